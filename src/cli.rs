@@ -1,0 +1,186 @@
+//! The `handoff` command line. Exit codes mean one thing each: 0 the run went as expected,
+//! 1 it did not (limit hit, proven loop, script exhausted, expectation unmet), 2 bad input
+//! or usage.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::expect::Verdict;
+use crate::run::Run;
+use crate::scenario::{Scenario, ScenarioError};
+
+/// Test and simulate multi-agent handoff orchestrations.
+#[derive(Debug, Parser)]
+#[command(name = "handoff", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario with its scripted model and human, print the conversation and check
+    /// its `expect` block.
+    Run {
+        /// The scenario file (JSON).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// When to colour text output.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// The conversation, as people read it.
+    Text,
+    /// Outcome, expectations and every event, for machines.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// Colour when standard output is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Exit statuses of `handoff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything went as expected.
+    Passed = 0,
+    /// A run failed or an expectation did not hold.
+    Failed = 1,
+    /// Bad input or usage.
+    BadInput = 2,
+}
+
+/// Parses the arguments, runs the command and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Run {
+            file,
+            format,
+            color,
+        } => run(&file, format, color),
+    };
+    ExitCode::from(status as u8)
+}
+
+fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
+    let outcome = Scenario::load(file).and_then(|scenario| {
+        let run = scenario.run_blocking()?;
+        Ok((scenario, run))
+    });
+    let (scenario, run) = match outcome {
+        Ok(pair) => pair,
+        Err(error) => return report_error(&error),
+    };
+    let verdict = scenario.expect.check(&run);
+    let text = match format {
+        Format::Json => {
+            let mut value = run.to_json();
+            value["scenario"] = scenario.name.clone().into();
+            value["file"] = scenario.file.clone().into();
+            value["passed"] = verdict.passed.into();
+            value["expectations"] = verdict
+                .checks
+                .iter()
+                .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
+                .collect();
+            let mut text =
+                serde_json::to_string_pretty(&value).expect("JSON values always serialise");
+            text.push('\n');
+            text
+        }
+        Format::Text => text_report(&run, &verdict, use_color(color)),
+    };
+    // A closed pipe (`handoff run x | head`) is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if verdict.passed {
+        Status::Passed
+    } else {
+        Status::Failed
+    }
+}
+
+fn report_error(error: &ScenarioError) -> Status {
+    let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+    Status::BadInput
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
+    let mut out = String::new();
+    for line in run.text().lines() {
+        out.push_str(&paint(line, color));
+        out.push('\n');
+    }
+    if !verdict.checks.is_empty() {
+        let failed = verdict.checks.iter().filter(|c| !c.passed).count();
+        out.push_str(&format!(
+            "\nexpect: {} passed, {failed} failed\n",
+            verdict.checks.len() - failed
+        ));
+        for check in &verdict.checks {
+            let line = if check.passed {
+                format!("  ok     {}: {}", check.name, check.actual)
+            } else {
+                format!(
+                    "  FAILED {}: expected {}, got {}",
+                    check.name, check.expected, check.actual
+                )
+            };
+            out.push_str(&paint(&line, color));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Colours a line of the text rendering by what it is.
+fn paint(line: &str, color: bool) -> String {
+    if !color {
+        return line.to_string();
+    }
+    let code = if line.starts_with("[handoff]") {
+        "1;35"
+    } else if line.starts_with("[tool]")
+        || line.starts_with("[note]")
+        || line.starts_with("[not broadcast]")
+        || line.starts_with("Task:")
+    {
+        "2"
+    } else if line.starts_with("User:") {
+        "32"
+    } else if line.starts_with("Task is completed") || line.trim_start().starts_with("ok ") {
+        "1;32"
+    } else if line.starts_with("Run stopped") || line.trim_start().starts_with("FAILED") {
+        "1;31"
+    } else {
+        return line.to_string();
+    };
+    format!("\x1b[{code}m{line}\x1b[0m")
+}

@@ -1,0 +1,796 @@
+//! The handoff design: agents, their tools, the handoff edges between them and the start
+//! agent, validated once and then shared, read-only, by every run.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::template::{Template, TemplateError};
+
+/// The name of the function that ends a run (Semantic Kernel Python's `complete_task`).
+pub const COMPLETE_TASK: &str = "complete_task";
+/// Its one parameter.
+pub const TASK_SUMMARY: &str = "task_summary";
+/// The description Semantic Kernel gives `complete_task`.
+pub const COMPLETE_TASK_DESCRIPTION: &str =
+    "Complete the task with a summary when no further requests are given.";
+/// The plugin that holds the handoff functions, as Semantic Kernel Python names it.
+pub const HANDOFF_PLUGIN: &str = "Handoff";
+/// The prefix of a handoff function's name: `transfer_to_<Agent>`.
+pub const TRANSFER_PREFIX: &str = "transfer_to_";
+
+/// Index of an agent in its [`Design`], in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgentId(pub(crate) u32);
+
+impl AgentId {
+    /// Position of the agent in the design's agent list.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One agent: who it is, what its model is told, and its own tools.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    /// Unique name (letters, digits, `_`, `-`), as in `transfer_to_<name>`.
+    pub name: String,
+    /// What the agent does; the fallback description of handoffs to it.
+    pub description: String,
+    /// The system message its model receives.
+    pub instructions: String,
+    /// Its own tools, offered before the handoff functions.
+    pub tools: Vec<Tool>,
+}
+
+impl Agent {
+    /// An agent with this name and nothing else yet.
+    pub fn new(name: impl Into<String>) -> Agent {
+        Agent {
+            name: name.into(),
+            description: String::new(),
+            instructions: String::new(),
+            tools: Vec::new(),
+        }
+    }
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Agent {
+        self.description = text.into();
+        self
+    }
+    /// Sets the instructions (system message).
+    pub fn instructions(mut self, text: impl Into<String>) -> Agent {
+        self.instructions = text.into();
+        self
+    }
+    /// Adds a tool.
+    pub fn tool(mut self, tool: Tool) -> Agent {
+        self.tools.push(tool);
+        self
+    }
+}
+
+/// A tool of an agent, executed by the harness from its result template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    /// Function name (letters, digits, `_`, `-`).
+    pub name: String,
+    /// Plugin that holds it; the model sees `<plugin>-<name>` when set, as in Semantic Kernel.
+    pub plugin: Option<String>,
+    /// What the tool does, as the model reads it.
+    pub description: String,
+    /// Parameter names and descriptions, in order. All parameters are required strings.
+    pub parameters: Vec<(String, String)>,
+    /// Result template: `{param}` is replaced by the argument's value.
+    pub result: String,
+}
+
+impl Tool {
+    /// A tool with this name and nothing else yet.
+    pub fn new(name: impl Into<String>) -> Tool {
+        Tool {
+            name: name.into(),
+            plugin: None,
+            description: String::new(),
+            parameters: Vec::new(),
+            result: String::new(),
+        }
+    }
+    /// Sets the plugin name.
+    pub fn plugin(mut self, plugin: impl Into<String>) -> Tool {
+        self.plugin = Some(plugin.into());
+        self
+    }
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Tool {
+        self.description = text.into();
+        self
+    }
+    /// Adds a required string parameter.
+    pub fn parameter(mut self, name: impl Into<String>, description: impl Into<String>) -> Tool {
+        self.parameters.push((name.into(), description.into()));
+        self
+    }
+    /// Sets the result template.
+    pub fn result(mut self, template: impl Into<String>) -> Tool {
+        self.result = template.into();
+        self
+    }
+}
+
+/// A handoff edge as declared: from `source` to `target`, with a description or `None` for
+/// "use the target's description".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffSpec {
+    /// The agent that may hand off.
+    pub source: String,
+    /// The agent it may hand off to.
+    pub target: String,
+    /// The `transfer_to_<target>` description; `None` falls back to the target's description.
+    pub description: Option<String>,
+}
+
+/// What a function offered to a model does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    /// The agent's own tool, by index into [`Agent::tools`].
+    Own(usize),
+    /// `transfer_to_<target>`.
+    Transfer(AgentId),
+    /// `complete_task(task_summary)`.
+    Complete,
+}
+
+/// A function as offered to an agent's model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    /// Function name: `check_order_status`, `transfer_to_RefundAgent`, `complete_task`.
+    pub name: String,
+    /// Name as Semantic Kernel sends it: `<plugin>-<name>` (or `name` when there is no plugin).
+    pub qualified_name: String,
+    /// Description the model reads.
+    pub description: String,
+    /// Required string parameters with their descriptions, in order.
+    pub parameters: Vec<(String, String)>,
+    /// What calling it does.
+    pub kind: ToolKind,
+}
+
+/// A validated handoff design. Cheap to share: build once, wrap in an [`Arc`], run many times.
+#[derive(Debug, Clone)]
+pub struct Design {
+    agents: Vec<Agent>,
+    index: BTreeMap<String, AgentId>,
+    handoffs: Vec<Vec<Handoff>>,
+    toolboxes: Vec<Vec<ToolSpec>>,
+    results: Vec<Vec<Template>>,
+    start: AgentId,
+    duplicates: Vec<HandoffSpec>,
+}
+
+/// A handoff edge of a validated design.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handoff {
+    /// The agent handed to.
+    pub target: AgentId,
+    /// The description the model reads (after falling back to the target's description).
+    pub description: String,
+    /// Whether the description was declared (`false`: taken from the target agent).
+    pub declared: bool,
+}
+
+/// A reason a design is invalid. [`DesignError::place`] gives the JSON path in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DesignError {
+    /// No agents at all.
+    #[error("the design has no agents")]
+    NoAgents,
+    /// An agent with an empty name.
+    #[error("agent name is empty")]
+    EmptyName {
+        /// Index in the agent list.
+        index: usize,
+    },
+    /// A name with characters a function name cannot hold.
+    #[error("`{name}` is not a valid {what} name: use only letters, digits, `_` and `-`")]
+    InvalidName {
+        /// The agent's index.
+        index: usize,
+        /// The tool's index, when the bad name is a tool's.
+        tool: Option<usize>,
+        /// `agent` or `tool`.
+        what: &'static str,
+        /// The offending name.
+        name: String,
+    },
+    /// Two agents with one name.
+    #[error("duplicate agent name `{name}` (first defined at agents[{first}])")]
+    DuplicateAgent {
+        /// Index of the second definition.
+        index: usize,
+        /// Index of the first.
+        first: usize,
+        /// The name.
+        name: String,
+    },
+    /// `start` names no agent.
+    #[error("start agent `{name}` is not an agent of the design{hint}")]
+    UnknownStart {
+        /// The name given.
+        name: String,
+        /// "did you mean" hint, possibly empty.
+        hint: Hint,
+    },
+    /// A handoff source names no agent.
+    #[error("handoff source `{name}` is not an agent of the design{hint}")]
+    UnknownSource {
+        /// The name given.
+        name: String,
+        /// "did you mean" hint, possibly empty.
+        hint: Hint,
+    },
+    /// A handoff target names no agent.
+    #[error("`{source_agent}` hands off to `{name}`, which is not an agent of the design{hint}")]
+    UnknownTarget {
+        /// The handing-off agent.
+        source_agent: String,
+        /// The name given.
+        name: String,
+        /// "did you mean" hint, possibly empty.
+        hint: Hint,
+    },
+    /// An agent that hands off to itself.
+    #[error("`{agent}` hands off to itself; Semantic Kernel rejects self-handoffs")]
+    SelfHandoff {
+        /// The agent.
+        agent: String,
+    },
+    /// Two tools of one agent share a name, or a tool takes a handoff function's name.
+    #[error("agent `{agent}` has two functions named `{tool}`{why}")]
+    DuplicateTool {
+        /// The agent.
+        agent: String,
+        /// Index of the agent.
+        index: usize,
+        /// Index of the tool.
+        tool_index: usize,
+        /// The function name.
+        tool: String,
+        /// Extra explanation.
+        why: &'static str,
+    },
+    /// A tool result template that does not parse or names an unknown parameter.
+    #[error("result template of tool `{tool}` of agent `{agent}`: {message}")]
+    BadResultTemplate {
+        /// The agent.
+        agent: String,
+        /// Index of the agent.
+        index: usize,
+        /// Index of the tool.
+        tool_index: usize,
+        /// The tool.
+        tool: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A "did you mean" suffix for unknown names (empty when nothing is close).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Hint(pub Option<String>);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(name) => write!(f, " (did you mean `{name}`?)"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl DesignError {
+    /// Where the error is, as a JSON path into a scenario file: `agents[2].name`,
+    /// `handoffs.TriageAgent.Ghost`, `start`.
+    pub fn place(&self) -> String {
+        match self {
+            DesignError::NoAgents => "agents".into(),
+            DesignError::EmptyName { index } | DesignError::DuplicateAgent { index, .. } => {
+                format!("agents[{index}].name")
+            }
+            DesignError::InvalidName {
+                index, tool: None, ..
+            } => format!("agents[{index}].name"),
+            DesignError::InvalidName {
+                index,
+                tool: Some(t),
+                ..
+            } => format!("agents[{index}].tools[{t}].name"),
+            DesignError::UnknownStart { .. } => "start".into(),
+            DesignError::UnknownSource { name, .. } => format!("handoffs{}", json_key(name)),
+            DesignError::UnknownTarget {
+                source_agent, name, ..
+            } => {
+                format!("handoffs{}{}", json_key(source_agent), json_key(name))
+            }
+            DesignError::SelfHandoff { agent } => {
+                format!("handoffs{}{}", json_key(agent), json_key(agent))
+            }
+            DesignError::DuplicateTool {
+                index, tool_index, ..
+            } => format!("agents[{index}].tools[{tool_index}].name"),
+            DesignError::BadResultTemplate {
+                index, tool_index, ..
+            } => {
+                format!("agents[{index}].tools[{tool_index}].result")
+            }
+        }
+    }
+}
+
+/// Formats one step of a JSON path: `.name` for plain keys, `["odd key"]` otherwise.
+pub(crate) fn json_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        format!(".{key}")
+    } else {
+        format!("[{}]", serde_json::Value::String(key.to_string()))
+    }
+}
+
+/// Whether `name` is usable in a function name (`^[0-9A-Za-z_-]+$`, as Semantic Kernel checks).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Hint {
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .min();
+    Hint(
+        best.filter(|&(d, c)| d <= (c.len() / 3).max(2))
+            .map(|(_, c)| c.to_string()),
+    )
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Builds a [`Design`] from agents and handoff edges; [`DesignBuilder::build`] validates it.
+#[derive(Debug, Clone, Default)]
+pub struct DesignBuilder {
+    agents: Vec<Agent>,
+    handoffs: Vec<HandoffSpec>,
+    start: Option<String>,
+}
+
+impl DesignBuilder {
+    /// Adds an agent. The first agent added is the start agent unless [`Self::start`] says otherwise.
+    pub fn agent(mut self, agent: Agent) -> Self {
+        self.agents.push(agent);
+        self
+    }
+    /// Lets `source` hand off to `target`; the model reads `description`.
+    pub fn handoff(mut self, source: &str, target: &str, description: impl Into<String>) -> Self {
+        self.handoffs.push(HandoffSpec {
+            source: source.into(),
+            target: target.into(),
+            description: Some(description.into()),
+        });
+        self
+    }
+    /// Lets `source` hand off to `target`, described by the target agent's description.
+    pub fn handoff_to(mut self, source: &str, target: &str) -> Self {
+        self.handoffs.push(HandoffSpec {
+            source: source.into(),
+            target: target.into(),
+            description: None,
+        });
+        self
+    }
+    /// Adds a declared edge as it is.
+    pub fn edge(mut self, spec: HandoffSpec) -> Self {
+        self.handoffs.push(spec);
+        self
+    }
+    /// Names the start agent.
+    pub fn start(mut self, name: impl Into<String>) -> Self {
+        self.start = Some(name.into());
+        self
+    }
+    /// Validates and builds the design.
+    pub fn build(self) -> Result<Design, DesignError> {
+        Design::new(self.agents, self.handoffs, self.start)
+    }
+}
+
+impl Design {
+    /// Starts building a design.
+    pub fn builder() -> DesignBuilder {
+        DesignBuilder::default()
+    }
+
+    fn new(
+        agents: Vec<Agent>,
+        specs: Vec<HandoffSpec>,
+        start: Option<String>,
+    ) -> Result<Design, DesignError> {
+        if agents.is_empty() {
+            return Err(DesignError::NoAgents);
+        }
+        let mut index = BTreeMap::new();
+        for (i, agent) in agents.iter().enumerate() {
+            if agent.name.is_empty() {
+                return Err(DesignError::EmptyName { index: i });
+            }
+            if !valid_name(&agent.name) {
+                return Err(DesignError::InvalidName {
+                    index: i,
+                    tool: None,
+                    what: "agent",
+                    name: agent.name.clone(),
+                });
+            }
+            let id = AgentId(u32::try_from(i).expect("more than 4 billion agents"));
+            if let Some(first) = index.insert(agent.name.clone(), id) {
+                return Err(DesignError::DuplicateAgent {
+                    index: i,
+                    first: first.index(),
+                    name: agent.name.clone(),
+                });
+            }
+        }
+        let names = || agents.iter().map(|a| a.name.as_str());
+        let start = match start {
+            None => AgentId(0),
+            Some(name) => match index.get(&name) {
+                Some(&id) => id,
+                None => {
+                    return Err(DesignError::UnknownStart {
+                        hint: closest(&name, names()),
+                        name,
+                    });
+                }
+            },
+        };
+
+        let mut handoffs: Vec<Vec<Handoff>> = vec![Vec::new(); agents.len()];
+        let mut duplicates = Vec::new();
+        for spec in specs {
+            let Some(&source) = index.get(&spec.source) else {
+                return Err(DesignError::UnknownSource {
+                    hint: closest(&spec.source, names()),
+                    name: spec.source,
+                });
+            };
+            let Some(&target) = index.get(&spec.target) else {
+                return Err(DesignError::UnknownTarget {
+                    hint: closest(&spec.target, names()),
+                    source_agent: spec.source,
+                    name: spec.target,
+                });
+            };
+            if source == target {
+                return Err(DesignError::SelfHandoff { agent: spec.source });
+            }
+            let declared = spec.description.is_some();
+            let description = spec
+                .description
+                .clone()
+                .unwrap_or_else(|| agents[target.index()].description.clone());
+            let edges = &mut handoffs[source.index()];
+            // A repeated edge keeps its first position and takes the later description,
+            // as a Python dict assignment does in Semantic Kernel.
+            if let Some(existing) = edges.iter_mut().find(|h| h.target == target) {
+                existing.description = description;
+                existing.declared = declared;
+                duplicates.push(spec);
+            } else {
+                edges.push(Handoff {
+                    target,
+                    description,
+                    declared,
+                });
+            }
+        }
+
+        let mut toolboxes = Vec::with_capacity(agents.len());
+        let mut results = Vec::with_capacity(agents.len());
+        for (i, agent) in agents.iter().enumerate() {
+            let (tools, templates) = Self::toolbox(i, agent, &handoffs[i], &agents)?;
+            toolboxes.push(tools);
+            results.push(templates);
+        }
+        Ok(Design {
+            agents,
+            index,
+            handoffs,
+            toolboxes,
+            results,
+            start,
+            duplicates,
+        })
+    }
+
+    /// The functions offered to agent `i`: its own tools, then `transfer_to_*` in declaration
+    /// order, then `complete_task`; plus its tools' parsed result templates.
+    fn toolbox(
+        i: usize,
+        agent: &Agent,
+        edges: &[Handoff],
+        agents: &[Agent],
+    ) -> Result<(Vec<ToolSpec>, Vec<Template>), DesignError> {
+        let mut tools: Vec<ToolSpec> = Vec::with_capacity(agent.tools.len() + edges.len() + 1);
+        let mut templates = Vec::with_capacity(agent.tools.len());
+        for (t, tool) in agent.tools.iter().enumerate() {
+            if !valid_name(&tool.name) {
+                return Err(DesignError::InvalidName {
+                    index: i,
+                    tool: Some(t),
+                    what: "tool",
+                    name: tool.name.clone(),
+                });
+            }
+            let clash = |why| DesignError::DuplicateTool {
+                agent: agent.name.clone(),
+                index: i,
+                tool_index: t,
+                tool: tool.name.clone(),
+                why,
+            };
+            if tools.iter().any(|s| s.name == tool.name) {
+                return Err(clash(""));
+            }
+            if tool.name == COMPLETE_TASK || tool.name.starts_with(TRANSFER_PREFIX) {
+                return Err(clash(
+                    ": `complete_task` and `transfer_to_*` are the handoff functions' names",
+                ));
+            }
+            let bad = |message: String| DesignError::BadResultTemplate {
+                agent: agent.name.clone(),
+                index: i,
+                tool_index: t,
+                tool: tool.name.clone(),
+                message,
+            };
+            let template =
+                Template::parse(&tool.result).map_err(|e: TemplateError| bad(e.to_string()))?;
+            if let Some(unknown) = template
+                .placeholders()
+                .find(|p| !tool.parameters.iter().any(|(n, _)| n == p))
+            {
+                let known: Vec<_> = tool
+                    .parameters
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect();
+                let known = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                };
+                return Err(bad(format!(
+                    "`{{{unknown}}}` is not a parameter of the tool (parameters: {known})"
+                )));
+            }
+            templates.push(template);
+            tools.push(ToolSpec {
+                qualified_name: match &tool.plugin {
+                    Some(plugin) => format!("{plugin}-{}", tool.name),
+                    None => tool.name.clone(),
+                },
+                name: tool.name.clone(),
+                description: tool.description.clone(),
+                parameters: tool.parameters.clone(),
+                kind: ToolKind::Own(t),
+            });
+        }
+        for edge in edges {
+            let name = format!("{TRANSFER_PREFIX}{}", agents[edge.target.index()].name);
+            tools.push(ToolSpec {
+                qualified_name: format!("{HANDOFF_PLUGIN}-{name}"),
+                name,
+                description: edge.description.clone(),
+                parameters: Vec::new(),
+                kind: ToolKind::Transfer(edge.target),
+            });
+        }
+        tools.push(ToolSpec {
+            name: COMPLETE_TASK.into(),
+            qualified_name: format!("{HANDOFF_PLUGIN}-{COMPLETE_TASK}"),
+            description: COMPLETE_TASK_DESCRIPTION.into(),
+            parameters: vec![(TASK_SUMMARY.into(), String::new())],
+            kind: ToolKind::Complete,
+        });
+        Ok((tools, templates))
+    }
+
+    /// Every agent, in declaration order.
+    pub fn agents(&self) -> &[Agent] {
+        &self.agents
+    }
+    /// The agent with this id.
+    pub fn agent(&self, id: AgentId) -> &Agent {
+        &self.agents[id.index()]
+    }
+    /// The agent named `name`, if any.
+    pub fn find(&self, name: &str) -> Option<AgentId> {
+        self.index.get(name).copied()
+    }
+    /// The ids of all agents, in declaration order.
+    pub fn ids(&self) -> impl Iterator<Item = AgentId> + '_ {
+        (0..self.agents.len()).map(|i| AgentId(i as u32))
+    }
+    /// The agent a run starts with.
+    pub fn start(&self) -> AgentId {
+        self.start
+    }
+    /// The handoffs `source` may make, in the order its tools are offered.
+    pub fn handoffs(&self, source: AgentId) -> &[Handoff] {
+        &self.handoffs[source.index()]
+    }
+    /// The functions offered to `agent`'s model, in order.
+    pub fn tools(&self, agent: AgentId) -> &[ToolSpec] {
+        &self.toolboxes[agent.index()]
+    }
+    /// Parsed result template of `agent`'s own tool number `tool`.
+    pub(crate) fn result_template(&self, agent: AgentId, tool: usize) -> &Template {
+        &self.results[agent.index()][tool]
+    }
+    /// Handoff edges that were declared more than once (the later declaration won).
+    pub fn duplicate_handoffs(&self) -> &[HandoffSpec] {
+        &self.duplicates
+    }
+    /// Looks up the function `name` (plain or `<plugin>-<name>`) among `agent`'s tools.
+    pub fn resolve_tool(&self, agent: AgentId, name: &str) -> Option<&ToolSpec> {
+        self.tools(agent)
+            .iter()
+            .find(|t| t.name == name || t.qualified_name == name)
+    }
+    /// Wraps the design for sharing between runs.
+    pub fn shared(self) -> Arc<Design> {
+        Arc::new(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two() -> DesignBuilder {
+        Design::builder()
+            .agent(Agent::new("A").description("first"))
+            .agent(
+                Agent::new("B")
+                    .description("second")
+                    .tool(Tool::new("look").parameter("id", "").result("got {id}")),
+            )
+    }
+
+    #[test]
+    fn offers_own_tools_then_transfers_then_complete() {
+        let d = two().handoff("B", "A", "back").build().unwrap();
+        let b = d.find("B").unwrap();
+        let names: Vec<_> = d
+            .tools(b)
+            .iter()
+            .map(|t| t.qualified_name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["look", "Handoff-transfer_to_A", "Handoff-complete_task"]
+        );
+        assert_eq!(d.tools(b)[1].description, "back");
+        assert_eq!(d.start(), d.find("A").unwrap());
+    }
+
+    #[test]
+    fn null_description_falls_back_to_target_description() {
+        let d = two().handoff_to("A", "B").build().unwrap();
+        let edge = &d.handoffs(d.find("A").unwrap())[0];
+        assert_eq!(edge.description, "second");
+        assert!(!edge.declared);
+    }
+
+    #[test]
+    fn repeated_edge_keeps_position_and_takes_last_description() {
+        let d = Design::builder()
+            .agent(Agent::new("A"))
+            .agent(Agent::new("B"))
+            .agent(Agent::new("C"))
+            .handoff("A", "B", "one")
+            .handoff("A", "C", "c")
+            .handoff("A", "B", "two")
+            .build()
+            .unwrap();
+        let edges = d.handoffs(AgentId(0));
+        assert_eq!(edges.len(), 2);
+        assert_eq!(
+            (edges[0].target, edges[0].description.as_str()),
+            (AgentId(1), "two")
+        );
+        assert_eq!(d.duplicate_handoffs().len(), 1);
+    }
+
+    #[test]
+    fn rejects_invalid_designs_with_places() {
+        let cases: Vec<(DesignBuilder, &str, &str)> = vec![
+            (Design::builder(), "agents", "no agents"),
+            (
+                two().agent(Agent::new("A")),
+                "agents[2].name",
+                "duplicate agent name `A`",
+            ),
+            (two().agent(Agent::new("")), "agents[2].name", "empty"),
+            (
+                two().agent(Agent::new("Bad Name")),
+                "agents[2].name",
+                "not a valid agent name",
+            ),
+            (two().start("Bx"), "start", "did you mean `B`?"),
+            (
+                two().handoff("Ghost", "A", "x"),
+                "handoffs.Ghost",
+                "handoff source `Ghost`",
+            ),
+            (
+                two().handoff("A", "Ghost", "x"),
+                "handoffs.A.Ghost",
+                "not an agent",
+            ),
+            (two().handoff("A", "A", "x"), "handoffs.A.A", "itself"),
+            (
+                two().agent(Agent::new("C").tool(Tool::new("t").result("{nope}"))),
+                "agents[2].tools[0].result",
+                "`{nope}` is not a parameter",
+            ),
+            (
+                two().agent(Agent::new("C").tool(Tool::new("t").result("{oops"))),
+                "agents[2].tools[0].result",
+                "unclosed",
+            ),
+            (
+                two().agent(Agent::new("C").tool(Tool::new("complete_task"))),
+                "agents[2].tools[0].name",
+                "handoff functions",
+            ),
+            (
+                two().agent(Agent::new("C").tool(Tool::new("t")).tool(Tool::new("t"))),
+                "agents[2].tools[1].name",
+                "two functions named `t`",
+            ),
+        ];
+        for (builder, place, text) in cases {
+            let err = builder.build().unwrap_err();
+            assert_eq!(err.place(), place, "{err}");
+            assert!(err.to_string().contains(text), "`{err}` lacks `{text}`");
+        }
+    }
+
+    #[test]
+    fn json_key_quotes_odd_keys() {
+        assert_eq!(json_key("Triage"), ".Triage");
+        assert_eq!(json_key("a b"), "[\"a b\"]");
+    }
+}

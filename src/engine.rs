@@ -1,0 +1,725 @@
+//! The routing core: a pure, synchronous state machine with Semantic Kernel's handoff
+//! semantics. It is fed model responses and human answers and says what is needed next
+//! ([`Next`]); it does no I/O, reads no clock and owns the [`EventLog`]. The async
+//! [`Orchestration`](crate::Orchestration) drives it; fuzzers and benchmarks may drive it directly.
+//!
+//! One turn of the active agent: its model is called; tool calls are executed (own tools
+//! from their templates, unknown tools answered with an error the model reads); a
+//! `transfer_to_<X>` call ends the turn and activates X; `complete_task` ends the run; a
+//! plain-text response is broadcast, the human answers, and the same agent goes on.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::design::{AgentId, Design, TASK_SUMMARY, ToolKind};
+use crate::event::{CallId, Event, EventIndex, EventKind, EventLog, Thread, ToolCall, ToolOutput};
+use crate::loops::LoopDetector;
+use crate::policy::{Limit, MultipleHandoffs, Settings};
+
+/// What a model answered: text and/or tool calls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Response {
+    /// Text of the response; `None` or empty for none.
+    pub text: Option<String>,
+    /// Tool calls, in order.
+    pub calls: Vec<Call>,
+}
+
+/// A tool call as a model makes it (the run assigns its id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// Function name, plain (`transfer_to_RefundAgent`) or qualified (`Handoff-transfer_to_RefundAgent`).
+    pub name: String,
+    /// Arguments object.
+    pub arguments: Map<String, Value>,
+}
+
+impl Response {
+    /// A text-only response.
+    pub fn text(text: impl Into<String>) -> Response {
+        Response {
+            text: Some(text.into()),
+            calls: Vec::new(),
+        }
+    }
+    /// A response with one tool call.
+    pub fn call(name: impl Into<String>, arguments: Map<String, Value>) -> Response {
+        Response {
+            text: None,
+            calls: vec![Call {
+                name: name.into(),
+                arguments,
+            }],
+        }
+    }
+    /// A response that hands off to `agent`.
+    pub fn handoff(agent: &str) -> Response {
+        Response::call(
+            format!("{}{agent}", crate::design::TRANSFER_PREFIX),
+            Map::new(),
+        )
+    }
+    /// A response that completes the task.
+    pub fn complete(summary: impl Into<String>) -> Response {
+        let mut arguments = Map::new();
+        arguments.insert(TASK_SUMMARY.into(), Value::String(summary.into()));
+        Response::call(crate::design::COMPLETE_TASK, arguments)
+    }
+    /// Adds a tool call.
+    pub fn and_call(mut self, name: impl Into<String>, arguments: Map<String, Value>) -> Response {
+        self.calls.push(Call {
+            name: name.into(),
+            arguments,
+        });
+        self
+    }
+}
+
+/// A model that could not answer (no scripted rule matched, a network error, ...).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ModelError {
+    /// What went wrong, for the person reading the run's outcome.
+    pub message: String,
+}
+
+impl ModelError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> ModelError {
+        ModelError {
+            message: message.into(),
+        }
+    }
+}
+
+/// How a run ended. Never a panic or a hang: every way a run can end is one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `agent` called `complete_task`.
+    Completed {
+        /// The completing agent.
+        agent: AgentId,
+        /// Its task summary.
+        summary: String,
+    },
+    /// `agent` replied in text and no human takes part: the run ends (Semantic Kernel Python
+    /// completes with a fixed summary, .NET with the reply).
+    EndedWithoutHuman {
+        /// The agent that replied.
+        agent: AgentId,
+        /// What it said.
+        text: String,
+    },
+    /// Control came back to an agent in the same deciding state within one human turn: the
+    /// run would circle forever. `cycle` starts and ends with that agent.
+    LoopDetected {
+        /// The agents passed through, first and last the same.
+        cycle: Vec<AgentId>,
+    },
+    /// A limit of [`Limits`] stopped the run.
+    LimitReached {
+        /// Which limit.
+        limit: Limit,
+        /// Its value.
+        value: u32,
+        /// The agent active when it was hit.
+        agent: AgentId,
+    },
+    /// `agent` replied in text, asking the human, who had nothing more to say.
+    HumanExhausted {
+        /// The agent waiting for an answer.
+        agent: AgentId,
+    },
+    /// The model of `agent` failed to answer.
+    ModelFailed {
+        /// The agent whose model failed.
+        agent: AgentId,
+        /// Why.
+        message: String,
+    },
+    /// The model of `agent` answered with neither text nor tool calls (an error in Semantic Kernel).
+    EmptyResponse {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// Several handoff calls in one response under [`MultipleHandoffs::Reject`].
+    AmbiguousHandoff {
+        /// The agent.
+        agent: AgentId,
+        /// The handoff functions it called, in order.
+        calls: Vec<String>,
+    },
+}
+
+impl Outcome {
+    /// The outcome's kind, as named in scenario `expect` blocks and JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Completed { .. } => "completed",
+            Outcome::EndedWithoutHuman { .. } => "ended-without-human",
+            Outcome::LoopDetected { .. } => "loop-detected",
+            Outcome::LimitReached { .. } => "limit-reached",
+            Outcome::HumanExhausted { .. } => "human-exhausted",
+            Outcome::ModelFailed { .. } => "model-failed",
+            Outcome::EmptyResponse { .. } => "empty-response",
+            Outcome::AmbiguousHandoff { .. } => "ambiguous-handoff",
+        }
+    }
+
+    /// Every kind name, for error messages.
+    pub const KINDS: [&'static str; 8] = [
+        "completed",
+        "ended-without-human",
+        "loop-detected",
+        "limit-reached",
+        "human-exhausted",
+        "model-failed",
+        "empty-response",
+        "ambiguous-handoff",
+    ];
+
+    /// Whether the run ended the way Semantic Kernel ends a run normally.
+    pub fn is_success(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. }
+        )
+    }
+}
+
+/// What the core needs next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Call the active agent's model with [`Core::request`], then [`Core::model_replied`].
+    CallModel,
+    /// Ask the human ([`Core::human_request`]), then [`Core::human_answered`].
+    AskHuman,
+    /// The run is over: [`Core::outcome`].
+    Done,
+}
+
+/// What the active agent's model receives.
+#[derive(Debug, Clone)]
+pub struct ModelRequest<'a> {
+    design: &'a Design,
+    log: &'a EventLog,
+    agent: AgentId,
+    call: u32,
+    round: u32,
+    latest_user: Option<EventIndex>,
+    tool_result: Option<EventIndex>,
+}
+
+impl<'a> ModelRequest<'a> {
+    /// The agent whose model is called.
+    pub fn agent(&self) -> AgentId {
+        self.agent
+    }
+    /// Its name.
+    pub fn agent_name(&self) -> &'a str {
+        &self.design.agent(self.agent).name
+    }
+    /// Its instructions (the system message).
+    pub fn instructions(&self) -> &'a str {
+        &self.design.agent(self.agent).instructions
+    }
+    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task`.
+    pub fn tools(&self) -> &'a [crate::design::ToolSpec] {
+        self.design.tools(self.agent)
+    }
+    /// The agent's thread: every message its model reads after the system message.
+    pub fn thread(&self) -> Thread<'a> {
+        self.log.thread(self.agent)
+    }
+    /// The design being run.
+    pub fn design(&self) -> &'a Design {
+        self.design
+    }
+    /// Which call of this agent's model this is: 1 for its first.
+    pub fn call_number(&self) -> u32 {
+        self.call
+    }
+    /// Tool rounds so far in this turn: 0 for the first call of a turn.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+    /// The latest user message (the task, or the human's latest reply).
+    pub fn latest_user_message(&self) -> Option<&'a str> {
+        self.latest_user.and_then(|i| match &self.log.get(i).kind {
+            EventKind::Task { text } | EventKind::Human { text } => Some(text.as_str()),
+            _ => None,
+        })
+    }
+    /// The result of the agent's last tool call, if the previous response of this same turn made one.
+    pub fn tool_result(&self) -> Option<(&'a str, &'a ToolOutput)> {
+        self.tool_result.and_then(|i| match &self.log.get(i).kind {
+            EventKind::ToolResult { name, output, .. } => Some((name.as_str(), output)),
+            _ => None,
+        })
+    }
+}
+
+/// What the human is asked: the text reply the active agent just broadcast.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanRequest<'a> {
+    /// The agent waiting for an answer.
+    pub agent: AgentId,
+    /// Its name.
+    pub agent_name: &'a str,
+    /// What it said.
+    pub text: &'a str,
+}
+
+/// The text Semantic Kernel Python returns for a call to a function the agent does not have.
+pub fn unknown_tool_message(name: &str) -> String {
+    format!(
+        "The tool call with name `{name}` is not part of the provided tools, please try again with a supplied tool call name and make sure to validate the name."
+    )
+}
+
+fn missing_arguments_message(missing: &[&str]) -> String {
+    let list: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+    format!(
+        "Missing required argument(s): [{}]. Please revise the arguments to match the function signature.",
+        list.join(", ")
+    )
+}
+
+enum Effect {
+    None,
+    Transfer(AgentId),
+    Complete(String),
+}
+
+/// The routing state machine of one run.
+#[derive(Debug)]
+pub struct Core {
+    design: Arc<Design>,
+    settings: Settings,
+    has_human: bool,
+    log: EventLog,
+    active: AgentId,
+    next: Next,
+    outcome: Option<Outcome>,
+    round: u32,
+    turn_text: String,
+    latest_user: Option<EventIndex>,
+    tool_result: Option<EventIndex>,
+    calls_per_agent: Vec<u32>,
+    model_calls: u32,
+    human_turns: u32,
+    handoffs_in_turn: u32,
+    next_call_id: u32,
+    model_state: Option<u64>,
+    loops: LoopDetector,
+}
+
+impl Core {
+    /// A run of `design` on `task`. `has_human`: whether a human answers text replies.
+    /// `model_state`: the model's deciding state before its first call (see
+    /// [`Model::state`](crate::Model::state)); `None` turns loop proofs off.
+    pub fn new(
+        design: Arc<Design>,
+        task: impl Into<String>,
+        settings: Settings,
+        has_human: bool,
+        model_state: Option<u64>,
+    ) -> Core {
+        let agents = design.agents().len();
+        let start = design.start();
+        let mut log = EventLog::new(agents);
+        let latest_user = Some(log.push(Event {
+            agent: None,
+            kind: EventKind::Task { text: task.into() },
+        }));
+        let mut loops = LoopDetector::new(agents);
+        loops.restart(start, model_state);
+        let mut core = Core {
+            design,
+            settings,
+            has_human,
+            log,
+            active: start,
+            next: Next::CallModel,
+            outcome: None,
+            round: 0,
+            turn_text: String::new(),
+            latest_user,
+            tool_result: None,
+            calls_per_agent: vec![0; agents],
+            model_calls: 0,
+            human_turns: 0,
+            handoffs_in_turn: 0,
+            next_call_id: 1,
+            model_state,
+            loops,
+        };
+        core.call_model_next();
+        core
+    }
+
+    /// What is needed next.
+    pub fn next(&self) -> Next {
+        self.next
+    }
+    /// The agent in control.
+    pub fn active(&self) -> AgentId {
+        self.active
+    }
+    /// The log so far.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+    /// The design being run.
+    pub fn design(&self) -> &Arc<Design> {
+        &self.design
+    }
+    /// How the run ended, once [`Next::Done`].
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+    /// Model calls so far.
+    pub fn model_calls(&self) -> u32 {
+        self.model_calls
+    }
+
+    /// The request for the active agent's model (meaningful when [`Next::CallModel`]).
+    pub fn request(&self) -> ModelRequest<'_> {
+        ModelRequest {
+            design: &self.design,
+            log: &self.log,
+            agent: self.active,
+            call: self.calls_per_agent[self.active.index()] + 1,
+            round: self.round,
+            latest_user: self.latest_user,
+            tool_result: self.tool_result,
+        }
+    }
+
+    /// What the human is asked (meaningful when [`Next::AskHuman`]).
+    pub fn human_request(&self) -> HumanRequest<'_> {
+        let text = match self.log.events().last().map(|e| &e.kind) {
+            Some(EventKind::Broadcast { text }) => text.as_str(),
+            _ => "",
+        };
+        HumanRequest {
+            agent: self.active,
+            agent_name: &self.design.agent(self.active).name,
+            text,
+        }
+    }
+
+    /// Feeds the model's answer to [`Core::request`]. `model_state` is the model's deciding
+    /// state after this call (`None` if it cannot tell). Ignored unless [`Next::CallModel`].
+    pub fn model_replied(&mut self, reply: Result<Response, ModelError>, model_state: Option<u64>) {
+        if self.next != Next::CallModel {
+            return;
+        }
+        self.model_state = model_state;
+        let agent = self.active;
+        let response = match reply {
+            Ok(response) => response,
+            Err(error) => {
+                return self.finish(Outcome::ModelFailed {
+                    agent,
+                    message: error.message,
+                });
+            }
+        };
+        self.model_calls += 1;
+        self.calls_per_agent[agent.index()] += 1;
+
+        let text = response.text.filter(|t| !t.is_empty());
+        if let Some(text) = &text {
+            self.turn_text.push_str(text);
+        }
+        let mut calls = Vec::with_capacity(response.calls.len());
+        let mut outputs = Vec::with_capacity(response.calls.len());
+        let mut decisive: Vec<(usize, Effect)> = Vec::new();
+        for (i, call) in response.calls.into_iter().enumerate() {
+            let (output, effect) = self.execute(agent, &call);
+            if !matches!(effect, Effect::None) {
+                decisive.push((i, effect));
+            }
+            outputs.push(output);
+            calls.push(ToolCall {
+                id: CallId(self.next_call_id),
+                name: call.name,
+                arguments: call.arguments,
+            });
+            self.next_call_id += 1;
+        }
+        let results: Vec<Event> = calls
+            .iter()
+            .zip(outputs)
+            .map(|(call, output)| Event {
+                agent: Some(agent),
+                kind: EventKind::ToolResult {
+                    call: call.id,
+                    name: call.name.clone(),
+                    output,
+                },
+            })
+            .collect();
+        let any_calls = !calls.is_empty();
+        let names: Vec<String> = decisive
+            .iter()
+            .map(|(i, _)| calls[*i].name.clone())
+            .collect();
+        self.log.push(Event {
+            agent: Some(agent),
+            kind: EventKind::Reply { text, calls },
+        });
+        for result in results {
+            self.tool_result = Some(self.log.push(result));
+        }
+
+        if !any_calls {
+            return self.end_text_turn();
+        }
+        match self.choose(agent, decisive, &names) {
+            Some(Effect::Transfer(target)) => self.hand_off(target),
+            Some(Effect::Complete(summary)) => {
+                self.log.push(Event {
+                    agent: Some(agent),
+                    kind: EventKind::Completed {
+                        summary: summary.clone(),
+                    },
+                });
+                self.finish(Outcome::Completed { agent, summary });
+            }
+            Some(Effect::None) | None if self.next == Next::Done => {}
+            Some(Effect::None) | None => {
+                self.round += 1;
+                if let Some(max) = self
+                    .settings
+                    .limits
+                    .tool_rounds
+                    .filter(|&max| self.round > max)
+                {
+                    return self.finish(Outcome::LimitReached {
+                        limit: Limit::ToolRounds,
+                        value: max,
+                        agent,
+                    });
+                }
+                self.call_model_next();
+            }
+        }
+    }
+
+    /// Feeds the human's answer; `None` means the human has nothing more to say.
+    /// Ignored unless [`Next::AskHuman`].
+    pub fn human_answered(&mut self, answer: Option<String>) {
+        if self.next != Next::AskHuman {
+            return;
+        }
+        let Some(text) = answer else {
+            return self.finish(Outcome::HumanExhausted { agent: self.active });
+        };
+        self.human_turns += 1;
+        self.latest_user = Some(self.log.push(Event {
+            agent: None,
+            kind: EventKind::Human { text },
+        }));
+        self.handoffs_in_turn = 0;
+        self.start_turn();
+        self.loops.restart(self.active, self.model_state);
+        self.call_model_next();
+    }
+
+    /// Ends the run now with `outcome` (for drivers that stop a run from outside).
+    pub fn abort(&mut self, outcome: Outcome) {
+        if self.next != Next::Done {
+            self.finish(outcome);
+        }
+    }
+
+    /// The finished run, once [`Next::Done`].
+    pub fn into_run(self) -> Option<crate::Run> {
+        let outcome = self.outcome?;
+        Some(crate::Run::new(
+            self.design,
+            self.log,
+            outcome,
+            self.settings,
+        ))
+    }
+
+    fn execute(&self, agent: AgentId, call: &Call) -> (ToolOutput, Effect) {
+        let Some(spec) = self.design.resolve_tool(agent, &call.name) else {
+            return (
+                ToolOutput::Error(unknown_tool_message(&call.name)),
+                Effect::None,
+            );
+        };
+        let missing: Vec<&str> = spec
+            .parameters
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| !call.arguments.contains_key(*name))
+            .collect();
+        if !missing.is_empty() {
+            return (
+                ToolOutput::Error(missing_arguments_message(&missing)),
+                Effect::None,
+            );
+        }
+        match spec.kind {
+            ToolKind::Transfer(target) => (ToolOutput::Nothing, Effect::Transfer(target)),
+            ToolKind::Complete => (
+                ToolOutput::Nothing,
+                Effect::Complete(argument_text(&call.arguments[TASK_SUMMARY]).into_owned()),
+            ),
+            ToolKind::Own(tool) => {
+                let rendered = self
+                    .design
+                    .result_template(agent, tool)
+                    .render(|name, out| match call.arguments.get(name) {
+                        Some(value) => {
+                            out.push_str(&argument_text(value));
+                            true
+                        }
+                        None => false,
+                    });
+                // Every placeholder is a parameter (checked by the design) and every parameter
+                // is present (checked above), so rendering cannot miss a value.
+                (ToolOutput::Text(rendered.unwrap_or_default()), Effect::None)
+            }
+        }
+    }
+
+    /// Applies the multiple-handoff policy to the handoff-function calls of one response.
+    fn choose(
+        &mut self,
+        agent: AgentId,
+        mut decisive: Vec<(usize, Effect)>,
+        names: &[String],
+    ) -> Option<Effect> {
+        if decisive.len() <= 1 {
+            return decisive.pop().map(|(_, effect)| effect);
+        }
+        let policy = self.settings.policy.multiple_handoffs;
+        let chosen = match policy {
+            MultipleHandoffs::Reject => {
+                self.finish(Outcome::AmbiguousHandoff {
+                    agent,
+                    calls: names.to_vec(),
+                });
+                return None;
+            }
+            MultipleHandoffs::First => 0,
+            MultipleHandoffs::Last => decisive
+                .iter()
+                .position(|(_, e)| matches!(e, Effect::Complete(_)))
+                .unwrap_or(decisive.len() - 1),
+        };
+        let text = format!(
+            "{} handoff calls in one response ({}); policy `{}` takes `{}`",
+            names.len(),
+            names.join(", "),
+            policy.name(),
+            names[chosen]
+        );
+        self.log.push(Event {
+            agent: Some(agent),
+            kind: EventKind::Note { text },
+        });
+        Some(decisive.swap_remove(chosen).1)
+    }
+
+    fn hand_off(&mut self, target: AgentId) {
+        let source = self.active;
+        if let Some(max) = self
+            .settings
+            .limits
+            .handoffs_per_turn
+            .filter(|&max| self.handoffs_in_turn >= max)
+        {
+            return self.finish(Outcome::LimitReached {
+                limit: Limit::HandoffsPerTurn,
+                value: max,
+                agent: source,
+            });
+        }
+        self.handoffs_in_turn += 1;
+        self.log.push(Event {
+            agent: Some(source),
+            kind: EventKind::Handoff { to: target },
+        });
+        self.active = target;
+        self.start_turn();
+        if let Some(cycle) = self.loops.enter(target, self.model_state) {
+            return self.finish(Outcome::LoopDetected { cycle });
+        }
+        self.call_model_next();
+    }
+
+    fn end_text_turn(&mut self) {
+        let agent = self.active;
+        if self.turn_text.is_empty() {
+            return self.finish(Outcome::EmptyResponse { agent });
+        }
+        let text = std::mem::take(&mut self.turn_text);
+        if !self.has_human {
+            self.log.push(Event {
+                agent: Some(agent),
+                kind: EventKind::Broadcast { text: text.clone() },
+            });
+            return self.finish(Outcome::EndedWithoutHuman { agent, text });
+        }
+        self.log.push(Event {
+            agent: Some(agent),
+            kind: EventKind::Broadcast { text },
+        });
+        if let Some(max) = self
+            .settings
+            .limits
+            .human_turns
+            .filter(|&max| self.human_turns >= max)
+        {
+            return self.finish(Outcome::LimitReached {
+                limit: Limit::HumanTurns,
+                value: max,
+                agent,
+            });
+        }
+        self.next = Next::AskHuman;
+    }
+
+    fn start_turn(&mut self) {
+        self.round = 0;
+        self.turn_text.clear();
+        self.tool_result = None;
+    }
+
+    fn call_model_next(&mut self) {
+        if let Some(max) = self
+            .settings
+            .limits
+            .model_calls
+            .filter(|&max| self.model_calls >= max)
+        {
+            return self.finish(Outcome::LimitReached {
+                limit: Limit::ModelCalls,
+                value: max,
+                agent: self.active,
+            });
+        }
+        self.next = Next::CallModel;
+    }
+
+    fn finish(&mut self, outcome: Outcome) {
+        self.next = Next::Done;
+        self.outcome = Some(outcome);
+    }
+}
+
+/// A tool argument as text: strings as they are, anything else as JSON.
+fn argument_text(value: &Value) -> std::borrow::Cow<'_, str> {
+    match value {
+        Value::String(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(other.to_string()),
+    }
+}

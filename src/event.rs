@@ -1,0 +1,393 @@
+//! The event log: one append-only record of a run. Each agent's thread (what its model reads)
+//! is a view into it, never a copy: the log keeps, per agent, the positions of the events only
+//! that agent sees, and one list of the events everyone sees, so a thread is a merge of two
+//! sorted lists and appending costs O(1) whatever the number of agents.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::design::AgentId;
+
+/// Position of an event in its log; also its id in JSON output.
+pub type EventIndex = u32;
+
+/// Id of a tool call, from a per-run counter: `call_0001`, `call_0002`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallId(pub u32);
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "call_{:04}", self.0)
+    }
+}
+
+/// A tool call as the model made it, with the id the run gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    /// Id from the run's counter.
+    pub id: CallId,
+    /// The function name the model used (plain or `<plugin>-<name>`).
+    pub name: String,
+    /// The arguments object.
+    pub arguments: Map<String, Value>,
+}
+
+/// What a tool call returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolOutput {
+    /// The tool's result text.
+    Text(String),
+    /// An error the model reads as the result (unknown tool, missing argument), then retries.
+    Error(String),
+    /// No value: what Semantic Kernel's handoff functions return (`None`).
+    Nothing,
+}
+
+impl ToolOutput {
+    /// The text the model reads, if any.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            ToolOutput::Text(t) | ToolOutput::Error(t) => Some(t),
+            ToolOutput::Nothing => None,
+        }
+    }
+}
+
+/// One event of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The agent the event belongs to (`None` for the task and the human).
+    pub agent: Option<AgentId>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What happened. Which threads an event enters is fixed by its kind: see [`Visibility`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// The task the run starts with (a user message every agent sees).
+    Task {
+        /// Task text.
+        text: String,
+    },
+    /// A model response of `agent`: text and/or tool calls. Only `agent` sees it.
+    Reply {
+        /// Text of the response, if any.
+        text: Option<String>,
+        /// Tool calls, in the order the model made them.
+        calls: Vec<ToolCall>,
+    },
+    /// The result of one tool call of `agent`. Only `agent` sees it.
+    ToolResult {
+        /// The call it answers.
+        call: CallId,
+        /// The function name, as called.
+        name: String,
+        /// What it returned.
+        output: ToolOutput,
+    },
+    /// The text of a turn that ended without a handoff, sent to every other agent.
+    Broadcast {
+        /// The text of the whole turn.
+        text: String,
+    },
+    /// A human reply; every agent sees it.
+    Human {
+        /// What the human said.
+        text: String,
+    },
+    /// Control passed from `agent` to `to`.
+    Handoff {
+        /// The agent now active.
+        to: AgentId,
+    },
+    /// A remark of the harness (a policy decision); no model sees it.
+    Note {
+        /// The remark.
+        text: String,
+    },
+    /// `agent` called `complete_task`: the run is over.
+    Completed {
+        /// The task summary.
+        summary: String,
+    },
+}
+
+/// Who sees an event in their thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every agent.
+    All,
+    /// Every agent except its author (who has the text in its own reply already).
+    Others(AgentId),
+    /// Only this agent.
+    Only(AgentId),
+    /// No agent: a control event.
+    Nobody,
+}
+
+impl Event {
+    /// Who sees this event.
+    pub fn visibility(&self) -> Visibility {
+        match (&self.kind, self.agent) {
+            (EventKind::Task { .. } | EventKind::Human { .. }, _) => Visibility::All,
+            (EventKind::Broadcast { .. }, Some(a)) => Visibility::Others(a),
+            (EventKind::Reply { .. } | EventKind::ToolResult { .. }, Some(a)) => {
+                Visibility::Only(a)
+            }
+            _ => Visibility::Nobody,
+        }
+    }
+}
+
+/// A message of an agent's thread, as its model reads it (after its system message).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Message<'a> {
+    /// The task or a human reply.
+    User {
+        /// The text.
+        text: &'a str,
+    },
+    /// An assistant message: the agent's own response, or another agent's broadcast text.
+    Assistant {
+        /// The agent that spoke.
+        author: AgentId,
+        /// The text (empty when the response was only tool calls).
+        text: &'a str,
+        /// Tool calls (only in the agent's own responses).
+        calls: &'a [ToolCall],
+    },
+    /// The result of one of the agent's own tool calls.
+    Tool {
+        /// The agent whose call it answers.
+        author: AgentId,
+        /// The call it answers.
+        call: CallId,
+        /// The function name.
+        name: &'a str,
+        /// The result.
+        output: &'a ToolOutput,
+    },
+}
+
+/// The append-only log of a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventLog {
+    events: Vec<Event>,
+    shared: Vec<EventIndex>,
+    private: Vec<Vec<EventIndex>>,
+}
+
+impl EventLog {
+    /// An empty log for a design of `agents` agents.
+    pub fn new(agents: usize) -> EventLog {
+        EventLog {
+            events: Vec::new(),
+            shared: Vec::new(),
+            private: vec![Vec::new(); agents],
+        }
+    }
+
+    /// Appends an event and returns its index.
+    pub(crate) fn push(&mut self, event: Event) -> EventIndex {
+        let index =
+            EventIndex::try_from(self.events.len()).expect("more than 4 billion events in one run");
+        match event.visibility() {
+            Visibility::All | Visibility::Others(_) => self.shared.push(index),
+            Visibility::Only(agent) => self.private[agent.index()].push(index),
+            Visibility::Nobody => {}
+        }
+        self.events.push(event);
+        index
+    }
+
+    /// Every event, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The event at `index`.
+    pub fn get(&self, index: EventIndex) -> &Event {
+        &self.events[index as usize]
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the log is empty.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The thread of `agent`: every message its model reads, in order. Costs nothing until
+    /// iterated; iterating costs the length of the thread.
+    pub fn thread(&self, agent: AgentId) -> Thread<'_> {
+        Thread {
+            log: self,
+            agent,
+            shared: 0,
+            private: 0,
+        }
+    }
+}
+
+/// A view of one agent's thread; iterate it for [`Message`]s.
+#[derive(Debug, Clone)]
+pub struct Thread<'a> {
+    log: &'a EventLog,
+    agent: AgentId,
+    shared: usize,
+    private: usize,
+}
+
+impl<'a> Iterator for Thread<'a> {
+    type Item = Message<'a>;
+
+    fn next(&mut self) -> Option<Message<'a>> {
+        let own = &self.log.private[self.agent.index()];
+        loop {
+            let next_shared = self.log.shared.get(self.shared).copied();
+            let next_own = own.get(self.private).copied();
+            let index = match (next_shared, next_own) {
+                (Some(s), Some(o)) if s < o => {
+                    self.shared += 1;
+                    s
+                }
+                (_, Some(o)) => {
+                    self.private += 1;
+                    o
+                }
+                (Some(s), None) => {
+                    self.shared += 1;
+                    s
+                }
+                (None, None) => return None,
+            };
+            let event = self.log.get(index);
+            if event.visibility() == Visibility::Others(self.agent) {
+                continue;
+            }
+            return Some(message(event));
+        }
+    }
+}
+
+fn message(event: &Event) -> Message<'_> {
+    let author = event.agent.unwrap_or(AgentId(0));
+    match &event.kind {
+        EventKind::Task { text } | EventKind::Human { text } => Message::User { text },
+        EventKind::Reply { text, calls } => Message::Assistant {
+            author,
+            text: text.as_deref().unwrap_or(""),
+            calls,
+        },
+        EventKind::Broadcast { text } => Message::Assistant {
+            author,
+            text,
+            calls: &[],
+        },
+        EventKind::ToolResult { call, name, output } => Message::Tool {
+            author,
+            call: *call,
+            name,
+            output,
+        },
+        EventKind::Handoff { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => {
+            unreachable!("control events are in no thread")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(agent: Option<u32>, kind: EventKind) -> Event {
+        Event {
+            agent: agent.map(AgentId),
+            kind,
+        }
+    }
+
+    #[test]
+    fn threads_are_views_with_private_and_shared_events_interleaved() {
+        let mut log = EventLog::new(2);
+        log.push(ev(
+            None,
+            EventKind::Task {
+                text: "task".into(),
+            },
+        ));
+        log.push(ev(
+            Some(0),
+            EventKind::Reply {
+                text: Some("hi".into()),
+                calls: vec![],
+            },
+        ));
+        log.push(ev(Some(0), EventKind::Broadcast { text: "hi".into() }));
+        log.push(ev(
+            None,
+            EventKind::Human {
+                text: "help".into(),
+            },
+        ));
+        let call = ToolCall {
+            id: CallId(1),
+            name: "transfer_to_B".into(),
+            arguments: Map::new(),
+        };
+        log.push(ev(
+            Some(0),
+            EventKind::Reply {
+                text: Some("private words".into()),
+                calls: vec![call],
+            },
+        ));
+        log.push(ev(
+            Some(0),
+            EventKind::ToolResult {
+                call: CallId(1),
+                name: "transfer_to_B".into(),
+                output: ToolOutput::Nothing,
+            },
+        ));
+        log.push(ev(Some(0), EventKind::Handoff { to: AgentId(1) }));
+
+        let a: Vec<_> = log.thread(AgentId(0)).collect();
+        assert_eq!(a.len(), 5, "{a:?}");
+        assert!(matches!(a[1], Message::Assistant { text: "hi", .. }));
+        assert!(
+            matches!(a[3], Message::Assistant { text: "private words", calls, .. } if calls.len() == 1)
+        );
+        assert!(matches!(
+            a[4],
+            Message::Tool {
+                output: ToolOutput::Nothing,
+                ..
+            }
+        ));
+
+        let b: Vec<_> = log.thread(AgentId(1)).collect();
+        assert_eq!(
+            b,
+            vec![
+                Message::User { text: "task" },
+                Message::Assistant {
+                    author: AgentId(0),
+                    text: "hi",
+                    calls: &[]
+                },
+                Message::User { text: "help" },
+            ]
+        );
+    }
+
+    #[test]
+    fn call_ids_print_like_semantic_kernel_traces() {
+        assert_eq!(CallId(7).to_string(), "call_0007");
+    }
+}

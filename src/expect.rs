@@ -1,0 +1,204 @@
+//! Expectations of a scenario (`expect`): how its run must end and which way it must go.
+//! `handoff run` checks them; a scenario passes when every expectation holds and, unless
+//! `outcome` names another ending, the run ended normally.
+
+use serde::Deserialize;
+
+use crate::engine::Outcome;
+use crate::run::Run;
+
+/// What a run must look like. Every field is optional; the ones given must all hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The outcome kind: `completed`, `loop-detected`, ... (see [`Outcome::KINDS`]).
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// The agent in control at the end.
+    #[serde(default)]
+    pub final_agent: Option<String>,
+    /// The agents in control, in order: the start agent, then every handoff target.
+    #[serde(default)]
+    pub path: Option<Vec<String>>,
+    /// The cycle of a proven loop, first and last agent the same.
+    #[serde(default)]
+    pub cycle: Option<Vec<String>>,
+    /// Text the completion summary must contain.
+    #[serde(default)]
+    pub summary_contains: Option<String>,
+    /// Exact number of model calls.
+    #[serde(default)]
+    pub model_calls: Option<usize>,
+    /// Exact number of human replies.
+    #[serde(default)]
+    pub human_turns: Option<usize>,
+    /// Agents that must be in control at some point.
+    #[serde(default)]
+    pub visits: Option<Vec<String>>,
+    /// Agents that must never be in control.
+    #[serde(default)]
+    pub avoids: Option<Vec<String>>,
+}
+
+/// The result of checking one expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// The expectation's field name.
+    pub name: &'static str,
+    /// What was expected.
+    pub expected: String,
+    /// What happened.
+    pub actual: String,
+    /// Whether it held.
+    pub passed: bool,
+}
+
+/// All checks of one run, and whether the run passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// One entry per expectation given.
+    pub checks: Vec<Check>,
+    /// Whether every check passed and the outcome is acceptable.
+    pub passed: bool,
+}
+
+impl Expect {
+    /// The agent names it mentions, with their place under `expect`.
+    pub(crate) fn agent_names(&self) -> Vec<(String, &str)> {
+        let mut names = Vec::new();
+        if let Some(a) = &self.final_agent {
+            names.push(("final_agent".to_string(), a.as_str()));
+        }
+        let lists = [
+            ("path", &self.path),
+            ("cycle", &self.cycle),
+            ("visits", &self.visits),
+            ("avoids", &self.avoids),
+        ];
+        for (field, list) in lists {
+            for (i, name) in list.iter().flatten().enumerate() {
+                names.push((format!("{field}[{i}]"), name.as_str()));
+            }
+        }
+        names
+    }
+
+    /// Checks `run` against every expectation given.
+    pub fn check(&self, run: &Run) -> Verdict {
+        let mut checks = Vec::new();
+        let mut add = |name, expected: String, actual: String, passed| {
+            checks.push(Check {
+                name,
+                expected,
+                actual,
+                passed,
+            })
+        };
+        let names = |ids: &[crate::AgentId]| {
+            ids.iter()
+                .map(|a| run.name(*a).to_string())
+                .collect::<Vec<_>>()
+        };
+        let path = names(&run.path());
+
+        if let Some(kind) = &self.outcome {
+            let actual = run.outcome().kind();
+            add("outcome", kind.clone(), actual.to_string(), kind == actual);
+        }
+        if let Some(agent) = &self.final_agent {
+            let actual = run.name(run.final_agent()).to_string();
+            add(
+                "final_agent",
+                agent.clone(),
+                actual.clone(),
+                *agent == actual,
+            );
+        }
+        if let Some(expected) = &self.path {
+            add(
+                "path",
+                expected.join(" -> "),
+                path.join(" -> "),
+                *expected == path,
+            );
+        }
+        if let Some(expected) = &self.cycle {
+            let actual = match run.outcome() {
+                Outcome::LoopDetected { cycle } => names(cycle),
+                _ => Vec::new(),
+            };
+            let shown = if actual.is_empty() {
+                format!("no loop ({})", run.outcome().kind())
+            } else {
+                actual.join(" -> ")
+            };
+            add("cycle", expected.join(" -> "), shown, *expected == actual);
+        }
+        if let Some(needle) = &self.summary_contains {
+            let (shown, passed) = match run.outcome() {
+                Outcome::Completed { summary, .. } => {
+                    (summary.clone(), summary.contains(needle.as_str()))
+                }
+                other => (format!("no summary ({})", other.kind()), false),
+            };
+            add("summary_contains", needle.clone(), shown, passed);
+        }
+        if let Some(n) = self.model_calls {
+            add(
+                "model_calls",
+                n.to_string(),
+                run.model_calls().to_string(),
+                n == run.model_calls(),
+            );
+        }
+        if let Some(n) = self.human_turns {
+            add(
+                "human_turns",
+                n.to_string(),
+                run.human_turns().to_string(),
+                n == run.human_turns(),
+            );
+        }
+        if let Some(agents) = &self.visits {
+            let missing: Vec<&str> = agents
+                .iter()
+                .filter(|a| !path.contains(a))
+                .map(String::as_str)
+                .collect();
+            add(
+                "visits",
+                agents.join(", "),
+                visited(&path, &missing),
+                missing.is_empty(),
+            );
+        }
+        if let Some(agents) = &self.avoids {
+            let entered: Vec<&str> = agents
+                .iter()
+                .filter(|a| path.contains(a))
+                .map(String::as_str)
+                .collect();
+            let shown = if entered.is_empty() {
+                "none of them entered".to_string()
+            } else {
+                format!("entered {}", entered.join(", "))
+            };
+            add("avoids", agents.join(", "), shown, entered.is_empty());
+        }
+        let outcome_ok = self.outcome.is_some() || run.outcome().is_success();
+        let passed = outcome_ok && checks.iter().all(|c| c.passed);
+        Verdict { checks, passed }
+    }
+}
+
+fn visited(path: &[String], missing: &[&str]) -> String {
+    if missing.is_empty() {
+        "all entered".to_string()
+    } else {
+        format!(
+            "never entered {} (path: {})",
+            missing.join(", "),
+            path.join(" -> ")
+        )
+    }
+}

@@ -1,0 +1,96 @@
+//! # handoff-harness
+//!
+//! Runs **handoff orchestrations** (agents pass control with `transfer_to_<Agent>` tool
+//! calls, a human answers text replies, `complete_task` ends the run) against scripted
+//! models, deterministically, with Semantic Kernel's semantics: the same input gives the
+//! same event log, byte for byte, and an endless bounce is reported, never run forever.
+//!
+//! ```
+//! use handoff_harness::{Agent, Design, Orchestration, Script, ScriptedHuman, ScriptedModel, Step, Outcome};
+//!
+//! // The design: who may hand off to whom.
+//! let design = Design::builder()
+//!     .agent(Agent::new("TriageAgent").instructions("Handle customer requests."))
+//!     .agent(Agent::new("RefundAgent").instructions("Handle refund requests."))
+//!     .handoff("TriageAgent", "RefundAgent", "Transfer to this agent if the issue is refund related")
+//!     .handoff("RefundAgent", "TriageAgent", "Transfer to this agent if the issue is not refund related")
+//!     .build()?;
+//!
+//! // How each agent's model behaves: the first matching rule answers.
+//! let triage = Script::rules([
+//!     Step::new().when_call(1).say("Hello! How can I help?"),
+//!     Step::new().when_user("(?i)refund").handoff("RefundAgent"),
+//! ]);
+//! let refund = Script::rules([
+//!     Step::new().when_user("(?i)bye").complete("Refunded order 7."),
+//!     Step::new().say("Your refund is on its way."),
+//! ]);
+//! let mut model = ScriptedModel::new(&design, [("TriageAgent", &triage), ("RefundAgent", &refund)])?;
+//! let mut human = ScriptedHuman::new(["I want a refund for order 7", "Thanks, bye"]);
+//!
+//! let run = tokio::runtime::Builder::new_current_thread().build()?.block_on(
+//!     Orchestration::new(design).task("A customer is on the line.").run(&mut model, &mut human),
+//! );
+//! assert!(matches!(run.outcome(), Outcome::Completed { summary, .. } if summary == "Refunded order 7."));
+//! assert_eq!(
+//!     run.text(),
+//!     "Task: A customer is on the line.\n\
+//!      TriageAgent: Hello! How can I help?\n\
+//!      User: I want a refund for order 7\n\
+//!      [handoff] TriageAgent -> RefundAgent\n\
+//!      RefundAgent: Your refund is on its way.\n\
+//!      User: Thanks, bye\n\
+//!      Task is completed with summary: Refunded order 7.\n"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pieces, one module each:
+//! - [`Design`]: agents, tools, handoff edges, validated;
+//! - [`Orchestration`] with the [`Model`], [`Human`] and [`Observer`] traits: the async run;
+//! - [`Core`]: the sans-IO routing state machine under it;
+//! - [`EventLog`]: the append-only record; each agent's [`Thread`] is a view into it;
+//! - [`ScriptedModel`]: rules and response lists; [`Scenario`]: the JSON file format;
+//! - [`Limits`], [`Policy`]: bounds and the choices where frameworks differ.
+
+#![warn(missing_docs)]
+
+mod design;
+mod engine;
+mod event;
+mod expect;
+mod loops;
+mod orchestration;
+mod ordered;
+mod policy;
+mod render;
+mod run;
+mod scenario;
+mod scripted;
+mod template;
+
+pub mod cli;
+
+pub use design::{
+    Agent, AgentId, Design, DesignBuilder, DesignError, Handoff, HandoffSpec, Tool, ToolKind,
+    ToolSpec,
+};
+pub use design::{
+    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX,
+};
+pub use engine::{
+    Call, Core, HumanRequest, ModelError, ModelRequest, Next, Outcome, Response,
+    unknown_tool_message,
+};
+pub use event::{
+    CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ToolCall, ToolOutput,
+    Visibility,
+};
+pub use expect::{Check, Expect, Verdict};
+pub use orchestration::{Human, Model, NoHuman, Observer, Orchestration, ScriptedHuman};
+pub use policy::{Limit, Limits, MultipleHandoffs, Policy, Settings};
+pub use render::NO_HUMAN_SUMMARY;
+pub use run::Run;
+pub use scenario::{Scenario, ScenarioError};
+pub use scripted::{CallCount, CallSpec, Script, ScriptError, ScriptedModel, Step, When};
+pub use template::{Template, TemplateError};

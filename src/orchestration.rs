@@ -1,0 +1,196 @@
+//! The async face of the library: [`Orchestration`] drives the routing [`Core`] with a
+//! [`Model`] and a [`Human`], like Semantic Kernel's `HandoffOrchestration` on an
+//! `InProcessRuntime`, and reports every event to an [`Observer`] (its response callback).
+
+use std::collections::VecDeque;
+use std::future::{Future, ready};
+use std::sync::Arc;
+
+use crate::design::Design;
+use crate::engine::{Core, HumanRequest, ModelError, ModelRequest, Next, Response};
+use crate::event::Event;
+use crate::policy::{Limits, Policy, Settings};
+use crate::run::Run;
+
+/// The language model behind every agent of a run.
+///
+/// Implement it for a scripted model, a recording, or a live client. The request names the
+/// agent and carries what its model reads: instructions, thread, tools.
+pub trait Model {
+    /// Answers one model call.
+    fn respond(
+        &mut self,
+        request: &ModelRequest<'_>,
+    ) -> impl Future<Output = Result<Response, ModelError>> + Send;
+
+    /// The state that decides this model's next replies, as a number that changes whenever
+    /// that state changes and never returns to an earlier value; `None` if the model cannot
+    /// tell (then only limits bound a bouncing run). Used to prove endless loops.
+    fn state(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// The person who answers when an agent replies in text.
+pub trait Human {
+    /// The answer to `request`, or `None` when the human has nothing more to say.
+    fn answer(&mut self, request: HumanRequest<'_>) -> impl Future<Output = Option<String>> + Send;
+
+    /// Whether a human takes part at all. Without one, a text reply ends the run.
+    fn is_present(&self) -> bool {
+        true
+    }
+}
+
+/// A human who gives the replies of a script, in order, then has nothing more to say.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptedHuman {
+    replies: VecDeque<String>,
+}
+
+impl ScriptedHuman {
+    /// A human who will say `replies`, one per question.
+    pub fn new<S: Into<String>>(replies: impl IntoIterator<Item = S>) -> ScriptedHuman {
+        ScriptedHuman {
+            replies: replies.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Replies not given yet.
+    pub fn remaining(&self) -> usize {
+        self.replies.len()
+    }
+}
+
+impl Human for ScriptedHuman {
+    fn answer(
+        &mut self,
+        _request: HumanRequest<'_>,
+    ) -> impl Future<Output = Option<String>> + Send {
+        ready(self.replies.pop_front())
+    }
+}
+
+/// No human: a text reply ends the run (Semantic Kernel without `human_response_function`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHuman;
+
+impl Human for NoHuman {
+    fn answer(
+        &mut self,
+        _request: HumanRequest<'_>,
+    ) -> impl Future<Output = Option<String>> + Send {
+        ready(None)
+    }
+    fn is_present(&self) -> bool {
+        false
+    }
+}
+
+/// Sees every event of a run as it is appended (Semantic Kernel's response callback, but
+/// also for the task, human replies, handoffs and the end).
+pub trait Observer {
+    /// Called once per event, in order.
+    fn on_event(&mut self, event: &Event, design: &Design);
+}
+
+impl Observer for () {
+    fn on_event(&mut self, _event: &Event, _design: &Design) {}
+}
+
+impl<F: FnMut(&Event, &Design)> Observer for F {
+    fn on_event(&mut self, event: &Event, design: &Design) {
+        self(event, design)
+    }
+}
+
+/// A handoff orchestration ready to run: a design, a task, limits and policy.
+///
+/// Runs are independent: each gets a fresh event log, like `invoke()` in Semantic Kernel.
+#[derive(Debug, Clone)]
+pub struct Orchestration {
+    design: Arc<Design>,
+    task: String,
+    settings: Settings,
+}
+
+impl Orchestration {
+    /// An orchestration of `design` with an empty task, default limits and Semantic Kernel
+    /// Python's policy.
+    pub fn new(design: impl Into<Arc<Design>>) -> Orchestration {
+        Orchestration {
+            design: design.into(),
+            task: String::new(),
+            settings: Settings::default(),
+        }
+    }
+    /// Sets the task: the first user message every agent sees.
+    pub fn task(mut self, task: impl Into<String>) -> Orchestration {
+        self.task = task.into();
+        self
+    }
+    /// Sets the limits.
+    pub fn limits(mut self, limits: Limits) -> Orchestration {
+        self.settings.limits = limits;
+        self
+    }
+    /// Sets the policy.
+    pub fn policy(mut self, policy: Policy) -> Orchestration {
+        self.settings.policy = policy;
+        self
+    }
+    /// Sets limits and policy at once.
+    pub fn settings(mut self, settings: Settings) -> Orchestration {
+        self.settings = settings;
+        self
+    }
+    /// The design.
+    pub fn design(&self) -> &Arc<Design> {
+        &self.design
+    }
+
+    /// A routing core for one run, to drive by hand (fuzzers, benchmarks, step debuggers).
+    pub fn core(&self, has_human: bool, model_state: Option<u64>) -> Core {
+        Core::new(
+            self.design.clone(),
+            self.task.clone(),
+            self.settings,
+            has_human,
+            model_state,
+        )
+    }
+
+    /// Runs to the end.
+    pub async fn run<M: Model, H: Human>(&self, model: &mut M, human: &mut H) -> Run {
+        self.run_observed(model, human, &mut ()).await
+    }
+
+    /// Runs to the end, showing every event to `observer` as it happens.
+    pub async fn run_observed<M: Model, H: Human, O: Observer>(
+        &self,
+        model: &mut M,
+        human: &mut H,
+        observer: &mut O,
+    ) -> Run {
+        let mut core = self.core(human.is_present(), model.state());
+        let mut reported = 0;
+        loop {
+            for event in &core.log().events()[reported..] {
+                observer.on_event(event, &self.design);
+            }
+            reported = core.log().len();
+            match core.next() {
+                Next::CallModel => {
+                    let reply = model.respond(&core.request()).await;
+                    core.model_replied(reply, model.state());
+                }
+                Next::AskHuman => {
+                    let answer = human.answer(core.human_request()).await;
+                    core.human_answered(answer);
+                }
+                Next::Done => break,
+            }
+        }
+        core.into_run()
+            .expect("the loop ends only when the run is done")
+    }
+}

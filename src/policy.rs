@@ -1,0 +1,120 @@
+//! Run settings: the limits that bound a run and the named policies where handoff frameworks
+//! differ. The defaults are Semantic Kernel Python's semantics plus limits that keep a
+//! misbehaving design from running forever; [`Limits::none`] behaves exactly like Semantic
+//! Kernel, which has no loop guard at all.
+
+use std::fmt;
+
+/// Bounds on a run. `None` switches a limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Handoffs between two human turns (default 10).
+    pub handoffs_per_turn: Option<u32>,
+    /// Model calls in the whole run (default 1,000).
+    pub model_calls: Option<u32>,
+    /// Human replies in the whole run (default 100).
+    pub human_turns: Option<u32>,
+    /// Consecutive tool-calling responses in one turn of one agent (default 5, like Semantic
+    /// Kernel's `maximum_auto_invoke_attempts`).
+    pub tool_rounds: Option<u32>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            handoffs_per_turn: Some(10),
+            model_calls: Some(1000),
+            human_turns: Some(100),
+            tool_rounds: Some(5),
+        }
+    }
+}
+
+impl Limits {
+    /// No limits at all: Semantic Kernel's behaviour. A design that bounces then runs until
+    /// its model stops it, or forever; loop proofs still apply.
+    pub fn none() -> Limits {
+        Limits {
+            handoffs_per_turn: None,
+            model_calls: None,
+            human_turns: None,
+            tool_rounds: None,
+        }
+    }
+}
+
+/// Which limit stopped a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// [`Limits::handoffs_per_turn`].
+    HandoffsPerTurn,
+    /// [`Limits::model_calls`].
+    ModelCalls,
+    /// [`Limits::human_turns`].
+    HumanTurns,
+    /// [`Limits::tool_rounds`].
+    ToolRounds,
+}
+
+impl Limit {
+    /// The limit's name in scenario files (`limits.<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::HandoffsPerTurn => "handoffs_per_turn",
+            Limit::ModelCalls => "model_calls",
+            Limit::HumanTurns => "human_turns",
+            Limit::ToolRounds => "tool_rounds",
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::HandoffsPerTurn => "handoffs per human turn",
+            Limit::ModelCalls => "model calls per run",
+            Limit::HumanTurns => "human turns per run",
+            Limit::ToolRounds => "tool rounds per agent turn",
+        })
+    }
+}
+
+/// What happens when one response calls several handoff functions (`transfer_to_*`,
+/// `complete_task`). Every call still gets its tool result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MultipleHandoffs {
+    /// `complete_task` wins if called; otherwise the last transfer wins (Semantic Kernel Python).
+    #[default]
+    Last,
+    /// The first handoff function called wins (Semantic Kernel .NET, the OpenAI Agents SDK).
+    First,
+    /// The run stops with [`Outcome::AmbiguousHandoff`](crate::Outcome::AmbiguousHandoff).
+    Reject,
+}
+
+impl MultipleHandoffs {
+    /// The policy's name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            MultipleHandoffs::Last => "last",
+            MultipleHandoffs::First => "first",
+            MultipleHandoffs::Reject => "reject",
+        }
+    }
+}
+
+/// The semantic choices of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// Several handoff calls in one response.
+    pub multiple_handoffs: MultipleHandoffs,
+}
+
+/// Limits and policy of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settings {
+    /// Bounds.
+    pub limits: Limits,
+    /// Semantic choices.
+    pub policy: Policy,
+}

@@ -1,0 +1,212 @@
+//! Renderings of a [`Run`]: the conversation as text (the tutorial's `Agent: text` lines, with
+//! handoffs and tool calls on their own lines) and the whole event log as JSON.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use crate::design::{AgentId, ToolKind};
+use crate::engine::Outcome;
+use crate::event::{Event, EventKind, ToolCall, ToolOutput};
+use crate::run::Run;
+
+/// What Semantic Kernel Python makes the summary when a text reply ends a run without a human.
+pub const NO_HUMAN_SUMMARY: &str =
+    "No handoff agent name provided and no human response function set. Ending task.";
+
+/// The conversation as people read it.
+pub fn text(run: &Run) -> String {
+    let mut out = String::new();
+    let mut calls: Vec<&ToolCall> = Vec::new();
+    // Text spoken in a turn that has tool calls is broadcast only if the turn ends in text.
+    let mut unsent: Vec<(AgentId, &str)> = Vec::new();
+    for event in run.log().events() {
+        let agent = event.agent.map(|a| run.name(a)).unwrap_or("");
+        match &event.kind {
+            EventKind::Task { text } => writeln!(out, "Task: {text}"),
+            EventKind::Human { text } => writeln!(out, "User: {text}"),
+            EventKind::Broadcast { text } => {
+                unsent.clear();
+                writeln!(out, "{agent}: {text}")
+            }
+            EventKind::Reply { text, calls: made } => {
+                calls.extend(made.iter());
+                if let (Some(text), false) = (text, made.is_empty()) {
+                    unsent.push((event.agent.unwrap_or(AgentId(0)), text));
+                }
+                Ok(())
+            }
+            EventKind::ToolResult { call, output, .. } => {
+                let Some(made) = calls.iter().find(|c| c.id == *call) else {
+                    continue;
+                };
+                if is_handoff_function(run, event, &made.name) && *output == ToolOutput::Nothing {
+                    continue;
+                }
+                let shown = match output {
+                    ToolOutput::Text(text) => text.clone(),
+                    ToolOutput::Error(text) => format!("error: {text}"),
+                    ToolOutput::Nothing => "(no value)".into(),
+                };
+                writeln!(
+                    out,
+                    "[tool] {agent}: {}({}) -> {shown}",
+                    made.name,
+                    Value::Object(made.arguments.clone())
+                )
+            }
+            EventKind::Handoff { to } => {
+                flush(run, &mut out, &mut unsent);
+                writeln!(out, "[handoff] {agent} -> {}", run.name(*to))
+            }
+            EventKind::Note { text } => writeln!(out, "[note] {text}"),
+            EventKind::Completed { .. } => {
+                flush(run, &mut out, &mut unsent);
+                Ok(())
+            }
+        }
+        .expect("writing to a String cannot fail");
+    }
+    flush(run, &mut out, &mut unsent);
+    out.push_str(&outcome_line(run));
+    out.push('\n');
+    out
+}
+
+fn flush(run: &Run, out: &mut String, unsent: &mut Vec<(AgentId, &str)>) {
+    for (agent, text) in unsent.drain(..) {
+        let _ = writeln!(out, "[not broadcast] {}: {text}", run.name(agent));
+    }
+}
+
+fn is_handoff_function(run: &Run, event: &Event, name: &str) -> bool {
+    event
+        .agent
+        .and_then(|a| run.design().resolve_tool(a, name))
+        .is_some_and(|t| matches!(t.kind, ToolKind::Transfer(_) | ToolKind::Complete))
+}
+
+/// The last line of the text rendering: how the run ended.
+pub fn outcome_line(run: &Run) -> String {
+    let name = |a: &AgentId| run.name(*a).to_string();
+    match run.outcome() {
+        Outcome::Completed { summary, .. } => format!("Task is completed with summary: {summary}"),
+        Outcome::EndedWithoutHuman { .. } => {
+            format!("Task is completed with summary: {NO_HUMAN_SUMMARY}")
+        }
+        Outcome::LoopDetected { cycle } => format!(
+            "Run stopped: endless loop: {} would hand off forever without a human turn (the same agent came back with the model's deciding state unchanged)",
+            cycle.iter().map(name).collect::<Vec<_>>().join(" -> ")
+        ),
+        Outcome::LimitReached {
+            limit,
+            value,
+            agent,
+        } => format!(
+            "Run stopped: limit reached: {value} {limit} (limits.{}), {} in control",
+            limit.name(),
+            name(agent)
+        ),
+        Outcome::HumanExhausted { agent } => {
+            format!(
+                "Run stopped: {} waits for the human, whose script has no more replies",
+                name(agent)
+            )
+        }
+        Outcome::ModelFailed { agent, message } => format!(
+            "Run stopped: the model of {} failed: {message}",
+            name(agent)
+        ),
+        Outcome::EmptyResponse { agent } => format!(
+            "Run stopped: the model of {} answered with neither text nor a tool call (Semantic Kernel raises an error here)",
+            name(agent)
+        ),
+        Outcome::AmbiguousHandoff { agent, calls } => format!(
+            "Run stopped: {} called several handoff functions in one response ({}) under policy `reject`",
+            name(agent),
+            calls.join(", ")
+        ),
+    }
+}
+
+/// The outcome as JSON: `{"kind": ..., ...}` with agent names.
+pub fn outcome_json(run: &Run) -> Value {
+    let name = |a: &AgentId| Value::String(run.name(*a).to_string());
+    let kind = run.outcome().kind();
+    let mut value = match run.outcome() {
+        Outcome::Completed { agent, summary } => {
+            json!({ "agent": name(agent), "summary": summary })
+        }
+        Outcome::EndedWithoutHuman { agent, text } => json!({ "agent": name(agent), "text": text }),
+        Outcome::LoopDetected { cycle } => {
+            json!({ "cycle": cycle.iter().map(name).collect::<Vec<_>>() })
+        }
+        Outcome::LimitReached {
+            limit,
+            value,
+            agent,
+        } => json!({ "limit": limit.name(), "value": value, "agent": name(agent) }),
+        Outcome::HumanExhausted { agent } | Outcome::EmptyResponse { agent } => {
+            json!({ "agent": name(agent) })
+        }
+        Outcome::ModelFailed { agent, message } => {
+            json!({ "agent": name(agent), "message": message })
+        }
+        Outcome::AmbiguousHandoff { agent, calls } => {
+            json!({ "agent": name(agent), "calls": calls })
+        }
+    };
+    value["kind"] = kind.into();
+    value["message"] = outcome_line(run).into();
+    if let Outcome::ModelFailed { message, .. } = run.outcome() {
+        value["error"] = message.clone().into();
+    }
+    value
+}
+
+/// The whole run as JSON: outcome, path, counts and every event with its id.
+pub fn json(run: &Run) -> Value {
+    let events: Vec<Value> = run
+        .log()
+        .events()
+        .iter()
+        .enumerate()
+        .map(|(id, e)| event_json(run, id, e))
+        .collect();
+    json!({
+        "outcome": outcome_json(run),
+        "path": run.path().iter().map(|a| run.name(*a)).collect::<Vec<_>>(),
+        "model_calls": run.model_calls(),
+        "human_turns": run.human_turns(),
+        "events": events,
+    })
+}
+
+fn event_json(run: &Run, id: usize, event: &Event) -> Value {
+    let mut value = match &event.kind {
+        EventKind::Task { text } => json!({ "kind": "task", "text": text }),
+        EventKind::Human { text } => json!({ "kind": "human", "text": text }),
+        EventKind::Reply { text, calls } => json!({
+            "kind": "reply",
+            "text": text,
+            "calls": calls.iter().map(|c| json!({ "id": c.id.to_string(), "name": c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
+        }),
+        EventKind::ToolResult { call, name, output } => {
+            let (result, error) = match output {
+                ToolOutput::Text(t) => (Value::String(t.clone()), false),
+                ToolOutput::Error(t) => (Value::String(t.clone()), true),
+                ToolOutput::Nothing => (Value::Null, false),
+            };
+            json!({ "kind": "tool_result", "call": call.to_string(), "name": name, "result": result, "error": error })
+        }
+        EventKind::Broadcast { text } => json!({ "kind": "broadcast", "text": text }),
+        EventKind::Handoff { to } => json!({ "kind": "handoff", "to": run.name(*to) }),
+        EventKind::Note { text } => json!({ "kind": "note", "text": text }),
+        EventKind::Completed { summary } => json!({ "kind": "completed", "summary": summary }),
+    };
+    value["id"] = id.into();
+    if let Some(agent) = event.agent {
+        value["agent"] = run.name(agent).into();
+    }
+    value
+}

@@ -1,0 +1,428 @@
+//! Scenario files: a handoff design, the human's replies, each agent's scripted model, limits,
+//! policy and expectations, in one JSON file (format in `scenarios/README.md`). Loading checks
+//! everything; every error names the file and the place (JSON path, and line and column
+//! where the parser knows them).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::design::{Agent, Design, HandoffSpec, Tool, closest, json_key};
+use crate::expect::Expect;
+use crate::orchestration::{NoHuman, Orchestration, ScriptedHuman};
+use crate::ordered::OrderedMap;
+use crate::policy::{Limits, MultipleHandoffs, Policy, Settings};
+use crate::run::Run;
+use crate::scripted::{Script, ScriptedModel};
+
+/// A scenario that cannot be loaded. Its message names the file and the place.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file cannot be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{file}: not a text file (byte {offset} is not UTF-8); a scenario is a JSON file")]
+    NotText {
+        /// The file.
+        file: String,
+        /// Offset of the first bad byte.
+        offset: usize,
+    },
+    /// Malformed or truncated JSON, or a value of the wrong shape.
+    #[error("{file}:{line}:{column}: {place}{message}")]
+    Json {
+        /// The file.
+        file: String,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// `"<json path>: "`, or empty where the parser knows no path.
+        place: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The async runtime could not start (an operating system error).
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Valid JSON that does not make a valid scenario.
+    #[error("{file}: {place}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// JSON path of the offending value.
+        place: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name (the file's `name`, else the file name).
+    pub name: String,
+    /// Where it was loaded from.
+    pub file: String,
+    /// The design.
+    pub design: Arc<Design>,
+    /// The task, if the file has one.
+    pub task: Option<String>,
+    /// The human's replies; `None`: no human takes part.
+    pub user: Option<Vec<String>>,
+    /// The scripted model, if the file has one.
+    pub model: Option<ScriptedModel>,
+    /// Limits and policy.
+    pub settings: Settings,
+    /// What the run must look like.
+    pub expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    task: Option<String>,
+    agents: Vec<AgentFile>,
+    #[serde(default)]
+    start: Option<String>,
+    #[serde(default)]
+    handoffs: OrderedMap<OrderedMap<Option<String>>>,
+    #[serde(default)]
+    user: Option<Vec<String>>,
+    #[serde(default)]
+    model: Option<ModelFile>,
+    #[serde(default)]
+    limits: LimitsFile,
+    #[serde(default)]
+    policy: PolicyFile,
+    #[serde(default)]
+    expect: Option<Expect>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentFile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    instructions: String,
+    #[serde(default)]
+    tools: Vec<ToolFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToolFile {
+    name: String,
+    #[serde(default)]
+    plugin: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    parameters: OrderedMap<Option<String>>,
+    result: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum ModelFile {
+    Scripted(OrderedMap<Script>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsFile {
+    #[serde(default = "defaults::handoffs_per_turn")]
+    handoffs_per_turn: Option<u32>,
+    #[serde(default = "defaults::model_calls")]
+    model_calls: Option<u32>,
+    #[serde(default = "defaults::human_turns")]
+    human_turns: Option<u32>,
+    #[serde(default = "defaults::tool_rounds")]
+    tool_rounds: Option<u32>,
+}
+
+impl Default for LimitsFile {
+    fn default() -> LimitsFile {
+        let l = Limits::default();
+        LimitsFile {
+            handoffs_per_turn: l.handoffs_per_turn,
+            model_calls: l.model_calls,
+            human_turns: l.human_turns,
+            tool_rounds: l.tool_rounds,
+        }
+    }
+}
+
+mod defaults {
+    use crate::policy::Limits;
+    pub fn handoffs_per_turn() -> Option<u32> {
+        Limits::default().handoffs_per_turn
+    }
+    pub fn model_calls() -> Option<u32> {
+        Limits::default().model_calls
+    }
+    pub fn human_turns() -> Option<u32> {
+        Limits::default().human_turns
+    }
+    pub fn tool_rounds() -> Option<u32> {
+        Limits::default().tool_rounds
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    #[serde(default)]
+    multiple_handoffs: PolicyName,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum PolicyName {
+    #[default]
+    Last,
+    First,
+    Reject,
+}
+
+impl Scenario {
+    /// Loads and validates the scenario file at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| ScenarioError::NotText {
+            file: file.clone(),
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        Scenario::parse(&text, &file, path.file_stem().and_then(|s| s.to_str()))
+    }
+
+    /// Parses and validates scenario JSON; `file` names it in errors, `stem` is the default name.
+    pub fn parse(text: &str, file: &str, stem: Option<&str>) -> Result<Scenario, ScenarioError> {
+        let invalid = |place: String, message: String| ScenarioError::Invalid {
+            file: file.to_string(),
+            place,
+            message,
+        };
+        let parsed: File = parse_json(text, file)?;
+        let _ = parsed.description;
+
+        let agents: Vec<Agent> = parsed.agents.into_iter().map(agent_from_file).collect();
+        let mut builder = Design::builder();
+        for agent in agents {
+            builder = builder.agent(agent);
+        }
+        for (source, targets) in parsed.handoffs.0 {
+            for (target, description) in targets.0 {
+                builder = builder.edge(HandoffSpec {
+                    source: source.clone(),
+                    target,
+                    description,
+                });
+            }
+        }
+        if let Some(start) = parsed.start {
+            builder = builder.start(start);
+        }
+        let design = builder
+            .build()
+            .map_err(|e| invalid(e.place(), e.to_string()))?;
+
+        let model = match &parsed.model {
+            None => None,
+            Some(ModelFile::Scripted(scripts)) => Some(
+                ScriptedModel::new(
+                    &design,
+                    scripts
+                        .0
+                        .iter()
+                        .map(|(name, script)| (name.as_str(), script)),
+                )
+                .map_err(|e| invalid(e.place, e.message))?,
+            ),
+        };
+        let expect = parsed.expect.unwrap_or_default();
+        for (place, name) in expect.agent_names() {
+            if design.find(name).is_none() {
+                let hint = closest(name, design.agents().iter().map(|a| a.name.as_str()));
+                return Err(invalid(
+                    format!("expect.{place}"),
+                    format!("`{name}` is not an agent of the design{hint}"),
+                ));
+            }
+        }
+        if let Some(kind) = &expect.outcome {
+            if !crate::Outcome::KINDS.contains(&kind.as_str()) {
+                return Err(invalid(
+                    "expect.outcome".into(),
+                    format!(
+                        "unknown outcome `{kind}`; one of: {}",
+                        crate::Outcome::KINDS.join(", ")
+                    ),
+                ));
+            }
+        }
+        let limits = Limits {
+            handoffs_per_turn: parsed.limits.handoffs_per_turn,
+            model_calls: parsed.limits.model_calls,
+            human_turns: parsed.limits.human_turns,
+            tool_rounds: parsed.limits.tool_rounds,
+        };
+        let multiple_handoffs = match parsed.policy.multiple_handoffs {
+            PolicyName::Last => MultipleHandoffs::Last,
+            PolicyName::First => MultipleHandoffs::First,
+            PolicyName::Reject => MultipleHandoffs::Reject,
+        };
+        Ok(Scenario {
+            name: parsed
+                .name
+                .or(stem.map(String::from))
+                .unwrap_or_else(|| "scenario".into()),
+            file: file.to_string(),
+            design: Arc::new(design),
+            task: parsed.task,
+            user: parsed.user,
+            model,
+            settings: Settings {
+                limits,
+                policy: Policy { multiple_handoffs },
+            },
+            expect,
+        })
+    }
+
+    /// The orchestration this scenario describes. Fails if the file has no `task` or no
+    /// `model` (a design file is for analysis, not for running).
+    pub fn orchestration(&self) -> Result<(Orchestration, ScriptedModel), ScenarioError> {
+        let missing = |what: &str, why: &str| ScenarioError::Invalid {
+            file: self.file.clone(),
+            place: what.to_string(),
+            message: format!("missing: {why}"),
+        };
+        let task = self
+            .task
+            .as_ref()
+            .ok_or_else(|| missing("task", "a run needs the task its first agent is given"))?;
+        let model = self
+            .model
+            .clone()
+            .ok_or_else(|| missing("model", "a run needs each agent's scripted model"))?;
+        Ok((
+            Orchestration::new(self.design.clone())
+                .task(task.clone())
+                .settings(self.settings),
+            model,
+        ))
+    }
+
+    /// Runs the scenario to the end with its scripted model and human.
+    pub async fn run(&self) -> Result<Run, ScenarioError> {
+        let (orchestration, mut model) = self.orchestration()?;
+        Ok(match &self.user {
+            Some(replies) => {
+                orchestration
+                    .run(&mut model, &mut ScriptedHuman::new(replies.iter().cloned()))
+                    .await
+            }
+            None => orchestration.run(&mut model, &mut NoHuman).await,
+        })
+    }
+
+    /// Runs the scenario on a current-thread runtime, for callers that are not async.
+    pub fn run_blocking(&self) -> Result<Run, ScenarioError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(ScenarioError::Runtime)?;
+        runtime.block_on(self.run())
+    }
+}
+
+fn agent_from_file(a: AgentFile) -> Agent {
+    let mut agent = Agent::new(a.name)
+        .description(a.description)
+        .instructions(a.instructions);
+    for t in a.tools {
+        let mut tool = Tool::new(t.name)
+            .description(t.description)
+            .result(t.result);
+        tool.plugin = t.plugin;
+        for (name, description) in t.parameters.0 {
+            tool = tool.parameter(name, description.unwrap_or_default());
+        }
+        agent = agent.tool(tool);
+    }
+    agent
+}
+
+/// Deserialises `text`, reporting the JSON path and line/column of the first problem.
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    file: &str,
+) -> Result<T, ScenarioError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => de.end().map(|()| value).map_err(|e| (String::new(), e)),
+        Err(e) => Err((e.path().to_string(), e.into_inner())),
+    };
+    result.map_err(|(path, inner)| {
+        let position = format!(" at line {} column {}", inner.line(), inner.column());
+        let raw = inner.to_string();
+        let mut message = raw.strip_suffix(&position).unwrap_or(&raw).to_string();
+        if inner.is_eof() {
+            message = format!(
+                "{message}: the file ends too early (truncated, or a bracket is not closed)"
+            );
+        }
+        let tidy = tidy_path(&path);
+        let place = if tidy.is_empty() || inner.is_syntax() || inner.is_eof() {
+            String::new()
+        } else {
+            format!("{tidy}: ")
+        };
+        ScenarioError::Json {
+            file: file.to_string(),
+            line: inner.line(),
+            column: inner.column(),
+            place,
+            message,
+        }
+    })
+}
+
+/// serde_path_to_error writes map keys as `.key`; quote keys that are not plain names.
+fn tidy_path(path: &str) -> String {
+    path.split('.').filter(|s| !s.is_empty()).enumerate().fold(
+        String::new(),
+        |mut out, (i, segment)| {
+            let (key, index) = match segment.find('[') {
+                Some(at) => segment.split_at(at),
+                None => (segment, ""),
+            };
+            if i == 0 && !key.is_empty() {
+                out.push_str(key);
+            } else if !key.is_empty() {
+                out.push_str(&json_key(key));
+            }
+            out.push_str(index);
+            out
+        },
+    )
+}
