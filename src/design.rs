@@ -156,6 +156,30 @@ pub struct ToolSpec {
     pub kind: ToolKind,
 }
 
+impl ToolSpec {
+    /// The function as the Chat Completions API declares it (`{"type": "function", ...}`),
+    /// named `<plugin>-<name>` as Semantic Kernel sends it.
+    pub fn json_schema(&self) -> serde_json::Value {
+        let mut properties = serde_json::Map::new();
+        for (name, description) in &self.parameters {
+            let mut property = serde_json::json!({ "type": "string" });
+            if !description.is_empty() {
+                property["description"] = description.clone().into();
+            }
+            properties.insert(name.clone(), property);
+        }
+        let required: Vec<&str> = self.parameters.iter().map(|(n, _)| n.as_str()).collect();
+        serde_json::json!({
+            "type": "function",
+            "function": {
+                "name": self.qualified_name,
+                "description": self.description,
+                "parameters": { "type": "object", "properties": properties, "required": required },
+            },
+        })
+    }
+}
+
 /// A validated handoff design. Cheap to share: build once, wrap in an [`Arc`], run many times.
 #[derive(Debug, Clone)]
 pub struct Design {

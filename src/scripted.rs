@@ -101,6 +101,22 @@ impl Step {
         });
         self
     }
+    /// Adds the condition: the agent's call number is in `range` (`2..`, `3..=5`).
+    pub fn when_calls(mut self, range: impl std::ops::RangeBounds<u32>) -> Step {
+        use std::ops::Bound;
+        let min = match range.start_bound() {
+            Bound::Included(&n) => n,
+            Bound::Excluded(&n) => n + 1,
+            Bound::Unbounded => 1,
+        };
+        let max = match range.end_bound() {
+            Bound::Included(&n) => Some(n),
+            Bound::Excluded(&n) => Some(n.saturating_sub(1)),
+            Bound::Unbounded => None,
+        };
+        self.when.get_or_insert_with(When::default).call = Some(CallCount { min, max });
+        self
+    }
     /// Answers with text.
     pub fn say(mut self, text: impl Into<String>) -> Step {
         self.say = Some(text.into());

@@ -1,0 +1,77 @@
+//! Helpers shared by the integration tests.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use handoff_harness::{
+    Human, Model, ModelError, ModelRequest, Orchestration, Response, Run, ScriptedModel,
+};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs an orchestration to the end on a current-thread runtime.
+pub fn run<M: Model, H: Human>(orchestration: &Orchestration, model: &mut M, human: &mut H) -> Run {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(orchestration.run(model, human))
+}
+
+/// Runs the `handoff` binary with `args` in the repository root.
+pub fn handoff(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Writes `text` to a file named `name` in a fresh temporary directory.
+pub fn temp_file(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A path as a `&str` argument.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A model that remembers every request it answered, as `f(request)`, then defers to `inner`.
+pub struct Recorder<T> {
+    pub inner: ScriptedModel,
+    pub seen: Vec<T>,
+    pub view: fn(&ModelRequest<'_>) -> T,
+}
+
+impl<T: Send> Model for Recorder<T> {
+    fn respond(
+        &mut self,
+        request: &ModelRequest<'_>,
+    ) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        self.seen.push((self.view)(request));
+        self.inner.respond(request)
+    }
+    fn state(&self) -> Option<u64> {
+        self.inner.state()
+    }
+}
+
+/// A model answering with a closure (for responses a script would reject, such as a
+/// `complete_task` call without its argument). It cannot name its state: no loop proofs.
+pub struct FnModel<F>(pub F);
+
+impl<F: FnMut(&ModelRequest<'_>) -> Response + Send> Model for FnModel<F> {
+    fn respond(
+        &mut self,
+        request: &ModelRequest<'_>,
+    ) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        std::future::ready(Ok((self.0)(request)))
+    }
+}
