@@ -269,16 +269,18 @@ impl Scenario {
                 ));
             }
         }
-        if let Some(kind) = &expect.outcome {
-            if !crate::Outcome::KINDS.contains(&kind.as_str()) {
-                return Err(invalid(
-                    "expect.outcome".into(),
-                    format!(
-                        "unknown outcome `{kind}`; one of: {}",
-                        crate::Outcome::KINDS.join(", ")
-                    ),
-                ));
-            }
+        if let Some(kind) = expect
+            .outcome
+            .as_deref()
+            .filter(|k| !crate::Outcome::KINDS.contains(k))
+        {
+            return Err(invalid(
+                "expect.outcome".into(),
+                format!(
+                    "unknown outcome `{kind}`; one of: {}",
+                    crate::Outcome::KINDS.join(", ")
+                ),
+            ));
         }
         let limits = Limits {
             handoffs_per_turn: parsed.limits.handoffs_per_turn,

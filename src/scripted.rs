@@ -432,13 +432,12 @@ fn matches(step: &CompiledStep, request: &ModelRequest<'_>) -> Result<(), String
             Some(_) => {}
         }
     }
-    if let Some(p) = &step.user {
-        if !p
+    if let Some(p) = &step.user
+        && !p
             .regex
             .is_match(request.latest_user_message().unwrap_or(""))
-        {
-            return Err("the user message does not match".into());
-        }
+    {
+        return Err("the user message does not match".into());
     }
     Ok(())
 }
@@ -543,7 +542,7 @@ fn compile(
                         Regex::new(s).map(|regex| Pattern { regex }).map_err(|e| {
                             err(
                                 format!("{here}.when.{field}"),
-                                format!("invalid regular expression: {}", one_line(&e.to_string())),
+                                format!("invalid regular expression:\n{}", indent(&e.to_string())),
                             )
                         })
                     })
@@ -778,10 +777,13 @@ fn describe_step(key: &str, i: usize, when: &When) -> String {
     }
 }
 
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim_end)
-        .filter(|l| !l.is_empty())
+/// The regex crate's multi-line diagnostic (pattern, caret, reason), indented under the message.
+fn indent(text: &str) -> String {
+    let lines = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && l.trim() != "regex parse error:");
+    lines
+        .map(|l| format!("    {}", l.trim_end()))
         .collect::<Vec<_>>()
-        .join(" | ")
+        .join("\n")
 }

@@ -238,13 +238,9 @@ fn a_call_to_a_tool_the_agent_lacks_gets_an_error_and_the_model_is_asked_again()
 #[test]
 fn a_missing_argument_gets_an_error_and_the_model_is_asked_again() {
     let d = abc();
-    let mut calls = 0;
-    let mut m = FnModel(move |r: &ModelRequest<'_>| {
-        calls += 1;
-        match r.tool_result() {
-            None => Response::call("complete_task", Map::new()),
-            Some((_, output)) => Response::text(output.text().unwrap().to_string()),
-        }
+    let mut m = FnModel(|r: &ModelRequest<'_>| match r.tool_result() {
+        None => Response::call("complete_task", Map::new()),
+        Some((_, output)) => Response::text(output.text().unwrap().to_string()),
     });
     let run = run(&orchestration(&d), &mut m, &mut NoHuman);
     let Outcome::EndedWithoutHuman { text, .. } = run.outcome() else {
