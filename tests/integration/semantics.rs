@@ -732,3 +732,35 @@ fn tool_results_render_from_their_templates_with_json_for_non_strings() {
         .collect();
     assert_eq!(outputs[1], &ToolOutput::Text("found 42".into()));
 }
+
+/// Semantic Kernel Python loses the thread of an agent whose first turn is a handoff (no text
+/// is streamed, so the actor never receives the thread it created) and the agent forgets
+/// what it read. The harness keeps every agent's thread for the whole run.
+#[test]
+fn an_agent_whose_first_turn_is_a_handoff_remembers_what_it_read() {
+    let d = abc();
+    let m = model(
+        &d,
+        &[
+            (
+                "A",
+                Script::rules([
+                    Step::new().when_call(1).handoff("B"),
+                    Step::new().complete("back"),
+                ]),
+            ),
+            ("B", Script::rules([Step::new().handoff("A")])),
+        ],
+    );
+    let run = run(&orchestration(&d), &mut { m }, &mut NoHuman);
+    assert_eq!(
+        thread(&run, "A"),
+        [
+            "user:task",
+            "assistant:A: [\"transfer_to_B\"]",
+            "tool:transfer_to_B:None",
+            "assistant:A: [\"complete_task\"]",
+            "tool:complete_task:None"
+        ]
+    );
+}
