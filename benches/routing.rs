@@ -99,14 +99,9 @@ fn handoffs(c: &mut Criterion) {
 }
 
 fn scenario(c: &mut Criterion) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/customer_support.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/customer_support.json");
     let scenario = Scenario::load(path).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     c.bench_function("scenario/customer_support", |b| {
         b.iter(|| black_box(runtime.block_on(scenario.run()).unwrap()))
     });

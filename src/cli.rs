@@ -70,11 +70,7 @@ pub enum Status {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Run {
-            file,
-            format,
-            color,
-        } => run(&file, format, color),
+        Command::Run { file, format, color } => run(&file, format, color),
     };
     ExitCode::from(status as u8)
 }
@@ -100,8 +96,7 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
                 .iter()
                 .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
                 .collect();
-            let mut text =
-                serde_json::to_string_pretty(&value).expect("JSON values always serialise");
+            let mut text = serde_json::to_string_pretty(&value).expect("JSON values always serialise");
             text.push('\n');
             text
         }
@@ -109,11 +104,7 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
     };
     // A closed pipe (`handoff run x | head`) is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    if verdict.passed {
-        Status::Passed
-    } else {
-        Status::Failed
-    }
+    if verdict.passed { Status::Passed } else { Status::Failed }
 }
 
 fn report_error(error: &ScenarioError) -> Status {
@@ -125,10 +116,7 @@ fn use_color(choice: Color) -> bool {
     match choice {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 

@@ -10,183 +10,14 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::design::{AgentId, Design, TASK_SUMMARY, ToolKind};
-use crate::event::{CallId, Event, EventIndex, EventKind, EventLog, Thread, ToolCall, ToolOutput};
+use crate::event::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
 use crate::loops::LoopDetector;
+use crate::model::{Call, HumanRequest, ModelError, ModelRequest, Response, unknown_tool_message};
+use crate::outcome::Outcome;
 use crate::policy::{Limit, MultipleHandoffs, Settings};
-
-/// What a model answered: text and/or tool calls.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Response {
-    /// Text of the response; `None` or empty for none.
-    pub text: Option<String>,
-    /// Tool calls, in order.
-    pub calls: Vec<Call>,
-}
-
-/// A tool call as a model makes it (the run assigns its id).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Call {
-    /// Function name, plain (`transfer_to_RefundAgent`) or qualified (`Handoff-transfer_to_RefundAgent`).
-    pub name: String,
-    /// Arguments object.
-    pub arguments: Map<String, Value>,
-}
-
-impl Response {
-    /// A text-only response.
-    pub fn text(text: impl Into<String>) -> Response {
-        Response {
-            text: Some(text.into()),
-            calls: Vec::new(),
-        }
-    }
-    /// A response with one tool call.
-    pub fn call(name: impl Into<String>, arguments: Map<String, Value>) -> Response {
-        Response {
-            text: None,
-            calls: vec![Call {
-                name: name.into(),
-                arguments,
-            }],
-        }
-    }
-    /// A response that hands off to `agent`.
-    pub fn handoff(agent: &str) -> Response {
-        Response::call(
-            format!("{}{agent}", crate::design::TRANSFER_PREFIX),
-            Map::new(),
-        )
-    }
-    /// A response that completes the task.
-    pub fn complete(summary: impl Into<String>) -> Response {
-        let mut arguments = Map::new();
-        arguments.insert(TASK_SUMMARY.into(), Value::String(summary.into()));
-        Response::call(crate::design::COMPLETE_TASK, arguments)
-    }
-    /// Adds a tool call.
-    pub fn and_call(mut self, name: impl Into<String>, arguments: Map<String, Value>) -> Response {
-        self.calls.push(Call {
-            name: name.into(),
-            arguments,
-        });
-        self
-    }
-}
-
-/// A model that could not answer (no scripted rule matched, a network error, ...).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ModelError {
-    /// What went wrong, for the person reading the run's outcome.
-    pub message: String,
-}
-
-impl ModelError {
-    /// An error with this message.
-    pub fn new(message: impl Into<String>) -> ModelError {
-        ModelError {
-            message: message.into(),
-        }
-    }
-}
-
-/// How a run ended. Never a panic or a hang: every way a run can end is one of these.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// `agent` called `complete_task`.
-    Completed {
-        /// The completing agent.
-        agent: AgentId,
-        /// Its task summary.
-        summary: String,
-    },
-    /// `agent` replied in text and no human takes part: the run ends (Semantic Kernel Python
-    /// completes with a fixed summary, .NET with the reply).
-    EndedWithoutHuman {
-        /// The agent that replied.
-        agent: AgentId,
-        /// What it said.
-        text: String,
-    },
-    /// Control came back to an agent in the same deciding state within one human turn: the
-    /// run would circle forever. `cycle` starts and ends with that agent.
-    LoopDetected {
-        /// The agents passed through, first and last the same.
-        cycle: Vec<AgentId>,
-    },
-    /// A limit of [`Limits`] stopped the run.
-    LimitReached {
-        /// Which limit.
-        limit: Limit,
-        /// Its value.
-        value: u32,
-        /// The agent active when it was hit.
-        agent: AgentId,
-    },
-    /// `agent` replied in text, asking the human, who had nothing more to say.
-    HumanExhausted {
-        /// The agent waiting for an answer.
-        agent: AgentId,
-    },
-    /// The model of `agent` failed to answer.
-    ModelFailed {
-        /// The agent whose model failed.
-        agent: AgentId,
-        /// Why.
-        message: String,
-    },
-    /// The model of `agent` answered with neither text nor tool calls (an error in Semantic Kernel).
-    EmptyResponse {
-        /// The agent.
-        agent: AgentId,
-    },
-    /// Several handoff calls in one response under [`MultipleHandoffs::Reject`].
-    AmbiguousHandoff {
-        /// The agent.
-        agent: AgentId,
-        /// The handoff functions it called, in order.
-        calls: Vec<String>,
-    },
-}
-
-impl Outcome {
-    /// The outcome's kind, as named in scenario `expect` blocks and JSON output.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Outcome::Completed { .. } => "completed",
-            Outcome::EndedWithoutHuman { .. } => "ended-without-human",
-            Outcome::LoopDetected { .. } => "loop-detected",
-            Outcome::LimitReached { .. } => "limit-reached",
-            Outcome::HumanExhausted { .. } => "human-exhausted",
-            Outcome::ModelFailed { .. } => "model-failed",
-            Outcome::EmptyResponse { .. } => "empty-response",
-            Outcome::AmbiguousHandoff { .. } => "ambiguous-handoff",
-        }
-    }
-
-    /// Every kind name, for error messages.
-    pub const KINDS: [&'static str; 8] = [
-        "completed",
-        "ended-without-human",
-        "loop-detected",
-        "limit-reached",
-        "human-exhausted",
-        "model-failed",
-        "empty-response",
-        "ambiguous-handoff",
-    ];
-
-    /// Whether the run ended the way Semantic Kernel ends a run normally.
-    pub fn is_success(&self) -> bool {
-        matches!(
-            self,
-            Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. }
-        )
-    }
-}
 
 /// What the core needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,85 +28,6 @@ pub enum Next {
     AskHuman,
     /// The run is over: [`Core::outcome`].
     Done,
-}
-
-/// What the active agent's model receives.
-#[derive(Debug, Clone)]
-pub struct ModelRequest<'a> {
-    design: &'a Design,
-    log: &'a EventLog,
-    agent: AgentId,
-    call: u32,
-    round: u32,
-    latest_user: Option<EventIndex>,
-    tool_result: Option<EventIndex>,
-}
-
-impl<'a> ModelRequest<'a> {
-    /// The agent whose model is called.
-    pub fn agent(&self) -> AgentId {
-        self.agent
-    }
-    /// Its name.
-    pub fn agent_name(&self) -> &'a str {
-        &self.design.agent(self.agent).name
-    }
-    /// Its instructions (the system message).
-    pub fn instructions(&self) -> &'a str {
-        &self.design.agent(self.agent).instructions
-    }
-    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task`.
-    pub fn tools(&self) -> &'a [crate::design::ToolSpec] {
-        self.design.tools(self.agent)
-    }
-    /// The agent's thread: every message its model reads after the system message.
-    pub fn thread(&self) -> Thread<'a> {
-        self.log.thread(self.agent)
-    }
-    /// The design being run.
-    pub fn design(&self) -> &'a Design {
-        self.design
-    }
-    /// Which call of this agent's model this is: 1 for its first.
-    pub fn call_number(&self) -> u32 {
-        self.call
-    }
-    /// Tool rounds so far in this turn: 0 for the first call of a turn.
-    pub fn round(&self) -> u32 {
-        self.round
-    }
-    /// The latest user message (the task, or the human's latest reply).
-    pub fn latest_user_message(&self) -> Option<&'a str> {
-        self.latest_user.and_then(|i| match &self.log.get(i).kind {
-            EventKind::Task { text } | EventKind::Human { text } => Some(text.as_str()),
-            _ => None,
-        })
-    }
-    /// The result of the agent's last tool call, if the previous response of this same turn made one.
-    pub fn tool_result(&self) -> Option<(&'a str, &'a ToolOutput)> {
-        self.tool_result.and_then(|i| match &self.log.get(i).kind {
-            EventKind::ToolResult { name, output, .. } => Some((name.as_str(), output)),
-            _ => None,
-        })
-    }
-}
-
-/// What the human is asked: the text reply the active agent just broadcast.
-#[derive(Debug, Clone, Copy)]
-pub struct HumanRequest<'a> {
-    /// The agent waiting for an answer.
-    pub agent: AgentId,
-    /// Its name.
-    pub agent_name: &'a str,
-    /// What it said.
-    pub text: &'a str,
-}
-
-/// The text Semantic Kernel Python returns for a call to a function the agent does not have.
-pub fn unknown_tool_message(name: &str) -> String {
-    format!(
-        "The tool call with name `{name}` is not part of the provided tools, please try again with a supplied tool call name and make sure to validate the name."
-    )
 }
 
 fn missing_arguments_message(missing: &[&str]) -> String {
@@ -463,10 +215,7 @@ impl Core {
             })
             .collect();
         let any_calls = !calls.is_empty();
-        let names: Vec<String> = decisive
-            .iter()
-            .map(|(i, _)| calls[*i].name.clone())
-            .collect();
+        let names: Vec<String> = decisive.iter().map(|(i, _)| calls[*i].name.clone()).collect();
         self.log.push(Event {
             agent: Some(agent),
             kind: EventKind::Reply { text, calls },
@@ -492,12 +241,7 @@ impl Core {
             Some(Effect::None) | None if self.next == Next::Done => {}
             Some(Effect::None) | None => {
                 self.round += 1;
-                if let Some(max) = self
-                    .settings
-                    .limits
-                    .tool_rounds
-                    .filter(|&max| self.round > max)
-                {
+                if let Some(max) = self.settings.limits.tool_rounds.filter(|&max| self.round > max) {
                     return self.finish(Outcome::LimitReached {
                         limit: Limit::ToolRounds,
                         value: max,
@@ -539,20 +283,12 @@ impl Core {
     /// The finished run, once [`Next::Done`].
     pub fn into_run(self) -> Option<crate::Run> {
         let outcome = self.outcome?;
-        Some(crate::Run::new(
-            self.design,
-            self.log,
-            outcome,
-            self.settings,
-        ))
+        Some(crate::Run::new(self.design, self.log, outcome, self.settings))
     }
 
     fn execute(&self, agent: AgentId, call: &Call) -> (ToolOutput, Effect) {
         let Some(spec) = self.design.resolve_tool(agent, &call.name) else {
-            return (
-                ToolOutput::Error(unknown_tool_message(&call.name)),
-                Effect::None,
-            );
+            return (ToolOutput::Error(unknown_tool_message(&call.name)), Effect::None);
         };
         let missing: Vec<&str> = spec
             .parameters
@@ -561,10 +297,7 @@ impl Core {
             .filter(|name| !call.arguments.contains_key(*name))
             .collect();
         if !missing.is_empty() {
-            return (
-                ToolOutput::Error(missing_arguments_message(&missing)),
-                Effect::None,
-            );
+            return (ToolOutput::Error(missing_arguments_message(&missing)), Effect::None);
         }
         match spec.kind {
             ToolKind::Transfer(target) => (ToolOutput::Nothing, Effect::Transfer(target)),
@@ -573,16 +306,16 @@ impl Core {
                 Effect::Complete(argument_text(&call.arguments[TASK_SUMMARY]).into_owned()),
             ),
             ToolKind::Own(tool) => {
-                let rendered = self
-                    .design
-                    .result_template(agent, tool)
-                    .render(|name, out| match call.arguments.get(name) {
-                        Some(value) => {
-                            out.push_str(&argument_text(value));
-                            true
-                        }
-                        None => false,
-                    });
+                let rendered =
+                    self.design
+                        .result_template(agent, tool)
+                        .render(|name, out| match call.arguments.get(name) {
+                            Some(value) => {
+                                out.push_str(&argument_text(value));
+                                true
+                            }
+                            None => false,
+                        });
                 // Every placeholder is a parameter (checked by the design) and every parameter
                 // is present (checked above), so rendering cannot miss a value.
                 (ToolOutput::Text(rendered.unwrap_or_default()), Effect::None)
@@ -591,12 +324,7 @@ impl Core {
     }
 
     /// Applies the multiple-handoff policy to the handoff-function calls of one response.
-    fn choose(
-        &mut self,
-        agent: AgentId,
-        mut decisive: Vec<(usize, Effect)>,
-        names: &[String],
-    ) -> Option<Effect> {
+    fn choose(&mut self, agent: AgentId, mut decisive: Vec<(usize, Effect)>, names: &[String]) -> Option<Effect> {
         if decisive.len() <= 1 {
             return decisive.pop().map(|(_, effect)| effect);
         }
@@ -673,12 +401,7 @@ impl Core {
             agent: Some(agent),
             kind: EventKind::Broadcast { text },
         });
-        if let Some(max) = self
-            .settings
-            .limits
-            .human_turns
-            .filter(|&max| self.human_turns >= max)
-        {
+        if let Some(max) = self.settings.limits.human_turns.filter(|&max| self.human_turns >= max) {
             return self.finish(Outcome::LimitReached {
                 limit: Limit::HumanTurns,
                 value: max,
@@ -695,12 +418,7 @@ impl Core {
     }
 
     fn call_model_next(&mut self) {
-        if let Some(max) = self
-            .settings
-            .limits
-            .model_calls
-            .filter(|&max| self.model_calls >= max)
-        {
+        if let Some(max) = self.settings.limits.model_calls.filter(|&max| self.model_calls >= max) {
             return self.finish(Outcome::LimitReached {
                 limit: Limit::ModelCalls,
                 value: max,

@@ -133,9 +133,7 @@ impl Event {
         match (&self.kind, self.agent) {
             (EventKind::Task { .. } | EventKind::Human { .. }, _) => Visibility::All,
             (EventKind::Broadcast { .. }, Some(a)) => Visibility::Others(a),
-            (EventKind::Reply { .. } | EventKind::ToolResult { .. }, Some(a)) => {
-                Visibility::Only(a)
-            }
+            (EventKind::Reply { .. } | EventKind::ToolResult { .. }, Some(a)) => Visibility::Only(a),
             _ => Visibility::Nobody,
         }
     }
@@ -191,8 +189,7 @@ impl EventLog {
 
     /// Appends an event and returns its index.
     pub(crate) fn push(&mut self, event: Event) -> EventIndex {
-        let index =
-            EventIndex::try_from(self.events.len()).expect("more than 4 billion events in one run");
+        let index = EventIndex::try_from(self.events.len()).expect("more than 4 billion events in one run");
         match event.visibility() {
             Visibility::All | Visibility::Others(_) => self.shared.push(index),
             Visibility::Only(agent) => self.private[agent.index()].push(index),
@@ -315,12 +312,7 @@ mod tests {
     #[test]
     fn threads_are_views_with_private_and_shared_events_interleaved() {
         let mut log = EventLog::new(2);
-        log.push(ev(
-            None,
-            EventKind::Task {
-                text: "task".into(),
-            },
-        ));
+        log.push(ev(None, EventKind::Task { text: "task".into() }));
         log.push(ev(
             Some(0),
             EventKind::Reply {
@@ -329,12 +321,7 @@ mod tests {
             },
         ));
         log.push(ev(Some(0), EventKind::Broadcast { text: "hi".into() }));
-        log.push(ev(
-            None,
-            EventKind::Human {
-                text: "help".into(),
-            },
-        ));
+        log.push(ev(None, EventKind::Human { text: "help".into() }));
         let call = ToolCall {
             id: CallId(1),
             name: "transfer_to_B".into(),
@@ -360,9 +347,7 @@ mod tests {
         let a: Vec<_> = log.thread(AgentId(0)).collect();
         assert_eq!(a.len(), 5, "{a:?}");
         assert!(matches!(a[1], Message::Assistant { text: "hi", .. }));
-        assert!(
-            matches!(a[3], Message::Assistant { text: "private words", calls, .. } if calls.len() == 1)
-        );
+        assert!(matches!(a[3], Message::Assistant { text: "private words", calls, .. } if calls.len() == 1));
         assert!(matches!(
             a[4],
             Message::Tool {

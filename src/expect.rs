@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::engine::Outcome;
+use crate::outcome::Outcome;
 use crate::run::Run;
 
 /// What a run must look like. Every field is optional; the ones given must all hold.
@@ -94,11 +94,7 @@ impl Expect {
                 passed,
             })
         };
-        let names = |ids: &[crate::AgentId]| {
-            ids.iter()
-                .map(|a| run.name(*a).to_string())
-                .collect::<Vec<_>>()
-        };
+        let names = |ids: &[crate::AgentId]| ids.iter().map(|a| run.name(*a).to_string()).collect::<Vec<_>>();
         let path = names(&run.path());
 
         if let Some(kind) = &self.outcome {
@@ -107,20 +103,10 @@ impl Expect {
         }
         if let Some(agent) = &self.final_agent {
             let actual = run.name(run.final_agent()).to_string();
-            add(
-                "final_agent",
-                agent.clone(),
-                actual.clone(),
-                *agent == actual,
-            );
+            add("final_agent", agent.clone(), actual.clone(), *agent == actual);
         }
         if let Some(expected) = &self.path {
-            add(
-                "path",
-                expected.join(" -> "),
-                path.join(" -> "),
-                *expected == path,
-            );
+            add("path", expected.join(" -> "), path.join(" -> "), *expected == path);
         }
         if let Some(expected) = &self.cycle {
             let actual = match run.outcome() {
@@ -136,9 +122,7 @@ impl Expect {
         }
         if let Some(needle) = &self.summary_contains {
             let (shown, passed) = match run.outcome() {
-                Outcome::Completed { summary, .. } => {
-                    (summary.clone(), summary.contains(needle.as_str()))
-                }
+                Outcome::Completed { summary, .. } => (summary.clone(), summary.contains(needle.as_str())),
                 other => (format!("no summary ({})", other.kind()), false),
             };
             add("summary_contains", needle.clone(), shown, passed);
@@ -173,11 +157,7 @@ impl Expect {
             );
         }
         if let Some(agents) = &self.avoids {
-            let entered: Vec<&str> = agents
-                .iter()
-                .filter(|a| path.contains(a))
-                .map(String::as_str)
-                .collect();
+            let entered: Vec<&str> = agents.iter().filter(|a| path.contains(a)).map(String::as_str).collect();
             let shown = if entered.is_empty() {
                 "none of them entered".to_string()
             } else {
@@ -195,10 +175,6 @@ fn visited(path: &[String], missing: &[&str]) -> String {
     if missing.is_empty() {
         "all entered".to_string()
     } else {
-        format!(
-            "never entered {} (path: {})",
-            missing.join(", "),
-            path.join(" -> ")
-        )
+        format!("never entered {} (path: {})", missing.join(", "), path.join(" -> "))
     }
 }

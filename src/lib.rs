@@ -60,8 +60,10 @@ mod engine;
 mod event;
 mod expect;
 mod loops;
+mod model;
 mod orchestration;
 mod ordered;
+mod outcome;
 mod policy;
 mod render;
 mod run;
@@ -72,22 +74,15 @@ mod template;
 pub mod cli;
 
 pub use design::{
-    Agent, AgentId, Design, DesignBuilder, DesignError, Handoff, HandoffSpec, Tool, ToolKind,
-    ToolSpec,
+    Agent, AgentId, Design, DesignBuilder, DesignError, Handoff, HandoffSpec, Hint, Tool, ToolKind, ToolSpec,
 };
-pub use design::{
-    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX,
-};
-pub use engine::{
-    Call, Core, HumanRequest, ModelError, ModelRequest, Next, Outcome, Response,
-    unknown_tool_message,
-};
-pub use event::{
-    CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ToolCall, ToolOutput,
-    Visibility,
-};
+pub use design::{COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX};
+pub use engine::{Core, Next};
+pub use event::{CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ToolCall, ToolOutput, Visibility};
 pub use expect::{Check, Expect, Verdict};
-pub use orchestration::{Human, Model, NoHuman, Observer, Orchestration, ScriptedHuman};
+pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response, unknown_tool_message};
+pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman};
+pub use outcome::Outcome;
 pub use policy::{Limit, Limits, MultipleHandoffs, Policy, Settings};
 pub use render::NO_HUMAN_SUMMARY;
 pub use run::Run;

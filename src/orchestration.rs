@@ -7,29 +7,11 @@ use std::future::{Future, ready};
 use std::sync::Arc;
 
 use crate::design::Design;
-use crate::engine::{Core, HumanRequest, ModelError, ModelRequest, Next, Response};
+use crate::engine::{Core, Next};
 use crate::event::Event;
+use crate::model::{HumanRequest, Model};
 use crate::policy::{Limits, Policy, Settings};
 use crate::run::Run;
-
-/// The language model behind every agent of a run.
-///
-/// Implement it for a scripted model, a recording, or a live client. The request names the
-/// agent and carries what its model reads: instructions, thread, tools.
-pub trait Model {
-    /// Answers one model call.
-    fn respond(
-        &mut self,
-        request: &ModelRequest<'_>,
-    ) -> impl Future<Output = Result<Response, ModelError>> + Send;
-
-    /// The state that decides this model's next replies, as a number that changes whenever
-    /// that state changes and never returns to an earlier value; `None` if the model cannot
-    /// tell (then only limits bound a bouncing run). Used to prove endless loops.
-    fn state(&self) -> Option<u64> {
-        None
-    }
-}
 
 /// The person who answers when an agent replies in text.
 pub trait Human {
@@ -62,10 +44,7 @@ impl ScriptedHuman {
 }
 
 impl Human for ScriptedHuman {
-    fn answer(
-        &mut self,
-        _request: HumanRequest<'_>,
-    ) -> impl Future<Output = Option<String>> + Send {
+    fn answer(&mut self, _request: HumanRequest<'_>) -> impl Future<Output = Option<String>> + Send {
         ready(self.replies.pop_front())
     }
 }
@@ -75,10 +54,7 @@ impl Human for ScriptedHuman {
 pub struct NoHuman;
 
 impl Human for NoHuman {
-    fn answer(
-        &mut self,
-        _request: HumanRequest<'_>,
-    ) -> impl Future<Output = Option<String>> + Send {
+    fn answer(&mut self, _request: HumanRequest<'_>) -> impl Future<Output = Option<String>> + Send {
         ready(None)
     }
     fn is_present(&self) -> bool {
@@ -190,7 +166,6 @@ impl Orchestration {
                 Next::Done => break,
             }
         }
-        core.into_run()
-            .expect("the loop ends only when the run is done")
+        core.into_run().expect("the loop ends only when the run is done")
     }
 }

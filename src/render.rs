@@ -6,13 +6,12 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use crate::design::{AgentId, ToolKind};
-use crate::engine::Outcome;
 use crate::event::{Event, EventKind, ToolCall, ToolOutput};
+use crate::outcome::Outcome;
 use crate::run::Run;
 
 /// What Semantic Kernel Python makes the summary when a text reply ends a run without a human.
-pub const NO_HUMAN_SUMMARY: &str =
-    "No handoff agent name provided and no human response function set. Ending task.";
+pub const NO_HUMAN_SUMMARY: &str = "No handoff agent name provided and no human response function set. Ending task.";
 
 /// The conversation as people read it.
 pub fn text(run: &Run) -> String {
@@ -98,11 +97,7 @@ pub fn outcome_line(run: &Run) -> String {
             "Run stopped: endless loop: {} would hand off forever without a human turn (the same agent came back with the model's deciding state unchanged)",
             cycle.iter().map(name).collect::<Vec<_>>().join(" -> ")
         ),
-        Outcome::LimitReached {
-            limit,
-            value,
-            agent,
-        } => format!(
+        Outcome::LimitReached { limit, value, agent } => format!(
             "Run stopped: limit reached: {value} {limit} (limits.{}), {} in control",
             limit.name(),
             name(agent)
@@ -113,10 +108,9 @@ pub fn outcome_line(run: &Run) -> String {
                 name(agent)
             )
         }
-        Outcome::ModelFailed { agent, message } => format!(
-            "Run stopped: the model of {} failed: {message}",
-            name(agent)
-        ),
+        Outcome::ModelFailed { agent, message } => {
+            format!("Run stopped: the model of {} failed: {message}", name(agent))
+        }
         Outcome::EmptyResponse { agent } => format!(
             "Run stopped: the model of {} answered with neither text nor a tool call (Semantic Kernel raises an error here)",
             name(agent)
@@ -141,11 +135,9 @@ pub fn outcome_json(run: &Run) -> Value {
         Outcome::LoopDetected { cycle } => {
             json!({ "cycle": cycle.iter().map(name).collect::<Vec<_>>() })
         }
-        Outcome::LimitReached {
-            limit,
-            value,
-            agent,
-        } => json!({ "limit": limit.name(), "value": value, "agent": name(agent) }),
+        Outcome::LimitReached { limit, value, agent } => {
+            json!({ "limit": limit.name(), "value": value, "agent": name(agent) })
+        }
         Outcome::HumanExhausted { agent } | Outcome::EmptyResponse { agent } => {
             json!({ "agent": name(agent) })
         }

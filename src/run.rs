@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::design::{AgentId, Design};
-use crate::engine::Outcome;
 use crate::event::{EventKind, EventLog};
+use crate::outcome::Outcome;
 use crate::policy::Settings;
 
 /// The record of one finished run.
@@ -17,12 +17,7 @@ pub struct Run {
 }
 
 impl Run {
-    pub(crate) fn new(
-        design: Arc<Design>,
-        log: EventLog,
-        outcome: Outcome,
-        settings: Settings,
-    ) -> Run {
+    pub(crate) fn new(design: Arc<Design>, log: EventLog, outcome: Outcome, settings: Settings) -> Run {
         Run {
             design,
             log,

@@ -242,21 +242,13 @@ impl Scenario {
         if let Some(start) = parsed.start {
             builder = builder.start(start);
         }
-        let design = builder
-            .build()
-            .map_err(|e| invalid(e.place(), e.to_string()))?;
+        let design = builder.build().map_err(|e| invalid(e.place(), e.to_string()))?;
 
         let model = match &parsed.model {
             None => None,
             Some(ModelFile::Scripted(scripts)) => Some(
-                ScriptedModel::new(
-                    &design,
-                    scripts
-                        .0
-                        .iter()
-                        .map(|(name, script)| (name.as_str(), script)),
-                )
-                .map_err(|e| invalid(e.place, e.message))?,
+                ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script)))
+                    .map_err(|e| invalid(e.place, e.message))?,
             ),
         };
         let expect = parsed.expect.unwrap_or_default();
@@ -269,17 +261,10 @@ impl Scenario {
                 ));
             }
         }
-        if let Some(kind) = expect
-            .outcome
-            .as_deref()
-            .filter(|k| !crate::Outcome::KINDS.contains(k))
-        {
+        if let Some(kind) = expect.outcome.as_deref().filter(|k| !crate::Outcome::KINDS.contains(k)) {
             return Err(invalid(
                 "expect.outcome".into(),
-                format!(
-                    "unknown outcome `{kind}`; one of: {}",
-                    crate::Outcome::KINDS.join(", ")
-                ),
+                format!("unknown outcome `{kind}`; one of: {}", crate::Outcome::KINDS.join(", ")),
             ));
         }
         let limits = Limits {
@@ -362,9 +347,7 @@ fn agent_from_file(a: AgentFile) -> Agent {
         .description(a.description)
         .instructions(a.instructions);
     for t in a.tools {
-        let mut tool = Tool::new(t.name)
-            .description(t.description)
-            .result(t.result);
+        let mut tool = Tool::new(t.name).description(t.description).result(t.result);
         tool.plugin = t.plugin;
         for (name, description) in t.parameters.0 {
             tool = tool.parameter(name, description.unwrap_or_default());
@@ -375,10 +358,7 @@ fn agent_from_file(a: AgentFile) -> Agent {
 }
 
 /// Deserialises `text`, reporting the JSON path and line/column of the first problem.
-pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
-    text: &str,
-    file: &str,
-) -> Result<T, ScenarioError> {
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, file: &str) -> Result<T, ScenarioError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let result = match serde_path_to_error::deserialize(&mut de) {
         Ok(value) => de.end().map(|()| value).map_err(|e| (String::new(), e)),
@@ -389,9 +369,7 @@ pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
         let raw = inner.to_string();
         let mut message = raw.strip_suffix(&position).unwrap_or(&raw).to_string();
         if inner.is_eof() {
-            message = format!(
-                "{message}: the file ends too early (truncated, or a bracket is not closed)"
-            );
+            message = format!("{message}: the file ends too early (truncated, or a bracket is not closed)");
         }
         let tidy = tidy_path(&path);
         let place = if tidy.is_empty() || inner.is_syntax() || inner.is_eof() {
@@ -411,9 +389,10 @@ pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
 
 /// serde_path_to_error writes map keys as `.key`; quote keys that are not plain names.
 fn tidy_path(path: &str) -> String {
-    path.split('.').filter(|s| !s.is_empty()).enumerate().fold(
-        String::new(),
-        |mut out, (i, segment)| {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .enumerate()
+        .fold(String::new(), |mut out, (i, segment)| {
             let (key, index) = match segment.find('[') {
                 Some(at) => segment.split_at(at),
                 None => (segment, ""),
@@ -425,6 +404,5 @@ fn tidy_path(path: &str) -> String {
             }
             out.push_str(index);
             out
-        },
-    )
+        })
 }

@@ -17,9 +17,7 @@ enum Piece {
 
 /// Why a template string could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{message} at character {offset} of the template (write `{{{{` or `}}}}` for a literal brace)"
-)]
+#[error("{message} at character {offset} of the template (write `{{{{` or `}}}}` for a literal brace)")]
 pub struct TemplateError {
     /// Character offset of the offending brace.
     pub offset: usize,
@@ -118,10 +116,7 @@ impl Template {
 
     /// Renders the template: `write(name, out)` appends the value of placeholder `name` to
     /// `out` and returns `false` if it has none, in which case the name is returned as error.
-    pub fn render(
-        &self,
-        mut write: impl FnMut(&str, &mut String) -> bool,
-    ) -> Result<String, String> {
+    pub fn render(&self, mut write: impl FnMut(&str, &mut String) -> bool) -> Result<String, String> {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
@@ -137,10 +132,7 @@ impl Template {
     }
 
     /// Renders the template with values from `lookup`.
-    pub fn render_with<'v>(
-        &self,
-        mut lookup: impl FnMut(&str) -> Option<&'v str>,
-    ) -> Result<String, String> {
+    pub fn render_with<'v>(&self, mut lookup: impl FnMut(&str) -> Option<&'v str>) -> Result<String, String> {
         self.render(|name, out| lookup(name).map(|v| out.push_str(v)).is_some())
     }
 }
@@ -178,28 +170,19 @@ mod tests {
     #[test]
     fn reports_unknown_placeholder_by_name() {
         let t = Template::parse("{a}{b}").unwrap();
-        assert_eq!(
-            t.render_with(|n| (n == "a").then_some("x")),
-            Err("b".to_string())
-        );
+        assert_eq!(t.render_with(|n| (n == "a").then_some("x")), Err("b".to_string()));
     }
 
     #[test]
     fn rejects_malformed_braces_with_offset() {
         assert_eq!(Template::parse("ab {x").unwrap_err().offset, 3);
         assert_eq!(Template::parse("a}b").unwrap_err().message, "unmatched `}`");
-        assert_eq!(
-            Template::parse("{}").unwrap_err().message,
-            "empty placeholder `{}`"
-        );
+        assert_eq!(Template::parse("{}").unwrap_err().message, "empty placeholder `{}`");
         assert!(Template::parse("{a b}").is_err());
     }
 
     #[test]
     fn literal_renders_verbatim() {
-        assert_eq!(
-            Template::literal("a {b}").render_with(|_| None).unwrap(),
-            "a {b}"
-        );
+        assert_eq!(Template::literal("a {b}").render_with(|_| None).unwrap(), "a {b}");
     }
 }

@@ -42,12 +42,7 @@ fn run_prints_the_conversation_and_exits_0_when_expectations_hold() {
 
 #[test]
 fn run_format_json_is_one_document_with_outcome_and_expectations() {
-    let out = handoff(&[
-        "run",
-        "scenarios/bouncing_specialists.json",
-        "--format",
-        "json",
-    ]);
+    let out = handoff(&["run", "scenarios/bouncing_specialists.json", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(value["outcome"]["kind"], "loop-detected");
@@ -91,8 +86,7 @@ fn run_exits_1_when_the_run_fails_without_an_expected_outcome() {
     let out = handoff(&["run", arg(&file)]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
-        stdout(&out)
-            .contains("Run stopped: A waits for the human, whose script has no more replies"),
+        stdout(&out).contains("Run stopped: A waits for the human, whose script has no more replies"),
         "{}",
         stdout(&out)
     );
@@ -203,11 +197,7 @@ fn bad_scenario_files_name_the_file_and_the_place_and_exit_2() {
                 .replace(r#""_model": {"#, r#""description": "x", "ignored": {"#),
             vec!["unknown field `ignored`"],
         ),
-        (
-            "trailing garbage",
-            format!("{GOOD} x"),
-            vec!["trailing characters"],
-        ),
+        ("trailing garbage", format!("{GOOD} x"), vec!["trailing characters"]),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (what, text, needles) in cases {
@@ -215,10 +205,7 @@ fn bad_scenario_files_name_the_file_and_the_place_and_exit_2() {
         let out = handoff(&["run", arg(&file)]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{what}: {err}");
-        assert!(
-            err.starts_with(&format!("error: {}", file.display())),
-            "{what}: {err}"
-        );
+        assert!(err.starts_with(&format!("error: {}", file.display())), "{what}: {err}");
         for needle in needles {
             assert!(err.contains(needle), "{what}: `{err}` lacks `{needle}`");
         }
@@ -233,11 +220,7 @@ fn unreadable_files_are_bad_input_too() {
     let missing = dir.path().join("nope.json");
     let out = handoff(&["run", arg(&missing)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("nope.json: cannot read:"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("nope.json: cannot read:"), "{}", stderr(&out));
 
     let binary = temp_file(&dir, "model.bin", &[0x7b, 0x22, 0xff, 0xfe, 0x00, 0x01]);
     let out = handoff(&["run", arg(&binary)]);

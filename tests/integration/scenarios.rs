@@ -99,12 +99,7 @@ fn the_json_rendering_lists_every_event_with_a_counter_id() {
     assert_eq!(json["outcome"]["agent"], "OrderReturnAgent");
     assert_eq!(
         json["path"],
-        serde_json::json!([
-            "TriageAgent",
-            "OrderStatusAgent",
-            "TriageAgent",
-            "OrderReturnAgent"
-        ])
+        serde_json::json!(["TriageAgent", "OrderStatusAgent", "TriageAgent", "OrderReturnAgent"])
     );
     let handoff = events.iter().find(|e| e["kind"] == "handoff").unwrap();
     assert_eq!(

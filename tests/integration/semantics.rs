@@ -2,9 +2,8 @@
 //! limits and loop proofs).
 
 use handoff_harness::{
-    Agent, Design, Event, EventKind, Limit, Limits, Message, ModelRequest, MultipleHandoffs,
-    NoHuman, Orchestration, Outcome, Policy, Response, Run, Script, ScriptedHuman, ScriptedModel,
-    Step, Tool, ToolOutput, Visibility,
+    Agent, Design, Event, EventKind, Limit, Limits, Message, ModelRequest, MultipleHandoffs, NoHuman, Orchestration,
+    Outcome, Policy, Response, Run, Script, ScriptedHuman, ScriptedModel, Step, Tool, ToolOutput, Visibility,
 };
 use serde_json::{Map, json};
 
@@ -47,11 +46,7 @@ fn thread(run: &Run, agent: &str) -> Vec<String> {
         .thread(id)
         .map(|m| match m {
             Message::User { text } => format!("user:{text}"),
-            Message::Assistant {
-                author,
-                text,
-                calls,
-            } => {
+            Message::Assistant { author, text, calls } => {
                 let calls: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
                 format!(
                     "assistant:{}:{text}{}",
@@ -154,17 +149,12 @@ fn tool_calls_results_and_text_of_a_handoff_turn_stay_private() {
         &[
             (
                 "A",
-                Script::rules([
-                    Step::new().when_call(1).handoff("B"),
-                    Step::new().complete("end"),
-                ]),
+                Script::rules([Step::new().when_call(1).handoff("B"), Step::new().complete("end")]),
             ),
             (
                 "B",
                 Script::rules([
-                    Step::new()
-                        .when_tool_result("found (?P<id>\\d+)")
-                        .say("it is {id}"),
+                    Step::new().when_tool_result("found (?P<id>\\d+)").say("it is {id}"),
                     Step::new().when_user("look").call("look", [("id", "7")]),
                     Step::new().when_user("task").say("What shall I look up?"),
                     Step::new().say("Passing you back.").handoff("A"),
@@ -190,9 +180,8 @@ fn tool_calls_results_and_text_of_a_handoff_turn_stay_private() {
         "A hears B's text: {a:?}"
     );
     assert!(
-        !a.iter().any(|m| m.contains("found 7")
-            || m.contains("Passing you back")
-            || m.contains("look\"")),
+        !a.iter()
+            .any(|m| m.contains("found 7") || m.contains("Passing you back") || m.contains("look\"")),
         "{a:?}"
     );
     assert!(
@@ -319,10 +308,8 @@ fn several_handoffs_in_one_response_follow_the_policy() {
             Some(w) => {
                 assert_eq!(names(&run, &run.path()), ["A", w], "{policy:?}");
                 assert!(
-                    run.text().contains(&format!(
-                        "policy `{}` takes `transfer_to_{w}`",
-                        policy.name()
-                    )),
+                    run.text()
+                        .contains(&format!("policy `{}` takes `transfer_to_{w}`", policy.name())),
                     "{}",
                     run.text()
                 );
@@ -359,10 +346,7 @@ fn complete_task_beats_a_transfer_in_the_same_response_under_the_default_policy(
 #[test]
 fn without_a_human_a_text_reply_ends_the_run() {
     let d = abc();
-    let m = model(
-        &d,
-        &[("A", Script::responses([Step::new().say("Hi there")]))],
-    );
+    let m = model(&d, &[("A", Script::responses([Step::new().say("Hi there")]))]);
     let run = run(&orchestration(&d), &mut { m }, &mut NoHuman);
     assert!(matches!(run.outcome(), Outcome::EndedWithoutHuman { text, .. } if text == "Hi there"));
     assert!(run.outcome().is_success());
@@ -387,15 +371,8 @@ fn an_empty_response_ends_the_run_with_an_error_outcome() {
 #[test]
 fn a_human_with_no_more_replies_ends_the_run() {
     let d = abc();
-    let m = model(
-        &d,
-        &[("A", Script::rules([Step::new().say("anything else?")]))],
-    );
-    let run = run(
-        &orchestration(&d),
-        &mut { m },
-        &mut ScriptedHuman::new(["one"]),
-    );
+    let m = model(&d, &[("A", Script::rules([Step::new().say("anything else?")]))]);
+    let run = run(&orchestration(&d), &mut { m }, &mut ScriptedHuman::new(["one"]));
     assert!(
         matches!(run.outcome(), Outcome::HumanExhausted { .. }),
         "{:?}",
@@ -410,10 +387,7 @@ fn two_agents_bouncing_in_the_same_state_is_a_proven_loop() {
     let m = model(
         &d,
         &[
-            (
-                "A",
-                Script::rules([Step::new().when_user("refund").handoff("B")]),
-            ),
+            ("A", Script::rules([Step::new().when_user("refund").handoff("B")])),
             ("B", Script::rules([Step::new().handoff("A")])),
         ],
     );
@@ -473,9 +447,7 @@ fn a_model_whose_state_grows_is_stopped_by_the_handoff_limit() {
 #[test]
 fn a_model_that_cannot_name_its_state_is_bounded_by_limits_alone() {
     let d = abc();
-    let mut m = FnModel(|r: &ModelRequest<'_>| {
-        Response::handoff(if r.agent_name() == "A" { "B" } else { "A" })
-    });
+    let mut m = FnModel(|r: &ModelRequest<'_>| Response::handoff(if r.agent_name() == "A" { "B" } else { "A" }));
     let limits = Limits {
         handoffs_per_turn: None,
         model_calls: Some(40),
@@ -528,10 +500,7 @@ fn the_human_turn_and_tool_round_limits_stop_a_run() {
         &d,
         &[
             ("A", Script::responses([Step::new().handoff("B")])),
-            (
-                "B",
-                Script::rules([Step::new().call("look", [("id", "1")])]),
-            ),
+            ("B", Script::rules([Step::new().call("look", [("id", "1")])])),
         ],
     );
     let run = run(&orchestration(&d), &mut { looker }, &mut NoHuman);
@@ -566,11 +535,7 @@ fn with_limits_off_a_long_bounce_runs_to_its_end_like_semantic_kernel() {
             _ => Response::handoff("A"),
         }
     });
-    let run = run(
-        &orchestration(&d).limits(Limits::none()),
-        &mut m,
-        &mut NoHuman,
-    );
+    let run = run(&orchestration(&d).limits(Limits::none()), &mut m, &mut NoHuman);
     assert!(
         matches!(run.outcome(), Outcome::Completed { .. }),
         "{:?}",
@@ -615,18 +580,12 @@ fn a_model_with_no_matching_rule_fails_with_the_rules_it_tried() {
 fn a_response_list_that_runs_out_fails_the_run() {
     let d = abc();
     let m = model(&d, &[("A", Script::responses([Step::new().say("one")]))]);
-    let run = run(
-        &orchestration(&d),
-        &mut { m },
-        &mut ScriptedHuman::new(["again"]),
-    );
+    let run = run(&orchestration(&d), &mut { m }, &mut ScriptedHuman::new(["again"]));
     let Outcome::ModelFailed { message, .. } = run.outcome() else {
         panic!("{:?}", run.outcome())
     };
     assert!(
-        message.starts_with(
-            "the response list of `A` has 1 responses, all used; model call #2 has none left"
-        ),
+        message.starts_with("the response list of `A` has 1 responses, all used; model call #2 has none left"),
         "{message}"
     );
 }
@@ -652,18 +611,13 @@ fn the_observer_sees_every_event_in_order() {
             }),
         );
     assert_eq!(seen, run.log().events());
-    assert!(matches!(
-        seen.last().unwrap().kind,
-        EventKind::Completed { .. }
-    ));
+    assert!(matches!(seen.last().unwrap().kind, EventKind::Completed { .. }));
 }
 
 #[test]
 fn every_thread_is_exactly_the_events_its_agent_may_see() {
-    let scenario = handoff_harness::Scenario::load(
-        crate::support::root().join("scenarios/customer_support.json"),
-    )
-    .unwrap();
+    let scenario =
+        handoff_harness::Scenario::load(crate::support::root().join("scenarios/customer_support.json")).unwrap();
     let run = scenario.run_blocking().unwrap();
     for agent in run.design().ids() {
         let naive: Vec<&Event> = run
@@ -677,21 +631,14 @@ fn every_thread_is_exactly_the_events_its_agent_may_see() {
                 Visibility::Nobody => false,
             })
             .collect();
-        assert_eq!(
-            run.log().thread(agent).count(),
-            naive.len(),
-            "{}",
-            run.name(agent)
-        );
+        assert_eq!(run.log().thread(agent).count(), naive.len(), "{}", run.name(agent));
     }
 }
 
 #[test]
 fn the_same_scenario_gives_the_same_bytes_every_time() {
-    let scenario = handoff_harness::Scenario::load(
-        crate::support::root().join("scenarios/customer_support.json"),
-    )
-    .unwrap();
+    let scenario =
+        handoff_harness::Scenario::load(crate::support::root().join("scenarios/customer_support.json")).unwrap();
     let first = serde_json::to_string(&scenario.run_blocking().unwrap().to_json()).unwrap();
     for _ in 0..5 {
         assert_eq!(
@@ -699,22 +646,17 @@ fn the_same_scenario_gives_the_same_bytes_every_time() {
             first
         );
     }
-    assert!(
-        first.contains("\"call_0006\""),
-        "call ids come from a counter"
-    );
+    assert!(first.contains("\"call_0006\""), "call ids come from a counter");
 }
 
 #[test]
 fn tool_results_render_from_their_templates_with_json_for_non_strings() {
     let d = abc();
-    let mut m = FnModel(
-        |r: &ModelRequest<'_>| match (r.agent_name(), r.tool_result()) {
-            ("A", _) => Response::handoff("B"),
-            (_, None) => Response::call("look", json!({"id": 42}).as_object().unwrap().clone()),
-            (_, Some((_, out))) => Response::text(format!("saw {}", out.text().unwrap())),
-        },
-    );
+    let mut m = FnModel(|r: &ModelRequest<'_>| match (r.agent_name(), r.tool_result()) {
+        ("A", _) => Response::handoff("B"),
+        (_, None) => Response::call("look", json!({"id": 42}).as_object().unwrap().clone()),
+        (_, Some((_, out))) => Response::text(format!("saw {}", out.text().unwrap())),
+    });
     let run = run(&orchestration(&d), &mut m, &mut NoHuman);
     assert!(
         matches!(run.outcome(), Outcome::EndedWithoutHuman { text, .. } if text == "saw found 42"),
@@ -744,10 +686,7 @@ fn an_agent_whose_first_turn_is_a_handoff_remembers_what_it_read() {
         &[
             (
                 "A",
-                Script::rules([
-                    Step::new().when_call(1).handoff("B"),
-                    Step::new().complete("back"),
-                ]),
+                Script::rules([Step::new().when_call(1).handoff("B"), Step::new().complete("back")]),
             ),
             ("B", Script::rules([Step::new().handoff("A")])),
         ],

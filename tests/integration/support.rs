@@ -4,9 +4,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use handoff_harness::{
-    Human, Model, ModelError, ModelRequest, Orchestration, Response, Run, ScriptedModel,
-};
+use handoff_harness::{Human, Model, ModelError, ModelRequest, Orchestration, Response, Run, ScriptedModel};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -51,10 +49,7 @@ pub struct Recorder<T> {
 }
 
 impl<T: Send> Model for Recorder<T> {
-    fn respond(
-        &mut self,
-        request: &ModelRequest<'_>,
-    ) -> impl Future<Output = Result<Response, ModelError>> + Send {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         self.seen.push((self.view)(request));
         self.inner.respond(request)
     }
@@ -68,10 +63,7 @@ impl<T: Send> Model for Recorder<T> {
 pub struct FnModel<F>(pub F);
 
 impl<F: FnMut(&ModelRequest<'_>) -> Response + Send> Model for FnModel<F> {
-    fn respond(
-        &mut self,
-        request: &ModelRequest<'_>,
-    ) -> impl Future<Output = Result<Response, ModelError>> + Send {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         std::future::ready(Ok((self.0)(request)))
     }
 }

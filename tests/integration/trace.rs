@@ -8,8 +8,7 @@ use serde_json::{Value, json};
 use crate::support::{Recorder, root, run};
 
 fn trace() -> Value {
-    let text =
-        std::fs::read_to_string(root().join("tests/data/sk-customer-support-trace.json")).unwrap();
+    let text = std::fs::read_to_string(root().join("tests/data/sk-customer-support-trace.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -38,7 +37,12 @@ fn view(request: &ModelRequest<'_>) -> Value {
                 })).collect::<Vec<_>>(),
                 "function_results": [],
             }),
-            Message::Tool { author, call, name, output } => json!({
+            Message::Tool {
+                author,
+                call,
+                name,
+                output,
+            } => json!({
                 "role": "tool", "name": design.agent(author).name, "content": "", "function_calls": [],
                 "function_results": [{
                     "id": call.to_string(), "name": qualified(author, name),
@@ -116,11 +120,7 @@ fn every_model_reply_is_the_one_semantic_kernel_got() {
         .iter()
         .filter(|e| matches!(e.kind, handoff_harness::EventKind::Reply { .. }))
         .collect();
-    for (i, (event, call)) in replies
-        .iter()
-        .zip(trace["calls"].as_array().unwrap())
-        .enumerate()
-    {
+    for (i, (event, call)) in replies.iter().zip(trace["calls"].as_array().unwrap()).enumerate() {
         let handoff_harness::EventKind::Reply { text, calls } = &event.kind else {
             unreachable!()
         };

@@ -2,18 +2,21 @@
 //! agent, validated once and then shared, read-only, by every run.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
 use crate::template::{Template, TemplateError};
+
+mod error;
+
+pub use error::{DesignError, Hint};
+pub(crate) use error::{closest, json_key};
 
 /// The name of the function that ends a run (Semantic Kernel Python's `complete_task`).
 pub const COMPLETE_TASK: &str = "complete_task";
 /// Its one parameter.
 pub const TASK_SUMMARY: &str = "task_summary";
 /// The description Semantic Kernel gives `complete_task`.
-pub const COMPLETE_TASK_DESCRIPTION: &str =
-    "Complete the task with a summary when no further requests are given.";
+pub const COMPLETE_TASK_DESCRIPTION: &str = "Complete the task with a summary when no further requests are given.";
 /// The plugin that holds the handoff functions, as Semantic Kernel Python names it.
 pub const HANDOFF_PLUGIN: &str = "Handoff";
 /// The prefix of a handoff function's name: `transfer_to_<Agent>`.
@@ -203,202 +206,21 @@ pub struct Handoff {
     pub declared: bool,
 }
 
-/// A reason a design is invalid. [`DesignError::place`] gives the JSON path in a scenario file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DesignError {
-    /// No agents at all.
-    #[error("the design has no agents")]
-    NoAgents,
-    /// An agent with an empty name.
-    #[error("agent name is empty")]
-    EmptyName {
-        /// Index in the agent list.
-        index: usize,
-    },
-    /// A name with characters a function name cannot hold.
-    #[error("`{name}` is not a valid {what} name: use only letters, digits, `_` and `-`")]
-    InvalidName {
-        /// The agent's index.
-        index: usize,
-        /// The tool's index, when the bad name is a tool's.
-        tool: Option<usize>,
-        /// `agent` or `tool`.
-        what: &'static str,
-        /// The offending name.
-        name: String,
-    },
-    /// Two agents with one name.
-    #[error("duplicate agent name `{name}` (first defined at agents[{first}])")]
-    DuplicateAgent {
-        /// Index of the second definition.
-        index: usize,
-        /// Index of the first.
-        first: usize,
-        /// The name.
-        name: String,
-    },
-    /// `start` names no agent.
-    #[error("start agent `{name}` is not an agent of the design{hint}")]
-    UnknownStart {
-        /// The name given.
-        name: String,
-        /// "did you mean" hint, possibly empty.
-        hint: Hint,
-    },
-    /// A handoff source names no agent.
-    #[error("handoff source `{name}` is not an agent of the design{hint}")]
-    UnknownSource {
-        /// The name given.
-        name: String,
-        /// "did you mean" hint, possibly empty.
-        hint: Hint,
-    },
-    /// A handoff target names no agent.
-    #[error("`{source_agent}` hands off to `{name}`, which is not an agent of the design{hint}")]
-    UnknownTarget {
-        /// The handing-off agent.
-        source_agent: String,
-        /// The name given.
-        name: String,
-        /// "did you mean" hint, possibly empty.
-        hint: Hint,
-    },
-    /// An agent that hands off to itself.
-    #[error("`{agent}` hands off to itself; Semantic Kernel rejects self-handoffs")]
-    SelfHandoff {
-        /// The agent.
-        agent: String,
-    },
-    /// Two tools of one agent share a name, or a tool takes a handoff function's name.
-    #[error("agent `{agent}` has two functions named `{tool}`{why}")]
-    DuplicateTool {
-        /// The agent.
-        agent: String,
-        /// Index of the agent.
-        index: usize,
-        /// Index of the tool.
-        tool_index: usize,
-        /// The function name.
-        tool: String,
-        /// Extra explanation.
-        why: &'static str,
-    },
-    /// A tool result template that does not parse or names an unknown parameter.
-    #[error("result template of tool `{tool}` of agent `{agent}`: {message}")]
-    BadResultTemplate {
-        /// The agent.
-        agent: String,
-        /// Index of the agent.
-        index: usize,
-        /// Index of the tool.
-        tool_index: usize,
-        /// The tool.
-        tool: String,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-/// A "did you mean" suffix for unknown names (empty when nothing is close).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Hint(pub Option<String>);
-
-impl fmt::Display for Hint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Some(name) => write!(f, " (did you mean `{name}`?)"),
-            None => Ok(()),
-        }
-    }
-}
-
-impl DesignError {
-    /// Where the error is, as a JSON path into a scenario file: `agents[2].name`,
-    /// `handoffs.TriageAgent.Ghost`, `start`.
-    pub fn place(&self) -> String {
-        match self {
-            DesignError::NoAgents => "agents".into(),
-            DesignError::EmptyName { index } | DesignError::DuplicateAgent { index, .. } => {
-                format!("agents[{index}].name")
-            }
-            DesignError::InvalidName {
-                index, tool: None, ..
-            } => format!("agents[{index}].name"),
-            DesignError::InvalidName {
-                index,
-                tool: Some(t),
-                ..
-            } => format!("agents[{index}].tools[{t}].name"),
-            DesignError::UnknownStart { .. } => "start".into(),
-            DesignError::UnknownSource { name, .. } => format!("handoffs{}", json_key(name)),
-            DesignError::UnknownTarget {
-                source_agent, name, ..
-            } => {
-                format!("handoffs{}{}", json_key(source_agent), json_key(name))
-            }
-            DesignError::SelfHandoff { agent } => {
-                format!("handoffs{}{}", json_key(agent), json_key(agent))
-            }
-            DesignError::DuplicateTool {
-                index, tool_index, ..
-            } => format!("agents[{index}].tools[{tool_index}].name"),
-            DesignError::BadResultTemplate {
-                index, tool_index, ..
-            } => {
-                format!("agents[{index}].tools[{tool_index}].result")
-            }
-        }
-    }
-}
-
-/// Formats one step of a JSON path: `.name` for plain keys, `["odd key"]` otherwise.
-pub(crate) fn json_key(key: &str) -> String {
-    if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        format!(".{key}")
-    } else {
-        format!("[{}]", serde_json::Value::String(key.to_string()))
-    }
-}
-
 /// Whether `name` is usable in a function name (`^[0-9A-Za-z_-]+$`, as Semantic Kernel checks).
 fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Hint {
-    let best = candidates
-        .into_iter()
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .min();
-    Hint(
-        best.filter(|&(d, c)| d <= (c.len() / 3).max(2))
-            .map(|(_, c)| c.to_string()),
-    )
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
+/// Parameter names for messages: "`a`, `b`", or "none".
+pub(crate) fn parameter_list(parameters: &[(String, String)]) -> String {
+    if parameters.is_empty() {
+        return "none".to_string();
     }
-    row[b.len()]
+    parameters
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Builds a [`Design`] from agents and handoff edges; [`DesignBuilder::build`] validates it.
@@ -455,11 +277,7 @@ impl Design {
         DesignBuilder::default()
     }
 
-    fn new(
-        agents: Vec<Agent>,
-        specs: Vec<HandoffSpec>,
-        start: Option<String>,
-    ) -> Result<Design, DesignError> {
+    fn new(agents: Vec<Agent>, specs: Vec<HandoffSpec>, start: Option<String>) -> Result<Design, DesignError> {
         if agents.is_empty() {
             return Err(DesignError::NoAgents);
         }
@@ -598,22 +416,12 @@ impl Design {
                 tool: tool.name.clone(),
                 message,
             };
-            let template =
-                Template::parse(&tool.result).map_err(|e: TemplateError| bad(e.to_string()))?;
+            let template = Template::parse(&tool.result).map_err(|e: TemplateError| bad(e.to_string()))?;
             if let Some(unknown) = template
                 .placeholders()
                 .find(|p| !tool.parameters.iter().any(|(n, _)| n == p))
             {
-                let known: Vec<_> = tool
-                    .parameters
-                    .iter()
-                    .map(|(n, _)| format!("`{n}`"))
-                    .collect();
-                let known = if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                };
+                let known = parameter_list(&tool.parameters);
                 return Err(bad(format!(
                     "`{{{unknown}}}` is not a parameter of the tool (parameters: {known})"
                 )));
@@ -703,28 +511,19 @@ mod tests {
     use super::*;
 
     fn two() -> DesignBuilder {
-        Design::builder()
-            .agent(Agent::new("A").description("first"))
-            .agent(
-                Agent::new("B")
-                    .description("second")
-                    .tool(Tool::new("look").parameter("id", "").result("got {id}")),
-            )
+        Design::builder().agent(Agent::new("A").description("first")).agent(
+            Agent::new("B")
+                .description("second")
+                .tool(Tool::new("look").parameter("id", "").result("got {id}")),
+        )
     }
 
     #[test]
     fn offers_own_tools_then_transfers_then_complete() {
         let d = two().handoff("B", "A", "back").build().unwrap();
         let b = d.find("B").unwrap();
-        let names: Vec<_> = d
-            .tools(b)
-            .iter()
-            .map(|t| t.qualified_name.as_str())
-            .collect();
-        assert_eq!(
-            names,
-            ["look", "Handoff-transfer_to_A", "Handoff-complete_task"]
-        );
+        let names: Vec<_> = d.tools(b).iter().map(|t| t.qualified_name.as_str()).collect();
+        assert_eq!(names, ["look", "Handoff-transfer_to_A", "Handoff-complete_task"]);
         assert_eq!(d.tools(b)[1].description, "back");
         assert_eq!(d.start(), d.find("A").unwrap());
     }
@@ -750,10 +549,7 @@ mod tests {
             .unwrap();
         let edges = d.handoffs(AgentId(0));
         assert_eq!(edges.len(), 2);
-        assert_eq!(
-            (edges[0].target, edges[0].description.as_str()),
-            (AgentId(1), "two")
-        );
+        assert_eq!((edges[0].target, edges[0].description.as_str()), (AgentId(1), "two"));
         assert_eq!(d.duplicate_handoffs().len(), 1);
     }
 
@@ -778,11 +574,7 @@ mod tests {
                 "handoffs.Ghost",
                 "handoff source `Ghost`",
             ),
-            (
-                two().handoff("A", "Ghost", "x"),
-                "handoffs.A.Ghost",
-                "not an agent",
-            ),
+            (two().handoff("A", "Ghost", "x"), "handoffs.A.Ghost", "not an agent"),
             (two().handoff("A", "A", "x"), "handoffs.A.A", "itself"),
             (
                 two().agent(Agent::new("C").tool(Tool::new("t").result("{nope}"))),

@@ -1,0 +1,179 @@
+//! The interface between the orchestration and a language model: what a model call receives
+//! ([`ModelRequest`]: the agent, its instructions, its thread, its tools) and what it returns
+//! ([`Response`]: text and/or tool calls), and the [`Model`] trait that scripted, replayed
+//! and live models implement.
+
+use std::future::Future;
+
+use serde_json::{Map, Value};
+
+use crate::design::{AgentId, Design, TASK_SUMMARY};
+use crate::event::{EventIndex, EventKind, EventLog, Thread, ToolOutput};
+
+/// The language model behind every agent of a run.
+///
+/// Implement it for a scripted model, a recording, or a live client. The request names the
+/// agent and carries what its model reads: instructions, thread, tools.
+pub trait Model {
+    /// Answers one model call.
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send;
+
+    /// The state that decides this model's next replies, as a number that changes whenever
+    /// that state changes and never returns to an earlier value; `None` if the model cannot
+    /// tell (then only limits bound a bouncing run). Used to prove endless loops.
+    fn state(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// What a model answered: text and/or tool calls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Response {
+    /// Text of the response; `None` or empty for none.
+    pub text: Option<String>,
+    /// Tool calls, in order.
+    pub calls: Vec<Call>,
+}
+
+/// A tool call as a model makes it (the run assigns its id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// Function name, plain (`transfer_to_RefundAgent`) or qualified (`Handoff-transfer_to_RefundAgent`).
+    pub name: String,
+    /// Arguments object.
+    pub arguments: Map<String, Value>,
+}
+
+impl Response {
+    /// A text-only response.
+    pub fn text(text: impl Into<String>) -> Response {
+        Response {
+            text: Some(text.into()),
+            calls: Vec::new(),
+        }
+    }
+    /// A response with one tool call.
+    pub fn call(name: impl Into<String>, arguments: Map<String, Value>) -> Response {
+        Response {
+            text: None,
+            calls: vec![Call {
+                name: name.into(),
+                arguments,
+            }],
+        }
+    }
+    /// A response that hands off to `agent`.
+    pub fn handoff(agent: &str) -> Response {
+        Response::call(format!("{}{agent}", crate::design::TRANSFER_PREFIX), Map::new())
+    }
+    /// A response that completes the task.
+    pub fn complete(summary: impl Into<String>) -> Response {
+        let mut arguments = Map::new();
+        arguments.insert(TASK_SUMMARY.into(), Value::String(summary.into()));
+        Response::call(crate::design::COMPLETE_TASK, arguments)
+    }
+    /// Adds a tool call.
+    pub fn and_call(mut self, name: impl Into<String>, arguments: Map<String, Value>) -> Response {
+        self.calls.push(Call {
+            name: name.into(),
+            arguments,
+        });
+        self
+    }
+}
+
+/// A model that could not answer (no scripted rule matched, a network error, ...).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ModelError {
+    /// What went wrong, for the person reading the run's outcome.
+    pub message: String,
+}
+
+impl ModelError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> ModelError {
+        ModelError {
+            message: message.into(),
+        }
+    }
+}
+
+/// What the active agent's model receives.
+#[derive(Debug, Clone)]
+pub struct ModelRequest<'a> {
+    pub(crate) design: &'a Design,
+    pub(crate) log: &'a EventLog,
+    pub(crate) agent: AgentId,
+    pub(crate) call: u32,
+    pub(crate) round: u32,
+    pub(crate) latest_user: Option<EventIndex>,
+    pub(crate) tool_result: Option<EventIndex>,
+}
+
+impl<'a> ModelRequest<'a> {
+    /// The agent whose model is called.
+    pub fn agent(&self) -> AgentId {
+        self.agent
+    }
+    /// Its name.
+    pub fn agent_name(&self) -> &'a str {
+        &self.design.agent(self.agent).name
+    }
+    /// Its instructions (the system message).
+    pub fn instructions(&self) -> &'a str {
+        &self.design.agent(self.agent).instructions
+    }
+    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task`.
+    pub fn tools(&self) -> &'a [crate::design::ToolSpec] {
+        self.design.tools(self.agent)
+    }
+    /// The agent's thread: every message its model reads after the system message.
+    pub fn thread(&self) -> Thread<'a> {
+        self.log.thread(self.agent)
+    }
+    /// The design being run.
+    pub fn design(&self) -> &'a Design {
+        self.design
+    }
+    /// Which call of this agent's model this is: 1 for its first.
+    pub fn call_number(&self) -> u32 {
+        self.call
+    }
+    /// Tool rounds so far in this turn: 0 for the first call of a turn.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+    /// The latest user message (the task, or the human's latest reply).
+    pub fn latest_user_message(&self) -> Option<&'a str> {
+        self.latest_user.and_then(|i| match &self.log.get(i).kind {
+            EventKind::Task { text } | EventKind::Human { text } => Some(text.as_str()),
+            _ => None,
+        })
+    }
+    /// The result of the agent's last tool call, if the previous response of this same turn made one.
+    pub fn tool_result(&self) -> Option<(&'a str, &'a ToolOutput)> {
+        self.tool_result.and_then(|i| match &self.log.get(i).kind {
+            EventKind::ToolResult { name, output, .. } => Some((name.as_str(), output)),
+            _ => None,
+        })
+    }
+}
+
+/// What the human is asked: the text reply the active agent just broadcast.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanRequest<'a> {
+    /// The agent waiting for an answer.
+    pub agent: AgentId,
+    /// Its name.
+    pub agent_name: &'a str,
+    /// What it said.
+    pub text: &'a str,
+}
+
+/// The text Semantic Kernel Python returns for a call to a function the agent does not have.
+pub fn unknown_tool_message(name: &str) -> String {
+    format!(
+        "The tool call with name `{name}` is not part of the provided tools, please try again with a supplied tool call name and make sure to validate the name."
+    )
+}

@@ -1,0 +1,96 @@
+//! How a run ended: every way is a value, never a panic or a hang.
+
+use crate::design::AgentId;
+use crate::policy::Limit;
+
+/// How a run ended. Never a panic or a hang: every way a run can end is one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `agent` called `complete_task`.
+    Completed {
+        /// The completing agent.
+        agent: AgentId,
+        /// Its task summary.
+        summary: String,
+    },
+    /// `agent` replied in text and no human takes part: the run ends (Semantic Kernel Python
+    /// completes with a fixed summary, .NET with the reply).
+    EndedWithoutHuman {
+        /// The agent that replied.
+        agent: AgentId,
+        /// What it said.
+        text: String,
+    },
+    /// Control came back to an agent in the same deciding state within one human turn: the
+    /// run would circle forever. `cycle` starts and ends with that agent.
+    LoopDetected {
+        /// The agents passed through, first and last the same.
+        cycle: Vec<AgentId>,
+    },
+    /// A limit of [`Limits`](crate::Limits) stopped the run.
+    LimitReached {
+        /// Which limit.
+        limit: Limit,
+        /// Its value.
+        value: u32,
+        /// The agent active when it was hit.
+        agent: AgentId,
+    },
+    /// `agent` replied in text, asking the human, who had nothing more to say.
+    HumanExhausted {
+        /// The agent waiting for an answer.
+        agent: AgentId,
+    },
+    /// The model of `agent` failed to answer.
+    ModelFailed {
+        /// The agent whose model failed.
+        agent: AgentId,
+        /// Why.
+        message: String,
+    },
+    /// The model of `agent` answered with neither text nor tool calls (an error in Semantic Kernel).
+    EmptyResponse {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// Several handoff calls in one response under [`MultipleHandoffs::Reject`](crate::MultipleHandoffs::Reject).
+    AmbiguousHandoff {
+        /// The agent.
+        agent: AgentId,
+        /// The handoff functions it called, in order.
+        calls: Vec<String>,
+    },
+}
+
+impl Outcome {
+    /// The outcome's kind, as named in scenario `expect` blocks and JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Completed { .. } => "completed",
+            Outcome::EndedWithoutHuman { .. } => "ended-without-human",
+            Outcome::LoopDetected { .. } => "loop-detected",
+            Outcome::LimitReached { .. } => "limit-reached",
+            Outcome::HumanExhausted { .. } => "human-exhausted",
+            Outcome::ModelFailed { .. } => "model-failed",
+            Outcome::EmptyResponse { .. } => "empty-response",
+            Outcome::AmbiguousHandoff { .. } => "ambiguous-handoff",
+        }
+    }
+
+    /// Every kind name, for error messages.
+    pub const KINDS: [&'static str; 8] = [
+        "completed",
+        "ended-without-human",
+        "loop-detected",
+        "limit-reached",
+        "human-exhausted",
+        "model-failed",
+        "empty-response",
+        "ambiguous-handoff",
+    ];
+
+    /// Whether the run ended the way Semantic Kernel ends a run normally.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. })
+    }
+}

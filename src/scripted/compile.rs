@@ -1,0 +1,277 @@
+//! Compiling scripts against a design: regexes, templates, tool names and arguments are
+//! checked once, so a run never meets a malformed script.
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::{AgentScript, ArgTemplate, CallSpec, Compiled, CompiledStep, Pattern, Script, ScriptError, When};
+use crate::design::{AgentId, COMPLETE_TASK, Design, TASK_SUMMARY, TRANSFER_PREFIX, closest, json_key, parameter_list};
+use crate::template::Template;
+
+pub(super) fn compile(
+    design: &Design,
+    agent: AgentId,
+    script: &Script,
+    place: &str,
+) -> Result<AgentScript, ScriptError> {
+    let err = |place: String, message: String| ScriptError { place, message };
+    let (steps, key, is_rules) = match (&script.rules, &script.responses) {
+        (Some(rules), None) => (rules, "rules", true),
+        (None, Some(list)) => (list, "responses", false),
+        (Some(_), Some(_)) => {
+            return Err(err(place.into(), "give `rules` or `responses`, not both".into()));
+        }
+        (None, None) => {
+            return Err(err(
+                place.into(),
+                "give `rules` (tried in order) or `responses` (used in order)".into(),
+            ));
+        }
+    };
+    if steps.is_empty() {
+        return Err(err(
+            format!("{place}.{key}"),
+            format!("`{key}` is empty: the first model call would fail"),
+        ));
+    }
+    // Named groups of every rule: a later rule may use what an earlier match captured.
+    let mut patterns: Vec<(Option<Pattern>, Option<Pattern>)> = Vec::with_capacity(steps.len());
+    let mut remembered: Vec<String> = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let here = format!("{place}.{key}[{i}]");
+        if step.when.is_some() && !is_rules {
+            return Err(err(
+                format!("{here}.when"),
+                "`when` belongs to rules; listed responses are used in order".into(),
+            ));
+        }
+        let when = step.when.clone().unwrap_or_default();
+        let compile_regex = |field: &str, source: &Option<String>| -> Result<Option<Pattern>, ScriptError> {
+            source
+                .as_deref()
+                .map(|s| {
+                    Regex::new(s).map(|regex| Pattern { regex }).map_err(|e| {
+                        err(
+                            format!("{here}.when.{field}"),
+                            format!("invalid regular expression:\n{}", indent(&e.to_string())),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let user = compile_regex("user", &when.user)?;
+        let tool_result = compile_regex("tool_result", &when.tool_result)?;
+        for p in user.iter().chain(tool_result.iter()) {
+            remembered.extend(p.regex.capture_names().flatten().map(String::from));
+        }
+        patterns.push((user, tool_result));
+    }
+    let tool_names = |agent: AgentId| -> String {
+        design
+            .tools(agent)
+            .iter()
+            .map(|t| format!("`{}`", t.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut compiled = Vec::with_capacity(steps.len());
+    let mut counted = !is_rules;
+    for (i, (step, (user, tool_result))) in steps.iter().zip(patterns).enumerate() {
+        let here = format!("{place}.{key}[{i}]");
+        let when = step.when.clone().unwrap_or_default();
+        if let Some(range) = when.call {
+            counted = true;
+            if range.min == 0 || range.max.is_some_and(|max| max < range.min) {
+                return Err(err(
+                    format!("{here}.when.call"),
+                    "call numbers start at 1 and `max` must not be below `min`".into(),
+                ));
+            }
+        }
+        let known: Vec<&str> = if is_rules {
+            remembered.iter().map(String::as_str).collect()
+        } else {
+            Vec::new()
+        };
+        let template = |field: String, text: &str| -> Result<Template, ScriptError> {
+            let t = Template::parse(text).map_err(|e| err(field.clone(), e.to_string()))?;
+            if let Some(unknown) = t.placeholders().find(|p| !known.contains(p)) {
+                let message = if is_rules {
+                    format!(
+                        "`{{{unknown}}}` is not a named group of any `when` regex of this agent (write `(?P<{unknown}>...)`)"
+                    )
+                } else {
+                    format!(
+                        "`{{{unknown}}}`: listed responses have no regex captures; write `{{{{` for a literal brace"
+                    )
+                };
+                return Err(err(field, message));
+            }
+            Ok(t)
+        };
+        let say = step
+            .say
+            .as_deref()
+            .map(|s| template(format!("{here}.say"), s))
+            .transpose()?;
+
+        let mut specs: Vec<(String, &CallSpec)> = Vec::new();
+        specs.extend(step.call.iter().map(|c| (format!("{here}.call"), c)));
+        for (j, c) in step.calls.iter().flatten().enumerate() {
+            specs.push((format!("{here}.calls[{j}]"), c));
+        }
+        let handoff_spec;
+        if let Some(target) = &step.handoff {
+            if design.find(target).is_none() {
+                let hint = closest(target, design.agents().iter().map(|a| a.name.as_str()));
+                return Err(err(
+                    format!("{here}.handoff"),
+                    format!("`{target}` is not an agent of the design{hint}"),
+                ));
+            }
+            handoff_spec = CallSpec {
+                tool: format!("{TRANSFER_PREFIX}{target}"),
+                args: Map::new(),
+            };
+            specs.push((format!("{here}.handoff"), &handoff_spec));
+        }
+        let complete_spec;
+        if let Some(summary) = &step.complete {
+            let mut args = Map::new();
+            args.insert(TASK_SUMMARY.into(), Value::String(summary.clone()));
+            complete_spec = CallSpec {
+                tool: COMPLETE_TASK.into(),
+                args,
+            };
+            specs.push((format!("{here}.complete"), &complete_spec));
+        }
+        if say.is_none() && specs.is_empty() {
+            return Err(err(
+                here,
+                "a step needs `say`, `call`, `calls`, `handoff` or `complete`".into(),
+            ));
+        }
+
+        let mut calls = Vec::with_capacity(specs.len());
+        for (field, spec) in specs {
+            check_tool(design, agent, spec, &field, &tool_names)?;
+            let mut args = Vec::with_capacity(spec.args.len());
+            for (name, value) in &spec.args {
+                let arg = match value {
+                    Value::String(s) => {
+                        let field = if field.ends_with(".complete") {
+                            field.clone()
+                        } else {
+                            format!("{field}.args{}", json_key(name))
+                        };
+                        ArgTemplate::Text(template(field, s)?)
+                    }
+                    other => ArgTemplate::Json(other.clone()),
+                };
+                args.push((name.clone(), arg));
+            }
+            calls.push((spec.tool.clone(), args));
+        }
+        compiled.push(CompiledStep {
+            user,
+            tool_result,
+            call: when.call,
+            say,
+            calls,
+            source: describe_step(key, i, &when),
+        });
+    }
+    let compiled = if is_rules {
+        Compiled::Rules(compiled)
+    } else {
+        Compiled::Responses(compiled)
+    };
+    Ok(AgentScript { compiled, counted })
+}
+
+/// Checks a scripted call: an own tool needs exactly its parameters; a name no agent of the
+/// design offers is a typo. A call to another agent's function is allowed on purpose: it
+/// tests what happens when a model calls a tool it does not have.
+fn check_tool(
+    design: &Design,
+    agent: AgentId,
+    spec: &CallSpec,
+    field: &str,
+    tool_names: &dyn Fn(AgentId) -> String,
+) -> Result<(), ScriptError> {
+    let err = |place: String, message: String| Err(ScriptError { place, message });
+    let name = &design.agent(agent).name;
+    match design.resolve_tool(agent, &spec.tool) {
+        Some(tool) => {
+            if let Some((missing, _)) = tool.parameters.iter().find(|(p, _)| !spec.args.contains_key(p)) {
+                return err(
+                    format!("{field}.args"),
+                    format!("missing argument `{missing}` of `{}`", spec.tool),
+                );
+            }
+            if let Some(extra) = spec.args.keys().find(|k| !tool.parameters.iter().any(|(p, _)| p == *k)) {
+                let params = parameter_list(&tool.parameters);
+                return err(
+                    format!("{field}.args{}", json_key(extra)),
+                    format!("`{extra}` is not a parameter of `{}` (parameters: {params})", spec.tool),
+                );
+            }
+            Ok(())
+        }
+        None => {
+            let elsewhere = design
+                .ids()
+                .any(|other| design.resolve_tool(other, &spec.tool).is_some())
+                || spec
+                    .tool
+                    .strip_prefix(TRANSFER_PREFIX)
+                    .is_some_and(|t| design.find(t).is_some());
+            if elsewhere {
+                Ok(())
+            } else {
+                let hint = closest(&spec.tool, design.tools(agent).iter().map(|t| t.name.as_str()));
+                err(
+                    format!("{field}.tool"),
+                    format!(
+                        "no agent of the design has a function `{}`{hint}; `{name}` has {}",
+                        spec.tool,
+                        tool_names(agent)
+                    ),
+                )
+            }
+        }
+    }
+}
+
+fn describe_step(key: &str, i: usize, when: &When) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = when.call {
+        parts.push(match c.max {
+            Some(max) if max == c.min => format!("call #{max}"),
+            Some(max) => format!("call #{}..#{max}", c.min),
+            None => format!("call #{} or later", c.min),
+        });
+    }
+    if let Some(u) = &when.user {
+        parts.push(format!("user ~ /{u}/"));
+    }
+    if let Some(t) = &when.tool_result {
+        parts.push(format!("tool_result ~ /{t}/"));
+    }
+    if parts.is_empty() {
+        format!("{key}[{i}]")
+    } else {
+        format!("{key}[{i}] (when {})", parts.join(", "))
+    }
+}
+
+/// The regex crate's multi-line diagnostic (pattern, caret, reason), indented under the message.
+fn indent(text: &str) -> String {
+    let lines = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && l.trim() != "regex parse error:");
+    lines
+        .map(|l| format!("    {}", l.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

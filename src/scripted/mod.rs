@@ -1,0 +1,275 @@
+//! Scripted models: each agent's model behaviour written down as rules ("when the user says
+//! X, call tool Y"; the first matching rule wins) or as a plain list of responses given in
+//! order. An unexpected model call is an error that names the agent, the input and the rules
+//! tried, never a silent default.
+//!
+//! The same types are the `model.scripted` section of a scenario file (see
+//! `scenarios/README.md`) and the Rust API: build [`Script`]s, then compile them against a
+//! design with [`ScriptedModel::new`].
+
+use std::fmt::Write;
+use std::future::{Future, ready};
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::design::{AgentId, Design, closest, json_key};
+use crate::model::{Call, Model, ModelError, ModelRequest, Response};
+use crate::template::Template;
+
+mod compile;
+mod script;
+
+pub use script::{CallCount, CallSpec, Script, Step, When};
+
+/// A script that does not fit its design. `place` is the JSON path below `model.scripted`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct ScriptError {
+    /// JSON path of the offending value, e.g. `model.scripted.TriageAgent.rules[2].when.user`.
+    pub place: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    regex: Regex,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledStep {
+    user: Option<Pattern>,
+    tool_result: Option<Pattern>,
+    call: Option<CallCount>,
+    say: Option<Template>,
+    calls: Vec<(String, Vec<(String, ArgTemplate)>)>,
+    source: String,
+}
+
+#[derive(Debug, Clone)]
+enum ArgTemplate {
+    Text(Template),
+    Json(Value),
+}
+
+#[derive(Debug, Clone)]
+enum Compiled {
+    Rules(Vec<CompiledStep>),
+    Responses(Vec<CompiledStep>),
+}
+
+#[derive(Debug, Clone)]
+struct AgentScript {
+    compiled: Compiled,
+    /// Whether its decisions read a counter (call numbers, list position).
+    counted: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct AgentState {
+    calls: u32,
+    memory: Vec<(String, String)>,
+}
+
+/// A model that answers from [`Script`]s, one per agent. Deterministic; cheap to clone, so a
+/// compiled model can be reused for many runs ([`ScriptedModel::reset`]).
+#[derive(Debug, Clone)]
+pub struct ScriptedModel {
+    scripts: Vec<Option<AgentScript>>,
+    names: Vec<String>,
+    state: Vec<AgentState>,
+    version: u64,
+}
+
+impl ScriptedModel {
+    /// Compiles `scripts` (agent name, script) against `design`: regexes, templates, tool
+    /// names and arguments are all checked here, so a run never meets a malformed script.
+    pub fn new<'s>(
+        design: &Design,
+        scripts: impl IntoIterator<Item = (&'s str, &'s Script)>,
+    ) -> Result<ScriptedModel, ScriptError> {
+        let mut compiled: Vec<Option<AgentScript>> = vec![None; design.agents().len()];
+        for (name, script) in scripts {
+            let place = format!("model.scripted{}", json_key(name));
+            let Some(agent) = design.find(name) else {
+                let hint = closest(name, design.agents().iter().map(|a| a.name.as_str()));
+                return Err(ScriptError {
+                    place,
+                    message: format!("`{name}` is not an agent of the design{hint}"),
+                });
+            };
+            compiled[agent.index()] = Some(compile::compile(design, agent, script, &place)?);
+        }
+        Ok(ScriptedModel {
+            names: design.agents().iter().map(|a| a.name.clone()).collect(),
+            state: vec![AgentState::default(); compiled.len()],
+            scripts: compiled,
+            version: 0,
+        })
+    }
+
+    /// Forgets everything the model did, ready for a new run.
+    pub fn reset(&mut self) {
+        self.state.iter_mut().for_each(|s| *s = AgentState::default());
+        self.version = 0;
+    }
+
+    /// Whether `agent` has a script.
+    pub fn has_script(&self, agent: AgentId) -> bool {
+        self.scripts[agent.index()].is_some()
+    }
+
+    /// Answers one model call, synchronously.
+    pub fn reply(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        let agent = request.agent();
+        let name = &self.names[agent.index()];
+        let Some(script) = &self.scripts[agent.index()] else {
+            return Err(ModelError::new(format!(
+                "`{name}` has no script (model.scripted{} is missing), but its model was called (call #{}, {})",
+                json_key(name),
+                request.call_number(),
+                describe_input(request)
+            )));
+        };
+        let state = &mut self.state[agent.index()];
+        let call = request.call_number();
+        let step = match &script.compiled {
+            Compiled::Responses(list) => {
+                let Some(step) = list.get(call as usize - 1) else {
+                    return Err(ModelError::new(format!(
+                        "the response list of `{name}` has {} responses, all used; model call #{call} has none left ({})",
+                        list.len(),
+                        describe_input(request)
+                    )));
+                };
+                step
+            }
+            Compiled::Rules(rules) => {
+                let Some(step) = rules.iter().find(|r| matches(r, request).is_ok()) else {
+                    return Err(ModelError::new(no_rule_message(name, rules, request)));
+                };
+                step
+            }
+        };
+        let captures = capture(step, request);
+        for (key, value) in &captures {
+            match state.memory.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1.clone_from(value),
+                None => state.memory.push((key.clone(), value.clone())),
+            }
+        }
+        state.calls = call;
+        if script.counted {
+            self.version += 1;
+        }
+        let lookup = |key: &str| state.memory.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let missing = |key: String| {
+            ModelError::new(format!(
+                "{} of `{name}` uses `{{{key}}}`, but no match of this agent has captured `{key}` yet",
+                step.source
+            ))
+        };
+        let text = step
+            .say
+            .as_ref()
+            .map(|t| t.render_with(lookup))
+            .transpose()
+            .map_err(missing)?;
+        let mut calls = Vec::with_capacity(step.calls.len());
+        for (tool, args) in &step.calls {
+            let mut arguments = Map::new();
+            for (key, arg) in args {
+                let value = match arg {
+                    ArgTemplate::Text(t) => Value::String(t.render_with(lookup).map_err(missing)?),
+                    ArgTemplate::Json(v) => v.clone(),
+                };
+                arguments.insert(key.clone(), value);
+            }
+            calls.push(Call {
+                name: tool.clone(),
+                arguments,
+            });
+        }
+        Ok(Response { text, calls })
+    }
+}
+
+impl Model for ScriptedModel {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        ready(self.reply(request))
+    }
+    fn state(&self) -> Option<u64> {
+        Some(self.version)
+    }
+}
+
+/// Why a rule does not match, or `Ok` if it does.
+fn matches(step: &CompiledStep, request: &ModelRequest<'_>) -> Result<(), String> {
+    if let Some(range) = step.call {
+        let n = request.call_number();
+        if n < range.min || range.max.is_some_and(|max| n > max) {
+            return Err(format!("this is call #{n}"));
+        }
+    }
+    if let Some(p) = &step.tool_result {
+        match request.tool_result().and_then(|(_, output)| output.text()) {
+            None => return Err("no tool result in this turn".into()),
+            Some(text) if !p.regex.is_match(text) => {
+                return Err("the tool result does not match".into());
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(p) = &step.user
+        && !p.regex.is_match(request.latest_user_message().unwrap_or(""))
+    {
+        return Err("the user message does not match".into());
+    }
+    Ok(())
+}
+
+/// The named groups the matching step's regexes capture.
+fn capture(step: &CompiledStep, request: &ModelRequest<'_>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let inputs = [
+        (&step.user, request.latest_user_message()),
+        (&step.tool_result, request.tool_result().and_then(|(_, o)| o.text())),
+    ];
+    for (pattern, text) in inputs {
+        let (Some(p), Some(text)) = (pattern, text) else {
+            continue;
+        };
+        let Some(caps) = p.regex.captures(text) else {
+            continue;
+        };
+        for name in p.regex.capture_names().flatten() {
+            if let Some(m) = caps.name(name) {
+                out.push((name.to_string(), m.as_str().to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn describe_input(request: &ModelRequest<'_>) -> String {
+    let user = request.latest_user_message().unwrap_or("");
+    let tool = match request.tool_result().and_then(|(name, o)| o.text().map(|t| (name, t))) {
+        Some((name, text)) => format!("tool result of `{name}`: {text:?}"),
+        None => "no tool result in this turn".into(),
+    };
+    format!("latest user message: {user:?}; {tool}")
+}
+
+fn no_rule_message(name: &str, rules: &[CompiledStep], request: &ModelRequest<'_>) -> String {
+    let mut out = format!(
+        "no rule of `{name}` matches its model call #{} ({})\n  rules tried, in order:",
+        request.call_number(),
+        describe_input(request)
+    );
+    for rule in rules {
+        let why = matches(rule, request).err().unwrap_or_default();
+        let _ = write!(out, "\n    {}: {why}", rule.source);
+    }
+    out
+}

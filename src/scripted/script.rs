@@ -1,0 +1,195 @@
+//! The script format: what a scenario's `model.scripted.<Agent>` holds, and the Rust builder
+//! for the same thing.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The script of one agent's model: `rules` or `responses`, not both.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Script {
+    /// Rules tried in order at every call; the first whose `when` matches answers.
+    #[serde(default)]
+    pub rules: Option<Vec<Step>>,
+    /// Responses given in order, one per call, whatever the input.
+    #[serde(default)]
+    pub responses: Option<Vec<Step>>,
+}
+
+impl Script {
+    /// A rule-based script.
+    pub fn rules(rules: impl IntoIterator<Item = Step>) -> Script {
+        Script {
+            rules: Some(rules.into_iter().collect()),
+            responses: None,
+        }
+    }
+    /// A list of responses given in order.
+    pub fn responses(responses: impl IntoIterator<Item = Step>) -> Script {
+        Script {
+            rules: None,
+            responses: Some(responses.into_iter().collect()),
+        }
+    }
+}
+
+/// One rule (with `when`) or one listed response (without): what the model answers.
+///
+/// The answer is `say` as text, then tool calls in this order: `call`, `calls`, `handoff`,
+/// `complete`. Strings may use `{name}` for a named regex group (`(?P<name>...)`) captured by
+/// this rule or earlier by any rule of the same agent.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Conditions (rules only); all must hold. No conditions: always matches.
+    #[serde(default)]
+    pub when: Option<When>,
+    /// Reply text.
+    #[serde(default)]
+    pub say: Option<String>,
+    /// One tool call.
+    #[serde(default)]
+    pub call: Option<CallSpec>,
+    /// Several tool calls, in order.
+    #[serde(default)]
+    pub calls: Option<Vec<CallSpec>>,
+    /// Hand off to this agent (calls `transfer_to_<agent>`).
+    #[serde(default)]
+    pub handoff: Option<String>,
+    /// Complete the task with this summary (calls `complete_task`).
+    #[serde(default)]
+    pub complete: Option<String>,
+}
+
+impl Step {
+    /// A rule that always matches (add conditions with [`Step::when_user`] and friends).
+    pub fn new() -> Step {
+        Step::default()
+    }
+    /// Adds the condition: the latest user message matches regex `pattern`.
+    pub fn when_user(mut self, pattern: impl Into<String>) -> Step {
+        self.when.get_or_insert_with(When::default).user = Some(pattern.into());
+        self
+    }
+    /// Adds the condition: the tool result just returned in this turn matches `pattern`.
+    pub fn when_tool_result(mut self, pattern: impl Into<String>) -> Step {
+        self.when.get_or_insert_with(When::default).tool_result = Some(pattern.into());
+        self
+    }
+    /// Adds the condition: this is the agent's `n`th model call (1 = first).
+    pub fn when_call(mut self, n: u32) -> Step {
+        self.when.get_or_insert_with(When::default).call = Some(CallCount { min: n, max: Some(n) });
+        self
+    }
+    /// Adds the condition: the agent's call number is in `range` (`2..`, `3..=5`).
+    pub fn when_calls(mut self, range: impl std::ops::RangeBounds<u32>) -> Step {
+        use std::ops::Bound;
+        let min = match range.start_bound() {
+            Bound::Included(&n) => n,
+            Bound::Excluded(&n) => n + 1,
+            Bound::Unbounded => 1,
+        };
+        let max = match range.end_bound() {
+            Bound::Included(&n) => Some(n),
+            Bound::Excluded(&n) => Some(n.saturating_sub(1)),
+            Bound::Unbounded => None,
+        };
+        self.when.get_or_insert_with(When::default).call = Some(CallCount { min, max });
+        self
+    }
+    /// Answers with text.
+    pub fn say(mut self, text: impl Into<String>) -> Step {
+        self.say = Some(text.into());
+        self
+    }
+    /// Answers with a call of `tool` with string arguments.
+    pub fn call<K: Into<String>, V: Into<String>>(
+        mut self,
+        tool: impl Into<String>,
+        args: impl IntoIterator<Item = (K, V)>,
+    ) -> Step {
+        let args = args
+            .into_iter()
+            .map(|(k, v)| (k.into(), Value::String(v.into())))
+            .collect();
+        self.calls.get_or_insert_with(Vec::new).push(CallSpec {
+            tool: tool.into(),
+            args,
+        });
+        self
+    }
+    /// Answers with a handoff to `agent`.
+    pub fn handoff(mut self, agent: impl Into<String>) -> Step {
+        self.handoff = Some(agent.into());
+        self
+    }
+    /// Answers by completing the task.
+    pub fn complete(mut self, summary: impl Into<String>) -> Step {
+        self.complete = Some(summary.into());
+        self
+    }
+}
+
+/// Conditions of a rule.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// Regex the latest user message (the task, then each human reply) must match.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Regex the tool result just returned must match; only a call that follows a tool
+    /// call in the same turn has one.
+    #[serde(default)]
+    pub tool_result: Option<String>,
+    /// Which call of this agent's model: a number, or `{"min": a, "max": b}`.
+    #[serde(default)]
+    pub call: Option<CallCount>,
+}
+
+/// A range of call numbers (1 = the agent's first model call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallCount {
+    /// Lowest call number that matches.
+    pub min: u32,
+    /// Highest, if any.
+    pub max: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for CallCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CallCount, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Range {
+            #[serde(default = "one")]
+            min: u32,
+            #[serde(default)]
+            max: Option<u32>,
+        }
+        fn one() -> u32 {
+            1
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Exactly(u32),
+            Range(Range),
+        }
+        match Form::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a call number like 1, or a range like {\"min\": 2, \"max\": 5}")
+        })? {
+            Form::Exactly(n) => Ok(CallCount { min: n, max: Some(n) }),
+            Form::Range(r) => Ok(CallCount { min: r.min, max: r.max }),
+        }
+    }
+}
+
+/// A tool call in a script.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallSpec {
+    /// Function name, plain or `<plugin>-<name>`.
+    pub tool: String,
+    /// Arguments; string values may use `{name}` placeholders.
+    #[serde(default)]
+    pub args: Map<String, Value>,
+}
