@@ -215,7 +215,11 @@ impl Core {
             })
             .collect();
         let any_calls = !calls.is_empty();
-        let names: Vec<String> = decisive.iter().map(|(i, _)| calls[*i].name.clone()).collect();
+        // Names are only needed to report a multiple-handoff decision.
+        let names: Vec<String> = match decisive.len() {
+            0 | 1 => Vec::new(),
+            _ => decisive.iter().map(|(i, _)| calls[*i].name.clone()).collect(),
+        };
         self.log.push(Event {
             agent: Some(agent),
             kind: EventKind::Reply { text, calls },

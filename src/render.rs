@@ -36,7 +36,8 @@ pub fn text(run: &Run) -> String {
                 Ok(())
             }
             EventKind::ToolResult { call, output, .. } => {
-                let Some(made) = calls.iter().find(|c| c.id == *call) else {
+                // Call ids count up from 1 in the order calls are made.
+                let Some(made) = calls.get(call.0 as usize - 1) else {
                     continue;
                 };
                 if is_handoff_function(run, event, &made.name) && *output == ToolOutput::Nothing {
