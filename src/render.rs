@@ -37,7 +37,7 @@ pub fn text(run: &Run) -> String {
             }
             EventKind::ToolResult { call, output, .. } => {
                 // Call ids count up from 1 in the order calls are made.
-                let Some(made) = calls.get(call.0 as usize - 1) else {
+                let Some(made) = call.0.checked_sub(1).and_then(|i| calls.get(i as usize)) else {
                     continue;
                 };
                 if is_handoff_function(run, event, &made.name) && *output == ToolOutput::Nothing {

@@ -197,6 +197,19 @@ fn bad_scenario_files_name_the_file_and_the_place_and_exit_2() {
                 .replace(r#""_model": {"#, r#""description": "x", "ignored": {"#),
             vec!["unknown field `ignored`"],
         ),
+        (
+            "misspelled field inside a rule",
+            GOOD.replace(r#"{ "say": "What"#, r#"{ "sya": "What"#),
+            vec!["model.scripted.A.rules[1].sya: unknown field `sya`"],
+        ),
+        (
+            "call range below 1",
+            GOOD.replace(
+                r#"{ "when": { "user": "(?i)look" }"#,
+                r#"{ "when": { "user": "(?i)look", "call": 0 }"#,
+            ),
+            vec![": model.scripted.A.rules[0].when.call: call numbers start at 1"],
+        ),
         ("trailing garbage", format!("{GOOD} x"), vec!["trailing characters"]),
     ];
     let dir = tempfile::tempdir().unwrap();
