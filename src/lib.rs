@@ -51,7 +51,8 @@
 //! - [`Core`]: the sans-IO routing state machine under it;
 //! - [`EventLog`]: the append-only record; each agent's [`Thread`] is a view into it;
 //! - [`ScriptedModel`]: rules and response lists; [`Scenario`]: the JSON file format;
-//! - [`Limits`], [`Policy`]: bounds and the choices where frameworks differ.
+//! - [`Limits`], [`Policy`]: bounds and the choices where frameworks differ;
+//! - [`Suite`] and [`snapshot`]: a directory of scenarios against expectations and snapshots.
 
 #![warn(missing_docs)]
 
@@ -59,6 +60,7 @@ mod design;
 mod engine;
 mod event;
 mod expect;
+mod files;
 mod loops;
 mod model;
 mod orchestration;
@@ -69,6 +71,8 @@ mod render;
 mod run;
 mod scenario;
 mod scripted;
+pub mod snapshot;
+mod suite;
 mod template;
 
 pub mod cli;
@@ -88,4 +92,5 @@ pub use render::NO_HUMAN_SUMMARY;
 pub use run::Run;
 pub use scenario::{Scenario, ScenarioError};
 pub use scripted::{CallCount, CallSpec, Script, ScriptError, ScriptedModel, Step, When};
+pub use suite::{Failure, ScenarioReport, Suite, SuiteError};
 pub use template::{Template, TemplateError};

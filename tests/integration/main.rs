@@ -3,10 +3,12 @@
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
-//! - `cli`: exit codes and the error messages of bad scenario files.
+//! - `cli`: exit codes and the error messages of bad scenario files;
+//! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
 
 mod cli;
 mod scenarios;
 mod semantics;
+mod snapshots;
 mod support;
 mod trace;

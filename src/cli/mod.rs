@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
+mod test;
+
 use crate::expect::Verdict;
 use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError};
@@ -35,10 +37,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Run every scenario in a directory: expectations, determinism (each runs twice) and
+    /// snapshots in insta's `.snap` format. Ends with a line `N passed, M failed`.
+    Test(test::TestArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     /// The conversation, as people read it.
     Text,
     /// Outcome, expectations and every event, for machines.
@@ -46,7 +51,7 @@ enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Color {
+pub(crate) enum Color {
     /// Colour when standard output is a terminal and `NO_COLOR` is unset.
     Auto,
     /// Always colour.
@@ -71,6 +76,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Run { file, format, color } => run(&file, format, color),
+        Command::Test(args) => test::test(&args),
     };
     ExitCode::from(status as u8)
 }
@@ -112,7 +118,7 @@ fn report_error(error: &ScenarioError) -> Status {
     Status::BadInput
 }
 
-fn use_color(choice: Color) -> bool {
+pub(crate) fn use_color(choice: Color) -> bool {
     match choice {
         Color::Always => true,
         Color::Never => false,
@@ -148,6 +154,15 @@ fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
     out
 }
 
+/// Wraps `text` in an ANSI colour code when `color` is on.
+pub(crate) fn ansi(code: &str, text: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Colours a line of the text rendering by what it is.
 fn paint(line: &str, color: bool) -> String {
     if !color {
@@ -170,5 +185,5 @@ fn paint(line: &str, color: bool) -> String {
     } else {
         return line.to_string();
     };
-    format!("\x1b[{code}m{line}\x1b[0m")
+    ansi(code, line, true)
 }

@@ -1,0 +1,171 @@
+//! Snapshots of run histories, in insta's `.snap` file format, so that `cargo insta review`
+//! and `handoff test --review` work on the same files. A snapshot holds the conversation as
+//! text and the whole run as JSON; a changed or new one is written beside it as
+//! `<name>.snap.new` and never replaces the accepted `<name>.snap` until accepted.
+
+use std::path::{Path, PathBuf};
+
+use similar::TextDiff;
+
+use crate::files::write_atomic;
+use crate::run::Run;
+
+/// What a snapshot of `run` holds: the text conversation, a blank line, the run as JSON.
+pub fn contents(run: &Run) -> String {
+    let json = serde_json::to_string_pretty(&run.to_json()).expect("JSON values always serialise");
+    format!("{}\n{json}", run.text())
+}
+
+/// How a run's snapshot compares with the accepted one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comparison {
+    /// Same contents.
+    Matched,
+    /// No accepted snapshot yet; the new one was written to `pending`.
+    New {
+        /// The `.snap.new` file.
+        pending: PathBuf,
+    },
+    /// Different contents; the new one was written to `pending`.
+    Changed {
+        /// The `.snap.new` file.
+        pending: PathBuf,
+        /// Unified diff, accepted (`-`) to new (`+`).
+        diff: String,
+    },
+}
+
+/// The pending file of snapshot `path`: `x.snap` → `x.snap.new`.
+pub fn pending_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".new");
+    PathBuf::from(name)
+}
+
+/// The contents of the snapshot file at `path`, without its metadata header; `None` if
+/// there is no such file.
+pub fn read(path: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(body(&text).to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The part of a `.snap` file after its `---` fenced metadata.
+fn body(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+        return text;
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        offset += line.len();
+        if line.trim_end() == "---" {
+            return &rest[offset..];
+        }
+    }
+    ""
+}
+
+/// Contents as insta compares them (trailing white space trimmed, CRLF as LF), plus one
+/// final newline so that diffs end cleanly.
+fn normalize(text: &str) -> String {
+    format!("{}\n", text.trim_end().replace("\r\n", "\n"))
+}
+
+/// A snapshot file: the metadata header insta reads, then the contents.
+pub fn file_text(contents: &str, source: &str, input_file: &str) -> String {
+    let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+    format!(
+        "---\nsource: {}\ninput_file: {}\n---\n{}\n",
+        quote(source),
+        quote(input_file),
+        contents.trim_end()
+    )
+}
+
+/// Compares `actual` with the snapshot at `path`. On a difference, writes `actual` to the
+/// pending `.snap.new` file (atomically); on a match, removes a stale pending file.
+pub fn compare(path: &Path, actual: &str, source: &str, input_file: &str) -> std::io::Result<Comparison> {
+    let pending = pending_path(path);
+    let accepted = read(path)?;
+    if let Some(accepted) = &accepted
+        && normalize(accepted) == normalize(actual)
+    {
+        if pending.exists() {
+            std::fs::remove_file(&pending)?;
+        }
+        return Ok(Comparison::Matched);
+    }
+    write_atomic(&pending, file_text(actual, source, input_file).as_bytes())?;
+    Ok(match accepted {
+        None => Comparison::New { pending },
+        Some(accepted) => Comparison::Changed {
+            diff: diff(&normalize(&accepted), &normalize(actual)),
+            pending,
+        },
+    })
+}
+
+/// Accepts the pending snapshot of `path`: it replaces the accepted one.
+pub fn accept(path: &Path) -> std::io::Result<()> {
+    std::fs::rename(pending_path(path), path)
+}
+
+/// Rejects the pending snapshot of `path`: it is deleted.
+pub fn reject(path: &Path) -> std::io::Result<()> {
+    std::fs::remove_file(pending_path(path))
+}
+
+/// A unified diff with three lines of context.
+pub fn diff(old: &str, new: &str) -> String {
+    TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header("accepted", "new")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_body_after_insta_metadata() {
+        assert_eq!(
+            body("---\nsource: a\nexpression: b\n---\nhello\nworld\n"),
+            "hello\nworld\n"
+        );
+        assert_eq!(body("no header"), "no header");
+    }
+
+    #[test]
+    fn compare_writes_pending_files_and_accept_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.snap");
+        let new = compare(&path, "one\ntwo\n", "src", "in.json").unwrap();
+        assert_eq!(
+            new,
+            Comparison::New {
+                pending: dir.path().join("s.snap.new")
+            }
+        );
+        accept(&path).unwrap();
+        assert_eq!(read(&path).unwrap().unwrap(), "one\ntwo\n");
+        assert_eq!(
+            compare(&path, "one\ntwo", "src", "in.json").unwrap(),
+            Comparison::Matched
+        );
+        let Comparison::Changed { diff, .. } = compare(&path, "one\nthree\n", "src", "in.json").unwrap() else {
+            panic!()
+        };
+        assert!(diff.contains("-two\n+three\n"), "{diff}");
+        reject(&path).unwrap();
+        assert!(!pending_path(&path).exists());
+        assert_eq!(
+            read(&path).unwrap().unwrap(),
+            "one\ntwo\n",
+            "the accepted snapshot is untouched"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! A suite: every scenario in a directory, each run twice (the two event logs must be
+//! identical), checked against its `expect` block and its snapshot. `handoff test` runs one.
+
+use std::path::{Path, PathBuf};
+
+use crate::expect::Check;
+use crate::run::Run;
+use crate::scenario::Scenario;
+use crate::snapshot::{self, Comparison};
+
+/// Where a suite's scenarios and snapshots are, and which scenarios to run.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The directory searched (recursively) for `*.json` scenarios.
+    pub dir: PathBuf,
+    /// Where snapshots live: `<snapshots>/<name>.snap`.
+    pub snapshots: PathBuf,
+    /// Only scenarios whose name contains this text.
+    pub filter: Option<String>,
+}
+
+/// Why one scenario failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The file did not load: bad input.
+    Load(String),
+    /// The run could not start (no task or model).
+    Run(String),
+    /// The run did not end normally and `expect.outcome` does not say it should not.
+    Outcome(String),
+    /// An expectation that did not hold.
+    Expectation(Check),
+    /// The two runs of the scenario differ.
+    Nondeterministic {
+        /// Index of the first differing event (or `events` length where one log is shorter).
+        index: usize,
+        /// That event in the first run (JSON).
+        first: String,
+        /// That event in the second run (JSON).
+        second: String,
+    },
+    /// No accepted snapshot yet.
+    NewSnapshot {
+        /// The accepted snapshot's path.
+        snapshot: PathBuf,
+    },
+    /// The snapshot differs from the accepted one.
+    ChangedSnapshot {
+        /// The accepted snapshot's path.
+        snapshot: PathBuf,
+        /// Unified diff.
+        diff: String,
+    },
+    /// A snapshot file could not be read or written.
+    SnapshotIo(String),
+}
+
+impl Failure {
+    /// Whether the failure is bad input (a file that does not load) rather than a failed run.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, Failure::Load(_) | Failure::Run(_) | Failure::SnapshotIo(_))
+    }
+
+    /// One-line summary.
+    pub fn summary(&self) -> String {
+        match self {
+            Failure::Load(message) | Failure::Run(message) | Failure::SnapshotIo(message) => message.clone(),
+            Failure::Outcome(line) => format!("the run did not complete: {line}"),
+            Failure::Expectation(c) => format!("expect.{}: expected {}, got {}", c.name, c.expected, c.actual),
+            Failure::Nondeterministic { index, .. } => {
+                format!("not deterministic: event {index} differs between two runs")
+            }
+            Failure::NewSnapshot { snapshot } => {
+                format!(
+                    "new snapshot: {} (review and accept it)",
+                    snapshot::pending_path(snapshot).display()
+                )
+            }
+            Failure::ChangedSnapshot { snapshot, .. } => format!(
+                "snapshot changed: {} differs from {}",
+                snapshot::pending_path(snapshot).display(),
+                snapshot.display()
+            ),
+        }
+    }
+}
+
+/// The result of one scenario.
+#[derive(Debug, Clone)]
+pub struct ScenarioReport {
+    /// The scenario's name (its path below the suite directory, without `.json`).
+    pub name: String,
+    /// Its file.
+    pub file: PathBuf,
+    /// Its snapshot file.
+    pub snapshot: PathBuf,
+    /// How the run ended (`None` if it did not run).
+    pub outcome: Option<String>,
+    /// Everything that went wrong; empty when it passed.
+    pub failures: Vec<Failure>,
+}
+
+impl ScenarioReport {
+    /// Whether the scenario passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+    /// Whether its snapshot is pending review (new or changed).
+    pub fn pending_snapshot(&self) -> bool {
+        self.failures
+            .iter()
+            .any(|f| matches!(f, Failure::NewSnapshot { .. } | Failure::ChangedSnapshot { .. }))
+    }
+    /// Drops the snapshot failures, once the pending snapshot was accepted.
+    pub fn snapshot_accepted(&mut self) {
+        self.failures
+            .retain(|f| !matches!(f, Failure::NewSnapshot { .. } | Failure::ChangedSnapshot { .. }));
+    }
+}
+
+/// A suite that cannot run at all.
+#[derive(Debug, thiserror::Error)]
+#[error("{dir}: {message}")]
+pub struct SuiteError {
+    /// The directory.
+    pub dir: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Suite {
+    /// A suite of the scenarios in `dir`, with snapshots in the `snapshots` directory beside it.
+    pub fn new(dir: impl Into<PathBuf>) -> Suite {
+        let dir = dir.into();
+        let snapshots = dir.parent().unwrap_or(Path::new(".")).join("snapshots");
+        Suite {
+            dir,
+            snapshots,
+            filter: None,
+        }
+    }
+
+    /// The scenario files, sorted, filtered.
+    pub fn files(&self) -> Result<Vec<PathBuf>, SuiteError> {
+        let mut files = Vec::new();
+        collect(&self.dir, &mut files).map_err(|e| SuiteError {
+            dir: self.dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        files.sort();
+        files.retain(|f| self.filter.as_deref().is_none_or(|text| self.name(f).contains(text)));
+        Ok(files)
+    }
+
+    /// The name of a scenario file: its path below the suite directory, without `.json`.
+    pub fn name(&self, file: &Path) -> String {
+        let relative = file.strip_prefix(&self.dir).unwrap_or(file).with_extension("");
+        relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The snapshot file of a scenario: `<snapshots>/<name>.snap`, `/` in the name as `__`.
+    pub fn snapshot_path(&self, file: &Path) -> PathBuf {
+        self.snapshots
+            .join(format!("{}.snap", self.name(file).replace('/', "__")))
+    }
+
+    /// Runs one scenario file: load, run twice, compare, check expectations and snapshot.
+    pub fn run_one(&self, file: &Path) -> ScenarioReport {
+        let mut report = ScenarioReport {
+            name: self.name(file),
+            file: file.to_path_buf(),
+            snapshot: self.snapshot_path(file),
+            outcome: None,
+            failures: Vec::new(),
+        };
+        let scenario = match Scenario::load(file) {
+            Ok(s) => s,
+            Err(e) => {
+                report.failures.push(Failure::Load(e.to_string()));
+                return report;
+            }
+        };
+        let (first, second) = match (scenario.run_blocking(), scenario.run_blocking()) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                report.failures.push(Failure::Run(e.to_string()));
+                return report;
+            }
+        };
+        report.outcome = Some(first.outcome().kind().to_string());
+        if let Some(failure) = first_difference(&first, &second) {
+            report.failures.push(failure);
+        }
+        let verdict = scenario.expect.check(&first);
+        if scenario.expect.outcome.is_none() && !first.outcome().is_success() {
+            report
+                .failures
+                .push(Failure::Outcome(crate::render::outcome_line(&first)));
+        }
+        report.failures.extend(
+            verdict
+                .checks
+                .into_iter()
+                .filter(|c| !c.passed)
+                .map(Failure::Expectation),
+        );
+        let input = file.display().to_string();
+        match snapshot::compare(&report.snapshot, &snapshot::contents(&first), "handoff test", &input) {
+            Ok(Comparison::Matched) => {}
+            Ok(Comparison::New { .. }) => report.failures.push(Failure::NewSnapshot {
+                snapshot: report.snapshot.clone(),
+            }),
+            Ok(Comparison::Changed { diff, .. }) => report.failures.push(Failure::ChangedSnapshot {
+                snapshot: report.snapshot.clone(),
+                diff,
+            }),
+            Err(e) => report
+                .failures
+                .push(Failure::SnapshotIo(format!("{}: {e}", report.snapshot.display()))),
+        }
+        report
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn first_difference(a: &Run, b: &Run) -> Option<Failure> {
+    a.first_difference(b)
+        .map(|(index, first, second)| Failure::Nondeterministic { index, first, second })
+}
