@@ -51,6 +51,15 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Makes the refund scenario expect one human turn more than it has.
+fn expect_four_human_turns_in_refund(scenarios: &Path) {
+    edit(
+        &scenarios.join("refund.json"),
+        "\"human_turns\": 3",
+        "\"human_turns\": 4",
+    );
+}
+
 fn text(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -167,11 +176,7 @@ fn review_accepts_or_rejects_what_the_person_answers() {
 fn a_failed_expectation_says_what_was_expected_and_what_happened() {
     let ws = workspace();
     let scenarios = ws.path().join("scenarios");
-    edit(
-        &scenarios.join("refund.json"),
-        "\"human_turns\": 3",
-        "\"human_turns\": 4",
-    );
+    expect_four_human_turns_in_refund(&scenarios);
     let out = handoff(&["test", arg(&scenarios), "--filter", "refund"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -190,11 +195,7 @@ fn a_failed_expectation_says_what_was_expected_and_what_happened() {
 fn junit_report_parses_and_counts_every_scenario() {
     let ws = workspace();
     let scenarios = ws.path().join("scenarios");
-    edit(
-        &scenarios.join("refund.json"),
-        "\"human_turns\": 3",
-        "\"human_turns\": 4",
-    );
+    expect_four_human_turns_in_refund(&scenarios);
     std::fs::write(scenarios.join("broken.json"), "{\"agents\": [").unwrap();
     let report = ws.path().join("out/junit.xml");
     let out = handoff(&["test", arg(&scenarios), "--junit", arg(&report)]);
