@@ -38,8 +38,8 @@ fn missing_arguments_message(missing: &[&str]) -> String {
     )
 }
 
+/// What a handoff-function call asks for.
 enum Effect {
-    None,
     Transfer(AgentId),
     Complete(String),
 }
@@ -191,9 +191,7 @@ impl Core {
         let mut decisive: Vec<(usize, Effect)> = Vec::new();
         for (i, call) in response.calls.into_iter().enumerate() {
             let (output, effect) = self.execute(agent, &call);
-            if !matches!(effect, Effect::None) {
-                decisive.push((i, effect));
-            }
+            decisive.extend(effect.map(|e| (i, e)));
             outputs.push(output);
             calls.push(ToolCall {
                 id: CallId(self.next_call_id),
@@ -215,12 +213,7 @@ impl Core {
             })
             .collect();
         let any_calls = !calls.is_empty();
-        // Names are only needed to report a multiple-handoff decision.
-        let names: Vec<String> = match decisive.len() {
-            0 | 1 => Vec::new(),
-            _ => decisive.iter().map(|(i, _)| calls[*i].name.clone()).collect(),
-        };
-        self.log.push(Event {
+        let reply = self.log.push(Event {
             agent: Some(agent),
             kind: EventKind::Reply { text, calls },
         });
@@ -231,9 +224,10 @@ impl Core {
         if !any_calls {
             return self.end_text_turn();
         }
-        match self.choose(agent, decisive, &names) {
-            Some(Effect::Transfer(target)) => self.hand_off(target),
-            Some(Effect::Complete(summary)) => {
+        match self.choose(agent, reply, decisive) {
+            Err(outcome) => self.finish(outcome),
+            Ok(Some(Effect::Transfer(target))) => self.hand_off(target),
+            Ok(Some(Effect::Complete(summary))) => {
                 self.log.push(Event {
                     agent: Some(agent),
                     kind: EventKind::Completed {
@@ -242,8 +236,7 @@ impl Core {
                 });
                 self.finish(Outcome::Completed { agent, summary });
             }
-            Some(Effect::None) | None if self.next == Next::Done => {}
-            Some(Effect::None) | None => {
+            Ok(None) => {
                 self.round += 1;
                 if let Some(max) = self.settings.limits.tool_rounds.filter(|&max| self.round > max) {
                     return self.finish(Outcome::LimitReached {
@@ -290,9 +283,9 @@ impl Core {
         Some(crate::Run::new(self.design, self.log, outcome, self.settings))
     }
 
-    fn execute(&self, agent: AgentId, call: &Call) -> (ToolOutput, Effect) {
+    fn execute(&self, agent: AgentId, call: &Call) -> (ToolOutput, Option<Effect>) {
         let Some(spec) = self.design.resolve_tool(agent, &call.name) else {
-            return (ToolOutput::Error(unknown_tool_message(&call.name)), Effect::None);
+            return (ToolOutput::Error(unknown_tool_message(&call.name)), None);
         };
         let missing: Vec<&str> = spec
             .parameters
@@ -301,13 +294,15 @@ impl Core {
             .filter(|name| !call.arguments.contains_key(*name))
             .collect();
         if !missing.is_empty() {
-            return (ToolOutput::Error(missing_arguments_message(&missing)), Effect::None);
+            return (ToolOutput::Error(missing_arguments_message(&missing)), None);
         }
         match spec.kind {
-            ToolKind::Transfer(target) => (ToolOutput::Nothing, Effect::Transfer(target)),
+            ToolKind::Transfer(target) => (ToolOutput::Nothing, Some(Effect::Transfer(target))),
             ToolKind::Complete => (
                 ToolOutput::Nothing,
-                Effect::Complete(argument_text(&call.arguments[TASK_SUMMARY]).into_owned()),
+                Some(Effect::Complete(
+                    argument_text(&call.arguments[TASK_SUMMARY]).into_owned(),
+                )),
             ),
             ToolKind::Own(tool) => {
                 let rendered =
@@ -322,25 +317,29 @@ impl Core {
                         });
                 // Every placeholder is a parameter (checked by the design) and every parameter
                 // is present (checked above), so rendering cannot miss a value.
-                (ToolOutput::Text(rendered.unwrap_or_default()), Effect::None)
+                (ToolOutput::Text(rendered.unwrap_or_default()), None)
             }
         }
     }
 
-    /// Applies the multiple-handoff policy to the handoff-function calls of one response.
-    fn choose(&mut self, agent: AgentId, mut decisive: Vec<(usize, Effect)>, names: &[String]) -> Option<Effect> {
+    /// Applies the multiple-handoff policy to the handoff-function calls of the response
+    /// logged at `reply`; `Err` ends the run.
+    fn choose(
+        &mut self,
+        agent: AgentId,
+        reply: EventIndex,
+        mut decisive: Vec<(usize, Effect)>,
+    ) -> Result<Option<Effect>, Outcome> {
         if decisive.len() <= 1 {
-            return decisive.pop().map(|(_, effect)| effect);
+            return Ok(decisive.pop().map(|(_, effect)| effect));
         }
+        let EventKind::Reply { calls, .. } = &self.log.get(reply).kind else {
+            unreachable!("`reply` indexes the response just logged")
+        };
+        let names: Vec<String> = decisive.iter().map(|(i, _)| calls[*i].name.clone()).collect();
         let policy = self.settings.policy.multiple_handoffs;
         let chosen = match policy {
-            MultipleHandoffs::Reject => {
-                self.finish(Outcome::AmbiguousHandoff {
-                    agent,
-                    calls: names.to_vec(),
-                });
-                return None;
-            }
+            MultipleHandoffs::Reject => return Err(Outcome::AmbiguousHandoff { agent, calls: names }),
             MultipleHandoffs::First => 0,
             MultipleHandoffs::Last => decisive
                 .iter()
@@ -358,7 +357,7 @@ impl Core {
             agent: Some(agent),
             kind: EventKind::Note { text },
         });
-        Some(decisive.swap_remove(chosen).1)
+        Ok(Some(decisive.swap_remove(chosen).1))
     }
 
     fn hand_off(&mut self, target: AgentId) {
@@ -394,17 +393,14 @@ impl Core {
             return self.finish(Outcome::EmptyResponse { agent });
         }
         let text = std::mem::take(&mut self.turn_text);
-        if !self.has_human {
-            self.log.push(Event {
-                agent: Some(agent),
-                kind: EventKind::Broadcast { text: text.clone() },
-            });
-            return self.finish(Outcome::EndedWithoutHuman { agent, text });
-        }
+        let ending = (!self.has_human).then(|| text.clone());
         self.log.push(Event {
             agent: Some(agent),
             kind: EventKind::Broadcast { text },
         });
+        if let Some(text) = ending {
+            return self.finish(Outcome::EndedWithoutHuman { agent, text });
+        }
         if let Some(max) = self.settings.limits.human_turns.filter(|&max| self.human_turns >= max) {
             return self.finish(Outcome::LimitReached {
                 limit: Limit::HumanTurns,
