@@ -175,7 +175,8 @@ pub fn json(run: &Run) -> Value {
     })
 }
 
-fn event_json(run: &Run, id: usize, event: &Event) -> Value {
+/// One event as JSON, with its id and agent name.
+pub(crate) fn event_json(run: &Run, id: usize, event: &Event) -> Value {
     let mut value = match &event.kind {
         EventKind::Task { text } => json!({ "kind": "task", "text": text }),
         EventKind::Human { text } => json!({ "kind": "human", "text": text }),

@@ -81,16 +81,18 @@ impl Run {
     /// Where two runs first differ: the index of the first differing event (or of the
     /// outcome, after the last event) and both sides as JSON; `None` if they are identical.
     pub fn first_difference(&self, other: &Run) -> Option<(usize, String, String)> {
-        let (a, b) = (self.to_json(), other.to_json());
-        let none = Vec::new();
-        let (ea, eb) = (
-            a["events"].as_array().unwrap_or(&none),
-            b["events"].as_array().unwrap_or(&none),
-        );
-        let shown = |e: Option<&serde_json::Value>| e.map_or_else(|| "(no event)".to_string(), |e| e.to_string());
-        match (0..ea.len().max(eb.len())).find(|&i| ea.get(i) != eb.get(i)) {
-            Some(i) => Some((i, shown(ea.get(i)), shown(eb.get(i)))),
-            None if a != b => Some((ea.len(), a["outcome"].to_string(), b["outcome"].to_string())),
+        let (a, b) = (self.log.events(), other.log.events());
+        let shown = |run: &Run, i: usize| match run.log.events().get(i) {
+            Some(event) => crate::render::event_json(run, i, event).to_string(),
+            None => "(no event)".to_string(),
+        };
+        match (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+            Some(i) => Some((i, shown(self, i), shown(other, i))),
+            None if self.outcome != other.outcome => Some((
+                a.len(),
+                crate::render::outcome_json(self).to_string(),
+                crate::render::outcome_json(other).to_string(),
+            )),
             None => None,
         }
     }
