@@ -58,7 +58,8 @@ pub struct Check {
 pub struct Verdict {
     /// One entry per expectation given.
     pub checks: Vec<Check>,
-    /// Whether every check passed and the outcome is acceptable.
+    /// Whether every check passed (a run that failed without `outcome` naming its ending
+    /// fails an implicit `outcome` check).
     pub passed: bool,
 }
 
@@ -165,8 +166,16 @@ impl Expect {
             };
             add("avoids", agents.join(", "), shown, entered.is_empty());
         }
-        let outcome_ok = self.outcome.is_some() || run.outcome().is_success();
-        let passed = outcome_ok && checks.iter().all(|c| c.passed);
+        if self.outcome.is_none() && !run.outcome().is_success() {
+            // Without an expected outcome, a run must end normally.
+            add(
+                "outcome",
+                "completed or ended-without-human".into(),
+                crate::render::outcome_line(run),
+                false,
+            );
+        }
+        let passed = checks.iter().all(|c| c.passed);
         Verdict { checks, passed }
     }
 }

@@ -26,8 +26,6 @@ pub enum Failure {
     Load(String),
     /// The run could not start (no task or model).
     Run(String),
-    /// The run did not end normally and `expect.outcome` does not say it should not.
-    Outcome(String),
     /// An expectation that did not hold.
     Expectation(Check),
     /// The two runs of the scenario differ.
@@ -65,7 +63,6 @@ impl Failure {
     pub fn summary(&self) -> String {
         match self {
             Failure::Load(message) | Failure::Run(message) | Failure::SnapshotIo(message) => message.clone(),
-            Failure::Outcome(line) => format!("the run did not complete: {line}"),
             Failure::Expectation(c) => format!("expect.{}: expected {}, got {}", c.name, c.expected, c.actual),
             Failure::Nondeterministic { index, .. } => {
                 format!("not deterministic: event {index} differs between two runs")
@@ -196,11 +193,6 @@ impl Suite {
             report.failures.push(failure);
         }
         let verdict = scenario.expect.check(&first);
-        if scenario.expect.outcome.is_none() && !first.outcome().is_success() {
-            report
-                .failures
-                .push(Failure::Outcome(crate::render::outcome_line(&first)));
-        }
         report.failures.extend(
             verdict
                 .checks

@@ -205,7 +205,6 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
     let kind = match failure {
         Failure::Load(_) => "load",
         Failure::Run(_) => "run",
-        Failure::Outcome(_) => "outcome",
         Failure::Expectation(_) => "expectation",
         Failure::Nondeterministic { .. } => "nondeterministic",
         Failure::NewSnapshot { .. } => "new-snapshot",

@@ -90,6 +90,11 @@ fn run_exits_1_when_the_run_fails_without_an_expected_outcome() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("FAILED outcome: expected completed or ended-without-human, got Run stopped: A waits"),
+        "{}",
+        stdout(&out)
+    );
     let good = temp_file(&dir, "good.json", GOOD.as_bytes());
     assert_eq!(handoff(&["run", arg(&good)]).status.code(), Some(0));
 }
