@@ -5,8 +5,12 @@
 
 use std::fmt;
 
-/// Bounds on a run. `None` switches a limit off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use serde::Deserialize;
+
+/// Bounds on a run. `None` switches a limit off. In a scenario file: `limits`, where a
+/// missing field keeps its default and `null` switches it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Handoffs between two human turns (default 10).
     pub handoffs_per_turn: Option<u32>,
@@ -81,7 +85,8 @@ impl fmt::Display for Limit {
 
 /// What happens when one response calls several handoff functions (`transfer_to_*`,
 /// `complete_task`). Every call still gets its tool result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MultipleHandoffs {
     /// `complete_task` wins if called; otherwise the last transfer wins (Semantic Kernel Python).
     #[default]
@@ -103,8 +108,9 @@ impl MultipleHandoffs {
     }
 }
 
-/// The semantic choices of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The semantic choices of a run (`policy` in a scenario file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Several handoff calls in one response.
     pub multiple_handoffs: MultipleHandoffs,

@@ -12,7 +12,7 @@ use crate::design::{Agent, Design, HandoffSpec, Tool, closest, json_key};
 use crate::expect::Expect;
 use crate::orchestration::{NoHuman, Orchestration, ScriptedHuman};
 use crate::ordered::OrderedMap;
-use crate::policy::{Limits, MultipleHandoffs, Policy, Settings};
+use crate::policy::{Limits, Policy, Settings};
 use crate::run::Run;
 use crate::scripted::{Script, ScriptedModel};
 
@@ -104,9 +104,9 @@ struct File {
     #[serde(default)]
     model: Option<ModelFile>,
     #[serde(default)]
-    limits: LimitsFile,
+    limits: Limits,
     #[serde(default)]
-    policy: PolicyFile,
+    policy: Policy,
     #[serde(default)]
     expect: Option<Expect>,
 }
@@ -140,63 +140,6 @@ struct ToolFile {
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 enum ModelFile {
     Scripted(OrderedMap<Script>),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LimitsFile {
-    #[serde(default = "defaults::handoffs_per_turn")]
-    handoffs_per_turn: Option<u32>,
-    #[serde(default = "defaults::model_calls")]
-    model_calls: Option<u32>,
-    #[serde(default = "defaults::human_turns")]
-    human_turns: Option<u32>,
-    #[serde(default = "defaults::tool_rounds")]
-    tool_rounds: Option<u32>,
-}
-
-impl Default for LimitsFile {
-    fn default() -> LimitsFile {
-        let l = Limits::default();
-        LimitsFile {
-            handoffs_per_turn: l.handoffs_per_turn,
-            model_calls: l.model_calls,
-            human_turns: l.human_turns,
-            tool_rounds: l.tool_rounds,
-        }
-    }
-}
-
-mod defaults {
-    use crate::policy::Limits;
-    pub fn handoffs_per_turn() -> Option<u32> {
-        Limits::default().handoffs_per_turn
-    }
-    pub fn model_calls() -> Option<u32> {
-        Limits::default().model_calls
-    }
-    pub fn human_turns() -> Option<u32> {
-        Limits::default().human_turns
-    }
-    pub fn tool_rounds() -> Option<u32> {
-        Limits::default().tool_rounds
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PolicyFile {
-    #[serde(default)]
-    multiple_handoffs: PolicyName,
-}
-
-#[derive(Deserialize, Default, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum PolicyName {
-    #[default]
-    Last,
-    First,
-    Reject,
 }
 
 impl Scenario {
@@ -267,17 +210,6 @@ impl Scenario {
                 format!("unknown outcome `{kind}`; one of: {}", crate::Outcome::KINDS.join(", ")),
             ));
         }
-        let limits = Limits {
-            handoffs_per_turn: parsed.limits.handoffs_per_turn,
-            model_calls: parsed.limits.model_calls,
-            human_turns: parsed.limits.human_turns,
-            tool_rounds: parsed.limits.tool_rounds,
-        };
-        let multiple_handoffs = match parsed.policy.multiple_handoffs {
-            PolicyName::Last => MultipleHandoffs::Last,
-            PolicyName::First => MultipleHandoffs::First,
-            PolicyName::Reject => MultipleHandoffs::Reject,
-        };
         Ok(Scenario {
             name: parsed
                 .name
@@ -289,8 +221,8 @@ impl Scenario {
             user: parsed.user,
             model,
             settings: Settings {
-                limits,
-                policy: Policy { multiple_handoffs },
+                limits: parsed.limits,
+                policy: parsed.policy,
             },
             expect,
         })

@@ -215,6 +215,22 @@ fn bad_scenario_files_name_the_file_and_the_place_and_exit_2() {
             ),
             vec![": model.scripted.A.rules[0].when.call: call numbers start at 1"],
         ),
+        (
+            "misspelled limit",
+            GOOD.replace(
+                r#""task": "hi","#,
+                r#""task": "hi", "limits": { "handoff_per_turn": 3 },"#,
+            ),
+            vec![": limits.handoff_per_turn: unknown field `handoff_per_turn`, expected one of"],
+        ),
+        (
+            "unknown policy",
+            GOOD.replace(
+                r#""task": "hi","#,
+                r#""task": "hi", "policy": { "multiple_handoffs": "random" },"#,
+            ),
+            vec![": policy.multiple_handoffs: unknown variant `random`, expected one of `last`, `first`, `reject`"],
+        ),
         ("trailing garbage", format!("{GOOD} x"), vec!["trailing characters"]),
     ];
     let dir = tempfile::tempdir().unwrap();
@@ -282,4 +298,29 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(handoff(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn limits_keep_their_defaults_unless_given_and_null_switches_one_off() {
+    use handoff_harness::{Limits, MultipleHandoffs, Scenario};
+    let with = |limits: &str| {
+        let text = GOOD.replace(r#""task": "hi","#, &format!(r#""task": "hi", {limits}"#));
+        Scenario::parse(&text, "s.json", None).unwrap().settings
+    };
+    assert_eq!(
+        Scenario::parse(GOOD, "s.json", None).unwrap().settings.limits,
+        Limits::default()
+    );
+    let settings = with(
+        r#""limits": { "model_calls": 7, "handoffs_per_turn": null }, "policy": { "multiple_handoffs": "first" },"#,
+    );
+    assert_eq!(
+        settings.limits,
+        Limits {
+            model_calls: Some(7),
+            handoffs_per_turn: None,
+            ..Limits::default()
+        }
+    );
+    assert_eq!(settings.policy.multiple_handoffs, MultipleHandoffs::First);
 }
