@@ -50,12 +50,17 @@ pub(super) fn compile(
             source
                 .as_deref()
                 .map(|s| {
-                    Regex::new(s).map(|regex| Pattern { regex }).map_err(|e| {
-                        err(
-                            format!("{here}.when.{field}"),
-                            format!("invalid regular expression:\n{}", indent(&e.to_string())),
-                        )
-                    })
+                    Regex::new(s)
+                        .map(|regex| Pattern {
+                            named: regex.capture_names().flatten().next().is_some(),
+                            regex,
+                        })
+                        .map_err(|e| {
+                            err(
+                                format!("{here}.when.{field}"),
+                                format!("invalid regular expression:\n{}", indent(&e.to_string())),
+                            )
+                        })
                 })
                 .transpose()
         };

@@ -35,6 +35,8 @@ pub struct ScriptError {
 #[derive(Debug, Clone)]
 struct Pattern {
     regex: Regex,
+    /// Whether the regex has named groups to remember.
+    named: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -152,13 +154,7 @@ impl ScriptedModel {
                 step
             }
         };
-        let captures = capture(step, request);
-        for (key, value) in &captures {
-            match state.memory.iter_mut().find(|(k, _)| k == key) {
-                Some(slot) => slot.1.clone_from(value),
-                None => state.memory.push((key.clone(), value.clone())),
-            }
-        }
+        remember(step, request, &mut state.memory);
         state.calls = call;
         if script.counted {
             self.version += 1;
@@ -230,8 +226,9 @@ fn matches(step: &CompiledStep, request: &ModelRequest<'_>) -> Result<(), String
 }
 
 /// The named groups the matching step's regexes capture.
-fn capture(step: &CompiledStep, request: &ModelRequest<'_>) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// Stores the named groups the matching step's regexes capture in the agent's memory.
+/// Patterns without named groups are not run again: matching them already said yes.
+fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(String, String)>) {
     let inputs = [
         (&step.user, request.latest_user_message()),
         (&step.tool_result, request.tool_result().and_then(|(_, o)| o.text())),
@@ -240,16 +237,23 @@ fn capture(step: &CompiledStep, request: &ModelRequest<'_>) -> Vec<(String, Stri
         let (Some(p), Some(text)) = (pattern, text) else {
             continue;
         };
+        if !p.named {
+            continue;
+        }
         let Some(caps) = p.regex.captures(text) else {
             continue;
         };
         for name in p.regex.capture_names().flatten() {
-            if let Some(m) = caps.name(name) {
-                out.push((name.to_string(), m.as_str().to_string()));
+            let Some(m) = caps.name(name) else { continue };
+            match memory.iter_mut().find(|(k, _)| k == name) {
+                Some(slot) => {
+                    slot.1.clear();
+                    slot.1.push_str(m.as_str());
+                }
+                None => memory.push((name.to_string(), m.as_str().to_string())),
             }
         }
     }
-    out
 }
 
 fn describe_input(request: &ModelRequest<'_>) -> String {
