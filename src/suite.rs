@@ -210,9 +210,10 @@ impl Suite {
                 snapshot: report.snapshot.clone(),
                 diff,
             }),
-            Err(e) => report
-                .failures
-                .push(Failure::SnapshotIo(format!("{}: {e}", report.snapshot.display()))),
+            Err(e) => report.failures.push(Failure::SnapshotIo(format!(
+                "{}: cannot read or write the snapshot: {e}",
+                report.snapshot.display()
+            ))),
         }
         report
     }

@@ -84,9 +84,10 @@ pub fn test(args: &TestArgs) -> Status {
         if report.pending_snapshot() && (args.accept || (args.review && review(&report))) {
             match snapshot::accept(&report.snapshot) {
                 Ok(()) => report.snapshot_accepted(),
-                Err(e) => report
-                    .failures
-                    .push(Failure::SnapshotIo(format!("{}: {e}", report.snapshot.display()))),
+                Err(e) => report.failures.push(Failure::SnapshotIo(format!(
+                    "{}: cannot read or write the snapshot: {e}",
+                    report.snapshot.display()
+                ))),
             }
         }
         if args.format == Format::Text {
