@@ -56,6 +56,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 mod design;
 mod engine;
 mod event;
@@ -77,6 +78,7 @@ mod template;
 
 pub mod cli;
 
+pub use analysis::{Analysis, Code, Finding, HandoffGraph, Severity, Tally};
 pub use design::{
     Agent, AgentId, Design, DesignBuilder, DesignError, Handoff, HandoffSpec, Hint, Tool, ToolKind, ToolSpec,
 };
@@ -90,7 +92,7 @@ pub use outcome::Outcome;
 pub use policy::{Limit, Limits, MultipleHandoffs, Policy, Settings};
 pub use render::NO_HUMAN_SUMMARY;
 pub use run::Run;
-pub use scenario::{Scenario, ScenarioError};
+pub use scenario::{DesignFile, Scenario, ScenarioError};
 pub use scripted::{CallCount, CallSpec, Script, ScriptError, ScriptedModel, Step, When};
 pub use suite::{Failure, ScenarioReport, Suite, SuiteError};
 pub use template::{Template, TemplateError};

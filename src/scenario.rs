@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::design::{Agent, Design, HandoffSpec, Tool, closest, json_key};
+use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool, closest, json_key};
 use crate::expect::Expect;
 use crate::orchestration::{NoHuman, Orchestration, ScriptedHuman};
 use crate::ordered::OrderedMap;
@@ -90,7 +90,9 @@ pub struct Scenario {
 struct File {
     #[serde(default)]
     name: Option<String>,
+    /// For the file's readers; the harness does not use it.
     #[serde(default)]
+    #[allow(dead_code)]
     description: Option<String>,
     #[serde(default)]
     task: Option<String>,
@@ -104,7 +106,7 @@ struct File {
     #[serde(default)]
     model: Option<ModelFile>,
     #[serde(default)]
-    limits: Limits,
+    limits: Option<Limits>,
     #[serde(default)]
     policy: Policy,
     #[serde(default)]
@@ -145,17 +147,8 @@ enum ModelFile {
 impl Scenario {
     /// Loads and validates the scenario file at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
-        let path = path.as_ref();
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| ScenarioError::NotText {
-            file: file.clone(),
-            offset: e.utf8_error().valid_up_to(),
-        })?;
-        Scenario::parse(&text, &file, path.file_stem().and_then(|s| s.to_str()))
+        let (text, file) = read_text(path.as_ref())?;
+        Scenario::parse(&text, &file, path.as_ref().file_stem().and_then(|s| s.to_str()))
     }
 
     /// Parses and validates scenario JSON; `file` names it in errors, `stem` is the default name.
@@ -165,27 +158,10 @@ impl Scenario {
             place,
             message,
         };
-        let parsed: File = parse_json(text, file)?;
-        let _ = parsed.description;
-
-        let agents: Vec<Agent> = parsed.agents.into_iter().map(agent_from_file).collect();
-        let mut builder = Design::builder();
-        for agent in agents {
-            builder = builder.agent(agent);
-        }
-        for (source, targets) in parsed.handoffs.0 {
-            for (target, description) in targets.0 {
-                builder = builder.edge(HandoffSpec {
-                    source: source.clone(),
-                    target,
-                    description,
-                });
-            }
-        }
-        if let Some(start) = parsed.start {
-            builder = builder.start(start);
-        }
-        let design = builder.build().map_err(|e| invalid(e.place(), e.to_string()))?;
+        let mut parsed: File = parse_json(text, file)?;
+        let design = declared(&mut parsed)
+            .build()
+            .map_err(|e| invalid(e.place(), e.to_string()))?;
 
         let model = match &parsed.model {
             None => None,
@@ -221,7 +197,7 @@ impl Scenario {
             user: parsed.user,
             model,
             settings: Settings {
-                limits: parsed.limits,
+                limits: parsed.limits.unwrap_or_default(),
                 policy: parsed.policy,
             },
             expect,
@@ -272,6 +248,87 @@ impl Scenario {
             .map_err(ScenarioError::Runtime)?;
         runtime.block_on(self.run())
     }
+}
+
+/// A file read for its design alone, as `handoff analyze` reads it. Any scenario file is
+/// also a design file; a file with only `agents`, `start` and `handoffs` is one too. Agents
+/// and their tools are validated; the edges and the start are left as declared, so that
+/// [`crate::HandoffGraph`] can report their problems as findings.
+#[derive(Debug, Clone)]
+pub struct DesignFile {
+    /// The design's name (the file's `name`, else the file name).
+    pub name: String,
+    /// Where it was loaded from.
+    pub file: String,
+    /// The design as declared.
+    pub declared: DesignBuilder,
+    /// The file's `limits` block, if it has one.
+    pub limits: Option<Limits>,
+}
+
+impl DesignFile {
+    /// Loads the design of the file at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<DesignFile, ScenarioError> {
+        let (text, file) = read_text(path.as_ref())?;
+        DesignFile::parse(&text, &file, path.as_ref().file_stem().and_then(|s| s.to_str()))
+    }
+
+    /// Parses design JSON; `file` names it in errors, `stem` is the default name.
+    pub fn parse(text: &str, file: &str, stem: Option<&str>) -> Result<DesignFile, ScenarioError> {
+        let mut parsed: File = parse_json(text, file)?;
+        let declared = declared(&mut parsed);
+        declared.check_agents().map_err(|e| ScenarioError::Invalid {
+            file: file.to_string(),
+            place: e.place(),
+            message: e.to_string(),
+        })?;
+        Ok(DesignFile {
+            name: parsed
+                .name
+                .or(stem.map(String::from))
+                .unwrap_or_else(|| "design".into()),
+            file: file.to_string(),
+            declared,
+            limits: parsed.limits,
+        })
+    }
+}
+
+/// Reads a UTF-8 file, naming it in errors.
+fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, file)),
+        Err(e) => Err(ScenarioError::NotText {
+            offset: e.utf8_error().valid_up_to(),
+            file,
+        }),
+    }
+}
+
+/// The design part of a parsed file, taken out of it, as declared.
+fn declared(parsed: &mut File) -> DesignBuilder {
+    let mut builder = Design::builder();
+    for agent in std::mem::take(&mut parsed.agents) {
+        builder = builder.agent(agent_from_file(agent));
+    }
+    for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
+        for (target, description) in targets.0 {
+            builder = builder.edge(HandoffSpec {
+                source: source.clone(),
+                target,
+                description,
+            });
+        }
+    }
+    if let Some(start) = parsed.start.take() {
+        builder = builder.start(start);
+    }
+    builder
 }
 
 fn agent_from_file(a: AgentFile) -> Agent {

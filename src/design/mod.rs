@@ -269,6 +269,27 @@ impl DesignBuilder {
     pub fn build(self) -> Result<Design, DesignError> {
         Design::new(self.agents, self.handoffs, self.start)
     }
+    /// The agents as declared, in order.
+    pub fn agents(&self) -> &[Agent] {
+        &self.agents
+    }
+    /// The handoff edges as declared, in order, repeats and unknown names included.
+    pub fn edges(&self) -> &[HandoffSpec] {
+        &self.handoffs
+    }
+    /// The start agent's name, if one was given (otherwise the first agent starts).
+    pub fn start_name(&self) -> Option<&str> {
+        self.start.as_deref()
+    }
+    /// Checks everything but the edges and the start: agent names and each agent's tools.
+    /// [`crate::HandoffGraph`] reports problems with edges as findings instead.
+    pub fn check_agents(&self) -> Result<(), DesignError> {
+        Design::index(&self.agents)?;
+        for (i, agent) in self.agents.iter().enumerate() {
+            Design::toolbox(i, agent, &[], &self.agents)?;
+        }
+        Ok(())
+    }
 }
 
 impl Design {
@@ -277,7 +298,8 @@ impl Design {
         DesignBuilder::default()
     }
 
-    fn new(agents: Vec<Agent>, specs: Vec<HandoffSpec>, start: Option<String>) -> Result<Design, DesignError> {
+    /// Checks the agents' names and indexes them by name.
+    fn index(agents: &[Agent]) -> Result<BTreeMap<String, AgentId>, DesignError> {
         if agents.is_empty() {
             return Err(DesignError::NoAgents);
         }
@@ -303,6 +325,11 @@ impl Design {
                 });
             }
         }
+        Ok(index)
+    }
+
+    fn new(agents: Vec<Agent>, specs: Vec<HandoffSpec>, start: Option<String>) -> Result<Design, DesignError> {
+        let index = Design::index(&agents)?;
         let names = || agents.iter().map(|a| a.name.as_str());
         let start = match start {
             None => AgentId(0),

@@ -1,11 +1,13 @@
 //! One integration-test binary (each file in `tests/` would link the crate again).
 //!
+//! - `analysis`: each finding of the graph analysis, and properties on arbitrary designs;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
 
+mod analysis;
 mod cli;
 mod scenarios;
 mod semantics;

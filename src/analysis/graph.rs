@@ -1,0 +1,343 @@
+//! The handoff graph: agents as nodes, handoffs as edges carrying the description the model
+//! reads, the start agent marked. Built once, in time linear in the design; problems with
+//! the declared edges (unknown agents, self-handoffs, repeats) become findings, not errors.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+
+use super::finding::{Code, Finding, Severity};
+use crate::design::{Design, DesignBuilder, closest, json_key};
+
+/// Hints ("did you mean") are looked for only in designs up to this many agents, and only
+/// for the first few unknown names: each hint compares the name with every agent.
+const HINT_AGENTS: usize = 10_000;
+const HINTS: usize = 10;
+
+/// An agent, as a node of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentNode {
+    /// The agent's name.
+    pub name: String,
+    /// Its description (what handoffs to it fall back on).
+    pub description: String,
+}
+
+/// A handoff, as an edge of the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffEdge {
+    /// The description the model reads for `transfer_to_<target>`, after falling back to the
+    /// target's description.
+    pub description: String,
+    /// Whether the description was declared on the edge (`false`: the target's).
+    pub declared: bool,
+}
+
+/// The handoff graph of a design. Node `i` is the design's agent `i`; edges are in declaration
+/// order (a repeated edge keeps its first place and its last description, as in Semantic
+/// Kernel).
+#[derive(Debug, Clone)]
+pub struct HandoffGraph {
+    graph: DiGraph<AgentNode, HandoffEdge>,
+    start: Option<NodeIndex>,
+    problems: Vec<Finding>,
+}
+
+impl HandoffGraph {
+    /// The graph of a validated design. It has no problems of its own.
+    pub fn of(design: &Design) -> HandoffGraph {
+        let edges: usize = design.ids().map(|id| design.handoffs(id).len()).sum();
+        let mut graph = DiGraph::with_capacity(design.agents().len(), edges);
+        for agent in design.agents() {
+            graph.add_node(AgentNode {
+                name: agent.name.clone(),
+                description: agent.description.clone(),
+            });
+        }
+        for source in design.ids() {
+            for handoff in design.handoffs(source) {
+                graph.add_edge(
+                    node(source.index()),
+                    node(handoff.target.index()),
+                    HandoffEdge {
+                        description: handoff.description.clone(),
+                        declared: handoff.declared,
+                    },
+                );
+            }
+        }
+        HandoffGraph {
+            graph,
+            start: Some(node(design.start().index())),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The graph of a design as declared. Edges and a start that name no agent are left out
+    /// and reported as `unknown-agent`; a self-handoff is kept (it is a loop) and reported as
+    /// `self-handoff`; a repeated edge is reported as `duplicate-handoff`. Agent names are
+    /// assumed unique ([`DesignBuilder::check_agents`]); a repeated name means the first.
+    pub fn declared(design: &DesignBuilder) -> HandoffGraph {
+        let agents = design.agents();
+        let mut graph = DiGraph::with_capacity(agents.len(), design.edges().len());
+        let mut index: HashMap<&str, NodeIndex> = HashMap::with_capacity(agents.len());
+        for agent in agents {
+            let id = graph.add_node(AgentNode {
+                name: agent.name.clone(),
+                description: agent.description.clone(),
+            });
+            index.entry(agent.name.as_str()).or_insert(id);
+        }
+        let mut unknown = Unknown {
+            names: agents.iter().map(|a| a.name.as_str()).collect(),
+            hinted: 0,
+        };
+        let mut problems = Vec::new();
+
+        let start = match design.start_name() {
+            None if agents.is_empty() => None,
+            None => Some(node(0)),
+            Some(name) => match index.get(name) {
+                Some(&id) => Some(id),
+                None => {
+                    problems.push(Finding {
+                        code: Code::UnknownAgent,
+                        severity: Severity::Error,
+                        agents: vec![name.to_string()],
+                        message: format!(
+                            "the start agent `{name}` is not an agent of the design{}; reachability is not \
+                             checked until it is. Fix `start`, or leave it out to start with the first agent",
+                            unknown.hint(name)
+                        ),
+                        place: Some("start".into()),
+                    });
+                    None
+                }
+            },
+        };
+
+        let mut seen: HashMap<(NodeIndex, NodeIndex), EdgeIndex> = HashMap::with_capacity(design.edges().len());
+        let mut unknown_sources: Vec<&str> = Vec::new();
+        for spec in design.edges() {
+            let Some(&source) = index.get(spec.source.as_str()) else {
+                if !unknown_sources.contains(&spec.source.as_str()) {
+                    unknown_sources.push(&spec.source);
+                    problems.push(Finding {
+                        code: Code::UnknownAgent,
+                        severity: Severity::Error,
+                        agents: vec![spec.source.clone()],
+                        message: format!(
+                            "`handoffs` lists handoffs from `{}`, which is not an agent of the design{}; \
+                             none of them is offered to any model. Declare it under `agents`, or fix the name",
+                            spec.source,
+                            unknown.hint(&spec.source)
+                        ),
+                        place: Some(format!("handoffs{}", json_key(&spec.source))),
+                    });
+                }
+                continue;
+            };
+            let place = format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target));
+            let Some(&target) = index.get(spec.target.as_str()) else {
+                problems.push(Finding {
+                    code: Code::UnknownAgent,
+                    severity: Severity::Error,
+                    agents: vec![spec.source.clone(), spec.target.clone()],
+                    message: format!(
+                        "`{}` hands off to `{}`, which is not an agent of the design{}; a run fails when the \
+                         design is built. Declare `{}` under `agents`, or fix the name",
+                        spec.source,
+                        spec.target,
+                        unknown.hint(&spec.target),
+                        spec.target
+                    ),
+                    place: Some(place),
+                });
+                continue;
+            };
+            let edge = HandoffEdge {
+                description: match &spec.description {
+                    Some(text) => text.clone(),
+                    None => graph[target].description.clone(),
+                },
+                declared: spec.description.is_some(),
+            };
+            match seen.entry((source, target)) {
+                Entry::Occupied(first) => {
+                    problems.push(Finding {
+                        code: Code::DuplicateHandoff,
+                        severity: Severity::Warning,
+                        agents: vec![spec.source.clone(), spec.target.clone()],
+                        message: format!(
+                            "the handoff `{}` → `{}` is declared more than once; the last declaration's \
+                             description wins (\"{}\"), as in a Python dict. Keep one",
+                            spec.source, spec.target, edge.description
+                        ),
+                        place: Some(place),
+                    });
+                    graph[*first.get()] = edge;
+                }
+                Entry::Vacant(slot) => {
+                    if source == target {
+                        problems.push(Finding {
+                            code: Code::SelfHandoff,
+                            severity: Severity::Error,
+                            agents: vec![spec.source.clone()],
+                            message: format!(
+                                "`{0}` hands off to itself: `transfer_to_{0}` ends its turn and gives control \
+                                 straight back to it, without a human turn; a run fails when the design is \
+                                 built. Remove the edge",
+                                spec.source
+                            ),
+                            place: Some(place),
+                        });
+                    }
+                    slot.insert(graph.add_edge(source, target, edge));
+                }
+            }
+        }
+        HandoffGraph { graph, start, problems }
+    }
+
+    /// The petgraph graph, for algorithms of your own. Node `i` is the design's agent `i`.
+    pub fn petgraph(&self) -> &DiGraph<AgentNode, HandoffEdge> {
+        &self.graph
+    }
+    /// The start agent; `None` when the declared start names no agent (or there are no agents).
+    pub fn start(&self) -> Option<NodeIndex> {
+        self.start
+    }
+    /// The name of agent `agent`.
+    pub fn name(&self, agent: NodeIndex) -> &str {
+        &self.graph[agent].name
+    }
+    /// Number of agents.
+    pub fn agent_count(&self) -> usize {
+        self.graph.node_count()
+    }
+    /// Number of distinct handoffs.
+    pub fn handoff_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+    /// Findings about the declared edges and start (`unknown-agent`, `self-handoff`,
+    /// `duplicate-handoff`), in declaration order.
+    pub fn problems(&self) -> &[Finding] {
+        &self.problems
+    }
+    /// The `(source, target)` names of every handoff, in declaration order.
+    pub fn handoff_names(&self) -> impl Iterator<Item = (&str, &str, &HandoffEdge)> {
+        self.graph.raw_edges().iter().map(|e| {
+            (
+                self.graph[e.source()].name.as_str(),
+                self.graph[e.target()].name.as_str(),
+                &e.weight,
+            )
+        })
+    }
+}
+
+/// The node of agent number `i`.
+pub(crate) fn node(i: usize) -> NodeIndex {
+    NodeIndex::new(i)
+}
+
+/// "Did you mean" hints for unknown names, within a budget.
+struct Unknown<'a> {
+    names: Vec<&'a str>,
+    hinted: usize,
+}
+
+impl Unknown<'_> {
+    fn hint(&mut self, name: &str) -> String {
+        if self.names.len() > HINT_AGENTS || self.hinted >= HINTS {
+            return String::new();
+        }
+        self.hinted += 1;
+        closest(name, self.names.iter().copied()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::Agent;
+
+    fn abc() -> DesignBuilder {
+        Design::builder()
+            .agent(Agent::new("A").description("first"))
+            .agent(Agent::new("B").description("second"))
+            .agent(Agent::new("C"))
+    }
+
+    #[test]
+    fn keeps_declaration_order_and_falls_back_to_target_descriptions() {
+        let g = HandoffGraph::declared(
+            &abc()
+                .handoff("A", "C", "to c")
+                .handoff_to("A", "B")
+                .handoff("B", "A", "back"),
+        );
+        let edges: Vec<_> = g
+            .handoff_names()
+            .map(|(s, t, e)| (s, t, e.description.as_str(), e.declared))
+            .collect();
+        assert_eq!(
+            edges,
+            [
+                ("A", "C", "to c", true),
+                ("A", "B", "second", false),
+                ("B", "A", "back", true)
+            ]
+        );
+        assert_eq!(g.start(), Some(node(0)));
+        assert!(g.problems().is_empty());
+    }
+
+    #[test]
+    fn same_graph_from_a_validated_design() {
+        let declared = abc().handoff("A", "C", "to c").handoff_to("A", "B").start("B");
+        let from_design = HandoffGraph::of(&declared.clone().build().unwrap());
+        let from_declared = HandoffGraph::declared(&declared);
+        assert!(from_design.handoff_names().eq(from_declared.handoff_names()));
+        assert_eq!(from_design.start(), from_declared.start());
+    }
+
+    #[test]
+    fn declared_problems_become_findings_with_places() {
+        let g = HandoffGraph::declared(
+            &abc()
+                .start("Bx")
+                .handoff("Ghost", "A", "x")
+                .handoff("Ghost", "B", "y")
+                .handoff("A", "Cc", "z")
+                .handoff("A", "A", "me")
+                .handoff("A", "B", "one")
+                .handoff("A", "B", "two"),
+        );
+        let found: Vec<_> = g
+            .problems()
+            .iter()
+            .map(|f| (f.code, f.place.as_deref().unwrap(), f.agents.join(",")))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Code::UnknownAgent, "start", "Bx".to_string()),
+                (Code::UnknownAgent, "handoffs.Ghost", "Ghost".into()),
+                (Code::UnknownAgent, "handoffs.A.Cc", "A,Cc".into()),
+                (Code::SelfHandoff, "handoffs.A.A", "A".into()),
+                (Code::DuplicateHandoff, "handoffs.A.B", "A,B".into()),
+            ]
+        );
+        assert!(g.problems()[0].message.contains("did you mean `B`?"));
+        assert!(g.problems()[2].message.contains("did you mean `C`?"));
+        assert_eq!(g.start(), None);
+        // The self loop is kept; the repeated edge keeps its place and takes the last description.
+        let edges: Vec<_> = g
+            .handoff_names()
+            .map(|(s, t, e)| format!("{s}>{t}:{}", e.description))
+            .collect();
+        assert_eq!(edges, ["A>A:me", "A>B:two"]);
+    }
+}

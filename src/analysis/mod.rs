@@ -1,0 +1,416 @@
+//! Static analysis of a handoff design, before a single model call: agents nobody can reach,
+//! agents that trap the user, agents that can pass control around without a human turn,
+//! routing choices the model cannot tell apart.
+//!
+//! ```
+//! use handoff_harness::{Agent, Analysis, Code, Design, HandoffGraph};
+//!
+//! let design = Design::builder()
+//!     .agent(Agent::new("Triage"))
+//!     .agent(Agent::new("Refund").description("Refunds."))
+//!     .agent(Agent::new("Orders").description("Order status."))
+//!     .handoff("Triage", "Refund", "Refund questions")
+//!     .handoff("Refund", "Triage", "Anything else");
+//! let analysis = Analysis::new(HandoffGraph::declared(&design), None);
+//! let codes: Vec<Code> = analysis.findings().iter().map(|f| f.code).collect();
+//! assert_eq!(codes, [Code::UnreachableAgent, Code::HandoffCycle]);
+//! assert_eq!(analysis.findings()[0].agents, ["Orders"]);
+//! ```
+//!
+//! Everything is linear in the size of the design (plus a sort of the findings), and uses only
+//! iterative graph algorithms, so a design of 100,000 agents does not overflow the stack.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use petgraph::Direction;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{Bfs, EdgeRef, Reversed};
+
+use crate::design::json_key;
+
+pub mod coverage;
+pub mod diff;
+pub mod draw;
+mod finding;
+mod graph;
+
+pub use finding::{Code, Finding, Severity, Tally};
+pub use graph::{AgentNode, HandoffEdge, HandoffGraph};
+
+/// A design's graph and everything found in it.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    graph: HandoffGraph,
+    findings: Vec<Finding>,
+    reachable: Option<Vec<bool>>,
+    cycle_edges: Vec<bool>,
+}
+
+impl Analysis {
+    /// Analyses `graph`. `handoff_limit` is the bound on handoffs per human turn the design runs
+    /// under, if any: cycles it bounds are `info`, unbounded cycles `warning` (Semantic Kernel
+    /// has no loop guard).
+    pub fn new(graph: HandoffGraph, handoff_limit: Option<u32>) -> Analysis {
+        let mut findings = graph.problems().to_vec();
+        let reachable = graph.start().map(|start| {
+            let reachable = search(&graph, start, Direction::Outgoing);
+            let returns = search(&graph, start, Direction::Incoming);
+            reachability_findings(&graph, start, &reachable, &returns, &mut findings);
+            reachable
+        });
+        let cycle_edges = cycle_findings(&graph, handoff_limit, &mut findings);
+        description_findings(&graph, &mut findings);
+        findings.sort_by_key(|f| f.severity);
+        Analysis {
+            graph,
+            findings,
+            reachable,
+            cycle_edges,
+        }
+    }
+
+    /// The graph analysed.
+    pub fn graph(&self) -> &HandoffGraph {
+        &self.graph
+    }
+    /// Everything found: errors first, then warnings, then infos; in design order within each.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+    /// How many findings of each severity.
+    pub fn tally(&self) -> Tally {
+        Tally::of(&self.findings)
+    }
+    /// Whether a chain of handoffs leads from the start agent to `agent` (`None`: the start
+    /// agent is unknown, so reachability was not checked).
+    pub fn is_reachable(&self, agent: NodeIndex) -> Option<bool> {
+        self.reachable.as_ref().map(|r| r[agent.index()])
+    }
+    /// Whether `handoff` lies on a cycle: both ends in one strongly connected component of
+    /// more than one agent, or a self-handoff.
+    pub fn is_cycle_edge(&self, handoff: EdgeIndex) -> bool {
+        self.cycle_edges[handoff.index()]
+    }
+}
+
+/// Which agents a breadth-first search from `start` reaches, along or against the edges.
+fn search(graph: &HandoffGraph, start: NodeIndex, direction: Direction) -> Vec<bool> {
+    let g = graph.petgraph();
+    let mut seen = vec![false; g.node_count()];
+    match direction {
+        Direction::Outgoing => {
+            let mut bfs = Bfs::new(g, start);
+            while let Some(n) = bfs.next(g) {
+                seen[n.index()] = true;
+            }
+        }
+        Direction::Incoming => {
+            let reversed = Reversed(g);
+            let mut bfs = Bfs::new(reversed, start);
+            while let Some(n) = bfs.next(reversed) {
+                seen[n.index()] = true;
+            }
+        }
+    }
+    seen
+}
+
+/// `unreachable-agent` and `no-way-back`.
+fn reachability_findings(
+    graph: &HandoffGraph,
+    start: NodeIndex,
+    reachable: &[bool],
+    returns: &[bool],
+    findings: &mut Vec<Finding>,
+) {
+    let g = graph.petgraph();
+    let start_name = graph.name(start);
+    for agent in g.node_indices() {
+        let name = graph.name(agent);
+        if !reachable[agent.index()] {
+            let mut from: Vec<&str> = g
+                .neighbors_directed(agent, Direction::Incoming)
+                .filter(|&n| n != agent)
+                .map(|n| graph.name(n))
+                .collect();
+            from.sort_unstable();
+            from.dedup();
+            let why = if from.is_empty() {
+                "no agent hands off to it".to_string()
+            } else {
+                format!("only {} hand off to it, and they are unreachable too", names(&from))
+            };
+            findings.push(Finding {
+                code: Code::UnreachableAgent,
+                severity: Severity::Warning,
+                agents: vec![name.to_string()],
+                message: format!(
+                    "no chain of handoffs from the start agent `{start_name}` reaches `{name}` ({why}). Add a \
+                     handoff to it from an agent that is reached, or remove it"
+                ),
+                place: None,
+            });
+        } else if !returns[agent.index()] {
+            findings.push(Finding {
+                code: Code::NoWayBack,
+                severity: Severity::Warning,
+                agents: vec![name.to_string(), start_name.to_string()],
+                message: format!(
+                    "once control reaches `{name}`, no chain of handoffs leads back to the start agent \
+                     `{start_name}`: the user stays with `{name}` and the agents it hands to until the task \
+                     completes. If other requests should be possible, add a handoff from `{name}` back toward \
+                     `{start_name}`"
+                ),
+                place: None,
+            });
+        }
+    }
+}
+
+/// `handoff-cycle` for each strongly connected component of more than one agent and each
+/// self-handoff; returns which edges lie on a cycle.
+fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, findings: &mut Vec<Finding>) -> Vec<bool> {
+    let g = graph.petgraph();
+    // kosaraju_scc is iterative; tarjan_scc recurses and overflows the stack on long chains.
+    let mut components = petgraph::algo::kosaraju_scc(g);
+    let mut component = vec![usize::MAX; g.node_count()];
+    components.retain(|c| c.len() > 1);
+    for members in &mut components {
+        members.sort_unstable();
+    }
+    components.sort_unstable_by_key(|c| c[0]);
+    for (i, members) in components.iter().enumerate() {
+        for n in members {
+            component[n.index()] = i;
+        }
+    }
+    let cycle_edges: Vec<bool> = g
+        .raw_edges()
+        .iter()
+        .map(|e| {
+            let (from, to) = (component[e.source().index()], component[e.target().index()]);
+            e.source() == e.target() || (from != usize::MAX && from == to)
+        })
+        .collect();
+
+    let (severity, bound) = match limit {
+        Some(n) => (
+            Severity::Info,
+            format!("the file's `limits.handoffs_per_turn` ({n}) stops a run after {n} handoffs in one human turn"),
+        ),
+        None => (
+            Severity::Warning,
+            "nothing bounds it: Semantic Kernel has no loop guard. Bound it with `limits.handoffs_per_turn` (the \
+             harness and your deployment), or make sure no model can keep handing off"
+                .to_string(),
+        ),
+    };
+    let mut found: Vec<(NodeIndex, Finding)> = Vec::new();
+    let mut parent = vec![NodeIndex::end(); g.node_count()];
+    for members in &components {
+        let root = members[0];
+        let path = shortest_cycle(graph, root, &component, &mut parent);
+        let agents: Vec<&str> = members.iter().map(|&n| graph.name(n)).collect();
+        found.push((
+            root,
+            Finding {
+                code: Code::HandoffCycle,
+                severity,
+                agents: agents.iter().map(|s| s.to_string()).collect(),
+                message: format!(
+                    "{} can pass control around without a human turn (for example {}), so a model that keeps \
+                     handing off bounces the user forever; {bound}",
+                    names(&agents),
+                    path_text(graph, &path)
+                ),
+                place: None,
+            },
+        ));
+    }
+    for edge in g.raw_edges().iter().filter(|e| e.source() == e.target()) {
+        let name = graph.name(edge.source());
+        found.push((
+            edge.source(),
+            Finding {
+                code: Code::HandoffCycle,
+                severity,
+                agents: vec![name.to_string()],
+                message: format!("`{name}` can hand off to itself again and again without a human turn; {bound}"),
+                place: None,
+            },
+        ));
+    }
+    found.sort_by_key(|(n, _)| *n);
+    findings.extend(found.into_iter().map(|(_, f)| f));
+    cycle_edges
+}
+
+/// A shortest cycle through `root` inside its component, as the agents passed
+/// (`root ... root`). `parent` is scratch space, reused across components.
+fn shortest_cycle(
+    graph: &HandoffGraph,
+    root: NodeIndex,
+    component: &[usize],
+    parent: &mut [NodeIndex],
+) -> Vec<NodeIndex> {
+    let g = graph.petgraph();
+    let inside = component[root.index()];
+    let mut queue = std::collections::VecDeque::from([root]);
+    parent[root.index()] = root;
+    let mut next_agents = Vec::new();
+    while let Some(n) = queue.pop_front() {
+        // In declaration order, so that the example is the first cycle a reader would trace.
+        next_agents.clear();
+        next_agents.extend(g.edges(n).map(|e| (e.id(), e.target())));
+        next_agents.sort_unstable();
+        for &(_, next) in &next_agents {
+            if next == root && n != root {
+                let mut path = vec![n];
+                let mut at = n;
+                while at != root {
+                    at = parent[at.index()];
+                    path.push(at);
+                }
+                path.reverse();
+                path.push(root);
+                return path;
+            }
+            if component[next.index()] == inside && parent[next.index()] == NodeIndex::end() {
+                parent[next.index()] = n;
+                queue.push_back(next);
+            }
+        }
+    }
+    unreachable!("every agent of a strongly connected component lies on a cycle")
+}
+
+/// `A → B → A`, shortened in the middle when long.
+fn path_text(graph: &HandoffGraph, path: &[NodeIndex]) -> String {
+    const SHOWN: usize = 8;
+    let name = |n: &NodeIndex| format!("`{}`", graph.name(*n));
+    if path.len() <= SHOWN {
+        return path.iter().map(name).collect::<Vec<_>>().join(" → ");
+    }
+    let head: Vec<String> = path[..SHOWN - 2].iter().map(name).collect();
+    format!(
+        "{} → … → {} ({} handoffs)",
+        head.join(" → "),
+        name(&path[path.len() - 1]),
+        path.len() - 1
+    )
+}
+
+/// `duplicate-description` and `empty-description`.
+fn description_findings(graph: &HandoffGraph, findings: &mut Vec<Finding>) {
+    let g = graph.petgraph();
+    // Group each source's edges by normalised description; groups are numbered in edge order.
+    let mut groups: HashMap<(NodeIndex, Cow<str>), usize> = HashMap::new();
+    let mut group_of = vec![usize::MAX; g.edge_count()];
+    let mut sizes: Vec<u32> = Vec::new();
+    for edge in g.edge_references() {
+        let text = &edge.weight().description;
+        if text.trim().is_empty() {
+            findings.push(empty_description(
+                graph,
+                edge.source(),
+                edge.target(),
+                edge.weight().declared,
+            ));
+            continue;
+        }
+        let next = sizes.len();
+        let group = *groups.entry((edge.source(), normalise(text))).or_insert(next);
+        if group == next {
+            sizes.push(0);
+        }
+        sizes[group] += 1;
+        group_of[edge.id().index()] = group;
+    }
+    // The edges of each group offered more than once, in edge order.
+    let mut shared: HashMap<usize, Vec<EdgeIndex>> = HashMap::new();
+    for (edge, &group) in group_of.iter().enumerate() {
+        if group != usize::MAX && sizes[group] > 1 {
+            shared.entry(group).or_default().push(EdgeIndex::new(edge));
+        }
+    }
+    let mut shared: Vec<(usize, Vec<EdgeIndex>)> = shared.into_iter().collect();
+    shared.sort_unstable_by_key(|(group, _)| *group);
+    for (_, edges) in shared {
+        findings.push(duplicate_description(graph, &edges));
+    }
+}
+
+fn empty_description(graph: &HandoffGraph, source: NodeIndex, target: NodeIndex, declared: bool) -> Finding {
+    let (source, target) = (graph.name(source), graph.name(target));
+    let fallback = if declared {
+        String::new()
+    } else {
+        format!(", and `{target}` has no description to fall back on")
+    };
+    Finding {
+        code: Code::EmptyDescription,
+        severity: Severity::Warning,
+        agents: vec![source.to_string(), target.to_string()],
+        message: format!(
+            "`{source}` offers `transfer_to_{target}` with an empty description{fallback}: the model routes on the \
+             name alone. Say when to choose it in the handoff's description{}",
+            if declared { "" } else { " or the agent's" }
+        ),
+        place: Some(format!("handoffs{}{}", json_key(source), json_key(target))),
+    }
+}
+
+fn duplicate_description(graph: &HandoffGraph, edges: &[EdgeIndex]) -> Finding {
+    let g = graph.petgraph();
+    let ends = |e: &EdgeIndex| g.edge_endpoints(*e).expect("an edge of this graph");
+    let source = graph.name(ends(&edges[0]).0);
+    let targets: Vec<&str> = edges.iter().map(|e| graph.name(ends(e).1)).collect();
+    let tools: Vec<String> = targets.iter().map(|t| format!("transfer_to_{t}")).collect();
+    let tools: Vec<&str> = tools.iter().map(String::as_str).collect();
+    let mut agents = vec![source.to_string()];
+    agents.extend(targets.iter().map(|t| t.to_string()));
+    Finding {
+        code: Code::DuplicateDescription,
+        severity: Severity::Warning,
+        agents,
+        message: format!(
+            "`{source}` offers {} with the same description (\"{}\"): the model cannot tell them apart, so the \
+             choice between {} is a guess. Say in each description when to choose it",
+            names(&tools),
+            g[edges[0]].description,
+            names(&targets)
+        ),
+        place: Some(format!("handoffs{}", json_key(source))),
+    }
+}
+
+/// Lower case with runs of white space as one space: what a model would read as the same.
+fn normalise(text: &str) -> Cow<'_, str> {
+    let text = text.trim();
+    let plain = !text.contains("  ")
+        && !text
+            .chars()
+            .any(|c| c.is_uppercase() || (c.is_whitespace() && c != ' '));
+    if plain {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// "`A`", "`A` and `B`", "`A`, `B` and `C`"; long lists end "… and 97 more".
+pub(crate) fn names(list: &[&str]) -> String {
+    const SHOWN: usize = 6;
+    let quoted: Vec<String> = list.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    match list.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n if n <= SHOWN => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+        n => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+    }
+}
