@@ -204,6 +204,12 @@ impl Scenario {
         })
     }
 
+    /// Whether the file is a design file: no task, model, human replies or expectations, so
+    /// there is nothing to run (`handoff test` ignores it; `handoff analyze` reads it).
+    pub fn is_design_only(&self) -> bool {
+        self.task.is_none() && self.model.is_none() && self.user.is_none() && self.expect == Expect::default()
+    }
+
     /// The orchestration this scenario describes. Fails if the file has no `task` or no
     /// `model` (a design file is for analysis, not for running).
     pub fn orchestration(&self) -> Result<(Orchestration, ScriptedModel), ScenarioError> {

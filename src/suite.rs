@@ -95,6 +95,9 @@ pub struct ScenarioReport {
     pub outcome: Option<String>,
     /// Everything that went wrong; empty when it passed.
     pub failures: Vec<Failure>,
+    /// Why it was not run, if it was not: a design file has no task or model (it is for
+    /// `handoff analyze`).
+    pub ignored: Option<String>,
 }
 
 impl ScenarioReport {
@@ -173,6 +176,7 @@ impl Suite {
             snapshot: self.snapshot_path(file),
             outcome: None,
             failures: Vec::new(),
+            ignored: None,
         };
         let scenario = match Scenario::load(file) {
             Ok(s) => s,
@@ -181,6 +185,10 @@ impl Suite {
                 return report;
             }
         };
+        if scenario.is_design_only() {
+            report.ignored = Some("design file (no task, model or user)".into());
+            return report;
+        }
         let (first, second) = match (scenario.run_blocking(), scenario.run_blocking()) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde_json::json;
 
+use super::plural;
+
 /// How bad a finding is. `handoff analyze` fails on errors, and on warnings with
 /// `--deny warnings`; infos never fail it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,7 +179,6 @@ impl Tally {
 
 impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         write!(
             f,
             "{}, {}, {} info",

@@ -61,7 +61,7 @@ impl Analysis {
         });
         let cycle_edges = cycle_findings(&graph, handoff_limit, &mut findings);
         description_findings(&graph, &mut findings);
-        findings.sort_by_key(|f| f.severity);
+        findings.sort_by_key(|f| (f.severity, f.code));
         Analysis {
             graph,
             findings,
@@ -74,7 +74,8 @@ impl Analysis {
     pub fn graph(&self) -> &HandoffGraph {
         &self.graph
     }
-    /// Everything found: errors first, then warnings, then infos; in design order within each.
+    /// Everything found: errors first, then warnings, then infos; by [`Code`] within each, then
+    /// in design order.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
@@ -401,6 +402,11 @@ fn normalise(text: &str) -> Cow<'_, str> {
             .collect::<Vec<_>>()
             .join(" "),
     )
+}
+
+/// "1 agent", "2 agents".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// "`A`", "`A` and `B`", "`A`, `B` and `C`"; long lists end "… and 97 more".

@@ -1,6 +1,6 @@
-//! The `handoff` command line. Exit codes mean one thing each: 0 the run went as expected,
-//! 1 it did not (limit hit, proven loop, script exhausted, expectation unmet), 2 bad input
-//! or usage.
+//! The `handoff` command line. Exit codes mean one thing each: 0 the check passed (the run
+//! went as expected, no error findings), 1 it did not (limit hit, proven loop, script
+//! exhausted, expectation unmet, error findings), 2 bad input or usage.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
+mod analyze;
 mod test;
 
 use crate::expect::Verdict;
@@ -40,6 +41,11 @@ enum Command {
     /// Run every scenario in a directory: expectations, determinism (each runs twice) and
     /// snapshots in insta's `.snap` format. Ends with a line `N passed, M failed`.
     Test(test::TestArgs),
+    /// Analyse the handoff graph of designs before any model call: unreachable agents, cycles
+    /// without a human turn, agents with no way back, ambiguous or empty descriptions. Also
+    /// draws the graph (`--format dot|mermaid`), measures which handoffs scenarios take
+    /// (`--coverage DIR`) and compares two versions of a design (`--diff OLD NEW`).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +83,7 @@ pub fn main() -> ExitCode {
     let status = match cli.command {
         Command::Run { file, format, color } => run(&file, format, color),
         Command::Test(args) => test::test(&args),
+        Command::Analyze(args) => analyze::analyze(&args),
     };
     ExitCode::from(status as u8)
 }

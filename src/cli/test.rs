@@ -91,7 +91,9 @@ pub fn test(args: &TestArgs) -> Status {
             }
         }
         if args.format == Format::Text {
-            let verdict = if report.passed() {
+            let verdict = if let Some(why) = &report.ignored {
+                ansi("33", &format!("ignored, {why}"), color)
+            } else if report.passed() {
                 ansi("32", "ok", color)
             } else {
                 ansi("1;31", "FAILED", color)
@@ -101,14 +103,20 @@ pub fn test(args: &TestArgs) -> Status {
         reports.push(report);
     }
     let failed = reports.iter().filter(|r| !r.passed()).count();
-    let passed = reports.len() - failed;
+    let ignored = reports.iter().filter(|r| r.ignored.is_some()).count();
+    let passed = reports.len() - failed - ignored;
     let text = match args.format {
         Format::Text => text_summary(&reports, color),
         Format::Json => json_summary(&args.dir, &reports),
     };
     let _ = out.write_all(text.as_bytes());
     if args.format == Format::Text {
-        let _ = writeln!(out, "{passed} passed, {failed} failed");
+        let ignored = if ignored > 0 {
+            format!(", {ignored} ignored")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{passed} passed, {failed} failed{ignored}");
     }
     if let Some(path) = &args.junit
         && let Err(e) = write_atomic(path, junit(&args.dir, &reports).as_bytes())
@@ -226,6 +234,7 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
 
 fn json_summary(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
     let failed = reports.iter().filter(|r| !r.passed()).count();
+    let ignored = reports.iter().filter(|r| r.ignored.is_some()).count();
     let scenarios: Vec<serde_json::Value> = reports
         .iter()
         .map(|r| {
@@ -234,15 +243,17 @@ fn json_summary(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
                 "file": r.file.display().to_string(),
                 "snapshot": r.snapshot.display().to_string(),
                 "outcome": r.outcome,
-                "passed": r.passed(),
+                "passed": r.passed() && r.ignored.is_none(),
+                "ignored": r.ignored,
                 "failures": r.failures.iter().map(failure_json).collect::<Vec<_>>(),
             })
         })
         .collect();
     let value = json!({
         "dir": dir.display().to_string(),
-        "passed": reports.len() - failed,
+        "passed": reports.len() - failed - ignored,
         "failed": failed,
+        "ignored": ignored,
         "scenarios": scenarios,
     });
     format!(
@@ -259,19 +270,28 @@ fn junit(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
         .filter(|r| r.failures.iter().any(Failure::is_bad_input))
         .count();
     let failures = reports.iter().filter(|r| !r.passed()).count() - errors;
+    let skipped = reports.iter().filter(|r| r.ignored.is_some()).count();
     let suite = xml_escape(&dir.display().to_string());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"handoff test\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">\n",
+        "<testsuites name=\"handoff test\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
         reports.len()
     ));
     out.push_str(&format!(
-        "  <testsuite name=\"{suite}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">\n",
+        "  <testsuite name=\"{suite}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
         reports.len()
     ));
     for report in reports {
         let name = xml_escape(&report.name);
         let file = xml_escape(&report.file.display().to_string());
+        if let Some(why) = &report.ignored {
+            out.push_str(&format!(
+                "    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{file}\">\n      \
+                 <skipped message=\"{}\"/>\n    </testcase>\n",
+                xml_escape(why)
+            ));
+            continue;
+        }
         if report.passed() {
             out.push_str(&format!(
                 "    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{file}\"/>\n"

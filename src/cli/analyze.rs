@@ -1,0 +1,450 @@
+//! `handoff analyze`: findings of the handoff graph of one or more designs, drawings of it,
+//! the coverage of a directory of scenarios, and the diff of two versions of a design.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::{Color, Status, ansi, use_color};
+use crate::analysis::coverage::{Coverage, DesignCoverage};
+use crate::analysis::diff::{Change, DesignDiff};
+use crate::analysis::draw::{self, Drawing};
+use crate::analysis::{Analysis, Finding, HandoffGraph, Severity, Tally, names, plural};
+use crate::scenario::{DesignFile, Scenario};
+use crate::suite::Suite;
+
+/// Arguments of `handoff analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Design or scenario files (JSON); a design file needs only `agents`, `start` and `handoffs`.
+    #[arg(required_unless_present_any = ["diff", "coverage"], conflicts_with_all = ["diff", "coverage"])]
+    files: Vec<PathBuf>,
+    /// Output format: findings as text or JSON, or a drawing of the graph.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    format: AnalyzeFormat,
+    /// Fail (exit 1) on warnings too, or with --coverage on handoffs no scenario takes.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    deny: Vec<Deny>,
+    /// Run the scenarios in DIR and report which handoffs of each design they take.
+    #[arg(long, value_name = "DIR", conflicts_with = "diff")]
+    coverage: Option<PathBuf>,
+    /// Compare two versions of a design: changed agents, handoffs and descriptions, and new findings.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+    diff: Option<Vec<PathBuf>>,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AnalyzeFormat {
+    /// Findings for people, grouped by severity, with a summary line.
+    Text,
+    /// Everything, for machines.
+    Json,
+    /// A Graphviz drawing of the graph.
+    Dot,
+    /// A Mermaid drawing of the graph (renders in GitHub Markdown).
+    Mermaid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    /// Warnings fail like errors.
+    Warnings,
+    /// With --coverage: a handoff no scenario takes fails.
+    Uncovered,
+}
+
+/// Runs `handoff analyze`.
+pub fn analyze(args: &AnalyzeArgs) -> Status {
+    let color = args.format == AnalyzeFormat::Text && use_color(args.color);
+    let deny_warnings = args.deny.contains(&Deny::Warnings);
+    let (text, status) = if let Some(pair) = &args.diff {
+        diff(&pair[0], &pair[1], args.format, deny_warnings, color)
+    } else if let Some(dir) = &args.coverage {
+        coverage(dir, args.format, args.deny.contains(&Deny::Uncovered), color)
+    } else {
+        findings(&args.files, args.format, deny_warnings, color)
+    };
+    // A closed pipe (`handoff analyze x | head`) is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    status
+}
+
+fn report(error: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+}
+
+/// A loaded design file and its analysis.
+struct Analysed {
+    design: DesignFile,
+    analysis: Analysis,
+}
+
+fn load(path: &Path) -> Option<Analysed> {
+    match DesignFile::load(path) {
+        Ok(design) => {
+            let bound = design.limits.and_then(|l| l.handoffs_per_turn);
+            let analysis = Analysis::new(HandoffGraph::declared(&design.declared), bound);
+            Some(Analysed { design, analysis })
+        }
+        Err(error) => {
+            report(error);
+            None
+        }
+    }
+}
+
+fn findings(files: &[PathBuf], format: AnalyzeFormat, deny_warnings: bool, color: bool) -> (String, Status) {
+    let loaded: Vec<Option<Analysed>> = files.iter().map(|f| load(f)).collect();
+    let bad_input = loaded.iter().any(Option::is_none);
+    let analysed: Vec<Analysed> = loaded.into_iter().flatten().collect();
+    let mut total = Tally::default();
+    for a in &analysed {
+        total.add(a.analysis.tally());
+    }
+    let text = match format {
+        _ if analysed.is_empty() => String::new(),
+        AnalyzeFormat::Text => {
+            let mut out = String::new();
+            for a in &analysed {
+                out.push_str(&design_report(a, color));
+            }
+            let designs = plural(analysed.len(), "design");
+            let denied = if deny_warnings && total.warnings > 0 {
+                " (warnings denied)"
+            } else {
+                ""
+            };
+            let line = format!("analyzed {designs}: {total}{denied}");
+            let failed = total.fails(deny_warnings);
+            out.push_str(&ansi(if failed { "1;31" } else { "1;32" }, &line, color));
+            out.push('\n');
+            out
+        }
+        AnalyzeFormat::Json => {
+            let findings: Vec<serde_json::Value> = analysed
+                .iter()
+                .flat_map(|a| {
+                    a.analysis.findings().iter().map(|f| {
+                        let mut value = f.to_json();
+                        value["file"] = a.design.file.clone().into();
+                        value
+                    })
+                })
+                .collect();
+            let designs: Vec<serde_json::Value> = analysed
+                .iter()
+                .map(|a| {
+                    let graph = a.analysis.graph();
+                    let tally = a.analysis.tally();
+                    json!({
+                        "file": a.design.file, "name": a.design.name,
+                        "agents": graph.agent_count(), "handoffs": graph.handoff_count(),
+                        "start": graph.start().map(|s| graph.name(s)),
+                        "errors": tally.errors, "warnings": tally.warnings, "infos": tally.infos,
+                    })
+                })
+                .collect();
+            pretty(&json!({
+                "findings": findings,
+                "designs": designs,
+                "summary": {
+                    "designs": analysed.len(), "errors": total.errors, "warnings": total.warnings,
+                    "infos": total.infos, "passed": !total.fails(deny_warnings),
+                },
+            }))
+        }
+        AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => {
+            let drawings: Vec<Drawing> = analysed
+                .iter()
+                .map(|a| Drawing::of(&a.analysis, &a.design.name))
+                .collect();
+            drawn(format, &drawings)
+        }
+    };
+    let status = if bad_input {
+        Status::BadInput
+    } else if total.fails(deny_warnings) {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
+    (text, status)
+}
+
+/// One design's findings, errors first.
+fn design_report(a: &Analysed, color: bool) -> String {
+    let graph = a.analysis.graph();
+    let start = match graph.start() {
+        Some(s) => format!("start `{}`", graph.name(s)),
+        None => "no known start agent".into(),
+    };
+    let heading = format!(
+        "{}: `{}`: {}, {}, {start}",
+        a.design.file,
+        a.design.name,
+        plural(graph.agent_count(), "agent"),
+        plural(graph.handoff_count(), "handoff")
+    );
+    let mut out = ansi("1", &heading, color);
+    out.push('\n');
+    for finding in a.analysis.findings() {
+        out.push_str(&finding_lines(finding, color));
+    }
+    out.push('\n');
+    out
+}
+
+/// `  warning[code]: message` and, when it has one, the place on the next line.
+fn finding_lines(finding: &Finding, color: bool) -> String {
+    let code = match finding.severity {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    };
+    let label = ansi(code, &format!("{}[{}]", finding.severity, finding.code), color);
+    let mut out = format!("  {label}: {}\n", finding.message);
+    if let Some(place) = &finding.place {
+        out.push_str(&format!("      at {place}\n"));
+    }
+    out
+}
+
+fn diff(old: &Path, new: &Path, format: AnalyzeFormat, deny_warnings: bool, color: bool) -> (String, Status) {
+    let (Some(old_design), Some(new_design)) = (load(old), load(new)) else {
+        return (String::new(), Status::BadInput);
+    };
+    let diff = DesignDiff::new(&old_design.analysis, &new_design.analysis);
+    let tally = diff.new_tally();
+    let text = match format {
+        AnalyzeFormat::Text => diff_report(&diff, &old_design.design.file, &new_design.design.file, color),
+        AnalyzeFormat::Json => {
+            let mut value = diff.to_json();
+            value["old"] = old_design.design.file.clone().into();
+            value["new"] = new_design.design.file.clone().into();
+            value["passed"] = (!tally.fails(deny_warnings)).into();
+            pretty(&value)
+        }
+        AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => drawn(format, &[diff.drawing(&new_design.design.name)]),
+    };
+    let status = if tally.fails(deny_warnings) {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
+    (text, status)
+}
+
+fn diff_report(diff: &DesignDiff, old: &str, new: &str, color: bool) -> String {
+    let mut out = ansi("1", &format!("design diff: {old} → {new}"), color);
+    out.push('\n');
+    let mut line = |sign: &str, text: String| {
+        let code = match sign {
+            "+" => "32",
+            "-" => "31",
+            _ => "33",
+        };
+        out.push_str(&ansi(code, &format!("  {sign} {text}"), color));
+        out.push('\n');
+    };
+    for agent in &diff.agents {
+        match agent.change {
+            Change::Added => line("+", format!("agent `{}`", agent.name)),
+            Change::Removed => line("-", format!("agent `{}`", agent.name)),
+            Change::Same | Change::Changed => {}
+        }
+    }
+    if diff.start.0 != diff.start.1 {
+        let name = |s: &Option<String>| s.as_deref().map_or("(unknown)".to_string(), |n| format!("`{n}`"));
+        line("~", format!("start: {} → {}", name(&diff.start.0), name(&diff.start.1)));
+    }
+    for h in &diff.handoffs {
+        let edge = format!("handoff `{}` → `{}`", h.source, h.target);
+        let old = h.old.as_deref().unwrap_or_default();
+        let new = h.new.as_deref().unwrap_or_default();
+        match h.change() {
+            Change::Same => {}
+            Change::Added => line("+", format!("{edge}: \"{new}\"")),
+            Change::Removed => line("-", format!("{edge}: \"{old}\"")),
+            Change::Changed => line("~", format!("{edge}: \"{old}\" → \"{new}\"")),
+        }
+    }
+    for source in &diff.reordered {
+        line("~", format!("`{source}` offers its handoffs in another order"));
+    }
+    if diff.is_empty() {
+        out.push_str("  no changes to agents, handoffs, descriptions or start\n");
+    }
+    for (title, findings) in [
+        ("new findings", &diff.new_findings),
+        ("resolved findings", &diff.resolved_findings),
+    ] {
+        if !findings.is_empty() {
+            out.push_str(&format!("{title}:\n"));
+            for finding in findings {
+                out.push_str(&finding_lines(finding, color));
+            }
+        }
+    }
+    let counts = diff.counts();
+    let count = |key: &str| counts.get(key).copied().unwrap_or(0);
+    out.push_str(&format!(
+        "\nagents: {} added, {} removed; handoffs: {} added, {} removed, {} changed; new findings: {}; {} resolved\n",
+        count("agents_added"),
+        count("agents_removed"),
+        count("handoffs_added"),
+        count("handoffs_removed"),
+        count("handoffs_changed"),
+        diff.new_tally(),
+        diff.resolved_findings.len()
+    ));
+    out
+}
+
+fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool) -> (String, Status) {
+    let suite = Suite::new(dir);
+    let files = match suite.files() {
+        Ok(files) if files.is_empty() => {
+            report(format!("{}: no scenarios (*.json)", dir.display()));
+            return (String::new(), Status::BadInput);
+        }
+        Ok(files) => files,
+        Err(error) => {
+            report(error);
+            return (String::new(), Status::BadInput);
+        }
+    };
+    let mut coverage = Coverage::new();
+    let mut bad_input = false;
+    for file in &files {
+        let loaded = Scenario::load(file).and_then(|scenario| {
+            let run = match (&scenario.task, &scenario.model) {
+                (None, None) => None,
+                _ => Some(scenario.run_blocking()?),
+            };
+            Ok((scenario, run))
+        });
+        match loaded {
+            Ok((scenario, run)) => coverage.add(&suite.name(file), &scenario.file, &scenario.design, run.as_ref()),
+            Err(error) => {
+                report(error);
+                bad_input = true;
+            }
+        }
+    }
+    let designs = coverage.designs();
+    let exercised: usize = designs.iter().map(DesignCoverage::exercised).sum();
+    let total: usize = designs.iter().map(|d| d.edges.len()).sum();
+    let text = match format {
+        AnalyzeFormat::Text => {
+            let mut out = String::new();
+            for design in designs {
+                out.push_str(&coverage_table(design, color));
+            }
+            let line = format!(
+                "coverage: {exercised} of {} exercised ({}) in {}",
+                plural(total, "handoff"),
+                percent(exercised, total),
+                plural(designs.len(), "design")
+            );
+            let failed = deny_uncovered && exercised < total;
+            out.push_str(&ansi(if failed { "1;31" } else { "1;32" }, &line, color));
+            out.push('\n');
+            out
+        }
+        AnalyzeFormat::Json => pretty(&json!({
+            "designs": designs.iter().map(DesignCoverage::to_json).collect::<Vec<_>>(),
+            "summary": { "designs": designs.len(), "exercised": exercised, "total": total },
+        })),
+        AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => {
+            let drawings: Vec<Drawing> = designs.iter().map(DesignCoverage::drawing).collect();
+            drawn(format, &drawings)
+        }
+    };
+    let status = if bad_input {
+        Status::BadInput
+    } else if deny_uncovered && exercised < total {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
+    (text, status)
+}
+
+/// One design's handoffs with how often they were taken, never-taken ones highlighted.
+fn coverage_table(design: &DesignCoverage, color: bool) -> String {
+    let scenario_names: Vec<&str> = design.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let mut out = ansi(
+        "1",
+        &format!(
+            "{}: {} ({})",
+            design.title(),
+            plural(design.scenarios.len(), "scenario"),
+            names(&scenario_names)
+        ),
+        color,
+    );
+    out.push('\n');
+    let edges: Vec<String> = design
+        .edges
+        .iter()
+        .map(|e| format!("{} -> {}", e.source, e.target))
+        .collect();
+    let width = edges
+        .iter()
+        .map(|e| e.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("handoff".len());
+    out.push_str(&format!("  {:width$}  {:>5}  scenarios\n", "handoff", "taken"));
+    for (edge, label) in design.edges.iter().zip(&edges) {
+        let row = if edge.handoffs == 0 {
+            ansi("33", &format!("  {label:width$}  {:>5}", "never"), color)
+        } else {
+            format!("  {label:width$}  {:>5}  {}", edge.handoffs, edge.scenarios.join(", "))
+        };
+        out.push_str(&row);
+        out.push('\n');
+    }
+    let unvisited: Vec<&str> = design
+        .agents
+        .iter()
+        .filter(|a| a.visits == 0)
+        .map(|a| a.name.as_str())
+        .collect();
+    out.push_str(&format!(
+        "  {} of {} exercised ({}); {} of {} visited",
+        design.exercised(),
+        plural(design.edges.len(), "handoff"),
+        percent(design.exercised(), design.edges.len()),
+        design.visited(),
+        plural(design.agents.len(), "agent"),
+    ));
+    if !unvisited.is_empty() {
+        out.push_str(&format!("; never visited: {}", names(&unvisited)));
+    }
+    out.push_str("\n\n");
+    out
+}
+
+fn drawn(format: AnalyzeFormat, drawings: &[Drawing]) -> String {
+    match format {
+        AnalyzeFormat::Dot => draw::dot(drawings),
+        _ => draw::mermaid(drawings),
+    }
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
+    text.push('\n');
+    text
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    // Rounded down, so that 99.9 % never shows as 100 %.
+    (part * 100).checked_div(whole).map_or("-".into(), |p| format!("{p}%"))
+}
