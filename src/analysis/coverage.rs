@@ -97,13 +97,9 @@ impl DesignCoverage {
         self.agents.iter().filter(|a| a.visits > 0).count()
     }
 
-    /// A title: the first scenario's file, and how many more share the design.
-    pub fn title(&self) -> String {
-        match self.scenarios.len() {
-            0 => "design".to_string(),
-            1 => self.scenarios[0].file.clone(),
-            n => format!("{} and {} more", self.scenarios[0].file, n - 1),
-        }
+    /// A title: the first scenario's file.
+    pub fn title(&self) -> &str {
+        self.scenarios.first().map_or("design", |s| s.file.as_str())
     }
 
     /// The coverage as `--format json` prints it.
@@ -132,7 +128,7 @@ impl DesignCoverage {
             .map(|(i, a)| (a.name.as_str(), i))
             .collect();
         Drawing {
-            title: self.title(),
+            title: self.title().to_string(),
             nodes: self
                 .agents
                 .iter()

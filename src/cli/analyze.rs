@@ -380,12 +380,7 @@ fn coverage_table(design: &DesignCoverage, color: bool) -> String {
     let scenario_names: Vec<&str> = design.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut out = ansi(
         "1",
-        &format!(
-            "{}: {} ({})",
-            design.title(),
-            plural(design.scenarios.len(), "scenario"),
-            names(&scenario_names)
-        ),
+        &format!("{}: the design of {}", design.title(), names(&scenario_names)),
         color,
     );
     out.push('\n');

@@ -1,6 +1,7 @@
 //! One integration-test binary (each file in `tests/` would link the crate again).
 //!
 //! - `analysis`: each finding of the graph analysis, and properties on arbitrary designs;
+//! - `analyze`: `handoff analyze` findings, drawings, coverage and diff through the binary;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
@@ -8,6 +9,7 @@
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
 
 mod analysis;
+mod analyze;
 mod cli;
 mod scenarios;
 mod semantics;

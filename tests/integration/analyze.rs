@@ -1,0 +1,305 @@
+//! `handoff analyze`: findings, drawings, coverage and design diff through the binary; exit
+//! codes and bad input; the README's examples are the real output.
+
+use serde_json::Value;
+
+use crate::support::{arg, handoff, temp_file};
+
+const V2: &str = "scenarios/designs/customer_support_v2.json";
+const SUPPORT: &str = "scenarios/customer_support.json";
+
+fn stdout(args: &[&str]) -> (String, i32) {
+    let out = handoff(args);
+    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap())
+}
+
+fn json(args: &[&str]) -> (Value, i32) {
+    let (text, code) = stdout(args);
+    (
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        code,
+    )
+}
+
+#[test]
+fn text_groups_findings_by_severity_and_ends_with_a_summary() {
+    let (text, code) = stdout(&["analyze", V2]);
+    assert_eq!(code, 0, "warnings alone do not fail: {text}");
+    let labels: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim_start().split_once(": ").map(|(label, _)| label))
+        .filter(|l| l.starts_with("warning[") || l.starts_with("error["))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "warning[unreachable-agent]",
+            "warning[handoff-cycle]",
+            "warning[no-way-back]",
+            "warning[duplicate-description]",
+            "warning[empty-description]"
+        ]
+    );
+    assert!(text.contains("      at handoffs.RefundAgent.EscalationAgent\n"));
+    assert!(
+        text.ends_with("analyzed 1 design: 0 errors, 5 warnings, 0 info\n"),
+        "{text}"
+    );
+    let (denied, code) = stdout(&["analyze", V2, "--deny", "warnings"]);
+    assert_eq!(code, 1);
+    assert!(denied.ends_with("5 warnings, 0 info (warnings denied)\n"));
+}
+
+#[test]
+fn errors_fail_with_their_place_and_colour_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(
+        &dir,
+        "broken.json",
+        br#"{"agents": [{"name": "A"}, {"name": "B"}], "handoffs": {"A": {"Bee": "x", "B": "y"}, "B": {"A": "z"}}}"#,
+    );
+    let (text, code) = stdout(&["analyze", arg(&file), "--color", "always"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("\x1b[1;31merror[unknown-agent]\x1b[0m: `A` hands off to `Bee`"),
+        "{text}"
+    );
+    assert!(text.contains("(did you mean `B`?)"));
+    assert!(text.contains("at handoffs.A.Bee"));
+}
+
+#[test]
+fn json_lists_every_finding_of_every_file() {
+    let (value, code) = json(&["analyze", V2, SUPPORT, "--format", "json"]);
+    assert_eq!(code, 0);
+    let findings = value["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 6);
+    for finding in findings {
+        for key in ["code", "severity", "agents", "message", "file"] {
+            assert!(!finding[key].is_null(), "{key} missing in {finding}");
+        }
+    }
+    let cycle = findings.iter().find(|f| f["file"] == SUPPORT).unwrap();
+    assert_eq!(cycle["code"], "handoff-cycle");
+    assert_eq!(cycle["agents"].as_array().unwrap().len(), 4);
+    assert_eq!(value["designs"][0]["agents"], 6);
+    assert_eq!(value["designs"][1]["handoffs"], 6);
+    assert_eq!(value["summary"]["warnings"], 6);
+    assert_eq!(value["summary"]["passed"], true);
+    let (denied, _) = json(&["analyze", V2, "--format", "json", "--deny", "warnings"]);
+    assert_eq!(denied["summary"]["passed"], false);
+}
+
+#[test]
+fn limits_in_the_file_turn_a_cycle_into_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = |limits: &str| {
+        format!(
+            r#"{{"agents": [{{"name": "A", "description": "a"}}, {{"name": "B", "description": "b"}}],
+                "handoffs": {{"A": {{"B": null}}, "B": {{"A": null}}}} {limits}}}"#
+        )
+    };
+    let bounded = temp_file(
+        &dir,
+        "bounded.json",
+        design(r#", "limits": {"handoffs_per_turn": 3}"#).as_bytes(),
+    );
+    let unbounded = temp_file(
+        &dir,
+        "unbounded.json",
+        design(r#", "limits": {"handoffs_per_turn": null}"#).as_bytes(),
+    );
+    let bare = temp_file(&dir, "bare.json", design("").as_bytes());
+    let severity =
+        |file: &std::path::Path| json(&["analyze", arg(file), "--format", "json"]).0["findings"][0]["severity"].clone();
+    assert_eq!(severity(&bounded), "info");
+    assert_eq!(severity(&unbounded), "warning");
+    assert_eq!(
+        severity(&bare),
+        "warning",
+        "without limits nothing bounds it, as in Semantic Kernel"
+    );
+    let (_, code) = stdout(&["analyze", arg(&bounded), "--deny", "warnings"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn drawings_mark_start_unreachable_and_cycles() {
+    let (mermaid, code) = stdout(&["analyze", V2, "--format", "mermaid"]);
+    assert_eq!(code, 0);
+    assert!(
+        mermaid.starts_with("flowchart LR\n    a0([\"TriageAgent\"])\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("    class a5 unreachable\n"),
+        "LoyaltyAgent is a5: {mermaid}"
+    );
+    // The four edges of the Triage hub and back are on the cycle; the edges to and from the
+    // escalation and loyalty agents are not.
+    assert!(
+        mermaid.contains("    linkStyle 0,1,2,3,5,6 stroke:#c62828"),
+        "{mermaid}"
+    );
+    let (dot, _) = stdout(&["analyze", V2, SUPPORT, "--format", "dot"]);
+    assert!(dot.contains("subgraph cluster_0 {\n        label=\"customer-support-v2\";"));
+    assert!(dot.contains("subgraph cluster_1 {\n        label=\"customer-support\";"));
+    assert!(
+        dot.contains("d0a5 [label=\"LoyaltyAgent\", style=\"rounded,dashed\""),
+        "{dot}"
+    );
+    assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+}
+
+#[test]
+fn coverage_reports_handoffs_never_taken() {
+    let (text, code) = stdout(&["analyze", "--coverage", "scenarios"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("scenarios/customer_support.json: the design of `customer_support` and `refund`\n"),
+        "{text}"
+    );
+    assert!(text.contains("  RefundAgent -> TriageAgent       never\n"), "{text}");
+    assert!(text.contains("  TriageAgent -> OrderStatusAgent      1  customer_support\n"));
+    assert!(text.contains("4 of 6 handoffs exercised (66%); 4 of 4 agents visited"));
+    let (value, _) = json(&["analyze", "--coverage", "scenarios", "--format", "json"]);
+    let designs = value["designs"].as_array().unwrap();
+    let support = designs
+        .iter()
+        .find(|d| d["scenarios"].as_array().unwrap().len() == 2)
+        .unwrap();
+    assert_eq!(support["exercised"], 4);
+    assert_eq!(support["total"], 6);
+    // The design file has its own design and takes no handoff.
+    let v2 = designs.iter().find(|d| d["scenarios"][0]["file"] == V2).unwrap();
+    assert_eq!(
+        (v2["exercised"].clone(), v2["scenarios"][0]["outcome"].clone()),
+        (0.into(), Value::Null)
+    );
+    let exercised: u64 = designs.iter().map(|d| d["exercised"].as_u64().unwrap()).sum();
+    assert_eq!(value["summary"]["exercised"], exercised);
+    let (_, code) = stdout(&["analyze", "--coverage", "scenarios", "--deny", "uncovered"]);
+    assert_eq!(code, 1);
+    let (mermaid, _) = stdout(&["analyze", "--coverage", "scenarios", "--format", "mermaid"]);
+    assert!(mermaid.contains("-.->|\"never\"|"));
+}
+
+#[test]
+fn diff_lists_changes_and_new_findings() {
+    let (value, code) = json(&["analyze", "--diff", SUPPORT, V2, "--format", "json"]);
+    assert_eq!(code, 0, "new warnings alone do not fail");
+    let changes: Vec<String> = value["handoffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {}>{}",
+                h["change"].as_str().unwrap(),
+                h["source"].as_str().unwrap(),
+                h["target"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "changed TriageAgent>OrderStatusAgent",
+            "changed TriageAgent>OrderReturnAgent",
+            "added RefundAgent>EscalationAgent",
+            "added LoyaltyAgent>TriageAgent"
+        ]
+    );
+    let new: Vec<&str> = value["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        new,
+        [
+            "unreachable-agent",
+            "no-way-back",
+            "duplicate-description",
+            "empty-description"
+        ]
+    );
+    assert_eq!(value["resolved_findings"].as_array().unwrap().len(), 0);
+    let (_, code) = stdout(&["analyze", "--diff", SUPPORT, V2, "--deny", "warnings"]);
+    assert_eq!(code, 1);
+    let (back, code) = json(&[
+        "analyze", "--diff", V2, SUPPORT, "--format", "json", "--deny", "warnings",
+    ]);
+    assert_eq!(code, 0, "going back only resolves findings");
+    assert_eq!(back["resolved_findings"].as_array().unwrap().len(), 4);
+    let (mermaid, _) = stdout(&["analyze", "--diff", SUPPORT, V2, "--format", "mermaid"]);
+    assert!(mermaid.contains("    class a4,a5 added\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("stroke:#ef6c00"),
+        "changed descriptions are orange: {mermaid}"
+    );
+}
+
+#[test]
+fn bad_input_names_the_file_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = temp_file(&dir, "typo.json", br#"{"agents": [{"name": "A"}], "strat": "A"}"#);
+    let bad_name = temp_file(&dir, "name.json", br#"{"agents": [{"name": "A"}, {"name": "B C"}]}"#);
+    let cases: [(&[&str], String); 5] = [
+        (&["analyze", "missing.json"], "error: missing.json: cannot read".into()),
+        (
+            &["analyze", arg(&typo)],
+            format!("error: {}:1:35: strat: unknown field `strat`", arg(&typo)),
+        ),
+        (
+            &["analyze", arg(&bad_name)],
+            format!(
+                "error: {}: agents[1].name: `B C` is not a valid agent name",
+                arg(&bad_name)
+            ),
+        ),
+        (
+            &["analyze", "--diff", SUPPORT, "missing.json"],
+            "error: missing.json: cannot read".into(),
+        ),
+        (
+            &["analyze", "--coverage", arg(&typo)],
+            format!("error: {}: ", arg(&typo)),
+        ),
+    ];
+    for (args, message) in cases {
+        let out = handoff(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with(&message),
+            "{args:?}: `{stderr}` should start with `{message}`"
+        );
+    }
+    // The other files are still analysed and printed.
+    let out = handoff(&["analyze", "missing.json", V2]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("analyzed 1 design: 0 errors, 5 warnings"));
+    for usage in [
+        &["analyze"][..],
+        &["analyze", "--diff", SUPPORT],
+        &["analyze", V2, "--coverage", "scenarios"],
+    ] {
+        assert_eq!(handoff(usage).status.code(), Some(2), "{usage:?}");
+    }
+}
+
+#[test]
+fn handoff_test_ignores_design_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let (text, code) = stdout(&["test", "--junit", arg(&junit)]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("scenario designs/customer_support_v2 ... ignored, design file (no task, model or user)"));
+    assert!(text.ends_with(" passed, 0 failed, 1 ignored\n"), "{text}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(doc.root_element().attribute("skipped"), Some("1"));
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("skipped")).count(), 1);
+}
