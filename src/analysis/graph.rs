@@ -2,12 +2,12 @@
 //! reads, the start agent marked. Built once, in time linear in the design; problems with
 //! the declared edges (unknown agents, self-handoffs, repeats) become findings, not errors.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
 
+use super::fast_hash::FxHashMap;
 use super::finding::{Code, Finding, Severity};
+use super::parallel;
 use crate::design::{Design, DesignBuilder, closest, json_key};
 
 /// Hints ("did you mean") are looked for only in designs up to this many agents, and only
@@ -81,7 +81,8 @@ impl HandoffGraph {
     pub fn declared(design: &DesignBuilder) -> HandoffGraph {
         let agents = design.agents();
         let mut graph = DiGraph::with_capacity(agents.len(), design.edges().len());
-        let mut index: HashMap<&str, NodeIndex> = HashMap::with_capacity(agents.len());
+        let mut index: FxHashMap<&str, NodeIndex> = FxHashMap::default();
+        index.reserve(agents.len());
         for agent in agents {
             let id = graph.add_node(AgentNode {
                 name: agent.name.clone(),
@@ -117,10 +118,22 @@ impl HandoffGraph {
             },
         };
 
-        let mut seen: HashMap<(NodeIndex, NodeIndex), EdgeIndex> = HashMap::with_capacity(design.edges().len());
+        // Resolve names and copy descriptions, on several cores for large designs; then add
+        // the edges one by one, in declaration order.
+        let resolved = parallel::map(design.edges(), |spec| {
+            let source = index.get(spec.source.as_str()).copied();
+            let target = index.get(spec.target.as_str()).copied();
+            let description = match (&spec.description, target) {
+                (Some(text), _) => text.clone(),
+                (None, Some(target)) => graph[target].description.clone(),
+                (None, None) => String::new(),
+            };
+            (source, target, description)
+        });
+        let mut repeats = Repeats::new(agents.len());
         let mut unknown_sources: Vec<&str> = Vec::new();
-        for spec in design.edges() {
-            let Some(&source) = index.get(spec.source.as_str()) else {
+        for (spec, (source, target, description)) in design.edges().iter().zip(resolved) {
+            let Some(source) = source else {
                 if !unknown_sources.contains(&spec.source.as_str()) {
                     unknown_sources.push(&spec.source);
                     problems.push(Finding {
@@ -138,8 +151,9 @@ impl HandoffGraph {
                 }
                 continue;
             };
-            let place = format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target));
-            let Some(&target) = index.get(spec.target.as_str()) else {
+            repeats.enter(source, &graph);
+            let place = || format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target));
+            let Some(target) = target else {
                 problems.push(Finding {
                     code: Code::UnknownAgent,
                     severity: Severity::Error,
@@ -152,50 +166,44 @@ impl HandoffGraph {
                         unknown.hint(&spec.target),
                         spec.target
                     ),
-                    place: Some(place),
+                    place: Some(place()),
                 });
                 continue;
             };
             let edge = HandoffEdge {
-                description: match &spec.description {
-                    Some(text) => text.clone(),
-                    None => graph[target].description.clone(),
-                },
+                description,
                 declared: spec.description.is_some(),
             };
-            match seen.entry((source, target)) {
-                Entry::Occupied(first) => {
-                    problems.push(Finding {
-                        code: Code::DuplicateHandoff,
-                        severity: Severity::Warning,
-                        agents: vec![spec.source.clone(), spec.target.clone()],
-                        message: format!(
-                            "the handoff `{}` → `{}` is declared more than once; the last declaration's \
-                             description wins (\"{}\"), as in a Python dict. Keep one",
-                            spec.source, spec.target, edge.description
-                        ),
-                        place: Some(place),
-                    });
-                    graph[*first.get()] = edge;
-                }
-                Entry::Vacant(slot) => {
-                    if source == target {
-                        problems.push(Finding {
-                            code: Code::SelfHandoff,
-                            severity: Severity::Error,
-                            agents: vec![spec.source.clone()],
-                            message: format!(
-                                "`{0}` hands off to itself: `transfer_to_{0}` ends its turn and gives control \
-                                 straight back to it, without a human turn; a run fails when the design is \
-                                 built. Remove the edge",
-                                spec.source
-                            ),
-                            place: Some(place),
-                        });
-                    }
-                    slot.insert(graph.add_edge(source, target, edge));
-                }
+            if let Some(first) = repeats.find(source, target) {
+                problems.push(Finding {
+                    code: Code::DuplicateHandoff,
+                    severity: Severity::Warning,
+                    agents: vec![spec.source.clone(), spec.target.clone()],
+                    message: format!(
+                        "the handoff `{}` → `{}` is declared more than once; the last declaration's description \
+                         wins (\"{}\"), as in a Python dict. Keep one",
+                        spec.source, spec.target, edge.description
+                    ),
+                    place: Some(place()),
+                });
+                graph[first] = edge;
+                continue;
             }
+            if source == target {
+                problems.push(Finding {
+                    code: Code::SelfHandoff,
+                    severity: Severity::Error,
+                    agents: vec![spec.source.clone()],
+                    message: format!(
+                        "`{0}` hands off to itself: `transfer_to_{0}` ends its turn and gives control straight \
+                         back to it, without a human turn; a run fails when the design is built. Remove the edge",
+                        spec.source
+                    ),
+                    place: Some(place()),
+                });
+            }
+            let id = graph.add_edge(source, target, edge);
+            repeats.added(source, target, id);
         }
         HandoffGraph { graph, start, problems }
     }
@@ -234,6 +242,63 @@ impl HandoffGraph {
                 &e.weight,
             )
         })
+    }
+}
+
+/// Finds an edge declared again, in time linear in the design. Edges of one source usually
+/// come in one run (one JSON object): `latest[target]`, the last edge into each agent, then
+/// tells whether this run already has the edge. A source whose edges come in several runs
+/// (a repeated key) has its edges kept in a hash map from its second run on.
+struct Repeats {
+    latest: Vec<Option<(NodeIndex, EdgeIndex)>>,
+    current: Option<NodeIndex>,
+    /// 0: no run yet, 1: in or after its first run, 2: revisited (its edges are in `map`).
+    runs: Vec<u8>,
+    map: FxHashMap<(NodeIndex, NodeIndex), EdgeIndex>,
+}
+
+impl Repeats {
+    fn new(agents: usize) -> Repeats {
+        Repeats {
+            latest: vec![None; agents],
+            current: None,
+            runs: vec![0; agents],
+            map: FxHashMap::default(),
+        }
+    }
+
+    /// An edge of `source` comes next.
+    fn enter(&mut self, source: NodeIndex, graph: &DiGraph<AgentNode, HandoffEdge>) {
+        if self.current == Some(source) {
+            return;
+        }
+        self.current = Some(source);
+        let runs = &mut self.runs[source.index()];
+        if *runs == 1 {
+            *runs = 2;
+            for edge in graph.edges(source) {
+                self.map.insert((source, edge.target()), edge.id());
+            }
+        } else if *runs == 0 {
+            *runs = 1;
+        }
+    }
+
+    /// The edge `source → target`, if declared already.
+    fn find(&self, source: NodeIndex, target: NodeIndex) -> Option<EdgeIndex> {
+        match self.latest[target.index()] {
+            Some((s, e)) if s == source => Some(e),
+            _ if self.runs[source.index()] == 2 => self.map.get(&(source, target)).copied(),
+            _ => None,
+        }
+    }
+
+    /// `source → target` was added as `id`.
+    fn added(&mut self, source: NodeIndex, target: NodeIndex, id: EdgeIndex) {
+        self.latest[target.index()] = Some((source, id));
+        if self.runs[source.index()] == 2 {
+            self.map.insert((source, target), id);
+        }
     }
 }
 
@@ -301,6 +366,27 @@ mod tests {
         let from_declared = HandoffGraph::declared(&declared);
         assert!(from_design.handoff_names().eq(from_declared.handoff_names()));
         assert_eq!(from_design.start(), from_declared.start());
+    }
+
+    #[test]
+    fn repeats_are_found_when_a_source_comes_back_later() {
+        let g = HandoffGraph::declared(
+            &abc()
+                .handoff("A", "B", "1")
+                .handoff("C", "B", "2")
+                .handoff("B", "C", "3")
+                .handoff("A", "C", "4")
+                .handoff("C", "B", "5")
+                .handoff("A", "B", "6")
+                .handoff("A", "C", "7"),
+        );
+        let repeats: Vec<_> = g.problems().iter().map(|f| f.agents.join(">")).collect();
+        assert_eq!(repeats, ["C>B", "A>B", "A>C"]);
+        let edges: Vec<_> = g
+            .handoff_names()
+            .map(|(s, t, e)| format!("{s}>{t}:{}", e.description))
+            .collect();
+        assert_eq!(edges, ["A>B:6", "C>B:5", "B>C:3", "A>C:7"]);
     }
 
     #[test]

@@ -20,20 +20,20 @@
 //! Everything is linear in the size of the design (plus a sort of the findings), and uses only
 //! iterative graph algorithms, so a design of 100,000 agents does not overflow the stack.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
 use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, Reversed};
 
 use crate::design::json_key;
+use fast_hash::{same_text, text_hash};
 
 pub mod coverage;
 pub mod diff;
 pub mod draw;
+mod fast_hash;
 mod finding;
 mod graph;
+mod parallel;
 
 pub use finding::{Code, Finding, Severity, Tally};
 pub use graph::{AgentNode, HandoffEdge, HandoffGraph};
@@ -52,15 +52,26 @@ impl Analysis {
     /// under, if any: cycles it bounds are `info`, unbounded cycles `warning` (Semantic Kernel
     /// has no loop guard).
     pub fn new(graph: HandoffGraph, handoff_limit: Option<u32>) -> Analysis {
+        let start = graph.start();
+        // Large designs use two cores: descriptions and the forward search on one, the
+        // backward search and the cycles on the other.
+        let ((descriptions, reachable), (returns, (cycles, cycle_edges))) = parallel::join(
+            graph.handoff_count(),
+            || {
+                let reachable = start.map(|s| search(&graph, s, Direction::Outgoing));
+                (description_findings(&graph), reachable)
+            },
+            || {
+                let returns = start.map(|s| search(&graph, s, Direction::Incoming));
+                (returns, cycle_findings(&graph, handoff_limit))
+            },
+        );
         let mut findings = graph.problems().to_vec();
-        let reachable = graph.start().map(|start| {
-            let reachable = search(&graph, start, Direction::Outgoing);
-            let returns = search(&graph, start, Direction::Incoming);
-            reachability_findings(&graph, start, &reachable, &returns, &mut findings);
-            reachable
-        });
-        let cycle_edges = cycle_findings(&graph, handoff_limit, &mut findings);
-        description_findings(&graph, &mut findings);
+        if let (Some(start), Some(reachable), Some(returns)) = (start, &reachable, &returns) {
+            reachability_findings(&graph, start, reachable, returns, &mut findings);
+        }
+        findings.extend(cycles);
+        findings.extend(descriptions);
         findings.sort_by_key(|f| (f.severity, f.code));
         Analysis {
             graph,
@@ -170,8 +181,8 @@ fn reachability_findings(
 }
 
 /// `handoff-cycle` for each strongly connected component of more than one agent and each
-/// self-handoff; returns which edges lie on a cycle.
-fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, findings: &mut Vec<Finding>) -> Vec<bool> {
+/// self-handoff, and which edges lie on a cycle.
+fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>) -> (Vec<Finding>, Vec<bool>) {
     let g = graph.petgraph();
     // kosaraju_scc is iterative; tarjan_scc recurses and overflows the stack on long chains.
     let mut components = petgraph::algo::kosaraju_scc(g);
@@ -243,8 +254,7 @@ fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, findings: &mut Vec<F
         ));
     }
     found.sort_by_key(|(n, _)| *n);
-    findings.extend(found.into_iter().map(|(_, f)| f));
-    cycle_edges
+    (found.into_iter().map(|(_, f)| f).collect(), cycle_edges)
 }
 
 /// A shortest cycle through `root` inside its component, as the agents passed
@@ -303,12 +313,12 @@ fn path_text(graph: &HandoffGraph, path: &[NodeIndex]) -> String {
 }
 
 /// `duplicate-description` and `empty-description`.
-fn description_findings(graph: &HandoffGraph, findings: &mut Vec<Finding>) {
+fn description_findings(graph: &HandoffGraph) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let g = graph.petgraph();
-    // Group each source's edges by normalised description; groups are numbered in edge order.
-    let mut groups: HashMap<(NodeIndex, Cow<str>), usize> = HashMap::new();
-    let mut group_of = vec![usize::MAX; g.edge_count()];
-    let mut sizes: Vec<u32> = Vec::new();
+    // Sort the described edges by (source, hash of the description as a model reads it);
+    // equal descriptions of one source then sit next to each other. No string is copied.
+    let mut keyed: Vec<(NodeIndex, u64, EdgeIndex)> = Vec::with_capacity(g.edge_count());
     for edge in g.edge_references() {
         let text = &edge.weight().description;
         if text.trim().is_empty() {
@@ -318,28 +328,33 @@ fn description_findings(graph: &HandoffGraph, findings: &mut Vec<Finding>) {
                 edge.target(),
                 edge.weight().declared,
             ));
-            continue;
-        }
-        let next = sizes.len();
-        let group = *groups.entry((edge.source(), normalise(text))).or_insert(next);
-        if group == next {
-            sizes.push(0);
-        }
-        sizes[group] += 1;
-        group_of[edge.id().index()] = group;
-    }
-    // The edges of each group offered more than once, in edge order.
-    let mut shared: HashMap<usize, Vec<EdgeIndex>> = HashMap::new();
-    for (edge, &group) in group_of.iter().enumerate() {
-        if group != usize::MAX && sizes[group] > 1 {
-            shared.entry(group).or_default().push(EdgeIndex::new(edge));
+        } else {
+            keyed.push((edge.source(), text_hash(text), edge.id()));
         }
     }
-    let mut shared: Vec<(usize, Vec<EdgeIndex>)> = shared.into_iter().collect();
-    shared.sort_unstable_by_key(|(group, _)| *group);
-    for (_, edges) in shared {
+    keyed.sort_unstable();
+    let mut shared: Vec<Vec<EdgeIndex>> = Vec::new();
+    for run in keyed
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|run| run.len() > 1)
+    {
+        // Equal hashes almost always mean equal texts; check, and split the run if not.
+        let mut rest: Vec<EdgeIndex> = run.iter().map(|k| k.2).collect();
+        while rest.len() > 1 {
+            let first = &g[rest[0]].description;
+            let (same, other): (Vec<EdgeIndex>, Vec<EdgeIndex>) =
+                rest.iter().partition(|&&e| same_text(first, &g[e].description));
+            if same.len() > 1 {
+                shared.push(same);
+            }
+            rest = other;
+        }
+    }
+    shared.sort_unstable_by_key(|edges| edges[0]);
+    for edges in shared {
         findings.push(duplicate_description(graph, &edges));
     }
+    findings
 }
 
 fn empty_description(graph: &HandoffGraph, source: NodeIndex, target: NodeIndex, declared: bool) -> Finding {
@@ -384,24 +399,6 @@ fn duplicate_description(graph: &HandoffGraph, edges: &[EdgeIndex]) -> Finding {
         ),
         place: Some(format!("handoffs{}", json_key(source))),
     }
-}
-
-/// Lower case with runs of white space as one space: what a model would read as the same.
-fn normalise(text: &str) -> Cow<'_, str> {
-    let text = text.trim();
-    let plain = !text.contains("  ")
-        && !text
-            .chars()
-            .any(|c| c.is_uppercase() || (c.is_whitespace() && c != ' '));
-    if plain {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.split_whitespace()
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
 }
 
 /// "1 agent", "2 agents".
