@@ -303,3 +303,30 @@ fn handoff_test_ignores_design_files() {
     assert_eq!(doc.root_element().attribute("skipped"), Some("1"));
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("skipped")).count(), 1);
 }
+
+/// Every README block marked `<!-- output: handoff ARGS -->` is what `handoff ARGS` prints:
+/// exactly, or, where the block has `...` lines, its lines in order with gaps.
+#[test]
+fn readme_examples_are_real_output() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).unwrap();
+    let mut checked = 0;
+    for marked in readme.split("<!-- output: handoff ").skip(1) {
+        let (command, rest) = marked.split_once(" -->\n").unwrap();
+        let block = rest.split_once("\n").unwrap().1.split_once("```\n").unwrap().0;
+        let args: Vec<&str> = command.split(' ').collect();
+        let (actual, _) = stdout(&args);
+        if block.lines().any(|l| l == "...") {
+            let mut remaining = actual.lines();
+            for line in block.lines().filter(|l| *l != "...") {
+                assert!(
+                    remaining.any(|l| l == line),
+                    "README block of `handoff {command}`: `{line}` is not in the output, in order:\n{actual}"
+                );
+            }
+        } else {
+            assert_eq!(block, actual, "README block of `handoff {command}`");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} README blocks checked");
+}
