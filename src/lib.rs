@@ -52,7 +52,9 @@
 //! - [`EventLog`]: the append-only record; each agent's [`Thread`] is a view into it;
 //! - [`ScriptedModel`]: rules and response lists; [`Scenario`]: the JSON file format;
 //! - [`Limits`], [`Policy`]: bounds and the choices where frameworks differ;
-//! - [`Suite`] and [`snapshot`]: a directory of scenarios against expectations and snapshots.
+//! - [`Suite`] and [`snapshot`]: a directory of scenarios against expectations and snapshots;
+//! - [`analysis`]: the handoff graph ([`HandoffGraph`], petgraph) and its [`Finding`]s, read
+//!   from a [`DesignFile`] before any model call; drawings, coverage and design diffs.
 
 #![warn(missing_docs)]
 

@@ -1,6 +1,8 @@
 //! Graph analysis: each finding on a small design, and properties on arbitrary designs
 //! (never panics; reachability, way back and cycles agree with naive searches).
 
+use handoff_harness::analysis::diff::DesignDiff;
+use handoff_harness::analysis::draw::{self, Drawing};
 use handoff_harness::{Agent, Analysis, Code, Design, DesignBuilder, HandoffGraph, HandoffSpec, Severity};
 use proptest::prelude::*;
 
@@ -188,34 +190,51 @@ fn findings_come_errors_first() {
     assert_eq!(severities[0], Severity::Error);
 }
 
+/// Descriptions that stress the comparison: empty, blank, case, odd white space, non-ASCII.
+const TEXTS: [&str; 7] = [
+    "",
+    " ",
+    "Refunds",
+    "refunds ",
+    "RE\u{0B}funds",
+    "Ärger  melden",
+    "ärger melden",
+];
+
+/// An edge between agent indices, with a description from [`TEXTS`] or the target's.
+type Spec = (usize, usize, Option<usize>);
+
 /// A design of up to 8 agents `a0..` with edges between indices; index 8 and up name no
 /// agent, so unknown agents, self loops and repeats all occur.
-fn arbitrary_design() -> impl Strategy<Value = (usize, Vec<(usize, usize)>, usize)> {
-    (1usize..=8).prop_flat_map(|n| (Just(n), prop::collection::vec((0..n + 2, 0..n + 2), 0..24), 0..n + 1))
+fn arbitrary_design() -> impl Strategy<Value = (usize, Vec<Spec>, usize)> {
+    (1usize..=8).prop_flat_map(|n| {
+        let edge = (0..n + 2, 0..n + 2, prop::option::of(0..TEXTS.len()));
+        (Just(n), prop::collection::vec(edge, 0..24), 0..n + 1)
+    })
 }
 
-fn build(n: usize, edges: &[(usize, usize)], start: usize) -> DesignBuilder {
+fn build(n: usize, edges: &[Spec], start: usize) -> DesignBuilder {
     let mut builder = Design::builder();
     for i in 0..n {
-        builder = builder.agent(Agent::new(format!("a{i}")).description(if i % 3 == 0 { "" } else { "same" }));
+        builder = builder.agent(Agent::new(format!("a{i}")).description(TEXTS[i % TEXTS.len()]));
     }
-    for &(s, t) in edges {
+    for &(s, t, text) in edges {
         builder = builder.edge(HandoffSpec {
             source: format!("a{s}"),
             target: format!("a{t}"),
-            description: None,
+            description: text.map(|i| TEXTS[i].to_string()),
         });
     }
     builder.start(format!("a{start}"))
 }
 
 /// Agents reachable from `from` by the edges among known agents (naive fixed point).
-fn naive_reach(n: usize, edges: &[(usize, usize)], from: usize) -> Vec<bool> {
+fn naive_reach(n: usize, edges: &[Spec], from: usize) -> Vec<bool> {
     let mut seen = vec![false; n];
     seen[from] = true;
     loop {
         let mut changed = false;
-        for &(s, t) in edges {
+        for &(s, t, _) in edges {
             if s < n && t < n && seen[s] && !seen[t] {
                 seen[t] = true;
                 changed = true;
@@ -232,6 +251,53 @@ fn agents_with(a: &Analysis, code: Code) -> Vec<String> {
         .iter()
         .filter(|f| f.code == code)
         .map(|f| f.agents[0].clone())
+        .collect()
+}
+
+/// `duplicate-description` findings as "source:target,target".
+fn ambiguous(a: &Analysis) -> Vec<String> {
+    a.findings()
+        .iter()
+        .filter(|f| f.code == Code::DuplicateDescription)
+        .map(|f| format!("{}:{}", f.agents[0], f.agents[1..].join(",")))
+        .collect()
+}
+
+/// The same, naively: each edge's last description (or its target's), compared in lower
+/// case with white space collapsed, per source.
+fn naive_ambiguous(n: usize, edges: &[Spec]) -> Vec<String> {
+    let mut effective: Vec<((usize, usize), String)> = Vec::new();
+    for &(s, t, text) in edges.iter().filter(|(s, t, _)| *s < n && *t < n) {
+        let text = text.map_or(TEXTS[t % TEXTS.len()], |i| TEXTS[i]).to_string();
+        match effective.iter_mut().find(|(edge, _)| *edge == (s, t)) {
+            Some(slot) => slot.1 = text,
+            None => effective.push(((s, t), text)),
+        }
+    }
+    let normal = |t: &str| {
+        t.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut groups: Vec<(usize, String, Vec<usize>, usize)> = Vec::new();
+    for (i, ((s, t), text)) in effective.iter().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.0 == *s && g.1 == normal(text)) {
+            Some(g) => g.2.push(*t),
+            None => groups.push((*s, normal(text), vec![*t], i)),
+        }
+    }
+    groups.retain(|g| g.2.len() > 1);
+    groups.sort_by_key(|g| g.3);
+    groups
+        .iter()
+        .map(|(s, _, targets, _)| {
+            let targets: Vec<String> = targets.iter().map(|t| format!("a{t}")).collect();
+            format!("a{s}:{}", targets.join(","))
+        })
         .collect()
 }
 
@@ -256,7 +322,7 @@ proptest! {
         prop_assert_eq!(agents_with(&a, Code::NoWayBack), trapped);
         // An agent is in a reported cycle exactly when it can get back to itself in one or more handoffs.
         let mut in_cycle: Vec<String> = (0..n)
-            .filter(|&i| edges.iter().any(|&(s, t)| s == i && t < n && naive_reach(n, &edges, t)[i]))
+            .filter(|&i| edges.iter().any(|&(s, t, _)| s == i && t < n && naive_reach(n, &edges, t)[i]))
             .map(|i| format!("a{i}"))
             .collect();
         let mut reported: Vec<String> = a.findings().iter()
@@ -270,5 +336,27 @@ proptest! {
         for f in a.findings() {
             prop_assert!(!f.message.is_empty() && !f.agents.is_empty());
         }
+        prop_assert_eq!(ambiguous(&a), naive_ambiguous(n, &edges));
+    }
+
+    #[test]
+    fn drawings_and_diffs_of_arbitrary_designs_hold_together(
+        (n, edges, start) in arbitrary_design(),
+        (m, other, other_start) in arbitrary_design(),
+    ) {
+        let (a, b) = (analyse(&build(n, &edges, start)), analyse(&build(m, &other, other_start)));
+        let drawing = Drawing::of(&a, "a");
+        prop_assert_eq!(drawing.edges.len(), a.graph().handoff_count());
+        let dot = draw::dot(&[drawing.clone(), Drawing::of(&b, "b")]);
+        prop_assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+        prop_assert!(draw::mermaid(&[drawing]).starts_with("flowchart LR\n"));
+        let diff = DesignDiff::new(&a, &b);
+        prop_assert!(DesignDiff::new(&a, &a).is_empty());
+        // Every handoff of either version appears once; new and resolved findings swap sides.
+        let edges_of = |x: &Analysis| x.graph().handoff_names().map(|(s, t, _)| (s.to_string(), t.to_string())).collect::<std::collections::BTreeSet<_>>();
+        let union: std::collections::BTreeSet<_> = edges_of(&a).union(&edges_of(&b)).cloned().collect();
+        prop_assert_eq!(diff.handoffs.len(), union.len());
+        prop_assert_eq!(diff.drawing("diff").edges.len(), diff.handoffs.len());
+        prop_assert_eq!(DesignDiff::new(&b, &a).new_findings, diff.resolved_findings);
     }
 }

@@ -1,0 +1,89 @@
+//! Agents and their own tools, with builders that read like the design.
+
+/// One agent: who it is, what its model is told, and its own tools.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    /// Unique name (letters, digits, `_`, `-`), as in `transfer_to_<name>`.
+    pub name: String,
+    /// What the agent does; the fallback description of handoffs to it.
+    pub description: String,
+    /// The system message its model receives.
+    pub instructions: String,
+    /// Its own tools, offered before the handoff functions.
+    pub tools: Vec<Tool>,
+}
+
+impl Agent {
+    /// An agent with this name and nothing else yet.
+    pub fn new(name: impl Into<String>) -> Agent {
+        Agent {
+            name: name.into(),
+            description: String::new(),
+            instructions: String::new(),
+            tools: Vec::new(),
+        }
+    }
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Agent {
+        self.description = text.into();
+        self
+    }
+    /// Sets the instructions (system message).
+    pub fn instructions(mut self, text: impl Into<String>) -> Agent {
+        self.instructions = text.into();
+        self
+    }
+    /// Adds a tool.
+    pub fn tool(mut self, tool: Tool) -> Agent {
+        self.tools.push(tool);
+        self
+    }
+}
+
+/// A tool of an agent, executed by the harness from its result template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    /// Function name (letters, digits, `_`, `-`).
+    pub name: String,
+    /// Plugin that holds it; the model sees `<plugin>-<name>` when set, as in Semantic Kernel.
+    pub plugin: Option<String>,
+    /// What the tool does, as the model reads it.
+    pub description: String,
+    /// Parameter names and descriptions, in order. All parameters are required strings.
+    pub parameters: Vec<(String, String)>,
+    /// Result template: `{param}` is replaced by the argument's value.
+    pub result: String,
+}
+
+impl Tool {
+    /// A tool with this name and nothing else yet.
+    pub fn new(name: impl Into<String>) -> Tool {
+        Tool {
+            name: name.into(),
+            plugin: None,
+            description: String::new(),
+            parameters: Vec::new(),
+            result: String::new(),
+        }
+    }
+    /// Sets the plugin name.
+    pub fn plugin(mut self, plugin: impl Into<String>) -> Tool {
+        self.plugin = Some(plugin.into());
+        self
+    }
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Tool {
+        self.description = text.into();
+        self
+    }
+    /// Adds a required string parameter.
+    pub fn parameter(mut self, name: impl Into<String>, description: impl Into<String>) -> Tool {
+        self.parameters.push((name.into(), description.into()));
+        self
+    }
+    /// Sets the result template.
+    pub fn result(mut self, template: impl Into<String>) -> Tool {
+        self.result = template.into();
+        self
+    }
+}
