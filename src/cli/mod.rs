@@ -41,10 +41,14 @@ enum Command {
     /// Run every scenario in a directory: expectations, determinism (each runs twice) and
     /// snapshots in insta's `.snap` format. Ends with a line `N passed, M failed`.
     Test(test::TestArgs),
-    /// Analyse the handoff graph of designs before any model call: unreachable agents, cycles
-    /// without a human turn, agents with no way back, ambiguous or empty descriptions. Also
-    /// draws the graph (`--format dot|mermaid`), measures which handoffs scenarios take
-    /// (`--coverage DIR`) and compares two versions of a design (`--diff OLD NEW`).
+    /// Analyse the handoff graph of designs: unreachable agents, endless cycles, ambiguous
+    /// routing.
+    ///
+    /// Reports, before any model call: unknown agents and self-handoffs (errors); unreachable
+    /// agents, cycles without a human turn, agents with no way back, repeated edges, and
+    /// duplicate or empty descriptions (warnings). Also draws the graph (`--format
+    /// dot|mermaid`), measures which handoffs scenarios take (`--coverage DIR`) and compares
+    /// two versions of a design (`--diff OLD NEW`).
     Analyze(analyze::AnalyzeArgs),
 }
 
