@@ -62,6 +62,10 @@ enum Deny {
 pub fn analyze(args: &AnalyzeArgs) -> Status {
     let color = args.format == AnalyzeFormat::Text && use_color(args.color);
     let deny_warnings = args.deny.contains(&Deny::Warnings);
+    if args.deny.contains(&Deny::Uncovered) && args.coverage.is_none() {
+        report("--deny uncovered applies to coverage: add --coverage DIR");
+        return Status::BadInput;
+    }
     let (text, status) = if let Some(pair) = &args.diff {
         diff(&pair[0], &pair[1], args.format, deny_warnings, color)
     } else if let Some(dir) = &args.coverage {
@@ -322,9 +326,10 @@ fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool
     let mut bad_input = false;
     for file in &files {
         let loaded = Scenario::load(file).and_then(|scenario| {
-            let run = match (&scenario.task, &scenario.model) {
-                (None, None) => None,
-                _ => Some(scenario.run_blocking()?),
+            let run = if scenario.is_design_only() {
+                None
+            } else {
+                Some(scenario.run_blocking()?)
             };
             Ok((scenario, run))
         });

@@ -285,6 +285,7 @@ fn bad_input_names_the_file_and_exits_2() {
         &["analyze"][..],
         &["analyze", "--diff", SUPPORT],
         &["analyze", V2, "--coverage", "scenarios"],
+        &["analyze", V2, "--deny", "uncovered"],
     ] {
         assert_eq!(handoff(usage).status.code(), Some(2), "{usage:?}");
     }
