@@ -8,7 +8,7 @@ use petgraph::visit::EdgeRef;
 use super::fast_hash::FxHashMap;
 use super::finding::{Code, Finding, Severity};
 use super::parallel;
-use crate::design::{Design, DesignBuilder, closest, json_key};
+use crate::design::{Design, DesignBuilder, DesignError, Hint, closest, json_key};
 
 /// Hints ("did you mean") are looked for only in designs up to this many agents, and only
 /// for the first few unknown names: each hint compares the name with every agent.
@@ -102,17 +102,16 @@ impl HandoffGraph {
             Some(name) => match index.get(name) {
                 Some(&id) => Some(id),
                 None => {
-                    problems.push(Finding {
-                        code: Code::UnknownAgent,
-                        severity: Severity::Error,
-                        agents: vec![name.to_string()],
-                        message: format!(
-                            "the start agent `{name}` is not an agent of the design{}; reachability is not \
-                             checked until it is. Fix `start`, or leave it out to start with the first agent",
-                            unknown.hint(name)
-                        ),
-                        place: Some("start".into()),
-                    });
+                    problems.push(error_finding(
+                        Code::UnknownAgent,
+                        vec![name.to_string()],
+                        DesignError::UnknownStart {
+                            name: name.to_string(),
+                            hint: unknown.hint(name),
+                        },
+                        "Reachability is not checked until it is: fix `start`, or leave it out to start with the \
+                         first agent",
+                    ));
                     None
                 }
             },
@@ -136,38 +135,30 @@ impl HandoffGraph {
             let Some(source) = source else {
                 if !unknown_sources.contains(&spec.source.as_str()) {
                     unknown_sources.push(&spec.source);
-                    problems.push(Finding {
-                        code: Code::UnknownAgent,
-                        severity: Severity::Error,
-                        agents: vec![spec.source.clone()],
-                        message: format!(
-                            "`handoffs` lists handoffs from `{}`, which is not an agent of the design{}; \
-                             none of them is offered to any model. Declare it under `agents`, or fix the name",
-                            spec.source,
-                            unknown.hint(&spec.source)
-                        ),
-                        place: Some(format!("handoffs{}", json_key(&spec.source))),
-                    });
+                    problems.push(error_finding(
+                        Code::UnknownAgent,
+                        vec![spec.source.clone()],
+                        DesignError::UnknownSource {
+                            name: spec.source.clone(),
+                            hint: unknown.hint(&spec.source),
+                        },
+                        "None of its handoffs is offered to any model: declare it under `agents`, or fix the name",
+                    ));
                 }
                 continue;
             };
             repeats.enter(source, &graph);
-            let place = || format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target));
             let Some(target) = target else {
-                problems.push(Finding {
-                    code: Code::UnknownAgent,
-                    severity: Severity::Error,
-                    agents: vec![spec.source.clone(), spec.target.clone()],
-                    message: format!(
-                        "`{}` hands off to `{}`, which is not an agent of the design{}; a run fails when the \
-                         design is built. Declare `{}` under `agents`, or fix the name",
-                        spec.source,
-                        spec.target,
-                        unknown.hint(&spec.target),
-                        spec.target
-                    ),
-                    place: Some(place()),
-                });
+                problems.push(error_finding(
+                    Code::UnknownAgent,
+                    vec![spec.source.clone(), spec.target.clone()],
+                    DesignError::UnknownTarget {
+                        source_agent: spec.source.clone(),
+                        name: spec.target.clone(),
+                        hint: unknown.hint(&spec.target),
+                    },
+                    "No run can start with this design: declare the agent under `agents`, or fix the name",
+                ));
                 continue;
             };
             let edge = HandoffEdge {
@@ -184,23 +175,20 @@ impl HandoffGraph {
                          wins (\"{}\"), as in a Python dict. Keep one",
                         spec.source, spec.target, edge.description
                     ),
-                    place: Some(place()),
+                    place: Some(format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target))),
                 });
                 graph[first] = edge;
                 continue;
             }
             if source == target {
-                problems.push(Finding {
-                    code: Code::SelfHandoff,
-                    severity: Severity::Error,
-                    agents: vec![spec.source.clone()],
-                    message: format!(
-                        "`{0}` hands off to itself: `transfer_to_{0}` ends its turn and gives control straight \
-                         back to it, without a human turn; a run fails when the design is built. Remove the edge",
-                        spec.source
-                    ),
-                    place: Some(place()),
-                });
+                problems.push(error_finding(
+                    Code::SelfHandoff,
+                    vec![spec.source.clone()],
+                    DesignError::SelfHandoff {
+                        agent: spec.source.clone(),
+                    },
+                    "Remove the edge",
+                ));
             }
             let id = graph.add_edge(source, target, edge);
             repeats.added(source, target, id);
@@ -307,6 +295,18 @@ pub(crate) fn node(i: usize) -> NodeIndex {
     NodeIndex::new(i)
 }
 
+/// An error finding: the error building the design would give (its message and place), and
+/// what to do.
+fn error_finding(code: Code, agents: Vec<String>, error: DesignError, advice: &str) -> Finding {
+    Finding {
+        code,
+        severity: Severity::Error,
+        agents,
+        message: format!("{error}. {advice}"),
+        place: Some(error.place()),
+    }
+}
+
 /// "Did you mean" hints for unknown names, within a budget.
 struct Unknown<'a> {
     names: Vec<&'a str>,
@@ -314,12 +314,12 @@ struct Unknown<'a> {
 }
 
 impl Unknown<'_> {
-    fn hint(&mut self, name: &str) -> String {
+    fn hint(&mut self, name: &str) -> Hint {
         if self.names.len() > HINT_AGENTS || self.hinted >= HINTS {
-            return String::new();
+            return Hint::default();
         }
         self.hinted += 1;
-        closest(name, self.names.iter().copied()).to_string()
+        closest(name, self.names.iter().copied())
     }
 }
 
