@@ -281,13 +281,12 @@ fn reordered(old: &HandoffGraph, new: &HandoffGraph) -> Vec<String> {
 
 /// The findings of `these` that report no problem of `those`.
 fn unmatched(these: &[Finding], those: &[Finding]) -> Vec<Finding> {
-    let key = |f: &Finding| {
-        let mut agents: Vec<&str> = f.agents.iter().map(String::as_str).collect();
-        agents.sort_unstable();
-        (f.code, agents.join("\u{1}"))
-    };
-    let known: HashSet<_> = those.iter().map(key).collect();
-    these.iter().filter(|f| !known.contains(&key(f))).cloned().collect()
+    let known: HashSet<_> = those.iter().map(Finding::identity).collect();
+    these
+        .iter()
+        .filter(|f| !known.contains(&f.identity()))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ impl fmt::Display for Severity {
     }
 }
 
-/// What kind of problem a finding reports. The names are a public contract (`--format json`).
+/// What kind of problem a finding reports. The names are a public contract (`--format json`);
+/// findings of one severity are listed in the order of these variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
     /// An edge or `start` names an agent that does not exist (error).
@@ -59,18 +60,6 @@ pub enum Code {
 }
 
 impl Code {
-    /// Every code, in the order findings of one severity are listed.
-    pub const ALL: [Code; 8] = [
-        Code::UnknownAgent,
-        Code::SelfHandoff,
-        Code::DuplicateHandoff,
-        Code::UnreachableAgent,
-        Code::HandoffCycle,
-        Code::NoWayBack,
-        Code::DuplicateDescription,
-        Code::EmptyDescription,
-    ];
-
     /// The code's name: `unknown-agent`, `handoff-cycle`, ...
     pub fn as_str(self) -> &'static str {
         match self {
@@ -119,17 +108,12 @@ impl Finding {
         })
     }
 
-    /// Whether `other` reports the same problem: same code, same agents in any order. A
+    /// What makes two findings the same problem: the code and the agents, in any order. A
     /// design diff uses it to tell new findings from old ones.
-    pub fn same_problem(&self, other: &Finding) -> bool {
-        if self.code != other.code || self.agents.len() != other.agents.len() {
-            return false;
-        }
-        let mut mine: Vec<&str> = self.agents.iter().map(String::as_str).collect();
-        let mut theirs: Vec<&str> = other.agents.iter().map(String::as_str).collect();
-        mine.sort_unstable();
-        theirs.sort_unstable();
-        mine == theirs
+    pub fn identity(&self) -> (Code, Vec<&str>) {
+        let mut agents: Vec<&str> = self.agents.iter().map(String::as_str).collect();
+        agents.sort_unstable();
+        (self.code, agents)
     }
 }
 
