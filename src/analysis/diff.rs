@@ -3,6 +3,7 @@
 //! order, a new start agent, and the findings that are new (or gone) in the new version.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 
 use serde_json::json;
 
@@ -65,6 +66,31 @@ impl HandoffChange {
             (Some(old), Some(new)) if old == new => Change::Same,
             _ => Change::Changed,
         }
+    }
+}
+
+/// How many agents and handoffs a [`DesignDiff`] adds, removes or changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiffCounts {
+    /// Agents only in the new version.
+    pub agents_added: usize,
+    /// Agents only in the old version.
+    pub agents_removed: usize,
+    /// Handoffs only in the new version.
+    pub handoffs_added: usize,
+    /// Handoffs only in the old version.
+    pub handoffs_removed: usize,
+    /// Handoffs whose description changed.
+    pub handoffs_changed: usize,
+}
+
+impl fmt::Display for DiffCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "agents: {} added, {} removed; handoffs: {} added, {} removed, {} changed",
+            self.agents_added, self.agents_removed, self.handoffs_added, self.handoffs_removed, self.handoffs_changed
+        )
     }
 }
 
@@ -155,26 +181,23 @@ impl DesignDiff {
             && self.start.0 == self.start.1
     }
 
-    /// The agents and handoffs that changed, with their change, counted.
-    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
-        let mut counts = BTreeMap::new();
-        for a in self.agents.iter().filter(|a| a.change != Change::Same) {
-            *counts
-                .entry(if a.change == Change::Added {
-                    "agents_added"
-                } else {
-                    "agents_removed"
-                })
-                .or_default() += 1;
+    /// How many agents and handoffs changed, by kind of change.
+    pub fn counts(&self) -> DiffCounts {
+        let mut counts = DiffCounts::default();
+        for agent in &self.agents {
+            match agent.change {
+                Change::Added => counts.agents_added += 1,
+                Change::Removed => counts.agents_removed += 1,
+                Change::Same | Change::Changed => {}
+            }
         }
-        for h in &self.handoffs {
-            let key = match h.change() {
-                Change::Same => continue,
-                Change::Added => "handoffs_added",
-                Change::Removed => "handoffs_removed",
-                Change::Changed => "handoffs_changed",
-            };
-            *counts.entry(key).or_default() += 1;
+        for handoff in &self.handoffs {
+            match handoff.change() {
+                Change::Added => counts.handoffs_added += 1,
+                Change::Removed => counts.handoffs_removed += 1,
+                Change::Changed => counts.handoffs_changed += 1,
+                Change::Same => {}
+            }
         }
         counts
     }
@@ -187,6 +210,7 @@ impl DesignDiff {
     /// The diff as `--format json` prints it.
     pub fn to_json(&self) -> serde_json::Value {
         let changed = |c: Change| c != Change::Same;
+        let counts = self.counts();
         json!({
             "agents": self.agents.iter().filter(|a| changed(a.change)).map(|a| json!({
                 "name": a.name, "change": a.change.as_str(),
@@ -197,6 +221,11 @@ impl DesignDiff {
             })).collect::<Vec<_>>(),
             "start": { "old": self.start.0, "new": self.start.1 },
             "reordered": self.reordered,
+            "counts": {
+                "agents_added": counts.agents_added, "agents_removed": counts.agents_removed,
+                "handoffs_added": counts.handoffs_added, "handoffs_removed": counts.handoffs_removed,
+                "handoffs_changed": counts.handoffs_changed,
+            },
             "new_findings": self.new_findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
             "resolved_findings": self.resolved_findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
         })
@@ -361,14 +390,8 @@ mod tests {
             .collect();
         assert_eq!(resolved, [("no-way-back", "Gone")]);
         assert_eq!(
-            diff.counts().into_iter().collect::<Vec<_>>(),
-            [
-                ("agents_added", 1),
-                ("agents_removed", 1),
-                ("handoffs_added", 1),
-                ("handoffs_changed", 1),
-                ("handoffs_removed", 1)
-            ]
+            diff.counts().to_string(),
+            "agents: 1 added, 1 removed; handoffs: 1 added, 1 removed, 1 changed"
         );
         assert!(!diff.is_empty());
         assert!(DesignDiff::new(&new, &new).is_empty());

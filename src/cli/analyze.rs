@@ -294,15 +294,9 @@ fn diff_report(diff: &DesignDiff, old: &str, new: &str, color: bool) -> String {
             }
         }
     }
-    let counts = diff.counts();
-    let count = |key: &str| counts.get(key).copied().unwrap_or(0);
     out.push_str(&format!(
-        "\nagents: {} added, {} removed; handoffs: {} added, {} removed, {} changed; new findings: {}; {} resolved\n",
-        count("agents_added"),
-        count("agents_removed"),
-        count("handoffs_added"),
-        count("handoffs_removed"),
-        count("handoffs_changed"),
+        "\n{}; new findings: {}; {} resolved\n",
+        diff.counts(),
         diff.new_tally(),
         diff.resolved_findings.len()
     ));

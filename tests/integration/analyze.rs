@@ -226,6 +226,8 @@ fn diff_lists_changes_and_new_findings() {
         ]
     );
     assert_eq!(value["resolved_findings"].as_array().unwrap().len(), 0);
+    assert_eq!(value["counts"]["handoffs_changed"], 2);
+    assert_eq!(value["counts"]["agents_added"], 2);
     let (_, code) = stdout(&["analyze", "--diff", SUPPORT, V2, "--deny", "warnings"]);
     assert_eq!(code, 1);
     let (back, code) = json(&[
