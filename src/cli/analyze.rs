@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{Color, Status, ansi, use_color};
+use super::{Color, Status, ansi, bad_input, json_text, suite_files, use_color};
 use crate::analysis::coverage::{Coverage, DesignCoverage};
 use crate::analysis::diff::{Change, DesignDiff};
 use crate::analysis::draw::{self, Drawing};
@@ -63,8 +63,7 @@ pub fn analyze(args: &AnalyzeArgs) -> Status {
     let color = args.format == AnalyzeFormat::Text && use_color(args.color);
     let deny_warnings = args.deny.contains(&Deny::Warnings);
     if args.deny.contains(&Deny::Uncovered) && args.coverage.is_none() {
-        report("--deny uncovered applies to coverage: add --coverage DIR");
-        return Status::BadInput;
+        return bad_input("--deny uncovered applies to coverage: add --coverage DIR");
     }
     let (text, status) = if let Some(pair) = &args.diff {
         diff(&pair[0], &pair[1], args.format, deny_warnings, color)
@@ -76,10 +75,6 @@ pub fn analyze(args: &AnalyzeArgs) -> Status {
     // A closed pipe (`handoff analyze x | head`) is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     status
-}
-
-fn report(error: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stderr().lock(), "error: {error}");
 }
 
 /// A loaded design file and its analysis.
@@ -96,7 +91,7 @@ fn load(path: &Path) -> Option<Analysed> {
             Some(Analysed { design, analysis })
         }
         Err(error) => {
-            report(error);
+            bad_input(error);
             None
         }
     }
@@ -104,7 +99,7 @@ fn load(path: &Path) -> Option<Analysed> {
 
 fn findings(files: &[PathBuf], format: AnalyzeFormat, deny_warnings: bool, color: bool) -> (String, Status) {
     let loaded: Vec<Option<Analysed>> = files.iter().map(|f| load(f)).collect();
-    let bad_input = loaded.iter().any(Option::is_none);
+    let unloaded = loaded.iter().any(Option::is_none);
     let analysed: Vec<Analysed> = loaded.into_iter().flatten().collect();
     let mut total = Tally::default();
     for a in &analysed {
@@ -153,7 +148,7 @@ fn findings(files: &[PathBuf], format: AnalyzeFormat, deny_warnings: bool, color
                     })
                 })
                 .collect();
-            pretty(&json!({
+            json_text(&json!({
                 "findings": findings,
                 "designs": designs,
                 "summary": {
@@ -170,7 +165,7 @@ fn findings(files: &[PathBuf], format: AnalyzeFormat, deny_warnings: bool, color
             drawn(format, &drawings)
         }
     };
-    let status = if bad_input {
+    let status = if unloaded {
         Status::BadInput
     } else if total.fails(deny_warnings) {
         Status::Failed
@@ -231,7 +226,7 @@ fn diff(old: &Path, new: &Path, format: AnalyzeFormat, deny_warnings: bool, colo
             value["old"] = old_design.design.file.clone().into();
             value["new"] = new_design.design.file.clone().into();
             value["passed"] = (!tally.fails(deny_warnings)).into();
-            pretty(&value)
+            json_text(&value)
         }
         AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => drawn(format, &[diff.drawing(&new_design.design.name)]),
     };
@@ -305,19 +300,12 @@ fn diff_report(diff: &DesignDiff, old: &str, new: &str, color: bool) -> String {
 
 fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool) -> (String, Status) {
     let suite = Suite::new(dir);
-    let files = match suite.files() {
-        Ok(files) if files.is_empty() => {
-            report(format!("{}: no scenarios (*.json)", dir.display()));
-            return (String::new(), Status::BadInput);
-        }
+    let files = match suite_files(&suite) {
         Ok(files) => files,
-        Err(error) => {
-            report(error);
-            return (String::new(), Status::BadInput);
-        }
+        Err(message) => return (String::new(), bad_input(message)),
     };
     let mut coverage = Coverage::new();
-    let mut bad_input = false;
+    let mut unloaded = false;
     for file in &files {
         let loaded = Scenario::load(file).and_then(|scenario| {
             let run = if scenario.is_design_only() {
@@ -330,8 +318,8 @@ fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool
         match loaded {
             Ok((scenario, run)) => coverage.add(&suite.name(file), &scenario.file, &scenario.design, run.as_ref()),
             Err(error) => {
-                report(error);
-                bad_input = true;
+                bad_input(error);
+                unloaded = true;
             }
         }
     }
@@ -355,7 +343,7 @@ fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool
             out.push('\n');
             out
         }
-        AnalyzeFormat::Json => pretty(&json!({
+        AnalyzeFormat::Json => json_text(&json!({
             "designs": designs.iter().map(DesignCoverage::to_json).collect::<Vec<_>>(),
             "summary": { "designs": designs.len(), "exercised": exercised, "total": total },
         })),
@@ -364,7 +352,7 @@ fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool
             drawn(format, &drawings)
         }
     };
-    let status = if bad_input {
+    let status = if unloaded {
         Status::BadInput
     } else if deny_uncovered && exercised < total {
         Status::Failed
@@ -430,12 +418,6 @@ fn drawn(format: AnalyzeFormat, drawings: &[Drawing]) -> String {
         AnalyzeFormat::Dot => draw::dot(drawings),
         _ => draw::mermaid(drawings),
     }
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
-    text.push('\n');
-    text
 }
 
 fn percent(part: usize, whole: usize) -> String {

@@ -14,7 +14,8 @@ mod test;
 
 use crate::expect::Verdict;
 use crate::run::Run;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::Scenario;
+use crate::suite::Suite;
 
 /// Test and simulate multi-agent handoff orchestrations.
 #[derive(Debug, Parser)]
@@ -99,7 +100,7 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
     });
     let (scenario, run) = match outcome {
         Ok(pair) => pair,
-        Err(error) => return report_error(&error),
+        Err(error) => return bad_input(error),
     };
     let verdict = scenario.expect.check(&run);
     let text = match format {
@@ -113,9 +114,7 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
                 .iter()
                 .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
                 .collect();
-            let mut text = serde_json::to_string_pretty(&value).expect("JSON values always serialise");
-            text.push('\n');
-            text
+            json_text(&value)
         }
         Format::Text => text_report(&run, &verdict, use_color(color)),
     };
@@ -124,9 +123,33 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
     if verdict.passed { Status::Passed } else { Status::Failed }
 }
 
-fn report_error(error: &ScenarioError) -> Status {
-    let _ = writeln!(std::io::stderr().lock(), "error: {error}");
+/// Prints `error: <message>` on standard error and returns [`Status::BadInput`]. The message
+/// names the file and the place.
+pub(crate) fn bad_input(message: impl std::fmt::Display) -> Status {
+    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
     Status::BadInput
+}
+
+/// A JSON document as the commands print it: pretty, ending with a newline.
+pub(crate) fn json_text(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
+    text.push('\n');
+    text
+}
+
+/// The scenario files of `suite`; none at all is an error, as a typo in the directory is the
+/// likely cause.
+pub(crate) fn suite_files(suite: &Suite) -> Result<Vec<PathBuf>, String> {
+    let files = suite.files().map_err(|e| e.to_string())?;
+    if files.is_empty() {
+        let filter = suite
+            .filter
+            .as_deref()
+            .map(|f| format!(" matching `{f}`"))
+            .unwrap_or_default();
+        return Err(format!("{}: no scenarios (*.json){filter}", suite.dir.display()));
+    }
+    Ok(files)
 }
 
 pub(crate) fn use_color(choice: Color) -> bool {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::{Color, Format, Status, ansi, use_color};
+use super::{Color, Format, Status, ansi, bad_input, json_text, suite_files, use_color};
 use crate::files::write_atomic;
 use crate::snapshot;
 use crate::suite::{Failure, ScenarioReport, Suite};
@@ -46,32 +46,19 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
-fn error(message: impl std::fmt::Display) -> Status {
-    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
-    Status::BadInput
-}
-
 /// Runs `handoff test`.
 pub fn test(args: &TestArgs) -> Status {
     if args.review && in_ci() {
-        return error("--review asks a person, and `CI` is set; review locally, or pass --accept");
+        return bad_input("--review asks a person, and `CI` is set; review locally, or pass --accept");
     }
     let mut suite = Suite::new(&args.dir);
     if let Some(dir) = &args.snapshots {
         suite.snapshots = dir.clone();
     }
     suite.filter = args.filter.clone();
-    let files = match suite.files() {
-        Ok(files) if files.is_empty() => {
-            let filter = args
-                .filter
-                .as_deref()
-                .map(|f| format!(" matching `{f}`"))
-                .unwrap_or_default();
-            return error(format!("{}: no scenarios (*.json){filter}", args.dir.display()));
-        }
+    let files = match suite_files(&suite) {
         Ok(files) => files,
-        Err(e) => return error(e),
+        Err(message) => return bad_input(message),
     };
     let color = args.format == Format::Text && use_color(args.color);
     let mut out = std::io::stdout().lock();
@@ -121,7 +108,7 @@ pub fn test(args: &TestArgs) -> Status {
     if let Some(path) = &args.junit
         && let Err(e) = write_atomic(path, junit(&args.dir, &reports).as_bytes())
     {
-        return error(format!("{}: cannot write the JUnit report: {e}", path.display()));
+        return bad_input(format!("{}: cannot write the JUnit report: {e}", path.display()));
     }
     if reports.iter().any(|r| r.failures.iter().any(Failure::is_bad_input)) {
         Status::BadInput
@@ -256,10 +243,7 @@ fn json_summary(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
         "ignored": ignored,
         "scenarios": scenarios,
     });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&value).expect("JSON values always serialise")
-    )
+    json_text(&value)
 }
 
 /// The reports as JUnit XML: one test case per scenario; load errors are `<error>`, other
