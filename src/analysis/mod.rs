@@ -22,7 +22,7 @@
 
 use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::{Bfs, EdgeRef, Reversed};
+use petgraph::visit::{Bfs, EdgeRef, IntoNeighbors, Reversed, Visitable};
 
 use crate::design::json_key;
 use fast_hash::{same_text, text_hash};
@@ -109,21 +109,20 @@ impl Analysis {
 /// Which agents a breadth-first search from `start` reaches, along or against the edges.
 fn search(graph: &HandoffGraph, start: NodeIndex, direction: Direction) -> Vec<bool> {
     let g = graph.petgraph();
-    let mut seen = vec![false; g.node_count()];
     match direction {
-        Direction::Outgoing => {
-            let mut bfs = Bfs::new(g, start);
-            while let Some(n) = bfs.next(g) {
-                seen[n.index()] = true;
-            }
-        }
-        Direction::Incoming => {
-            let reversed = Reversed(g);
-            let mut bfs = Bfs::new(reversed, start);
-            while let Some(n) = bfs.next(reversed) {
-                seen[n.index()] = true;
-            }
-        }
+        Direction::Outgoing => reach(g, start, g.node_count()),
+        Direction::Incoming => reach(Reversed(g), start, g.node_count()),
+    }
+}
+
+fn reach<G>(g: G, start: NodeIndex, agents: usize) -> Vec<bool>
+where
+    G: IntoNeighbors<NodeId = NodeIndex> + Visitable,
+{
+    let mut seen = vec![false; agents];
+    let mut bfs = Bfs::new(g, start);
+    while let Some(n) = bfs.next(g) {
+        seen[n.index()] = true;
     }
     seen
 }
