@@ -40,7 +40,8 @@ enum Command {
         color: Color,
     },
     /// Run every scenario in a directory: expectations, determinism (each runs twice) and
-    /// snapshots in insta's `.snap` format. Ends with a line `N passed, M failed`.
+    /// snapshots in insta's `.snap` format. Ends with a line `N passed, M failed` (design
+    /// files are counted as ignored).
     Test(test::TestArgs),
     /// Analyse the handoff graph of designs: unreachable agents, endless cycles, ambiguous
     /// routing.
