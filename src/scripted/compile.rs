@@ -1,7 +1,6 @@
 //! Compiling scripts against a design: regexes, templates, tool names and arguments are
 //! checked once, so a run never meets a malformed script.
 
-use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::{AgentScript, ArgTemplate, CallSpec, Compiled, CompiledStep, Pattern, Script, ScriptError, When};
@@ -13,6 +12,7 @@ pub(super) fn compile(
     agent: AgentId,
     script: &Script,
     place: &str,
+    cache: &mut Patterns,
 ) -> Result<AgentScript, ScriptError> {
     let err = |place: String, message: String| ScriptError { place, message };
     let (steps, key, is_rules) = match (&script.rules, &script.responses) {
@@ -46,28 +46,23 @@ pub(super) fn compile(
             ));
         }
         let when = step.when.clone().unwrap_or_default();
-        let compile_regex = |field: &str, source: &Option<String>| -> Result<Option<Pattern>, ScriptError> {
+        let mut compile_regex = |field: &str, source: &Option<String>| -> Result<Option<Pattern>, ScriptError> {
             source
                 .as_deref()
                 .map(|s| {
-                    Regex::new(s)
-                        .map(|regex| Pattern {
-                            named: regex.capture_names().flatten().next().is_some(),
-                            regex,
-                        })
-                        .map_err(|e| {
-                            err(
-                                format!("{here}.when.{field}"),
-                                format!("invalid regular expression:\n{}", indent(&e.to_string())),
-                            )
-                        })
+                    cache.get(s).map_err(|e| {
+                        err(
+                            format!("{here}.when.{field}"),
+                            format!("invalid regular expression:\n{}", indent(&e)),
+                        )
+                    })
                 })
                 .transpose()
         };
         let user = compile_regex("user", &when.user)?;
         let tool_result = compile_regex("tool_result", &when.tool_result)?;
         for p in user.iter().chain(tool_result.iter()) {
-            remembered.extend(p.regex.capture_names().flatten().map(String::from));
+            remembered.extend(p.names().map(String::from));
         }
         patterns.push((user, tool_result));
     }
@@ -267,6 +262,22 @@ fn describe_step(key: &str, i: usize, when: &When) -> String {
         format!("{key}[{i}]")
     } else {
         format!("{key}[{i}] (when {})", parts.join(", "))
+    }
+}
+
+/// The patterns compiled so far, shared by all agents of a model: a regex several rules use
+/// is built once.
+#[derive(Default)]
+pub(super) struct Patterns(Vec<(String, Pattern)>);
+
+impl Patterns {
+    fn get(&mut self, source: &str) -> Result<Pattern, String> {
+        if let Some((_, pattern)) = self.0.iter().find(|(s, _)| s == source) {
+            return Ok(pattern.clone());
+        }
+        let pattern = Pattern::new(source)?;
+        self.0.push((source.to_string(), pattern.clone()));
+        Ok(pattern)
     }
 }
 

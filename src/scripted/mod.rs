@@ -10,7 +10,6 @@
 use std::fmt::Write;
 use std::future::{Future, ready};
 
-use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, closest, json_key};
@@ -18,7 +17,10 @@ use crate::model::{Call, Model, ModelError, ModelRequest, Response};
 use crate::template::Template;
 
 mod compile;
+mod pattern;
 mod script;
+
+use pattern::Pattern;
 
 pub use script::{CallCount, CallSpec, Script, Step, When};
 
@@ -30,13 +32,6 @@ pub struct ScriptError {
     pub place: String,
     /// What is wrong.
     pub message: String,
-}
-
-#[derive(Debug, Clone)]
-struct Pattern {
-    regex: Regex,
-    /// Whether the regex has named groups to remember.
-    named: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +87,7 @@ impl ScriptedModel {
         scripts: impl IntoIterator<Item = (&'s str, &'s Script)>,
     ) -> Result<ScriptedModel, ScriptError> {
         let mut compiled: Vec<Option<AgentScript>> = vec![None; design.agents().len()];
+        let mut patterns = compile::Patterns::default();
         for (name, script) in scripts {
             let place = format!("model.scripted{}", json_key(name));
             let Some(agent) = design.find(name) else {
@@ -101,7 +97,7 @@ impl ScriptedModel {
                     message: format!("`{name}` is not an agent of the design{hint}"),
                 });
             };
-            compiled[agent.index()] = Some(compile::compile(design, agent, script, &place)?);
+            compiled[agent.index()] = Some(compile::compile(design, agent, script, &place, &mut patterns)?);
         }
         Ok(ScriptedModel {
             names: design.agents().iter().map(|a| a.name.clone()).collect(),
@@ -211,21 +207,20 @@ fn matches(step: &CompiledStep, request: &ModelRequest<'_>) -> Result<(), String
     if let Some(p) = &step.tool_result {
         match request.tool_result().and_then(|(_, output)| output.text()) {
             None => return Err("no tool result in this turn".into()),
-            Some(text) if !p.regex.is_match(text) => {
+            Some(text) if !p.is_match(text) => {
                 return Err("the tool result does not match".into());
             }
             Some(_) => {}
         }
     }
     if let Some(p) = &step.user
-        && !p.regex.is_match(request.latest_user_message().unwrap_or(""))
+        && !p.is_match(request.latest_user_message().unwrap_or(""))
     {
         return Err("the user message does not match".into());
     }
     Ok(())
 }
 
-/// The named groups the matching step's regexes capture.
 /// Stores the named groups the matching step's regexes capture in the agent's memory.
 /// Patterns without named groups are not run again: matching them already said yes.
 fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(String, String)>) {
@@ -237,22 +232,16 @@ fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(S
         let (Some(p), Some(text)) = (pattern, text) else {
             continue;
         };
-        if !p.named {
+        if !p.is_named() {
             continue;
         }
-        let Some(caps) = p.regex.captures(text) else {
-            continue;
-        };
-        for name in p.regex.capture_names().flatten() {
-            let Some(m) = caps.name(name) else { continue };
-            match memory.iter_mut().find(|(k, _)| k == name) {
-                Some(slot) => {
-                    slot.1.clear();
-                    slot.1.push_str(m.as_str());
-                }
-                None => memory.push((name.to_string(), m.as_str().to_string())),
+        p.captures(text, |name, value| match memory.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => {
+                slot.1.clear();
+                slot.1.push_str(value);
             }
-        }
+            None => memory.push((name.to_string(), value.to_string())),
+        });
     }
 }
 
