@@ -10,12 +10,12 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, TASK_SUMMARY, ToolKind};
 use crate::event::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
 use crate::loops::LoopDetector;
-use crate::model::{Call, HumanRequest, ModelError, ModelRequest, Response, unknown_tool_message};
+use crate::model::{HumanRequest, ModelError, ModelRequest, Response, unknown_tool_message};
 use crate::outcome::Outcome;
 use crate::policy::{Limit, MultipleHandoffs, Settings};
 
@@ -39,6 +39,7 @@ fn missing_arguments_message(missing: &[&str]) -> String {
 }
 
 /// What a handoff-function call asks for.
+#[derive(Debug)]
 enum Effect {
     Transfer(AgentId),
     Complete(String),
@@ -65,6 +66,10 @@ pub struct Core {
     next_call_id: u32,
     model_state: Option<u64>,
     loops: LoopDetector,
+    /// Scratch space of [`Core::model_replied`], kept to reuse its allocation.
+    outputs: Vec<ToolOutput>,
+    /// Scratch space of [`Core::model_replied`]: the handoff-function calls of a response.
+    decisive: Vec<(usize, Effect)>,
 }
 
 impl Core {
@@ -106,6 +111,8 @@ impl Core {
             next_call_id: 1,
             model_state,
             loops,
+            outputs: Vec::new(),
+            decisive: Vec::new(),
         };
         core.call_model_next();
         core
@@ -186,45 +193,45 @@ impl Core {
         if let Some(text) = &text {
             self.turn_text.push_str(text);
         }
+        let first_id = self.next_call_id;
         let mut calls = Vec::with_capacity(response.calls.len());
-        let mut outputs = Vec::with_capacity(response.calls.len());
-        let mut decisive: Vec<(usize, Effect)> = Vec::new();
+        let mut decisive = std::mem::take(&mut self.decisive);
         for (i, call) in response.calls.into_iter().enumerate() {
-            let (output, effect) = self.execute(agent, &call);
+            let (name, output, effect) = self.execute(agent, call.name, &call.arguments);
             decisive.extend(effect.map(|e| (i, e)));
-            outputs.push(output);
+            self.outputs.push(output);
             calls.push(ToolCall {
                 id: CallId(self.next_call_id),
-                name: call.name,
+                name,
                 arguments: call.arguments,
             });
             self.next_call_id += 1;
         }
-        let results: Vec<Event> = calls
-            .iter()
-            .zip(outputs)
-            .map(|(call, output)| Event {
-                agent: Some(agent),
-                kind: EventKind::ToolResult {
-                    call: call.id,
-                    name: call.name.clone(),
-                    output,
-                },
-            })
-            .collect();
         let any_calls = !calls.is_empty();
         let reply = self.log.push(Event {
             agent: Some(agent),
-            kind: EventKind::Reply { text, calls },
+            kind: EventKind::Reply {
+                text: text.map(String::into_boxed_str),
+                calls: calls.into_boxed_slice(),
+            },
         });
-        for result in results {
-            self.tool_result = Some(self.log.push(result));
+        for (id, output) in (first_id..).zip(self.outputs.drain(..)) {
+            self.tool_result = Some(self.log.push(Event {
+                agent: Some(agent),
+                kind: EventKind::ToolResult {
+                    call: CallId(id),
+                    output,
+                },
+            }));
         }
 
         if !any_calls {
             return self.end_text_turn();
         }
-        match self.choose(agent, reply, decisive) {
+        let chosen = self.choose(agent, reply, &mut decisive);
+        decisive.clear();
+        self.decisive = decisive;
+        match chosen {
             Err(outcome) => self.finish(outcome),
             Ok(Some(Effect::Transfer(target))) => self.hand_off(target),
             Ok(Some(Effect::Complete(summary))) => {
@@ -283,43 +290,55 @@ impl Core {
         Some(crate::Run::new(self.design, self.log, outcome, self.settings))
     }
 
-    fn execute(&self, agent: AgentId, call: &Call) -> (ToolOutput, Option<Effect>) {
-        let Some(spec) = self.design.resolve_tool(agent, &call.name) else {
-            return (ToolOutput::Error(unknown_tool_message(&call.name)), None);
+    /// Executes one call: the name to log (the design's shared name when the agent has the
+    /// function), the result, and what a handoff function asks for.
+    fn execute(
+        &self,
+        agent: AgentId,
+        name: String,
+        arguments: &Map<String, Value>,
+    ) -> (Arc<str>, ToolOutput, Option<Effect>) {
+        let Some(spec) = self.design.resolve_tool(agent, &name) else {
+            let output = ToolOutput::Error(unknown_tool_message(&name));
+            return (name.into(), output, None);
+        };
+        let shared = if *spec.name == *name {
+            spec.name.clone()
+        } else {
+            spec.qualified_name.clone()
         };
         let missing: Vec<&str> = spec
             .parameters
             .iter()
             .map(|(name, _)| name.as_str())
-            .filter(|name| !call.arguments.contains_key(*name))
+            .filter(|name| !arguments.contains_key(*name))
             .collect();
         if !missing.is_empty() {
-            return (ToolOutput::Error(missing_arguments_message(&missing)), None);
+            return (shared, ToolOutput::Error(missing_arguments_message(&missing)), None);
         }
-        match spec.kind {
+        let (output, effect) = match spec.kind {
             ToolKind::Transfer(target) => (ToolOutput::Nothing, Some(Effect::Transfer(target))),
             ToolKind::Complete => (
                 ToolOutput::Nothing,
-                Some(Effect::Complete(
-                    argument_text(&call.arguments[TASK_SUMMARY]).into_owned(),
-                )),
+                Some(Effect::Complete(argument_text(&arguments[TASK_SUMMARY]).into_owned())),
             ),
             ToolKind::Own(tool) => {
-                let rendered =
-                    self.design
-                        .result_template(agent, tool)
-                        .render(|name, out| match call.arguments.get(name) {
-                            Some(value) => {
-                                out.push_str(&argument_text(value));
-                                true
-                            }
-                            None => false,
-                        });
+                let rendered = self
+                    .design
+                    .result_template(agent, tool)
+                    .render(|name, out| match arguments.get(name) {
+                        Some(value) => {
+                            out.push_str(&argument_text(value));
+                            true
+                        }
+                        None => false,
+                    });
                 // Every placeholder is a parameter (checked by the design) and every parameter
                 // is present (checked above), so rendering cannot miss a value.
                 (ToolOutput::Text(rendered.unwrap_or_default()), None)
             }
-        }
+        };
+        (shared, output, effect)
     }
 
     /// Applies the multiple-handoff policy to the handoff-function calls of the response
@@ -328,7 +347,7 @@ impl Core {
         &mut self,
         agent: AgentId,
         reply: EventIndex,
-        mut decisive: Vec<(usize, Effect)>,
+        decisive: &mut Vec<(usize, Effect)>,
     ) -> Result<Option<Effect>, Outcome> {
         if decisive.len() <= 1 {
             return Ok(decisive.pop().map(|(_, effect)| effect));
@@ -336,7 +355,7 @@ impl Core {
         let EventKind::Reply { calls, .. } = &self.log.get(reply).kind else {
             unreachable!("`reply` indexes the response just logged")
         };
-        let names: Vec<String> = decisive.iter().map(|(i, _)| calls[*i].name.clone()).collect();
+        let names: Vec<String> = decisive.iter().map(|(i, _)| calls[*i].name.to_string()).collect();
         let policy = self.settings.policy.multiple_handoffs;
         let chosen = match policy {
             MultipleHandoffs::Reject => return Err(Outcome::AmbiguousHandoff { agent, calls: names }),

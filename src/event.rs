@@ -4,6 +4,7 @@
 //! sorted lists and appending costs O(1) whatever the number of agents.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -27,8 +28,9 @@ impl fmt::Display for CallId {
 pub struct ToolCall {
     /// Id from the run's counter.
     pub id: CallId,
-    /// The function name the model used (plain or `<plugin>-<name>`).
-    pub name: String,
+    /// The function name the model used (plain or `<plugin>-<name>`), shared with the
+    /// design's [`ToolSpec`](crate::ToolSpec) when the agent has the function.
+    pub name: Arc<str>,
     /// The arguments object.
     pub arguments: Map<String, Value>,
 }
@@ -74,16 +76,16 @@ pub enum EventKind {
     /// A model response of `agent`: text and/or tool calls. Only `agent` sees it.
     Reply {
         /// Text of the response, if any.
-        text: Option<String>,
+        text: Option<Box<str>>,
         /// Tool calls, in the order the model made them.
-        calls: Vec<ToolCall>,
+        calls: Box<[ToolCall]>,
     },
-    /// The result of one tool call of `agent`. Only `agent` sees it.
+    /// The result of one tool call of `agent`. Only `agent` sees it. The results of a
+    /// response follow it in the log, in the order of its calls; like the Chat Completions
+    /// `tool` message, a result names only its call ([`EventLog::tool_call`] finds the call).
     ToolResult {
         /// The call it answers.
         call: CallId,
-        /// The function name, as called.
-        name: String,
         /// What it returned.
         output: ToolOutput,
     },
@@ -209,6 +211,19 @@ impl EventLog {
         &self.events[index as usize]
     }
 
+    /// The call that the tool result at `index` answers; `None` if that event is no tool result.
+    pub fn tool_call(&self, index: EventIndex) -> Option<&ToolCall> {
+        let EventKind::ToolResult { call, .. } = self.get(index).kind else {
+            return None;
+        };
+        // The response is the nearest event before its results that is not a result.
+        self.events[..index as usize].iter().rev().find_map(|e| match &e.kind {
+            EventKind::ToolResult { .. } => None,
+            EventKind::Reply { calls, .. } => Some(calls.iter().find(|c| c.id == call)),
+            _ => Some(None),
+        })?
+    }
+
     /// Number of events.
     pub fn len(&self) -> usize {
         self.events.len()
@@ -267,12 +282,13 @@ impl<'a> Iterator for Thread<'a> {
             if event.visibility() == Visibility::Others(self.agent) {
                 continue;
             }
-            return Some(message(event));
+            return Some(message(self.log, index));
         }
     }
 }
 
-fn message(event: &Event) -> Message<'_> {
+fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
+    let event = log.get(index);
     let author = event.agent.unwrap_or(AgentId(0));
     match &event.kind {
         EventKind::Task { text } | EventKind::Human { text } => Message::User { text },
@@ -286,10 +302,10 @@ fn message(event: &Event) -> Message<'_> {
             text,
             calls: &[],
         },
-        EventKind::ToolResult { call, name, output } => Message::Tool {
+        EventKind::ToolResult { call, output } => Message::Tool {
             author,
             call: *call,
-            name,
+            name: log.tool_call(index).map_or("", |c| &c.name),
             output,
         },
         EventKind::Handoff { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => {
@@ -317,7 +333,7 @@ mod tests {
             Some(0),
             EventKind::Reply {
                 text: Some("hi".into()),
-                calls: vec![],
+                calls: Box::new([]),
             },
         ));
         log.push(ev(Some(0), EventKind::Broadcast { text: "hi".into() }));
@@ -331,14 +347,13 @@ mod tests {
             Some(0),
             EventKind::Reply {
                 text: Some("private words".into()),
-                calls: vec![call],
+                calls: Box::new([call]),
             },
         ));
         log.push(ev(
             Some(0),
             EventKind::ToolResult {
                 call: CallId(1),
-                name: "transfer_to_B".into(),
                 output: ToolOutput::Nothing,
             },
         ));
@@ -351,10 +366,13 @@ mod tests {
         assert!(matches!(
             a[4],
             Message::Tool {
+                name: "transfer_to_B",
                 output: ToolOutput::Nothing,
                 ..
             }
         ));
+        assert_eq!(log.tool_call(5).map(|c| c.id), Some(CallId(1)));
+        assert_eq!(log.tool_call(4), None, "a reply is no tool result");
 
         let b: Vec<_> = log.thread(AgentId(1)).collect();
         assert_eq!(

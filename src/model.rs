@@ -153,10 +153,11 @@ impl<'a> ModelRequest<'a> {
     }
     /// The result of the agent's last tool call, if the previous response of this same turn made one.
     pub fn tool_result(&self) -> Option<(&'a str, &'a ToolOutput)> {
-        self.tool_result.and_then(|i| match &self.log.get(i).kind {
-            EventKind::ToolResult { name, output, .. } => Some((name.as_str(), output)),
-            _ => None,
-        })
+        let index = self.tool_result?;
+        let EventKind::ToolResult { output, .. } = &self.log.get(index).kind else {
+            return None;
+        };
+        Some((self.log.tool_call(index).map_or("", |c| &c.name), output))
     }
 }
 

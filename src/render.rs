@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use crate::design::{AgentId, ToolKind};
-use crate::event::{Event, EventKind, ToolCall, ToolOutput};
+use crate::event::{Event, EventIndex, EventKind, ToolCall, ToolOutput};
 use crate::outcome::Outcome;
 use crate::run::Run;
 
@@ -183,9 +183,10 @@ pub(crate) fn event_json(run: &Run, id: usize, event: &Event) -> Value {
         EventKind::Reply { text, calls } => json!({
             "kind": "reply",
             "text": text,
-            "calls": calls.iter().map(|c| json!({ "id": c.id.to_string(), "name": c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
+            "calls": calls.iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
         }),
-        EventKind::ToolResult { call, name, output } => {
+        EventKind::ToolResult { call, output } => {
+            let name = run.log().tool_call(id as EventIndex).map_or("", |c| &*c.name);
             let (result, error) = match output {
                 ToolOutput::Text(t) => (Value::String(t.clone()), false),
                 ToolOutput::Error(t) => (Value::String(t.clone()), true),

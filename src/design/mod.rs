@@ -63,9 +63,10 @@ pub enum ToolKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolSpec {
     /// Function name: `check_order_status`, `transfer_to_RefundAgent`, `complete_task`.
-    pub name: String,
+    /// Shared: the [`ToolCall`](crate::ToolCall)s of a run point to it instead of copying it.
+    pub name: Arc<str>,
     /// Name as Semantic Kernel sends it: `<plugin>-<name>` (or `name` when there is no plugin).
-    pub qualified_name: String,
+    pub qualified_name: Arc<str>,
     /// Description the model reads.
     pub description: String,
     /// Required string parameters with their descriptions, in order.
@@ -90,7 +91,7 @@ impl ToolSpec {
         serde_json::json!({
             "type": "function",
             "function": {
-                "name": self.qualified_name,
+                "name": &*self.qualified_name,
                 "description": self.description,
                 "parameters": { "type": "object", "properties": properties, "required": required },
             },
@@ -343,7 +344,7 @@ impl Design {
                 tool: tool.name.clone(),
                 why,
             };
-            if tools.iter().any(|s| s.name == tool.name) {
+            if tools.iter().any(|s| *s.name == *tool.name) {
                 return Err(clash(""));
             }
             if tool.name == COMPLETE_TASK || tool.name.starts_with(TRANSFER_PREFIX) {
@@ -371,10 +372,10 @@ impl Design {
             templates.push(template);
             tools.push(ToolSpec {
                 qualified_name: match &tool.plugin {
-                    Some(plugin) => format!("{plugin}-{}", tool.name),
-                    None => tool.name.clone(),
+                    Some(plugin) => format!("{plugin}-{}", tool.name).into(),
+                    None => tool.name.as_str().into(),
                 },
-                name: tool.name.clone(),
+                name: tool.name.as_str().into(),
                 description: tool.description.clone(),
                 parameters: tool.parameters.clone(),
                 kind: ToolKind::Own(t),
@@ -383,8 +384,8 @@ impl Design {
         for edge in edges {
             let name = format!("{TRANSFER_PREFIX}{}", agents[edge.target.index()].name);
             tools.push(ToolSpec {
-                qualified_name: format!("{HANDOFF_PLUGIN}-{name}"),
-                name,
+                qualified_name: format!("{HANDOFF_PLUGIN}-{name}").into(),
+                name: name.into(),
                 description: edge.description.clone(),
                 parameters: Vec::new(),
                 kind: ToolKind::Transfer(edge.target),
@@ -392,7 +393,7 @@ impl Design {
         }
         tools.push(ToolSpec {
             name: COMPLETE_TASK.into(),
-            qualified_name: format!("{HANDOFF_PLUGIN}-{COMPLETE_TASK}"),
+            qualified_name: format!("{HANDOFF_PLUGIN}-{COMPLETE_TASK}").into(),
             description: COMPLETE_TASK_DESCRIPTION.into(),
             parameters: vec![(TASK_SUMMARY.into(), String::new())],
             kind: ToolKind::Complete,
@@ -440,7 +441,7 @@ impl Design {
     pub fn resolve_tool(&self, agent: AgentId, name: &str) -> Option<&ToolSpec> {
         self.tools(agent)
             .iter()
-            .find(|t| t.name == name || t.qualified_name == name)
+            .find(|t| &*t.name == name || &*t.qualified_name == name)
     }
     /// Wraps the design for sharing between runs.
     pub fn shared(self) -> Arc<Design> {
@@ -464,7 +465,7 @@ mod tests {
     fn offers_own_tools_then_transfers_then_complete() {
         let d = two().handoff("B", "A", "back").build().unwrap();
         let b = d.find("B").unwrap();
-        let names: Vec<_> = d.tools(b).iter().map(|t| t.qualified_name.as_str()).collect();
+        let names: Vec<_> = d.tools(b).iter().map(|t| &*t.qualified_name).collect();
         assert_eq!(names, ["look", "Handoff-transfer_to_A", "Handoff-complete_task"]);
         assert_eq!(d.tools(b)[1].description, "back");
         assert_eq!(d.start(), d.find("A").unwrap());

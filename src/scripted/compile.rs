@@ -229,7 +229,7 @@ fn check_tool(
             if elsewhere {
                 Ok(())
             } else {
-                let hint = closest(&spec.tool, design.tools(agent).iter().map(|t| t.name.as_str()));
+                let hint = closest(&spec.tool, design.tools(agent).iter().map(|t| &*t.name));
                 err(
                     format!("{field}.tool"),
                     format!(

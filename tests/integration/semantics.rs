@@ -47,7 +47,7 @@ fn thread(run: &Run, agent: &str) -> Vec<String> {
         .map(|m| match m {
             Message::User { text } => format!("user:{text}"),
             Message::Assistant { author, text, calls } => {
-                let calls: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
+                let calls: Vec<&str> = calls.iter().map(|c| &*c.name).collect();
                 format!(
                     "assistant:{}:{text}{}",
                     run.name(author),

@@ -18,7 +18,7 @@ fn view(request: &ModelRequest<'_>) -> Value {
     let qualified = |author, name: &str| {
         design
             .resolve_tool(author, name)
-            .map(|t| t.qualified_name.clone())
+            .map(|t| t.qualified_name.to_string())
             .unwrap_or_else(|| name.to_string())
     };
     let mut messages = vec![json!({
@@ -136,7 +136,7 @@ fn every_model_reply_is_the_one_semantic_kernel_got() {
                     .unwrap()
                     .qualified_name
                     .clone();
-                assert_eq!(name, expected["name"].as_str().unwrap(), "reply #{}", i + 1);
+                assert_eq!(&*name, expected["name"].as_str().unwrap(), "reply #{}", i + 1);
                 assert_eq!(
                     Value::Object(calls[0].arguments.clone()),
                     expected["arguments"],

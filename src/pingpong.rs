@@ -1,0 +1,172 @@
+//! The ping-pong workload: the script other frameworks' routing overhead is measured with,
+//! so our figure can be set beside theirs. Agents stand in a ring, each allowed to hand off
+//! to the next; a zero-cost model hands off `handoffs` times, then calls `complete_task`.
+//! With two agents that is two agents handing control back and forth.
+//!
+//! ```
+//! use handoff_harness::PingPong;
+//!
+//! let report = PingPong::new(2, 1_000)?.run();
+//! assert_eq!(report.model_calls, 1_001);
+//! assert_eq!(report.events, 3 * 1_000 + 4);
+//! println!("{:.3} µs per handoff", report.micros_per_handoff());
+//! # Ok::<(), handoff_harness::DesignError>(())
+//! ```
+
+use std::future::{Future, ready};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::design::{Agent, Design, DesignError};
+use crate::event::EventKind;
+use crate::model::{Model, ModelError, ModelRequest, Response};
+use crate::orchestration::{NoHuman, Orchestration};
+use crate::outcome::Outcome;
+use crate::policy::Limits;
+
+/// A ring of agents handing off a fixed number of times.
+#[derive(Debug, Clone)]
+pub struct PingPong {
+    design: Arc<Design>,
+    handoffs: u64,
+}
+
+/// The model of the ping-pong: every answer prepared in advance, so a call costs one clone
+/// of a small response and measures routing, not the model.
+#[derive(Debug, Clone)]
+pub struct RingModel {
+    answers: Vec<Response>,
+    left: u64,
+}
+
+/// What one ping-pong run measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PingPongReport {
+    /// Agents in the ring.
+    pub agents: usize,
+    /// Handoffs made.
+    pub handoffs: u64,
+    /// Model calls made (the handoffs, plus the call that completes).
+    pub model_calls: u64,
+    /// Events in the log.
+    pub events: usize,
+    /// Wall time of the run (the design is built beforehand and not counted).
+    pub elapsed: Duration,
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// Peak resident memory of the whole process so far, in bytes (`VmHWM`); `None` where
+    /// the system does not tell (only Linux does).
+    pub peak_memory: Option<u64>,
+}
+
+impl PingPong {
+    /// A ring of `agents` agents (at least two: an agent may not hand off to itself) that
+    /// hands off `handoffs` times.
+    pub fn new(agents: usize, handoffs: u64) -> Result<PingPong, DesignError> {
+        let names: Vec<String> = (0..agents).map(|i| format!("Agent{i}")).collect();
+        let mut builder = Design::builder();
+        for name in &names {
+            builder = builder.agent(Agent::new(name.clone()).description("An agent of the ring."));
+        }
+        for (i, name) in names.iter().enumerate() {
+            builder = builder.handoff(
+                name,
+                &names[(i + 1) % agents],
+                "Transfer to the next agent of the ring.",
+            );
+        }
+        Ok(PingPong {
+            design: builder.build()?.shared(),
+            handoffs,
+        })
+    }
+
+    /// The design: `Agent0` → `Agent1` → … → `Agent0`, starting at `Agent0`.
+    pub fn design(&self) -> &Arc<Design> {
+        &self.design
+    }
+
+    /// A fresh model for one run.
+    pub fn model(&self) -> RingModel {
+        let design = &self.design;
+        let answers = design
+            .ids()
+            .map(|a| Response::handoff(&design.agent(design.handoffs(a)[0].target).name))
+            .collect();
+        RingModel {
+            answers,
+            left: self.handoffs,
+        }
+    }
+
+    /// The orchestration the run uses: no limits, so only the script ends it.
+    pub fn orchestration(&self) -> Orchestration {
+        Orchestration::new(self.design.clone())
+            .task("Ping-pong.")
+            .limits(Limits::none())
+    }
+
+    /// Runs the workload once through [`Orchestration::run`] on a current-thread tokio runtime.
+    pub fn run(&self) -> PingPongReport {
+        let orchestration = self.orchestration();
+        let mut model = self.model();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime needs no I/O driver and cannot fail to build");
+        let start = Instant::now();
+        let run = runtime.block_on(orchestration.run(&mut model, &mut NoHuman));
+        let elapsed = start.elapsed();
+        PingPongReport {
+            agents: self.design.agents().len(),
+            handoffs: run
+                .log()
+                .events()
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::Handoff { .. }))
+                .count() as u64,
+            model_calls: run.model_calls() as u64,
+            events: run.log().len(),
+            elapsed,
+            outcome: run.outcome().clone(),
+            peak_memory: peak_memory(),
+        }
+    }
+}
+
+impl RingModel {
+    /// Answers one call: a handoff to the next agent while handoffs are left, then `complete_task`.
+    pub fn answer(&mut self, request: &ModelRequest<'_>) -> Response {
+        if self.left == 0 {
+            return Response::complete("Ping-pong done.");
+        }
+        self.left -= 1;
+        self.answers[request.agent().index()].clone()
+    }
+}
+
+impl Model for RingModel {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        ready(Ok(self.answer(request)))
+    }
+}
+
+impl PingPongReport {
+    /// Wall time per handoff, in microseconds.
+    pub fn micros_per_handoff(&self) -> f64 {
+        self.elapsed.as_secs_f64() * 1e6 / self.handoffs.max(1) as f64
+    }
+}
+
+/// The process's peak resident memory in bytes, from `/proc/self/status` (Linux).
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
