@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 mod analyze;
+mod bench;
 mod test;
 
 use crate::expect::Verdict;
@@ -52,6 +53,9 @@ enum Command {
     /// dot|mermaid`), measures which handoffs scenarios take (`--coverage DIR`) and compares
     /// two versions of a design (`--diff OLD NEW`).
     Analyze(analyze::AnalyzeArgs),
+    /// Measure what the orchestration itself costs: `handoff bench pingpong --handoffs N
+    /// [--agents K]` prints microseconds per handoff, model calls and peak memory.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Run { file, format, color } => run(&file, format, color),
         Command::Test(args) => test::test(&args),
         Command::Analyze(args) => analyze::analyze(&args),
+        Command::Bench(args) => bench::bench(&args),
     };
     ExitCode::from(status as u8)
 }
