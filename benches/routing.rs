@@ -1,79 +1,60 @@
-//! Routing overhead of the engine, with a zero-cost model driving the sans-IO core directly.
+//! Routing overhead of the engine: what the orchestration itself costs on top of the model.
+//! The workload is [`PingPong`]: agents in a ring hand off to the next one with a zero-cost
+//! model whose answers are prepared in advance.
 //!
-//! - `handoff/pingpong`: two agents handing off to each other, per handoff;
+//! - `handoff/pingpong`: two agents handing off to each other, per handoff, driving the
+//!   sans-IO [`Core`] directly;
 //! - `handoff/text_turns`: the same number of plain text turns answered by a human, for comparison;
-//! - `handoff/ring`: a ring of 10, 1,000 and 100,000 agents, per handoff (flat is the goal);
+//! - `handoff/orchestration`: the ping-pong through the async [`Orchestration`](handoff_harness::Orchestration);
+//! - `handoff/ring`: rings of 10, 1,000 and 100,000 agents, per handoff (flat is the goal);
+//! - `history/at`: 10,000 handoffs starting at the 10th, against 10,000 starting at the
+//!   100,000th (flat is the goal: nothing a handoff does grows with the log);
 //! - `scenario/customer_support`: the tutorial scenario end to end (12 model calls, 6 human turns).
 //!
 //! `cargo bench --bench routing`; figures and machine in BENCHMARKS.md.
 
 use std::hint::black_box;
-use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use handoff_harness::{Agent, Core, Design, Limits, Next, Response, Scenario, Settings};
+use handoff_harness::{Core, Next, NoHuman, PingPong, Response, RingModel, Scenario};
 
 const HANDOFFS: u64 = 1_000;
+const WINDOW: u64 = 10_000;
 
-/// A ring of `n` agents, each allowed to hand off to the next.
-fn ring(n: usize) -> Arc<Design> {
-    let names: Vec<String> = (0..n).map(|i| format!("Agent{i}")).collect();
-    let mut builder = Design::builder();
-    for name in &names {
-        builder = builder.agent(Agent::new(name.clone()).description("an agent"));
-    }
-    for i in 0..n {
-        builder = builder.handoff(&names[i], &names[(i + 1) % n], "next");
-    }
-    builder.build().unwrap().shared()
+/// A fresh run of `workload`: its core and its model.
+fn start(workload: &PingPong) -> (Core, RingModel) {
+    (workload.orchestration().core(false, None), workload.model())
 }
 
-/// Runs `handoffs` handoffs around the design's ring (each agent's first handoff target),
-/// then completes. The model's answers are prepared in advance: only routing is measured.
-fn drive(mut core: Core, answers: &[Response], handoffs: u64) -> Core {
+/// Drives `core` with `model` until it is done or `handoffs` more model calls were answered.
+fn drive(core: &mut Core, model: &mut RingModel, handoffs: u64) {
     let mut done = 0;
-    while core.next() == Next::CallModel {
-        let reply = if done == handoffs {
-            Response::complete("done")
-        } else {
-            answers[core.active().index()].clone()
-        };
+    while done < handoffs && core.next() == Next::CallModel {
+        let reply = model.answer(&core.request());
         core.model_replied(Ok(reply), None);
         done += 1;
-    }
-    core
-}
-
-fn answers(design: &Design) -> Vec<Response> {
-    design
-        .ids()
-        .map(|a| Response::handoff(&design.agent(design.handoffs(a)[0].target).name))
-        .collect()
-}
-
-fn settings() -> Settings {
-    Settings {
-        limits: Limits::none(),
-        ..Settings::default()
     }
 }
 
 fn handoffs(c: &mut Criterion) {
     let mut group = c.benchmark_group("handoff");
     group.throughput(Throughput::Elements(HANDOFFS));
-    let two = ring(2);
-    let two_answers = answers(&two);
+    let two = PingPong::new(2, HANDOFFS).unwrap();
     group.bench_function("pingpong", |b| {
         b.iter_batched(
-            || Core::new(two.clone(), "go", settings(), false, None),
-            |core| black_box(drive(core, &two_answers, HANDOFFS)),
+            || start(&two),
+            |(mut core, mut model)| {
+                drive(&mut core, &mut model, u64::MAX);
+                black_box((core, model))
+            },
             BatchSize::SmallInput,
         )
     });
     group.bench_function("text_turns", |b| {
         let hello = Response::text("hello");
         b.iter_batched(
-            || Core::new(two.clone(), "go", settings(), true, None),
+            || two.orchestration().core(true, None),
             |mut core| {
                 for _ in 0..HANDOFFS {
                     core.model_replied(Ok(hello.clone()), None);
@@ -84,15 +65,53 @@ fn handoffs(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    for n in [10usize, 1_000, 100_000] {
-        let design = ring(n);
-        let ring_answers = answers(&design);
-        group.bench_function(format!("ring/{n}"), |b| {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let orchestration = two.orchestration();
+    group.bench_function("orchestration", |b| {
+        b.iter_batched(
+            || two.model(),
+            |mut model| black_box(runtime.block_on(orchestration.run(&mut model, &mut NoHuman))),
+            BatchSize::SmallInput,
+        )
+    });
+    for agents in [10usize, 1_000, 100_000] {
+        let ring = PingPong::new(agents, HANDOFFS).unwrap();
+        group.bench_function(format!("ring/{agents}"), |b| {
             b.iter_batched(
-                || Core::new(design.clone(), "go", settings(), false, None),
-                |core| black_box(drive(core, &ring_answers, HANDOFFS)),
+                || start(&ring),
+                |(mut core, mut model)| {
+                    drive(&mut core, &mut model, u64::MAX);
+                    // Returned, so that criterion drops them outside the timing.
+                    black_box((core, model))
+                },
                 BatchSize::LargeInput,
             )
+        });
+    }
+    group.finish();
+}
+
+/// The cost of a window of handoffs late in a long run against the same window early in it.
+/// Preparing a run to the 100,000th handoff is not timed, so each sample takes a while.
+fn history(c: &mut Criterion) {
+    let mut group = c.benchmark_group("history");
+    group.throughput(Throughput::Elements(WINDOW)).sample_size(10);
+    for at in [10u64, 100_000] {
+        let workload = PingPong::new(2, at + WINDOW).unwrap();
+        group.bench_function(format!("at/{at}"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let (mut core, mut model) = start(&workload);
+                    drive(&mut core, &mut model, at);
+                    let started = Instant::now();
+                    drive(&mut core, &mut model, WINDOW);
+                    total += started.elapsed();
+                    assert_eq!(core.model_calls() as u64, at + WINDOW);
+                    drop(black_box(core));
+                }
+                total
+            })
         });
     }
     group.finish();
@@ -107,5 +126,5 @@ fn scenario(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, handoffs, scenario);
+criterion_group!(benches, handoffs, history, scenario);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! The event log: one append-only record of a run. Each agent's thread (what its model reads)
-//! is a view into it, never a copy: the log keeps, per agent, the positions of the events only
-//! that agent sees, and one list of the events everyone sees, so a thread is a merge of two
-//! sorted lists and appending costs O(1) whatever the number of agents.
+//! is a view into it, never a copy: the log keeps one list of the events everyone sees, and
+//! chains the events only one agent sees (each points to that agent's next one), so a thread
+//! is a merge of a list and a chain, and appending costs O(1) and allocates nothing per agent,
+//! whatever the number of agents.
 
 use std::fmt;
 use std::sync::Arc;
@@ -175,9 +176,17 @@ pub enum Message<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventLog {
     events: Vec<Event>,
+    /// The events every agent sees (or all but their author), in order.
     shared: Vec<EventIndex>,
-    private: Vec<Vec<EventIndex>>,
+    /// Per event: the next event private to the same agent ([`NONE`] for the last one, and
+    /// for events that are not private).
+    next_private: Vec<EventIndex>,
+    /// Per agent: its first and last private events ([`NONE`] while it has none).
+    private: Vec<(EventIndex, EventIndex)>,
 }
+
+/// No event: the end of a chain.
+const NONE: EventIndex = EventIndex::MAX;
 
 impl EventLog {
     /// An empty log for a design of `agents` agents.
@@ -185,18 +194,31 @@ impl EventLog {
         EventLog {
             events: Vec::new(),
             shared: Vec::new(),
-            private: vec![Vec::new(); agents],
+            next_private: Vec::new(),
+            private: vec![(NONE, NONE); agents],
         }
     }
 
     /// Appends an event and returns its index.
     pub(crate) fn push(&mut self, event: Event) -> EventIndex {
-        let index = EventIndex::try_from(self.events.len()).expect("more than 4 billion events in one run");
+        let index = EventIndex::try_from(self.events.len())
+            .ok()
+            .filter(|&i| i != NONE)
+            .expect("more than 4 billion events in one run");
         match event.visibility() {
             Visibility::All | Visibility::Others(_) => self.shared.push(index),
-            Visibility::Only(agent) => self.private[agent.index()].push(index),
+            Visibility::Only(agent) => {
+                let (first, last) = &mut self.private[agent.index()];
+                if *last == NONE {
+                    *first = index;
+                } else {
+                    self.next_private[*last as usize] = index;
+                }
+                *last = index;
+            }
             Visibility::Nobody => {}
         }
+        self.next_private.push(NONE);
         self.events.push(event);
         index
     }
@@ -241,7 +263,7 @@ impl EventLog {
             log: self,
             agent,
             shared: 0,
-            private: 0,
+            private: self.private[agent.index()].0,
         }
     }
 }
@@ -251,25 +273,26 @@ impl EventLog {
 pub struct Thread<'a> {
     log: &'a EventLog,
     agent: AgentId,
+    /// Position in the shared list.
     shared: usize,
-    private: usize,
+    /// The next private event ([`NONE`] at the end of the chain).
+    private: EventIndex,
 }
 
 impl<'a> Iterator for Thread<'a> {
     type Item = Message<'a>;
 
     fn next(&mut self) -> Option<Message<'a>> {
-        let own = &self.log.private[self.agent.index()];
         loop {
             let next_shared = self.log.shared.get(self.shared).copied();
-            let next_own = own.get(self.private).copied();
+            let next_own = Some(self.private).filter(|&o| o != NONE);
             let index = match (next_shared, next_own) {
                 (Some(s), Some(o)) if s < o => {
                     self.shared += 1;
                     s
                 }
                 (_, Some(o)) => {
-                    self.private += 1;
+                    self.private = self.log.next_private[o as usize];
                     o
                 }
                 (Some(s), None) => {
