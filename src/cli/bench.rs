@@ -23,8 +23,8 @@ enum Workload {
     /// Agents in a ring (two by default) hand off to the next one N times, with a zero-cost
     /// model, then complete. Prints microseconds per handoff, model calls and peak memory.
     Pingpong {
-        /// Handoffs per run.
-        #[arg(long, default_value_t = 100_000)]
+        /// Handoffs per run (at least 1).
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
         handoffs: u64,
         /// Agents in the ring (at least 2).
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..))]
