@@ -105,7 +105,11 @@ pub struct Design {
     agents: Vec<Agent>,
     index: BTreeMap<String, AgentId>,
     handoffs: Vec<Vec<Handoff>>,
-    toolboxes: Vec<Vec<ToolSpec>>,
+    /// Every agent's functions, one agent after another (one array, so that a run touching
+    /// many agents reads them without chasing a pointer per agent).
+    tools: Vec<ToolSpec>,
+    /// Where each agent's functions start in `tools`; one more entry marks the end.
+    tool_starts: Vec<u32>,
     results: Vec<Vec<Template>>,
     start: AgentId,
     duplicates: Vec<HandoffSpec>,
@@ -300,18 +304,22 @@ impl Design {
             }
         }
 
-        let mut toolboxes = Vec::with_capacity(agents.len());
+        let mut tools = Vec::with_capacity(agents.len() * 2);
+        let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
         for (i, agent) in agents.iter().enumerate() {
-            let (tools, templates) = Self::toolbox(i, agent, &handoffs[i], &agents)?;
-            toolboxes.push(tools);
+            let (toolbox, templates) = Self::toolbox(i, agent, &handoffs[i], &agents)?;
+            tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
+            tools.extend(toolbox);
             results.push(templates);
         }
+        tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
         Ok(Design {
             agents,
             index,
             handoffs,
-            toolboxes,
+            tools,
+            tool_starts,
             results,
             start,
             duplicates,
@@ -427,7 +435,8 @@ impl Design {
     }
     /// The functions offered to `agent`'s model, in order.
     pub fn tools(&self, agent: AgentId) -> &[ToolSpec] {
-        &self.toolboxes[agent.index()]
+        let i = agent.index();
+        &self.tools[self.tool_starts[i] as usize..self.tool_starts[i + 1] as usize]
     }
     /// Parsed result template of `agent`'s own tool number `tool`.
     pub(crate) fn result_template(&self, agent: AgentId, tool: usize) -> &Template {
