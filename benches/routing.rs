@@ -16,7 +16,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use handoff_harness::{Core, Next, NoHuman, PingPong, Response, RingModel, Scenario};
 
 const HANDOFFS: u64 = 1_000;
@@ -37,20 +37,24 @@ fn drive(core: &mut Core, model: &mut RingModel, handoffs: u64) {
     }
 }
 
+/// Times whole runs of `workload` through the core; preparing and dropping them is not timed.
+fn whole_runs(b: &mut Bencher<'_>, workload: &PingPong, size: BatchSize) {
+    b.iter_batched(
+        || start(workload),
+        |(mut core, mut model)| {
+            drive(&mut core, &mut model, u64::MAX);
+            // Returned, so that criterion drops them outside the timing.
+            black_box((core, model))
+        },
+        size,
+    )
+}
+
 fn handoffs(c: &mut Criterion) {
     let mut group = c.benchmark_group("handoff");
     group.throughput(Throughput::Elements(HANDOFFS));
     let two = PingPong::new(2, HANDOFFS).unwrap();
-    group.bench_function("pingpong", |b| {
-        b.iter_batched(
-            || start(&two),
-            |(mut core, mut model)| {
-                drive(&mut core, &mut model, u64::MAX);
-                black_box((core, model))
-            },
-            BatchSize::SmallInput,
-        )
-    });
+    group.bench_function("pingpong", |b| whole_runs(b, &two, BatchSize::SmallInput));
     group.bench_function("text_turns", |b| {
         let hello = Response::text("hello");
         b.iter_batched(
@@ -77,15 +81,7 @@ fn handoffs(c: &mut Criterion) {
     for agents in [10usize, 1_000, 100_000] {
         let ring = PingPong::new(agents, HANDOFFS).unwrap();
         group.bench_function(format!("ring/{agents}"), |b| {
-            b.iter_batched(
-                || start(&ring),
-                |(mut core, mut model)| {
-                    drive(&mut core, &mut model, u64::MAX);
-                    // Returned, so that criterion drops them outside the timing.
-                    black_box((core, model))
-                },
-                BatchSize::LargeInput,
-            )
+            whole_runs(b, &ring, BatchSize::LargeInput)
         });
     }
     group.finish();
