@@ -41,7 +41,7 @@ pub struct RingModel {
     /// `transfer_to_<next agent>` of every agent, one after another.
     names: String,
     /// Where each agent's function name ends in `names`.
-    ends: Vec<u32>,
+    ends: Vec<usize>,
     left: u64,
 }
 
@@ -100,7 +100,7 @@ impl PingPong {
         for agent in design.ids() {
             names.push_str(TRANSFER_PREFIX);
             names.push_str(&design.agent(design.handoffs(agent)[0].target).name);
-            ends.push(u32::try_from(names.len()).expect("ring names fit in 4 GiB"));
+            ends.push(names.len());
         }
         RingModel {
             names,
@@ -151,8 +151,8 @@ impl RingModel {
         }
         self.left -= 1;
         let agent = request.agent().index();
-        let start = agent.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
-        let name = &self.names[start..self.ends[agent] as usize];
+        let start = agent.checked_sub(1).map_or(0, |before| self.ends[before]);
+        let name = &self.names[start..self.ends[agent]];
         Response::call(name, Map::new())
     }
 }
