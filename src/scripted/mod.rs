@@ -113,6 +113,21 @@ impl ScriptedModel {
         self.version = 0;
     }
 
+    /// The `when.user` regexes of every rule, as written, in order (agents in design order),
+    /// each once: what the scripts listen for, which the fuzzer builds its inputs from.
+    pub fn user_patterns(&self) -> Vec<&str> {
+        let mut sources: Vec<&str> = Vec::new();
+        for script in self.scripts.iter().flatten() {
+            let (Compiled::Rules(steps) | Compiled::Responses(steps)) = &script.compiled;
+            for pattern in steps.iter().filter_map(|s| s.user.as_ref()) {
+                if !sources.contains(&pattern.source()) {
+                    sources.push(pattern.source());
+                }
+            }
+        }
+        sources
+    }
+
     /// Whether `agent` has a script.
     pub fn has_script(&self, agent: AgentId) -> bool {
         self.scripts[agent.index()].is_some()

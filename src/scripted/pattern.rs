@@ -14,6 +14,8 @@ use regex_automata::util::captures::Captures;
 #[derive(Debug, Clone)]
 pub(super) struct Pattern {
     regex: Regex,
+    /// The regex as written.
+    source: std::sync::Arc<str>,
     /// Whether the regex has named groups to remember.
     named: bool,
 }
@@ -30,7 +32,16 @@ impl Pattern {
                 None => e.to_string(),
             })?;
         let named = Pattern::names_of(&regex).next().is_some();
-        Ok(Pattern { regex, named })
+        Ok(Pattern {
+            regex,
+            source: source.into(),
+            named,
+        })
+    }
+
+    /// The regex as written.
+    pub(super) fn source(&self) -> &str {
+        &self.source
     }
 
     /// Whether `text` has a match.

@@ -3,6 +3,7 @@
 //! - `analysis`: each finding of the graph analysis, and properties on arbitrary designs;
 //! - `analyze`: `handoff analyze` findings, drawings, coverage and diff through the binary;
 //! - `bench`: the ping-pong workload and `handoff bench pingpong`;
+//! - `fuzz`: the fuzzer finds, shrinks and reproduces bounces;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
@@ -13,6 +14,7 @@ mod analysis;
 mod analyze;
 mod bench;
 mod cli;
+mod fuzz;
 mod scenarios;
 mod semantics;
 mod snapshots;

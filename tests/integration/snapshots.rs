@@ -80,7 +80,7 @@ fn handoff_test_passes_on_the_shipped_scenarios_and_ends_with_the_count() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text(&out).contains("scenario customer_support ... ok\n"));
-    assert_eq!(text(&out).lines().last(), Some("5 passed, 0 failed"));
+    assert_eq!(text(&out).lines().last(), Some("6 passed, 0 failed"));
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn a_changed_rule_fails_with_a_readable_diff_and_accepting_makes_the_next_run_pa
         ),
         "{out_text}"
     );
-    assert_eq!(out_text.lines().last(), Some("4 passed, 1 failed"));
+    assert_eq!(out_text.lines().last(), Some("5 passed, 1 failed"));
     let snap = ws.path().join("snapshots/customer_support.snap");
     let pending = snapshot::pending_path(&snap);
     assert!(pending.exists(), "the new version is written beside the accepted one");
@@ -207,11 +207,11 @@ fn junit_report_parses_and_counts_every_scenario() {
     let xml = std::fs::read_to_string(&report).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let suites = doc.root_element();
-    assert_eq!(suites.attribute("tests"), Some("6"));
+    assert_eq!(suites.attribute("tests"), Some("7"));
     assert_eq!(suites.attribute("failures"), Some("1"));
     assert_eq!(suites.attribute("errors"), Some("1"));
     let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
-    assert_eq!(cases.len(), 6);
+    assert_eq!(cases.len(), 7);
     let refund = cases.iter().find(|c| c.attribute("name") == Some("refund")).unwrap();
     let failure = refund.children().find(|n| n.has_tag_name("failure")).unwrap();
     assert!(
@@ -232,7 +232,7 @@ fn json_format_and_new_snapshots() {
     let out = handoff(&["test", arg(&scenarios), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((value["passed"].as_u64(), value["failed"].as_u64()), (Some(5), Some(1)));
+    assert_eq!((value["passed"].as_u64(), value["failed"].as_u64()), (Some(6), Some(1)));
     let copy = value["scenarios"]
         .as_array()
         .unwrap()

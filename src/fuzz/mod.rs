@@ -1,0 +1,263 @@
+//! Fuzzing a scenario for endless bouncing: proptest generates what the human says (and, in
+//! confused mode, where the model ignores its script), each case runs on the sans-IO
+//! [`Core`], and every run is checked ([`Fuzzer::check`]). A failing case is shrunk by
+//! proptest to the smallest input that still fails.
+//!
+//! ```
+//! use handoff_harness::{Fuzzer, Scenario};
+//! use proptest::test_runner::{Config, RngSeed, TestRunner};
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/customer_support.json");
+//! let fuzzer = Fuzzer::new(&Scenario::load(path)?)?;
+//! let mut runner = TestRunner::new(Config { cases: 200, rng_seed: RngSeed::Fixed(7), ..Config::default() });
+//! runner.run(&fuzzer.strategy(), |case| fuzzer.check(&case).map(drop).map_err(Into::into))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+
+use crate::design::{AgentId, Design};
+use crate::engine::{Core, Next};
+use crate::event::EventKind;
+use crate::model::{Model, Response};
+use crate::outcome::Outcome;
+use crate::policy::{Limit, Settings};
+use crate::run::Run;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::scripted::ScriptedModel;
+
+mod input;
+
+pub use input::{Case, Phrases};
+
+/// Runs the cases of one scenario and checks them.
+#[derive(Debug)]
+pub struct Fuzzer {
+    design: Arc<Design>,
+    task: String,
+    settings: Settings,
+    model: RefCell<ScriptedModel>,
+    phrases: Phrases,
+    max_turns: usize,
+    confused: bool,
+}
+
+/// What a fuzzed run did that it must not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    /// The run bounced: a proven loop, or a limit on handoffs, model calls or tool rounds.
+    Bounce(String),
+    /// Several handoffs in one response under policy `reject`.
+    Ambiguous(String),
+    /// A handoff along an edge the design does not have.
+    OutsideDesign(String),
+    /// A tool call without a result.
+    Unanswered(String),
+    /// The same input gave a different event log the second time.
+    Nondeterministic(String),
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, text) = match self {
+            Violation::Bounce(t) => ("bounce", t),
+            Violation::Ambiguous(t) => ("ambiguous handoff", t),
+            Violation::OutsideDesign(t) => ("handoff outside the design", t),
+            Violation::Unanswered(t) => ("unanswered tool call", t),
+            Violation::Nondeterministic(t) => ("not deterministic", t),
+        };
+        write!(f, "{kind}: {text}")
+    }
+}
+
+impl From<Violation> for TestCaseError {
+    fn from(violation: Violation) -> TestCaseError {
+        TestCaseError::fail(violation.to_string())
+    }
+}
+
+impl Fuzzer {
+    /// A fuzzer for `scenario`, which needs a task and a scripted model. Replies are built
+    /// from its `user` replies and its rules' regexes; at most as many turns as it has replies
+    /// (at least 2, at most 8) unless [`Fuzzer::max_turns`] says otherwise.
+    pub fn new(scenario: &Scenario) -> Result<Fuzzer, ScenarioError> {
+        let (orchestration, model) = scenario.orchestration()?;
+        let replies = scenario.user.as_deref().unwrap_or_default();
+        let phrases = Phrases::new(replies.iter().map(String::as_str), model.user_patterns());
+        let design = orchestration.design().clone();
+        Ok(Fuzzer {
+            task: scenario.task.clone().unwrap_or_default(),
+            settings: scenario.settings,
+            design,
+            model: RefCell::new(model),
+            phrases,
+            max_turns: replies.len().clamp(2, 8),
+            confused: false,
+        })
+    }
+
+    /// At most `turns` human replies per case.
+    pub fn max_turns(mut self, turns: usize) -> Fuzzer {
+        self.max_turns = turns.max(1);
+        self
+    }
+
+    /// Confused mode: the model may ignore its script at any call and hand off to any agent
+    /// it is allowed to. Checks that limits and loop detection end every run.
+    pub fn confused(mut self, on: bool) -> Fuzzer {
+        self.confused = on;
+        self
+    }
+
+    /// The phrases replies are built from.
+    pub fn phrases(&self) -> &Phrases {
+        &self.phrases
+    }
+
+    /// The strategy of cases: 1 to `max_turns` replies, plus overrides in confused mode.
+    pub fn strategy(&self) -> BoxedStrategy<Case> {
+        let replies = self.phrases.replies(self.max_turns);
+        if !self.confused {
+            return replies
+                .prop_map(|replies| Case {
+                    replies,
+                    overrides: Vec::new(),
+                })
+                .boxed();
+        }
+        let overrides = prop::collection::vec(prop::option::weighted(0.15, any::<u16>()), 0..32);
+        (replies, overrides)
+            .prop_map(|(replies, overrides)| Case { replies, overrides })
+            .boxed()
+    }
+
+    /// Runs `case` once.
+    pub fn run(&self, case: &Case) -> Run {
+        let mut model = self.model.borrow_mut();
+        model.reset();
+        let mut core = Core::new(self.design.clone(), self.task.clone(), self.settings, true, Some(0));
+        let mut replies = case.replies.iter();
+        let mut overridden = 0u64;
+        loop {
+            match core.next() {
+                Next::CallModel => {
+                    let call = core.model_calls() as usize;
+                    let request = core.request();
+                    let forced = case.overrides.get(call).copied().flatten();
+                    let reply = match forced.and_then(|k| any_handoff(&self.design, request.agent(), k)) {
+                        Some(handoff) => {
+                            overridden += 1;
+                            Ok(handoff)
+                        }
+                        None => model.reply(&request),
+                    };
+                    // Both numbers only grow, so their sum changes whenever the script moves
+                    // on or the model is overridden, and never returns to an earlier value.
+                    let state = Model::state(&*model).unwrap_or(0) + overridden;
+                    core.model_replied(reply, Some(state));
+                }
+                Next::AskHuman => core.human_answered(replies.next().cloned()),
+                Next::Done => break,
+            }
+        }
+        core.into_run().expect("the run is done")
+    }
+
+    /// Runs `case` twice and checks the run: it ends without bouncing, hands off only along
+    /// the design's edges, answers every tool call, and gives the same log both times.
+    /// Returns the run. (A run that stops because a script has no rule for the input is not
+    /// a failure: the fuzzer looks for bouncing, not for gaps in scripts.)
+    pub fn check(&self, case: &Case) -> Result<Run, Violation> {
+        let run = self.run(case);
+        match run.outcome() {
+            Outcome::LoopDetected { .. }
+            | Outcome::LimitReached {
+                limit: Limit::HandoffsPerTurn | Limit::ModelCalls | Limit::ToolRounds,
+                ..
+            } => return Err(Violation::Bounce(crate::render::outcome_line(&run))),
+            Outcome::AmbiguousHandoff { .. } => {
+                return Err(Violation::Ambiguous(crate::render::outcome_line(&run)));
+            }
+            _ => {}
+        }
+        let mut answered = std::collections::BTreeSet::new();
+        let mut asked = Vec::new();
+        for event in run.log().events() {
+            match &event.kind {
+                EventKind::Handoff { to } => {
+                    let from = event.agent.expect("a handoff has a source");
+                    if !self.design.handoffs(from).iter().any(|h| h.target == *to) {
+                        return Err(Violation::OutsideDesign(format!(
+                            "{} -> {}",
+                            run.name(from),
+                            run.name(*to)
+                        )));
+                    }
+                }
+                EventKind::Reply { calls, .. } => asked.extend(calls.iter().map(|c| (c.id, c.name.clone()))),
+                EventKind::ToolResult { call, .. } => {
+                    answered.insert(*call);
+                }
+                _ => {}
+            }
+        }
+        if let Some((id, name)) = asked.iter().find(|(id, _)| !answered.contains(id)) {
+            return Err(Violation::Unanswered(format!("{id} ({name})")));
+        }
+        let again = self.run(case);
+        if let Some((index, first, second)) = run.first_difference(&again) {
+            return Err(Violation::Nondeterministic(format!(
+                "event {index} was {first} the first time and {second} the second"
+            )));
+        }
+        Ok(run)
+    }
+}
+
+/// A failing case, shrunk: the smallest input proptest found that still fails.
+#[derive(Debug, Clone)]
+pub struct Counterexample {
+    /// The input.
+    pub case: Case,
+    /// What its run did wrong.
+    pub violation: Violation,
+    /// Its run.
+    pub run: Run,
+}
+
+impl Fuzzer {
+    /// Runs up to `cases` cases from `seed` (the same seed gives the same cases on every
+    /// machine) and returns the first failure, shrunk, or `None` if all passed.
+    pub fn search(&self, cases: u32, seed: u64) -> Option<Counterexample> {
+        let config = Config {
+            cases,
+            rng_seed: RngSeed::Fixed(seed),
+            failure_persistence: None,
+            max_shrink_iters: 4096,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        match runner.run(&self.strategy(), |case| self.check(&case).map(drop).map_err(Into::into)) {
+            Ok(()) => None,
+            Err(TestError::Fail(_, case)) => {
+                let violation = self.check(&case).expect_err("the shrunk case fails");
+                let run = self.run(&case);
+                Some(Counterexample { case, violation, run })
+            }
+            Err(TestError::Abort(reason)) => unreachable!("no case is rejected, so none aborts: {reason}"),
+        }
+    }
+}
+
+/// A handoff to the `k`-th target `agent` may hand off to (modulo their number); `None`
+/// if it may hand off to no one.
+fn any_handoff(design: &Design, agent: AgentId, k: u16) -> Option<Response> {
+    let targets = design.handoffs(agent);
+    let target = targets.get(k as usize % targets.len().max(1))?.target;
+    Some(Response::handoff(&design.agent(target).name))
+}
