@@ -38,6 +38,11 @@ pub struct Expect {
     /// Agents that must never be in control.
     #[serde(default)]
     pub avoids: Option<Vec<String>>,
+    /// `true`: the run must not bounce (see [`Outcome::is_bounce`]); any other ending passes,
+    /// in place of the implicit "ended normally" check. What `handoff fuzz` writes in the
+    /// regression scenarios it finds.
+    #[serde(default)]
+    pub no_bounce: Option<bool>,
 }
 
 /// The result of checking one expectation.
@@ -166,7 +171,16 @@ impl Expect {
             };
             add("avoids", agents.join(", "), shown, entered.is_empty());
         }
-        if self.outcome.is_none() && !run.outcome().is_success() {
+        if let Some(true) = self.no_bounce {
+            let bounced = run.outcome().is_bounce();
+            add(
+                "no_bounce",
+                "no loop, limit or ambiguous handoff".into(),
+                crate::render::outcome_line(run),
+                !bounced,
+            );
+        }
+        if self.outcome.is_none() && self.no_bounce != Some(true) && !run.outcome().is_success() {
             // Without an expected outcome, a run must end normally.
             add(
                 "outcome",

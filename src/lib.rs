@@ -65,7 +65,7 @@ mod engine;
 mod event;
 mod expect;
 mod files;
-mod fuzz;
+pub mod fuzz;
 mod loops;
 mod model;
 mod orchestration;
@@ -91,7 +91,7 @@ pub use design::{COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, HANDOFF_PLUGIN, TASK_
 pub use engine::{Core, Next};
 pub use event::{CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ToolCall, ToolOutput, Visibility};
 pub use expect::{Check, Expect, Verdict};
-pub use fuzz::{Case, Counterexample, Fuzzer, Phrases, Violation};
+pub use fuzz::{Case, Counterexample, Fuzzer, Violation};
 pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response, unknown_tool_message};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman};
 pub use outcome::Outcome;

@@ -89,6 +89,23 @@ impl Outcome {
         "ambiguous-handoff",
     ];
 
+    /// Whether the run bounced: a proven loop, or a limit on handoffs per turn, model calls
+    /// or tool rounds (a limit on human turns only means the human kept talking), or several
+    /// handoffs at once under policy `reject`.
+    pub fn is_bounce(&self) -> bool {
+        matches!(
+            self,
+            Outcome::LoopDetected { .. }
+                | Outcome::AmbiguousHandoff { .. }
+                | Outcome::LimitReached {
+                    limit: crate::policy::Limit::HandoffsPerTurn
+                        | crate::policy::Limit::ModelCalls
+                        | crate::policy::Limit::ToolRounds,
+                    ..
+                }
+        )
+    }
+
     /// Whether the run ended the way Semantic Kernel ends a run normally.
     pub fn is_success(&self) -> bool {
         matches!(self, Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. })

@@ -301,7 +301,7 @@ impl DesignFile {
 }
 
 /// Reads a UTF-8 file, naming it in errors.
-fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
         file: file.clone(),

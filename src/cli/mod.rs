@@ -11,6 +11,7 @@ use serde_json::json;
 
 mod analyze;
 mod bench;
+mod fuzz;
 mod test;
 
 use crate::expect::Verdict;
@@ -56,6 +57,9 @@ enum Command {
     /// Measure what the orchestration itself costs: `handoff bench pingpong --handoffs N
     /// [--agents K]` prints microseconds per handoff, model calls and peak memory.
     Bench(bench::BenchArgs),
+    /// Search a scenario's human inputs for endless bouncing: generated from its own phrases,
+    /// shrunk to the smallest case, written as a regression scenario. Exit 1 on a bounce.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::test(&args),
         Command::Analyze(args) => analyze::analyze(&args),
         Command::Bench(args) => bench::bench(&args),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
     };
     ExitCode::from(status as u8)
 }

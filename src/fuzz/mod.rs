@@ -26,17 +26,21 @@ use crate::engine::{Core, Next};
 use crate::event::EventKind;
 use crate::model::{Model, Response};
 use crate::outcome::Outcome;
-use crate::policy::{Limit, Settings};
+use crate::policy::Settings;
 use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 
+pub mod campaign;
 mod input;
+mod regression;
 
+pub use campaign::{CampaignReport, Shard};
 pub use input::{Case, Phrases};
+pub use regression::{regression, regressions_dir};
 
 /// Runs the cases of one scenario and checks them.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Fuzzer {
     design: Arc<Design>,
     task: String,
@@ -174,16 +178,12 @@ impl Fuzzer {
     /// a failure: the fuzzer looks for bouncing, not for gaps in scripts.)
     pub fn check(&self, case: &Case) -> Result<Run, Violation> {
         let run = self.run(case);
-        match run.outcome() {
-            Outcome::LoopDetected { .. }
-            | Outcome::LimitReached {
-                limit: Limit::HandoffsPerTurn | Limit::ModelCalls | Limit::ToolRounds,
-                ..
-            } => return Err(Violation::Bounce(crate::render::outcome_line(&run))),
-            Outcome::AmbiguousHandoff { .. } => {
-                return Err(Violation::Ambiguous(crate::render::outcome_line(&run)));
-            }
-            _ => {}
+        if run.outcome().is_bounce() {
+            let line = crate::render::outcome_line(&run);
+            return Err(match run.outcome() {
+                Outcome::AmbiguousHandoff { .. } => Violation::Ambiguous(line),
+                _ => Violation::Bounce(line),
+            });
         }
         let mut answered = std::collections::BTreeSet::new();
         let mut asked = Vec::new();
@@ -234,23 +234,61 @@ impl Fuzzer {
     /// Runs up to `cases` cases from `seed` (the same seed gives the same cases on every
     /// machine) and returns the first failure, shrunk, or `None` if all passed.
     pub fn search(&self, cases: u32, seed: u64) -> Option<Counterexample> {
+        self.search_block(u64::from(cases), seed).failure
+    }
+
+    /// [`Fuzzer::search`], also counting the handoffs taken and the outcomes of the cases
+    /// that passed (not those tried while shrinking).
+    pub fn search_block(&self, cases: u64, seed: u64) -> CampaignReport {
         let config = Config {
-            cases,
+            cases: u32::try_from(cases).unwrap_or(u32::MAX),
             rng_seed: RngSeed::Fixed(seed),
             failure_persistence: None,
             max_shrink_iters: 4096,
             ..Config::default()
         };
+        let report = RefCell::new(CampaignReport::default());
+        let shrinking = std::cell::Cell::new(false);
         let mut runner = TestRunner::new(config);
-        match runner.run(&self.strategy(), |case| self.check(&case).map(drop).map_err(Into::into)) {
-            Ok(()) => None,
+        let result = runner.run(&self.strategy(), |case| {
+            if shrinking.get() {
+                return self.check(&case).map(drop).map_err(Into::into);
+            }
+            let mut report = report.borrow_mut();
+            report.cases += 1;
+            let run = self.check(&case).inspect_err(|_| shrinking.set(true))?;
+            *report.outcomes.entry(run.outcome().kind()).or_default() += 1;
+            for event in run.log().events() {
+                if let (EventKind::Handoff { to }, Some(from)) = (&event.kind, event.agent) {
+                    *report.edges.entry((from, *to)).or_default() += 1;
+                }
+            }
+            Ok(())
+        });
+        let mut report = report.into_inner();
+        match result {
+            Ok(()) => {}
             Err(TestError::Fail(_, case)) => {
                 let violation = self.check(&case).expect_err("the shrunk case fails");
                 let run = self.run(&case);
-                Some(Counterexample { case, violation, run })
+                report.failure = Some(Counterexample { case, violation, run });
             }
             Err(TestError::Abort(reason)) => unreachable!("no case is rejected, so none aborts: {reason}"),
         }
+        report
+    }
+
+    /// Runs `cases` cases from `seed` on `jobs` threads, the blocks of `shard` only; see
+    /// [`campaign`]. The result is the same for any number of jobs.
+    pub fn campaign(
+        &self,
+        cases: u64,
+        seed: u64,
+        jobs: usize,
+        shard: Shard,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> CampaignReport {
+        campaign::run(self, cases, seed, jobs, shard, progress)
     }
 }
 

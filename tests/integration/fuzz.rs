@@ -5,7 +5,7 @@ use handoff_harness::{Case, EventKind, Fuzzer, Limit, Outcome, Scenario, Violati
 use proptest::prop_assert;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 
-use crate::support::root;
+use crate::support::{arg, handoff, root};
 
 fn fuzzer(file: &str) -> Fuzzer {
     Fuzzer::new(&Scenario::load(root().join("scenarios").join(file)).unwrap()).unwrap()
@@ -100,4 +100,184 @@ fn confused_runs_all_end_and_some_are_overridden() {
     });
     assert!(result.is_ok(), "{result:?}");
     assert!(overridden.get() > 30, "overrides are drawn: {}", overridden.get());
+}
+
+fn json(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = handoff(args);
+    let value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), value)
+}
+
+#[test]
+fn handoff_fuzz_writes_a_regression_that_handoff_run_reproduces_and_tries_it_first_next_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let regressions = dir.path().join("regressions");
+    let args = [
+        "fuzz",
+        "scenarios/mixed_requests.json",
+        "--cases",
+        "1000",
+        "--seed",
+        "1",
+        "--regressions",
+        arg(&regressions),
+    ];
+    let out = handoff(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("FAILED after ") && text.contains("bounce: Run stopped: endless loop"),
+        "{text}"
+    );
+    assert!(
+        text.contains("or: handoff fuzz scenarios/mixed_requests.json --cases 1000 --seed 1\n"),
+        "{text}"
+    );
+    let written: Vec<_> = std::fs::read_dir(&regressions)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(
+        text.contains(&format!("reproduce: handoff run {}\n", written[0].display())),
+        "{text}"
+    );
+
+    let replay = handoff(&["run", arg(&written[0])]);
+    assert_eq!(replay.status.code(), Some(1), "the regression reproduces the bounce");
+    let replayed = String::from_utf8(replay.stdout).unwrap();
+    assert!(
+        replayed.contains("FAILED no_bounce: expected no loop, limit or ambiguous handoff"),
+        "{replayed}"
+    );
+
+    let again = handoff(&args);
+    assert_eq!(again.status.code(), Some(1));
+    let again = String::from_utf8(again.stdout).unwrap();
+    assert!(
+        again.starts_with(&format!("FAILED {}: still fails: bounce", written[0].display())),
+        "{again}"
+    );
+}
+
+#[test]
+fn the_tutorial_design_stays_clean_for_100000_cases() {
+    let (code, report) = json(&[
+        "fuzz",
+        "scenarios/customer_support.json",
+        "--cases",
+        "100000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["cases"], 100_000);
+    assert_eq!(report["passed"], true);
+    let taken = |from: &str, to: &str| {
+        report["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["from"] == from && e["to"] == to)
+            .unwrap()["taken"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(taken("TriageAgent", "OrderStatusAgent") > 0);
+    assert_eq!(
+        taken("RefundAgent", "TriageAgent"),
+        0,
+        "RefundAgent has no script, so it never hands back"
+    );
+}
+
+#[test]
+fn one_job_and_two_jobs_give_the_same_result_and_shards_split_the_campaign() {
+    let run = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "fuzz",
+            "scenarios/mixed_requests.json",
+            "--cases",
+            "3000",
+            "--seed",
+            "9",
+            "--format",
+            "json",
+            "--regressions",
+        ];
+        args.push(arg(dir.path()));
+        args.extend_from_slice(extra);
+        json(&args).1
+    };
+    let mut one = run(&["--jobs", "1"]);
+    let mut two = run(&["--jobs", "2"]);
+    assert_eq!(one["failure"]["replies"], serde_json::json!(["ship refund"]));
+    // Written to a different temporary directory each time.
+    one["failure"]["regression"].take();
+    two["failure"]["regression"].take();
+    for key in ["cases", "failure", "outcomes", "edges"] {
+        assert_eq!(one[key], two[key], "{key}");
+    }
+    let whole = json(&[
+        "fuzz",
+        "scenarios/customer_support.json",
+        "--cases",
+        "5000",
+        "--format",
+        "json",
+    ])
+    .1;
+    let first = json(&[
+        "fuzz",
+        "scenarios/customer_support.json",
+        "--cases",
+        "5000",
+        "--shard",
+        "1/2",
+        "--format",
+        "json",
+    ])
+    .1;
+    let second = json(&[
+        "fuzz",
+        "scenarios/customer_support.json",
+        "--cases",
+        "5000",
+        "--shard",
+        "2/2",
+        "--format",
+        "json",
+    ])
+    .1;
+    assert_eq!(
+        (first["cases"].as_u64(), second["cases"].as_u64()),
+        (Some(3000), Some(2000))
+    );
+    for kind in ["completed", "human-exhausted", "model-failed"] {
+        let sum = first["outcomes"][kind].as_u64().unwrap_or(0) + second["outcomes"][kind].as_u64().unwrap_or(0);
+        assert_eq!(Some(sum), whole["outcomes"][kind].as_u64().or(Some(0)), "{kind}");
+    }
+}
+
+#[test]
+fn bad_fuzz_input_exits_2_and_names_the_problem() {
+    for (args, needle) in [
+        (
+            vec!["fuzz", "scenarios/designs/customer_support_v2.json"],
+            "customer_support_v2.json",
+        ),
+        (vec!["fuzz", "scenarios/nope.json"], "nope.json"),
+        (
+            vec!["fuzz", "scenarios/refund.json", "--shard", "0/2"],
+            "I must be from 1 to N",
+        ),
+        (vec!["fuzz", "scenarios/refund.json", "--shard", "2"], "write I/N"),
+    ] {
+        let out = handoff(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
 }

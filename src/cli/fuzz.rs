@@ -1,0 +1,329 @@
+//! `handoff fuzz`: searches a scenario's human inputs for endless bouncing, shrinks what it
+//! finds, and writes it as a regression scenario.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use super::{Format, Status, bad_input, json_text};
+use crate::files::write_atomic;
+use crate::fuzz::{CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
+use crate::scenario::{Scenario, read_text};
+
+/// Arguments of `handoff fuzz`.
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// The scenario file (JSON); it needs a task and a scripted model.
+    file: PathBuf,
+    /// Cases to run (in blocks of 1,000, each seeded from --seed).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    cases: u64,
+    /// The campaign's seed: the same seed gives the same cases and the same result on any
+    /// machine and with any number of jobs.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// At most this many human replies per case (default: the scenario's, from 2 to 8).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    max_turns: Option<u32>,
+    /// Threads (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
+    /// Run only part I of N of the campaign (1-based), for a CI matrix: shards never overlap
+    /// and together make the whole campaign.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Let the model ignore its script at random calls and hand off to any allowed agent.
+    #[arg(long)]
+    confused: bool,
+    /// Where regression scenarios go (default: `regressions/` beside FILE).
+    #[arg(long, value_name = "DIR")]
+    regressions: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (i, n) = text.split_once('/').ok_or("write I/N, as in 2/4")?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| format!("`{i}` is not a number"))?,
+        n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i} of {n}: I must be from 1 to N"));
+    }
+    Ok(Shard { index: i - 1, count: n })
+}
+
+/// Runs `handoff fuzz`.
+pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
+    let file = args.file.as_path();
+    let loaded = Scenario::load(file).and_then(|scenario| {
+        let fuzzer = Fuzzer::new(&scenario)?;
+        Ok((scenario, fuzzer, read_text(file)?.0))
+    });
+    let (scenario, mut fuzzer, original) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return bad_input(error),
+    };
+    if let Some(turns) = args.max_turns {
+        fuzzer = fuzzer.max_turns(turns as usize);
+    }
+    fuzzer = fuzzer.confused(args.confused);
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = args.regressions.clone().unwrap_or_else(|| regressions_dir(file));
+
+    // Counterexamples found before are tried first.
+    let known = match known_regressions(&dir, &stem) {
+        Ok(known) => known,
+        Err(error) => return bad_input(error),
+    };
+    for (path, case) in &known {
+        if let Err(violation) = fuzzer.check(case) {
+            let message = format!(
+                "{}: still fails: {violation}\nreproduce: handoff run {}",
+                path.display(),
+                path.display()
+            );
+            return report_known(args, &message);
+        }
+    }
+
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        |j| j as usize,
+    );
+    let shard = args.shard.unwrap_or(Shard::ALL);
+    let started = Instant::now();
+    let show_progress = args.format == Format::Text && std::io::stderr().is_terminal() && !is_ci();
+    let progress = |done: u64| {
+        if show_progress {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            let _ = write!(std::io::stderr().lock(), "\r  {done} cases, {rate:.0} cases/s   ");
+        }
+    };
+    let report = fuzzer.campaign(args.cases, args.seed, jobs, shard, &progress);
+    if show_progress {
+        let _ = write!(std::io::stderr().lock(), "\r{:40}\r", "");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+
+    let mut written = None;
+    if let Some(found) = &report.failure
+        && found.case.overrides.iter().all(Option::is_none)
+    {
+        let (name, text) = match regression(&original, &stem, &found.case, &found.violation.to_string()) {
+            Ok(pair) => pair,
+            Err(error) => return bad_input(format!("{}: {error}", file.display())),
+        };
+        let path = dir.join(format!("{name}.json"));
+        if let Err(error) = write_atomic(&path, text.as_bytes()) {
+            return bad_input(format!(
+                "{}: cannot write the regression scenario: {error}",
+                path.display()
+            ));
+        }
+        written = Some(path);
+    }
+    let summary = Summary {
+        args,
+        scenario: &scenario,
+        report: &report,
+        jobs,
+        seconds,
+        written: written.as_deref(),
+    };
+    let text = match args.format {
+        Format::Json => json_text(&summary.json()),
+        Format::Text => summary.text(),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if report.failure.is_some() {
+        Status::Failed
+    } else {
+        Status::Passed
+    }
+}
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// The regression scenarios of `stem` in `dir` (`<stem>-*.json`), as cases.
+fn known_regressions(dir: &Path, stem: &str) -> Result<Vec<(PathBuf, Case)>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .and_then(|s| s.strip_prefix(stem))
+                    .is_some_and(|rest| rest.starts_with('-'))
+        })
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let scenario = Scenario::load(&path).map_err(|e| e.to_string())?;
+            let replies = scenario.user.unwrap_or_default();
+            Ok((
+                path,
+                Case {
+                    replies,
+                    overrides: Vec::new(),
+                },
+            ))
+        })
+        .collect()
+}
+
+fn report_known(args: &FuzzArgs, message: &str) -> Status {
+    let text = match args.format {
+        Format::Json => json_text(&json!({ "passed": false, "known_regression": message })),
+        Format::Text => format!("FAILED {message}\n"),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Status::Failed
+}
+
+/// What `handoff fuzz` prints.
+struct Summary<'a> {
+    args: &'a FuzzArgs,
+    scenario: &'a Scenario,
+    report: &'a CampaignReport,
+    jobs: usize,
+    seconds: f64,
+    written: Option<&'a Path>,
+}
+
+impl Summary<'_> {
+    fn reproduce(&self) -> String {
+        let mut command = format!(
+            "handoff fuzz {} --cases {} --seed {}",
+            self.args.file.display(),
+            self.args.cases,
+            self.args.seed
+        );
+        if let Some(turns) = self.args.max_turns {
+            command.push_str(&format!(" --max-turns {turns}"));
+        }
+        if let Some(shard) = self.args.shard {
+            command.push_str(&format!(" --shard {}/{}", shard.index + 1, shard.count));
+        }
+        if self.args.confused {
+            command.push_str(" --confused");
+        }
+        command
+    }
+
+    fn edges(&self) -> Vec<(String, String, u64)> {
+        let design = &self.scenario.design;
+        let name = |a| design.agent(a).name.clone();
+        let mut edges: Vec<(String, String, u64)> = Vec::new();
+        for source in design.ids() {
+            for handoff in design.handoffs(source) {
+                let taken = self.report.edges.get(&(source, handoff.target)).copied().unwrap_or(0);
+                edges.push((name(source), name(handoff.target), taken));
+            }
+        }
+        edges
+    }
+
+    fn text(&self) -> String {
+        let r = self.report;
+        let mut out = format!(
+            "fuzzing {} ({}): seed {}, {} job{}{}\n",
+            self.scenario.name,
+            self.args.file.display(),
+            self.args.seed,
+            self.jobs,
+            if self.jobs == 1 { "" } else { "s" },
+            self.args
+                .shard
+                .map(|s| format!(", shard {}/{}", s.index + 1, s.count))
+                .unwrap_or_default()
+        );
+        let rate = r.cases as f64 / self.seconds.max(1e-9);
+        match &r.failure {
+            Some(found) => {
+                out.push_str(&format!(
+                    "FAILED after {} cases: {}\nshrunk to {}\n\n",
+                    r.cases, found.violation, found.case
+                ));
+                for line in found.run.text().lines() {
+                    out.push_str(&format!("  {line}\n"));
+                }
+                out.push('\n');
+                match self.written {
+                    Some(path) => out.push_str(&format!(
+                        "regression scenario written: {}\nreproduce: handoff run {}\n",
+                        path.display(),
+                        path.display()
+                    )),
+                    None => out.push_str("(the model was overridden, so no scenario reproduces it on its own)\n"),
+                }
+                out.push_str(&format!("or: {}\n", self.reproduce()));
+            }
+            None => {
+                let outcomes: Vec<String> = r.outcomes.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                out.push_str(&format!(
+                    "ok: {} cases in {:.2} s ({rate:.0} cases/s), no bounce; runs ended: {}\n",
+                    r.cases,
+                    self.seconds,
+                    outcomes.join(", ")
+                ));
+                let edges = self.edges();
+                let reached = edges.iter().filter(|e| e.2 > 0).count();
+                out.push_str(&format!("handoffs reached: {reached} of {}\n", edges.len()));
+                for (from, to, taken) in edges {
+                    let taken = if taken == 0 {
+                        "never".to_string()
+                    } else {
+                        taken.to_string()
+                    };
+                    out.push_str(&format!("  {from} -> {to}: {taken}\n"));
+                }
+            }
+        }
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let r = self.report;
+        let failure = r.failure.as_ref().map(|found| {
+            json!({
+                "violation": found.violation.to_string(),
+                "replies": found.case.replies,
+                "overrides": found.case.overrides,
+                "conversation": found.run.text(),
+                "regression": self.written.map(|p| p.display().to_string()),
+                "reproduce": self.reproduce(),
+            })
+        });
+        json!({
+            "scenario": self.scenario.name,
+            "file": self.args.file.display().to_string(),
+            "seed": self.args.seed,
+            "jobs": self.jobs,
+            "shard": self.args.shard.map(|s| format!("{}/{}", s.index + 1, s.count)),
+            "confused": self.args.confused,
+            "cases": r.cases,
+            "seconds": self.seconds,
+            "cases_per_second": r.cases as f64 / self.seconds.max(1e-9),
+            "passed": r.failure.is_none(),
+            "outcomes": r.outcomes,
+            "edges": self.edges().into_iter().map(|(from, to, taken)| json!({ "from": from, "to": to, "taken": taken })).collect::<Vec<_>>(),
+            "failure": failure,
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! A campaign: many cases, split into blocks of [`BLOCK`] cases with a seed each, derived
+//! from the campaign's seed. The blocks, not the threads, fix which cases run, so a seed
+//! gives the same result with any number of jobs, and `--shard I/N` takes every N-th block:
+//! shards of one campaign never overlap, and together they are the whole campaign.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Counterexample, Fuzzer};
+use crate::design::AgentId;
+
+/// Cases per block.
+pub const BLOCK: u64 = 1_000;
+
+/// Which part of a campaign to run: blocks `index`, `index + count`, ... (0-based `index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: u64,
+    /// How many shards the campaign is split into.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole campaign.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+}
+
+/// What a campaign found.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignReport {
+    /// Cases run (whole blocks up to the failing one; shrinking not counted).
+    pub cases: u64,
+    /// The failure of the first failing block, if any, shrunk.
+    pub failure: Option<Counterexample>,
+    /// How often each handoff (source, target) was taken in passing runs.
+    pub edges: BTreeMap<(AgentId, AgentId), u64>,
+    /// How the passing runs ended, by outcome kind.
+    pub outcomes: BTreeMap<&'static str, u64>,
+}
+
+/// The seed of block `block` of a campaign seeded `seed` (splitmix64).
+pub fn block_seed(seed: u64, block: u64) -> u64 {
+    let mut z = seed ^ block.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Runs `cases` cases of `fuzzer` from `seed` on `jobs` threads, the blocks of `shard` only.
+/// `progress(done)` is called after each block with the cases done so far.
+pub fn run(
+    fuzzer: &Fuzzer,
+    cases: u64,
+    seed: u64,
+    jobs: usize,
+    shard: Shard,
+    progress: &(dyn Fn(u64) + Sync),
+) -> CampaignReport {
+    let blocks: Vec<u64> = (0..cases.div_ceil(BLOCK))
+        .filter(|b| b % shard.count == shard.index)
+        .collect();
+    let next = AtomicU64::new(0);
+    // The lowest failing block so far: blocks after it need not run.
+    let first_failure = AtomicU64::new(u64::MAX);
+    let done = AtomicU64::new(0);
+    let results: Mutex<Vec<(u64, CampaignReport)>> = Mutex::new(Vec::new());
+    let (blocks, next, first_failure, done, results) = (&blocks, &next, &first_failure, &done, &results);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            // Each thread its own copy: the model keeps per-run state.
+            let fuzzer = fuzzer.clone();
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&block) = blocks.get(i as usize) else { break };
+                    if block > first_failure.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let size = BLOCK.min(cases - block * BLOCK);
+                    let report = fuzzer.search_block(size, block_seed(seed, block));
+                    if report.failure.is_some() {
+                        first_failure.fetch_min(block, Ordering::Relaxed);
+                    }
+                    progress(done.fetch_add(size, Ordering::Relaxed) + size);
+                    results
+                        .lock()
+                        .expect("no worker panics holding the lock")
+                        .push((block, report));
+                }
+            });
+        }
+    });
+    let mut results = std::mem::take(&mut *results.lock().expect("no worker panicked"));
+    results.sort_by_key(|(block, _)| *block);
+    let last = first_failure.load(Ordering::Relaxed);
+    let mut total = CampaignReport::default();
+    for (_, report) in results.into_iter().filter(|(block, _)| *block <= last) {
+        total.cases += report.cases;
+        for (edge, n) in report.edges {
+            *total.edges.entry(edge).or_default() += n;
+        }
+        for (kind, n) in report.outcomes {
+            *total.outcomes.entry(kind).or_default() += n;
+        }
+        if total.failure.is_none() {
+            total.failure = report.failure;
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_seeds_differ_and_repeat() {
+        assert_eq!(block_seed(1, 2), block_seed(1, 2));
+        assert_ne!(block_seed(1, 2), block_seed(1, 3));
+        assert_ne!(block_seed(1, 2), block_seed(2, 2));
+    }
+}
