@@ -53,6 +53,8 @@
 //! - [`ScriptedModel`]: rules and response lists; [`Scenario`]: the JSON file format;
 //! - [`Limits`], [`Policy`]: bounds and the choices where frameworks differ;
 //! - [`Suite`] and [`snapshot`]: a directory of scenarios against expectations and snapshots;
+//! - [`fuzz`]: [`Fuzzer`] generates what the human says, checks every run for bouncing, and
+//!   shrinks what fails (`handoff fuzz`);
 //! - [`PingPong`]: the workload `handoff bench pingpong` times, to measure routing overhead;
 //! - [`analysis`]: the handoff graph ([`HandoffGraph`], petgraph) and its [`Finding`]s, read
 //!   from a [`DesignFile`] before any model call; drawings, coverage and design diffs.
