@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use handoff_harness::fuzz::Shard;
+use handoff_harness::fuzz::{Campaign, Shard};
 use handoff_harness::{Fuzzer, Scenario};
 
 fn fuzz(c: &mut Criterion) {
@@ -32,7 +32,13 @@ fn fuzz(c: &mut Criterion) {
     group.bench_function("2_jobs", |b| {
         b.iter(|| {
             seed += 1;
-            let report = fuzzer.campaign(10_000, seed, 2, Shard::ALL, &|_| {});
+            let campaign = Campaign {
+                cases: 10_000,
+                seed,
+                jobs: 2,
+                shard: Shard::ALL,
+            };
+            let report = fuzzer.campaign(campaign, &|_| {});
             assert!(report.failure.is_none());
             black_box(report)
         })

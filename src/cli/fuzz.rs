@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{Format, Status, bad_input, json_text};
 use crate::files::write_atomic;
-use crate::fuzz::{CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
+use crate::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
 use crate::scenario::{Scenario, read_text};
 
 /// Arguments of `handoff fuzz`.
@@ -108,7 +108,13 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
             let _ = write!(std::io::stderr().lock(), "\r  {done} cases, {rate:.0} cases/s   ");
         }
     };
-    let report = fuzzer.campaign(args.cases, args.seed, jobs, shard, &progress);
+    let campaign = Campaign {
+        cases: args.cases,
+        seed: args.seed,
+        jobs,
+        shard,
+    };
+    let report = fuzzer.campaign(campaign, &progress);
     if show_progress {
         let _ = write!(std::io::stderr().lock(), "\r{:40}\r", "");
     }

@@ -48,67 +48,82 @@ pub fn block_seed(seed: u64, block: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Runs `cases` cases of `fuzzer` from `seed` on `jobs` threads, the blocks of `shard` only.
-/// `progress(done)` is called after each block with the cases done so far.
-pub fn run(
-    fuzzer: &Fuzzer,
-    cases: u64,
-    seed: u64,
-    jobs: usize,
-    shard: Shard,
-    progress: &(dyn Fn(u64) + Sync),
-) -> CampaignReport {
-    let blocks: Vec<u64> = (0..cases.div_ceil(BLOCK))
-        .filter(|b| b % shard.count == shard.index)
-        .collect();
-    let next = AtomicU64::new(0);
-    // The lowest failing block so far: blocks after it need not run.
-    let first_failure = AtomicU64::new(u64::MAX);
-    let done = AtomicU64::new(0);
-    let results: Mutex<Vec<(u64, CampaignReport)>> = Mutex::new(Vec::new());
-    let (blocks, next, first_failure, done, results) = (&blocks, &next, &first_failure, &done, &results);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1) {
-            // Each thread its own copy: the model keeps per-run state.
-            let fuzzer = fuzzer.clone();
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&block) = blocks.get(i as usize) else { break };
-                    if block > first_failure.load(Ordering::Relaxed) {
-                        break;
+/// How much of which campaign to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Campaign {
+    /// Cases in the whole campaign.
+    pub cases: u64,
+    /// Its seed.
+    pub seed: u64,
+    /// Threads.
+    pub jobs: usize,
+    /// The part to run.
+    pub shard: Shard,
+}
+
+impl Fuzzer {
+    /// Runs the blocks of `campaign.shard` (see the module docs) on `campaign.jobs` threads:
+    /// the result is the same for any number of jobs. `progress(done)` is called after each
+    /// block with the cases done so far.
+    pub fn campaign(&self, campaign: Campaign, progress: &(dyn Fn(u64) + Sync)) -> CampaignReport {
+        let Campaign {
+            cases,
+            seed,
+            jobs,
+            shard,
+        } = campaign;
+        let blocks: Vec<u64> = (0..cases.div_ceil(BLOCK))
+            .filter(|b| b % shard.count == shard.index)
+            .collect();
+        let next = AtomicU64::new(0);
+        // The lowest failing block so far: blocks after it need not run.
+        let first_failure = AtomicU64::new(u64::MAX);
+        let done = AtomicU64::new(0);
+        let results: Mutex<Vec<(u64, CampaignReport)>> = Mutex::new(Vec::new());
+        let (blocks, next, first_failure, done, results) = (&blocks, &next, &first_failure, &done, &results);
+        std::thread::scope(|scope| {
+            for _ in 0..jobs.max(1) {
+                // Each thread its own copy: the model keeps per-run state.
+                let fuzzer = self.clone();
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&block) = blocks.get(i as usize) else { break };
+                        if block > first_failure.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let size = BLOCK.min(cases - block * BLOCK);
+                        let report = fuzzer.search_block(size, block_seed(seed, block));
+                        if report.failure.is_some() {
+                            first_failure.fetch_min(block, Ordering::Relaxed);
+                        }
+                        progress(done.fetch_add(size, Ordering::Relaxed) + size);
+                        results
+                            .lock()
+                            .expect("no worker panics holding the lock")
+                            .push((block, report));
                     }
-                    let size = BLOCK.min(cases - block * BLOCK);
-                    let report = fuzzer.search_block(size, block_seed(seed, block));
-                    if report.failure.is_some() {
-                        first_failure.fetch_min(block, Ordering::Relaxed);
-                    }
-                    progress(done.fetch_add(size, Ordering::Relaxed) + size);
-                    results
-                        .lock()
-                        .expect("no worker panics holding the lock")
-                        .push((block, report));
-                }
-            });
+                });
+            }
+        });
+        let mut results = std::mem::take(&mut *results.lock().expect("no worker panicked"));
+        results.sort_by_key(|(block, _)| *block);
+        let last = first_failure.load(Ordering::Relaxed);
+        let mut total = CampaignReport::default();
+        for (_, report) in results.into_iter().filter(|(block, _)| *block <= last) {
+            total.cases += report.cases;
+            for (edge, n) in report.edges {
+                *total.edges.entry(edge).or_default() += n;
+            }
+            for (kind, n) in report.outcomes {
+                *total.outcomes.entry(kind).or_default() += n;
+            }
+            if total.failure.is_none() {
+                total.failure = report.failure;
+            }
         }
-    });
-    let mut results = std::mem::take(&mut *results.lock().expect("no worker panicked"));
-    results.sort_by_key(|(block, _)| *block);
-    let last = first_failure.load(Ordering::Relaxed);
-    let mut total = CampaignReport::default();
-    for (_, report) in results.into_iter().filter(|(block, _)| *block <= last) {
-        total.cases += report.cases;
-        for (edge, n) in report.edges {
-            *total.edges.entry(edge).or_default() += n;
-        }
-        for (kind, n) in report.outcomes {
-            *total.outcomes.entry(kind).or_default() += n;
-        }
-        if total.failure.is_none() {
-            total.failure = report.failure;
-        }
+        total
     }
-    total
 }
 
 #[cfg(test)]

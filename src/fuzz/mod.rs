@@ -35,7 +35,7 @@ pub mod campaign;
 mod input;
 mod regression;
 
-pub use campaign::{CampaignReport, Shard};
+pub use campaign::{Campaign, CampaignReport, Shard};
 pub use input::{Case, Phrases};
 pub use regression::{regression, regressions_dir};
 
@@ -276,19 +276,6 @@ impl Fuzzer {
             Err(TestError::Abort(reason)) => unreachable!("no case is rejected, so none aborts: {reason}"),
         }
         report
-    }
-
-    /// Runs `cases` cases from `seed` on `jobs` threads, the blocks of `shard` only; see
-    /// [`campaign`]. The result is the same for any number of jobs.
-    pub fn campaign(
-        &self,
-        cases: u64,
-        seed: u64,
-        jobs: usize,
-        shard: Shard,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> CampaignReport {
-        campaign::run(self, cases, seed, jobs, shard, progress)
     }
 }
 
