@@ -9,7 +9,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool, closest, json_key};
-use crate::expect::Expect;
+use crate::expect::{Check, Expect, Verdict};
+use crate::invariant::{Invariant, InvariantFile};
 use crate::orchestration::{NoHuman, Orchestration, ScriptedHuman};
 use crate::ordered::OrderedMap;
 use crate::policy::{Limits, Policy, Settings};
@@ -83,6 +84,8 @@ pub struct Scenario {
     pub settings: Settings,
     /// What the run must look like.
     pub expect: Expect,
+    /// What must hold in every run the design could have (`handoff fuzz` checks them).
+    pub invariants: Vec<Invariant>,
 }
 
 #[derive(Deserialize)]
@@ -111,6 +114,8 @@ struct File {
     policy: Policy,
     #[serde(default)]
     expect: Option<Expect>,
+    #[serde(default)]
+    invariants: Vec<InvariantFile>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +185,15 @@ impl Scenario {
                 ));
             }
         }
+        let invariants = parsed
+            .invariants
+            .iter()
+            .enumerate()
+            .map(|(i, file)| {
+                Invariant::new(file, &design)
+                    .map_err(|(place, message)| invalid(format!("invariants[{i}].{place}"), message))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(kind) = expect.outcome.as_deref().filter(|k| !crate::Outcome::KINDS.contains(k)) {
             return Err(invalid(
                 "expect.outcome".into(),
@@ -201,6 +215,7 @@ impl Scenario {
                 policy: parsed.policy,
             },
             expect,
+            invariants,
         })
     }
 
@@ -245,6 +260,23 @@ impl Scenario {
             }
             None => orchestration.run(&mut model, &mut NoHuman).await,
         })
+    }
+
+    /// Checks `run` against `expect` and the `invariants`: what `handoff run` and `handoff
+    /// test` report.
+    pub fn verdict(&self, run: &Run) -> Verdict {
+        let mut verdict = self.expect.check(run);
+        for (i, invariant) in self.invariants.iter().enumerate() {
+            let broken = invariant.check(run).err();
+            verdict.checks.push(Check {
+                name: "invariant",
+                expected: format!("invariants[{i}] holds"),
+                passed: broken.is_none(),
+                actual: broken.unwrap_or_else(|| "it holds".into()),
+            });
+        }
+        verdict.passed = verdict.checks.iter().all(|c| c.passed);
+        verdict
     }
 
     /// Runs the scenario on a current-thread runtime, for callers that are not async.

@@ -200,7 +200,7 @@ impl Suite {
         if let Some(failure) = first_difference(&first, &second) {
             report.failures.push(failure);
         }
-        let verdict = scenario.expect.check(&first);
+        let verdict = scenario.verdict(&first);
         report.failures.extend(
             verdict
                 .checks

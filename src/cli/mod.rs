@@ -113,7 +113,7 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
         Ok(pair) => pair,
         Err(error) => return bad_input(error),
     };
-    let verdict = scenario.expect.check(&run);
+    let verdict = scenario.verdict(&run);
     let text = match format {
         Format::Json => {
             let mut value = run.to_json();

@@ -24,6 +24,7 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunne
 use crate::design::{AgentId, Design};
 use crate::engine::{Core, Next};
 use crate::event::EventKind;
+use crate::invariant::Invariant;
 use crate::model::{Model, Response};
 use crate::outcome::Outcome;
 use crate::policy::Settings;
@@ -47,6 +48,7 @@ pub struct Fuzzer {
     settings: Settings,
     model: RefCell<ScriptedModel>,
     phrases: Phrases,
+    invariants: Vec<Invariant>,
     max_turns: usize,
     confused: bool,
 }
@@ -64,6 +66,8 @@ pub enum Violation {
     Unanswered(String),
     /// The same input gave a different event log the second time.
     Nondeterministic(String),
+    /// One of the scenario's `invariants` does not hold.
+    Invariant(String),
 }
 
 impl fmt::Display for Violation {
@@ -74,6 +78,7 @@ impl fmt::Display for Violation {
             Violation::OutsideDesign(t) => ("handoff outside the design", t),
             Violation::Unanswered(t) => ("unanswered tool call", t),
             Violation::Nondeterministic(t) => ("not deterministic", t),
+            Violation::Invariant(t) => ("invariant broken", t),
         };
         write!(f, "{kind}: {text}")
     }
@@ -100,6 +105,7 @@ impl Fuzzer {
             design,
             model: RefCell::new(model),
             phrases,
+            invariants: scenario.invariants.clone(),
             max_turns: replies.len().clamp(2, 8),
             confused: false,
         })
@@ -173,7 +179,8 @@ impl Fuzzer {
     }
 
     /// Runs `case` twice and checks the run: it ends without bouncing, hands off only along
-    /// the design's edges, answers every tool call, and gives the same log both times.
+    /// the design's edges, answers every tool call, keeps the scenario's `invariants`, and
+    /// gives the same log both times.
     /// Returns the run. (A run that stops because a script has no rule for the input is not
     /// a failure: the fuzzer looks for bouncing, not for gaps in scripts.)
     pub fn check(&self, case: &Case) -> Result<Run, Violation> {
@@ -208,6 +215,11 @@ impl Fuzzer {
         }
         if let Some((id, name)) = asked.iter().find(|(id, _)| !answered.contains(id)) {
             return Err(Violation::Unanswered(format!("{id} ({name})")));
+        }
+        for (i, invariant) in self.invariants.iter().enumerate() {
+            invariant
+                .check(&run)
+                .map_err(|broken| Violation::Invariant(format!("invariants[{i}]: {broken}")))?;
         }
         let again = self.run(case);
         if let Some((index, first, second)) = run.first_difference(&again) {

@@ -17,7 +17,7 @@ use crate::model::{Call, Model, ModelError, ModelRequest, Response};
 use crate::template::Template;
 
 mod compile;
-mod pattern;
+pub(crate) mod pattern;
 mod script;
 
 use pattern::Pattern;

@@ -12,7 +12,7 @@ use regex_automata::util::captures::Captures;
 
 /// A compiled `when` regex.
 #[derive(Debug, Clone)]
-pub(super) struct Pattern {
+pub(crate) struct Pattern {
     regex: Regex,
     /// The regex as written.
     source: std::sync::Arc<str>,
@@ -22,7 +22,7 @@ pub(super) struct Pattern {
 
 impl Pattern {
     /// Compiles `source`; the error is the regex crate's diagnostic (pattern, caret, reason).
-    pub(super) fn new(source: &str) -> Result<Pattern, String> {
+    pub(crate) fn new(source: &str) -> Result<Pattern, String> {
         let config = meta::Config::new().auto_prefilter(false).onepass(false);
         let regex = meta::Builder::new()
             .configure(config)
@@ -40,12 +40,12 @@ impl Pattern {
     }
 
     /// The regex as written.
-    pub(super) fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 
     /// Whether `text` has a match.
-    pub(super) fn is_match(&self, text: &str) -> bool {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
         self.regex.is_match(text)
     }
 

@@ -281,3 +281,96 @@ fn bad_fuzz_input_exits_2_and_names_the_problem() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
 }
+
+/// The customer-support scenario with `invariants` added at the end.
+fn with_invariants(dir: &tempfile::TempDir, invariants: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(root().join("scenarios/customer_support.json")).unwrap();
+    let body = text.trim_end().strip_suffix('}').unwrap();
+    let path = dir.path().join("support_invariants.json");
+    std::fs::write(&path, format!("{body},\n  \"invariants\": {invariants}\n}}\n")).unwrap();
+    path
+}
+
+#[test]
+fn a_refund_request_that_never_reaches_the_refund_agent_breaks_the_invariant() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_invariants(&dir, r#"[{ "when_user": "(?i)refund", "visits": ["RefundAgent"] }]"#);
+    let fuzzer = Fuzzer::new(&Scenario::load(&path).unwrap()).unwrap();
+    let found = fuzzer
+        .search(2_000, 4)
+        .expect("a request that mentions a refund and something else first");
+    let Violation::Invariant(message) = &found.violation else {
+        panic!("{}", found.violation)
+    };
+    assert!(
+        message.starts_with("invariants[0]: `RefundAgent` was never in control after "),
+        "{message}"
+    );
+    let said = found.case.replies.join(" ").to_lowercase();
+    assert!(said.contains("refund"), "{said}");
+    assert!(!found.run.path().iter().any(|a| found.run.name(*a) == "RefundAgent"));
+}
+
+#[test]
+fn an_invariant_without_a_condition_always_holds_or_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_invariants(&dir, r#"[{ "avoids": ["OrderReturnAgent"] }]"#);
+    let found = Fuzzer::new(&Scenario::load(&path).unwrap())
+        .unwrap()
+        .search(1_000, 2)
+        .unwrap();
+    assert!(
+        found
+            .violation
+            .to_string()
+            .starts_with("invariant broken: invariants[0]: `OrderReturnAgent` was in control"),
+        "{}",
+        found.violation
+    );
+}
+
+#[test]
+fn bad_invariants_name_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    for (invariants, place) in [
+        (
+            r#"[{ "visits": ["RefundAgnet"] }]"#,
+            "invariants[0].visits[0]: `RefundAgnet` is not an agent of the design (did you mean `RefundAgent`?)",
+        ),
+        (
+            r#"[{}, { "when_user": "(refund" }]"#,
+            "invariants[1].when_user: invalid regular expression",
+        ),
+        (r#"[{ "unless": "x" }]"#, "invariants[0].unless: unknown field `unless`"),
+    ] {
+        let path = with_invariants(&dir, invariants);
+        let out = handoff(&["fuzz", arg(&path)]);
+        assert_eq!(out.status.code(), Some(2), "{invariants}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(place), "{stderr}");
+    }
+}
+
+#[test]
+fn an_invariant_regression_is_reproduced_by_handoff_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_invariants(&dir, r#"[{ "when_user": "(?i)refund", "visits": ["RefundAgent"] }]"#);
+    assert_eq!(
+        handoff(&["run", arg(&path)]).status.code(),
+        Some(0),
+        "the scripted conversation keeps it"
+    );
+    let out = handoff(&["fuzz", arg(&path), "--cases", "2000"]);
+    assert_eq!(out.status.code(), Some(1));
+    let written: Vec<_> = std::fs::read_dir(dir.path().join("regressions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let replay = handoff(&["run", arg(&written[0])]);
+    assert_eq!(replay.status.code(), Some(1));
+    let text = String::from_utf8(replay.stdout).unwrap();
+    assert!(
+        text.contains("FAILED invariant: expected invariants[0] holds, got `RefundAgent` was never in control after"),
+        "{text}"
+    );
+}

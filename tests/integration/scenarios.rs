@@ -28,7 +28,7 @@ fn every_shipped_scenario_meets_its_expectations() {
             file.display()
         );
         let run = scenario.run_blocking().unwrap();
-        let verdict = scenario.expect.check(&run);
+        let verdict = scenario.verdict(&run);
         assert!(
             verdict.passed,
             "{}: {:#?}\n{}",
