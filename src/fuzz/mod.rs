@@ -49,6 +49,8 @@ pub struct Fuzzer {
     model: RefCell<ScriptedModel>,
     phrases: Phrases,
     invariants: Vec<Invariant>,
+    /// Whether a human takes part (the scenario has `user`); without one, replies are unused.
+    has_human: bool,
     max_turns: usize,
     confused: bool,
 }
@@ -106,6 +108,7 @@ impl Fuzzer {
             model: RefCell::new(model),
             phrases,
             invariants: scenario.invariants.clone(),
+            has_human: scenario.user.is_some(),
             max_turns: replies.len().clamp(2, 8),
             confused: false,
         })
@@ -150,7 +153,13 @@ impl Fuzzer {
     pub fn run(&self, case: &Case) -> Run {
         let mut model = self.model.borrow_mut();
         model.reset();
-        let mut core = Core::new(self.design.clone(), self.task.clone(), self.settings, true, Some(0));
+        let mut core = Core::new(
+            self.design.clone(),
+            self.task.clone(),
+            self.settings,
+            self.has_human,
+            Some(0),
+        );
         let mut replies = case.replies.iter();
         let mut overridden = 0u64;
         loop {

@@ -374,3 +374,10 @@ fn an_invariant_regression_is_reproduced_by_handoff_run() {
         "{text}"
     );
 }
+
+#[test]
+fn without_a_human_in_the_scenario_the_fuzzer_adds_none() {
+    let (code, report) = json(&["fuzz", "scenarios/no_human.json", "--cases", "500", "--format", "json"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["outcomes"], serde_json::json!({ "ended-without-human": 500 }));
+}
