@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use super::{Format, Status, bad_input, json_text};
+use super::{Format, Status, bad_input, in_ci, json_text};
 use crate::files::write_atomic;
 use crate::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
 use crate::scenario::{Scenario, read_text};
@@ -101,7 +101,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     );
     let shard = args.shard.unwrap_or(Shard::ALL);
     let started = Instant::now();
-    let show_progress = args.format == Format::Text && std::io::stderr().is_terminal() && !is_ci();
+    let show_progress = args.format == Format::Text && std::io::stderr().is_terminal() && !in_ci();
     let progress = |done: u64| {
         if show_progress {
             let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
@@ -155,10 +155,6 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     } else {
         Status::Passed
     }
-}
-
-fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// The regression scenarios of `stem` in `dir` (`<stem>-*.json`), as cases.

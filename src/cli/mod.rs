@@ -163,6 +163,11 @@ pub(crate) fn suite_files(suite: &Suite) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// Whether `CI` is set (to anything but empty, `0` or `false`): no prompts, no progress.
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
 pub(crate) fn use_color(choice: Color) -> bool {
     match choice {
         Color::Always => true,

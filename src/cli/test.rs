@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::{Color, Format, Status, ansi, bad_input, json_text, suite_files, use_color};
+use super::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
 use crate::files::write_atomic;
 use crate::snapshot;
 use crate::suite::{Failure, ScenarioReport, Suite};
@@ -40,10 +40,6 @@ pub struct TestArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// Runs `handoff test`.
