@@ -193,10 +193,21 @@ impl Fuzzer {
     /// Returns the run. (A run that stops because a script has no rule for the input is not
     /// a failure: the fuzzer looks for bouncing, not for gaps in scripts.)
     pub fn check(&self, case: &Case) -> Result<Run, Violation> {
+        let (run, violation) = self.verify(case);
+        violation.map_or(Ok(run), Err)
+    }
+
+    /// [`Fuzzer::check`], keeping the run when it fails too.
+    fn verify(&self, case: &Case) -> (Run, Option<Violation>) {
         let run = self.run(case);
+        let violation = self.violation(case, &run);
+        (run, violation)
+    }
+
+    fn violation(&self, case: &Case, run: &Run) -> Option<Violation> {
         if run.outcome().is_bounce() {
-            let line = crate::render::outcome_line(&run);
-            return Err(match run.outcome() {
+            let line = crate::render::outcome_line(run);
+            return Some(match run.outcome() {
                 Outcome::AmbiguousHandoff { .. } => Violation::Ambiguous(line),
                 _ => Violation::Bounce(line),
             });
@@ -208,14 +219,11 @@ impl Fuzzer {
                 EventKind::Handoff { to } => {
                     let from = event.agent.expect("a handoff has a source");
                     if !self.design.handoffs(from).iter().any(|h| h.target == *to) {
-                        return Err(Violation::OutsideDesign(format!(
-                            "{} -> {}",
-                            run.name(from),
-                            run.name(*to)
-                        )));
+                        let edge = format!("{} -> {}", run.name(from), run.name(*to));
+                        return Some(Violation::OutsideDesign(edge));
                     }
                 }
-                EventKind::Reply { calls, .. } => asked.extend(calls.iter().map(|c| (c.id, c.name.clone()))),
+                EventKind::Reply { calls, .. } => asked.extend(calls.iter().map(|c| (c.id, &c.name))),
                 EventKind::ToolResult { call, .. } => {
                     answered.insert(*call);
                 }
@@ -223,20 +231,19 @@ impl Fuzzer {
             }
         }
         if let Some((id, name)) = asked.iter().find(|(id, _)| !answered.contains(id)) {
-            return Err(Violation::Unanswered(format!("{id} ({name})")));
+            return Some(Violation::Unanswered(format!("{id} ({name})")));
         }
         for (i, invariant) in self.invariants.iter().enumerate() {
-            invariant
-                .check(&run)
-                .map_err(|broken| Violation::Invariant(format!("invariants[{i}]: {broken}")))?;
+            if let Err(broken) = invariant.check(run) {
+                return Some(Violation::Invariant(format!("invariants[{i}]: {broken}")));
+            }
         }
         let again = self.run(case);
-        if let Some((index, first, second)) = run.first_difference(&again) {
-            return Err(Violation::Nondeterministic(format!(
+        run.first_difference(&again).map(|(index, first, second)| {
+            Violation::Nondeterministic(format!(
                 "event {index} was {first} the first time and {second} the second"
-            )));
-        }
-        Ok(run)
+            ))
+        })
     }
 }
 
@@ -269,15 +276,22 @@ impl Fuzzer {
             ..Config::default()
         };
         let report = RefCell::new(CampaignReport::default());
-        let shrinking = std::cell::Cell::new(false);
+        // The latest failing case, its violation and its run: the shrunk case proptest
+        // returns is the last one that failed, so its run need not be repeated.
+        let latest: RefCell<Option<Counterexample>> = RefCell::new(None);
         let mut runner = TestRunner::new(config);
         let result = runner.run(&self.strategy(), |case| {
-            if shrinking.get() {
-                return self.check(&case).map(drop).map_err(Into::into);
+            let (run, violation) = self.verify(&case);
+            if let Some(violation) = violation {
+                let message = violation.to_string();
+                *latest.borrow_mut() = Some(Counterexample { case, violation, run });
+                return Err(TestCaseError::fail(message));
+            }
+            if latest.borrow().is_some() {
+                return Ok(()); // a simpler case tried while shrinking, which passes
             }
             let mut report = report.borrow_mut();
             report.cases += 1;
-            let run = self.check(&case).inspect_err(|_| shrinking.set(true))?;
             *report.outcomes.entry(run.outcome().kind()).or_default() += 1;
             for event in run.log().events() {
                 if let (EventKind::Handoff { to }, Some(from)) = (&event.kind, event.agent) {
@@ -289,10 +303,18 @@ impl Fuzzer {
         let mut report = report.into_inner();
         match result {
             Ok(()) => {}
-            Err(TestError::Fail(_, case)) => {
-                let violation = self.check(&case).expect_err("the shrunk case fails");
-                let run = self.run(&case);
-                report.failure = Some(Counterexample { case, violation, run });
+            Err(TestError::Fail(reason, case)) => {
+                report.cases += 1; // the failing case itself
+                report.failure = match latest.into_inner() {
+                    Some(found) if found.case == case => Some(found),
+                    // Not the latest failure (a proptest change?): run it again; if it now
+                    // passes, the check itself was not deterministic.
+                    _ => {
+                        let (run, violation) = self.verify(&case);
+                        let violation = violation.unwrap_or(Violation::Nondeterministic(reason.to_string()));
+                        Some(Counterexample { case, violation, run })
+                    }
+                };
             }
             Err(TestError::Abort(reason)) => unreachable!("no case is rejected, so none aborts: {reason}"),
         }
