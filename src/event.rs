@@ -259,13 +259,40 @@ impl EventLog {
     /// The thread of `agent`: every message its model reads, in order. Costs nothing until
     /// iterated; iterating costs the length of the thread.
     pub fn thread(&self, agent: AgentId) -> Thread<'_> {
+        self.thread_after(agent, ThreadCursor::START)
+    }
+
+    /// The messages of `agent`'s thread after `cursor` (taken from [`Thread::cursor`] of an
+    /// earlier view of the same agent's thread): what it has read since. Replay fingerprints
+    /// requests this way, hashing each message once.
+    pub fn thread_after(&self, agent: AgentId, cursor: ThreadCursor) -> Thread<'_> {
+        let private = match cursor.last_private {
+            NONE => self.private[agent.index()].0,
+            last => self.next_private[last as usize],
+        };
         Thread {
             log: self,
             agent,
-            shared: 0,
-            private: self.private[agent.index()].0,
+            shared: cursor.shared,
+            private,
+            last_private: cursor.last_private,
         }
     }
+}
+
+/// A place in an agent's thread, to go on from later with [`EventLog::thread_after`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadCursor {
+    shared: usize,
+    last_private: EventIndex,
+}
+
+impl ThreadCursor {
+    /// The start of a thread.
+    pub const START: ThreadCursor = ThreadCursor {
+        shared: 0,
+        last_private: NONE,
+    };
 }
 
 /// A view of one agent's thread; iterate it for [`Message`]s.
@@ -277,6 +304,19 @@ pub struct Thread<'a> {
     shared: usize,
     /// The next private event ([`NONE`] at the end of the chain).
     private: EventIndex,
+    /// The last private event read ([`NONE`] before the first).
+    last_private: EventIndex,
+}
+
+impl Thread<'_> {
+    /// Where this view is: [`EventLog::thread_after`] goes on from here, also after more
+    /// events were appended.
+    pub fn cursor(&self) -> ThreadCursor {
+        ThreadCursor {
+            shared: self.shared,
+            last_private: self.last_private,
+        }
+    }
 }
 
 impl<'a> Iterator for Thread<'a> {
@@ -293,6 +333,7 @@ impl<'a> Iterator for Thread<'a> {
                 }
                 (_, Some(o)) => {
                     self.private = self.log.next_private[o as usize];
+                    self.last_private = o;
                     o
                 }
                 (Some(s), None) => {
@@ -410,6 +451,43 @@ mod tests {
                 Message::User { text: "help" },
             ]
         );
+    }
+
+    #[test]
+    fn a_thread_goes_on_from_its_cursor_after_more_events_are_appended() {
+        let mut log = EventLog::new(2);
+        let reply = |text: &str| EventKind::Reply {
+            text: Some(text.into()),
+            calls: Box::new([]),
+        };
+        log.push(ev(None, EventKind::Task { text: "task".into() }));
+        let mut cursors = [ThreadCursor::START; 2];
+        let mut seen: [Vec<String>; 2] = Default::default();
+        let read = |log: &EventLog, cursors: &mut [ThreadCursor; 2], seen: &mut [Vec<String>; 2]| {
+            for agent in 0..2 {
+                let mut thread = log.thread_after(AgentId(agent), cursors[agent as usize]);
+                for message in thread.by_ref() {
+                    seen[agent as usize].push(format!("{message:?}"));
+                }
+                cursors[agent as usize] = thread.cursor();
+            }
+        };
+        read(&log, &mut cursors, &mut seen);
+        log.push(ev(Some(0), reply("a1")));
+        read(&log, &mut cursors, &mut seen);
+        log.push(ev(Some(1), reply("b1")));
+        log.push(ev(Some(0), reply("a2")));
+        log.push(ev(None, EventKind::Human { text: "h".into() }));
+        read(&log, &mut cursors, &mut seen);
+        read(&log, &mut cursors, &mut seen);
+        log.push(ev(Some(1), EventKind::Broadcast { text: "b2".into() }));
+        log.push(ev(Some(0), reply("a3")));
+        read(&log, &mut cursors, &mut seen);
+        for agent in 0..2 {
+            let whole: Vec<String> = log.thread(AgentId(agent)).map(|m| format!("{m:?}")).collect();
+            assert_eq!(seen[agent as usize], whole, "agent {agent}");
+        }
+        assert_eq!(seen[0].len(), 6, "task, a1, a2, h, b2, a3");
     }
 
     #[test]

@@ -62,6 +62,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod chat;
 mod design;
 mod engine;
 mod event;
@@ -69,6 +70,7 @@ mod expect;
 mod files;
 pub mod fuzz;
 mod invariant;
+mod live;
 mod loops;
 mod model;
 mod orchestration;
@@ -76,13 +78,16 @@ mod ordered;
 mod outcome;
 mod pingpong;
 mod policy;
+mod record;
 mod render;
+mod replay;
 mod run;
 mod scenario;
 mod scripted;
 pub mod snapshot;
 mod suite;
 mod template;
+pub mod transcript;
 
 pub mod cli;
 
@@ -92,18 +97,24 @@ pub use design::{
 };
 pub use design::{COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX};
 pub use engine::{Core, Next};
-pub use event::{CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ToolCall, ToolOutput, Visibility};
+pub use event::{
+    CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput, Visibility,
+};
 pub use expect::{Check, Expect, Verdict};
 pub use fuzz::{Case, Counterexample, Fuzzer, Violation};
 pub use invariant::Invariant;
+pub use live::{Auth, Endpoint, LiveModel, Redactor};
 pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response, unknown_tool_message};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman};
 pub use outcome::Outcome;
 pub use pingpong::{PingPong, PingPongReport, RingModel, peak_memory};
 pub use policy::{Limit, Limits, MultipleHandoffs, Policy, Settings};
+pub use record::Recorder;
 pub use render::NO_HUMAN_SUMMARY;
+pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused};
 pub use run::Run;
 pub use scenario::{DesignFile, Scenario, ScenarioError};
 pub use scripted::{CallCount, CallSpec, Script, ScriptError, ScriptedModel, Step, When};
 pub use suite::{Failure, ScenarioReport, Suite, SuiteError};
 pub use template::{Template, TemplateError};
+pub use transcript::{Fingerprint, Transcript};

@@ -14,8 +14,10 @@ use crate::invariant::{Invariant, InvariantFile};
 use crate::orchestration::{NoHuman, Orchestration, ScriptedHuman};
 use crate::ordered::OrderedMap;
 use crate::policy::{Limits, Policy, Settings};
+use crate::replay::{Matching, Replay};
 use crate::run::Run;
 use crate::scripted::{Script, ScriptedModel};
+use crate::transcript::Transcript;
 
 /// A scenario that cannot be loaded. Its message names the file and the place.
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +82,8 @@ pub struct Scenario {
     pub user: Option<Vec<String>>,
     /// The scripted model, if the file has one.
     pub model: Option<ScriptedModel>,
+    /// The recording its model replays, if the file names one instead of scripted rules.
+    pub recording: Option<Replay>,
     /// Limits and policy.
     pub settings: Settings,
     /// What the run must look like.
@@ -144,9 +148,14 @@ struct ToolFile {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum ModelFile {
-    Scripted(OrderedMap<Script>),
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    #[serde(default)]
+    scripted: Option<OrderedMap<Script>>,
+    #[serde(default)]
+    recording: Option<String>,
+    #[serde(default, rename = "match")]
+    matching: Option<Matching>,
 }
 
 impl Scenario {
@@ -168,12 +177,34 @@ impl Scenario {
             .build()
             .map_err(|e| invalid(e.place(), e.to_string()))?;
 
-        let model = match &parsed.model {
-            None => None,
-            Some(ModelFile::Scripted(scripts)) => Some(
-                ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script)))
-                    .map_err(|e| invalid(e.place, e.message))?,
-            ),
+        let (model, recording) = match parsed.model.take() {
+            None => (None, None),
+            Some(ModelFile {
+                scripted: Some(scripts),
+                recording: None,
+                matching: None,
+            }) => {
+                let scripted =
+                    ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script)))
+                        .map_err(|e| invalid(e.place, e.message))?;
+                (Some(scripted), None)
+            }
+            Some(ModelFile {
+                scripted: None,
+                recording: Some(recording),
+                matching,
+            }) => {
+                let path = Path::new(file).parent().unwrap_or(Path::new("")).join(&recording);
+                let transcript = Transcript::load(&path)?;
+                let replay = Replay::new(transcript, path.display().to_string(), matching.unwrap_or_default());
+                (None, Some(replay))
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "model".into(),
+                    "give either `scripted` rules or a `recording` (with an optional `match`)".into(),
+                ));
+            }
         };
         let expect = parsed.expect.unwrap_or_default();
         for (place, name) in expect.agent_names() {
@@ -210,6 +241,7 @@ impl Scenario {
             task: parsed.task,
             user: parsed.user,
             model,
+            recording,
             settings: Settings {
                 limits: parsed.limits.unwrap_or_default(),
                 policy: parsed.policy,
@@ -222,35 +254,54 @@ impl Scenario {
     /// Whether the file is a design file: no task, model, human replies or expectations, so
     /// there is nothing to run (`handoff test` ignores it; `handoff analyze` reads it).
     pub fn is_design_only(&self) -> bool {
-        self.task.is_none() && self.model.is_none() && self.user.is_none() && self.expect == Expect::default()
+        self.task.is_none()
+            && self.model.is_none()
+            && self.recording.is_none()
+            && self.user.is_none()
+            && self.expect == Expect::default()
     }
 
-    /// The orchestration this scenario describes. Fails if the file has no `task` or no
-    /// `model` (a design file is for analysis, not for running).
+    /// The orchestration this scenario describes and its scripted model. Fails if the file
+    /// has no `task` or no scripted `model` (a design file is for analysis, not for running).
     pub fn orchestration(&self) -> Result<(Orchestration, ScriptedModel), ScenarioError> {
-        let missing = |what: &str, why: &str| ScenarioError::Invalid {
-            file: self.file.clone(),
-            place: what.to_string(),
-            message: format!("missing: {why}"),
+        let orchestration = self.orchestration_only()?;
+        let why = match self.recording {
+            Some(_) => "its `model` is a recording, and this needs scripted rules",
+            None => "missing: a run needs each agent's scripted model",
         };
+        let model = self.model.clone().ok_or_else(|| self.invalid("model", why))?;
+        Ok((orchestration, model))
+    }
+
+    /// The orchestration this scenario describes, for any model. Fails if the file has no
+    /// `task`.
+    pub fn orchestration_only(&self) -> Result<Orchestration, ScenarioError> {
         let task = self
             .task
             .as_ref()
-            .ok_or_else(|| missing("task", "a run needs the task its first agent is given"))?;
-        let model = self
-            .model
-            .clone()
-            .ok_or_else(|| missing("model", "a run needs each agent's scripted model"))?;
-        Ok((
-            Orchestration::new(self.design.clone())
-                .task(task.clone())
-                .settings(self.settings),
-            model,
-        ))
+            .ok_or_else(|| self.invalid("task", "missing: a run needs the task its first agent is given"))?;
+        Ok(Orchestration::new(self.design.clone())
+            .task(task.clone())
+            .settings(self.settings))
     }
 
-    /// Runs the scenario to the end with its scripted model and human.
+    fn invalid(&self, place: &str, message: &str) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.clone(),
+            place: place.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Runs the scenario to the end: with its scripted model and human, or, when its `model`
+    /// names a recording, with the recorded responses and human replies.
     pub async fn run(&self) -> Result<Run, ScenarioError> {
+        if let Some(replay) = &self.recording {
+            let orchestration = self.orchestration_only()?;
+            let mut model = replay.model(&self.design);
+            let mut human = ScriptedHuman::new(replay.transcript.human.iter().cloned());
+            return Ok(orchestration.run(&mut model, &mut human).await);
+        }
         let (orchestration, mut model) = self.orchestration()?;
         Ok(match &self.user {
             Some(replies) => {
@@ -275,17 +326,25 @@ impl Scenario {
                 actual: broken.unwrap_or_else(|| "it holds".into()),
             });
         }
+        if let Some(replay) = &self.recording {
+            verdict.checks.push(replay.check(run));
+        }
         verdict.passed = verdict.checks.iter().all(|c| c.passed);
         verdict
     }
 
     /// Runs the scenario on a current-thread runtime, for callers that are not async.
     pub fn run_blocking(&self) -> Result<Run, ScenarioError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .map_err(ScenarioError::Runtime)?;
-        runtime.block_on(self.run())
+        block_on(self.run())?
     }
+}
+
+/// Runs `future` to the end on a current-thread runtime.
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, ScenarioError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(ScenarioError::Runtime)?;
+    Ok(runtime.block_on(future))
 }
 
 /// A file read for its design alone, as `handoff analyze` reads it. Any scenario file is

@@ -12,6 +12,8 @@ use serde_json::json;
 mod analyze;
 mod bench;
 mod fuzz;
+mod record;
+mod replay;
 mod test;
 
 use crate::expect::Verdict;
@@ -60,6 +62,12 @@ enum Command {
     /// Search a scenario's human inputs for endless bouncing: generated from its own phrases,
     /// shrunk to the smallest case, written as a regression scenario. Exit 1 on a bounce.
     Fuzz(fuzz::FuzzArgs),
+    /// Run a scenario against a live OpenAI-compatible endpoint and record every model call,
+    /// human reply and tool result, to replay offline with `handoff replay`.
+    Record(record::RecordArgs),
+    /// Run a scenario with a recording instead of a live model: offline, free, identical.
+    /// Exit 1 where the run no longer asks what was recorded, with a diff of the requests.
+    Replay(replay::ReplayArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +108,8 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => analyze::analyze(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        Command::Record(args) => record::record(&args),
+        Command::Replay(args) => replay::replay(&args),
     };
     ExitCode::from(status as u8)
 }
@@ -115,23 +125,31 @@ fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
     };
     let verdict = scenario.verdict(&run);
     let text = match format {
-        Format::Json => {
-            let mut value = run.to_json();
-            value["scenario"] = scenario.name.clone().into();
-            value["file"] = scenario.file.clone().into();
-            value["passed"] = verdict.passed.into();
-            value["expectations"] = verdict
-                .checks
-                .iter()
-                .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
-                .collect();
-            json_text(&value)
-        }
+        Format::Json => json_text(&run_json(&scenario, &run, &verdict)),
         Format::Text => text_report(&run, &verdict, use_color(color)),
     };
-    // A closed pipe (`handoff run x | head`) is not an error worth reporting.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    print(&text);
     if verdict.passed { Status::Passed } else { Status::Failed }
+}
+
+/// Writes `text` to standard output. A closed pipe (`handoff run x | head`) is not an error
+/// worth reporting.
+pub(crate) fn print(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// A run of `scenario` and its verdict, as `--format json` prints it.
+pub(crate) fn run_json(scenario: &Scenario, run: &Run, verdict: &Verdict) -> serde_json::Value {
+    let mut value = run.to_json();
+    value["scenario"] = scenario.name.clone().into();
+    value["file"] = scenario.file.clone().into();
+    value["passed"] = verdict.passed.into();
+    value["expectations"] = verdict
+        .checks
+        .iter()
+        .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
+        .collect();
+    value
 }
 
 /// Prints `error: <message>` on standard error and returns [`Status::BadInput`]. The message
@@ -176,7 +194,7 @@ pub(crate) fn use_color(choice: Color) -> bool {
     }
 }
 
-fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
+pub(crate) fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
     let mut out = String::new();
     for line in run.text().lines() {
         out.push_str(&paint(line, color));

@@ -7,6 +7,7 @@
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
+//! - `record` (with the fake `endpoint`): `handoff record` against a loopback server, `handoff replay`;
 //! - `cli`: exit codes and the error messages of bad scenario files;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
 
@@ -14,7 +15,9 @@ mod analysis;
 mod analyze;
 mod bench;
 mod cli;
+mod endpoint;
 mod fuzz;
+mod record;
 mod scenarios;
 mod semantics;
 mod snapshots;

@@ -1,0 +1,405 @@
+//! The OpenAI Chat Completions wire format, as `handoff record` sends it and recordings store
+//! it: an agent's request is its system message (the instructions), its thread as
+//! [`ChatMessage`]s, and its functions as `tools`; a response is `choices[0].message`.
+//!
+//! Assistant messages carry the speaking agent's `name`; a function is named as offered
+//! (`Handoff-transfer_to_RefundAgent`); a handoff function's result (Semantic Kernel's `None`)
+//! is the empty string.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::event::{Message, ToolOutput};
+use crate::model::{Call, ModelRequest, Response};
+
+/// One message of a Chat Completions request (after the system message).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatMessage {
+    /// `user`, `assistant` or `tool` (and `system` in logs).
+    pub role: Role,
+    /// The agent that spoke (assistant messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The text; `null` for an assistant message that only calls functions.
+    #[serde(default, deserialize_with = "content_text")]
+    pub content: Option<String>,
+    /// The functions an assistant message calls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ChatToolCall>,
+    /// The call a tool message answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+/// Who speaks a [`ChatMessage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Instructions.
+    System,
+    /// The task or the human.
+    User,
+    /// A model.
+    Assistant,
+    /// A function's result.
+    Tool,
+}
+
+impl Role {
+    /// The role as the wire writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+        }
+    }
+}
+
+/// A function call in an assistant message. On the wire `arguments` is a JSON string; here it
+/// is the object, so that recordings are readable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatToolCall {
+    /// The id the run gave the call (`call_0001`).
+    pub id: String,
+    /// The function name as offered.
+    pub name: String,
+    /// The arguments object.
+    pub arguments: Map<String, Value>,
+}
+
+/// Logs write `content` as a string, `null`, or a list of `{"type": "text", "text": ...}` parts.
+fn content_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Content {
+        Text(String),
+        Parts(Vec<Part>),
+    }
+    #[derive(Deserialize)]
+    struct Part {
+        #[serde(default)]
+        text: String,
+    }
+    Ok(
+        Option::<Content>::deserialize(deserializer)?.map(|content| match content {
+            Content::Text(text) => text,
+            Content::Parts(parts) => parts.into_iter().map(|p| p.text).collect(),
+        }),
+    )
+}
+
+impl ChatMessage {
+    /// A thread message as the agent's model reads it.
+    pub fn from_thread(request: &ModelRequest<'_>, message: Message<'_>) -> ChatMessage {
+        MessageParts::of(request, message).to_owned()
+    }
+
+    /// The canonical bytes a fingerprint hashes: compact JSON in a fixed key order, with
+    /// `arguments` as the JSON string the wire carries.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        MessageParts {
+            role: self.role,
+            name: self.name.as_deref(),
+            content: self.content.as_deref(),
+            calls: self
+                .tool_calls
+                .iter()
+                .map(|c| {
+                    (
+                        Cow::Borrowed(c.id.as_str()),
+                        Cow::Borrowed(c.name.as_str()),
+                        &c.arguments,
+                    )
+                })
+                .collect(),
+            call_id: self.tool_call_id.as_deref().map(Cow::Borrowed),
+        }
+        .write_canonical(out);
+    }
+}
+
+/// A function call's id, name and arguments.
+type CallParts<'a> = (Cow<'a, str>, Cow<'a, str>, &'a Map<String, Value>);
+
+/// A message's parts, borrowed from the run's log (so that hashing a thread message allocates
+/// only for its call ids) or from a recorded [`ChatMessage`].
+pub(crate) struct MessageParts<'a> {
+    role: Role,
+    name: Option<&'a str>,
+    content: Option<&'a str>,
+    calls: Vec<CallParts<'a>>,
+    call_id: Option<Cow<'a, str>>,
+}
+
+impl<'a> MessageParts<'a> {
+    /// The parts of a thread message of `request`'s agent.
+    pub(crate) fn of(request: &ModelRequest<'a>, message: Message<'a>) -> MessageParts<'a> {
+        let design = request.design();
+        let offered = |author, name: &'a str| -> Cow<'a, str> {
+            match design.resolve_tool(author, name) {
+                Some(spec) => Cow::Borrowed(&spec.qualified_name),
+                None => Cow::Borrowed(name),
+            }
+        };
+        match message {
+            Message::User { text } => MessageParts {
+                role: Role::User,
+                name: None,
+                content: Some(text),
+                calls: Vec::new(),
+                call_id: None,
+            },
+            Message::Assistant { author, text, calls } => MessageParts {
+                role: Role::Assistant,
+                name: Some(&design.agent(author).name),
+                content: (!text.is_empty() || calls.is_empty()).then_some(text),
+                calls: calls
+                    .iter()
+                    .map(|c| (Cow::Owned(c.id.to_string()), offered(author, &c.name), &c.arguments))
+                    .collect(),
+                call_id: None,
+            },
+            Message::Tool { call, output, .. } => MessageParts {
+                role: Role::Tool,
+                name: None,
+                content: Some(match output {
+                    ToolOutput::Text(t) | ToolOutput::Error(t) => t,
+                    ToolOutput::Nothing => "",
+                }),
+                calls: Vec::new(),
+                call_id: Some(Cow::Owned(call.to_string())),
+            },
+        }
+    }
+
+    fn to_owned(&self) -> ChatMessage {
+        ChatMessage {
+            role: self.role,
+            name: self.name.map(String::from),
+            content: self.content.map(String::from),
+            tool_calls: self
+                .calls
+                .iter()
+                .map(|(id, name, arguments)| ChatToolCall {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    arguments: (*arguments).clone(),
+                })
+                .collect(),
+            tool_call_id: self.call_id.as_ref().map(|c| c.to_string()),
+        }
+    }
+
+    /// Writes the wire JSON of the message, compact, keys in a fixed order.
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"role\":\"");
+        out.extend_from_slice(self.role.as_str().as_bytes());
+        out.push(b'"');
+        if let Some(name) = self.name {
+            field(out, "name", name);
+        }
+        match self.content {
+            Some(content) => field(out, "content", content),
+            None => out.extend_from_slice(b",\"content\":null"),
+        }
+        if !self.calls.is_empty() {
+            out.extend_from_slice(b",\"tool_calls\":[");
+            for (i, (id, name, arguments)) in self.calls.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"id\":");
+                string(out, id);
+                out.extend_from_slice(b",\"type\":\"function\",\"function\":{\"name\":");
+                string(out, name);
+                out.extend_from_slice(b",\"arguments\":");
+                string(out, &arguments_text(arguments));
+                out.extend_from_slice(b"}}");
+            }
+            out.push(b']');
+        }
+        if let Some(id) = &self.call_id {
+            field(out, "tool_call_id", id);
+        }
+        out.push(b'}');
+    }
+}
+
+/// The wire form of a call's arguments: a JSON string holding the object.
+fn arguments_text(arguments: &Map<String, Value>) -> Cow<'static, str> {
+    if arguments.is_empty() {
+        Cow::Borrowed("{}")
+    } else {
+        Cow::Owned(Value::Object(arguments.clone()).to_string())
+    }
+}
+
+fn field(out: &mut Vec<u8>, key: &str, value: &str) {
+    out.push(b',');
+    string(out, key);
+    out.push(b':');
+    string(out, value);
+}
+
+fn string(out: &mut Vec<u8>, value: &str) {
+    serde_json::to_writer(&mut *out, value).expect("writing a string to a vector cannot fail");
+}
+
+/// The system message of an agent: its instructions.
+pub(crate) fn system_message(instructions: &str) -> ChatMessage {
+    ChatMessage {
+        role: Role::System,
+        name: None,
+        content: Some(instructions.to_string()),
+        tool_calls: Vec::new(),
+        tool_call_id: None,
+    }
+}
+
+/// The body of `POST {base}/chat/completions` for `request`.
+pub fn request_body(model: &str, request: &ModelRequest<'_>) -> Value {
+    let mut messages = vec![wire_message(&system_message(request.instructions()))];
+    messages.extend(
+        request
+            .thread()
+            .map(|m| wire_message(&ChatMessage::from_thread(request, m))),
+    );
+    let tools: Vec<Value> = request.tools().iter().map(|t| t.json_schema()).collect();
+    let mut body = serde_json::json!({ "model": model, "messages": messages });
+    if !tools.is_empty() {
+        body["tools"] = tools.into();
+    }
+    body
+}
+
+/// A message in wire JSON (`arguments` as a string, `type: function`).
+fn wire_message(message: &ChatMessage) -> Value {
+    let mut bytes = Vec::new();
+    message.write_canonical(&mut bytes);
+    serde_json::from_slice(&bytes).expect("canonical message bytes are JSON")
+}
+
+/// A Chat Completions response body that is not what the API documents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MalformedResponse(pub String);
+
+/// Reads `choices[0].message` of a Chat Completions response body.
+pub fn parse_response(body: &str) -> Result<Response, MalformedResponse> {
+    let value: Value = serde_json::from_str(body).map_err(|e| MalformedResponse(format!("not JSON: {e}")))?;
+    response_of(&value)
+}
+
+/// Reads `choices[0].message` of a parsed Chat Completions response.
+pub fn response_of(value: &Value) -> Result<Response, MalformedResponse> {
+    let bad = |what: &str| MalformedResponse(what.to_string());
+    let message = value
+        .get("choices")
+        .and_then(|c| c.get(0))
+        .and_then(|c| c.get("message"))
+        .ok_or_else(|| bad("no `choices[0].message`"))?;
+    let text = match message.get("content") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(bad("`choices[0].message.content` is not a string")),
+    };
+    let mut calls = Vec::new();
+    let listed = match message.get("tool_calls") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(list)) => list.as_slice(),
+        Some(_) => return Err(bad("`choices[0].message.tool_calls` is not a list")),
+    };
+    for (i, call) in listed.iter().enumerate() {
+        let place = format!("choices[0].message.tool_calls[{i}].function");
+        let function = call.get("function").ok_or_else(|| bad(&format!("no `{place}`")))?;
+        let name = function
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(&format!("`{place}.name` is not a string")))?;
+        let arguments = match function.get("arguments") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::String(s)) if s.trim().is_empty() => Map::new(),
+            Some(Value::String(s)) => match serde_json::from_str(s) {
+                Ok(Value::Object(map)) => map,
+                _ => return Err(bad(&format!("`{place}.arguments` is not a JSON object: {s}"))),
+            },
+            Some(Value::Object(map)) => map.clone(),
+            Some(_) => return Err(bad(&format!("`{place}.arguments` is not a JSON string"))),
+        };
+        calls.push(Call {
+            name: name.to_string(),
+            arguments,
+        });
+    }
+    Ok(Response { text, calls })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responses_with_text_calls_or_both_are_read() {
+        let body = r#"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[
+            {"id":"x","type":"function","function":{"name":"Handoff-transfer_to_B","arguments":""}},
+            {"id":"y","type":"function","function":{"name":"f","arguments":"{\"order_id\":\"7\"}"}}]}}]}"#;
+        let response = parse_response(body).unwrap();
+        assert_eq!(response.text, None);
+        assert_eq!(response.calls[0].name, "Handoff-transfer_to_B");
+        assert_eq!(response.calls[1].arguments["order_id"], "7");
+        let text = parse_response(r#"{"choices":[{"message":{"content":"hi"}}]}"#).unwrap();
+        assert_eq!(text, Response::text("hi"));
+    }
+
+    #[test]
+    fn malformed_responses_say_what_is_wrong() {
+        for (body, says) in [
+            ("<html>", "not JSON"),
+            (r#"{"error":{}}"#, "no `choices[0].message`"),
+            (r#"{"choices":[{"message":{"content":3}}]}"#, "content` is not a string"),
+            (
+                r#"{"choices":[{"message":{"tool_calls":[{"function":{"name":"f","arguments":"{oops"}}]}}]}"#,
+                "arguments` is not a JSON object: {oops",
+            ),
+        ] {
+            let error = parse_response(body).unwrap_err().0;
+            assert!(error.contains(says), "{body}: {error}");
+        }
+    }
+
+    #[test]
+    fn canonical_bytes_put_arguments_in_a_string_and_keys_in_order() {
+        let message = ChatMessage {
+            role: Role::Assistant,
+            name: Some("A".into()),
+            content: None,
+            tool_calls: vec![ChatToolCall {
+                id: "call_0001".into(),
+                name: "P-f".into(),
+                arguments: serde_json::from_str(r#"{"b":"2","a":"1"}"#).unwrap(),
+            }],
+            tool_call_id: None,
+        };
+        let mut out = Vec::new();
+        message.write_canonical(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"role":"assistant","name":"A","content":null,"tool_calls":[{"id":"call_0001","type":"function","function":{"name":"P-f","arguments":"{\"a\":\"1\",\"b\":\"2\"}"}}]}"#
+        );
+    }
+
+    #[test]
+    fn log_content_given_as_parts_is_joined() {
+        let message: ChatMessage = serde_json::from_str(
+            r#"{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(message.content.as_deref(), Some("ab"));
+    }
+}

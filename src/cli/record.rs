@@ -1,0 +1,221 @@
+//! `handoff record`: runs a scenario against a live OpenAI-compatible endpoint and writes
+//! every model call, human reply and tool result to a recording.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use crate::live::{Auth, Endpoint, LiveModel, Redactor};
+use crate::orchestration::{NoHuman, ScriptedHuman};
+use crate::outcome::Outcome;
+use crate::record::Recorder;
+use crate::scenario::{Scenario, block_on};
+use crate::transcript::Transcript;
+
+/// What to do with a recording that already exists (vcrpy's record modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Mode {
+    /// Record only if the file does not exist yet; never overwrite.
+    Once,
+    /// Answer the calls already recorded from the file; call the endpoint for the others.
+    New,
+    /// Call the endpoint for every call and overwrite the file.
+    All,
+}
+
+/// Arguments of `handoff record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The scenario file (JSON): design, task and the human's replies.
+    file: PathBuf,
+    /// The API base: `https://api.openai.com/v1`, `http://localhost:11434/v1` (Ollama), ...
+    #[arg(long, value_name = "URL")]
+    base_url: String,
+    /// The model name sent with each request.
+    #[arg(long, value_name = "NAME")]
+    model: String,
+    /// Where to write the recording (default: `<FILE stem>.recording.json` beside FILE).
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// `once`: refuse to overwrite; `new`: call the endpoint only for calls not yet recorded;
+    /// `all`: record everything again.
+    #[arg(long, value_enum, default_value_t = Mode::Once)]
+    mode: Mode,
+    /// The environment variable holding the API key (none set: no credentials are sent).
+    #[arg(long, value_name = "NAME", default_value = "OPENAI_API_KEY")]
+    api_key_env: String,
+    /// How the key is sent: `bearer` (Authorization header) or `api-key` (Azure).
+    #[arg(long, value_enum, default_value_t = Auth::Bearer)]
+    auth: Auth,
+    /// Seconds one attempt may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
+    timeout: f64,
+    /// Attempts after the first on 429, 5xx and timeouts, with exponential backoff.
+    #[arg(long, default_value_t = 3)]
+    retries: u32,
+    /// The longest wait a Retry-After may ask for, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
+    max_wait: f64,
+    /// A regular expression whose matches in responses are written `[REDACTED]` (repeatable;
+    /// the key always is).
+    #[arg(long, value_name = "REGEX")]
+    redact: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() => Ok(s),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
+}
+
+/// Where a recording goes by default: `<stem>.recording.json` beside the scenario.
+pub(crate) fn default_out(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    file.with_file_name(format!("{stem}.recording.json"))
+}
+
+/// Where a recording in progress is kept: `<out>.partial`.
+pub(crate) fn partial_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    out.with_file_name(name)
+}
+
+pub(super) fn record(args: &RecordArgs) -> Status {
+    let mut scenario = match Scenario::load(&args.file) {
+        Ok(scenario) => scenario,
+        Err(error) => return bad_input(error),
+    };
+    // Recording runs the live model, whatever model the file names.
+    scenario.recording = None;
+    let orchestration = match scenario.orchestration_only() {
+        Ok(orchestration) => orchestration,
+        Err(error) => return bad_input(error),
+    };
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
+    let partial = partial_path(&out);
+    // `new` goes on from a recording that stopped half-way, else from the last complete one.
+    let earlier = match args.mode {
+        Mode::Once if out.exists() => {
+            return bad_input(format!(
+                "{}: exists; --mode new records only the calls it lacks, --mode all records everything again",
+                out.display()
+            ));
+        }
+        Mode::New => match [&partial, &out].into_iter().find(|p| p.exists()) {
+            Some(path) => match Transcript::load(path) {
+                Ok(transcript) => Some(transcript),
+                Err(error) => return bad_input(error),
+            },
+            None => None,
+        },
+        _ => None,
+    };
+    let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
+    let redactor = match Redactor::new(key.as_deref(), &args.redact) {
+        Ok(redactor) => redactor,
+        Err(error) => return bad_input(error),
+    };
+    let endpoint = Endpoint {
+        api_key: key,
+        auth: args.auth,
+        timeout: Duration::from_secs_f64(args.timeout),
+        retries: args.retries,
+        max_wait: Duration::from_secs_f64(args.max_wait),
+        ..Endpoint::new(&args.base_url, &args.model)
+    };
+    let mut recorder = Recorder::new(LiveModel::new(endpoint, redactor), scenario.name.clone())
+        .model_name(&args.model)
+        .saving_to(&partial);
+    if let Some(earlier) = &earlier {
+        recorder = recorder.reusing(earlier);
+    }
+    let run = block_on(async {
+        match &scenario.user {
+            Some(replies) => {
+                orchestration
+                    .run(&mut recorder, &mut ScriptedHuman::new(replies.iter().cloned()))
+                    .await
+            }
+            None => orchestration.run(&mut recorder, &mut NoHuman).await,
+        }
+    });
+    let run = match run {
+        Ok(run) => run,
+        Err(error) => return bad_input(error),
+    };
+    if let Some(error) = recorder.save_error() {
+        return bad_input(error);
+    }
+    let reused = recorder.reused();
+    let retries = recorder.inner().waits().len();
+    let failed = matches!(run.outcome(), Outcome::ModelFailed { .. });
+    let transcript = recorder.finish(&run);
+    let written = if failed {
+        // The endpoint failed: keep what was paid for, beside the recording, and leave any
+        // earlier recording as it was.
+        transcript.save(&partial).map(|()| partial.clone())
+    } else {
+        transcript.save(&out).map(|()| {
+            let _ = std::fs::remove_file(&partial);
+            out.clone()
+        })
+    };
+    let written = match written {
+        Ok(path) => path,
+        Err(error) => return bad_input(format!("{}: cannot write: {error}", out.display())),
+    };
+    let verdict = scenario.verdict(&run);
+    let calls = transcript.calls.len();
+    let text = match args.format {
+        Format::Json => {
+            let mut value = run_json(&scenario, &run, &verdict);
+            value["recording"] = json!({
+                "file": written.display().to_string(),
+                "complete": !failed,
+                "calls": calls,
+                "reused_calls": reused,
+                "retries": retries,
+            });
+            json_text(&value)
+        }
+        Format::Text => {
+            let mut text = text_report(&run, &verdict, use_color(args.color));
+            text.push_str(&if failed {
+                format!(
+                    "\nrecording stopped: the endpoint failed; the {calls} call{} recorded so far are in {}\n",
+                    if calls == 1 { "" } else { "s" },
+                    written.display()
+                )
+            } else {
+                format!(
+                    "\nrecorded {calls} call{} ({reused} reused, {} from the endpoint, {retries} retr{}) to {}\n",
+                    if calls == 1 { "" } else { "s" },
+                    calls - reused,
+                    if retries == 1 { "y" } else { "ies" },
+                    written.display()
+                )
+            });
+            text
+        }
+    };
+    print(&text);
+    if failed || !verdict.passed {
+        Status::Failed
+    } else {
+        Status::Passed
+    }
+}

@@ -1,0 +1,135 @@
+//! `handoff replay`: runs a scenario with a recording instead of a live model, and reports
+//! the first call where the run no longer asks what was recorded.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use crate::orchestration::ScriptedHuman;
+use crate::replay::{Divergence, Matching, Replay, Unused};
+use crate::scenario::{Scenario, block_on};
+use crate::transcript::Transcript;
+
+/// Arguments of `handoff replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The scenario file (JSON): the design to run, and its task.
+    file: PathBuf,
+    /// The recording (default: the one the scenario's `model` names).
+    #[arg(long, value_name = "PATH")]
+    transcript: Option<PathBuf>,
+    /// How calls are matched to recorded ones: `strict` (the request must equal the recorded
+    /// one) or `sequence` (each agent's calls in order; content ignored).
+    #[arg(long = "match", value_enum)]
+    matching: Option<Matching>,
+    /// Do not fail when recorded calls or human replies are left unused.
+    #[arg(long)]
+    allow_unused: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+pub(super) fn replay(args: &ReplayArgs) -> Status {
+    let mut scenario = match Scenario::load(&args.file) {
+        Ok(scenario) => scenario,
+        Err(error) => return bad_input(error),
+    };
+    let replay = match (&args.transcript, scenario.recording.take()) {
+        (Some(path), earlier) => match Transcript::load(path) {
+            Ok(transcript) => Replay::new(
+                transcript,
+                path.display().to_string(),
+                earlier.map(|r| r.matching).unwrap_or_default(),
+            ),
+            Err(error) => return bad_input(error),
+        },
+        (None, Some(replay)) => replay,
+        (None, None) => {
+            return bad_input(format!(
+                "{}: model: names no recording; give one with --transcript PATH",
+                scenario.file
+            ));
+        }
+    };
+    let replay = Replay {
+        matching: args.matching.unwrap_or(replay.matching),
+        ..replay
+    };
+    let orchestration = match scenario.orchestration_only() {
+        Ok(orchestration) => orchestration,
+        Err(error) => return bad_input(error),
+    };
+    let mut model = replay.model(&scenario.design);
+    let mut human = ScriptedHuman::new(replay.transcript.human.iter().cloned());
+    let run = match block_on(orchestration.run(&mut model, &mut human)) {
+        Ok(run) => run,
+        Err(error) => return bad_input(error),
+    };
+    let unused = Unused::of(&replay.transcript, &run);
+    let divergence = model.divergence().cloned();
+    scenario.recording = Some(replay);
+    let mut verdict = scenario.verdict(&run);
+    if args.allow_unused && divergence.is_none() {
+        for check in verdict.checks.iter_mut().filter(|c| c.name == "replay") {
+            check.passed = true;
+        }
+        verdict.passed = verdict.checks.iter().all(|c| c.passed);
+    }
+    let replay = scenario.recording.as_ref().expect("set above");
+    let text = match args.format {
+        Format::Json => {
+            let mut value = run_json(&scenario, &run, &verdict);
+            value["replay"] = json!({
+                "transcript": replay.file,
+                "match": match replay.matching { Matching::Strict => "strict", Matching::Sequence => "sequence" },
+                "recorded_calls": replay.transcript.calls.len(),
+                "divergence": divergence.as_ref().map(divergence_json),
+                "unused_calls": unused.calls.iter().map(|(agent, call)| json!({ "agent": agent, "call": call })).collect::<Vec<_>>(),
+                "unused_human_replies": unused.human,
+            });
+            json_text(&value)
+        }
+        Format::Text => {
+            let mut text = text_report(&run, &verdict, use_color(args.color));
+            text.push_str(&summary(replay, &run, divergence.as_ref(), &unused));
+            text
+        }
+    };
+    print(&text);
+    if verdict.passed { Status::Passed } else { Status::Failed }
+}
+
+fn divergence_json(divergence: &Divergence) -> serde_json::Value {
+    json!({
+        "agent": divergence.agent,
+        "call": divergence.call,
+        "run_call": divergence.run_call,
+        "reason": divergence.reason,
+        "diff": divergence.diff,
+    })
+}
+
+/// The closing line: what was replayed, and what was not.
+fn summary(replay: &Replay, run: &crate::Run, divergence: Option<&Divergence>, unused: &Unused) -> String {
+    let recorded = replay.transcript.calls.len();
+    match divergence {
+        Some(d) => format!(
+            "\nreplay: diverged at {} call {} (model call {} of {recorded} recorded)\n",
+            d.agent, d.call, d.run_call
+        ),
+        None if unused.is_empty() => format!(
+            "\nreplay: {} of {recorded} recorded calls replayed, every one as recorded\n",
+            run.model_calls()
+        ),
+        None => format!(
+            "\nreplay: {} of {recorded} recorded calls replayed; {unused}\n",
+            run.model_calls()
+        ),
+    }
+}

@@ -1,0 +1,374 @@
+//! A live model: an OpenAI-compatible Chat Completions endpoint (OpenAI, Azure OpenAI's v1
+//! API, Ollama, vLLM, llama.cpp), called over HTTP as `POST {base_url}/chat/completions`.
+//!
+//! The key is read from an environment variable and sent as a bearer token (or an `api-key`
+//! header); it is never stored, printed or recorded: it is scrubbed from every response and
+//! error text, with any extra [`Redactor`] patterns. Calls time out; 429 and 5xx answers and
+//! timeouts are retried with exponential backoff, honouring `Retry-After` and
+//! `retry-after-ms`; any other failure is a clear [`ModelError`].
+//!
+//! The client is blocking: a call holds the runtime's thread until the endpoint answers,
+//! which is what a run that waits for each answer in turn needs.
+
+use std::time::{Duration, SystemTime};
+
+use regex_automata::meta::Regex;
+
+use crate::chat::{parse_response, request_body};
+use crate::model::{Model, ModelError, ModelRequest, Response};
+
+/// How the key is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Auth {
+    /// `Authorization: Bearer <key>` (OpenAI, Azure OpenAI v1, most local servers).
+    #[default]
+    Bearer,
+    /// `api-key: <key>` (Azure OpenAI deployments).
+    ApiKey,
+}
+
+/// Where and how to call the endpoint.
+#[derive(Clone)]
+pub struct Endpoint {
+    /// The API base, such as `https://api.openai.com/v1`; `/chat/completions` is appended
+    /// (before any query string).
+    pub base_url: String,
+    /// The model name sent with each request.
+    pub model: String,
+    /// The key; `None` sends no credentials (local servers).
+    pub api_key: Option<String>,
+    /// How the key is sent.
+    pub auth: Auth,
+    /// How long one attempt may take, connection to last byte.
+    pub timeout: Duration,
+    /// Attempts after the first, on 429, 5xx and timeouts.
+    pub retries: u32,
+    /// The first backoff when the server names no wait; doubled on each retry, up to 8 s.
+    pub backoff: Duration,
+    /// The longest wait a `Retry-After` may ask for; a longer one fails the call.
+    pub max_wait: Duration,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<hidden>"))
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// An endpoint with no key, a 60 s timeout, 3 retries from a 500 ms backoff, and waits of
+    /// up to 60 s.
+    pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Endpoint {
+        Endpoint {
+            base_url: base_url.into(),
+            model: model.into(),
+            api_key: None,
+            auth: Auth::Bearer,
+            timeout: Duration::from_secs(60),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            max_wait: Duration::from_secs(60),
+        }
+    }
+
+    /// The URL of the chat completions call.
+    pub fn url(&self) -> String {
+        let (base, query) = match self.base_url.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (self.base_url.as_str(), String::new()),
+        };
+        format!("{}/chat/completions{query}", base.trim_end_matches('/'))
+    }
+}
+
+/// Patterns scrubbed from everything a live model returns: the key, always, and any regular
+/// expressions configured. Each match becomes `[REDACTED]`.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    key: Option<String>,
+    patterns: Vec<Regex>,
+}
+
+impl Redactor {
+    /// A redactor of `key` and `patterns`; `Err` names the pattern that does not compile.
+    pub fn new(key: Option<&str>, patterns: &[String]) -> Result<Redactor, String> {
+        let patterns = patterns
+            .iter()
+            .map(|p| Regex::new(p).map_err(|e| format!("--redact `{p}`: {e}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Redactor {
+            key: key.filter(|k| !k.is_empty()).map(String::from),
+            patterns,
+        })
+    }
+
+    /// `text` with every secret replaced.
+    pub fn apply(&self, text: &str) -> String {
+        let mut text = match &self.key {
+            Some(key) => text.replace(key.as_str(), "[REDACTED]"),
+            None => text.to_string(),
+        };
+        for pattern in &self.patterns {
+            let mut out = String::with_capacity(text.len());
+            let mut last = 0;
+            for found in pattern.find_iter(&text) {
+                out.push_str(&text[last..found.start()]);
+                out.push_str("[REDACTED]");
+                last = found.end();
+            }
+            out.push_str(&text[last..]);
+            text = out;
+        }
+        text
+    }
+
+    fn apply_value(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = self.apply(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.apply_value(v)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.apply_value(v)),
+            _ => {}
+        }
+    }
+
+    /// `response` with every secret replaced in its text and arguments.
+    pub fn apply_response(&self, mut response: Response) -> Response {
+        if self.key.is_none() && self.patterns.is_empty() {
+            return response;
+        }
+        response.text = response.text.map(|t| self.apply(&t));
+        for call in &mut response.calls {
+            call.arguments.values_mut().for_each(|v| self.apply_value(v));
+        }
+        response
+    }
+}
+
+/// A model behind an OpenAI-compatible endpoint.
+#[derive(Debug)]
+pub struct LiveModel {
+    endpoint: Endpoint,
+    agent: ureq::Agent,
+    redactor: Redactor,
+    waits: Vec<Duration>,
+}
+
+/// One failed attempt: whether to try again, after how long, and what went wrong.
+struct Failure {
+    retry: bool,
+    wait: Option<Duration>,
+    message: String,
+}
+
+impl LiveModel {
+    /// A client of `endpoint` that scrubs `redactor`'s patterns (and the key) from what it
+    /// returns.
+    pub fn new(endpoint: Endpoint, redactor: Redactor) -> LiveModel {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(endpoint.timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("handoff-harness/", env!("CARGO_PKG_VERSION")))
+            .build();
+        LiveModel {
+            agent: config.into(),
+            endpoint,
+            redactor,
+            waits: Vec::new(),
+        }
+    }
+
+    /// The waits before each retry so far.
+    pub fn waits(&self) -> &[Duration] {
+        &self.waits
+    }
+
+    /// Calls the endpoint for `request`, retrying as configured.
+    pub fn call(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        let body = request_body(&self.endpoint.model, request).to_string();
+        let url = self.endpoint.url();
+        let mut attempt = 0;
+        loop {
+            let failure = match self.attempt(&url, &body) {
+                Ok(response) => return Ok(self.redactor.apply_response(response)),
+                Err(failure) => failure,
+            };
+            let wait = failure
+                .wait
+                .unwrap_or_else(|| (self.endpoint.backoff * 2u32.saturating_pow(attempt)).min(Duration::from_secs(8)));
+            let message = self.redactor.apply(&failure.message);
+            if !failure.retry || attempt >= self.endpoint.retries {
+                let tries = if attempt == 0 {
+                    String::new()
+                } else {
+                    format!(" (after {} attempts)", attempt + 1)
+                };
+                return Err(ModelError::new(format!("POST {url}: {message}{tries}")));
+            }
+            if wait > self.endpoint.max_wait {
+                return Err(ModelError::new(format!(
+                    "POST {url}: {message}; the server asks to wait {:.1} s, more than the {:.1} s allowed (--max-wait)",
+                    wait.as_secs_f64(),
+                    self.endpoint.max_wait.as_secs_f64()
+                )));
+            }
+            self.waits.push(wait);
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    fn attempt(&self, url: &str, body: &str) -> Result<Response, Failure> {
+        let mut call = self.agent.post(url).header("content-type", "application/json");
+        if let Some(key) = &self.endpoint.api_key {
+            call = match self.endpoint.auth {
+                Auth::Bearer => call.header("authorization", format!("Bearer {key}")),
+                Auth::ApiKey => call.header("api-key", key),
+            };
+        }
+        let mut answer = call.send(body).map_err(|e| match e {
+            ureq::Error::Timeout(_) => Failure {
+                retry: true,
+                wait: None,
+                message: format!(
+                    "no answer within {:.1} s (--timeout)",
+                    self.endpoint.timeout.as_secs_f64()
+                ),
+            },
+            other => Failure {
+                retry: false,
+                wait: None,
+                message: format!("{other}; is the server running, and is --base-url right?"),
+            },
+        })?;
+        let status = answer.status().as_u16();
+        let wait = retry_after(answer.headers());
+        let text = answer.body_mut().read_to_string().map_err(|e| Failure {
+            retry: matches!(e, ureq::Error::Timeout(_)),
+            wait: None,
+            message: format!("reading the answer: {e}"),
+        })?;
+        if status == 200 {
+            return parse_response(&text).map_err(|e| Failure {
+                retry: false,
+                wait: None,
+                message: format!(
+                    "the answer is not a Chat Completions response: {e}; it begins: {}",
+                    excerpt(&text)
+                ),
+            });
+        }
+        Err(Failure {
+            retry: status == 429 || status >= 500,
+            wait,
+            message: format!("HTTP {status}: {}", server_message(&text)),
+        })
+    }
+}
+
+impl Model for LiveModel {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        std::future::ready(self.call(request))
+    }
+}
+
+/// The `error.message` of an OpenAI error body, else the start of the body.
+fn server_message(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(String::from))
+        .unwrap_or_else(|| excerpt(body))
+}
+
+fn excerpt(text: &str) -> String {
+    let cut: String = text.chars().take(200).collect();
+    let cut = cut.replace('\n', " ");
+    if text.chars().count() > 200 {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// The wait a 429 or 503 asks for: `retry-after-ms` (milliseconds), else `Retry-After` in
+/// seconds or as an HTTP date.
+fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    }
+    let value = header("retry-after")?;
+    if let Ok(seconds) = value.parse::<f64>() {
+        return Some(Duration::from_secs_f64(seconds.max(0.0)));
+    }
+    let at = http_date(value)?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(text: &str) -> Option<SystemTime> {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| m == month)? as i64
+        + 1;
+    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
+    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [h, m, s] = hms.as_slice() else { return None };
+    // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_keeps_a_query_string_after_the_path() {
+        let mut endpoint = Endpoint::new("http://localhost:11434/v1/", "m");
+        assert_eq!(endpoint.url(), "http://localhost:11434/v1/chat/completions");
+        endpoint.base_url = "https://x.openai.azure.com/openai/deployments/d?api-version=2024-10-21".into();
+        assert_eq!(
+            endpoint.url(),
+            "https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21"
+        );
+    }
+
+    #[test]
+    fn http_dates_are_read_as_the_standard_gives_them() {
+        let at = http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(
+            at.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
+            784_111_777
+        );
+        assert_eq!(http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+    }
+
+    #[test]
+    fn the_key_and_configured_patterns_are_redacted() {
+        let redactor = Redactor::new(Some("sk-secret"), &["\\d{4}-\\d{4}".into()]).unwrap();
+        assert_eq!(
+            redactor.apply("key sk-secret, card 1234-5678."),
+            "key [REDACTED], card [REDACTED]."
+        );
+        assert!(Redactor::new(None, &["(".into()]).unwrap_err().contains("--redact `(`"));
+    }
+}

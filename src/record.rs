@@ -1,0 +1,165 @@
+//! Recording a run: a [`Recorder`] wraps any [`Model`] (the live client of `handoff record`,
+//! or a scripted model) and writes down every call as a [`Transcript`] entry: the agent, what
+//! is new in its request, the request's fingerprint and the response.
+//!
+//! Given an earlier recording ([`Recorder::reusing`]), a call whose request was recorded
+//! before is answered from it without calling the model (`handoff record --mode new`). Given a
+//! partial file ([`Recorder::saving_to`]), the transcript so far is written there after every
+//! call, so a run that fails half-way keeps what was already paid for.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::event::{EventKind, EventLog, ToolOutput};
+use crate::model::{Model, ModelError, ModelRequest, Response};
+use crate::run::Run;
+use crate::transcript::{Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
+
+/// A model that records every call it answers.
+#[derive(Debug)]
+pub struct Recorder<M> {
+    inner: M,
+    transcript: Transcript,
+    fingerprints: Fingerprinter,
+    /// Earlier recorded responses by request fingerprint, each usable once, in order.
+    reusable: HashMap<Fingerprint, Vec<Response>>,
+    partial: Option<PathBuf>,
+    /// Calls answered from the earlier recording.
+    reused: usize,
+    /// An error writing the partial file, kept to report after the run.
+    save_error: Option<String>,
+}
+
+impl<M: Model> Recorder<M> {
+    /// A recorder of `inner`'s answers in a run of `scenario`.
+    pub fn new(inner: M, scenario: impl Into<String>) -> Recorder<M> {
+        Recorder {
+            inner,
+            transcript: Transcript::new(scenario),
+            fingerprints: Fingerprinter::new(),
+            reusable: HashMap::new(),
+            partial: None,
+            reused: 0,
+            save_error: None,
+        }
+    }
+
+    /// Names the model recorded against (written to the transcript).
+    pub fn model_name(mut self, name: impl Into<String>) -> Recorder<M> {
+        self.transcript.model = Some(name.into());
+        self
+    }
+
+    /// Answers requests recorded in `earlier` from it, without calling the model.
+    pub fn reusing(mut self, earlier: &Transcript) -> Recorder<M> {
+        for call in earlier.calls.iter().rev() {
+            self.reusable
+                .entry(call.fingerprint)
+                .or_default()
+                .push(Response::from(&call.response));
+        }
+        self
+    }
+
+    /// Writes the transcript so far to `path` after every call.
+    pub fn saving_to(mut self, path: impl Into<PathBuf>) -> Recorder<M> {
+        self.partial = Some(path.into());
+        self
+    }
+
+    /// The model recorded.
+    pub fn inner(&self) -> &M {
+        &self.inner
+    }
+
+    /// How many calls were answered from the earlier recording.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// The transcript so far (human replies and tool results are added by [`Recorder::finish`]).
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// An error met writing the partial file, if any.
+    pub fn save_error(&self) -> Option<&str> {
+        self.save_error.as_deref()
+    }
+
+    /// The transcript of the finished `run`.
+    pub fn finish(mut self, run: &Run) -> Transcript {
+        absorb(&mut self.transcript, run.log(), run.design());
+        self.transcript
+    }
+
+    async fn record(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        let mut messages = Vec::new();
+        let fingerprint = self.fingerprints.fingerprint(request, Some(&mut messages));
+        let earlier = self.reusable.get_mut(&fingerprint).and_then(Vec::pop);
+        let response = match earlier {
+            Some(response) => {
+                self.reused += 1;
+                response
+            }
+            None => self.inner.respond(request).await?,
+        };
+        let agent = request.agent_name();
+        if self.transcript.agent(agent).is_none() {
+            self.transcript.agents.push(RecordedAgent {
+                name: agent.to_string(),
+                instructions: request.instructions().to_string(),
+                tools: request.tools().iter().map(|t| t.json_schema()).collect(),
+            });
+        }
+        self.transcript.calls.push(RecordedCall {
+            agent: agent.to_string(),
+            call: request.call_number(),
+            fingerprint,
+            messages,
+            response: (&response).into(),
+        });
+        if let Some(path) = &self.partial {
+            absorb(&mut self.transcript, request.log, request.design());
+            if let Err(e) = self.transcript.save(path) {
+                self.save_error = Some(format!("{}: cannot write: {e}", path.display()));
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// Sets the transcript's human replies and tool results from `log`.
+fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::Design) {
+    transcript.human.clear();
+    transcript.tool_results.clear();
+    for (index, event) in log.events().iter().enumerate() {
+        match (&event.kind, event.agent) {
+            (EventKind::Human { text }, _) => transcript.human.push(text.clone()),
+            (EventKind::ToolResult { call, output }, Some(agent)) => {
+                let name = log
+                    .tool_call(index as u32)
+                    .map(|c| {
+                        design
+                            .resolve_tool(agent, &c.name)
+                            .map_or_else(|| c.name.to_string(), |t| t.qualified_name.to_string())
+                    })
+                    .unwrap_or_default();
+                transcript.tool_results.push(RecordedToolResult {
+                    agent: design.agent(agent).name.clone(),
+                    id: call.to_string(),
+                    name,
+                    result: output.text().unwrap_or("").to_string(),
+                    error: matches!(output, ToolOutput::Error(_)),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+impl<M: Model + Send> Model for Recorder<M> {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        self.record(request)
+    }
+}

@@ -1,0 +1,173 @@
+//! Request fingerprints: SHA-256 of what an agent's model reads, computed incrementally.
+//!
+//! The fingerprint of a request is the SHA-256 of its `tools` array (compact JSON), a newline,
+//! its system message, a newline, and each thread message followed by a newline, every message
+//! in the canonical wire JSON of [`ChatMessage::write_canonical`]. An agent's thread only grows,
+//! so each agent keeps a hasher fed up to its previous call and hashes only what it has read
+//! since: a call costs the new messages, not the whole thread.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::chat::{ChatMessage, MessageParts, system_message};
+use crate::event::ThreadCursor;
+use crate::model::ModelRequest;
+
+/// The SHA-256 of a request; written `sha256:<hex>`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sha256:")?;
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Fingerprint, String> {
+        let hex = text
+            .strip_prefix("sha256:")
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| format!("`{text}` is not `sha256:` and 64 hexadecimal digits"))?;
+        let mut bytes = [0; 32];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("checked hexadecimal");
+        }
+        Ok(Fingerprint(bytes))
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fingerprint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// One agent's request so far: a hasher fed with its tools, system message and thread up to
+/// its latest call.
+#[derive(Clone)]
+pub(crate) struct RequestHash {
+    hasher: Sha256,
+    scratch: Vec<u8>,
+}
+
+impl RequestHash {
+    /// A request with these tools (their JSON array) and instructions, and no thread yet.
+    pub(crate) fn new(tools: &serde_json::Value, instructions: &str) -> RequestHash {
+        let mut scratch = serde_json::to_vec(tools).expect("JSON values always serialise");
+        scratch.push(b'\n');
+        system_message(instructions).write_canonical(&mut scratch);
+        scratch.push(b'\n');
+        let mut hasher = Sha256::new();
+        hasher.update(&scratch);
+        scratch.clear();
+        RequestHash { hasher, scratch }
+    }
+
+    /// Adds a thread message.
+    pub(crate) fn add(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.scratch);
+        self.scratch.push(b'\n');
+        self.hasher.update(&self.scratch);
+        self.scratch.clear();
+    }
+
+    /// Adds a recorded thread message.
+    pub(crate) fn add_message(&mut self, message: &ChatMessage) {
+        self.add(|out| message.write_canonical(out));
+    }
+
+    /// The fingerprint of the request so far.
+    pub(crate) fn fingerprint(&self) -> Fingerprint {
+        Fingerprint(self.hasher.clone().finalize().into())
+    }
+}
+
+/// Fingerprints the requests of a run, each agent's incrementally.
+#[derive(Default)]
+pub struct Fingerprinter {
+    agents: Vec<Option<(RequestHash, ThreadCursor)>>,
+}
+
+impl fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fingerprinter")
+            .field("agents", &self.agents.iter().filter(|a| a.is_some()).count())
+            .finish()
+    }
+}
+
+impl Fingerprinter {
+    /// A fingerprinter for a new run.
+    pub fn new() -> Fingerprinter {
+        Fingerprinter::default()
+    }
+
+    /// The fingerprint of `request`. Hashes only the messages its agent has read since its
+    /// previous call, and pushes them onto `new_messages` when given.
+    pub fn fingerprint(
+        &mut self,
+        request: &ModelRequest<'_>,
+        mut new_messages: Option<&mut Vec<ChatMessage>>,
+    ) -> Fingerprint {
+        let index = request.agent().index();
+        if self.agents.len() <= index {
+            self.agents.resize_with(index + 1, || None);
+        }
+        let (hash, cursor) = self.agents[index].get_or_insert_with(|| {
+            let tools = request.tools().iter().map(|t| t.json_schema()).collect();
+            (RequestHash::new(&tools, request.instructions()), ThreadCursor::START)
+        });
+        let mut thread = request.log.thread_after(request.agent(), *cursor);
+        for message in thread.by_ref() {
+            let parts = MessageParts::of(request, message);
+            hash.add(|out| parts.write_canonical(out));
+            if let Some(list) = new_messages.as_deref_mut() {
+                list.push(ChatMessage::from_thread(request, message));
+            }
+        }
+        *cursor = thread.cursor();
+        hash.fingerprint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_written_as_sha256_hex_and_read_back() {
+        let fingerprint = RequestHash::new(&serde_json::json!([]), "Be brief.").fingerprint();
+        let text = fingerprint.to_string();
+        assert!(text.starts_with("sha256:") && text.len() == 71, "{text}");
+        assert_eq!(text.parse::<Fingerprint>(), Ok(fingerprint));
+        assert!(
+            "sha256:xyz"
+                .parse::<Fingerprint>()
+                .unwrap_err()
+                .contains("64 hexadecimal digits")
+        );
+        // The definition, spelled out: tools, system message, messages, each line-terminated.
+        let mut hasher = Sha256::new();
+        hasher.update(b"[]\n{\"role\":\"system\",\"content\":\"Be brief.\"}\n");
+        assert_eq!(fingerprint, Fingerprint(hasher.finalize().into()));
+    }
+}

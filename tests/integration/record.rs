@@ -1,0 +1,506 @@
+//! `handoff record` against a real HTTP server on loopback, and `handoff replay` of what it
+//! wrote: identical runs, divergence reports, retries, failures, secrets, record modes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use handoff_harness::{Matching, Recorder, Replay, Scenario, ScriptedHuman, Transcript, Unused};
+
+use crate::endpoint::{Answer, Endpoint, answers_of};
+use crate::support::{arg, root, run};
+
+const KEY: &str = "sk-test-0123456789abcdef";
+
+fn customer_support() -> Scenario {
+    Scenario::load(root().join("scenarios/customer_support.json")).unwrap()
+}
+
+/// `handoff record FILE --base-url URL --model test-model --out OUT [extra]`, with the key set.
+fn record(file: &Path, endpoint: &Endpoint, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "record",
+        arg(file),
+        "--base-url",
+        &endpoint.base_url,
+        "--model",
+        "test-model",
+        "--out",
+        arg(out),
+    ];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(&args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("OPENAI_API_KEY", KEY)
+        .output()
+        .unwrap()
+}
+
+fn replay(file: &Path, transcript: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["replay", arg(file), "--transcript", arg(transcript)];
+    args.extend_from_slice(extra);
+    crate::support::handoff(&args)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The customer-support scenario recorded against an endpoint that answers as its scripts do.
+fn recorded(dir: &tempfile::TempDir) -> (PathBuf, Endpoint) {
+    let endpoint = Endpoint::start(answers_of(&customer_support().run_blocking().unwrap()));
+    let out = dir.path().join("customer_support.recording.json");
+    let output = record(&root().join("scenarios/customer_support.json"), &endpoint, &out, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    (out, endpoint)
+}
+
+#[test]
+fn record_sends_chat_completions_requests_and_writes_the_whole_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, endpoint) = recorded(&dir);
+    let received = endpoint.received();
+    assert_eq!(received.len(), 12, "the tutorial run makes 12 model calls");
+    let first = &received[0];
+    assert!(
+        first.head.starts_with("post /v1/chat/completions http/1.1"),
+        "{}",
+        first.head
+    );
+    assert!(
+        first
+            .head
+            .contains(&format!("authorization: bearer {}", KEY.to_lowercase()))
+    );
+    assert_eq!(first.body["model"], "test-model");
+    assert_eq!(first.body["messages"][0]["role"], "system");
+    assert_eq!(first.body["messages"][1]["content"], "A customer is on the line.");
+    let tools: Vec<&str> = first.body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            "Handoff-transfer_to_RefundAgent",
+            "Handoff-transfer_to_OrderStatusAgent",
+            "Handoff-transfer_to_OrderReturnAgent",
+            "Handoff-complete_task"
+        ]
+    );
+    // OrderStatusAgent's call after its tool call reads the call and its result.
+    let after_tool = received
+        .iter()
+        .find(|r| {
+            r.body["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["role"] == "tool")
+        })
+        .unwrap();
+    let messages = after_tool.body["messages"].as_array().unwrap();
+    let call = messages.iter().find(|m| m["tool_calls"].is_array()).unwrap();
+    assert_eq!(
+        call["tool_calls"][0]["function"]["name"],
+        "OrderStatusPlugin-check_order_status"
+    );
+    assert_eq!(call["tool_calls"][0]["function"]["arguments"], r#"{"order_id":"123"}"#);
+    let result = messages.iter().find(|m| m["role"] == "tool").unwrap();
+    assert_eq!(result["tool_call_id"], call["tool_calls"][0]["id"]);
+    assert_eq!(result["content"], "Order 123 is shipped and will arrive in 2-3 days.");
+
+    let transcript = Transcript::load(&out).unwrap();
+    assert_eq!(transcript.calls.len(), 12);
+    assert_eq!(transcript.model.as_deref(), Some("test-model"));
+    assert_eq!(transcript.human.len(), 6);
+    assert_eq!(transcript.tool_results.len(), 6, "two tool calls and four handoffs");
+    assert!(!out.with_file_name("customer_support.recording.json.partial").exists());
+
+    // Recording the scripted model in process writes the same bytes: the live client and
+    // the recorder add nothing of their own.
+    let scenario = customer_support();
+    let (orchestration, model) = scenario.orchestration().unwrap();
+    let mut recorder = Recorder::new(model, scenario.name.clone()).model_name("test-model");
+    let mut human = ScriptedHuman::new(scenario.user.clone().unwrap());
+    let run = run(&orchestration, &mut recorder, &mut human);
+    assert_eq!(recorder.finish(&run).to_json(), std::fs::read_to_string(&out).unwrap());
+}
+
+#[test]
+fn the_key_never_reaches_the_recording_and_configured_patterns_are_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let chatty =
+        |text: &str| Answer::Ok(serde_json::json!({ "choices": [{ "message": { "content": text } }] }).to_string());
+    let endpoint = Endpoint::start([
+        chatty(&format!("Your key is {KEY}, and your card is 4111-1111-1111-1111.")),
+        Answer::Ok(
+            r#"{"choices":[{"message":{"tool_calls":[{"id":"1","type":"function","function":{"name":"Handoff-complete_task","arguments":"{\"task_summary\":\"done\"}"}}]}}]}"#.into(),
+        ),
+    ]);
+    let scenario = dir.path().join("talk.json");
+    std::fs::write(
+        &scenario,
+        r#"{"task": "hi", "agents": [{"name": "A"}], "user": ["thanks"]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("talk.recording.json");
+    let output = record(&scenario, &endpoint, &out, &["--redact", r"\d{4}(-\d{4}){3}"]);
+    let written = std::fs::read_to_string(&out).unwrap();
+    let shown = text(&output.stdout) + &text(&output.stderr);
+    assert!(!written.contains(KEY) && !shown.contains(KEY), "{written}\n{shown}");
+    assert!(!written.contains("4111"), "{written}");
+    assert!(
+        written.contains("Your key is [REDACTED], and your card is [REDACTED]."),
+        "{written}"
+    );
+    assert!(
+        endpoint.received()[0].head.contains("authorization: bearer sk-test"),
+        "the key is sent"
+    );
+    // The run went on with the redacted text, so the recording replays.
+    let output = replay(&scenario, &out, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn a_replay_of_the_recording_is_the_recorded_run_byte_for_byte_100_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let scenario = customer_support();
+    let scripted = scenario.run_blocking().unwrap().to_json().to_string();
+    let replay = Replay::new(Transcript::load(&out).unwrap(), arg(&out), Matching::Strict);
+    let orchestration = scenario.orchestration_only().unwrap();
+    for i in 0..100 {
+        let mut model = replay.model(&scenario.design);
+        let mut human = ScriptedHuman::new(replay.transcript.human.clone());
+        let run = run(&orchestration, &mut model, &mut human);
+        assert!(model.divergence().is_none(), "replay {i}: {:?}", model.divergence());
+        assert_eq!(run.to_json().to_string(), scripted, "replay {i}");
+        assert!(Unused::of(&replay.transcript, &run).is_empty());
+    }
+
+    let output = replay_cli(&out);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let shown = text(&output.stdout);
+    assert!(shown.contains("Task is completed with summary"), "{shown}");
+    assert!(
+        shown.ends_with("replay: 12 of 12 recorded calls replayed, every one as recorded\n"),
+        "{shown}"
+    );
+}
+
+fn replay_cli(out: &Path) -> Output {
+    replay(&root().join("scenarios/customer_support.json"), out, &[])
+}
+
+/// The customer-support scenario with `edit` applied to its text, in `dir` (as text, so that
+/// the order of handoffs stays as written).
+fn edited(dir: &tempfile::TempDir, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let original = std::fs::read_to_string(root().join("scenarios/customer_support.json")).unwrap();
+    let changed = edit(original.clone());
+    assert_ne!(changed, original, "the edit changes the file");
+    let path = dir.path().join("edited.json");
+    std::fs::write(&path, changed).unwrap();
+    path
+}
+
+#[test]
+fn a_changed_design_diverges_at_the_first_call_that_reads_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let changed = edited(&dir, |text| {
+        text.replace(
+            ",\n      \"OrderReturnAgent\": \"Transfer to this agent if the issue is order return related\"",
+            "",
+        )
+    });
+    let output = replay(&changed, &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains(
+            "the run diverges from the recording at TriageAgent call 1 (model call 1 of the run): the request differs from the recorded one"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "-tool Handoff-transfer_to_OrderReturnAgent: Transfer to this agent if the issue is order return related"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("FAILED replay"), "{shown}");
+    assert!(
+        shown.ends_with("replay: diverged at TriageAgent call 1 (model call 1 of 12 recorded)\n"),
+        "{shown}"
+    );
+
+    // A changed instruction of a later agent: the run goes as recorded up to its first call.
+    let changed = edited(&dir, |text| {
+        text.replace(
+            "Handle order status requests.",
+            "Handle order status requests politely.",
+        )
+    });
+    let output = replay(&changed, &out, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let divergence = &report["replay"]["divergence"];
+    assert_eq!(divergence["agent"], "OrderStatusAgent");
+    assert_eq!(divergence["call"], 1);
+    assert_eq!(divergence["run_call"], 3);
+    let diff = divergence["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-system: Handle order status requests.\n+system: Handle order status requests politely."),
+        "{diff}"
+    );
+    // Sequence matching ignores content: the same responses, in the same order, still fit.
+    let output = replay(&changed, &out, &["--match", "sequence"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn recorded_calls_and_replies_a_run_leaves_unused_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    // The conversation ends earlier: the customer says no more after the first request.
+    let shorter = edited(&dir, |text| {
+        let expect = text.find(",\n  \"expect\"").unwrap();
+        format!(
+            "{},\n  \"expect\": {{ \"outcome\": \"human-exhausted\" }}\n}}\n",
+            &text[..expect]
+        )
+    });
+    let mut transcript = Transcript::load(&out).unwrap();
+    transcript.human.truncate(2);
+    let short = dir.path().join("short.recording.json");
+    transcript.save(&short).unwrap();
+    let output = replay(&shorter, &short, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains(
+            "replay: 5 of 12 recorded calls replayed; 7 recorded calls never used (OrderStatusAgent call 4, TriageAgent call 3, OrderReturnAgent call 1"
+        ),
+        "{shown}"
+    );
+    let output = replay(&shorter, &short, &["--allow-unused"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn a_scenario_whose_model_names_a_recording_replays_it_in_run_and_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let name = out.file_name().unwrap().to_str().unwrap();
+    let file = edited(&dir, |text| {
+        let model = text.find("\"model\": {").unwrap();
+        let expect = text.find("\"expect\"").unwrap();
+        format!(
+            "{}\"model\": {{ \"recording\": \"{name}\" }},\n  {}",
+            &text[..model],
+            &text[expect..]
+        )
+    });
+    let output = crate::support::handoff(&["run", arg(&file)]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("ok     replay: every recorded call and reply was used"));
+    let output = crate::support::handoff(&["replay", arg(&file)]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    // Fuzzing needs rules, not a recording.
+    let output = crate::support::handoff(&["fuzz", arg(&file), "--cases", "10"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("model: its `model` is a recording, and this needs scripted rules"));
+}
+
+#[test]
+fn a_rate_limited_call_is_retried_after_the_wait_the_server_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut answers = answers_of(&customer_support().run_blocking().unwrap());
+    let limited = |header: &'static str, value: &str| {
+        Answer::Status(
+            429,
+            vec![(header, value.into())],
+            r#"{"error":{"message":"Rate limit reached"}}"#.into(),
+        )
+    };
+    answers.insert(0, limited("retry-after-ms", "30"));
+    answers.insert(3, limited("retry-after", "1"));
+    answers.insert(5, Answer::Status(503, Vec::new(), "upstream busy".into()));
+    let endpoint = Endpoint::start(answers);
+    let out = dir.path().join("r.json");
+    let started = std::time::Instant::now();
+    let output = record(&root().join("scenarios/customer_support.json"), &endpoint, &out, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert!(started.elapsed().as_secs_f64() >= 1.0, "Retry-After: 1 was honoured");
+    assert_eq!(endpoint.received().len(), 15, "12 calls and 3 retries");
+    assert!(text(&output.stdout).contains("recorded 12 calls (0 reused, 12 from the endpoint, 3 retries)"));
+    assert_eq!(Transcript::load(&out).unwrap().calls.len(), 12);
+}
+
+#[test]
+fn server_errors_beyond_the_retries_stop_the_recording_and_keep_what_was_paid_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut answers = answers_of(&customer_support().run_blocking().unwrap());
+    answers.truncate(4);
+    let endpoint = Endpoint::start(answers); // then 500s
+    let out = dir.path().join("r.json");
+    let output = record(
+        &root().join("scenarios/customer_support.json"),
+        &endpoint,
+        &out,
+        &["--retries", "1"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains("/v1/chat/completions: HTTP 500: the fake endpoint has no more answers (after 2 attempts)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("recording stopped: the endpoint failed; the 4 calls recorded so far are in"),
+        "{shown}"
+    );
+    assert!(!out.exists(), "no complete recording is claimed");
+    let partial = out.with_file_name("r.json.partial");
+    assert_eq!(Transcript::load(&partial).unwrap().calls.len(), 4);
+
+    // Going on with --mode new pays only for the calls not yet recorded.
+    let endpoint = Endpoint::start(answers_of(&customer_support().run_blocking().unwrap()).split_off(4));
+    let output = record(
+        &root().join("scenarios/customer_support.json"),
+        &endpoint,
+        &out,
+        &["--mode", "new"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(endpoint.received().len(), 8);
+    assert!(text(&output.stdout).contains("recorded 12 calls (4 reused, 8 from the endpoint, 0 retries)"));
+    assert!(!partial.exists());
+    let output = replay_cli(&out);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn malformed_answers_refusals_and_silence_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = root().join("scenarios/customer_support.json");
+    let out = dir.path().join("r.json");
+    let cases: [(Answer, &[&str], &str); 3] = [
+        (
+            Answer::Ok("<html>gateway</html>".into()),
+            &[],
+            "the answer is not a Chat Completions response: not JSON: expected value at line 1 column 1; it begins: <html>gateway</html>",
+        ),
+        (
+            Answer::Status(
+                401,
+                Vec::new(),
+                format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}"}}}}"#),
+            ),
+            &[],
+            "HTTP 401: Incorrect API key provided: [REDACTED]",
+        ),
+        (
+            Answer::Hang,
+            &["--timeout", "0.3", "--retries", "0"],
+            "no answer within 0.3 s (--timeout)",
+        ),
+    ];
+    for (answer, extra, says) in cases {
+        let endpoint = Endpoint::start([answer]);
+        let started = std::time::Instant::now();
+        let output = record(&file, &endpoint, &out, extra);
+        let shown = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{shown}");
+        assert!(shown.contains(says), "{says}:\n{shown}");
+        assert!(!shown.contains(KEY));
+        assert_eq!(endpoint.received().len(), 1, "not retried: {says}");
+        assert!(started.elapsed().as_secs() < 10, "{says}");
+        assert_eq!(
+            Transcript::load(out.with_file_name("r.json.partial"))
+                .unwrap()
+                .calls
+                .len(),
+            0
+        );
+    }
+}
+
+#[test]
+fn record_modes_refuse_reuse_or_redo_an_existing_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let before = std::fs::read(&out).unwrap();
+    let file = root().join("scenarios/customer_support.json");
+    let silent = Endpoint::start([]);
+    let output = record(&file, &silent, &out, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("r.json: exists; --mode new records only the calls it lacks")
+            || text(&output.stderr).contains("customer_support.recording.json: exists; --mode new"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = record(&file, &silent, &out, &["--mode", "new"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(silent.received().len(), 0, "everything was recorded already");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let again = Endpoint::start(answers_of(&customer_support().run_blocking().unwrap()));
+    let output = record(&file, &again, &out, &["--mode", "all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(again.received().len(), 12);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        before,
+        "the same answers make the same file"
+    );
+}
+
+#[test]
+fn recordings_that_were_edited_or_come_from_a_newer_handoff_are_refused_with_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let original = std::fs::read_to_string(&out).unwrap();
+    let file = root().join("scenarios/customer_support.json");
+    let cases = [
+        (
+            original.replacen("A customer is on the line.", "A customer is on the phone.", 1),
+            "calls[0].fingerprint: sha256:",
+        ),
+        (
+            original.replacen("\"format_version\": 1", "\"format_version\": 2", 1),
+            "format_version: recording format 2 is newer",
+        ),
+        (
+            original.replacen("\"call\": 2", "\"call\": 3", 1),
+            "call: TriageAgent's calls must be numbered in order",
+        ),
+        (original[..original.len() / 2].to_string(), "the file ends too early"),
+    ];
+    for (text_of_file, says) in cases {
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, &text_of_file).unwrap();
+        let output = replay(&file, &bad, &[]);
+        assert_eq!(output.status.code(), Some(2), "{says}");
+        let error = text(&output.stderr);
+        assert!(error.starts_with(&format!("error: {}", bad.display())), "{error}");
+        assert!(error.contains(says), "{says}: {error}");
+    }
+}
