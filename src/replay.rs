@@ -65,7 +65,7 @@ impl Replay {
     pub fn check(&self, run: &Run) -> Check {
         let unused = Unused::of(&self.transcript, run);
         let (passed, actual) = match run.outcome() {
-            Outcome::ModelFailed { message, .. } => (false, message.lines().next().unwrap_or("").to_string()),
+            Outcome::ModelFailed { message, .. } => (false, message.clone()),
             _ => (unused.is_empty(), unused.to_string()),
         };
         Check {
@@ -99,11 +99,7 @@ impl std::fmt::Display for Divergence {
             f,
             "the run diverges from the recording at {} call {} (model call {} of the run): {}",
             self.agent, self.call, self.run_call, self.reason
-        )?;
-        if !self.diff.is_empty() {
-            write!(f, "\n--- recorded\n+++ this run\n{}", self.diff.trim_end())?;
-        }
-        Ok(())
+        )
     }
 }
 

@@ -61,6 +61,10 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
         matching: args.matching.unwrap_or(replay.matching),
         ..replay
     };
+    // A design file has no task: replay it on the recorded one.
+    if scenario.task.is_none() {
+        scenario.task = replay.transcript.task().map(String::from);
+    }
     let orchestration = match scenario.orchestration_only() {
         Ok(orchestration) => orchestration,
         Err(error) => return bad_input(error),
@@ -119,9 +123,13 @@ fn divergence_json(divergence: &Divergence) -> serde_json::Value {
 fn summary(replay: &Replay, run: &crate::Run, divergence: Option<&Divergence>, unused: &Unused) -> String {
     let recorded = replay.transcript.calls.len();
     match divergence {
+        Some(d) if d.diff.is_empty() => format!(
+            "\nreplay: diverged at {} call {} (model call {} of {recorded} recorded): {}\n",
+            d.agent, d.call, d.run_call, d.reason
+        ),
         Some(d) => format!(
-            "\nreplay: diverged at {} call {} (model call {} of {recorded} recorded)\n",
-            d.agent, d.call, d.run_call
+            "\nreplay: diverged at {} call {} (model call {} of {recorded} recorded): {}\n--- recorded\n+++ this run\n{}",
+            d.agent, d.call, d.run_call, d.reason, d.diff
         ),
         None if unused.is_empty() => format!(
             "\nreplay: {} of {recorded} recorded calls replayed, every one as recorded\n",

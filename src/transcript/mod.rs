@@ -220,6 +220,12 @@ impl Transcript {
         crate::files::write_atomic(path, self.to_json().as_bytes())
     }
 
+    /// The task: the first user message of the first call.
+    pub fn task(&self) -> Option<&str> {
+        let first = self.calls.first()?.messages.first()?;
+        (first.role == crate::chat::Role::User).then(|| first.content.as_deref().unwrap_or(""))
+    }
+
     /// The index in [`Transcript::agents`] of `name`.
     pub fn agent(&self, name: &str) -> Option<usize> {
         self.agents.iter().position(|a| a.name == name)

@@ -241,7 +241,9 @@ fn a_changed_design_diverges_at_the_first_call_that_reads_the_change() {
     );
     assert!(shown.contains("FAILED replay"), "{shown}");
     assert!(
-        shown.ends_with("replay: diverged at TriageAgent call 1 (model call 1 of 12 recorded)\n"),
+        shown.contains(
+            "replay: diverged at TriageAgent call 1 (model call 1 of 12 recorded): the request differs from the recorded one\n--- recorded\n+++ this run\n@@"
+        ),
         "{shown}"
     );
 
@@ -503,4 +505,32 @@ fn recordings_that_were_edited_or_come_from_a_newer_handoff_are_refused_with_the
         assert!(error.starts_with(&format!("error: {}", bad.display())), "{error}");
         assert!(error.contains(says), "{says}: {error}");
     }
+}
+
+/// The recording shipped beside the tutorial scenario is that scenario's conversation, recorded
+/// from its scripted model (set `HANDOFF_UPDATE_RECORDINGS=1` to write it again).
+#[test]
+fn the_shipped_recording_is_the_tutorial_conversation_and_replays_as_recorded() {
+    let scenario = customer_support();
+    let (orchestration, model) = scenario.orchestration().unwrap();
+    let mut recorder = Recorder::new(model, scenario.name.clone()).model_name("scripted");
+    let mut human = ScriptedHuman::new(scenario.user.clone().unwrap());
+    let run = run(&orchestration, &mut recorder, &mut human);
+    let expected = recorder.finish(&run).to_json();
+    let shipped = root().join("scenarios/customer_support.recording.json");
+    if std::env::var_os("HANDOFF_UPDATE_RECORDINGS").is_some() {
+        std::fs::write(&shipped, &expected).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&shipped).unwrap(), expected);
+    let output = replay_cli(&shipped);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+
+    // The careless edit of the design breaks yesterday's conversation at its first call.
+    let output = crate::support::handoff(&[
+        "replay",
+        "scenarios/designs/customer_support_v2.json",
+        "--transcript",
+        "scenarios/customer_support.recording.json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
 }
