@@ -69,6 +69,7 @@ mod event;
 mod expect;
 mod files;
 pub mod fuzz;
+mod import;
 mod invariant;
 mod live;
 mod loops;
@@ -102,6 +103,7 @@ pub use event::{
 };
 pub use expect::{Check, Expect, Verdict};
 pub use fuzz::{Case, Counterexample, Fuzzer, Violation};
+pub use import::{ImportError, log_entries};
 pub use invariant::Invariant;
 pub use live::{Auth, Endpoint, LiveModel, Redactor};
 pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response, unknown_tool_message};

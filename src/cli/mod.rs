@@ -12,6 +12,7 @@ use serde_json::json;
 mod analyze;
 mod bench;
 mod fuzz;
+mod import;
 mod record;
 mod replay;
 mod test;
@@ -68,6 +69,9 @@ enum Command {
     /// Run a scenario with a recording instead of a live model: offline, free, identical.
     /// Exit 1 where the run no longer asks what was recorded, with a diff of the requests.
     Replay(replay::ReplayArgs),
+    /// Build a recording from a Chat Completions log (request and response bodies), so that a
+    /// production conversation replays against the design.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Record(args) => record::record(&args),
         Command::Replay(args) => replay::replay(&args),
+        Command::Import(args) => import::import_log(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -125,12 +125,12 @@ pub fn answers_of(run: &Run) -> Vec<Answer> {
                 return None;
             };
             // Function names as the scripted model used them, so that the recorded run is the
-            // scripted one, event for event.
+            // scripted one, event for event; ids as the run gave them, so that a log of these
+            // answers and the requests that follow them is consistent, as an application's is.
             let calls: Vec<Value> = calls
                 .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    json!({ "id": format!("x{i}"), "type": "function",
+                .map(|c| {
+                    json!({ "id": c.id.to_string(), "type": "function",
                             "function": { "name": &*c.name, "arguments": Value::Object(c.arguments.clone()).to_string() } })
                 })
                 .collect();

@@ -534,3 +534,69 @@ fn the_shipped_recording_is_the_tutorial_conversation_and_replays_as_recorded() 
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
 }
+
+/// The log an application would have kept of the calls `endpoint` answered with `answers`:
+/// request and response bodies, with the application's own call ids.
+fn log_of(endpoint: &Endpoint, answers: &[Answer]) -> String {
+    let mut lines = String::new();
+    for (received, answer) in endpoint.received().iter().zip(answers) {
+        let Answer::Ok(body) = answer else { unreachable!() };
+        let entry = serde_json::json!({ "request": received.body, "response": serde_json::from_str::<serde_json::Value>(body).unwrap() });
+        lines.push_str(&entry.to_string().replace("call_00", "call_prod_"));
+        lines.push('\n');
+    }
+    lines
+}
+
+#[test]
+fn a_chat_completions_log_imports_as_a_recording_that_replays_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = answers_of(&customer_support().run_blocking().unwrap());
+    let endpoint = Endpoint::start(answers.clone());
+    let out = dir.path().join("live.recording.json");
+    let output = record(&root().join("scenarios/customer_support.json"), &endpoint, &out, &[]);
+    assert_eq!(output.status.code(), Some(0));
+    let log = dir.path().join("production.jsonl");
+    std::fs::write(&log, log_of(&endpoint, &answers)).unwrap();
+    assert!(std::fs::read_to_string(&log).unwrap().contains("call_prod_01"));
+
+    let output = crate::support::handoff(&[
+        "import",
+        arg(&log),
+        "--design",
+        "scenarios/designs/customer_support_v2.json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "the careless edit's agents cannot have made these calls"
+    );
+    assert!(
+        text(&output.stderr).contains(
+            "production.jsonl: entries[2].request: no agent of the design has this system message and these tools"
+        ),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = crate::support::handoff(&["import", arg(&log), "--design", "scenarios/customer_support.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("imported 12 calls of 3 agents and 6 human replies to "));
+    let imported = dir.path().join("production.recording.json");
+    let recorded = Transcript::load(&out).unwrap();
+    let mut from_log = Transcript::load(&imported).unwrap();
+    assert_eq!(from_log.calls, recorded.calls, "ids renumbered as the run numbers them");
+    assert_eq!(from_log.human, recorded.human);
+    // A log shows the results later requests carry: not those of an agent's last handoff.
+    let shown: Vec<_> = recorded
+        .tool_results
+        .iter()
+        .filter(|r| from_log.tool_results.iter().any(|f| f.id == r.id))
+        .cloned()
+        .collect();
+    assert_eq!(from_log.tool_results, shown);
+    assert_eq!(shown.len(), 3);
+    let output = replay(&root().join("scenarios/customer_support.json"), &imported, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let output = crate::support::handoff(&["import", arg(&log), "--design", "scenarios/customer_support.json"]);
+    assert_eq!(output.status.code(), Some(2), "no overwrite without --force");
+}

@@ -1,0 +1,262 @@
+//! Building a recording from a Chat Completions log: the requests an application sent (its
+//! `messages` and `tools`) and the responses it got, so that a production conversation
+//! becomes a regression to replay against the design.
+//!
+//! A log is a JSON array, or JSON Lines, of entries `{"request": {...}, "response": {...}}`:
+//! the request body and the response body of each call, in the order they were made. Each
+//! request is attributed to the agent of the design whose instructions are its system message
+//! and whose functions are its tools (either alone when only one agent fits). Function-call
+//! ids are renumbered `call_0001`, `call_0002`, ... in order of appearance, as a run numbers
+//! them, so that strict replay can compare requests.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::chat::{ChatMessage, ChatToolCall, Role, response_of};
+use crate::design::Design;
+use crate::event::CallId;
+use crate::transcript::{RecordedAgent, RecordedCall, RecordedToolResult, RequestHash, Transcript};
+
+/// Why a log cannot be imported: where (`entries[3].request.messages[2]`) and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct ImportError {
+    /// The place in the log.
+    pub place: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn error(place: impl Into<String>, message: impl Into<String>) -> ImportError {
+    ImportError {
+        place: place.into(),
+        message: message.into(),
+    }
+}
+
+/// The entries of a log: a JSON array, or one JSON object per line.
+pub fn log_entries(text: &str) -> Result<Vec<Value>, ImportError> {
+    if text.trim_start().starts_with('[') {
+        return match serde_json::from_str(text) {
+            Ok(Value::Array(entries)) => Ok(entries),
+            Ok(_) => Err(error("(top level)", "expected an array of entries")),
+            Err(e) => Err(error(format!("{}:{}", e.line(), e.column()), format!("not JSON: {e}"))),
+        };
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| error(format!("line {}", i + 1), format!("not JSON: {e}")))
+        })
+        .collect()
+}
+
+impl Transcript {
+    /// The recording of the conversation in a log's `entries` (see [`log_entries`]), as a
+    /// run of `design` would have made it; `scenario` names it.
+    pub fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcript, ImportError> {
+        import(design, scenario, entries)
+    }
+}
+
+fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcript, ImportError> {
+    let mut transcript = Transcript::new(scenario);
+    let mut ids: HashMap<String, String> = HashMap::new();
+    // Per agent of the transcript: its hasher and the messages of its latest request.
+    let mut threads: Vec<(RequestHash, Vec<ChatMessage>)> = Vec::new();
+    let mut human: Vec<String> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let place = format!("entries[{i}]");
+        let request = entry.get("request").ok_or_else(|| {
+            error(
+                &place,
+                "no `request` (each entry is `{\"request\": ..., \"response\": ...}`)",
+            )
+        })?;
+        let response = entry.get("response").ok_or_else(|| error(&place, "no `response`"))?;
+        if transcript.model.is_none() {
+            transcript.model = request.get("model").and_then(Value::as_str).map(String::from);
+        }
+        let tools: Vec<Value> = match request.get("tools") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(tools)) => tools.clone(),
+            Some(_) => return Err(error(format!("{place}.request.tools"), "not a list")),
+        };
+        let mut messages = wire_messages(request, &format!("{place}.request.messages"), &mut ids)?;
+        let instructions = match messages.first() {
+            Some(m) if m.role == Role::System => messages.remove(0).content.unwrap_or_default(),
+            _ => String::new(),
+        };
+        let agent = agent_of(design, &instructions, &tools).ok_or_else(|| {
+            error(
+                format!("{place}.request"),
+                "no agent of the design has this system message and these tools",
+            )
+        })?;
+        let index = match transcript.agent(agent) {
+            Some(index) => index,
+            None => {
+                transcript.agents.push(RecordedAgent {
+                    name: agent.to_string(),
+                    instructions: instructions.clone(),
+                    tools: tools.clone(),
+                });
+                threads.push((
+                    RequestHash::new(&Value::Array(tools.clone()), &instructions),
+                    Vec::new(),
+                ));
+                transcript.agents.len() - 1
+            }
+        };
+        let (hash, seen) = &mut threads[index];
+        if !messages.starts_with(seen) {
+            return Err(error(
+                format!("{place}.request.messages"),
+                format!(
+                    "{agent}'s thread does not continue its previous request (a trimmed or edited history cannot be replayed)"
+                ),
+            ));
+        }
+        let new = messages[seen.len()..].to_vec();
+        for message in &new {
+            hash.add_message(message);
+        }
+        let users: Vec<&str> = messages
+            .iter()
+            .filter(|m| m.role == Role::User)
+            .map(|m| m.content.as_deref().unwrap_or(""))
+            .collect();
+        if users.len() > human.len() + 1 {
+            human = users[1..].iter().map(|s| s.to_string()).collect();
+        }
+        for message in new.iter().filter(|m| m.role == Role::Tool) {
+            let id = message.tool_call_id.clone().unwrap_or_default();
+            let name = messages
+                .iter()
+                .flat_map(|m| &m.tool_calls)
+                .find(|c| c.id == id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            transcript.tool_results.push(RecordedToolResult {
+                agent: agent.to_string(),
+                id,
+                name,
+                result: message.content.clone().unwrap_or_default(),
+                error: false,
+            });
+        }
+        let answer = response_of(response).map_err(|e| error(format!("{place}.response"), e.0))?;
+        for call in response["choices"][0]["message"]["tool_calls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            renumber(&mut ids, call["id"].as_str().unwrap_or(""));
+        }
+        let number = transcript.calls.iter().filter(|c| c.agent == agent).count() as u32 + 1;
+        transcript.calls.push(RecordedCall {
+            agent: agent.to_string(),
+            call: number,
+            fingerprint: hash.fingerprint(),
+            messages: new,
+            response: (&answer).into(),
+        });
+        *seen = messages;
+    }
+    transcript.human = human;
+    // In call order, as a run records them (ids are numbered in that order).
+    transcript.tool_results.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(transcript)
+}
+
+/// The id a run would have given the call logged as `id`.
+fn renumber(ids: &mut HashMap<String, String>, id: &str) -> String {
+    let next = ids.len() as u32 + 1;
+    ids.entry(id.to_string())
+        .or_insert_with(|| CallId(next).to_string())
+        .clone()
+}
+
+/// The messages of a logged request body, ids renumbered.
+fn wire_messages(
+    request: &Value,
+    place: &str,
+    ids: &mut HashMap<String, String>,
+) -> Result<Vec<ChatMessage>, ImportError> {
+    let list = request
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| error(place, "not a list of messages"))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let at = |what: &str| error(format!("{place}[{i}]"), what);
+            let role: Role = serde_json::from_value(m["role"].clone())
+                .map_err(|_| at("`role` is not system, user, assistant or tool"))?;
+            let content = match &m["content"] {
+                Value::Null => None,
+                Value::String(s) => Some(s.clone()),
+                Value::Array(parts) => Some(parts.iter().filter_map(|p| p["text"].as_str()).collect()),
+                _ => return Err(at("`content` is not text")),
+            };
+            let tool_calls = m["tool_calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let function = &c["function"];
+                    let arguments = match &function["arguments"] {
+                        Value::String(s) if s.trim().is_empty() => Default::default(),
+                        Value::String(s) => {
+                            serde_json::from_str(s).map_err(|_| at("tool call arguments are not a JSON object"))?
+                        }
+                        Value::Object(map) => map.clone(),
+                        _ => Default::default(),
+                    };
+                    Ok(ChatToolCall {
+                        id: renumber(ids, c["id"].as_str().unwrap_or("")),
+                        name: function["name"].as_str().unwrap_or("").to_string(),
+                        arguments,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ChatMessage {
+                role,
+                name: m["name"].as_str().map(String::from),
+                content: match (role, content) {
+                    (Role::Assistant, Some(c)) if c.is_empty() && !tool_calls.is_empty() => None,
+                    (_, content) => content,
+                },
+                tool_call_id: m["tool_call_id"].as_str().map(|id| renumber(ids, id)),
+                tool_calls,
+            })
+        })
+        .collect()
+}
+
+/// The agent whose instructions are `instructions` and whose functions are `tools`; failing
+/// that, the only agent with those functions, or the only one with those instructions.
+fn agent_of<'a>(design: &'a Design, instructions: &str, tools: &[Value]) -> Option<&'a str> {
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["function"]["name"].as_str()).collect();
+    let same_tools = |agent: &crate::Agent| {
+        let id = design.find(&agent.name).expect("an agent of the design");
+        design
+            .tools(id)
+            .iter()
+            .map(|t| &*t.qualified_name)
+            .eq(names.iter().copied())
+    };
+    let agents = design.agents();
+    let only = |fits: &dyn Fn(&crate::Agent) -> bool| {
+        let mut found = agents.iter().filter(|a| fits(a));
+        match (found.next(), found.next()) {
+            (Some(agent), None) => Some(agent.name.as_str()),
+            _ => None,
+        }
+    };
+    only(&|a| a.instructions == instructions && same_tools(a))
+        .or_else(|| only(&same_tools))
+        .or_else(|| only(&|a| a.instructions == instructions))
+}
