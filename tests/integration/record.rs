@@ -583,7 +583,7 @@ fn a_chat_completions_log_imports_as_a_recording_that_replays_strictly() {
     assert!(text(&output.stdout).starts_with("imported 12 calls of 3 agents and 6 human replies to "));
     let imported = dir.path().join("production.recording.json");
     let recorded = Transcript::load(&out).unwrap();
-    let mut from_log = Transcript::load(&imported).unwrap();
+    let from_log = Transcript::load(&imported).unwrap();
     assert_eq!(from_log.calls, recorded.calls, "ids renumbered as the run numbers them");
     assert_eq!(from_log.human, recorded.human);
     // A log shows the results later requests carry: not those of an agent's last handoff.
