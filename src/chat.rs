@@ -7,11 +7,13 @@
 //! is the empty string.
 
 use std::borrow::Cow;
+use std::io::Write as _;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::event::{Message, ToolOutput};
+use crate::design::{AgentId, Design};
+use crate::event::{CallId, Message, ToolCall, ToolOutput};
 use crate::model::{Call, ModelRequest, Response};
 
 /// One message of a Chat Completions request (after the system message).
@@ -107,62 +109,93 @@ impl ChatMessage {
             role: self.role,
             name: self.name.as_deref(),
             content: self.content.as_deref(),
-            calls: self
-                .tool_calls
-                .iter()
-                .map(|c| {
-                    (
-                        Cow::Borrowed(c.id.as_str()),
-                        Cow::Borrowed(c.name.as_str()),
-                        &c.arguments,
-                    )
-                })
-                .collect(),
-            call_id: self.tool_call_id.as_deref().map(Cow::Borrowed),
+            calls: Calls::Recorded(&self.tool_calls),
+            call_id: self.tool_call_id.as_deref().map(Id::Recorded),
         }
         .write_canonical(out);
     }
 }
 
-/// A function call's id, name and arguments.
-type CallParts<'a> = (Cow<'a, str>, Cow<'a, str>, &'a Map<String, Value>);
+/// A call id: the run's, or as recorded.
+#[derive(Clone, Copy)]
+enum Id<'a> {
+    Run(CallId),
+    Recorded(&'a str),
+}
+
+impl Id<'_> {
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            // `call_0001`: nothing to escape.
+            Id::Run(id) => write!(out, "\"{id}\"").expect("writing to a vector cannot fail"),
+            Id::Recorded(id) => string(out, id),
+        }
+    }
+}
+
+/// The function calls of an assistant message: from the run's log (named as offered to the
+/// agent), or as recorded.
+#[derive(Clone, Copy)]
+enum Calls<'a> {
+    Run {
+        calls: &'a [ToolCall],
+        author: AgentId,
+        design: &'a Design,
+    },
+    Recorded(&'a [ChatToolCall]),
+}
+
+impl<'a> Calls<'a> {
+    fn len(self) -> usize {
+        match self {
+            Calls::Run { calls, .. } => calls.len(),
+            Calls::Recorded(calls) => calls.len(),
+        }
+    }
+
+    /// The id, name and arguments of call `i`.
+    fn get(self, i: usize) -> (Id<'a>, &'a str, &'a Map<String, Value>) {
+        match self {
+            Calls::Run { calls, author, design } => {
+                let call = &calls[i];
+                let name = design
+                    .resolve_tool(author, &call.name)
+                    .map_or(&*call.name, |spec| &spec.qualified_name);
+                (Id::Run(call.id), name, &call.arguments)
+            }
+            Calls::Recorded(calls) => (Id::Recorded(&calls[i].id), &calls[i].name, &calls[i].arguments),
+        }
+    }
+}
 
 /// A message's parts, borrowed from the run's log (so that hashing a thread message allocates
-/// only for its call ids) or from a recorded [`ChatMessage`].
+/// nothing but the text of non-empty arguments) or from a recorded [`ChatMessage`].
 pub(crate) struct MessageParts<'a> {
     role: Role,
     name: Option<&'a str>,
     content: Option<&'a str>,
-    calls: Vec<CallParts<'a>>,
-    call_id: Option<Cow<'a, str>>,
+    calls: Calls<'a>,
+    call_id: Option<Id<'a>>,
 }
 
 impl<'a> MessageParts<'a> {
     /// The parts of a thread message of `request`'s agent.
     pub(crate) fn of(request: &ModelRequest<'a>, message: Message<'a>) -> MessageParts<'a> {
         let design = request.design();
-        let offered = |author, name: &'a str| -> Cow<'a, str> {
-            match design.resolve_tool(author, name) {
-                Some(spec) => Cow::Borrowed(&spec.qualified_name),
-                None => Cow::Borrowed(name),
-            }
-        };
+        let no_calls = Calls::Recorded(&[]);
         match message {
             Message::User { text } => MessageParts {
                 role: Role::User,
                 name: None,
                 content: Some(text),
-                calls: Vec::new(),
+                calls: no_calls,
                 call_id: None,
             },
             Message::Assistant { author, text, calls } => MessageParts {
                 role: Role::Assistant,
                 name: Some(&design.agent(author).name),
                 content: (!text.is_empty() || calls.is_empty()).then_some(text),
-                calls: calls
-                    .iter()
-                    .map(|c| (Cow::Owned(c.id.to_string()), offered(author, &c.name), &c.arguments))
-                    .collect(),
+                calls: Calls::Run { calls, author, design },
                 call_id: None,
             },
             Message::Tool { call, output, .. } => MessageParts {
@@ -172,27 +205,32 @@ impl<'a> MessageParts<'a> {
                     ToolOutput::Text(t) | ToolOutput::Error(t) => t,
                     ToolOutput::Nothing => "",
                 }),
-                calls: Vec::new(),
-                call_id: Some(Cow::Owned(call.to_string())),
+                calls: no_calls,
+                call_id: Some(Id::Run(call)),
             },
         }
     }
 
     fn to_owned(&self) -> ChatMessage {
+        let id = |id: Id<'_>| match id {
+            Id::Run(id) => id.to_string(),
+            Id::Recorded(id) => id.to_string(),
+        };
         ChatMessage {
             role: self.role,
             name: self.name.map(String::from),
             content: self.content.map(String::from),
-            tool_calls: self
-                .calls
-                .iter()
-                .map(|(id, name, arguments)| ChatToolCall {
-                    id: id.to_string(),
-                    name: name.to_string(),
-                    arguments: (*arguments).clone(),
+            tool_calls: (0..self.calls.len())
+                .map(|i| {
+                    let (call, name, arguments) = self.calls.get(i);
+                    ChatToolCall {
+                        id: id(call),
+                        name: name.to_string(),
+                        arguments: arguments.clone(),
+                    }
                 })
                 .collect(),
-            tool_call_id: self.call_id.as_ref().map(|c| c.to_string()),
+            tool_call_id: self.call_id.map(id),
         }
     }
 
@@ -208,14 +246,15 @@ impl<'a> MessageParts<'a> {
             Some(content) => field(out, "content", content),
             None => out.extend_from_slice(b",\"content\":null"),
         }
-        if !self.calls.is_empty() {
+        if self.calls.len() > 0 {
             out.extend_from_slice(b",\"tool_calls\":[");
-            for (i, (id, name, arguments)) in self.calls.iter().enumerate() {
+            for i in 0..self.calls.len() {
+                let (id, name, arguments) = self.calls.get(i);
                 if i > 0 {
                     out.push(b',');
                 }
                 out.extend_from_slice(b"{\"id\":");
-                string(out, id);
+                id.write(out);
                 out.extend_from_slice(b",\"type\":\"function\",\"function\":{\"name\":");
                 string(out, name);
                 out.extend_from_slice(b",\"arguments\":");
@@ -224,8 +263,9 @@ impl<'a> MessageParts<'a> {
             }
             out.push(b']');
         }
-        if let Some(id) = &self.call_id {
-            field(out, "tool_call_id", id);
+        if let Some(id) = self.call_id {
+            out.extend_from_slice(b",\"tool_call_id\":");
+            id.write(out);
         }
         out.push(b'}');
     }

@@ -11,7 +11,8 @@ use crate::snapshot::{self, Comparison};
 /// Where a suite's scenarios and snapshots are, and which scenarios to run.
 #[derive(Debug, Clone)]
 pub struct Suite {
-    /// The directory searched (recursively) for `*.json` scenarios.
+    /// The directory searched (recursively) for `*.json` scenarios; recordings
+    /// (`*.recording.json`) are not scenarios and are skipped.
     pub dir: PathBuf,
     /// Where snapshots live: `<snapshots>/<name>.snap`.
     pub snapshots: PathBuf,
