@@ -7,7 +7,6 @@
 //! is the empty string.
 
 use std::borrow::Cow;
-use std::io::Write as _;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -126,8 +125,20 @@ enum Id<'a> {
 impl Id<'_> {
     fn write(self, out: &mut Vec<u8>) {
         match self {
-            // `call_0001`: nothing to escape.
-            Id::Run(id) => write!(out, "\"{id}\"").expect("writing to a vector cannot fail"),
+            // `call_0001` (at least four digits, as `CallId` displays it), without `fmt`:
+            // this is on the replay's hot path.
+            Id::Run(CallId(n)) => {
+                let mut digits = [b'0'; 10];
+                let (mut rest, mut at) = (n, digits.len());
+                while rest > 0 || at > digits.len() - 4 {
+                    at -= 1;
+                    digits[at] = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                }
+                out.extend_from_slice(b"\"call_");
+                out.extend_from_slice(&digits[at..]);
+                out.push(b'"');
+            }
             Id::Recorded(id) => string(out, id),
         }
     }
@@ -287,8 +298,17 @@ fn field(out: &mut Vec<u8>, key: &str, value: &str) {
     string(out, value);
 }
 
+/// Writes `value` as a JSON string.
 fn string(out: &mut Vec<u8>, value: &str) {
-    serde_json::to_writer(&mut *out, value).expect("writing a string to a vector cannot fail");
+    if value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        serde_json::to_writer(&mut *out, value).expect("writing a string to a vector cannot fail");
+    } else {
+        // Nothing to escape (the common case): the bytes as they are.
+        out.reserve(value.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'"');
+    }
 }
 
 /// The system message of an agent: its instructions.
@@ -432,6 +452,15 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"role":"assistant","name":"A","content":null,"tool_calls":[{"id":"call_0001","type":"function","function":{"name":"P-f","arguments":"{\"a\":\"1\",\"b\":\"2\"}"}}]}"#
         );
+    }
+
+    #[test]
+    fn run_call_ids_are_written_as_call_id_displays_them() {
+        for n in [0, 7, 1234, 99_999, u32::MAX] {
+            let mut out = Vec::new();
+            Id::Run(CallId(n)).write(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("\"{}\"", CallId(n)));
+        }
     }
 
     #[test]
