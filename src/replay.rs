@@ -17,7 +17,7 @@ use crate::expect::Check;
 use crate::model::{Model, ModelError, ModelRequest, Response};
 use crate::outcome::Outcome;
 use crate::run::Run;
-use crate::transcript::{Fingerprint, Fingerprinter, Transcript, request_lines};
+use crate::transcript::{Fingerprinter, Transcript, request_lines};
 
 /// How a replayed call is matched to a recorded one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -112,8 +112,6 @@ pub struct ReplayModel {
     by_agent: Vec<Vec<usize>>,
     /// Per agent of the design: how many of its recorded calls were used.
     used: Vec<usize>,
-    /// The recorded fingerprints (known good: checked on load).
-    responses: Vec<(Fingerprint, Response)>,
     fingerprints: Fingerprinter,
     run_calls: u32,
     divergence: Option<Divergence>,
@@ -134,15 +132,9 @@ impl ReplayModel {
                 by_agent[agent].push(i);
             }
         }
-        let responses = transcript
-            .calls
-            .iter()
-            .map(|c| (c.fingerprint, Response::from(&c.response)))
-            .collect();
         ReplayModel {
             used: vec![0; names.len()],
             by_agent,
-            responses,
             transcript,
             matching,
             fingerprints: Fingerprinter::new(),
@@ -177,12 +169,13 @@ impl ReplayModel {
                 None,
             ));
         };
-        let (fingerprint, response) = &self.responses[index];
-        if actual.is_some_and(|actual| actual != *fingerprint) {
+        // Recorded fingerprints are known to match their requests: checked on load.
+        let recorded = &self.transcript.calls[index];
+        if actual.is_some_and(|actual| actual != recorded.fingerprint) {
             return Err(self.diverged(request, "the request differs from the recorded one".into(), Some(index)));
         }
         self.used[agent.index()] += 1;
-        Ok(response.clone())
+        Ok(Response::from(&recorded.response))
     }
 
     fn diverged(&self, request: &ModelRequest<'_>, reason: String, recorded: Option<usize>) -> Divergence {

@@ -1,7 +1,6 @@
 //! `handoff analyze`: findings of the handoff graph of one or more designs, drawings of it,
 //! the coverage of a directory of scenarios, and the diff of two versions of a design.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -73,7 +72,7 @@ pub fn analyze(args: &AnalyzeArgs) -> Status {
         findings(&args.files, args.format, deny_warnings, color)
     };
     // A closed pipe (`handoff analyze x | head`) is not an error worth reporting.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::print(&text);
     status
 }
 

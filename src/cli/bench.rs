@@ -94,7 +94,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Status {
             )
         }
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::print(&text);
     if completed {
         Status::Passed
     } else {

@@ -149,7 +149,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         Format::Json => json_text(&summary.json()),
         Format::Text => summary.text(),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::print(&text);
     if report.failure.is_some() {
         Status::Failed
     } else {
@@ -194,7 +194,7 @@ fn report_known(args: &FuzzArgs, message: &str) -> Status {
         Format::Json => json_text(&json!({ "passed": false, "known_regression": message })),
         Format::Text => format!("FAILED {message}\n"),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::print(&text);
     Status::Failed
 }
 
