@@ -125,23 +125,40 @@ enum Id<'a> {
 impl Id<'_> {
     fn write(self, out: &mut Vec<u8>) {
         match self {
-            // `call_0001` (at least four digits, as `CallId` displays it), without `fmt`:
-            // this is on the replay's hot path.
-            Id::Run(CallId(n)) => {
-                let mut digits = [b'0'; 10];
-                let (mut rest, mut at) = (n, digits.len());
-                while rest > 0 || at > digits.len() - 4 {
-                    at -= 1;
-                    digits[at] = b'0' + (rest % 10) as u8;
-                    rest /= 10;
-                }
+            Id::Run(id) => {
                 out.extend_from_slice(b"\"call_");
+                let (digits, at) = run_id_digits(id);
                 out.extend_from_slice(&digits[at..]);
                 out.push(b'"');
             }
             Id::Recorded(id) => string(out, id),
         }
     }
+
+    /// Whether this is the id written `text`.
+    fn is(self, text: &str) -> bool {
+        match self {
+            Id::Run(id) => {
+                let (digits, at) = run_id_digits(id);
+                text.strip_prefix("call_")
+                    .is_some_and(|d| d.as_bytes() == &digits[at..])
+            }
+            Id::Recorded(id) => id == text,
+        }
+    }
+}
+
+/// The digits of `call_0001` (at least four, as `CallId` displays them) without `fmt`: this is
+/// on the replay's hot path. The digits are `digits[at..]`.
+fn run_id_digits(CallId(n): CallId) -> ([u8; 10], usize) {
+    let mut digits = [b'0'; 10];
+    let (mut rest, mut at) = (n, digits.len());
+    while rest > 0 || at > digits.len() - 4 {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    (digits, at)
 }
 
 /// The function calls of an assistant message: from the run's log (named as offered to the
@@ -243,6 +260,25 @@ impl<'a> MessageParts<'a> {
                 .collect(),
             tool_call_id: self.call_id.map(id),
         }
+    }
+
+    /// Whether `message` is this message: the same fields, so the same canonical bytes.
+    pub(crate) fn is(&self, message: &ChatMessage) -> bool {
+        let same_call = |i: usize| {
+            let (id, name, arguments) = self.calls.get(i);
+            let recorded = &message.tool_calls[i];
+            id.is(&recorded.id) && name == recorded.name && *arguments == recorded.arguments
+        };
+        self.role == message.role
+            && self.name == message.name.as_deref()
+            && self.content == message.content.as_deref()
+            && self.calls.len() == message.tool_calls.len()
+            && (0..self.calls.len()).all(same_call)
+            && match (self.call_id, &message.tool_call_id) {
+                (None, None) => true,
+                (Some(id), Some(recorded)) => id.is(recorded),
+                _ => false,
+            }
     }
 
     /// Writes the wire JSON of the message, compact, keys in a fixed order.
@@ -455,12 +491,15 @@ mod tests {
     }
 
     #[test]
-    fn run_call_ids_are_written_as_call_id_displays_them() {
+    fn run_call_ids_are_written_and_recognised_as_call_id_displays_them() {
         for n in [0, 7, 1234, 99_999, u32::MAX] {
             let mut out = Vec::new();
             Id::Run(CallId(n)).write(&mut out);
             assert_eq!(String::from_utf8(out).unwrap(), format!("\"{}\"", CallId(n)));
+            assert!(Id::Run(CallId(n)).is(&CallId(n).to_string()));
         }
+        assert!(!Id::Run(CallId(7)).is("call_7"));
+        assert!(!Id::Run(CallId(7)).is("call_0008"));
     }
 
     #[test]

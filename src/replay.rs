@@ -3,21 +3,21 @@
 //!
 //! Calls are matched per agent, in order: the n-th call of an agent's model gets the n-th
 //! recorded response of that agent. With [`Matching::Strict`] the request must also be the
-//! recorded one (same fingerprint: instructions, tools and thread); with
+//! recorded one (instructions, tools and thread: what its fingerprint covers); with
 //! [`Matching::Sequence`] its content is not compared.
 
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::chat::ChatMessage;
+use crate::chat::{ChatMessage, MessageParts};
 use crate::design::{AgentId, Design};
-use crate::event::EventKind;
+use crate::event::{EventKind, ThreadCursor};
 use crate::expect::Check;
 use crate::model::{Model, ModelError, ModelRequest, Response};
 use crate::outcome::Outcome;
 use crate::run::Run;
-use crate::transcript::{Fingerprinter, Transcript, request_lines};
+use crate::transcript::{RecordedCall, Transcript, request_lines};
 
 /// How a replayed call is matched to a recorded one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -112,7 +112,7 @@ pub struct ReplayModel {
     by_agent: Vec<Vec<usize>>,
     /// Per agent of the design: how many of its recorded calls were used.
     used: Vec<usize>,
-    fingerprints: Fingerprinter,
+    deltas: Deltas,
     run_calls: u32,
     divergence: Option<Divergence>,
 }
@@ -137,7 +137,7 @@ impl ReplayModel {
             by_agent,
             transcript,
             matching,
-            fingerprints: Fingerprinter::new(),
+            deltas: Deltas::default(),
             run_calls: 0,
             divergence: None,
         }
@@ -153,10 +153,6 @@ impl ReplayModel {
         let agent = request.agent();
         let number = request.call_number();
         let recorded = self.by_agent[agent.index()].get(self.used[agent.index()]).copied();
-        let actual = match self.matching {
-            Matching::Strict => Some(self.fingerprints.fingerprint(request, None)),
-            Matching::Sequence => None,
-        };
         let Some(index) = recorded else {
             let count = self.by_agent[agent.index()].len();
             return Err(self.diverged(
@@ -169,9 +165,8 @@ impl ReplayModel {
                 None,
             ));
         };
-        // Recorded fingerprints are known to match their requests: checked on load.
         let recorded = &self.transcript.calls[index];
-        if actual.is_some_and(|actual| actual != recorded.fingerprint) {
+        if self.matching == Matching::Strict && !self.deltas.matches(request, &self.transcript, recorded) {
             return Err(self.diverged(request, "the request differs from the recorded one".into(), Some(index)));
         }
         self.used[agent.index()] += 1;
@@ -194,6 +189,53 @@ impl ReplayModel {
             reason,
             diff,
         }
+    }
+}
+
+/// Strict matching without hashing on the hot path. An agent's request only grows, so it is
+/// the recorded one when the agent's instructions and tools were at its first call and the
+/// messages it read since its previous call are those recorded with this call, field for
+/// field: what its fingerprint hashes (recorded fingerprints are checked on load).
+#[derive(Debug, Default)]
+struct Deltas {
+    /// Per agent of the design: where its thread was at its previous call.
+    cursors: Vec<Option<ThreadCursor>>,
+}
+
+impl Deltas {
+    fn matches(&mut self, request: &ModelRequest<'_>, transcript: &Transcript, call: &RecordedCall) -> bool {
+        let index = request.agent().index();
+        if self.cursors.len() <= index {
+            self.cursors.resize(index + 1, None);
+        }
+        let cursor = match self.cursors[index] {
+            Some(cursor) => cursor,
+            None => {
+                let Some(agent) = transcript.agent(&call.agent).map(|a| &transcript.agents[a]) else {
+                    return false;
+                };
+                let tools = request.tools();
+                if agent.instructions != request.instructions()
+                    || agent.tools.len() != tools.len()
+                    || !agent.tools.iter().zip(tools).all(|(r, t)| *r == t.json_schema())
+                {
+                    return false;
+                }
+                ThreadCursor::START
+            }
+        };
+        let mut thread = request.log.thread_after(request.agent(), cursor);
+        let mut recorded = call.messages.iter();
+        let same = thread.by_ref().all(|message| {
+            recorded
+                .next()
+                .is_some_and(|r| MessageParts::of(request, message).is(r))
+        });
+        if !same || recorded.next().is_some() {
+            return false;
+        }
+        self.cursors[index] = Some(thread.cursor());
+        true
     }
 }
 

@@ -266,6 +266,23 @@ fn a_changed_design_diverges_at_the_first_call_that_reads_the_change() {
         diff.contains("-system: Handle order status requests.\n+system: Handle order status requests politely."),
         "{diff}"
     );
+    // A changed tool result: the first request that reads it differs in its new messages.
+    let tool = edited(&dir, |text| {
+        text.replace("is shipped and will arrive in 2-3 days", "is delayed")
+    });
+    let output = replay(&tool, &out, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let divergence = &report["replay"]["divergence"];
+    assert_eq!(
+        (divergence["agent"].as_str(), divergence["call"].as_u64()),
+        (Some("OrderStatusAgent"), Some(3))
+    );
+    let diff = divergence["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-message 7: tool [call_0002]: Order 123 is shipped and will arrive in 2-3 days.\n+message 7: tool [call_0002]: Order 123 is delayed."),
+        "{diff}"
+    );
     // Sequence matching ignores content: the same responses, in the same order, still fit.
     let output = replay(&changed, &out, &["--match", "sequence"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
