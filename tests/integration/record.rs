@@ -43,6 +43,17 @@ fn replay(file: &Path, transcript: &Path, extra: &[&str]) -> Output {
     crate::support::handoff(&args)
 }
 
+/// Asserts that `output` is of a process that exited with `code`, showing what it printed if not.
+fn exits(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -52,13 +63,7 @@ fn recorded(dir: &tempfile::TempDir) -> (PathBuf, Endpoint) {
     let endpoint = Endpoint::start(answers_of(&customer_support().run_blocking().unwrap()));
     let out = dir.path().join("customer_support.recording.json");
     let output = record(&root().join("scenarios/customer_support.json"), &endpoint, &out, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
+    exits(&output, 0);
     (out, endpoint)
 }
 
@@ -169,7 +174,7 @@ fn the_key_never_reaches_the_recording_and_configured_patterns_are_redacted() {
     );
     // The run went on with the redacted text, so the recording replays.
     let output = replay(&scenario, &out, &[]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
 }
 
 #[test]
@@ -190,7 +195,7 @@ fn a_replay_of_the_recording_is_the_recorded_run_byte_for_byte_100_times() {
     }
 
     let output = replay_cli(&out);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     let shown = text(&output.stdout);
     assert!(shown.contains("Task is completed with summary"), "{shown}");
     assert!(
@@ -285,7 +290,7 @@ fn a_changed_design_diverges_at_the_first_call_that_reads_the_change() {
     );
     // Sequence matching ignores content: the same responses, in the same order, still fit.
     let output = replay(&changed, &out, &["--match", "sequence"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
 }
 
 #[test]
@@ -305,7 +310,7 @@ fn recorded_calls_and_replies_a_run_leaves_unused_are_reported() {
     let short = dir.path().join("short.recording.json");
     transcript.save(&short).unwrap();
     let output = replay(&shorter, &short, &[]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    exits(&output, 1);
     let shown = text(&output.stdout);
     assert!(
         shown.contains(
@@ -314,7 +319,7 @@ fn recorded_calls_and_replies_a_run_leaves_unused_are_reported() {
         "{shown}"
     );
     let output = replay(&shorter, &short, &["--allow-unused"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
 }
 
 #[test]
@@ -332,10 +337,10 @@ fn a_scenario_whose_model_names_a_recording_replays_it_in_run_and_test() {
         )
     });
     let output = crate::support::handoff(&["run", arg(&file)]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     assert!(text(&output.stdout).contains("ok     replay: every recorded call and reply was used"));
     let output = crate::support::handoff(&["replay", arg(&file)]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     // Fuzzing needs rules, not a recording.
     let output = crate::support::handoff(&["fuzz", arg(&file), "--cases", "10"]);
     assert_eq!(output.status.code(), Some(2));
@@ -360,13 +365,7 @@ fn a_rate_limited_call_is_retried_after_the_wait_the_server_asks_for() {
     let out = dir.path().join("r.json");
     let started = std::time::Instant::now();
     let output = record(&root().join("scenarios/customer_support.json"), &endpoint, &out, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
+    exits(&output, 0);
     assert!(started.elapsed().as_secs_f64() >= 1.0, "Retry-After: 1 was honoured");
     assert_eq!(endpoint.received().len(), 15, "12 calls and 3 retries");
     assert!(text(&output.stdout).contains("recorded 12 calls (0 reused, 12 from the endpoint, 3 retries)"));
@@ -408,12 +407,12 @@ fn server_errors_beyond_the_retries_stop_the_recording_and_keep_what_was_paid_fo
         &out,
         &["--mode", "new"],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     assert_eq!(endpoint.received().len(), 8);
     assert!(text(&output.stdout).contains("recorded 12 calls (4 reused, 8 from the endpoint, 0 retries)"));
     assert!(!partial.exists());
     let output = replay_cli(&out);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
 }
 
 #[test]
@@ -478,12 +477,12 @@ fn record_modes_refuse_reuse_or_redo_an_existing_recording() {
         text(&output.stderr)
     );
     let output = record(&file, &silent, &out, &["--mode", "new"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     assert_eq!(silent.received().len(), 0, "everything was recorded already");
     assert_eq!(std::fs::read(&out).unwrap(), before);
     let again = Endpoint::start(answers_of(&customer_support().run_blocking().unwrap()));
     let output = record(&file, &again, &out, &["--mode", "all"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     assert_eq!(again.received().len(), 12);
     assert_eq!(
         std::fs::read(&out).unwrap(),
@@ -540,7 +539,7 @@ fn the_shipped_recording_is_the_tutorial_conversation_and_replays_as_recorded() 
     }
     assert_eq!(std::fs::read_to_string(&shipped).unwrap(), expected);
     let output = replay_cli(&shipped);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
 
     // The careless edit of the design breaks yesterday's conversation at its first call.
     let output = crate::support::handoff(&[
@@ -549,7 +548,7 @@ fn the_shipped_recording_is_the_tutorial_conversation_and_replays_as_recorded() 
         "--transcript",
         "scenarios/customer_support.recording.json",
     ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    exits(&output, 1);
 }
 
 /// The log an application would have kept of the calls `endpoint` answered with `answers`:
@@ -596,7 +595,7 @@ fn a_chat_completions_log_imports_as_a_recording_that_replays_strictly() {
         text(&output.stderr)
     );
     let output = crate::support::handoff(&["import", arg(&log), "--design", "scenarios/customer_support.json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    exits(&output, 0);
     assert!(text(&output.stdout).starts_with("imported 12 calls of 3 agents and 6 human replies to "));
     let imported = dir.path().join("production.recording.json");
     let recorded = Transcript::load(&out).unwrap();
@@ -613,7 +612,7 @@ fn a_chat_completions_log_imports_as_a_recording_that_replays_strictly() {
     assert_eq!(from_log.tool_results, shown);
     assert_eq!(shown.len(), 3);
     let output = replay(&root().join("scenarios/customer_support.json"), &imported, &[]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    exits(&output, 0);
     let output = crate::support::handoff(&["import", arg(&log), "--design", "scenarios/customer_support.json"]);
     assert_eq!(output.status.code(), Some(2), "no overwrite without --force");
 }
