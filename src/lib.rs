@@ -2,7 +2,7 @@
 //!
 //! Runs **handoff orchestrations** (agents pass control with `transfer_to_<Agent>` tool
 //! calls, a human answers text replies, `complete_task` ends the run) against scripted
-//! models, deterministically, with Semantic Kernel's semantics: the same input gives the
+//! models or recorded conversations, deterministically, with Semantic Kernel's semantics: the same input gives the
 //! same event log, byte for byte, and an endless bounce is reported, never run forever.
 //!
 //! ```
@@ -56,6 +56,10 @@
 //! - [`fuzz`]: [`Fuzzer`] generates what the human says, checks every run for bouncing, and
 //!   shrinks what fails (`handoff fuzz`);
 //! - [`PingPong`]: the workload `handoff bench pingpong` times, to measure routing overhead;
+//! - [`LiveModel`]: an OpenAI-compatible Chat Completions endpoint ([`chat`] is the wire
+//!   format); a [`Recorder`] around any model writes a [`Transcript`], which a
+//!   [`ReplayModel`] answers from, reporting the first [`Divergence`] (`handoff record`,
+//!   `handoff replay`, `handoff import`);
 //! - [`analysis`]: the handoff graph ([`HandoffGraph`], petgraph) and its [`Finding`]s, read
 //!   from a [`DesignFile`] before any model call; drawings, coverage and design diffs.
 

@@ -1,6 +1,7 @@
 //! `handoff record`: runs a scenario against a live OpenAI-compatible endpoint and writes
 //! every model call, human reply and tool result to a recording.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -157,8 +158,9 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         Ok(run) => run,
         Err(error) => return bad_input(error),
     };
+    // A partial file that could not be written is worth a warning, not the recording itself.
     if let Some(error) = recorder.save_error() {
-        return bad_input(error);
+        let _ = writeln!(std::io::stderr().lock(), "warning: {error}");
     }
     let reused = recorder.reused();
     let retries = recorder.inner().waits().len();
