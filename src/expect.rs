@@ -68,6 +68,14 @@ pub struct Verdict {
     pub passed: bool,
 }
 
+impl Verdict {
+    /// Adds a check; the run passes only if it passes too.
+    pub fn add(&mut self, check: Check) {
+        self.passed &= check.passed;
+        self.checks.push(check);
+    }
+}
+
 impl Expect {
     /// The agent names it mentions, with their place under `expect`.
     pub(crate) fn agent_names(&self) -> Vec<(String, &str)> {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool, closest, json_key};
 use crate::expect::{Check, Expect, Verdict};
 use crate::invariant::{Invariant, InvariantFile};
+use crate::model::Model;
 use crate::orchestration::{NoHuman, Orchestration, ScriptedHuman};
 use crate::ordered::OrderedMap;
 use crate::policy::{Limits, Policy, Settings};
@@ -297,19 +298,23 @@ impl Scenario {
     /// names a recording, with the recorded responses and human replies.
     pub async fn run(&self) -> Result<Run, ScenarioError> {
         if let Some(replay) = &self.recording {
-            let orchestration = self.orchestration_only()?;
-            let mut model = replay.model(&self.design);
-            let mut human = ScriptedHuman::new(replay.transcript.human.iter().cloned());
-            return Ok(orchestration.run(&mut model, &mut human).await);
+            return Ok(replay.run(&self.orchestration_only()?).await.0);
         }
-        let (orchestration, mut model) = self.orchestration()?;
+        let (_, mut model) = self.orchestration()?;
+        self.run_with(&mut model).await
+    }
+
+    /// Runs the scenario's task and human with `model` instead of the file's (a live model,
+    /// a recorder around one).
+    pub async fn run_with<M: Model>(&self, model: &mut M) -> Result<Run, ScenarioError> {
+        let orchestration = self.orchestration_only()?;
         Ok(match &self.user {
             Some(replies) => {
                 orchestration
-                    .run(&mut model, &mut ScriptedHuman::new(replies.iter().cloned()))
+                    .run(model, &mut ScriptedHuman::new(replies.iter().cloned()))
                     .await
             }
-            None => orchestration.run(&mut model, &mut NoHuman).await,
+            None => orchestration.run(model, &mut NoHuman).await,
         })
     }
 
@@ -319,7 +324,7 @@ impl Scenario {
         let mut verdict = self.expect.check(run);
         for (i, invariant) in self.invariants.iter().enumerate() {
             let broken = invariant.check(run).err();
-            verdict.checks.push(Check {
+            verdict.add(Check {
                 name: "invariant",
                 expected: format!("invariants[{i}] holds"),
                 passed: broken.is_none(),
@@ -327,9 +332,8 @@ impl Scenario {
             });
         }
         if let Some(replay) = &self.recording {
-            verdict.checks.push(replay.check(run));
+            verdict.add(replay.check(run));
         }
-        verdict.passed = verdict.checks.iter().all(|c| c.passed);
         verdict
     }
 

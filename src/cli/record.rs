@@ -10,7 +10,6 @@ use serde_json::json;
 
 use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
 use crate::live::{Auth, Endpoint, LiveModel, Redactor};
-use crate::orchestration::{NoHuman, ScriptedHuman};
 use crate::outcome::Outcome;
 use crate::record::Recorder;
 use crate::scenario::{Scenario, block_on};
@@ -102,10 +101,6 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     };
     // Recording runs the live model, whatever model the file names.
     scenario.recording = None;
-    let orchestration = match scenario.orchestration_only() {
-        Ok(orchestration) => orchestration,
-        Err(error) => return bad_input(error),
-    };
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
     let partial = partial_path(&out);
     // `new` goes on from a recording that stopped half-way, else from the last complete one.
@@ -144,19 +139,10 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     if let Some(earlier) = &earlier {
         recorder = recorder.reusing(earlier);
     }
-    let run = block_on(async {
-        match &scenario.user {
-            Some(replies) => {
-                orchestration
-                    .run(&mut recorder, &mut ScriptedHuman::new(replies.iter().cloned()))
-                    .await
-            }
-            None => orchestration.run(&mut recorder, &mut NoHuman).await,
-        }
-    });
+    let run = block_on(scenario.run_with(&mut recorder));
     let run = match run {
-        Ok(run) => run,
-        Err(error) => return bad_input(error),
+        Ok(Ok(run)) => run,
+        Ok(Err(error)) | Err(error) => return bad_input(error),
     };
     // A partial file that could not be written is worth a warning, not the recording itself.
     if let Some(error) = recorder.save_error() {

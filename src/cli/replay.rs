@@ -7,7 +7,6 @@ use clap::Args;
 use serde_json::json;
 
 use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
-use crate::orchestration::ScriptedHuman;
 use crate::replay::{Divergence, Matching, Replay, Unused};
 use crate::scenario::{Scenario, block_on};
 use crate::transcript::Transcript;
@@ -59,6 +58,7 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
     };
     let replay = Replay {
         matching: args.matching.unwrap_or(replay.matching),
+        allow_unused: args.allow_unused,
         ..replay
     };
     // A design file has no task: replay it on the recorded one.
@@ -69,29 +69,20 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
         Ok(orchestration) => orchestration,
         Err(error) => return bad_input(error),
     };
-    let mut model = replay.model(&scenario.design);
-    let mut human = ScriptedHuman::new(replay.transcript.human.iter().cloned());
-    let run = match block_on(orchestration.run(&mut model, &mut human)) {
-        Ok(run) => run,
+    let (run, divergence) = match block_on(replay.run(&orchestration)) {
+        Ok(pair) => pair,
         Err(error) => return bad_input(error),
     };
     let unused = Unused::of(&replay.transcript, &run);
-    let divergence = model.divergence().cloned();
-    scenario.recording = Some(replay);
+    // The scenario's own checks, then the replay's (the recording was taken out above).
     let mut verdict = scenario.verdict(&run);
-    if args.allow_unused && divergence.is_none() {
-        for check in verdict.checks.iter_mut().filter(|c| c.name == "replay") {
-            check.passed = true;
-        }
-        verdict.passed = verdict.checks.iter().all(|c| c.passed);
-    }
-    let replay = scenario.recording.as_ref().expect("set above");
+    verdict.add(replay.check(&run));
     let text = match args.format {
         Format::Json => {
             let mut value = run_json(&scenario, &run, &verdict);
             value["replay"] = json!({
-                "transcript": replay.file,
-                "match": match replay.matching { Matching::Strict => "strict", Matching::Sequence => "sequence" },
+                "transcript": &replay.file,
+                "match": replay.matching,
                 "recorded_calls": replay.transcript.calls.len(),
                 "divergence": divergence.as_ref().map(divergence_json),
                 "unused_calls": unused.calls.iter().map(|(agent, call)| json!({ "agent": agent, "call": call })).collect::<Vec<_>>(),
@@ -101,7 +92,7 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
         }
         Format::Text => {
             let mut text = text_report(&run, &verdict, use_color(args.color));
-            text.push_str(&summary(replay, &run, divergence.as_ref(), &unused));
+            text.push_str(&summary(&replay, &run, divergence.as_ref(), &unused));
             text
         }
     };
