@@ -186,10 +186,11 @@ impl<'a> Calls<'a> {
         match self {
             Calls::Run { calls, author, design } => {
                 let call = &calls[i];
-                let name = design
-                    .resolve_tool(author, &call.name)
-                    .map_or(&*call.name, |spec| &spec.qualified_name);
-                (Id::Run(call.id), name, &call.arguments)
+                (
+                    Id::Run(call.id),
+                    design.offered_name(author, &call.name),
+                    &call.arguments,
+                )
             }
             Calls::Recorded(calls) => (Id::Recorded(&calls[i].id), &calls[i].name, &calls[i].arguments),
         }
@@ -358,27 +359,25 @@ pub(crate) fn system_message(instructions: &str) -> ChatMessage {
     }
 }
 
-/// The body of `POST {base}/chat/completions` for `request`.
-pub fn request_body(model: &str, request: &ModelRequest<'_>) -> Value {
-    let mut messages = vec![wire_message(&system_message(request.instructions()))];
-    messages.extend(
-        request
-            .thread()
-            .map(|m| wire_message(&ChatMessage::from_thread(request, m))),
-    );
-    let tools: Vec<Value> = request.tools().iter().map(|t| t.json_schema()).collect();
-    let mut body = serde_json::json!({ "model": model, "messages": messages });
-    if !tools.is_empty() {
-        body["tools"] = tools.into();
+/// The body of `POST {base}/chat/completions` for `request`: the messages in the canonical
+/// bytes their fingerprint hashes, so what is sent is exactly what is recorded.
+pub fn request_body(model: &str, request: &ModelRequest<'_>) -> String {
+    let mut body = b"{\"model\":".to_vec();
+    string(&mut body, model);
+    body.extend_from_slice(b",\"messages\":[");
+    system_message(request.instructions()).write_canonical(&mut body);
+    for message in request.thread() {
+        body.push(b',');
+        MessageParts::of(request, message).write_canonical(&mut body);
     }
-    body
-}
-
-/// A message in wire JSON (`arguments` as a string, `type: function`).
-fn wire_message(message: &ChatMessage) -> Value {
-    let mut bytes = Vec::new();
-    message.write_canonical(&mut bytes);
-    serde_json::from_slice(&bytes).expect("canonical message bytes are JSON")
+    body.push(b']');
+    if !request.tools().is_empty() {
+        let tools: Vec<Value> = request.tools().iter().map(|t| t.json_schema()).collect();
+        body.extend_from_slice(b",\"tools\":");
+        serde_json::to_writer(&mut body, &tools).expect("JSON values always serialise");
+    }
+    body.push(b'}');
+    String::from_utf8(body).expect("JSON written from strings is UTF-8")
 }
 
 /// A Chat Completions response body that is not what the API documents.

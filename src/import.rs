@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::chat::{ChatMessage, ChatToolCall, Role, response_of};
 use crate::design::Design;
 use crate::event::CallId;
-use crate::transcript::{RecordedAgent, RecordedCall, RecordedToolResult, RequestHash, Transcript};
+use crate::transcript::{Fingerprint, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
 
 /// Why a log cannot be imported: where (`entries[3].request.messages[2]`) and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,8 +64,8 @@ impl Transcript {
 fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcript, ImportError> {
     let mut transcript = Transcript::new(scenario);
     let mut ids: HashMap<String, String> = HashMap::new();
-    // Per agent of the transcript: its hasher and the messages of its latest request.
-    let mut threads: Vec<(RequestHash, Vec<ChatMessage>)> = Vec::new();
+    // Per agent of the transcript: the messages of its latest request, and its calls so far.
+    let mut threads: Vec<(Vec<ChatMessage>, u32)> = Vec::new();
     let mut human: Vec<String> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let place = format!("entries[{i}]");
@@ -103,14 +103,11 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
                     instructions: instructions.clone(),
                     tools: tools.clone(),
                 });
-                threads.push((
-                    RequestHash::new(&Value::Array(tools.clone()), &instructions),
-                    Vec::new(),
-                ));
+                threads.push((Vec::new(), 0));
                 transcript.agents.len() - 1
             }
         };
-        let (hash, seen) = &mut threads[index];
+        let (seen, calls) = &mut threads[index];
         if !messages.starts_with(seen) {
             return Err(error(
                 format!("{place}.request.messages"),
@@ -120,9 +117,6 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
             ));
         }
         let new = messages[seen.len()..].to_vec();
-        for message in &new {
-            hash.add_message(message);
-        }
         let users: Vec<&str> = messages
             .iter()
             .filter(|m| m.role == Role::User)
@@ -155,17 +149,24 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
         {
             renumber(&mut ids, call["id"].as_str().unwrap_or(""));
         }
-        let number = transcript.calls.iter().filter(|c| c.agent == agent).count() as u32 + 1;
+        *calls += 1;
         transcript.calls.push(RecordedCall {
             agent: agent.to_string(),
-            call: number,
-            fingerprint: hash.fingerprint(),
+            call: *calls,
+            // Filled in below, from the recorded requests, as loading checks them.
+            fingerprint: Fingerprint([0; 32]),
             messages: new,
             response: (&answer).into(),
         });
         *seen = messages;
     }
     transcript.human = human;
+    let fingerprints = transcript
+        .fingerprints()
+        .expect("agents are listed and calls numbered as they were added");
+    for (call, fingerprint) in transcript.calls.iter_mut().zip(fingerprints) {
+        call.fingerprint = fingerprint;
+    }
     // In call order, as a run records them (ids are numbered in that order).
     transcript.tool_results.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(transcript)

@@ -191,7 +191,7 @@ impl LiveModel {
 
     /// Calls the endpoint for `request`, retrying as configured.
     pub fn call(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
-        let body = request_body(&self.endpoint.model, request).to_string();
+        let body = request_body(&self.endpoint.model, request);
         let url = self.endpoint.url();
         let mut attempt = 0;
         loop {

@@ -94,8 +94,7 @@ impl<M: Model> Recorder<M> {
     }
 
     async fn record(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
-        let mut messages = Vec::new();
-        let fingerprint = self.fingerprints.fingerprint(request, Some(&mut messages));
+        let (fingerprint, messages) = self.fingerprints.fingerprint(request);
         let earlier = self.reusable.get_mut(&fingerprint).and_then(Vec::pop);
         let response = match earlier {
             Some(response) => {
@@ -139,12 +138,7 @@ fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::Design) {
             (EventKind::ToolResult { call, output }, Some(agent)) => {
                 let name = log
                     .tool_call(index as u32)
-                    .map(|c| {
-                        design
-                            .resolve_tool(agent, &c.name)
-                            .map_or_else(|| c.name.to_string(), |t| t.qualified_name.to_string())
-                    })
-                    .unwrap_or_default();
+                    .map_or(String::new(), |c| design.offered_name(agent, &c.name).to_string());
                 transcript.tool_results.push(RecordedToolResult {
                     agent: design.agent(agent).name.clone(),
                     id: call.to_string(),

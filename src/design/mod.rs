@@ -452,6 +452,11 @@ impl Design {
             .iter()
             .find(|t| &*t.name == name || &*t.qualified_name == name)
     }
+    /// The name `agent`'s model is offered the function `name` by (`<plugin>-<name>`), as
+    /// the wire and recordings write it; `name` itself when the agent has no such function.
+    pub fn offered_name<'a>(&'a self, agent: AgentId, name: &'a str) -> &'a str {
+        self.resolve_tool(agent, name).map_or(name, |t| &t.qualified_name)
+    }
     /// Wraps the design for sharing between runs.
     pub fn shared(self) -> Arc<Design> {
         Arc::new(self)

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::chat::{ChatMessage, MessageParts, system_message};
+use crate::chat::{ChatMessage, system_message};
 use crate::event::ThreadCursor;
 use crate::model::ModelRequest;
 
@@ -83,16 +83,11 @@ impl RequestHash {
     }
 
     /// Adds a thread message.
-    pub(crate) fn add(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
-        write(&mut self.scratch);
+    pub(crate) fn add_message(&mut self, message: &ChatMessage) {
+        message.write_canonical(&mut self.scratch);
         self.scratch.push(b'\n');
         self.hasher.update(&self.scratch);
         self.scratch.clear();
-    }
-
-    /// Adds a recorded thread message.
-    pub(crate) fn add_message(&mut self, message: &ChatMessage) {
-        self.add(|out| message.write_canonical(out));
     }
 
     /// The fingerprint of the request so far.
@@ -121,13 +116,9 @@ impl Fingerprinter {
         Fingerprinter::default()
     }
 
-    /// The fingerprint of `request`. Hashes only the messages its agent has read since its
-    /// previous call, and pushes them onto `new_messages` when given.
-    pub fn fingerprint(
-        &mut self,
-        request: &ModelRequest<'_>,
-        mut new_messages: Option<&mut Vec<ChatMessage>>,
-    ) -> Fingerprint {
+    /// The fingerprint of `request`, and the thread messages its agent has read since its
+    /// previous call: only those are hashed.
+    pub fn fingerprint(&mut self, request: &ModelRequest<'_>) -> (Fingerprint, Vec<ChatMessage>) {
         let index = request.agent().index();
         if self.agents.len() <= index {
             self.agents.resize_with(index + 1, || None);
@@ -137,15 +128,13 @@ impl Fingerprinter {
             (RequestHash::new(&tools, request.instructions()), ThreadCursor::START)
         });
         let mut thread = request.log.thread_after(request.agent(), *cursor);
-        for message in thread.by_ref() {
-            let parts = MessageParts::of(request, message);
-            hash.add(|out| parts.write_canonical(out));
-            if let Some(list) = new_messages.as_deref_mut() {
-                list.push(ChatMessage::from_thread(request, message));
-            }
-        }
+        let new: Vec<ChatMessage> = thread
+            .by_ref()
+            .map(|message| ChatMessage::from_thread(request, message))
+            .collect();
+        new.iter().for_each(|message| hash.add_message(message));
         *cursor = thread.cursor();
-        hash.fingerprint()
+        (hash.fingerprint(), new)
     }
 }
 

@@ -15,12 +15,7 @@ fn trace() -> Value {
 /// A request in the trace's shape: agent, tools offered, messages with SK's roles and names.
 fn view(request: &ModelRequest<'_>) -> Value {
     let design = request.design();
-    let qualified = |author, name: &str| {
-        design
-            .resolve_tool(author, name)
-            .map(|t| t.qualified_name.to_string())
-            .unwrap_or_else(|| name.to_string())
-    };
+    let qualified = |author, name| design.offered_name(author, name).to_string();
     let mut messages = vec![json!({
         "role": "system", "name": request.agent_name(), "content": request.instructions(),
         "function_calls": [], "function_results": [],
