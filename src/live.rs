@@ -12,10 +12,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use regex_automata::meta::Regex;
-
 use crate::chat::{parse_response, request_body};
 use crate::model::{Model, ModelError, ModelRequest, Response};
+use crate::scripted::pattern::Pattern;
 
 /// How the key is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -93,7 +92,7 @@ impl Endpoint {
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     key: Option<String>,
-    patterns: Vec<Regex>,
+    patterns: Vec<Pattern>,
 }
 
 impl Redactor {
@@ -101,7 +100,7 @@ impl Redactor {
     pub fn new(key: Option<&str>, patterns: &[String]) -> Result<Redactor, String> {
         let patterns = patterns
             .iter()
-            .map(|p| Regex::new(p).map_err(|e| format!("--redact `{p}`: {e}")))
+            .map(|p| Pattern::new(p).map_err(|e| format!("--redact: {e}")))
             .collect::<Result<_, _>>()?;
         Ok(Redactor {
             key: key.filter(|k| !k.is_empty()).map(String::from),
@@ -116,15 +115,7 @@ impl Redactor {
             None => text.to_string(),
         };
         for pattern in &self.patterns {
-            let mut out = String::with_capacity(text.len());
-            let mut last = 0;
-            for found in pattern.find_iter(&text) {
-                out.push_str(&text[last..found.start()]);
-                out.push_str("[REDACTED]");
-                last = found.end();
-            }
-            out.push_str(&text[last..]);
-            text = out;
+            text = pattern.replace_all(&text, "[REDACTED]");
         }
         text
     }
@@ -369,6 +360,10 @@ mod tests {
             redactor.apply("key sk-secret, card 1234-5678."),
             "key [REDACTED], card [REDACTED]."
         );
-        assert!(Redactor::new(None, &["(".into()]).unwrap_err().contains("--redact `(`"));
+        let error = Redactor::new(None, &["(".into()]).unwrap_err();
+        assert!(
+            error.starts_with("--redact: regex parse error:") && error.contains("unclosed group"),
+            "{error}"
+        );
     }
 }

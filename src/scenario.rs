@@ -196,7 +196,14 @@ impl Scenario {
                 matching,
             }) => {
                 let path = Path::new(file).parent().unwrap_or(Path::new("")).join(&recording);
-                let transcript = Transcript::load(&path)?;
+                // Name the scenario's place too: the recording may be fine, the path wrong.
+                let transcript = Transcript::load(&path).map_err(|e| match e {
+                    ScenarioError::Read { source, .. } => invalid(
+                        "model.recording".into(),
+                        format!("{}: cannot read: {source}", path.display()),
+                    ),
+                    other => other,
+                })?;
                 let replay = Replay::new(transcript, path.display().to_string(), matching.unwrap_or_default());
                 (None, Some(replay))
             }

@@ -32,7 +32,7 @@ pub struct RecordArgs {
     /// The scenario file (JSON): design, task and the human's replies.
     file: PathBuf,
     /// The API base: `https://api.openai.com/v1`, `http://localhost:11434/v1` (Ollama), ...
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = http_url)]
     base_url: String,
     /// The model name sent with each request.
     #[arg(long, value_name = "NAME")]
@@ -69,6 +69,13 @@ pub struct RecordArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+}
+
+fn http_url(text: &str) -> Result<String, String> {
+    match text.split_once("://") {
+        Some(("http" | "https", rest)) if !rest.is_empty() => Ok(text.to_string()),
+        _ => Err(format!("`{text}` is not an http:// or https:// URL")),
+    }
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
@@ -152,14 +159,17 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     let retries = recorder.inner().waits().len();
     let failed = matches!(run.outcome(), Outcome::ModelFailed { .. });
     let transcript = recorder.finish(&run);
-    let written = if failed {
+    let written = if failed && transcript.calls.is_empty() {
+        // Nothing was paid for: no file, and an earlier partial recording stays as it was.
+        Ok(None)
+    } else if failed {
         // The endpoint failed: keep what was paid for, beside the recording, and leave any
         // earlier recording as it was.
-        transcript.save(&partial).map(|()| partial.clone())
+        transcript.save(&partial).map(|()| Some(partial.clone()))
     } else {
         transcript.save(&out).map(|()| {
             let _ = std::fs::remove_file(&partial);
-            out.clone()
+            Some(out.clone())
         })
     };
     let written = match written {
@@ -172,7 +182,7 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         Format::Json => {
             let mut value = run_json(&scenario, &run, &verdict);
             value["recording"] = json!({
-                "file": written.display().to_string(),
+                "file": written.as_ref().map(|p| p.display().to_string()),
                 "complete": !failed,
                 "calls": calls,
                 "reused_calls": reused,
@@ -182,20 +192,20 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         }
         Format::Text => {
             let mut text = text_report(&run, &verdict, use_color(args.color));
-            text.push_str(&if failed {
-                format!(
+            text.push_str(&match &written {
+                None => "\nrecording stopped: the endpoint failed before any call was recorded\n".to_string(),
+                Some(path) if failed => format!(
                     "\nrecording stopped: the endpoint failed; the {calls} call{} recorded so far are in {}\n",
                     if calls == 1 { "" } else { "s" },
-                    written.display()
-                )
-            } else {
-                format!(
+                    path.display()
+                ),
+                Some(path) => format!(
                     "\nrecorded {calls} call{} ({reused} reused, {} from the endpoint, {retries} retr{}) to {}\n",
                     if calls == 1 { "" } else { "s" },
                     calls - reused,
                     if retries == 1 { "y" } else { "ies" },
-                    written.display()
-                )
+                    path.display()
+                ),
             });
             text
         }

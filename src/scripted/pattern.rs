@@ -1,4 +1,5 @@
-//! The regexes of `when.user` and `when.tool_result`, built for what a scripted model does:
+//! The regexes of `when.user` and `when.tool_result` (and of `handoff record --redact`),
+//! built for what a scripted model does:
 //! a few dozen patterns, compiled once per run, matched against short messages.
 //!
 //! Building a regex costs far more than matching one here, so the regex engine is set up to
@@ -47,6 +48,19 @@ impl Pattern {
     /// Whether `text` has a match.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         self.regex.is_match(text)
+    }
+
+    /// `text` with every match replaced by `with`.
+    pub(crate) fn replace_all(&self, text: &str, with: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for found in self.regex.find_iter(text) {
+            out.push_str(&text[last..found.start()]);
+            out.push_str(with);
+            last = found.end();
+        }
+        out.push_str(&text[last..]);
+        out
     }
 
     /// Whether the regex has named groups.

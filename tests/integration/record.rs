@@ -451,12 +451,10 @@ fn malformed_answers_refusals_and_silence_are_clear_errors() {
         assert!(!shown.contains(KEY));
         assert_eq!(endpoint.received().len(), 1, "not retried: {says}");
         assert!(started.elapsed().as_secs() < 10, "{says}");
-        assert_eq!(
-            Transcript::load(out.with_file_name("r.json.partial"))
-                .unwrap()
-                .calls
-                .len(),
-            0
+        assert!(shown.contains("recording stopped: the endpoint failed before any call was recorded"));
+        assert!(
+            !out.with_file_name("r.json.partial").exists(),
+            "nothing paid for, nothing written"
         );
     }
 }
@@ -615,4 +613,60 @@ fn a_chat_completions_log_imports_as_a_recording_that_replays_strictly() {
     exits(&output, 0);
     let output = crate::support::handoff(&["import", arg(&log), "--design", "scenarios/customer_support.json"]);
     assert_eq!(output.status.code(), Some(2), "no overwrite without --force");
+}
+
+#[test]
+fn bad_record_arguments_and_missing_recordings_are_refused_with_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "scenarios/customer_support.json";
+    let out = dir.path().join("x.json");
+    for (args, says) in [
+        (
+            vec![
+                "record",
+                file,
+                "--base-url",
+                "api.openai.com/v1",
+                "--model",
+                "m",
+                "--out",
+                arg(&out),
+            ],
+            "invalid value 'api.openai.com/v1' for '--base-url <URL>': `api.openai.com/v1` is not an http:// or https:// URL",
+        ),
+        (
+            vec![
+                "record",
+                file,
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+                "--model",
+                "m",
+                "--redact",
+                "(",
+                "--out",
+                arg(&out),
+            ],
+            "error: --redact: regex parse error:",
+        ),
+    ] {
+        let output = crate::support::handoff(&args);
+        exits(&output, 2);
+        assert!(text(&output.stderr).contains(says), "{}", text(&output.stderr));
+    }
+    let scenario = dir.path().join("s.json");
+    std::fs::write(
+        &scenario,
+        r#"{"task": "t", "agents": [{"name": "A"}], "model": {"recording": "gone.recording.json"}}"#,
+    )
+    .unwrap();
+    let output = crate::support::handoff(&["run", arg(&scenario)]);
+    exits(&output, 2);
+    let error = text(&output.stderr);
+    assert!(
+        error.starts_with(&format!("error: {}: model.recording: ", scenario.display())),
+        "{error}"
+    );
+    assert!(error.contains("gone.recording.json: cannot read"), "{error}");
+    assert!(!out.exists() && !dir.path().join("x.json.partial").exists());
 }
