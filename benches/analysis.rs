@@ -8,7 +8,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use handoff_harness::{Agent, Analysis, Design, DesignBuilder, HandoffGraph};
+use handoff_harness::analysis::{Analysis, HandoffGraph};
+use handoff_harness::design::DesignBuilder;
+use handoff_harness::{Agent, Design};
 
 /// `agents` agents, each handing off to `per_agent` others picked by a fixed xorshift
 /// sequence (distinct targets, no self-handoffs). Agent 0 starts; one agent in a thousand

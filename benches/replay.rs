@@ -14,7 +14,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use handoff_harness::{Matching, NoHuman, PingPong, Recorder, Replay};
+use handoff_harness::bench::PingPong;
+use handoff_harness::engine::NoHuman;
+use handoff_harness::wire::{Matching, Recorder, Replay};
 
 const CALLS: u64 = 1_000_000;
 

@@ -17,7 +17,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
-use handoff_harness::{Core, Next, NoHuman, PingPong, Response, RingModel, Scenario};
+use handoff_harness::bench::{PingPong, RingModel};
+use handoff_harness::engine::{Core, Next, NoHuman};
+use handoff_harness::{Response, Scenario};
 
 const HANDOFFS: u64 = 1_000;
 const WINDOW: u64 = 10_000;

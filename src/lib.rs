@@ -2,11 +2,12 @@
 //!
 //! Runs **handoff orchestrations** (agents pass control with `transfer_to_<Agent>` tool
 //! calls, a human answers text replies, `complete_task` ends the run) against scripted
-//! models or recorded conversations, deterministically, with Semantic Kernel's semantics: the same input gives the
-//! same event log, byte for byte, and an endless bounce is reported, never run forever.
+//! models or recorded conversations, deterministically, with Semantic Kernel's semantics: the
+//! same input gives the same event log, byte for byte, and an endless bounce is reported,
+//! never run forever.
 //!
 //! ```
-//! use handoff_harness::{Agent, Design, Orchestration, Script, ScriptedHuman, ScriptedModel, Step, Outcome};
+//! use handoff_harness::{Agent, Design, Orchestration, Outcome, Script, ScriptedHuman, ScriptedModel, Step};
 //!
 //! // The design: who may hand off to whom.
 //! let design = Design::builder()
@@ -28,9 +29,9 @@
 //! let mut model = ScriptedModel::new(&design, [("TriageAgent", &triage), ("RefundAgent", &refund)])?;
 //! let mut human = ScriptedHuman::new(["I want a refund for order 7", "Thanks, bye"]);
 //!
-//! let run = tokio::runtime::Builder::new_current_thread().build()?.block_on(
+//! let run = handoff_harness::engine::block_on(
 //!     Orchestration::new(design).task("A customer is on the line.").run(&mut model, &mut human),
-//! );
+//! )?;
 //! assert!(matches!(run.outcome(), Outcome::Completed { summary, .. } if summary == "Refunded order 7."));
 //! assert_eq!(
 //!     run.text(),
@@ -45,82 +46,56 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The pieces, one module each:
-//! - [`Design`]: agents, tools, handoff edges, validated;
-//! - [`Orchestration`] with the [`Model`], [`Human`] and [`Observer`] traits: the async run;
-//! - [`Core`]: the sans-IO routing state machine under it;
-//! - [`EventLog`]: the append-only record; each agent's [`Thread`] is a view into it;
-//! - [`ScriptedModel`]: rules and response lists; [`Scenario`]: the JSON file format;
-//! - [`Limits`], [`Policy`]: bounds and the choices where frameworks differ;
-//! - [`Suite`] and [`snapshot`]: a directory of scenarios against expectations and snapshots;
-//! - [`fuzz`]: [`Fuzzer`] generates what the human says, checks every run for bouncing, and
-//!   shrinks what fails (`handoff fuzz`);
-//! - [`PingPong`]: the workload `handoff bench pingpong` times, to measure routing overhead;
-//! - [`LiveModel`]: an OpenAI-compatible Chat Completions endpoint ([`chat`] is the wire
-//!   format); a [`Recorder`] around any model writes a [`Transcript`], which a
-//!   [`ReplayModel`] answers from, reporting the first [`Divergence`] (`handoff record`,
-//!   `handoff replay`, `handoff import`);
-//! - [`analysis`]: the handoff graph ([`HandoffGraph`], petgraph) and its [`Finding`]s, read
-//!   from a [`DesignFile`] before any model call; drawings, coverage and design diffs.
+//! A scenario file holds all of that in JSON (`scenarios/README.md`):
+//!
+//! ```
+//! let scenario = handoff_harness::Scenario::load("scenarios/refund.json")?;
+//! let run = scenario.run_blocking()?;
+//! assert!(scenario.verdict(&run).passed);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Layout
+//!
+//! One folder per layer; each uses only the layers listed after it.
+//!
+//! - [`suite`], [`fuzz`], [`analysis`], [`bench`](mod@bench): what the commands do with scenarios: run a
+//!   directory of them against expectations and insta snapshots ([`Suite`]); search human
+//!   inputs for endless bouncing and shrink what fails ([`Fuzzer`]); the handoff graph and
+//!   its findings, drawings, coverage and design diffs; the ping-pong workload that measures
+//!   routing overhead.
+//! - [`scenario`]: the scenario file ([`Scenario`]): design, human replies, model (scripted
+//!   rules or a recording), limits, expectations ([`scenario::Expect`]) and invariants.
+//! - [`wire`]: the model's side of the wire: the Chat Completions format, the live client,
+//!   the recorder, transcripts and their fingerprints, replay, import of production logs.
+//! - [`scripted`]: the scripted model ([`ScriptedModel`]): rules ([`Step`]) and response
+//!   lists ([`Script`]), compiled against a design.
+//! - [`engine`]: where a handoff happens: the sans-IO routing [`engine::Core`], the
+//!   append-only [`engine::EventLog`] whose views are each agent's thread, loop proofs,
+//!   [`Outcome`]s, [`Limits`] and [`Policy`], the [`Model`] and [`Human`] traits, the async
+//!   [`Orchestration`], and the finished [`Run`] with its renderings.
+//! - [`design`]: agents, tools, handoff edges and tool-result templates, validated
+//!   ([`Design`]).
+//! - [`files`]: reading files and naming the place of an error; atomic writes.
+//!
+//! The `handoff` command line (`src/cli/`) is the binary's, built on this API.
 
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod chat;
-mod design;
-mod engine;
-mod event;
-mod expect;
-mod files;
+pub mod bench;
+pub mod design;
+pub mod engine;
+pub mod files;
 pub mod fuzz;
-mod import;
-mod invariant;
-mod live;
-mod loops;
-mod model;
-mod orchestration;
-mod ordered;
-mod outcome;
-mod pingpong;
-mod policy;
-mod record;
-mod render;
-mod replay;
-mod run;
-mod scenario;
-mod scripted;
-pub mod snapshot;
-mod suite;
-mod template;
-pub mod transcript;
+pub mod scenario;
+pub mod scripted;
+pub mod suite;
+pub mod wire;
 
-pub mod cli;
-
-pub use analysis::{Analysis, Code, Finding, HandoffGraph, Severity, Tally};
-pub use design::{
-    Agent, AgentId, Design, DesignBuilder, DesignError, Handoff, HandoffSpec, Hint, Tool, ToolKind, ToolSpec,
-};
-pub use design::{COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX};
-pub use engine::{Core, Next};
-pub use event::{
-    CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput, Visibility,
-};
-pub use expect::{Check, Expect, Verdict};
-pub use fuzz::{Case, Counterexample, Fuzzer, Violation};
-pub use import::{ImportError, log_entries};
-pub use invariant::Invariant;
-pub use live::{Auth, Endpoint, LiveModel, Redactor};
-pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response, unknown_tool_message};
-pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman};
-pub use outcome::Outcome;
-pub use pingpong::{PingPong, PingPongReport, RingModel, peak_memory};
-pub use policy::{Limit, Limits, MultipleHandoffs, Policy, Settings};
-pub use record::Recorder;
-pub use render::NO_HUMAN_SUMMARY;
-pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused};
-pub use run::Run;
-pub use scenario::{DesignFile, Scenario, ScenarioError};
-pub use scripted::{CallCount, CallSpec, Script, ScriptError, ScriptedModel, Step, When};
-pub use suite::{Failure, ScenarioReport, Suite, SuiteError};
-pub use template::{Template, TemplateError};
-pub use transcript::{Fingerprint, Transcript};
+pub use design::{Agent, Design, DesignError, Tool};
+pub use engine::{Human, Limits, Model, ModelRequest, Orchestration, Outcome, Policy, Response, Run, ScriptedHuman};
+pub use fuzz::Fuzzer;
+pub use scenario::{Scenario, ScenarioError};
+pub use scripted::{Script, ScriptedModel, Step};
+pub use suite::Suite;

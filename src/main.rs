@@ -1,5 +1,7 @@
-//! The `handoff` binary: a thin front end over [`handoff_harness::cli`].
+//! The `handoff` binary: a clap front end over the `handoff_harness` library.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    handoff_harness::cli::main()
+    cli::main()
 }

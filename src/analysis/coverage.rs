@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::draw::{Drawing, Edge, EdgeMark, Node, NodeMark};
 use crate::design::Design;
-use crate::event::EventKind;
-use crate::run::Run;
+use crate::engine::EventKind;
+use crate::engine::Run;
 
 /// How often one handoff was taken, and by which scenarios.
 #[derive(Debug, Clone, PartialEq, Eq)]

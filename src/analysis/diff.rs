@@ -323,7 +323,7 @@ mod tests {
     use super::*;
     use crate::design::{Agent, Design};
 
-    fn analyse(builder: crate::DesignBuilder) -> Analysis {
+    fn analyse(builder: crate::design::DesignBuilder) -> Analysis {
         Analysis::new(HandoffGraph::declared(&builder), None)
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::json;
 
-use super::plural;
+use crate::files::plural;
 
 /// How bad a finding is. `handoff analyze` fails on errors, and on warnings with
 /// `--deny warnings`; infos never fail it.

@@ -8,7 +8,8 @@ use petgraph::visit::EdgeRef;
 use super::fast_hash::FxHashMap;
 use super::finding::{Code, Finding, Severity};
 use super::parallel;
-use crate::design::{Design, DesignBuilder, DesignError, Hint, closest, json_key};
+use crate::design::{Design, DesignBuilder, DesignError, Hint};
+use crate::files::{closest, json_key};
 
 /// Hints ("did you mean") are looked for only in designs up to this many agents, and only
 /// for the first few unknown names: each hint compares the name with every agent.

@@ -3,7 +3,8 @@
 //! routing choices the model cannot tell apart.
 //!
 //! ```
-//! use handoff_harness::{Agent, Analysis, Code, Design, HandoffGraph};
+//! use handoff_harness::analysis::{Analysis, Code, HandoffGraph};
+//! use handoff_harness::{Agent, Design};
 //!
 //! let design = Design::builder()
 //!     .agent(Agent::new("Triage"))
@@ -24,7 +25,7 @@ use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, IntoNeighbors, Reversed, Visitable};
 
-use crate::design::json_key;
+use crate::files::{json_key, names};
 use fast_hash::{same_text, text_hash};
 
 pub mod coverage;
@@ -397,22 +398,5 @@ fn duplicate_description(graph: &HandoffGraph, edges: &[EdgeIndex]) -> Finding {
             names(&targets)
         ),
         place: Some(format!("handoffs{}", json_key(source))),
-    }
-}
-
-/// "1 agent", "2 agents".
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// "`A`", "`A` and `B`", "`A`, `B` and `C`"; long lists end "… and 97 more".
-pub(crate) fn names(list: &[&str]) -> String {
-    const SHOWN: usize = 6;
-    let quoted: Vec<String> = list.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
-    match list.len() {
-        0 => String::new(),
-        1 => quoted[0].clone(),
-        n if n <= SHOWN => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
-        n => format!("{} and {} more", quoted.join(", "), n - SHOWN),
     }
 }

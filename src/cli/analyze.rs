@@ -7,12 +7,13 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::{Color, Status, ansi, bad_input, json_text, suite_files, use_color};
-use crate::analysis::coverage::{Coverage, DesignCoverage};
-use crate::analysis::diff::{Change, DesignDiff};
-use crate::analysis::draw::{self, Drawing};
-use crate::analysis::{Analysis, Finding, HandoffGraph, Severity, Tally, names, plural};
-use crate::scenario::{DesignFile, Scenario};
-use crate::suite::Suite;
+use handoff_harness::analysis::coverage::{Coverage, DesignCoverage};
+use handoff_harness::analysis::diff::{Change, DesignDiff};
+use handoff_harness::analysis::draw::{self, Drawing};
+use handoff_harness::analysis::{Analysis, Finding, HandoffGraph, Severity, Tally};
+use handoff_harness::files::{names, plural};
+use handoff_harness::scenario::{DesignFile, Scenario};
+use handoff_harness::suite::Suite;
 
 /// Arguments of `handoff analyze`.
 #[derive(Debug, Args)]

@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{Format, Status, bad_input, json_text};
-use crate::outcome::Outcome;
-use crate::pingpong::{PingPong, PingPongReport};
+use handoff_harness::bench::{PingPong, PingPongReport};
+use handoff_harness::engine::Outcome;
 
 /// Arguments of `handoff bench`.
 #[derive(Debug, Args)]

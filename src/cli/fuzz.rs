@@ -9,9 +9,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::{Format, Status, bad_input, in_ci, json_text};
-use crate::files::write_atomic;
-use crate::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
-use crate::scenario::{Scenario, read_text};
+use handoff_harness::files::read_text;
+use handoff_harness::files::write_atomic;
+use handoff_harness::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
+use handoff_harness::scenario::Scenario;
 
 /// Arguments of `handoff fuzz`.
 #[derive(Debug, Args)]

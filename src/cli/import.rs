@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Status, bad_input, print};
-use crate::import::log_entries;
-use crate::scenario::{Scenario, read_text};
-use crate::transcript::Transcript;
+use handoff_harness::files::read_text;
+use handoff_harness::scenario::Scenario;
+use handoff_harness::wire::Transcript;
+use handoff_harness::wire::log_entries;
 
 /// Arguments of `handoff import`.
 #[derive(Debug, Args)]

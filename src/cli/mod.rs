@@ -17,10 +17,10 @@ mod record;
 mod replay;
 mod test;
 
-use crate::expect::Verdict;
-use crate::run::Run;
-use crate::scenario::Scenario;
-use crate::suite::Suite;
+use handoff_harness::engine::Run;
+use handoff_harness::scenario::Scenario;
+use handoff_harness::scenario::Verdict;
+use handoff_harness::suite::Suite;
 
 /// Test and simulate multi-agent handoff orchestrations.
 #[derive(Debug, Parser)]

@@ -9,11 +9,12 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
-use crate::live::{Auth, Endpoint, LiveModel, Redactor};
-use crate::outcome::Outcome;
-use crate::record::Recorder;
-use crate::scenario::{Scenario, block_on};
-use crate::transcript::Transcript;
+use handoff_harness::engine::Outcome;
+use handoff_harness::engine::block_on;
+use handoff_harness::scenario::{Scenario, ScenarioError};
+use handoff_harness::wire::Recorder;
+use handoff_harness::wire::Transcript;
+use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
 
 /// What to do with a recording that already exists (vcrpy's record modes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,7 +150,8 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     let run = block_on(scenario.run_with(&mut recorder));
     let run = match run {
         Ok(Ok(run)) => run,
-        Ok(Err(error)) | Err(error) => return bad_input(error),
+        Ok(Err(error)) => return bad_input(error),
+        Err(error) => return bad_input(ScenarioError::Runtime(error)),
     };
     // A partial file that could not be written is worth a warning, not the recording itself.
     if let Some(error) = recorder.save_error() {

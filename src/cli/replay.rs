@@ -7,9 +7,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
-use crate::replay::{Divergence, Matching, Replay, Unused};
-use crate::scenario::{Scenario, block_on};
-use crate::transcript::Transcript;
+use handoff_harness::engine::block_on;
+use handoff_harness::scenario::{Check, Scenario, ScenarioError};
+use handoff_harness::wire::Transcript;
+use handoff_harness::wire::{Divergence, Matching, Replay, Unused};
 
 /// Arguments of `handoff replay`.
 #[derive(Debug, Args)]
@@ -71,12 +72,12 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
     };
     let (run, divergence) = match block_on(replay.run(&orchestration)) {
         Ok(pair) => pair,
-        Err(error) => return bad_input(error),
+        Err(error) => return bad_input(ScenarioError::Runtime(error)),
     };
     let unused = Unused::of(&replay.transcript, &run);
     // The scenario's own checks, then the replay's (the recording was taken out above).
     let mut verdict = scenario.verdict(&run);
-    verdict.add(replay.check(&run));
+    verdict.add(Check::replay(&replay, &run));
     let text = match args.format {
         Format::Json => {
             let mut value = run_json(&scenario, &run, &verdict);
@@ -111,7 +112,7 @@ fn divergence_json(divergence: &Divergence) -> serde_json::Value {
 }
 
 /// The closing line: what was replayed, and what was not.
-fn summary(replay: &Replay, run: &crate::Run, divergence: Option<&Divergence>, unused: &Unused) -> String {
+fn summary(replay: &Replay, run: &handoff_harness::Run, divergence: Option<&Divergence>, unused: &Unused) -> String {
     let recorded = replay.transcript.calls.len();
     match divergence {
         Some(d) if d.diff.is_empty() => format!(

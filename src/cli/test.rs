@@ -9,9 +9,9 @@ use clap::Args;
 use serde_json::json;
 
 use super::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
-use crate::files::write_atomic;
-use crate::snapshot;
-use crate::suite::{Failure, ScenarioReport, Suite};
+use handoff_harness::files::write_atomic;
+use handoff_harness::suite::snapshot;
+use handoff_harness::suite::{Failure, ScenarioReport, Suite};
 
 /// Arguments of `handoff test`.
 #[derive(Debug, Args)]

@@ -1,7 +1,6 @@
-//! Why a design is invalid, where (as a JSON path in a scenario file), and "did you mean"
-//! hints for misspelled names.
+//! Why a design is invalid, and where (as a JSON path in a scenario file).
 
-use std::fmt;
+use crate::files::{Hint, json_key};
 
 /// A reason a design is invalid. [`DesignError::place`] gives the JSON path in a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,19 +98,6 @@ pub enum DesignError {
     },
 }
 
-/// A "did you mean" suffix for unknown names (empty when nothing is close).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Hint(pub Option<String>);
-
-impl fmt::Display for Hint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Some(name) => write!(f, " (did you mean `{name}`?)"),
-            None => Ok(()),
-        }
-    }
-}
-
 impl DesignError {
     /// Where the error is, as a JSON path into a scenario file: `agents[2].name`,
     /// `handoffs.TriageAgent.Ghost`, `start`.
@@ -139,40 +125,4 @@ impl DesignError {
             }
         }
     }
-}
-
-/// Formats one step of a JSON path: `.name` for plain keys, `["odd key"]` otherwise.
-pub(crate) fn json_key(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        format!(".{key}")
-    } else {
-        format!("[{}]", serde_json::Value::String(key.to_string()))
-    }
-}
-
-/// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Hint {
-    let best = candidates
-        .into_iter()
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .min();
-    Hint(
-        best.filter(|&(d, c)| d <= (c.len() / 3).max(2))
-            .map(|(_, c)| c.to_string()),
-    )
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }

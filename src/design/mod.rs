@@ -4,15 +4,17 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::template::{Template, TemplateError};
+use crate::files::closest;
 
 mod agent;
 mod error;
+mod template;
 
 pub use agent::{Agent, Tool};
+pub use error::DesignError;
+pub use template::{Template, TemplateError};
 
-pub use error::{DesignError, Hint};
-pub(crate) use error::{closest, json_key};
+pub use crate::files::Hint;
 
 /// The name of the function that ends a run (Semantic Kernel Python's `complete_task`).
 pub const COMPLETE_TASK: &str = "complete_task";
@@ -63,7 +65,7 @@ pub enum ToolKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolSpec {
     /// Function name: `check_order_status`, `transfer_to_RefundAgent`, `complete_task`.
-    /// Shared: the [`ToolCall`](crate::ToolCall)s of a run point to it instead of copying it.
+    /// Shared: the [`ToolCall`](crate::engine::ToolCall)s of a run point to it instead of copying it.
     pub name: Arc<str>,
     /// Name as Semantic Kernel sends it: `<plugin>-<name>` (or `name` when there is no plugin).
     pub qualified_name: Arc<str>,
@@ -202,7 +204,7 @@ impl DesignBuilder {
         self.start.as_deref()
     }
     /// Checks everything but the edges and the start: agent names and each agent's tools.
-    /// [`crate::HandoffGraph`] reports problems with edges as findings instead.
+    /// [`HandoffGraph`](crate::analysis::HandoffGraph) reports problems with edges as findings instead.
     pub fn check_agents(&self) -> Result<(), DesignError> {
         Design::index(&self.agents)?;
         for (i, agent) in self.agents.iter().enumerate() {
@@ -559,11 +561,5 @@ mod tests {
             assert_eq!(err.place(), place, "{err}");
             assert!(err.to_string().contains(text), "`{err}` lacks `{text}`");
         }
-    }
-
-    #[test]
-    fn json_key_quotes_odd_keys() {
-        assert_eq!(json_key("Triage"), ".Triage");
-        assert_eq!(json_key("a b"), "[\"a b\"]");
     }
 }

@@ -22,13 +22,13 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
 use crate::design::{AgentId, Design};
+use crate::engine::EventKind;
+use crate::engine::Outcome;
+use crate::engine::Run;
+use crate::engine::Settings;
 use crate::engine::{Core, Next};
-use crate::event::EventKind;
-use crate::invariant::Invariant;
-use crate::model::{Model, Response};
-use crate::outcome::Outcome;
-use crate::policy::Settings;
-use crate::run::Run;
+use crate::engine::{Model, Response};
+use crate::scenario::Invariant;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 
@@ -206,7 +206,7 @@ impl Fuzzer {
 
     fn violation(&self, case: &Case, run: &Run) -> Option<Violation> {
         if run.outcome().is_bounce() {
-            let line = crate::render::outcome_line(run);
+            let line = run.outcome_line();
             return Some(match run.outcome() {
                 Outcome::AmbiguousHandoff { .. } => Violation::Ambiguous(line),
                 _ => Violation::Bounce(line),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::value::RawValue;
 
 use super::Case;
-use crate::ordered::OrderedMap;
+use crate::files::OrderedMap;
 
 /// The regression scenario for `case`, found in the scenario file whose text is `original`:
 /// every field as written (key order too: it orders the handoffs offered), but `name`,

@@ -4,8 +4,9 @@
 use serde_json::{Map, Value};
 
 use super::{AgentScript, ArgTemplate, CallSpec, Compiled, CompiledStep, Pattern, Script, ScriptError, When};
-use crate::design::{AgentId, COMPLETE_TASK, Design, TASK_SUMMARY, TRANSFER_PREFIX, closest, json_key, parameter_list};
-use crate::template::Template;
+use crate::design::Template;
+use crate::design::{AgentId, COMPLETE_TASK, Design, TASK_SUMMARY, TRANSFER_PREFIX, parameter_list};
+use crate::files::{closest, json_key};
 
 pub(super) fn compile(
     design: &Design,

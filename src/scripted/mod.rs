@@ -12,9 +12,10 @@ use std::future::{Future, ready};
 
 use serde_json::{Map, Value};
 
-use crate::design::{AgentId, Design, closest, json_key};
-use crate::model::{Call, Model, ModelError, ModelRequest, Response};
-use crate::template::Template;
+use crate::design::Template;
+use crate::design::{AgentId, Design};
+use crate::engine::{Call, Model, ModelError, ModelRequest, Response};
+use crate::files::{closest, json_key};
 
 mod compile;
 pub(crate) mod pattern;

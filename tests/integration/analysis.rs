@@ -3,7 +3,9 @@
 
 use handoff_harness::analysis::diff::DesignDiff;
 use handoff_harness::analysis::draw::{self, Drawing};
-use handoff_harness::{Agent, Analysis, Code, Design, DesignBuilder, HandoffGraph, HandoffSpec, Severity};
+use handoff_harness::analysis::{Analysis, Code, HandoffGraph, Severity};
+use handoff_harness::design::{DesignBuilder, HandoffSpec};
+use handoff_harness::{Agent, Design};
 use proptest::prelude::*;
 
 /// A design of agents `A`, `B`, ... (described "does X") and the given edges, described

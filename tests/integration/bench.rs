@@ -1,6 +1,8 @@
 //! The ping-pong workload and `handoff bench pingpong`.
 
-use handoff_harness::{EventKind, NoHuman, Outcome, PingPong};
+use handoff_harness::Outcome;
+use handoff_harness::bench::PingPong;
+use handoff_harness::engine::{EventKind, NoHuman};
 use serde_json::Value;
 
 use crate::support::{handoff, run};

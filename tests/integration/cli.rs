@@ -302,7 +302,8 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn limits_keep_their_defaults_unless_given_and_null_switches_one_off() {
-    use handoff_harness::{Limits, MultipleHandoffs, Scenario};
+    use handoff_harness::engine::MultipleHandoffs;
+    use handoff_harness::{Limits, Scenario};
     let with = |limits: &str| {
         let text = GOOD.replace(r#""task": "hi","#, &format!(r#""task": "hi", {limits}"#));
         Scenario::parse(&text, "s.json", None).unwrap().settings

@@ -8,7 +8,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use handoff_harness::{EventKind, Run};
+use handoff_harness::Run;
+use handoff_harness::engine::EventKind;
 use serde_json::{Value, json};
 
 /// One answer of the fake endpoint.

@@ -1,7 +1,9 @@
 //! Fuzzing: the planted ping-pong is found and shrunk, the tutorial design stays clean, the
 //! same seed gives the same result, and confused mode is always bounded.
 
-use handoff_harness::{Case, EventKind, Fuzzer, Limit, Outcome, Scenario, Violation};
+use handoff_harness::engine::{EventKind, Limit};
+use handoff_harness::fuzz::{Case, Violation};
+use handoff_harness::{Fuzzer, Outcome, Scenario};
 use proptest::prop_assert;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 

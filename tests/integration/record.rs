@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use handoff_harness::{Matching, Recorder, Replay, Scenario, ScriptedHuman, Transcript, Unused};
+use handoff_harness::wire::{Matching, Recorder, Replay, Transcript, Unused};
+use handoff_harness::{Scenario, ScriptedHuman};
 
 use crate::endpoint::{Answer, Endpoint, answers_of};
 use crate::support::{arg, root, run};

@@ -1,9 +1,10 @@
 //! One test per rule of the engine's semantics (Semantic Kernel Python's, plus the harness's
 //! limits and loop proofs).
 
+use handoff_harness::engine::{Event, EventKind, Limit, Message, MultipleHandoffs, NoHuman, ToolOutput, Visibility};
 use handoff_harness::{
-    Agent, Design, Event, EventKind, Limit, Limits, Message, ModelRequest, MultipleHandoffs, NoHuman, Orchestration,
-    Outcome, Policy, Response, Run, Script, ScriptedHuman, ScriptedModel, Step, Tool, ToolOutput, Visibility,
+    Agent, Design, Limits, ModelRequest, Orchestration, Outcome, Policy, Response, Run, Script, ScriptedHuman,
+    ScriptedModel, Step, Tool,
 };
 use serde_json::{Map, json};
 
@@ -35,7 +36,7 @@ fn orchestration(design: &Design) -> Orchestration {
     Orchestration::new(design.clone()).task("task")
 }
 
-fn names(run: &Run, ids: &[handoff_harness::AgentId]) -> Vec<String> {
+fn names(run: &Run, ids: &[handoff_harness::design::AgentId]) -> Vec<String> {
     ids.iter().map(|a| run.name(*a).to_string()).collect()
 }
 
@@ -216,7 +217,7 @@ fn a_call_to_a_tool_the_agent_lacks_gets_an_error_and_the_model_is_asked_again()
     assert!(
         b.contains(&format!(
             "tool:transfer_to_C:{}",
-            handoff_harness::unknown_tool_message("transfer_to_C")
+            handoff_harness::engine::unknown_tool_message("transfer_to_C")
         )),
         "{b:?}"
     );
@@ -323,8 +324,8 @@ fn several_handoffs_in_one_response_follow_the_policy() {
     }
 }
 
-fn call(tool: &str) -> handoff_harness::CallSpec {
-    handoff_harness::CallSpec {
+fn call(tool: &str) -> handoff_harness::scripted::CallSpec {
+    handoff_harness::scripted::CallSpec {
         tool: tool.into(),
         args: Map::new(),
     }
@@ -352,7 +353,7 @@ fn without_a_human_a_text_reply_ends_the_run() {
     assert!(run.outcome().is_success());
     assert!(run.text().ends_with(&format!(
         "Task is completed with summary: {}\n",
-        handoff_harness::NO_HUMAN_SUMMARY
+        handoff_harness::engine::NO_HUMAN_SUMMARY
     )));
 }
 

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use handoff_harness::{Scenario, Suite, snapshot};
+use handoff_harness::suite::snapshot;
+use handoff_harness::{Scenario, Suite};
 
 use crate::support::{arg, handoff, root};
 

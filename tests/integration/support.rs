@@ -4,7 +4,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use handoff_harness::{Human, Model, ModelError, ModelRequest, Orchestration, Response, Run, ScriptedModel};
+use handoff_harness::engine::ModelError;
+use handoff_harness::{Human, Model, ModelRequest, Orchestration, Response, Run, ScriptedModel};
 
 /// The repository root.
 pub fn root() -> PathBuf {

@@ -2,7 +2,8 @@
 //! recorded run of the real Semantic Kernel 1.45.0 Python orchestration on the same example
 //! (`tests/data/sk-customer-support-trace.json`).
 
-use handoff_harness::{Message, ModelRequest, Scenario, ScriptedHuman, ToolOutput};
+use handoff_harness::engine::{Message, ToolOutput};
+use handoff_harness::{ModelRequest, Scenario, ScriptedHuman};
 use serde_json::{Value, json};
 
 use crate::support::{Recorder, root, run};
@@ -109,14 +110,14 @@ fn every_model_call_sees_what_semantic_kernel_showed_it() {
 fn every_model_reply_is_the_one_semantic_kernel_got() {
     let trace = trace();
     let (_, _, run) = recorded_run();
-    let replies: Vec<&handoff_harness::Event> = run
+    let replies: Vec<&handoff_harness::engine::Event> = run
         .log()
         .events()
         .iter()
-        .filter(|e| matches!(e.kind, handoff_harness::EventKind::Reply { .. }))
+        .filter(|e| matches!(e.kind, handoff_harness::engine::EventKind::Reply { .. }))
         .collect();
     for (i, (event, call)) in replies.iter().zip(trace["calls"].as_array().unwrap()).enumerate() {
-        let handoff_harness::EventKind::Reply { text, calls } = &event.kind else {
+        let handoff_harness::engine::EventKind::Reply { text, calls } = &event.kind else {
             unreachable!()
         };
         let reply = &call["reply"];

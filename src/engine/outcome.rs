@@ -1,7 +1,7 @@
 //! How a run ended: every way is a value, never a panic or a hang.
 
 use crate::design::AgentId;
-use crate::policy::Limit;
+use crate::engine::Limit;
 
 /// How a run ended. Never a panic or a hang: every way a run can end is one of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum Outcome {
         /// The agent.
         agent: AgentId,
     },
-    /// Several handoff calls in one response under [`MultipleHandoffs::Reject`](crate::MultipleHandoffs::Reject).
+    /// Several handoff calls in one response under [`MultipleHandoffs::Reject`](crate::engine::MultipleHandoffs::Reject).
     AmbiguousHandoff {
         /// The agent.
         agent: AgentId,
@@ -98,9 +98,9 @@ impl Outcome {
             Outcome::LoopDetected { .. }
                 | Outcome::AmbiguousHandoff { .. }
                 | Outcome::LimitReached {
-                    limit: crate::policy::Limit::HandoffsPerTurn
-                        | crate::policy::Limit::ModelCalls
-                        | crate::policy::Limit::ToolRounds,
+                    limit: crate::engine::Limit::HandoffsPerTurn
+                        | crate::engine::Limit::ModelCalls
+                        | crate::engine::Limit::ToolRounds,
                     ..
                 }
         )

@@ -6,12 +6,12 @@ use std::collections::VecDeque;
 use std::future::{Future, ready};
 use std::sync::Arc;
 
+use super::core::{Core, Next};
+use super::event::Event;
+use super::model::{HumanRequest, Model};
+use super::run::Run;
+use super::settings::{Limits, Policy, Settings};
 use crate::design::Design;
-use crate::engine::{Core, Next};
-use crate::event::Event;
-use crate::model::{HumanRequest, Model};
-use crate::policy::{Limits, Policy, Settings};
-use crate::run::Run;
 
 /// The person who answers when an agent replies in text.
 pub trait Human {
@@ -168,4 +168,11 @@ impl Orchestration {
         }
         core.into_run().expect("the loop ends only when the run is done")
     }
+}
+
+/// Runs `future` to the end on a current-thread runtime, for callers that are not async. Fails
+/// only if the operating system refuses the runtime's resources.
+pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    Ok(runtime.block_on(future))
 }

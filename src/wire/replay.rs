@@ -10,15 +10,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::{ChatMessage, MessageParts};
 use crate::design::{AgentId, Design};
-use crate::event::{EventKind, ThreadCursor};
-use crate::expect::Check;
-use crate::model::{Model, ModelError, ModelRequest, Response};
-use crate::orchestration::{Orchestration, ScriptedHuman};
-use crate::outcome::Outcome;
-use crate::run::Run;
-use crate::transcript::{RecordedCall, Transcript, request_lines};
+use crate::engine::Run;
+use crate::engine::{EventKind, ThreadCursor};
+use crate::engine::{Model, ModelError, ModelRequest, Response};
+use crate::engine::{Orchestration, ScriptedHuman};
+use crate::wire::chat::{ChatMessage, MessageParts};
+use crate::wire::{RecordedCall, Transcript, request_lines};
 
 /// How a replayed call is matched to a recorded one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -71,22 +69,6 @@ impl Replay {
             self.matching,
             design.agents().iter().map(|a| a.name.as_str()),
         )
-    }
-
-    /// The check `handoff run` and `handoff test` report for a replayed `run`: it did not
-    /// diverge, and used every recorded call and human reply (unless `allow_unused`).
-    pub fn check(&self, run: &Run) -> Check {
-        let unused = Unused::of(&self.transcript, run);
-        let (passed, actual) = match run.outcome() {
-            Outcome::ModelFailed { message, .. } => (false, message.clone()),
-            _ => (self.allow_unused || unused.is_empty(), unused.to_string()),
-        };
-        Check {
-            name: "replay",
-            expected: format!("the run follows {}", self.file),
-            actual,
-            passed,
-        }
     }
 }
 

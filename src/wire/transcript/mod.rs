@@ -18,9 +18,9 @@ use serde_json::{Map, Value};
 pub(crate) use fingerprint::RequestHash;
 pub use fingerprint::{Fingerprint, Fingerprinter};
 
-use crate::chat::ChatMessage;
-use crate::model::{Call, Response};
-use crate::scenario::{ScenarioError, parse_json, read_text};
+use crate::engine::{Call, Response};
+use crate::files::{FileError, parse_json, read_text};
+use crate::wire::chat::ChatMessage;
 
 /// The recording format this version writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -163,7 +163,7 @@ impl Transcript {
     }
 
     /// Loads and checks the recording at `path` (see [`Transcript::parse`]).
-    pub fn load(path: impl AsRef<Path>) -> Result<Transcript, ScenarioError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Transcript, FileError> {
         let (text, file) = read_text(path.as_ref())?;
         Transcript::parse(&text, &file)
     }
@@ -171,16 +171,12 @@ impl Transcript {
     /// Parses and checks a recording: its format version, that every call's agent is listed
     /// and its calls are numbered 1, 2, ..., and that every fingerprint matches its request.
     /// `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<Transcript, ScenarioError> {
+    pub fn parse(text: &str, file: &str) -> Result<Transcript, FileError> {
         #[derive(Deserialize)]
         struct Version {
             format_version: Option<u32>,
         }
-        let invalid = |place: String, message: String| ScenarioError::Invalid {
-            file: file.to_string(),
-            place,
-            message,
-        };
+        let invalid = |place: String, message: String| FileError::invalid(file, place, message);
         // Read the version alone first, so that a newer format gets a message about the
         // version instead of one about its first unknown field.
         if let Ok(Version { format_version }) = serde_json::from_str::<Version>(text) {
@@ -223,7 +219,7 @@ impl Transcript {
     /// The task: the first user message of the first call.
     pub fn task(&self) -> Option<&str> {
         let first = self.calls.first()?.messages.first()?;
-        (first.role == crate::chat::Role::User).then(|| first.content.as_deref().unwrap_or(""))
+        (first.role == crate::wire::chat::Role::User).then(|| first.content.as_deref().unwrap_or(""))
     }
 
     /// The index in [`Transcript::agents`] of `name`.

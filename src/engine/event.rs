@@ -30,7 +30,7 @@ pub struct ToolCall {
     /// Id from the run's counter.
     pub id: CallId,
     /// The function name the model used (plain or `<plugin>-<name>`), shared with the
-    /// design's [`ToolSpec`](crate::ToolSpec) when the agent has the function.
+    /// design's [`ToolSpec`](crate::design::ToolSpec) when the agent has the function.
     pub name: Arc<str>,
     /// The arguments object.
     pub arguments: Map<String, Value>,

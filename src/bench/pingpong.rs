@@ -4,7 +4,7 @@
 //! With two agents that is two agents handing control back and forth.
 //!
 //! ```
-//! use handoff_harness::PingPong;
+//! use handoff_harness::bench::PingPong;
 //!
 //! let report = PingPong::new(2, 1_000)?.run();
 //! assert_eq!(report.model_calls, 1_001);
@@ -20,11 +20,11 @@ use std::time::{Duration, Instant};
 use serde_json::Map;
 
 use crate::design::{Agent, Design, DesignError, TRANSFER_PREFIX};
-use crate::event::EventKind;
-use crate::model::{Model, ModelError, ModelRequest, Response};
-use crate::orchestration::{NoHuman, Orchestration};
-use crate::outcome::Outcome;
-use crate::policy::Limits;
+use crate::engine::EventKind;
+use crate::engine::Limits;
+use crate::engine::Outcome;
+use crate::engine::{Model, ModelError, ModelRequest, Response};
+use crate::engine::{NoHuman, Orchestration};
 
 /// A ring of agents handing off a fixed number of times.
 #[derive(Debug, Clone)]

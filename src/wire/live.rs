@@ -12,9 +12,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::chat::{parse_response, request_body};
-use crate::model::{Model, ModelError, ModelRequest, Response};
+use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::scripted::pattern::Pattern;
+use crate::wire::chat::{parse_response, request_body};
 
 /// How the key is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

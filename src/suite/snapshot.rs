@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use crate::engine::Run;
 use crate::files::write_atomic;
-use crate::run::Run;
 
 /// What a snapshot of `run` holds: the text conversation, a blank line, the run as JSON.
 pub fn contents(run: &Run) -> String {

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, TASK_SUMMARY, ToolKind};
-use crate::event::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
-use crate::loops::LoopDetector;
-use crate::model::{HumanRequest, ModelError, ModelRequest, Response, unknown_tool_message};
-use crate::outcome::Outcome;
-use crate::policy::{Limit, MultipleHandoffs, Settings};
+use crate::engine::Outcome;
+use crate::engine::loops::LoopDetector;
+use crate::engine::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
+use crate::engine::{HumanRequest, ModelError, ModelRequest, Response, unknown_tool_message};
+use crate::engine::{Limit, MultipleHandoffs, Settings};
 
 /// What the core needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::outcome::Outcome;
-use crate::run::Run;
+use crate::engine::{Outcome, Run};
+use crate::wire::{Replay, Unused};
 
 /// What a run must look like. Every field is optional; the ones given must all hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -68,6 +68,25 @@ pub struct Verdict {
     pub passed: bool,
 }
 
+impl Check {
+    /// The check `handoff run` and `handoff test` report for `run`, a replay of `replay`: it
+    /// did not diverge, and used every recorded call and human reply (unless
+    /// [`Replay::allow_unused`]).
+    pub fn replay(replay: &Replay, run: &Run) -> Check {
+        let unused = Unused::of(&replay.transcript, run);
+        let (passed, actual) = match run.outcome() {
+            Outcome::ModelFailed { message, .. } => (false, message.clone()),
+            _ => (replay.allow_unused || unused.is_empty(), unused.to_string()),
+        };
+        Check {
+            name: "replay",
+            expected: format!("the run follows {}", replay.file),
+            actual,
+            passed,
+        }
+    }
+}
+
 impl Verdict {
     /// Adds a check; the run passes only if it passes too.
     pub fn add(&mut self, check: Check) {
@@ -108,7 +127,7 @@ impl Expect {
                 passed,
             })
         };
-        let names = |ids: &[crate::AgentId]| ids.iter().map(|a| run.name(*a).to_string()).collect::<Vec<_>>();
+        let names = |ids: &[crate::design::AgentId]| ids.iter().map(|a| run.name(*a).to_string()).collect::<Vec<_>>();
         let path = names(&run.path());
 
         if let Some(kind) = &self.outcome {
@@ -184,7 +203,7 @@ impl Expect {
             add(
                 "no_bounce",
                 "no loop, limit or ambiguous handoff".into(),
-                crate::render::outcome_line(run),
+                run.outcome_line(),
                 !bounced,
             );
         }
@@ -193,7 +212,7 @@ impl Expect {
             add(
                 "outcome",
                 "completed or ended-without-human".into(),
-                crate::render::outcome_line(run),
+                run.outcome_line(),
                 false,
             );
         }

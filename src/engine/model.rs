@@ -8,7 +8,7 @@ use std::future::Future;
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, TASK_SUMMARY};
-use crate::event::{EventIndex, EventKind, EventLog, Thread, ToolOutput};
+use crate::engine::{EventIndex, EventKind, EventLog, Thread, ToolOutput};
 
 /// The language model behind every agent of a run.
 ///

@@ -11,9 +11,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::chat::{ChatMessage, system_message};
-use crate::event::ThreadCursor;
-use crate::model::ModelRequest;
+use crate::engine::ModelRequest;
+use crate::engine::ThreadCursor;
+use crate::wire::chat::{ChatMessage, system_message};
 
 /// The SHA-256 of a request; written `sha256:<hex>`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::chat::{ChatMessage, ChatToolCall, Role, response_of};
 use crate::design::Design;
-use crate::event::CallId;
-use crate::transcript::{Fingerprint, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
+use crate::engine::CallId;
+use crate::wire::chat::{ChatMessage, ChatToolCall, Role, response_of};
+use crate::wire::{Fingerprint, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
 
 /// Why a log cannot be imported: where (`entries[3].request.messages[2]`) and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,11 +1,16 @@
-//! A finished run: its event log, how it ended, and the questions a test asks of it.
+//! A finished run: its event log, how it ended, and the questions a test asks of it. Its
+//! renderings (text, JSON, the first difference of two runs) are methods too, in `render`.
 
 use std::sync::Arc;
 
+use super::event::{EventKind, EventLog};
+use super::outcome::Outcome;
+use super::settings::Settings;
 use crate::design::{AgentId, Design};
-use crate::event::{EventKind, EventLog};
-use crate::outcome::Outcome;
-use crate::policy::Settings;
+
+mod render;
+
+pub use render::NO_HUMAN_SUMMARY;
 
 /// The record of one finished run.
 #[derive(Debug, Clone)]
@@ -73,31 +78,5 @@ impl Run {
             .iter()
             .filter(|e| matches!(e.kind, EventKind::Human { .. }))
             .count()
-    }
-    /// The conversation as text, like the Semantic Kernel tutorial's sample output.
-    pub fn text(&self) -> String {
-        crate::render::text(self)
-    }
-    /// Where two runs first differ: the index of the first differing event (or of the
-    /// outcome, after the last event) and both sides as JSON; `None` if they are identical.
-    pub fn first_difference(&self, other: &Run) -> Option<(usize, String, String)> {
-        let (a, b) = (self.log.events(), other.log.events());
-        let shown = |run: &Run, i: usize| match run.log.events().get(i) {
-            Some(event) => crate::render::event_json(run, i, event).to_string(),
-            None => "(no event)".to_string(),
-        };
-        match (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
-            Some(i) => Some((i, shown(self, i), shown(other, i))),
-            None if self.outcome != other.outcome => Some((
-                a.len(),
-                crate::render::outcome_json(self).to_string(),
-                crate::render::outcome_json(other).to_string(),
-            )),
-            None => None,
-        }
-    }
-    /// The run as JSON: outcome, path and every event.
-    pub fn to_json(&self) -> serde_json::Value {
-        crate::render::json(self)
     }
 }

@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::event::{EventKind, EventLog, ToolOutput};
-use crate::model::{Model, ModelError, ModelRequest, Response};
-use crate::run::Run;
-use crate::transcript::{Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
+use crate::engine::Run;
+use crate::engine::{EventKind, EventLog, ToolOutput};
+use crate::engine::{Model, ModelError, ModelRequest, Response};
+use crate::wire::{Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
 
 /// A model that records every call it answers.
 #[derive(Debug)]

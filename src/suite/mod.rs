@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::expect::Check;
-use crate::run::Run;
-use crate::scenario::Scenario;
-use crate::snapshot::{self, Comparison};
+use crate::engine::Run;
+use crate::scenario::{Check, Scenario};
+
+pub mod snapshot;
+
+use snapshot::Comparison;
 
 /// Where a suite's scenarios and snapshots are, and which scenarios to run.
 #[derive(Debug, Clone)]

@@ -12,8 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design};
-use crate::event::{CallId, Message, ToolCall, ToolOutput};
-use crate::model::{Call, ModelRequest, Response};
+use crate::engine::{Call, ModelRequest, Response};
+use crate::engine::{CallId, Message, ToolCall, ToolOutput};
 
 /// One message of a Chat Completions request (after the system message).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

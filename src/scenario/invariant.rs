@@ -10,9 +10,10 @@
 
 use serde::Deserialize;
 
-use crate::design::{AgentId, Design, closest};
-use crate::event::EventKind;
-use crate::run::Run;
+use crate::design::{AgentId, Design};
+use crate::engine::EventKind;
+use crate::engine::Run;
+use crate::files::closest;
 use crate::scripted::pattern::Pattern;
 
 /// One invariant, as the file gives it.

@@ -1,0 +1,16 @@
+//! The bottom layer: reading input files and naming the place of an error (file, JSON path,
+//! line and column), writing output files atomically, JSON objects read in file order, and
+//! the words messages are made of.
+//! Every other layer uses it; it uses none of them.
+
+mod ordered;
+mod place;
+mod read;
+mod words;
+mod write;
+
+pub use ordered::OrderedMap;
+pub use place::{Hint, closest, json_key};
+pub use read::{FileError, parse_json, read_text};
+pub use words::{names, plural};
+pub use write::write_atomic;

@@ -1,0 +1,153 @@
+//! Scenario files: a handoff design, the human's replies, each agent's scripted model, limits,
+//! policy and expectations, in one JSON file (format in `scenarios/README.md`). Loading checks
+//! everything; every error names the file and the place (JSON path, and line and column
+//! where the parser knows them).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::design::Design;
+use crate::engine::{Model, NoHuman, Orchestration, Run, ScriptedHuman, Settings, block_on};
+use crate::files::{FileError, read_text};
+use crate::scripted::ScriptedModel;
+use crate::wire::Replay;
+
+mod design_file;
+mod expect;
+mod file;
+mod invariant;
+
+pub use design_file::DesignFile;
+pub use expect::{Check, Expect, Verdict};
+pub use invariant::Invariant;
+
+/// A scenario that cannot be loaded or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file, or a file it names, is unreadable or invalid: the message names the file
+    /// and the place.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The async runtime could not start (an operating system error).
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name (the file's `name`, else the file name).
+    pub name: String,
+    /// Where it was loaded from.
+    pub file: String,
+    /// The design.
+    pub design: Arc<Design>,
+    /// The task, if the file has one.
+    pub task: Option<String>,
+    /// The human's replies; `None`: no human takes part.
+    pub user: Option<Vec<String>>,
+    /// The scripted model, if the file has one.
+    pub model: Option<ScriptedModel>,
+    /// The recording its model replays, if the file names one instead of scripted rules.
+    pub recording: Option<Replay>,
+    /// Limits and policy.
+    pub settings: Settings,
+    /// What the run must look like.
+    pub expect: Expect,
+    /// What must hold in every run the design could have (`handoff fuzz` checks them).
+    pub invariants: Vec<Invariant>,
+}
+
+impl Scenario {
+    /// Loads and validates the scenario file at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        let (text, file) = read_text(path.as_ref())?;
+        Scenario::parse(&text, &file, path.as_ref().file_stem().and_then(|s| s.to_str()))
+    }
+
+    /// Whether the file is a design file: no task, model, human replies or expectations, so
+    /// there is nothing to run (`handoff test` ignores it; `handoff analyze` reads it).
+    pub fn is_design_only(&self) -> bool {
+        self.task.is_none()
+            && self.model.is_none()
+            && self.recording.is_none()
+            && self.user.is_none()
+            && self.expect == Expect::default()
+    }
+
+    /// The orchestration this scenario describes and its scripted model. Fails if the file
+    /// has no `task` or no scripted `model` (a design file is for analysis, not for running).
+    pub fn orchestration(&self) -> Result<(Orchestration, ScriptedModel), ScenarioError> {
+        let orchestration = self.orchestration_only()?;
+        let why = match self.recording {
+            Some(_) => "its `model` is a recording, and this needs scripted rules",
+            None => "missing: a run needs each agent's scripted model",
+        };
+        let model = self.model.clone().ok_or_else(|| self.invalid("model", why))?;
+        Ok((orchestration, model))
+    }
+
+    /// The orchestration this scenario describes, for any model. Fails if the file has no
+    /// `task`.
+    pub fn orchestration_only(&self) -> Result<Orchestration, ScenarioError> {
+        let task = self
+            .task
+            .as_ref()
+            .ok_or_else(|| self.invalid("task", "missing: a run needs the task its first agent is given"))?;
+        Ok(Orchestration::new(self.design.clone())
+            .task(task.clone())
+            .settings(self.settings))
+    }
+
+    fn invalid(&self, place: &str, message: &str) -> ScenarioError {
+        FileError::invalid(&self.file, place, message).into()
+    }
+
+    /// Runs the scenario to the end: with its scripted model and human, or, when its `model`
+    /// names a recording, with the recorded responses and human replies.
+    pub async fn run(&self) -> Result<Run, ScenarioError> {
+        if let Some(replay) = &self.recording {
+            return Ok(replay.run(&self.orchestration_only()?).await.0);
+        }
+        let (_, mut model) = self.orchestration()?;
+        self.run_with(&mut model).await
+    }
+
+    /// Runs the scenario's task and human with `model` instead of the file's (a live model,
+    /// a recorder around one).
+    pub async fn run_with<M: Model>(&self, model: &mut M) -> Result<Run, ScenarioError> {
+        let orchestration = self.orchestration_only()?;
+        Ok(match &self.user {
+            Some(replies) => {
+                orchestration
+                    .run(model, &mut ScriptedHuman::new(replies.iter().cloned()))
+                    .await
+            }
+            None => orchestration.run(model, &mut NoHuman).await,
+        })
+    }
+
+    /// Checks `run` against `expect` and the `invariants`: what `handoff run` and `handoff
+    /// test` report.
+    pub fn verdict(&self, run: &Run) -> Verdict {
+        let mut verdict = self.expect.check(run);
+        for (i, invariant) in self.invariants.iter().enumerate() {
+            let broken = invariant.check(run).err();
+            verdict.add(Check {
+                name: "invariant",
+                expected: format!("invariants[{i}] holds"),
+                passed: broken.is_none(),
+                actual: broken.unwrap_or_else(|| "it holds".into()),
+            });
+        }
+        if let Some(replay) = &self.recording {
+            verdict.add(Check::replay(replay, run));
+        }
+        verdict
+    }
+
+    /// Runs the scenario on a current-thread runtime, for callers that are not async.
+    pub fn run_blocking(&self) -> Result<Run, ScenarioError> {
+        block_on(self.run()).map_err(ScenarioError::Runtime)?
+    }
+}

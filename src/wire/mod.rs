@@ -1,0 +1,20 @@
+//! The model's side of the wire: the Chat Completions format ([`chat`]), the live client for
+//! OpenAI-compatible endpoints ([`LiveModel`]), the [`Recorder`] that writes a
+//! [`Transcript`] with request [`Fingerprint`]s, the [`ReplayModel`] that answers from one and
+//! reports the first [`Divergence`], and the import of production logs ([`log_entries`]).
+
+pub mod chat;
+mod import;
+mod live;
+mod record;
+mod replay;
+mod transcript;
+
+pub use import::{ImportError, log_entries};
+pub use live::{Auth, Endpoint, LiveModel, Redactor};
+pub use record::Recorder;
+pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused};
+pub use transcript::{
+    FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedFunctionCall, RecordedResponse,
+    RecordedToolResult, Transcript, request_lines,
+};
