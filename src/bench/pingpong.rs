@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Map;
 
-use crate::design::{Agent, Design, DesignError, TRANSFER_PREFIX};
+use crate::design::{Agent, Design, DesignError};
 use crate::engine::EventKind;
 use crate::engine::Limits;
 use crate::engine::Outcome;
@@ -98,8 +98,13 @@ impl PingPong {
         let mut names = String::new();
         let mut ends = Vec::with_capacity(design.agents().len());
         for agent in design.ids() {
-            names.push_str(TRANSFER_PREFIX);
-            names.push_str(&design.agent(design.handoffs(agent)[0].target).name);
+            let target = design.handoffs(agent)[0].target;
+            names.push_str(
+                &design
+                    .transfer_tool(agent, target)
+                    .expect("every agent hands off to the next")
+                    .name,
+            );
             ends.push(names.len());
         }
         RingModel {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{Color, Status, ansi, bad_input, json_text, suite_files, use_color};
+use super::output::{Color, Status, ansi, bad_input, json_text, suite_files, use_color};
 use handoff_harness::analysis::coverage::{Coverage, DesignCoverage};
 use handoff_harness::analysis::diff::{Change, DesignDiff};
 use handoff_harness::analysis::draw::{self, Drawing};
@@ -73,7 +73,7 @@ pub fn analyze(args: &AnalyzeArgs) -> Status {
         findings(&args.files, args.format, deny_warnings, color)
     };
     // A closed pipe (`handoff analyze x | head`) is not an error worth reporting.
-    super::print(&text);
+    super::output::print(&text);
     status
 }
 

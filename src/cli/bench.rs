@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::{Format, Status, bad_input, json_text};
+use super::output::{Format, Status, bad_input, json_text};
 use handoff_harness::bench::{PingPong, PingPongReport};
 use handoff_harness::engine::Outcome;
 
@@ -94,7 +94,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Status {
             )
         }
     };
-    super::print(&text);
+    super::output::print(&text);
     if completed {
         Status::Passed
     } else {

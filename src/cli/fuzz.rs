@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use super::{Format, Status, bad_input, in_ci, json_text};
+use super::output::{Format, Status, bad_input, in_ci, json_text};
 use handoff_harness::files::read_text;
 use handoff_harness::files::write_atomic;
 use handoff_harness::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
@@ -150,7 +150,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         Format::Json => json_text(&summary.json()),
         Format::Text => summary.text(),
     };
-    super::print(&text);
+    super::output::print(&text);
     if report.failure.is_some() {
         Status::Failed
     } else {
@@ -195,7 +195,7 @@ fn report_known(args: &FuzzArgs, message: &str) -> Status {
         Format::Json => json_text(&json!({ "passed": false, "known_regression": message })),
         Format::Text => format!("FAILED {message}\n"),
     };
-    super::print(&text);
+    super::output::print(&text);
     Status::Failed
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Status, bad_input, print};
+use super::output::{Status, bad_input, print};
 use handoff_harness::files::read_text;
 use handoff_harness::scenario::Scenario;
 use handoff_harness::wire::Transcript;

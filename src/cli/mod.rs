@@ -2,25 +2,19 @@
 //! went as expected, no error findings), 1 it did not (limit hit, proven loop, script
 //! exhausted, expectation unmet, error findings), 2 bad input or usage.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use serde_json::json;
+use clap::{Parser, Subcommand};
 
 mod analyze;
 mod bench;
 mod fuzz;
 mod import;
+mod output;
 mod record;
 mod replay;
+mod run;
 mod test;
-
-use handoff_harness::engine::Run;
-use handoff_harness::scenario::Scenario;
-use handoff_harness::scenario::Verdict;
-use handoff_harness::suite::Suite;
 
 /// Test and simulate multi-agent handoff orchestrations.
 #[derive(Debug, Parser)]
@@ -34,16 +28,7 @@ pub struct Cli {
 enum Command {
     /// Run a scenario with its scripted model and human, print the conversation and check
     /// its `expect` block.
-    Run {
-        /// The scenario file (JSON).
-        file: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// When to colour text output.
-        #[arg(long, value_enum, default_value_t = Color::Auto)]
-        color: Color,
-    },
+    Run(run::RunArgs),
     /// Run every scenario in a directory: expectations, determinism (each runs twice) and
     /// snapshots in insta's `.snap` format. Ends with a line `N passed, M failed` (design
     /// files are counted as ignored).
@@ -74,40 +59,11 @@ enum Command {
     Import(import::ImportArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
-    /// The conversation, as people read it.
-    Text,
-    /// Outcome, expectations and every event, for machines.
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Color {
-    /// Colour when standard output is a terminal and `NO_COLOR` is unset.
-    Auto,
-    /// Always colour.
-    Always,
-    /// Never colour.
-    Never,
-}
-
-/// Exit statuses of `handoff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Everything went as expected.
-    Passed = 0,
-    /// A run failed or an expectation did not hold.
-    Failed = 1,
-    /// Bad input or usage.
-    BadInput = 2,
-}
-
 /// Parses the arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Run { file, format, color } => run(&file, format, color),
+        Command::Run(args) => run::run(&args),
         Command::Test(args) => test::test(&args),
         Command::Analyze(args) => analyze::analyze(&args),
         Command::Bench(args) => bench::bench(&args),
@@ -117,146 +73,4 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::import_log(&args),
     };
     ExitCode::from(status as u8)
-}
-
-fn run(file: &std::path::Path, format: Format, color: Color) -> Status {
-    let outcome = Scenario::load(file).and_then(|scenario| {
-        let run = scenario.run_blocking()?;
-        Ok((scenario, run))
-    });
-    let (scenario, run) = match outcome {
-        Ok(pair) => pair,
-        Err(error) => return bad_input(error),
-    };
-    let verdict = scenario.verdict(&run);
-    let text = match format {
-        Format::Json => json_text(&run_json(&scenario, &run, &verdict)),
-        Format::Text => text_report(&run, &verdict, use_color(color)),
-    };
-    print(&text);
-    if verdict.passed { Status::Passed } else { Status::Failed }
-}
-
-/// Writes `text` to standard output. A closed pipe (`handoff run x | head`) is not an error
-/// worth reporting.
-pub(crate) fn print(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
-/// A run of `scenario` and its verdict, as `--format json` prints it.
-pub(crate) fn run_json(scenario: &Scenario, run: &Run, verdict: &Verdict) -> serde_json::Value {
-    let mut value = run.to_json();
-    value["scenario"] = scenario.name.clone().into();
-    value["file"] = scenario.file.clone().into();
-    value["passed"] = verdict.passed.into();
-    value["expectations"] = verdict
-        .checks
-        .iter()
-        .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
-        .collect();
-    value
-}
-
-/// Prints `error: <message>` on standard error and returns [`Status::BadInput`]. The message
-/// names the file and the place.
-pub(crate) fn bad_input(message: impl std::fmt::Display) -> Status {
-    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
-    Status::BadInput
-}
-
-/// A JSON document as the commands print it: pretty, ending with a newline.
-pub(crate) fn json_text(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
-    text.push('\n');
-    text
-}
-
-/// The scenario files of `suite`; none at all is an error, as a typo in the directory is the
-/// likely cause.
-pub(crate) fn suite_files(suite: &Suite) -> Result<Vec<PathBuf>, String> {
-    let files = suite.files().map_err(|e| e.to_string())?;
-    if files.is_empty() {
-        let filter = suite
-            .filter
-            .as_deref()
-            .map(|f| format!(" matching `{f}`"))
-            .unwrap_or_default();
-        return Err(format!("{}: no scenarios (*.json){filter}", suite.dir.display()));
-    }
-    Ok(files)
-}
-
-/// Whether `CI` is set (to anything but empty, `0` or `false`): no prompts, no progress.
-pub(crate) fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
-pub(crate) fn use_color(choice: Color) -> bool {
-    match choice {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    }
-}
-
-pub(crate) fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
-    let mut out = String::new();
-    for line in run.text().lines() {
-        out.push_str(&paint(line, color));
-        out.push('\n');
-    }
-    if !verdict.checks.is_empty() {
-        let failed = verdict.checks.iter().filter(|c| !c.passed).count();
-        out.push_str(&format!(
-            "\nexpect: {} passed, {failed} failed\n",
-            verdict.checks.len() - failed
-        ));
-        for check in &verdict.checks {
-            let line = if check.passed {
-                format!("  ok     {}: {}", check.name, check.actual)
-            } else {
-                format!(
-                    "  FAILED {}: expected {}, got {}",
-                    check.name, check.expected, check.actual
-                )
-            };
-            out.push_str(&paint(&line, color));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// Wraps `text` in an ANSI colour code when `color` is on.
-pub(crate) fn ansi(code: &str, text: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}
-
-/// Colours a line of the text rendering by what it is.
-fn paint(line: &str, color: bool) -> String {
-    if !color {
-        return line.to_string();
-    }
-    let code = if line.starts_with("[handoff]") {
-        "1;35"
-    } else if line.starts_with("[tool]")
-        || line.starts_with("[note]")
-        || line.starts_with("[not broadcast]")
-        || line.starts_with("Task:")
-    {
-        "2"
-    } else if line.starts_with("User:") {
-        "32"
-    } else if line.starts_with("Task is completed") || line.trim_start().starts_with("ok ") {
-        "1;32"
-    } else if line.starts_with("Run stopped") || line.trim_start().starts_with("FAILED") {
-        "1;31"
-    } else {
-        return line.to_string();
-    };
-    ansi(code, line, true)
 }

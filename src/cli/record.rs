@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
 use handoff_harness::engine::Outcome;
 use handoff_harness::engine::block_on;
 use handoff_harness::scenario::{Scenario, ScenarioError};

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
+use super::output::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
 use handoff_harness::files::write_atomic;
 use handoff_harness::suite::snapshot;
 use handoff_harness::suite::{Failure, ScenarioReport, Suite};

@@ -80,7 +80,7 @@ pub enum DesignError {
         /// The function name.
         tool: String,
         /// Extra explanation.
-        why: &'static str,
+        why: String,
     },
     /// A tool result template that does not parse or names an unknown parameter.
     #[error("result template of tool `{tool}` of agent `{agent}`: {message}")]

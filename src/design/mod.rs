@@ -8,24 +8,17 @@ use crate::files::closest;
 
 mod agent;
 mod error;
+mod surface;
 mod template;
 
 pub use agent::{Agent, Tool};
 pub use error::DesignError;
+pub use surface::{
+    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX, ToolSurface,
+};
 pub use template::{Template, TemplateError};
 
 pub use crate::files::Hint;
-
-/// The name of the function that ends a run (Semantic Kernel Python's `complete_task`).
-pub const COMPLETE_TASK: &str = "complete_task";
-/// Its one parameter.
-pub const TASK_SUMMARY: &str = "task_summary";
-/// The description Semantic Kernel gives `complete_task`.
-pub const COMPLETE_TASK_DESCRIPTION: &str = "Complete the task with a summary when no further requests are given.";
-/// The plugin that holds the handoff functions, as Semantic Kernel Python names it.
-pub const HANDOFF_PLUGIN: &str = "Handoff";
-/// The prefix of a handoff function's name: `transfer_to_<Agent>`.
-pub const TRANSFER_PREFIX: &str = "transfer_to_";
 
 /// Index of an agent in its [`Design`], in declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -115,6 +108,7 @@ pub struct Design {
     results: Vec<Vec<Template>>,
     start: AgentId,
     duplicates: Vec<HandoffSpec>,
+    surface: ToolSurface,
 }
 
 /// A handoff edge of a validated design.
@@ -151,6 +145,7 @@ pub struct DesignBuilder {
     agents: Vec<Agent>,
     handoffs: Vec<HandoffSpec>,
     start: Option<String>,
+    surface: ToolSurface,
 }
 
 impl DesignBuilder {
@@ -187,9 +182,15 @@ impl DesignBuilder {
         self.start = Some(name.into());
         self
     }
+    /// Names and describes the handoff functions as `surface` does (default: Semantic
+    /// Kernel Python's).
+    pub fn tool_surface(mut self, surface: ToolSurface) -> Self {
+        self.surface = surface;
+        self
+    }
     /// Validates and builds the design.
     pub fn build(self) -> Result<Design, DesignError> {
-        Design::new(self.agents, self.handoffs, self.start)
+        Design::new(self.agents, self.handoffs, self.start, self.surface)
     }
     /// The agents as declared, in order.
     pub fn agents(&self) -> &[Agent] {
@@ -208,7 +209,7 @@ impl DesignBuilder {
     pub fn check_agents(&self) -> Result<(), DesignError> {
         Design::index(&self.agents)?;
         for (i, agent) in self.agents.iter().enumerate() {
-            Design::toolbox(i, agent, &[], &self.agents)?;
+            Design::toolbox(i, agent, &[], &self.agents, &self.surface)?;
         }
         Ok(())
     }
@@ -250,7 +251,12 @@ impl Design {
         Ok(index)
     }
 
-    fn new(agents: Vec<Agent>, specs: Vec<HandoffSpec>, start: Option<String>) -> Result<Design, DesignError> {
+    fn new(
+        agents: Vec<Agent>,
+        specs: Vec<HandoffSpec>,
+        start: Option<String>,
+        surface: ToolSurface,
+    ) -> Result<Design, DesignError> {
         let index = Design::index(&agents)?;
         let names = || agents.iter().map(|a| a.name.as_str());
         let start = match start {
@@ -310,7 +316,7 @@ impl Design {
         let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
         for (i, agent) in agents.iter().enumerate() {
-            let (toolbox, templates) = Self::toolbox(i, agent, &handoffs[i], &agents)?;
+            let (toolbox, templates) = Self::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
             tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
             tools.extend(toolbox);
             results.push(templates);
@@ -325,16 +331,19 @@ impl Design {
             results,
             start,
             duplicates,
+            surface,
         })
     }
 
-    /// The functions offered to agent `i`: its own tools, then `transfer_to_*` in declaration
-    /// order, then `complete_task`; plus its tools' parsed result templates.
+    /// The functions offered to agent `i`: its own tools, then the transfer functions in
+    /// declaration order, then the completion function; plus its tools' parsed result
+    /// templates.
     fn toolbox(
         i: usize,
         agent: &Agent,
         edges: &[Handoff],
         agents: &[Agent],
+        surface: &ToolSurface,
     ) -> Result<(Vec<ToolSpec>, Vec<Template>), DesignError> {
         let mut tools: Vec<ToolSpec> = Vec::with_capacity(agent.tools.len() + edges.len() + 1);
         let mut templates = Vec::with_capacity(agent.tools.len());
@@ -355,12 +364,13 @@ impl Design {
                 why,
             };
             if tools.iter().any(|s| *s.name == *tool.name) {
-                return Err(clash(""));
+                return Err(clash(String::new()));
             }
-            if tool.name == COMPLETE_TASK || tool.name.starts_with(TRANSFER_PREFIX) {
-                return Err(clash(
-                    ": `complete_task` and `transfer_to_*` are the handoff functions' names",
-                ));
+            if surface.is_reserved(&tool.name) {
+                return Err(clash(format!(
+                    ": {} are the handoff functions' names",
+                    surface.reserved_names()
+                )));
             }
             let bad = |message: String| DesignError::BadResultTemplate {
                 agent: agent.name.clone(),
@@ -392,22 +402,24 @@ impl Design {
             });
         }
         for edge in edges {
-            let name = format!("{TRANSFER_PREFIX}{}", agents[edge.target.index()].name);
+            let name = surface.transfer_name(&agents[edge.target.index()].name);
             tools.push(ToolSpec {
-                qualified_name: format!("{HANDOFF_PLUGIN}-{name}").into(),
+                qualified_name: surface.qualified(&name).into(),
                 name: name.into(),
                 description: edge.description.clone(),
                 parameters: Vec::new(),
                 kind: ToolKind::Transfer(edge.target),
             });
         }
-        tools.push(ToolSpec {
-            name: COMPLETE_TASK.into(),
-            qualified_name: format!("{HANDOFF_PLUGIN}-{COMPLETE_TASK}").into(),
-            description: COMPLETE_TASK_DESCRIPTION.into(),
-            parameters: vec![(TASK_SUMMARY.into(), String::new())],
-            kind: ToolKind::Complete,
-        });
+        if let Some(complete) = surface.complete {
+            tools.push(ToolSpec {
+                name: complete.name.into(),
+                qualified_name: surface.qualified(complete.name).into(),
+                description: complete.description.into(),
+                parameters: vec![(complete.parameter.into(), String::new())],
+                kind: ToolKind::Complete,
+            });
+        }
         Ok((tools, templates))
     }
 
@@ -458,6 +470,14 @@ impl Design {
     /// the wire and recordings write it; `name` itself when the agent has no such function.
     pub fn offered_name<'a>(&'a self, agent: AgentId, name: &'a str) -> &'a str {
         self.resolve_tool(agent, name).map_or(name, |t| &t.qualified_name)
+    }
+    /// How its handoff functions are named and described.
+    pub fn surface(&self) -> &ToolSurface {
+        &self.surface
+    }
+    /// The function `source` transfers to `target` with, if that edge exists.
+    pub fn transfer_tool(&self, source: AgentId, target: AgentId) -> Option<&ToolSpec> {
+        self.tools(source).iter().find(|t| t.kind == ToolKind::Transfer(target))
     }
     /// Wraps the design for sharing between runs.
     pub fn shared(self) -> Arc<Design> {

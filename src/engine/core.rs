@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::design::{AgentId, Design, TASK_SUMMARY, ToolKind};
+use crate::design::{AgentId, Design, ToolKind};
 use crate::engine::Outcome;
 use crate::engine::loops::LoopDetector;
 use crate::engine::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
-use crate::engine::{HumanRequest, ModelError, ModelRequest, Response, unknown_tool_message};
+use crate::engine::{HumanRequest, ModelError, ModelRequest, Response};
 use crate::engine::{Limit, MultipleHandoffs, Settings};
 
 /// What the core needs next.
@@ -28,14 +28,6 @@ pub enum Next {
     AskHuman,
     /// The run is over: [`Core::outcome`].
     Done,
-}
-
-fn missing_arguments_message(missing: &[&str]) -> String {
-    let list: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
-    format!(
-        "Missing required argument(s): [{}]. Please revise the arguments to match the function signature.",
-        list.join(", ")
-    )
 }
 
 /// What a handoff-function call asks for.
@@ -86,10 +78,12 @@ impl Core {
         let agents = design.agents().len();
         let start = design.start();
         let mut log = EventLog::new(agents);
-        let latest_user = Some(log.push(Event {
-            agent: None,
-            kind: EventKind::Task { text: task.into() },
-        }));
+        let latest_user = Some(Core::append_to(
+            &mut log,
+            &settings,
+            None,
+            EventKind::Task { text: task.into() },
+        ));
         let mut loops = LoopDetector::new(agents);
         loops.restart(start, model_state);
         let mut core = Core {
@@ -208,21 +202,19 @@ impl Core {
             self.next_call_id += 1;
         }
         let any_calls = !calls.is_empty();
-        let reply = self.log.push(Event {
-            agent: Some(agent),
-            kind: EventKind::Reply {
+        let reply = self.append(
+            Some(agent),
+            EventKind::Reply {
                 text: text.map(String::into_boxed_str),
                 calls: calls.into_boxed_slice(),
             },
-        });
+        );
         for (id, output) in (first_id..).zip(self.outputs.drain(..)) {
-            self.tool_result = Some(self.log.push(Event {
-                agent: Some(agent),
-                kind: EventKind::ToolResult {
-                    call: CallId(id),
-                    output,
-                },
-            }));
+            let kind = EventKind::ToolResult {
+                call: CallId(id),
+                output,
+            };
+            self.tool_result = Some(Core::append_to(&mut self.log, &self.settings, Some(agent), kind));
         }
 
         if !any_calls {
@@ -235,12 +227,12 @@ impl Core {
             Err(outcome) => self.finish(outcome),
             Ok(Some(Effect::Transfer(target))) => self.hand_off(target),
             Ok(Some(Effect::Complete(summary))) => {
-                self.log.push(Event {
-                    agent: Some(agent),
-                    kind: EventKind::Completed {
+                self.append(
+                    Some(agent),
+                    EventKind::Completed {
                         summary: summary.clone(),
                     },
-                });
+                );
                 self.finish(Outcome::Completed { agent, summary });
             }
             Ok(None) => {
@@ -267,10 +259,7 @@ impl Core {
             return self.finish(Outcome::HumanExhausted { agent: self.active });
         };
         self.human_turns += 1;
-        self.latest_user = Some(self.log.push(Event {
-            agent: None,
-            kind: EventKind::Human { text },
-        }));
+        self.latest_user = Some(self.append(None, EventKind::Human { text }));
         self.handoffs_in_turn = 0;
         self.start_turn();
         self.loops.restart(self.active, self.model_state);
@@ -299,7 +288,7 @@ impl Core {
         arguments: &Map<String, Value>,
     ) -> (Arc<str>, ToolOutput, Option<Effect>) {
         let Some(spec) = self.design.resolve_tool(agent, &name) else {
-            let output = ToolOutput::Error(unknown_tool_message(&name));
+            let output = ToolOutput::Error(self.settings.profile.texts.unknown_tool(&name));
             return (name.into(), output, None);
         };
         let shared = if *spec.name == *name {
@@ -314,14 +303,20 @@ impl Core {
             .filter(|name| !arguments.contains_key(*name))
             .collect();
         if !missing.is_empty() {
-            return (shared, ToolOutput::Error(missing_arguments_message(&missing)), None);
+            return (
+                shared,
+                ToolOutput::Error(self.settings.profile.texts.missing_arguments(&missing)),
+                None,
+            );
         }
         let (output, effect) = match spec.kind {
             ToolKind::Transfer(target) => (ToolOutput::Nothing, Some(Effect::Transfer(target))),
-            ToolKind::Complete => (
-                ToolOutput::Nothing,
-                Some(Effect::Complete(argument_text(&arguments[TASK_SUMMARY]).into_owned())),
-            ),
+            ToolKind::Complete => {
+                // The completion function's one parameter, present (checked above).
+                let summary = spec.parameters.first().and_then(|(p, _)| arguments.get(p));
+                let summary = summary.map(argument_text).unwrap_or_default().into_owned();
+                (ToolOutput::Nothing, Some(Effect::Complete(summary)))
+            }
             ToolKind::Own(tool) => {
                 let rendered = self
                     .design
@@ -372,10 +367,7 @@ impl Core {
             policy.name(),
             names[chosen]
         );
-        self.log.push(Event {
-            agent: Some(agent),
-            kind: EventKind::Note { text },
-        });
+        self.append(Some(agent), EventKind::Note { text });
         Ok(Some(decisive.swap_remove(chosen).1))
     }
 
@@ -394,10 +386,7 @@ impl Core {
             });
         }
         self.handoffs_in_turn += 1;
-        self.log.push(Event {
-            agent: Some(source),
-            kind: EventKind::Handoff { to: target },
-        });
+        self.append(Some(source), EventKind::Handoff { to: target });
         self.active = target;
         self.start_turn();
         if let Some(cycle) = self.loops.enter(target, self.model_state) {
@@ -413,10 +402,7 @@ impl Core {
         }
         let text = std::mem::take(&mut self.turn_text);
         let ending = (!self.has_human).then(|| text.clone());
-        self.log.push(Event {
-            agent: Some(agent),
-            kind: EventKind::Broadcast { text },
-        });
+        self.append(Some(agent), EventKind::Broadcast { text });
         if let Some(text) = ending {
             return self.finish(Outcome::EndedWithoutHuman { agent, text });
         }
@@ -445,6 +431,17 @@ impl Core {
             });
         }
         self.next = Next::CallModel;
+    }
+
+    /// Appends an event, seen by whom the profile says.
+    fn append(&mut self, agent: Option<AgentId>, kind: EventKind) -> EventIndex {
+        Core::append_to(&mut self.log, &self.settings, agent, kind)
+    }
+
+    fn append_to(log: &mut EventLog, settings: &Settings, agent: Option<AgentId>, kind: EventKind) -> EventIndex {
+        let event = Event { agent, kind };
+        let visibility = settings.profile.sharing.visibility(&event);
+        log.push(event, visibility)
     }
 
     fn finish(&mut self, outcome: Outcome) {

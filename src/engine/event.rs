@@ -66,7 +66,8 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// What happened. Which threads an event enters is fixed by its kind: see [`Visibility`].
+/// What happened. Which threads an event enters is the run's profile's choice, made when it
+/// is appended: see [`Visibility`] and [`EventLog::visibility`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
     /// The task the run starts with (a user message every agent sees).
@@ -130,18 +131,6 @@ pub enum Visibility {
     Nobody,
 }
 
-impl Event {
-    /// Who sees this event.
-    pub fn visibility(&self) -> Visibility {
-        match (&self.kind, self.agent) {
-            (EventKind::Task { .. } | EventKind::Human { .. }, _) => Visibility::All,
-            (EventKind::Broadcast { .. }, Some(a)) => Visibility::Others(a),
-            (EventKind::Reply { .. } | EventKind::ToolResult { .. }, Some(a)) => Visibility::Only(a),
-            _ => Visibility::Nobody,
-        }
-    }
-}
-
 /// A message of an agent's thread, as its model reads it (after its system message).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Message<'a> {
@@ -178,8 +167,8 @@ pub struct EventLog {
     events: Vec<Event>,
     /// The events every agent sees (or all but their author), in order.
     shared: Vec<EventIndex>,
-    /// Per event: the next event private to the same agent ([`NONE`] for the last one, and
-    /// for events that are not private).
+    /// Per event: for a private event, the next event private to the same agent ([`NONE`]
+    /// for the last one); for any other, who sees it ([`ALL`], [`OTHERS`], [`NOBODY`]).
     next_private: Vec<EventIndex>,
     /// Per agent: its first and last private events ([`NONE`] while it has none).
     private: Vec<(EventIndex, EventIndex)>,
@@ -187,6 +176,12 @@ pub struct EventLog {
 
 /// No event: the end of a chain.
 const NONE: EventIndex = EventIndex::MAX;
+/// In `next_private`: a shared event every agent sees.
+const ALL: EventIndex = EventIndex::MAX - 1;
+/// In `next_private`: a shared event every agent but its author sees.
+const OTHERS: EventIndex = EventIndex::MAX - 2;
+/// In `next_private`: an event no agent sees.
+const NOBODY: EventIndex = EventIndex::MAX - 3;
 
 impl EventLog {
     /// An empty log for a design of `agents` agents.
@@ -199,14 +194,21 @@ impl EventLog {
         }
     }
 
-    /// Appends an event and returns its index.
-    pub(crate) fn push(&mut self, event: Event) -> EventIndex {
+    /// Appends an event that `visibility` says who sees, and returns its index. The agent
+    /// of `Only` and `Others` is the event's own.
+    pub(crate) fn push(&mut self, event: Event, visibility: Visibility) -> EventIndex {
         let index = EventIndex::try_from(self.events.len())
             .ok()
-            .filter(|&i| i != NONE)
+            .filter(|&i| i < NOBODY)
             .expect("more than 4 billion events in one run");
-        match event.visibility() {
-            Visibility::All | Visibility::Others(_) => self.shared.push(index),
+        debug_assert!(match visibility {
+            Visibility::Only(a) | Visibility::Others(a) => event.agent == Some(a),
+            _ => true,
+        });
+        let link = match visibility {
+            Visibility::All => ALL,
+            Visibility::Others(_) => OTHERS,
+            Visibility::Nobody => NOBODY,
             Visibility::Only(agent) => {
                 let (first, last) = &mut self.private[agent.index()];
                 if *last == NONE {
@@ -215,12 +217,26 @@ impl EventLog {
                     self.next_private[*last as usize] = index;
                 }
                 *last = index;
+                NONE
             }
-            Visibility::Nobody => {}
+        };
+        if matches!(link, ALL | OTHERS) {
+            self.shared.push(index);
         }
-        self.next_private.push(NONE);
+        self.next_private.push(link);
         self.events.push(event);
         index
+    }
+
+    /// Who sees the event at `index`, as decided when it was appended.
+    pub fn visibility(&self, index: EventIndex) -> Visibility {
+        let author = || self.events[index as usize].agent.unwrap_or(AgentId(0));
+        match self.next_private[index as usize] {
+            ALL => Visibility::All,
+            OTHERS => Visibility::Others(author()),
+            NOBODY => Visibility::Nobody,
+            _ => Visibility::Only(author()),
+        }
     }
 
     /// Every event, in order.
@@ -342,8 +358,7 @@ impl<'a> Iterator for Thread<'a> {
                 }
                 (None, None) => return None,
             };
-            let event = self.log.get(index);
-            if event.visibility() == Visibility::Others(self.agent) {
+            if self.log.next_private[index as usize] == OTHERS && self.log.get(index).agent == Some(self.agent) {
                 continue;
             }
             return Some(message(self.log, index));
@@ -382,6 +397,12 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
 mod tests {
     use super::*;
 
+    /// Appends with the default profile's sharing.
+    fn push(log: &mut EventLog, event: Event) -> EventIndex {
+        let visibility = crate::engine::Profile::default().sharing.visibility(&event);
+        log.push(event, visibility)
+    }
+
     fn ev(agent: Option<u32>, kind: EventKind) -> Event {
         Event {
             agent: agent.map(AgentId),
@@ -392,36 +413,45 @@ mod tests {
     #[test]
     fn threads_are_views_with_private_and_shared_events_interleaved() {
         let mut log = EventLog::new(2);
-        log.push(ev(None, EventKind::Task { text: "task".into() }));
-        log.push(ev(
-            Some(0),
-            EventKind::Reply {
-                text: Some("hi".into()),
-                calls: Box::new([]),
-            },
-        ));
-        log.push(ev(Some(0), EventKind::Broadcast { text: "hi".into() }));
-        log.push(ev(None, EventKind::Human { text: "help".into() }));
+        push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
+        push(
+            &mut log,
+            ev(
+                Some(0),
+                EventKind::Reply {
+                    text: Some("hi".into()),
+                    calls: Box::new([]),
+                },
+            ),
+        );
+        push(&mut log, ev(Some(0), EventKind::Broadcast { text: "hi".into() }));
+        push(&mut log, ev(None, EventKind::Human { text: "help".into() }));
         let call = ToolCall {
             id: CallId(1),
             name: "transfer_to_B".into(),
             arguments: Map::new(),
         };
-        log.push(ev(
-            Some(0),
-            EventKind::Reply {
-                text: Some("private words".into()),
-                calls: Box::new([call]),
-            },
-        ));
-        log.push(ev(
-            Some(0),
-            EventKind::ToolResult {
-                call: CallId(1),
-                output: ToolOutput::Nothing,
-            },
-        ));
-        log.push(ev(Some(0), EventKind::Handoff { to: AgentId(1) }));
+        push(
+            &mut log,
+            ev(
+                Some(0),
+                EventKind::Reply {
+                    text: Some("private words".into()),
+                    calls: Box::new([call]),
+                },
+            ),
+        );
+        push(
+            &mut log,
+            ev(
+                Some(0),
+                EventKind::ToolResult {
+                    call: CallId(1),
+                    output: ToolOutput::Nothing,
+                },
+            ),
+        );
+        push(&mut log, ev(Some(0), EventKind::Handoff { to: AgentId(1) }));
 
         let a: Vec<_> = log.thread(AgentId(0)).collect();
         assert_eq!(a.len(), 5, "{a:?}");
@@ -460,7 +490,7 @@ mod tests {
             text: Some(text.into()),
             calls: Box::new([]),
         };
-        log.push(ev(None, EventKind::Task { text: "task".into() }));
+        push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
         let mut cursors = [ThreadCursor::START; 2];
         let mut seen: [Vec<String>; 2] = Default::default();
         let read = |log: &EventLog, cursors: &mut [ThreadCursor; 2], seen: &mut [Vec<String>; 2]| {
@@ -473,15 +503,15 @@ mod tests {
             }
         };
         read(&log, &mut cursors, &mut seen);
-        log.push(ev(Some(0), reply("a1")));
+        push(&mut log, ev(Some(0), reply("a1")));
         read(&log, &mut cursors, &mut seen);
-        log.push(ev(Some(1), reply("b1")));
-        log.push(ev(Some(0), reply("a2")));
-        log.push(ev(None, EventKind::Human { text: "h".into() }));
+        push(&mut log, ev(Some(1), reply("b1")));
+        push(&mut log, ev(Some(0), reply("a2")));
+        push(&mut log, ev(None, EventKind::Human { text: "h".into() }));
         read(&log, &mut cursors, &mut seen);
         read(&log, &mut cursors, &mut seen);
-        log.push(ev(Some(1), EventKind::Broadcast { text: "b2".into() }));
-        log.push(ev(Some(0), reply("a3")));
+        push(&mut log, ev(Some(1), EventKind::Broadcast { text: "b2".into() }));
+        push(&mut log, ev(Some(0), reply("a3")));
         read(&log, &mut cursors, &mut seen);
         for agent in 0..2 {
             let whole: Vec<String> = log.thread(AgentId(agent)).map(|m| format!("{m:?}")).collect();
@@ -493,21 +523,24 @@ mod tests {
     #[test]
     fn private_chains_of_several_agents_interleave_without_mixing() {
         let mut log = EventLog::new(3);
-        log.push(ev(None, EventKind::Task { text: "task".into() }));
+        push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
         let reply = |text: &str| EventKind::Reply {
             text: Some(text.into()),
             calls: Box::new([]),
         };
         for round in 0..3 {
             for agent in [0, 1, 0] {
-                log.push(ev(Some(agent), reply(&format!("{agent}.{round}"))));
+                push(&mut log, ev(Some(agent), reply(&format!("{agent}.{round}"))));
             }
-            log.push(ev(
-                None,
-                EventKind::Human {
-                    text: format!("h{round}"),
-                },
-            ));
+            push(
+                &mut log,
+                ev(
+                    None,
+                    EventKind::Human {
+                        text: format!("h{round}"),
+                    },
+                ),
+            );
         }
         let texts = |agent| -> Vec<String> {
             log.thread(AgentId(agent))
@@ -523,6 +556,24 @@ mod tests {
         );
         assert_eq!(texts(1), ["task", "1.0", "h0", "1.1", "h1", "1.2", "h2"]);
         assert_eq!(texts(2), ["task", "h0", "h1", "h2"], "an agent with no private events");
+    }
+
+    #[test]
+    fn the_log_remembers_who_sees_each_event() {
+        let mut log = EventLog::new(2);
+        let text = |t: &str| EventKind::Broadcast { text: t.into() };
+        let all = log.push(ev(Some(1), text("all")), Visibility::All);
+        let others = log.push(ev(Some(1), text("others")), Visibility::Others(AgentId(1)));
+        let only = log.push(ev(Some(1), text("only")), Visibility::Only(AgentId(1)));
+        let last = log.push(ev(Some(1), text("only, last")), Visibility::Only(AgentId(1)));
+        let nobody = log.push(ev(Some(0), text("nobody")), Visibility::Nobody);
+        assert_eq!(log.visibility(all), Visibility::All);
+        assert_eq!(log.visibility(others), Visibility::Others(AgentId(1)));
+        assert_eq!(log.visibility(only), Visibility::Only(AgentId(1)));
+        assert_eq!(log.visibility(last), Visibility::Only(AgentId(1)), "the end of a chain");
+        assert_eq!(log.visibility(nobody), Visibility::Nobody);
+        assert_eq!(log.thread(AgentId(0)).count(), 2, "all and others");
+        assert_eq!(log.thread(AgentId(1)).count(), 3, "all and its two own");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The engine: where a handoff happens. A sans-IO routing [`Core`] fed model replies and
-//! human answers, the append-only [`EventLog`] whose views are each agent's [`Thread`], the
+//! human answers, consulting its [`Profile`] (the framework semantics it follows), the append-only [`EventLog`] whose views are each agent's [`Thread`], the
 //! loop proofs, the [`Outcome`] of a run, its [`Limits`] and [`Policy`], the [`Model`] and
 //! [`Human`] traits, the async [`Orchestration`] that drives the core, and the finished
 //! [`Run`] with its renderings.
@@ -10,6 +10,7 @@ mod loops;
 mod model;
 mod orchestration;
 mod outcome;
+mod profile;
 mod run;
 mod settings;
 
@@ -17,8 +18,9 @@ pub use core::{Core, Next};
 pub use event::{
     CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput, Visibility,
 };
-pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response, unknown_tool_message};
+pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;
-pub use run::{NO_HUMAN_SUMMARY, Run};
+pub use profile::{Audience, Profile, Sharing, Texts};
+pub use run::Run;
 pub use settings::{Limit, Limits, MultipleHandoffs, Policy, Settings};

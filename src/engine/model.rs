@@ -171,10 +171,3 @@ pub struct HumanRequest<'a> {
     /// What it said.
     pub text: &'a str,
 }
-
-/// The text Semantic Kernel Python returns for a call to a function the agent does not have.
-pub fn unknown_tool_message(name: &str) -> String {
-    format!(
-        "The tool call with name `{name}` is not part of the provided tools, please try again with a supplied tool call name and make sure to validate the name."
-    )
-}

@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use super::profile::Profile;
+
 /// Bounds on a run. `None` switches a limit off. In a scenario file: `limits`, where a
 /// missing field keeps its default and `null` switches it off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -116,11 +118,23 @@ pub struct Policy {
     pub multiple_handoffs: MultipleHandoffs,
 }
 
-/// Limits and policy of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Limits, policy and profile of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     /// Bounds.
     pub limits: Limits,
     /// Semantic choices.
     pub policy: Policy,
+    /// The framework semantics the run follows.
+    pub profile: &'static Profile,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            limits: Limits::default(),
+            policy: Policy::default(),
+            profile: &Profile::SEMANTIC_KERNEL_FIXED,
+        }
+    }
 }

@@ -19,7 +19,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestCaseError;
 
 use crate::design::{AgentId, Design};
 use crate::engine::EventKind;
@@ -35,6 +35,7 @@ use crate::scripted::ScriptedModel;
 pub mod campaign;
 mod input;
 mod regression;
+mod search;
 
 pub use campaign::{Campaign, CampaignReport, Shard};
 pub use input::{Case, Phrases};
@@ -256,70 +257,6 @@ pub struct Counterexample {
     pub violation: Violation,
     /// Its run.
     pub run: Run,
-}
-
-impl Fuzzer {
-    /// Runs up to `cases` cases from `seed` (the same seed gives the same cases on every
-    /// machine) and returns the first failure, shrunk, or `None` if all passed.
-    pub fn search(&self, cases: u32, seed: u64) -> Option<Counterexample> {
-        self.search_block(u64::from(cases), seed).failure
-    }
-
-    /// [`Fuzzer::search`], also counting the handoffs taken and the outcomes of the cases
-    /// that passed (not those tried while shrinking).
-    pub fn search_block(&self, cases: u64, seed: u64) -> CampaignReport {
-        let config = Config {
-            cases: u32::try_from(cases).unwrap_or(u32::MAX),
-            rng_seed: RngSeed::Fixed(seed),
-            failure_persistence: None,
-            max_shrink_iters: 4096,
-            ..Config::default()
-        };
-        let report = RefCell::new(CampaignReport::default());
-        // The latest failing case, its violation and its run: the shrunk case proptest
-        // returns is the last one that failed, so its run need not be repeated.
-        let latest: RefCell<Option<Counterexample>> = RefCell::new(None);
-        let mut runner = TestRunner::new(config);
-        let result = runner.run(&self.strategy(), |case| {
-            let (run, violation) = self.verify(&case);
-            if let Some(violation) = violation {
-                let message = violation.to_string();
-                *latest.borrow_mut() = Some(Counterexample { case, violation, run });
-                return Err(TestCaseError::fail(message));
-            }
-            if latest.borrow().is_some() {
-                return Ok(()); // a simpler case tried while shrinking, which passes
-            }
-            let mut report = report.borrow_mut();
-            report.cases += 1;
-            *report.outcomes.entry(run.outcome().kind()).or_default() += 1;
-            for event in run.log().events() {
-                if let (EventKind::Handoff { to }, Some(from)) = (&event.kind, event.agent) {
-                    *report.edges.entry((from, *to)).or_default() += 1;
-                }
-            }
-            Ok(())
-        });
-        let mut report = report.into_inner();
-        match result {
-            Ok(()) => {}
-            Err(TestError::Fail(reason, case)) => {
-                report.cases += 1; // the failing case itself
-                report.failure = match latest.into_inner() {
-                    Some(found) if found.case == case => Some(found),
-                    // Not the latest failure (a proptest change?): run it again; if it now
-                    // passes, the check itself was not deterministic.
-                    _ => {
-                        let (run, violation) = self.verify(&case);
-                        let violation = violation.unwrap_or(Violation::Nondeterministic(reason.to_string()));
-                        Some(Counterexample { case, violation, run })
-                    }
-                };
-            }
-            Err(TestError::Abort(reason)) => unreachable!("no case is rejected, so none aborts: {reason}"),
-        }
-        report
-    }
 }
 
 /// A handoff to the `k`-th target `agent` may hand off to (modulo their number); `None`

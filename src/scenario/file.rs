@@ -164,6 +164,7 @@ impl Scenario {
             settings: Settings {
                 limits: parsed.limits.unwrap_or_default(),
                 policy: parsed.policy,
+                ..Settings::default()
             },
             expect,
             invariants,

@@ -3,10 +3,50 @@
 
 use serde_json::{Map, Value};
 
-use super::{AgentScript, ArgTemplate, CallSpec, Compiled, CompiledStep, Pattern, Script, ScriptError, When};
+use super::pattern::Pattern;
+use super::script::{CallCount, CallSpec, Script, When};
 use crate::design::Template;
-use crate::design::{AgentId, COMPLETE_TASK, Design, TASK_SUMMARY, TRANSFER_PREFIX, parameter_list};
+use crate::design::{AgentId, Design, parameter_list};
 use crate::files::{closest, json_key};
+
+/// A script that does not fit its design. `place` is the JSON path below `model.scripted`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct ScriptError {
+    /// JSON path of the offending value, e.g. `model.scripted.TriageAgent.rules[2].when.user`.
+    pub place: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CompiledStep {
+    pub(super) user: Option<Pattern>,
+    pub(super) tool_result: Option<Pattern>,
+    pub(super) call: Option<CallCount>,
+    pub(super) say: Option<Template>,
+    pub(super) calls: Vec<(String, Vec<(String, ArgTemplate)>)>,
+    pub(super) source: String,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum ArgTemplate {
+    Text(Template),
+    Json(Value),
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Compiled {
+    Rules(Vec<CompiledStep>),
+    Responses(Vec<CompiledStep>),
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct AgentScript {
+    pub(super) compiled: Compiled,
+    /// Whether its decisions read a counter (call numbers, list position).
+    pub(super) counted: bool,
+}
 
 pub(super) fn compile(
     design: &Design,
@@ -131,17 +171,23 @@ pub(super) fn compile(
                 ));
             }
             handoff_spec = CallSpec {
-                tool: format!("{TRANSFER_PREFIX}{target}"),
+                tool: design.surface().transfer_name(target),
                 args: Map::new(),
             };
             specs.push((format!("{here}.handoff"), &handoff_spec));
         }
         let complete_spec;
         if let Some(summary) = &step.complete {
+            let Some(complete) = design.surface().complete else {
+                return Err(err(
+                    format!("{here}.complete"),
+                    "these semantics have no completion function to end the run with".into(),
+                ));
+            };
             let mut args = Map::new();
-            args.insert(TASK_SUMMARY.into(), Value::String(summary.clone()));
+            args.insert(complete.parameter.into(), Value::String(summary.clone()));
             complete_spec = CallSpec {
-                tool: COMPLETE_TASK.into(),
+                tool: complete.name.into(),
                 args,
             };
             specs.push((format!("{here}.complete"), &complete_spec));
@@ -225,7 +271,7 @@ fn check_tool(
                 .any(|other| design.resolve_tool(other, &spec.tool).is_some())
                 || spec
                     .tool
-                    .strip_prefix(TRANSFER_PREFIX)
+                    .strip_prefix(design.surface().transfer_prefix)
                     .is_some_and(|t| design.find(t).is_some());
             if elsewhere {
                 Ok(())

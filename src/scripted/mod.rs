@@ -12,7 +12,6 @@ use std::future::{Future, ready};
 
 use serde_json::{Map, Value};
 
-use crate::design::Template;
 use crate::design::{AgentId, Design};
 use crate::engine::{Call, Model, ModelError, ModelRequest, Response};
 use crate::files::{closest, json_key};
@@ -21,48 +20,10 @@ mod compile;
 pub(crate) mod pattern;
 mod script;
 
-use pattern::Pattern;
+use compile::{AgentScript, ArgTemplate, Compiled, CompiledStep};
 
+pub use compile::ScriptError;
 pub use script::{CallCount, CallSpec, Script, Step, When};
-
-/// A script that does not fit its design. `place` is the JSON path below `model.scripted`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{place}: {message}")]
-pub struct ScriptError {
-    /// JSON path of the offending value, e.g. `model.scripted.TriageAgent.rules[2].when.user`.
-    pub place: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-#[derive(Debug, Clone)]
-struct CompiledStep {
-    user: Option<Pattern>,
-    tool_result: Option<Pattern>,
-    call: Option<CallCount>,
-    say: Option<Template>,
-    calls: Vec<(String, Vec<(String, ArgTemplate)>)>,
-    source: String,
-}
-
-#[derive(Debug, Clone)]
-enum ArgTemplate {
-    Text(Template),
-    Json(Value),
-}
-
-#[derive(Debug, Clone)]
-enum Compiled {
-    Rules(Vec<CompiledStep>),
-    Responses(Vec<CompiledStep>),
-}
-
-#[derive(Debug, Clone)]
-struct AgentScript {
-    compiled: Compiled,
-    /// Whether its decisions read a counter (call numbers, list position).
-    counted: bool,
-}
 
 #[derive(Debug, Clone, Default)]
 struct AgentState {

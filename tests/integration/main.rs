@@ -1,5 +1,6 @@
 //! One integration-test binary (each file in `tests/` would link the crate again).
 //!
+//! - `architecture`: imports flow one way, layers use only the layers below, file sizes;
 //! - `analysis`: each finding of the graph analysis, and properties on arbitrary designs;
 //! - `analyze`: `handoff analyze` findings, drawings, coverage and diff through the binary;
 //! - `bench`: the ping-pong workload and `handoff bench pingpong`;
@@ -13,6 +14,7 @@
 
 mod analysis;
 mod analyze;
+mod architecture;
 mod bench;
 mod cli;
 mod endpoint;

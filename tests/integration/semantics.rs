@@ -217,7 +217,9 @@ fn a_call_to_a_tool_the_agent_lacks_gets_an_error_and_the_model_is_asked_again()
     assert!(
         b.contains(&format!(
             "tool:transfer_to_C:{}",
-            handoff_harness::engine::unknown_tool_message("transfer_to_C")
+            handoff_harness::engine::Profile::default()
+                .texts
+                .unknown_tool("transfer_to_C")
         )),
         "{b:?}"
     );
@@ -353,7 +355,7 @@ fn without_a_human_a_text_reply_ends_the_run() {
     assert!(run.outcome().is_success());
     assert!(run.text().ends_with(&format!(
         "Task is completed with summary: {}\n",
-        handoff_harness::engine::NO_HUMAN_SUMMARY
+        handoff_harness::engine::Profile::default().texts.no_human_summary
     )));
 }
 
@@ -621,11 +623,12 @@ fn every_thread_is_exactly_the_events_its_agent_may_see() {
         handoff_harness::Scenario::load(crate::support::root().join("scenarios/customer_support.json")).unwrap();
     let run = scenario.run_blocking().unwrap();
     for agent in run.design().ids() {
+        let sharing = run.settings().profile.sharing;
         let naive: Vec<&Event> = run
             .log()
             .events()
             .iter()
-            .filter(|e| match e.visibility() {
+            .filter(|e| match sharing.visibility(e) {
                 Visibility::All => true,
                 Visibility::Others(a) => a != agent,
                 Visibility::Only(a) => a == agent,

@@ -10,8 +10,6 @@ use crate::design::{AgentId, Design};
 
 mod render;
 
-pub use render::NO_HUMAN_SUMMARY;
-
 /// The record of one finished run.
 #[derive(Debug, Clone)]
 pub struct Run {

@@ -11,9 +11,6 @@ use crate::design::{AgentId, ToolKind};
 use crate::engine::event::{Event, EventIndex, EventKind, ToolCall, ToolOutput};
 use crate::engine::outcome::Outcome;
 
-/// What Semantic Kernel Python makes the summary when a text reply ends a run without a human.
-pub const NO_HUMAN_SUMMARY: &str = "No handoff agent name provided and no human response function set. Ending task.";
-
 impl Run {
     /// The conversation as people read it, like the Semantic Kernel tutorial's sample output:
     /// `Agent: text` and `User: text` lines, handoffs and tool calls on their own lines, and a
@@ -85,7 +82,10 @@ impl Run {
         match run.outcome() {
             Outcome::Completed { summary, .. } => format!("Task is completed with summary: {summary}"),
             Outcome::EndedWithoutHuman { .. } => {
-                format!("Task is completed with summary: {NO_HUMAN_SUMMARY}")
+                format!(
+                    "Task is completed with summary: {}",
+                    run.settings().profile.texts.no_human_summary
+                )
             }
             Outcome::LoopDetected { cycle } => format!(
                 "Run stopped: endless loop: {} would hand off forever without a human turn (the same agent came back with the model's deciding state unchanged)",

@@ -1,0 +1,39 @@
+//! `handoff run`: one scenario, its conversation printed, its expectations checked.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use handoff_harness::Scenario;
+
+use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The scenario file (JSON).
+    file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+/// Runs the scenario of `args` and prints its conversation and verdict.
+pub(crate) fn run(args: &RunArgs) -> Status {
+    let outcome = Scenario::load(&args.file).and_then(|scenario| {
+        let run = scenario.run_blocking()?;
+        Ok((scenario, run))
+    });
+    let (scenario, run) = match outcome {
+        Ok(pair) => pair,
+        Err(error) => return bad_input(error),
+    };
+    let verdict = scenario.verdict(&run);
+    let text = match args.format {
+        Format::Json => json_text(&run_json(&scenario, &run, &verdict)),
+        Format::Text => text_report(&run, &verdict, use_color(args.color)),
+    };
+    print(&text);
+    if verdict.passed { Status::Passed } else { Status::Failed }
+}
