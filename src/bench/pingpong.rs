@@ -66,6 +66,10 @@ pub struct PingPongReport {
 }
 
 impl PingPong {
+    /// The most handoffs a run makes: its event log then takes about 2.1 GB. A workload of
+    /// more stops there, with [`Outcome::CeilingReached`].
+    pub const MAX_HANDOFFS: u64 = 10_000_000;
+
     /// A ring of `agents` agents (at least two: an agent may not hand off to itself) that
     /// hands off `handoffs` times.
     pub fn new(agents: usize, handoffs: u64) -> Result<PingPong, DesignError> {
@@ -114,11 +118,13 @@ impl PingPong {
         }
     }
 
-    /// The orchestration the run uses: no limits, so only the script ends it.
+    /// The orchestration the run uses: no limits, so only the script ends it, and a ceiling
+    /// just above the run's events (three per handoff).
     pub fn orchestration(&self) -> Orchestration {
+        let events = self.handoffs.min(Self::MAX_HANDOFFS) * 3 + 8;
         Orchestration::new(self.design.clone())
             .task("Ping-pong.")
-            .limits(Limits::none())
+            .limits(Limits::none().ceiling(events as u32))
     }
 
     /// Runs the workload once through [`Orchestration::run`] on a current-thread tokio runtime.

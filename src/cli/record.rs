@@ -52,14 +52,14 @@ pub struct RecordArgs {
     #[arg(long, value_enum, default_value_t = Auth::Bearer)]
     auth: Auth,
     /// Seconds one attempt may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
-    timeout: f64,
-    /// Attempts after the first on 429, 5xx and timeouts, with exponential backoff.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = positive_seconds)]
+    timeout: Duration,
+    /// Attempts after the first on 429, 5xx and timeouts, with exponential backoff (at most 100).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=100))]
     retries: u32,
-    /// The longest wait a Retry-After may ask for, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
-    max_wait: f64,
+    /// The longest wait a Retry-After may ask for, in seconds (at most a day).
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = positive_seconds)]
+    max_wait: Duration,
     /// A regular expression whose matches in responses are written `[REDACTED]` (repeatable;
     /// the key always is).
     #[arg(long, value_name = "REGEX")]
@@ -79,9 +79,11 @@ fn http_url(text: &str) -> Result<String, String> {
     }
 }
 
-fn positive_seconds(text: &str) -> Result<f64, String> {
+/// A number of seconds above 0 and at most a day, as a `Duration`.
+fn positive_seconds(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
-        Ok(s) if s > 0.0 && s.is_finite() => Ok(s),
+        Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        Ok(s) if s > 86_400.0 => Err(format!("`{text}` seconds is more than a day (86400), the most allowed")),
         _ => Err(format!("`{text}` is not a positive number of seconds")),
     }
 }
@@ -136,9 +138,9 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     let endpoint = Endpoint {
         api_key: key,
         auth: args.auth,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
         retries: args.retries,
-        max_wait: Duration::from_secs_f64(args.max_wait),
+        max_wait: args.max_wait,
         ..Endpoint::new(&args.base_url, &args.model)
     };
     let mut recorder = Recorder::new(LiveModel::new(endpoint, redactor), scenario.name.clone())

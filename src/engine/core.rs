@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, ToolKind};
 use crate::engine::Outcome;
-use crate::engine::loops::LoopDetector;
+use crate::engine::loops::{LoopDetector, ToolRounds};
 use crate::engine::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
 use crate::engine::{HumanRequest, ModelError, ModelRequest, Response};
 use crate::engine::{Limit, MultipleHandoffs, Settings};
@@ -58,6 +58,8 @@ pub struct Core {
     next_call_id: u32,
     model_state: Option<u64>,
     loops: LoopDetector,
+    /// The tool rounds of the current turn, for the proof that they repeat forever.
+    rounds: ToolRounds,
     /// Scratch space of [`Core::model_replied`], kept to reuse its allocation.
     outputs: Vec<ToolOutput>,
     /// Scratch space of [`Core::model_replied`]: the handoff-function calls of a response.
@@ -105,6 +107,7 @@ impl Core {
             next_call_id: 1,
             model_state,
             loops,
+            rounds: ToolRounds::default(),
             outputs: Vec::new(),
             decisive: Vec::new(),
         };
@@ -237,12 +240,18 @@ impl Core {
             }
             Ok(None) => {
                 self.round += 1;
-                if let Some(max) = self.settings.limits.tool_rounds.filter(|&max| self.round > max) {
+                if let Some(max) = self.settings.limits.tool_rounds.filter(|&max| self.round >= max) {
                     return self.finish(Outcome::LimitReached {
                         limit: Limit::ToolRounds,
                         value: max,
                         agent,
                     });
+                }
+                if let Some(state) = self.model_state
+                    && self.rounds.repeats(&self.log, state, reply)
+                {
+                    let tools = self.round_tools(reply);
+                    return self.finish(Outcome::ToolLoop { agent, tools });
                 }
                 self.call_model_next();
             }
@@ -271,6 +280,22 @@ impl Core {
         if self.next != Next::Done {
             self.finish(outcome);
         }
+    }
+
+    /// How many steps (model replies and human answers fed in) a driver allows before it
+    /// stops the run itself: every step appends an event, so a working core reaches its
+    /// ceiling first; a driver that counts its steps never loops forever, even over a broken
+    /// core.
+    pub fn step_budget(&self) -> u64 {
+        u64::from(self.settings.limits.max_events) + 16
+    }
+
+    /// Ends the run at the ceiling: what a driver does when [`Core::step_budget`] is spent.
+    pub fn stop_at_ceiling(&mut self) {
+        self.abort(Outcome::CeilingReached {
+            events: self.settings.limits.max_events,
+            agent: self.active,
+        });
     }
 
     /// The finished run, once [`Next::Done`].
@@ -416,13 +441,35 @@ impl Core {
         self.next = Next::AskHuman;
     }
 
+    /// The functions the tool round logged at `reply` called, in order, each once.
+    fn round_tools(&self, reply: EventIndex) -> Vec<String> {
+        let EventKind::Reply { calls, .. } = &self.log.get(reply).kind else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = Vec::new();
+        for call in calls.iter() {
+            if !names.iter().any(|n| **n == *call.name) {
+                names.push(call.name.to_string());
+            }
+        }
+        names
+    }
+
     fn start_turn(&mut self) {
         self.round = 0;
+        self.rounds = ToolRounds::default();
         self.turn_text.clear();
         self.tool_result = None;
     }
 
     fn call_model_next(&mut self) {
+        let ceiling = self.settings.limits.max_events;
+        if self.log.len() >= ceiling as usize {
+            return self.finish(Outcome::CeilingReached {
+                events: ceiling,
+                agent: self.active,
+            });
+        }
         if let Some(max) = self.settings.limits.model_calls.filter(|&max| self.model_calls >= max) {
             return self.finish(Outcome::LimitReached {
                 limit: Limit::ModelCalls,

@@ -1,3 +1,6 @@
+//! Proofs of endless loops: control bouncing between agents within one human turn
+//! ([`LoopDetector`]), and one agent calling tools round after round ([`ToolRounds`]).
+//!
 //! Proof of endless bouncing. Within one human turn nothing new reaches the agents except
 //! their own handoff calls, so if control reaches an agent a second time while the model's
 //! deciding state is unchanged, every later decision repeats: the run would circle forever.
@@ -7,6 +10,7 @@
 //! counter bumped whenever a rule that reads call counts fires or a response list advances).
 //! Equal numbers therefore mean equal states, and each check costs O(1): one stamp per agent.
 
+use super::event::{EventIndex, EventKind, EventLog};
 use crate::design::AgentId;
 
 /// Remembers which agents were entered since the last human turn or state change.
@@ -61,6 +65,74 @@ impl LoopDetector {
         self.seen[agent.index()] = (self.generation, self.path.len() as u32);
         self.path.push(agent);
     }
+}
+
+/// The tool rounds of one agent turn, for the proof that they repeat forever: a model
+/// decides its next call from its deciding state and the tool results it just read, so a
+/// round that makes the same calls, gets the same results and leaves the model in the same
+/// state as an earlier round of the turn will be followed by the same rounds, forever.
+///
+/// Rounds are compared with one checkpoint that moves to the latest round after 1, 2, 4, ...
+/// rounds (Brent's cycle detection): O(1) memory, and a cycle of λ rounds starting after μ is
+/// found within about 2(λ + μ) rounds. Rounds are compared in the log itself, exactly.
+#[derive(Debug, Clone)]
+pub(crate) struct ToolRounds {
+    /// The checkpoint: the model's state after it, and its response in the log.
+    checkpoint: Option<(u64, EventIndex)>,
+    /// Rounds since the checkpoint moved, and after how many it moves again.
+    since: u32,
+    power: u32,
+}
+
+impl Default for ToolRounds {
+    fn default() -> ToolRounds {
+        ToolRounds {
+            checkpoint: None,
+            since: 1,
+            power: 1,
+        }
+    }
+}
+
+impl ToolRounds {
+    /// A tool round ended: the response at `reply` and its results are in `log`, and the model
+    /// is in `state`. Whether it repeats an earlier round of the turn.
+    pub(crate) fn repeats(&mut self, log: &EventLog, state: u64, reply: EventIndex) -> bool {
+        if let Some((seen, earlier)) = self.checkpoint
+            && seen == state
+            && same_round(log, earlier, reply)
+        {
+            return true;
+        }
+        if self.since == self.power {
+            self.checkpoint = Some((state, reply));
+            self.power = self.power.saturating_mul(2);
+            self.since = 0;
+        }
+        self.since += 1;
+        false
+    }
+}
+
+/// Whether the responses at `a` and `b` made the same calls (names and arguments; ids differ)
+/// with the same text, and got the same results.
+fn same_round(log: &EventLog, a: EventIndex, b: EventIndex) -> bool {
+    let (EventKind::Reply { text: ta, calls: ca }, EventKind::Reply { text: tb, calls: cb }) =
+        (&log.get(a).kind, &log.get(b).kind)
+    else {
+        return false;
+    };
+    let same_calls = ta == tb
+        && ca.len() == cb.len()
+        && ca
+            .iter()
+            .zip(cb.iter())
+            .all(|(x, y)| x.name == y.name && x.arguments == y.arguments);
+    same_calls
+        && (1..=ca.len() as EventIndex).all(|k| match (&log.get(a + k).kind, &log.get(b + k).kind) {
+            (EventKind::ToolResult { output: x, .. }, EventKind::ToolResult { output: y, .. }) => x == y,
+            _ => false,
+        })
 }
 
 #[cfg(test)]

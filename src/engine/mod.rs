@@ -22,5 +22,5 @@ pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;
 pub use profile::{Audience, Profile, Sharing, Texts};
-pub use run::Run;
-pub use settings::{Limit, Limits, MultipleHandoffs, Policy, Settings};
+pub use run::{Run, TextLines};
+pub use settings::{Limit, Limits, MAX_CEILING, MAX_EVENTS, MultipleHandoffs, Policy, Settings};

@@ -149,11 +149,18 @@ impl Orchestration {
     ) -> Run {
         let mut core = self.core(human.is_present(), model.state());
         let mut reported = 0;
+        let (budget, mut steps) = (core.step_budget(), 0u64);
         loop {
             for event in &core.log().events()[reported..] {
                 observer.on_event(event, &self.design);
             }
             reported = core.log().len();
+            if steps == budget {
+                core.stop_at_ceiling();
+            } else if steps > budget {
+                break; // only a core that does not stop when told gets here
+            }
+            steps += 1;
             match core.next() {
                 Next::CallModel => {
                     let reply = model.respond(&core.request()).await;
@@ -166,7 +173,8 @@ impl Orchestration {
                 Next::Done => break,
             }
         }
-        core.into_run().expect("the loop ends only when the run is done")
+        core.into_run()
+            .expect("the routing core ended no run within its step budget")
     }
 }
 

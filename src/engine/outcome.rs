@@ -27,6 +27,23 @@ pub enum Outcome {
         /// The agents passed through, first and last the same.
         cycle: Vec<AgentId>,
     },
+    /// One agent called tools round after round, and a round repeated an earlier one of the
+    /// same turn (same calls, same results, the model's deciding state unchanged): it would
+    /// call them forever.
+    ToolLoop {
+        /// The agent.
+        agent: AgentId,
+        /// The functions its repeating round called.
+        tools: Vec<String>,
+    },
+    /// The run reached the harness's ceiling ([`Limits::max_events`](crate::Limits::max_events)),
+    /// which no setting switches off: a run that long almost surely never ends.
+    CeilingReached {
+        /// The ceiling, in events.
+        events: u32,
+        /// The agent active when it was reached.
+        agent: AgentId,
+    },
     /// A limit of [`Limits`](crate::Limits) stopped the run.
     LimitReached {
         /// Which limit.
@@ -69,6 +86,8 @@ impl Outcome {
             Outcome::Completed { .. } => "completed",
             Outcome::EndedWithoutHuman { .. } => "ended-without-human",
             Outcome::LoopDetected { .. } => "loop-detected",
+            Outcome::ToolLoop { .. } => "tool-loop",
+            Outcome::CeilingReached { .. } => "ceiling-reached",
             Outcome::LimitReached { .. } => "limit-reached",
             Outcome::HumanExhausted { .. } => "human-exhausted",
             Outcome::ModelFailed { .. } => "model-failed",
@@ -78,10 +97,12 @@ impl Outcome {
     }
 
     /// Every kind name, for error messages.
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 10] = [
         "completed",
         "ended-without-human",
         "loop-detected",
+        "tool-loop",
+        "ceiling-reached",
         "limit-reached",
         "human-exhausted",
         "model-failed",
@@ -89,13 +110,15 @@ impl Outcome {
         "ambiguous-handoff",
     ];
 
-    /// Whether the run bounced: a proven loop, or a limit on handoffs per turn, model calls
-    /// or tool rounds (a limit on human turns only means the human kept talking), or several
-    /// handoffs at once under policy `reject`.
+    /// Whether the run bounced: a proven loop (of handoffs or of tool rounds), the ceiling, a
+    /// limit on handoffs per turn, model calls or tool rounds (a limit on human turns only
+    /// means the human kept talking), or several handoffs at once under policy `reject`.
     pub fn is_bounce(&self) -> bool {
         matches!(
             self,
             Outcome::LoopDetected { .. }
+                | Outcome::ToolLoop { .. }
+                | Outcome::CeilingReached { .. }
                 | Outcome::AmbiguousHandoff { .. }
                 | Outcome::LimitReached {
                     limit: crate::engine::Limit::HandoffsPerTurn

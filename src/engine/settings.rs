@@ -23,6 +23,33 @@ pub struct Limits {
     /// Consecutive tool-calling responses in one turn of one agent (default 5, like Semantic
     /// Kernel's `maximum_auto_invoke_attempts`).
     pub tool_rounds: Option<u32>,
+    /// The ceiling: events in the whole run (default 1,000,000). Unlike the limits above it
+    /// cannot be switched off (`null` is refused), so that every run ends in bounded memory,
+    /// whatever the other limits say; raise it for a conversation that long.
+    #[serde(deserialize_with = "ceiling")]
+    pub max_events: u32,
+}
+
+/// The default ceiling of [`Limits::max_events`].
+pub const MAX_EVENTS: u32 = 1_000_000;
+
+/// The largest ceiling: the event log numbers events with 32 bits.
+pub const MAX_CEILING: u32 = u32::MAX - 4;
+
+/// `limits.max_events`: a whole number from 1 to [`MAX_CEILING`]; `null` is refused with the
+/// reason.
+fn ceiling<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    match Option::<u64>::deserialize(deserializer)? {
+        None => Err(D::Error::custom(
+            "the ceiling cannot be switched off: it keeps every run finite; raise it instead (a number of events)",
+        )),
+        Some(0) => Err(D::Error::custom("the ceiling must be at least 1 event")),
+        Some(n) if n > u64::from(MAX_CEILING) => {
+            Err(D::Error::custom(format!("the ceiling is at most {MAX_CEILING} events")))
+        }
+        Some(n) => Ok(n as u32),
+    }
 }
 
 impl Default for Limits {
@@ -32,20 +59,28 @@ impl Default for Limits {
             model_calls: Some(1000),
             human_turns: Some(100),
             tool_rounds: Some(5),
+            max_events: MAX_EVENTS,
         }
     }
 }
 
 impl Limits {
-    /// No limits at all: Semantic Kernel's behaviour. A design that bounces then runs until
-    /// its model stops it, or forever; loop proofs still apply.
+    /// No limits: Semantic Kernel's behaviour. A design that bounces then runs until its
+    /// model stops it, a loop proof stops it, or it reaches the ceiling, which stays.
     pub fn none() -> Limits {
         Limits {
             handoffs_per_turn: None,
             model_calls: None,
             human_turns: None,
             tool_rounds: None,
+            max_events: MAX_EVENTS,
         }
+    }
+
+    /// The same limits with the ceiling at `events` (at most [`MAX_CEILING`]).
+    pub fn ceiling(mut self, events: u32) -> Limits {
+        self.max_events = events.clamp(1, MAX_CEILING);
+        self
     }
 }
 

@@ -12,5 +12,5 @@ mod write;
 pub use ordered::OrderedMap;
 pub use place::{Hint, closest, json_key};
 pub use read::{FileError, parse_json, read_text};
-pub use words::{names, plural};
+pub use words::{escape_controls, names, plural};
 pub use write::write_atomic;

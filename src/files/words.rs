@@ -1,4 +1,6 @@
-//! Words for messages: counts with their noun, lists of names.
+//! Words for messages: counts with their noun, lists of names, and text made safe to print.
+
+use std::borrow::Cow;
 
 /// "1 agent", "2 agents".
 pub fn plural(n: usize, word: &str) -> String {
@@ -14,5 +16,42 @@ pub fn names(list: &[&str]) -> String {
         1 => quoted[0].clone(),
         n if n <= SHOWN => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
         n => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+    }
+}
+
+/// `text` with its control characters written visibly (`\n`, `\r`, `\t`, `\e`, `\0`,
+/// `\u{7f}`), so that what a model or a person wrote cannot start a new line, fake a
+/// `User:` line or drive the terminal when printed. Text without any is returned as it is.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_written_visibly() {
+        assert_eq!(escape_controls("plain text, é ✓"), "plain text, é ✓");
+        assert!(matches!(escape_controls("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_controls("ok\nUser: yes\r\u{1b}[2J\0\u{7f}\u{85}"),
+            "ok\\nUser: yes\\r\\e[2J\\0\\u{7f}\\u{85}"
+        );
     }
 }

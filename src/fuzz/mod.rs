@@ -163,7 +163,14 @@ impl Fuzzer {
         );
         let mut replies = case.replies.iter();
         let mut overridden = 0u64;
+        let (budget, mut steps) = (core.step_budget(), 0u64);
         loop {
+            if steps == budget {
+                core.stop_at_ceiling();
+            } else if steps > budget {
+                break; // only a core that does not stop when told gets here
+            }
+            steps += 1;
             match core.next() {
                 Next::CallModel => {
                     let call = core.model_calls() as usize;
@@ -185,7 +192,8 @@ impl Fuzzer {
                 Next::Done => break,
             }
         }
-        core.into_run().expect("the run is done")
+        core.into_run()
+            .expect("the routing core ended no run within its step budget")
     }
 
     /// Runs `case` twice and checks the run: it ends without bouncing, hands off only along

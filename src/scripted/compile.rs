@@ -44,8 +44,10 @@ pub(super) enum Compiled {
 #[derive(Debug, Clone)]
 pub(super) struct AgentScript {
     pub(super) compiled: Compiled,
-    /// Whether its decisions read a counter (call numbers, list position).
-    pub(super) counted: bool,
+    /// The call number from which its decisions stop depending on the count: one past the
+    /// largest bound its rules name, or past the end of its response list; `None` if no rule
+    /// reads the count. Calls from that number on all decide alike.
+    pub(super) saturation: Option<u32>,
 }
 
 pub(super) fn compile(
@@ -116,12 +118,14 @@ pub(super) fn compile(
             .join(", ")
     };
     let mut compiled = Vec::with_capacity(steps.len());
-    let mut counted = !is_rules;
+    let mut saturation = (!is_rules).then(|| u32::try_from(steps.len()).unwrap_or(u32::MAX).saturating_add(1));
     for (i, (step, (user, tool_result))) in steps.iter().zip(patterns).enumerate() {
         let here = format!("{place}.{key}[{i}]");
         let when = step.when.clone().unwrap_or_default();
         if let Some(range) = when.call {
-            counted = true;
+            // From `max + 1` on the rule never matches; with no `max`, from `min` on it always does.
+            let bound = range.max.map_or(range.min, |max| max.saturating_add(1));
+            saturation = Some(saturation.map_or(bound, |s| s.max(bound)));
             if range.min == 0 || range.max.is_some_and(|max| max < range.min) {
                 return Err(err(
                     format!("{here}.when.call"),
@@ -233,7 +237,7 @@ pub(super) fn compile(
     } else {
         Compiled::Responses(compiled)
     };
-    Ok(AgentScript { compiled, counted })
+    Ok(AgentScript { compiled, saturation })
 }
 
 /// Checks a scripted call: an own tool needs exactly its parameters; a name no agent of the

@@ -127,9 +127,11 @@ impl ScriptedModel {
                 step
             }
         };
-        remember(step, request, &mut state.memory);
+        let remembered = remember(step, request, &mut state.memory);
         state.calls = call;
-        if script.counted {
+        // The deciding state changes when the next call's number still decides differently
+        // (it has not saturated), or what the agent remembers changed.
+        if script.saturation.is_some_and(|s| call < s) || remembered {
             self.version += 1;
         }
         let lookup = |key: &str| state.memory.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
@@ -198,9 +200,11 @@ fn matches(step: &CompiledStep, request: &ModelRequest<'_>) -> Result<(), String
     Ok(())
 }
 
-/// Stores the named groups the matching step's regexes capture in the agent's memory.
-/// Patterns without named groups are not run again: matching them already said yes.
-fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(String, String)>) {
+/// Stores the named groups the matching step's regexes capture in the agent's memory, and
+/// says whether any value changed. Patterns without named groups are not run again: matching
+/// them already said yes.
+fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(String, String)>) -> bool {
+    let mut changed = false;
     let inputs = [
         (&step.user, request.latest_user_message()),
         (&step.tool_result, request.tool_result().and_then(|(_, o)| o.text())),
@@ -213,13 +217,19 @@ fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(S
             continue;
         }
         p.captures(text, |name, value| match memory.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) if slot.1 == value => {}
             Some(slot) => {
                 slot.1.clear();
                 slot.1.push_str(value);
+                changed = true;
             }
-            None => memory.push((name.to_string(), value.to_string())),
+            None => {
+                memory.push((name.to_string(), value.to_string()));
+                changed = true;
+            }
         });
     }
+    changed
 }
 
 fn describe_input(request: &ModelRequest<'_>) -> String {

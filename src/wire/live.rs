@@ -87,31 +87,59 @@ impl Endpoint {
     }
 }
 
-/// Patterns scrubbed from everything a live model returns: the key, always, and any regular
-/// expressions configured. Each match becomes `[REDACTED]`.
+/// Patterns scrubbed from everything a live model returns: the key, wherever it stands as a
+/// whole token, and any regular expressions configured. Each match becomes `[REDACTED]`.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     key: Option<String>,
+    /// The length of a key too short to redact safely, which is left alone.
+    short_key: Option<usize>,
     patterns: Vec<Pattern>,
 }
 
+/// The shortest key redacted: a shorter one (local servers accept any, such as `a`) would
+/// shred ordinary words.
+pub const MIN_KEY_LEN: usize = 8;
+
 impl Redactor {
-    /// A redactor of `key` and `patterns`; `Err` names the pattern that does not compile.
+    /// A redactor of `key` and `patterns`; `Err` names a pattern that does not compile or
+    /// that matches the empty string (it would redact between every two characters).
     pub fn new(key: Option<&str>, patterns: &[String]) -> Result<Redactor, String> {
         let patterns = patterns
             .iter()
-            .map(|p| Pattern::new(p).map_err(|e| format!("--redact: {e}")))
+            .map(|p| {
+                let pattern = Pattern::new(p).map_err(|e| format!("--redact: {e}"))?;
+                if pattern.is_match("") {
+                    return Err(format!(
+                        "--redact `{p}`: the pattern matches the empty string, so it would redact between every two characters; give one that matches only the secret"
+                    ));
+                }
+                Ok(pattern)
+            })
             .collect::<Result<_, _>>()?;
+        let key = key.filter(|k| !k.is_empty());
+        let short = key.filter(|k| k.chars().count() < MIN_KEY_LEN);
         Ok(Redactor {
-            key: key.filter(|k| !k.is_empty()).map(String::from),
+            key: key.filter(|_| short.is_none()).map(String::from),
+            short_key: short.map(|k| k.chars().count()),
             patterns,
+        })
+    }
+
+    /// Why the key is not redacted, if it is too short to be: for a warning.
+    pub fn warning(&self) -> Option<String> {
+        self.short_key.map(|n| {
+            format!(
+                "the API key is {n} character{} long, too short to redact without shredding ordinary words (at least {MIN_KEY_LEN}); answers are recorded as they are (the key itself is never written: headers are not recorded)",
+                if n == 1 { "" } else { "s" }
+            )
         })
     }
 
     /// `text` with every secret replaced.
     pub fn apply(&self, text: &str) -> String {
         let mut text = match &self.key {
-            Some(key) => text.replace(key.as_str(), "[REDACTED]"),
+            Some(key) => replace_token(text, key),
             None => text.to_string(),
         };
         for pattern in &self.patterns {
@@ -140,6 +168,31 @@ impl Redactor {
         }
         response
     }
+}
+
+/// `text` with each occurrence of `key` that stands as a whole token (no letter, digit, `-`
+/// or `_` right before or after it) written `[REDACTED]`.
+fn replace_token(text: &str, key: &str) -> String {
+    let is_token = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(key) {
+        let start = from + found;
+        let end = start + key.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        if before.is_none_or(|c| !is_token(c)) && after.is_none_or(|c| !is_token(c)) {
+            out.push_str(&text[rest..start]);
+            out.push_str("[REDACTED]");
+            rest = end;
+            from = end;
+        } else {
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
 /// A model behind an OpenAI-compatible endpoint.
@@ -190,9 +243,10 @@ impl LiveModel {
                 Ok(response) => return Ok(self.redactor.apply_response(response)),
                 Err(failure) => failure,
             };
+            let backoff = self.endpoint.backoff.checked_mul(2u32.saturating_pow(attempt));
             let wait = failure
                 .wait
-                .unwrap_or_else(|| (self.endpoint.backoff * 2u32.saturating_pow(attempt)).min(Duration::from_secs(8)));
+                .unwrap_or_else(|| backoff.unwrap_or(Duration::MAX).min(Duration::from_secs(8)));
             let message = self.redactor.apply(&failure.message);
             if !failure.retry || attempt >= self.endpoint.retries {
                 let tries = if attempt == 0 {
@@ -292,14 +346,27 @@ fn excerpt(text: &str) -> String {
 fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+        return Some(seconds(ms / 1000.0));
     }
-    let value = header("retry-after")?;
-    if let Ok(seconds) = value.parse::<f64>() {
-        return Some(Duration::from_secs_f64(seconds.max(0.0)));
+    retry_after_value(header("retry-after")?, SystemTime::now())
+}
+
+/// A `Retry-After` value, seconds or an HTTP date, seen at `now`.
+fn retry_after_value(value: &str, now: SystemTime) -> Option<Duration> {
+    if let Ok(s) = value.parse::<f64>() {
+        return Some(seconds(s));
     }
     let at = http_date(value)?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+    Some(at.duration_since(now).unwrap_or_default())
+}
+
+/// `s` seconds as a wait: negative or not a number is none; too long to hold is
+/// [`Duration::MAX`], which no `--max-wait` allows.
+fn seconds(s: f64) -> Duration {
+    if s.is_nan() || s <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
@@ -317,6 +384,15 @@ fn http_date(text: &str) -> Option<SystemTime> {
     let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
     let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let [h, m, s] = hms.as_slice() else { return None };
+    // A real date: anything else is no date, never an overflow.
+    if !(1..=31).contains(&day)
+        || !(1970..=9999).contains(&year)
+        || !(0..24).contains(h)
+        || !(0..60).contains(m)
+        || !(0..=60).contains(s)
+    {
+        return None;
+    }
     // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -325,7 +401,7 @@ fn http_date(text: &str) -> Option<SystemTime> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     let seconds = u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()?;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds))
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
 #[cfg(test)]
@@ -351,6 +427,73 @@ mod tests {
             784_111_777
         );
         assert_eq!(http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+    }
+
+    #[test]
+    fn the_key_is_redacted_only_as_a_whole_token() {
+        let redactor = Redactor::new(Some("sk-abcdefgh"), &[]).unwrap();
+        assert_eq!(
+            redactor.apply("sk-abcdefgh, xsk-abcdefgh, sk-abcdefghi, (sk-abcdefgh)"),
+            "[REDACTED], xsk-abcdefgh, sk-abcdefghi, ([REDACTED])"
+        );
+        assert_eq!(redactor.warning(), None);
+    }
+
+    #[test]
+    fn a_short_key_is_left_alone_with_a_warning() {
+        let redactor = Redactor::new(Some("a"), &[]).unwrap();
+        assert_eq!(redactor.apply("a banana"), "a banana");
+        let warning = redactor.warning().unwrap();
+        assert!(
+            warning.contains("1 character long") && warning.contains("at least 8"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn a_pattern_that_matches_nothing_at_all_is_refused() {
+        for pattern in ["", ".*", "a*", "(x)?"] {
+            let error = Redactor::new(None, &[pattern.into()]).unwrap_err();
+            assert!(error.contains("matches the empty string"), "{pattern}: {error}");
+        }
+        assert!(Redactor::new(None, &["sk-[a-z]+".into()]).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_retry_after_value_panics(value in "\\PC{0,40}", number in proptest::num::f64::ANY) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+            let _ = retry_after_value(&value, now);
+            let _ = retry_after_value(&number.to_string(), now);
+            let _ = seconds(number);
+            let _ = seconds(number / 1000.0);
+        }
+
+        #[test]
+        fn no_key_or_text_makes_redaction_panic(key in "\\PC{0,12}", text in "\\PC{0,60}") {
+            let redactor = Redactor::new(Some(&key), &[]).unwrap();
+            let redacted = redactor.apply(&text);
+            if key.chars().count() < MIN_KEY_LEN {
+                proptest::prop_assert_eq!(redacted, text);
+            }
+        }
+    }
+
+    #[test]
+    fn huge_waits_are_refused_not_panicked_on() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for value in ["1e20", "1e309", "inf", "-5", "NaN"] {
+            let wait = retry_after_value(value, now).unwrap();
+            assert!(wait == Duration::MAX || wait == Duration::ZERO, "{value}: {wait:?}");
+        }
+        assert_eq!(seconds(1e300 / 1000.0), Duration::MAX);
+        assert_eq!(retry_after_value("Sun, 06 Nov 99999999 08:49:37 GMT", now), None);
+        assert_eq!(retry_after_value("Sun, 06 Nov 1994 99:49:37 GMT", now), None);
+        assert_eq!(
+            retry_after_value("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::ZERO),
+            "past"
+        );
     }
 
     #[test]

@@ -413,7 +413,8 @@ fn two_agents_bouncing_in_the_same_state_is_a_proven_loop() {
 #[test]
 fn a_model_whose_state_grows_is_stopped_by_the_handoff_limit() {
     let d = abc();
-    // A's rule reads its call count, so its state never repeats: no proof, only the limit.
+    // A's rules read its call count up to 1,000, so for its first 1,000 calls its state
+    // never repeats: no proof, only the limit.
     let m = model(
         &d,
         &[
@@ -421,7 +422,7 @@ fn a_model_whose_state_grows_is_stopped_by_the_handoff_limit() {
                 "A",
                 Script::rules([
                     Step::new().when_call(1).handoff("B"),
-                    Step::new().when_calls(2..).handoff("B"),
+                    Step::new().when_calls(2..=1000).handoff("B"),
                 ]),
             ),
             ("B", Script::rules([Step::new().handoff("A")])),
@@ -499,14 +500,12 @@ fn the_human_turn_and_tool_round_limits_stop_a_run() {
     );
     assert_eq!(talk.human_turns(), 3);
 
-    let looker = model(
-        &d,
-        &[
-            ("A", Script::responses([Step::new().handoff("B")])),
-            ("B", Script::rules([Step::new().call("look", [("id", "1")])])),
-        ],
-    );
-    let run = run(&orchestration(&d), &mut { looker }, &mut NoHuman);
+    // A model that cannot name its state: only the limit stops its tool rounds.
+    let mut looker = FnModel(|r: &ModelRequest<'_>| match r.agent_name() {
+        "A" => Response::handoff("B"),
+        _ => Response::call("look", json!({"id": "1"}).as_object().unwrap().clone()),
+    });
+    let run = run(&orchestration(&d), &mut looker, &mut NoHuman);
     assert!(
         matches!(
             run.outcome(),
@@ -521,8 +520,8 @@ fn the_human_turn_and_tool_round_limits_stop_a_run() {
     );
     assert_eq!(
         run.model_calls(),
-        1 + 6,
-        "five tool rounds allowed, the sixth stops the run"
+        1 + 5,
+        "five tool rounds, as `tool_rounds: 5` says, and no sixth"
     );
 }
 

@@ -10,6 +10,8 @@ use crate::design::{AgentId, Design};
 
 mod render;
 
+pub use render::TextLines;
+
 /// The record of one finished run.
 #[derive(Debug, Clone)]
 pub struct Run {

@@ -3,74 +3,126 @@
 //! runs first differ.
 
 use std::fmt::Write;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::Run;
-use crate::design::{AgentId, ToolKind};
-use crate::engine::event::{Event, EventIndex, EventKind, ToolCall, ToolOutput};
+use crate::design::{AgentId, Design, ToolKind};
+use crate::engine::event::{CallId, Event, EventIndex, EventKind, ToolOutput};
 use crate::engine::outcome::Outcome;
+use crate::files::escape_controls;
+
+/// The conversation as people read it, rendered event by event as a run goes: what
+/// [`Run::text`] prints, for an [`Observer`](crate::engine::Observer) that shows a run live.
+/// Model and human text is printed with its control characters escaped
+/// ([`escape_controls`]), so that no reply can fake a line or drive the terminal.
+#[derive(Debug, Default)]
+pub struct TextLines {
+    /// The calls of the latest response, whose results follow it: id, name, arguments.
+    calls: Vec<(CallId, Arc<str>, Value)>,
+    /// Text spoken in a turn with tool calls: shown as not broadcast if no text turn follows.
+    unsent: Vec<(AgentId, String)>,
+}
+
+impl TextLines {
+    /// A renderer at the start of a run.
+    pub fn new() -> TextLines {
+        TextLines::default()
+    }
+
+    /// The lines `event` adds (possibly none), each ending in a newline.
+    pub fn event(&mut self, design: &Design, event: &Event) -> String {
+        let mut out = String::new();
+        let name = |a: AgentId| design.agent(a).name.as_str();
+        let agent = event.agent.map(name).unwrap_or("");
+        match &event.kind {
+            EventKind::Task { text } => line(&mut out, format_args!("Task: {}", escape_controls(text))),
+            EventKind::Human { text } => line(&mut out, format_args!("User: {}", escape_controls(text))),
+            EventKind::Broadcast { text } => {
+                self.unsent.clear();
+                line(&mut out, format_args!("{agent}: {}", escape_controls(text)));
+            }
+            EventKind::Reply { text, calls } => {
+                self.calls.clear();
+                self.calls.extend(
+                    calls
+                        .iter()
+                        .map(|c| (c.id, c.name.clone(), Value::Object(c.arguments.clone()))),
+                );
+                if let (Some(text), Some(author), false) = (text, event.agent, calls.is_empty()) {
+                    self.unsent.push((author, text.to_string()));
+                }
+            }
+            EventKind::ToolResult { call, output } => {
+                let Some((_, called, arguments)) = self.calls.iter().find(|(id, _, _)| id == call) else {
+                    return out;
+                };
+                let handoff = event
+                    .agent
+                    .and_then(|a| design.resolve_tool(a, called))
+                    .is_some_and(|t| matches!(t.kind, ToolKind::Transfer(_) | ToolKind::Complete));
+                if handoff && *output == ToolOutput::Nothing {
+                    return out;
+                }
+                let shown = match output {
+                    ToolOutput::Text(text) => escape_controls(text).into_owned(),
+                    ToolOutput::Error(text) => format!("error: {}", escape_controls(text)),
+                    ToolOutput::Nothing => "(no value)".into(),
+                };
+                line(
+                    &mut out,
+                    format_args!("[tool] {agent}: {}({arguments}) -> {shown}", escape_controls(called)),
+                );
+            }
+            EventKind::Handoff { to } => {
+                self.flush(design, &mut out);
+                line(&mut out, format_args!("[handoff] {agent} -> {}", name(*to)));
+            }
+            EventKind::Note { text } => line(&mut out, format_args!("[note] {}", escape_controls(text))),
+            EventKind::Completed { .. } => self.flush(design, &mut out),
+        }
+        out
+    }
+
+    /// The lines the end of the run adds: text still held back as not broadcast.
+    pub fn finish(&mut self, design: &Design) -> String {
+        let mut out = String::new();
+        self.flush(design, &mut out);
+        out
+    }
+
+    fn flush(&mut self, design: &Design, out: &mut String) {
+        for (agent, text) in self.unsent.drain(..) {
+            line(
+                out,
+                format_args!(
+                    "[not broadcast] {}: {}",
+                    design.agent(agent).name,
+                    escape_controls(&text)
+                ),
+            );
+        }
+    }
+}
+
+fn line(out: &mut String, args: std::fmt::Arguments<'_>) {
+    out.write_fmt(args).expect("writing to a String cannot fail");
+    out.push('\n');
+}
 
 impl Run {
     /// The conversation as people read it, like the Semantic Kernel tutorial's sample output:
     /// `Agent: text` and `User: text` lines, handoffs and tool calls on their own lines, and a
-    /// last line saying how the run ended.
+    /// last line saying how the run ended (see [`TextLines`]).
     pub fn text(&self) -> String {
-        let run = self;
+        let mut lines = TextLines::new();
         let mut out = String::new();
-        let mut calls: Vec<&ToolCall> = Vec::new();
-        // Text spoken in a turn that has tool calls is broadcast only if the turn ends in text.
-        let mut unsent: Vec<(AgentId, &str)> = Vec::new();
-        for event in run.log().events() {
-            let agent = event.agent.map(|a| run.name(a)).unwrap_or("");
-            match &event.kind {
-                EventKind::Task { text } => writeln!(out, "Task: {text}"),
-                EventKind::Human { text } => writeln!(out, "User: {text}"),
-                EventKind::Broadcast { text } => {
-                    unsent.clear();
-                    writeln!(out, "{agent}: {text}")
-                }
-                EventKind::Reply { text, calls: made } => {
-                    calls.extend(made.iter());
-                    if let (Some(text), false) = (text, made.is_empty()) {
-                        unsent.push((event.agent.unwrap_or(AgentId(0)), text));
-                    }
-                    Ok(())
-                }
-                EventKind::ToolResult { call, output, .. } => {
-                    // Call ids count up from 1 in the order calls are made.
-                    let Some(made) = call.0.checked_sub(1).and_then(|i| calls.get(i as usize)) else {
-                        continue;
-                    };
-                    if is_handoff_function(run, event, &made.name) && *output == ToolOutput::Nothing {
-                        continue;
-                    }
-                    let shown = match output {
-                        ToolOutput::Text(text) => text.clone(),
-                        ToolOutput::Error(text) => format!("error: {text}"),
-                        ToolOutput::Nothing => "(no value)".into(),
-                    };
-                    writeln!(
-                        out,
-                        "[tool] {agent}: {}({}) -> {shown}",
-                        made.name,
-                        Value::Object(made.arguments.clone())
-                    )
-                }
-                EventKind::Handoff { to } => {
-                    flush(run, &mut out, &mut unsent);
-                    writeln!(out, "[handoff] {agent} -> {}", run.name(*to))
-                }
-                EventKind::Note { text } => writeln!(out, "[note] {text}"),
-                EventKind::Completed { .. } => {
-                    flush(run, &mut out, &mut unsent);
-                    Ok(())
-                }
-            }
-            .expect("writing to a String cannot fail");
+        for event in self.log().events() {
+            out.push_str(&lines.event(self.design(), event));
         }
-        flush(run, &mut out, &mut unsent);
-        out.push_str(&run.outcome_line());
+        out.push_str(&lines.finish(self.design()));
+        out.push_str(&self.outcome_line());
         out.push('\n');
         out
     }
@@ -80,7 +132,9 @@ impl Run {
         let run = self;
         let name = |a: &AgentId| run.name(*a).to_string();
         match run.outcome() {
-            Outcome::Completed { summary, .. } => format!("Task is completed with summary: {summary}"),
+            Outcome::Completed { summary, .. } => {
+                format!("Task is completed with summary: {}", escape_controls(summary))
+            }
             Outcome::EndedWithoutHuman { .. } => {
                 format!(
                     "Task is completed with summary: {}",
@@ -90,6 +144,15 @@ impl Run {
             Outcome::LoopDetected { cycle } => format!(
                 "Run stopped: endless loop: {} would hand off forever without a human turn (the same agent came back with the model's deciding state unchanged)",
                 cycle.iter().map(name).collect::<Vec<_>>().join(" -> ")
+            ),
+            Outcome::ToolLoop { agent, tools } => format!(
+                "Run stopped: endless tool loop: {} would call {} forever (a round made the same calls and got the same results as an earlier one of this turn, with the model's deciding state unchanged)",
+                name(agent),
+                escape_controls(&tools.join(", "))
+            ),
+            Outcome::CeilingReached { events, agent } => format!(
+                "Run stopped: the run reached the ceiling of {events} events (limits.max_events), {} in control; it would likely never end (raise limits.max_events if it is a real conversation)",
+                name(agent)
             ),
             Outcome::LimitReached { limit, value, agent } => format!(
                 "Run stopped: limit reached: {value} {limit} (limits.{}), {} in control",
@@ -103,7 +166,11 @@ impl Run {
                 )
             }
             Outcome::ModelFailed { agent, message } => {
-                format!("Run stopped: the model of {} failed: {message}", name(agent))
+                format!(
+                    "Run stopped: the model of {} failed: {}",
+                    name(agent),
+                    escape_controls(message)
+                )
             }
             Outcome::EmptyResponse { agent } => format!(
                 "Run stopped: the model of {} answered with neither text nor a tool call (Semantic Kernel raises an error here)",
@@ -112,7 +179,7 @@ impl Run {
             Outcome::AmbiguousHandoff { agent, calls } => format!(
                 "Run stopped: {} called several handoff functions in one response ({}) under policy `reject`",
                 name(agent),
-                calls.join(", ")
+                escape_controls(&calls.join(", "))
             ),
         }
     }
@@ -129,6 +196,10 @@ impl Run {
             Outcome::EndedWithoutHuman { agent, text } => json!({ "agent": name(agent), "text": text }),
             Outcome::LoopDetected { cycle } => {
                 json!({ "cycle": cycle.iter().map(name).collect::<Vec<_>>() })
+            }
+            Outcome::ToolLoop { agent, tools } => json!({ "agent": name(agent), "tools": tools }),
+            Outcome::CeilingReached { events, agent } => {
+                json!({ "limit": "max_events", "value": events, "agent": name(agent) })
             }
             Outcome::LimitReached { limit, value, agent } => {
                 json!({ "limit": limit.name(), "value": value, "agent": name(agent) })
@@ -220,17 +291,4 @@ impl Run {
         }
         value
     }
-}
-
-fn flush(run: &Run, out: &mut String, unsent: &mut Vec<(AgentId, &str)>) {
-    for (agent, text) in unsent.drain(..) {
-        let _ = writeln!(out, "[not broadcast] {}: {text}", run.name(agent));
-    }
-}
-
-fn is_handoff_function(run: &Run, event: &Event, name: &str) -> bool {
-    event
-        .agent
-        .and_then(|a| run.design().resolve_tool(a, name))
-        .is_some_and(|t| matches!(t.kind, ToolKind::Transfer(_) | ToolKind::Complete))
 }
