@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::Args;
@@ -115,7 +117,24 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         jobs,
         shard,
     };
-    let report = fuzzer.campaign(campaign, &progress);
+    if let Err(error) = campaign.check() {
+        return bad_input(error);
+    }
+    // The first Ctrl-C stops after the blocks running now and reports what was found; a
+    // second one ends the process at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    for register in [
+        signal_hook::flag::register_conditional_shutdown(signal_hook::consts::SIGINT, 130, Arc::clone(&stop)),
+        signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&stop)),
+    ] {
+        if let Err(error) = register {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: Ctrl-C will not report a summary: {error}"
+            );
+        }
+    }
+    let report = fuzzer.campaign_until(campaign, &progress, &stop);
     if show_progress {
         let _ = write!(std::io::stderr().lock(), "\r{:40}\r", "");
     }
@@ -151,7 +170,9 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         Format::Text => summary.text(),
     };
     super::output::print(&text);
-    if report.failure.is_some() {
+    if report.interrupted {
+        Status::Interrupted
+    } else if report.failure.is_some() {
         Status::Failed
     } else {
         Status::Passed
@@ -279,8 +300,9 @@ impl Summary<'_> {
             }
             None => {
                 let outcomes: Vec<String> = r.outcomes.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                let verdict = if r.interrupted { "interrupted" } else { "ok" };
                 out.push_str(&format!(
-                    "ok: {} cases in {:.2} s ({rate:.0} cases/s), no bounce; runs ended: {}\n",
+                    "{verdict}: {} cases in {:.2} s ({rate:.0} cases/s), no bounce; runs ended: {}\n",
                     r.cases,
                     self.seconds,
                     outcomes.join(", ")
@@ -323,7 +345,8 @@ impl Summary<'_> {
             "cases": r.cases,
             "seconds": self.seconds,
             "cases_per_second": r.cases as f64 / self.seconds.max(1e-9),
-            "passed": r.failure.is_none(),
+            "passed": r.failure.is_none() && !r.interrupted,
+            "interrupted": r.interrupted,
             "outcomes": r.outcomes,
             "edges": self.edges().into_iter().map(|(from, to, taken)| json!({ "from": from, "to": to, "taken": taken })).collect::<Vec<_>>(),
             "failure": failure,

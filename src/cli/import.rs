@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::output::{Status, bad_input, print};
-use handoff_harness::files::read_text;
+use handoff_harness::files::{read_text, same_file};
 use handoff_harness::scenario::Scenario;
 use handoff_harness::wire::Transcript;
 use handoff_harness::wire::log_entries;
@@ -40,6 +40,14 @@ pub(super) fn import_log(args: &ImportArgs) -> Status {
         .out
         .clone()
         .unwrap_or_else(|| super::record::default_out(&args.log));
+    for (input, what) in [(&args.log, "the log being imported"), (&args.design, "the design")] {
+        if same_file(&out, input) {
+            return bad_input(format!(
+                "{}: is {what}; --out must name another file (--force overwrites only an earlier recording)",
+                out.display()
+            ));
+        }
+    }
     if out.exists() && !args.force {
         return bad_input(format!("{}: exists; --force overwrites it", out.display()));
     }

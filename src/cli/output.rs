@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use handoff_harness::engine::Run;
+use handoff_harness::files::escape_controls;
 use handoff_harness::scenario::{Scenario, Verdict};
 use handoff_harness::suite::Suite;
 use serde_json::json;
@@ -37,6 +38,8 @@ pub enum Status {
     Failed = 1,
     /// Bad input or usage.
     BadInput = 2,
+    /// Stopped by Ctrl-C (SIGINT) after reporting what it had found, as shells number it.
+    Interrupted = 130,
 }
 
 /// Writes `text` to standard output. A closed pipe (`handoff run x | head`) is not an error
@@ -101,12 +104,26 @@ pub(crate) fn use_color(choice: Color) -> bool {
     }
 }
 
+/// The conversation of `run`, then its verdict: what `handoff run` prints.
 pub(crate) fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
-    let mut out = String::new();
-    for line in run.text().lines() {
+    let mut out = painted(&run.text(), color);
+    out.push_str(&verdict_report(verdict, color));
+    out
+}
+
+/// `text`, each line coloured by what it is.
+pub(crate) fn painted(text: &str, color: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
         out.push_str(&paint(line, color));
         out.push('\n');
     }
+    out
+}
+
+/// The expectations checked and how they went (nothing when none were given).
+pub(crate) fn verdict_report(verdict: &Verdict, color: bool) -> String {
+    let mut out = String::new();
     if !verdict.checks.is_empty() {
         let failed = verdict.checks.iter().filter(|c| !c.passed).count();
         out.push_str(&format!(
@@ -114,13 +131,11 @@ pub(crate) fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
             verdict.checks.len() - failed
         ));
         for check in &verdict.checks {
+            let (expected, actual) = (escape_controls(&check.expected), escape_controls(&check.actual));
             let line = if check.passed {
-                format!("  ok     {}: {}", check.name, check.actual)
+                format!("  ok     {}: {actual}", check.name)
             } else {
-                format!(
-                    "  FAILED {}: expected {}, got {}",
-                    check.name, check.expected, check.actual
-                )
+                format!("  FAILED {}: expected {expected}, got {actual}", check.name)
             };
             out.push_str(&paint(&line, color));
             out.push('\n');

@@ -8,9 +8,12 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use super::output::{Color, Format, Status, bad_input, json_text, painted, print, run_json, use_color, verdict_report};
+use handoff_harness::Design;
 use handoff_harness::engine::Outcome;
 use handoff_harness::engine::block_on;
+use handoff_harness::engine::{Event, Observer, TextLines};
+use handoff_harness::files::{check_writable, same_file, write_or_fallback};
 use handoff_harness::scenario::{Scenario, ScenarioError};
 use handoff_harness::wire::Recorder;
 use handoff_harness::wire::Transcript;
@@ -113,6 +116,14 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     scenario.recording = None;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
     let partial = partial_path(&out);
+    for path in [&out, &partial] {
+        if same_file(path, &args.file) {
+            return bad_input(format!(
+                "{}: is the scenario being recorded; --out must name another file",
+                path.display()
+            ));
+        }
+    }
     // `new` goes on from a recording that stopped half-way, else from the last complete one.
     let earlier = match args.mode {
         Mode::Once if out.exists() => {
@@ -130,11 +141,23 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         },
         _ => None,
     };
+    // Nothing is paid for until the recording is known to have a place to go.
+    for path in [&out, &partial] {
+        if let Err(error) = check_writable(path) {
+            return bad_input(format!(
+                "{}: cannot write the recording there ({error}); no model was called",
+                path.display()
+            ));
+        }
+    }
     let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
     let redactor = match Redactor::new(key.as_deref(), &args.redact) {
         Ok(redactor) => redactor,
         Err(error) => return bad_input(error),
     };
+    if let Some(warning) = redactor.warning() {
+        let _ = writeln!(std::io::stderr().lock(), "warning: {warning}");
+    }
     let endpoint = Endpoint {
         api_key: key,
         auth: args.auth,
@@ -149,7 +172,15 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     if let Some(earlier) = &earlier {
         recorder = recorder.reusing(earlier);
     }
-    let run = block_on(scenario.run_with(&mut recorder));
+    // The conversation is printed as it goes (to standard error under --format json), so a
+    // run that is stopped shows how far it got.
+    let color = use_color(args.color) && args.format == Format::Text;
+    let mut live = Live {
+        lines: TextLines::new(),
+        to_stderr: args.format == Format::Json,
+        color,
+    };
+    let run = block_on(scenario.run_observed(&mut recorder, &mut live));
     let run = match run {
         Ok(Ok(run)) => run,
         Ok(Err(error)) => return bad_input(error),
@@ -163,22 +194,37 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     let retries = recorder.inner().waits().len();
     let failed = matches!(run.outcome(), Outcome::ModelFailed { .. });
     let transcript = recorder.finish(&run);
+    // The endpoint failed: keep what was paid for beside the recording, and leave any
+    // earlier recording as it was.
+    let target = if failed { &partial } else { &out };
     let written = if failed && transcript.calls.is_empty() {
         // Nothing was paid for: no file, and an earlier partial recording stays as it was.
-        Ok(None)
-    } else if failed {
-        // The endpoint failed: keep what was paid for, beside the recording, and leave any
-        // earlier recording as it was.
-        transcript.save(&partial).map(|()| Some(partial.clone()))
+        None
     } else {
-        transcript.save(&out).map(|()| {
-            let _ = std::fs::remove_file(&partial);
-            Some(out.clone())
-        })
-    };
-    let written = match written {
-        Ok(path) => path,
-        Err(error) => return bad_input(format!("{}: cannot write: {error}", out.display())),
+        match write_or_fallback(target, transcript.to_json().as_bytes()) {
+            Ok((path, moved)) => {
+                if let Some(error) = moved {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "warning: {}: cannot write: {error}; the recording was written to {} instead",
+                        target.display(),
+                        path.display()
+                    );
+                } else if !failed {
+                    let _ = std::fs::remove_file(&partial);
+                }
+                Some(path)
+            }
+            Err(error) => {
+                // Neither place could be written: the recording goes to standard output
+                // rather than nowhere.
+                print(&transcript.to_json());
+                return bad_input(format!(
+                    "{}: cannot write: {error}, nor in the temporary folder; the recording was printed above",
+                    target.display()
+                ));
+            }
+        }
     };
     let verdict = scenario.verdict(&run);
     let calls = transcript.calls.len();
@@ -195,7 +241,11 @@ pub(super) fn record(args: &RecordArgs) -> Status {
             json_text(&value)
         }
         Format::Text => {
-            let mut text = text_report(&run, &verdict, use_color(args.color));
+            let mut text = live.lines.finish(run.design());
+            text.push_str(&run.outcome_line());
+            text.push('\n');
+            let mut text = painted(&text, color);
+            text.push_str(&verdict_report(&verdict, color));
             text.push_str(&match &written {
                 None => "\nrecording stopped: the endpoint failed before any call was recorded\n".to_string(),
                 Some(path) if failed => format!(
@@ -219,5 +269,23 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         Status::Failed
     } else {
         Status::Passed
+    }
+}
+
+/// Prints the conversation of a run as it happens.
+struct Live {
+    lines: TextLines,
+    to_stderr: bool,
+    color: bool,
+}
+
+impl Observer for Live {
+    fn on_event(&mut self, event: &Event, design: &Design) {
+        let text = painted(&self.lines.event(design, event), self.color);
+        if self.to_stderr {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        } else {
+            print(&text);
+        }
     }
 }

@@ -1,4 +1,16 @@
-//! Agents and their own tools, with builders that read like the design.
+//! Agents and their own tools, with builders that read like the design, and the id an
+//! agent has in its design.
+
+/// Index of an agent in its design, in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgentId(pub(crate) u32);
+
+impl AgentId {
+    /// Position of the agent in the design's agent list.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// One agent: who it is, what its model is told, and its own tools.
 #[derive(Debug, Clone, PartialEq)]

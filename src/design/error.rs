@@ -14,17 +14,46 @@ pub enum DesignError {
         /// Index in the agent list.
         index: usize,
     },
-    /// A name with characters a function name cannot hold.
-    #[error("`{name}` is not a valid {what} name: use only letters, digits, `_` and `-`")]
+    /// A name a function name on the wire cannot hold (the Chat Completions API allows
+    /// `^[a-zA-Z0-9_-]{1,64}$`).
+    #[error("`{name}` is not a valid {what} name: use only letters, digits, `_` and `-`, at most 64 of them")]
     InvalidName {
         /// The agent's index.
         index: usize,
-        /// The tool's index, when the bad name is a tool's.
+        /// The tool's index, when the bad name is a tool's, its plugin's or a parameter's.
         tool: Option<usize>,
-        /// `agent` or `tool`.
+        /// `agent`, `tool`, `plugin` or `parameter`.
         what: &'static str,
         /// The offending name.
         name: String,
+    },
+    /// Two functions of one agent that reach the wire under the same name.
+    #[error("agent `{agent}` offers `{first}` and `{second}` under one name on the wire, `{wire}`")]
+    SameWireName {
+        /// The agent.
+        agent: String,
+        /// Index of the agent.
+        index: usize,
+        /// Index of the second tool.
+        tool_index: usize,
+        /// The first function, as declared.
+        first: String,
+        /// The second.
+        second: String,
+        /// The name both would be sent as.
+        wire: String,
+    },
+    /// A function name longer than the wire allows (64 characters).
+    #[error("the function `{wire}` of agent `{agent}` is {} characters on the wire; the Chat Completions API allows at most 64{why}", wire.chars().count())]
+    WireNameTooLong {
+        /// The agent offered it.
+        agent: String,
+        /// The name as sent.
+        wire: String,
+        /// Where to shorten it, as a JSON path.
+        place: String,
+        /// What to shorten.
+        why: &'static str,
     },
     /// Two agents with one name.
     #[error("duplicate agent name `{name}` (first defined at agents[{first}])")]
@@ -109,8 +138,22 @@ impl DesignError {
             }
             DesignError::InvalidName { index, tool: None, .. } => format!("agents[{index}].name"),
             DesignError::InvalidName {
+                index,
+                tool: Some(t),
+                what: "plugin",
+                ..
+            } => format!("agents[{index}].tools[{t}].plugin"),
+            DesignError::InvalidName {
+                index,
+                tool: Some(t),
+                what: "parameter",
+                name,
+            } => format!("agents[{index}].tools[{t}].parameters{}", json_key(name)),
+            DesignError::InvalidName {
                 index, tool: Some(t), ..
             } => format!("agents[{index}].tools[{t}].name"),
+            DesignError::SameWireName { index, tool_index, .. } => format!("agents[{index}].tools[{tool_index}]"),
+            DesignError::WireNameTooLong { place, .. } => place.clone(),
             DesignError::UnknownStart { .. } => "start".into(),
             DesignError::UnknownSource { name, .. } => format!("handoffs{}", json_key(name)),
             DesignError::UnknownTarget { source_agent, name, .. } => {

@@ -5,94 +5,26 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::files::closest;
+use surface::valid_name;
 
 mod agent;
+mod edge;
 mod error;
 mod surface;
 mod template;
+mod tools;
 
-pub use agent::{Agent, Tool};
+pub use agent::{Agent, AgentId, Tool};
+pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
 pub use surface::{
     COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX, ToolSurface,
 };
 pub use template::{Template, TemplateError};
+pub(crate) use tools::parameter_list;
+pub use tools::{ToolKind, ToolSpec};
 
 pub use crate::files::Hint;
-
-/// Index of an agent in its [`Design`], in declaration order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AgentId(pub(crate) u32);
-
-impl AgentId {
-    /// Position of the agent in the design's agent list.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-/// A handoff edge as declared: from `source` to `target`, with a description or `None` for
-/// "use the target's description".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandoffSpec {
-    /// The agent that may hand off.
-    pub source: String,
-    /// The agent it may hand off to.
-    pub target: String,
-    /// The `transfer_to_<target>` description; `None` falls back to the target's description.
-    pub description: Option<String>,
-}
-
-/// What a function offered to a model does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToolKind {
-    /// The agent's own tool, by index into [`Agent::tools`].
-    Own(usize),
-    /// `transfer_to_<target>`.
-    Transfer(AgentId),
-    /// `complete_task(task_summary)`.
-    Complete,
-}
-
-/// A function as offered to an agent's model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolSpec {
-    /// Function name: `check_order_status`, `transfer_to_RefundAgent`, `complete_task`.
-    /// Shared: the [`ToolCall`](crate::engine::ToolCall)s of a run point to it instead of copying it.
-    pub name: Arc<str>,
-    /// Name as Semantic Kernel sends it: `<plugin>-<name>` (or `name` when there is no plugin).
-    pub qualified_name: Arc<str>,
-    /// Description the model reads.
-    pub description: String,
-    /// Required string parameters with their descriptions, in order.
-    pub parameters: Vec<(String, String)>,
-    /// What calling it does.
-    pub kind: ToolKind,
-}
-
-impl ToolSpec {
-    /// The function as the Chat Completions API declares it (`{"type": "function", ...}`),
-    /// named `<plugin>-<name>` as Semantic Kernel sends it.
-    pub fn json_schema(&self) -> serde_json::Value {
-        let mut properties = serde_json::Map::new();
-        for (name, description) in &self.parameters {
-            let mut property = serde_json::json!({ "type": "string" });
-            if !description.is_empty() {
-                property["description"] = description.clone().into();
-            }
-            properties.insert(name.clone(), property);
-        }
-        let required: Vec<&str> = self.parameters.iter().map(|(n, _)| n.as_str()).collect();
-        serde_json::json!({
-            "type": "function",
-            "function": {
-                "name": &*self.qualified_name,
-                "description": self.description,
-                "parameters": { "type": "object", "properties": properties, "required": required },
-            },
-        })
-    }
-}
 
 /// A validated handoff design. Cheap to share: build once, wrap in an [`Arc`], run many times.
 #[derive(Debug, Clone)]
@@ -109,34 +41,6 @@ pub struct Design {
     start: AgentId,
     duplicates: Vec<HandoffSpec>,
     surface: ToolSurface,
-}
-
-/// A handoff edge of a validated design.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Handoff {
-    /// The agent handed to.
-    pub target: AgentId,
-    /// The description the model reads (after falling back to the target's description).
-    pub description: String,
-    /// Whether the description was declared (`false`: taken from the target agent).
-    pub declared: bool,
-}
-
-/// Whether `name` is usable in a function name (`^[0-9A-Za-z_-]+$`, as Semantic Kernel checks).
-fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-/// Parameter names for messages: "`a`, `b`", or "none".
-pub(crate) fn parameter_list(parameters: &[(String, String)]) -> String {
-    if parameters.is_empty() {
-        return "none".to_string();
-    }
-    parameters
-        .iter()
-        .map(|(name, _)| format!("`{name}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Builds a [`Design`] from agents and handoff edges; [`DesignBuilder::build`] validates it.
@@ -209,7 +113,7 @@ impl DesignBuilder {
     pub fn check_agents(&self) -> Result<(), DesignError> {
         Design::index(&self.agents)?;
         for (i, agent) in self.agents.iter().enumerate() {
-            Design::toolbox(i, agent, &[], &self.agents, &self.surface)?;
+            tools::toolbox(i, agent, &[], &self.agents, &self.surface)?;
         }
         Ok(())
     }
@@ -316,7 +220,7 @@ impl Design {
         let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
         for (i, agent) in agents.iter().enumerate() {
-            let (toolbox, templates) = Self::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
+            let (toolbox, templates) = tools::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
             tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
             tools.extend(toolbox);
             results.push(templates);
@@ -333,94 +237,6 @@ impl Design {
             duplicates,
             surface,
         })
-    }
-
-    /// The functions offered to agent `i`: its own tools, then the transfer functions in
-    /// declaration order, then the completion function; plus its tools' parsed result
-    /// templates.
-    fn toolbox(
-        i: usize,
-        agent: &Agent,
-        edges: &[Handoff],
-        agents: &[Agent],
-        surface: &ToolSurface,
-    ) -> Result<(Vec<ToolSpec>, Vec<Template>), DesignError> {
-        let mut tools: Vec<ToolSpec> = Vec::with_capacity(agent.tools.len() + edges.len() + 1);
-        let mut templates = Vec::with_capacity(agent.tools.len());
-        for (t, tool) in agent.tools.iter().enumerate() {
-            if !valid_name(&tool.name) {
-                return Err(DesignError::InvalidName {
-                    index: i,
-                    tool: Some(t),
-                    what: "tool",
-                    name: tool.name.clone(),
-                });
-            }
-            let clash = |why| DesignError::DuplicateTool {
-                agent: agent.name.clone(),
-                index: i,
-                tool_index: t,
-                tool: tool.name.clone(),
-                why,
-            };
-            if tools.iter().any(|s| *s.name == *tool.name) {
-                return Err(clash(String::new()));
-            }
-            if surface.is_reserved(&tool.name) {
-                return Err(clash(format!(
-                    ": {} are the handoff functions' names",
-                    surface.reserved_names()
-                )));
-            }
-            let bad = |message: String| DesignError::BadResultTemplate {
-                agent: agent.name.clone(),
-                index: i,
-                tool_index: t,
-                tool: tool.name.clone(),
-                message,
-            };
-            let template = Template::parse(&tool.result).map_err(|e: TemplateError| bad(e.to_string()))?;
-            if let Some(unknown) = template
-                .placeholders()
-                .find(|p| !tool.parameters.iter().any(|(n, _)| n == p))
-            {
-                let known = parameter_list(&tool.parameters);
-                return Err(bad(format!(
-                    "`{{{unknown}}}` is not a parameter of the tool (parameters: {known})"
-                )));
-            }
-            templates.push(template);
-            tools.push(ToolSpec {
-                qualified_name: match &tool.plugin {
-                    Some(plugin) => format!("{plugin}-{}", tool.name).into(),
-                    None => tool.name.as_str().into(),
-                },
-                name: tool.name.as_str().into(),
-                description: tool.description.clone(),
-                parameters: tool.parameters.clone(),
-                kind: ToolKind::Own(t),
-            });
-        }
-        for edge in edges {
-            let name = surface.transfer_name(&agents[edge.target.index()].name);
-            tools.push(ToolSpec {
-                qualified_name: surface.qualified(&name).into(),
-                name: name.into(),
-                description: edge.description.clone(),
-                parameters: Vec::new(),
-                kind: ToolKind::Transfer(edge.target),
-            });
-        }
-        if let Some(complete) = surface.complete {
-            tools.push(ToolSpec {
-                name: complete.name.into(),
-                qualified_name: surface.qualified(complete.name).into(),
-                description: complete.description.into(),
-                parameters: vec![(complete.parameter.into(), String::new())],
-                kind: ToolKind::Complete,
-            });
-        }
-        Ok((tools, templates))
     }
 
     /// Every agent, in declaration order.

@@ -39,6 +39,17 @@ pub const HANDOFF_PLUGIN: &str = "Handoff";
 /// The prefix of a handoff function's name: `transfer_to_<Agent>`.
 pub const TRANSFER_PREFIX: &str = "transfer_to_";
 
+/// Whether `name` is usable in a function name (`^[0-9A-Za-z_-]{1,64}$`, as the Chat
+/// Completions API checks; Semantic Kernel checks the characters).
+pub(super) fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_WIRE_NAME
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The longest function name the Chat Completions API accepts.
+pub(super) const MAX_WIRE_NAME: usize = 64;
+
 impl ToolSurface {
     /// Semantic Kernel Python's: `Handoff-transfer_to_<Agent>` and
     /// `Handoff-complete_task(task_summary)`.

@@ -9,8 +9,8 @@ mod read;
 mod words;
 mod write;
 
-pub use ordered::OrderedMap;
+pub use ordered::{OrderedMap, unique_object};
 pub use place::{Hint, closest, json_key};
 pub use read::{FileError, parse_json, read_text};
 pub use words::{escape_controls, names, plural};
-pub use write::write_atomic;
+pub use write::{check_writable, same_file, write_atomic, write_or_fallback};

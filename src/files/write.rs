@@ -2,19 +2,13 @@
 //! target, then rename it over the target (atomic on one file system).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically, creating parent directories as needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = folder(path);
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = file_name(path);
     let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
@@ -26,6 +20,61 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temporary);
     }
     result
+}
+
+/// Whether `a` and `b` name the same file, once links and `..` are resolved; a path that does
+/// not exist yet is resolved through its folder.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (resolved(a), resolved(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(path) = path.canonicalize() {
+        return Some(path);
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Some(dir.canonicalize().ok()?.join(path.file_name()?))
+}
+
+/// Checks, before any work is paid for, that `path` can be written: its folder is created if
+/// needed and a probe file is written and removed there. Nothing is left behind.
+pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    let dir = folder(path);
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".{}.{}.probe", file_name(path), std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
+/// Writes `bytes` to `path` atomically; if that fails, to a file of the same name in the
+/// system's temporary folder, so that what was paid for is not lost. Returns where it went,
+/// and the error that sent it elsewhere.
+pub fn write_or_fallback(path: &Path, bytes: &[u8]) -> Result<(PathBuf, Option<std::io::Error>), std::io::Error> {
+    let error = match write_atomic(path, bytes) {
+        Ok(()) => return Ok((path.to_path_buf(), None)),
+        Err(error) => error,
+    };
+    let fallback = std::env::temp_dir().join(format!("{}.{}", std::process::id(), file_name(path)));
+    write_atomic(&fallback, bytes)?;
+    Ok((fallback, Some(error)))
+}
+
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -40,5 +89,52 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
         assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_same_file_is_recognised_through_links_and_dots() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, "{}").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert!(same_file(&file, &dir.path().join("sub/../a.json")));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&file, dir.path().join("link.json")).unwrap();
+            assert!(same_file(&file, &dir.path().join("link.json")));
+        }
+        assert!(
+            !same_file(&file, &dir.path().join("b.json")),
+            "a file that does not exist yet"
+        );
+        assert!(same_file(
+            &dir.path().join("new.json"),
+            &dir.path().join("sub/../new.json")
+        ));
+    }
+
+    #[test]
+    fn writability_is_checked_without_leaving_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        check_writable(&dir.path().join("deep/er/out.json")).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path().join("deep/er")).unwrap().count(), 0);
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        assert!(
+            check_writable(&blocker.join("out.json")).is_err(),
+            "a file is no folder"
+        );
+    }
+
+    #[test]
+    fn a_write_that_fails_goes_to_the_temporary_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        let (written, error) = write_or_fallback(&blocker.join("rec.json"), b"paid").unwrap();
+        assert!(error.is_some());
+        assert!(written.starts_with(std::env::temp_dir()), "{}", written.display());
+        assert_eq!(std::fs::read(&written).unwrap(), b"paid");
+        std::fs::remove_file(written).unwrap();
     }
 }

@@ -1,11 +1,14 @@
-//! A campaign: many cases, split into blocks of [`BLOCK`] cases with a seed each, derived
-//! from the campaign's seed. The blocks, not the threads, fix which cases run, so a seed
-//! gives the same result with any number of jobs, and `--shard I/N` takes every N-th block:
-//! shards of one campaign never overlap, and together they are the whole campaign.
+//! A campaign: many cases, split into blocks of up to [`BLOCK`] cases with a seed each,
+//! derived from the campaign's seed. The blocks, not the threads, fix which cases run, so a
+//! seed gives the same result with any number of jobs, and `--shard I/N` takes every N-th
+//! block: shards of one campaign never overlap, and together they are the whole campaign.
+//! Blocks are made small enough that each of N shards gets one when there are at least N
+//! cases (so a campaign's blocks depend on its number of shards; unsharded, they are
+//! [`BLOCK`] cases each).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::{Counterexample, Fuzzer};
 use crate::design::AgentId;
@@ -38,6 +41,9 @@ pub struct CampaignReport {
     pub edges: BTreeMap<(AgentId, AgentId), u64>,
     /// How the passing runs ended, by outcome kind.
     pub outcomes: BTreeMap<&'static str, u64>,
+    /// Whether the campaign was stopped before its end ([`Fuzzer::campaign_until`]): the
+    /// figures are those of the blocks that finished.
+    pub interrupted: bool,
 }
 
 /// The seed of block `block` of a campaign seeded `seed` (splitmix64).
@@ -61,20 +67,58 @@ pub struct Campaign {
     pub shard: Shard,
 }
 
+impl Campaign {
+    /// Cases per block: [`BLOCK`], or fewer, so that every shard gets a block when there are
+    /// at least as many cases as shards.
+    pub fn block_size(&self) -> u64 {
+        BLOCK.min((self.cases / self.shard.count.max(1)).max(1))
+    }
+
+    /// The blocks of this campaign's shard, in order.
+    pub fn blocks(&self) -> Vec<u64> {
+        let count = self.shard.count.max(1);
+        (0..self.cases.div_ceil(self.block_size()))
+            .filter(|b| b % count == self.shard.index)
+            .collect()
+    }
+
+    /// Refuses a shard with nothing to run, saying how many cases the campaign needs.
+    pub fn check(&self) -> Result<(), String> {
+        if self.blocks().is_empty() {
+            return Err(format!(
+                "shard {}/{} of a campaign of {} case{} has no cases to run: a campaign in {} shards needs at least {} cases (--cases {})",
+                self.shard.index + 1,
+                self.shard.count,
+                self.cases,
+                if self.cases == 1 { "" } else { "s" },
+                self.shard.count,
+                self.shard.count,
+                self.shard.count
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Fuzzer {
     /// Runs the blocks of `campaign.shard` (see the module docs) on `campaign.jobs` threads:
     /// the result is the same for any number of jobs. `progress(done)` is called after each
     /// block with the cases done so far.
     pub fn campaign(&self, campaign: Campaign, progress: &(dyn Fn(u64) + Sync)) -> CampaignReport {
-        let Campaign {
-            cases,
-            seed,
-            jobs,
-            shard,
-        } = campaign;
-        let blocks: Vec<u64> = (0..cases.div_ceil(BLOCK))
-            .filter(|b| b % shard.count == shard.index)
-            .collect();
+        self.campaign_until(campaign, progress, &AtomicBool::new(false))
+    }
+
+    /// [`Fuzzer::campaign`], stopping before the next block once `stop` is set (an interrupt):
+    /// the report then covers the blocks that finished and says it was interrupted.
+    pub fn campaign_until(
+        &self,
+        campaign: Campaign,
+        progress: &(dyn Fn(u64) + Sync),
+        stop: &AtomicBool,
+    ) -> CampaignReport {
+        let blocks = campaign.blocks();
+        let size_of_block = campaign.block_size();
+        let Campaign { cases, seed, jobs, .. } = campaign;
         let next = AtomicU64::new(0);
         // The lowest failing block so far: blocks after it need not run.
         let first_failure = AtomicU64::new(u64::MAX);
@@ -87,12 +131,15 @@ impl Fuzzer {
                 let fuzzer = self.clone();
                 scope.spawn(move || {
                     loop {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&block) = blocks.get(i as usize) else { break };
                         if block > first_failure.load(Ordering::Relaxed) {
                             break;
                         }
-                        let size = BLOCK.min(cases - block * BLOCK);
+                        let size = size_of_block.min(cases - block * size_of_block);
                         let report = fuzzer.search_block(size, block_seed(seed, block));
                         if report.failure.is_some() {
                             first_failure.fetch_min(block, Ordering::Relaxed);
@@ -109,7 +156,10 @@ impl Fuzzer {
         let mut results = std::mem::take(&mut *results.lock().expect("no worker panicked"));
         results.sort_by_key(|(block, _)| *block);
         let last = first_failure.load(Ordering::Relaxed);
-        let mut total = CampaignReport::default();
+        let mut total = CampaignReport {
+            interrupted: stop.load(Ordering::Relaxed),
+            ..CampaignReport::default()
+        };
         for (_, report) in results.into_iter().filter(|(block, _)| *block <= last) {
             total.cases += report.cases;
             for (edge, n) in report.edges {
@@ -129,6 +179,32 @@ impl Fuzzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn campaign(cases: u64, index: u64, count: u64) -> Campaign {
+        Campaign {
+            cases,
+            seed: 0,
+            jobs: 1,
+            shard: Shard { index, count },
+        }
+    }
+
+    #[test]
+    fn every_shard_gets_work_when_there_are_as_many_cases_as_shards() {
+        for (cases, count) in [(1000, 5), (5, 5), (7, 3), (1_000_000, 7), (10_000, 2000), (3, 1)] {
+            let mut covered = 0;
+            for index in 0..count {
+                let c = campaign(cases, index, count);
+                assert!(c.check().is_ok(), "{cases} cases, shard {}/{count}", index + 1);
+                covered += c.blocks().len() as u64;
+            }
+            let size = campaign(cases, 0, count).block_size();
+            assert_eq!(covered, cases.div_ceil(size), "the shards cover every block once");
+        }
+        assert_eq!(campaign(5000, 0, 1).block_size(), BLOCK, "unsharded: blocks as before");
+        let error = campaign(3, 4, 5).check().unwrap_err();
+        assert!(error.contains("needs at least 5 cases"), "{error}");
+    }
 
     #[test]
     fn block_seeds_differ_and_repeat() {

@@ -10,7 +10,7 @@ use super::invariant::InvariantFile;
 use super::{Expect, Invariant, Scenario, ScenarioError};
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};
 use crate::engine::{Limits, Outcome, Policy, Settings};
-use crate::files::{FileError, OrderedMap, closest, parse_json};
+use crate::files::{FileError, OrderedMap, closest, json_key, parse_json};
 use crate::scripted::{Script, ScriptedModel};
 use crate::wire::{Matching, Replay, Transcript};
 
@@ -29,7 +29,7 @@ pub(super) struct File {
     #[serde(default)]
     start: Option<String>,
     #[serde(default)]
-    handoffs: OrderedMap<OrderedMap<Option<String>>>,
+    handoffs: OrderedMap<OrderedMap<Option<String>, true>, true>,
     #[serde(default)]
     user: Option<Vec<String>>,
     #[serde(default)]
@@ -85,6 +85,7 @@ impl Scenario {
     pub fn parse(text: &str, file: &str, stem: Option<&str>) -> Result<Scenario, ScenarioError> {
         let invalid = |place: String, message: String| ScenarioError::from(FileError::invalid(file, place, message));
         let mut parsed: File = parse_json(text, file)?;
+        repeated_handoffs(&parsed.handoffs).map_err(|(place, message)| invalid(place, message))?;
         let design = declared(&mut parsed)
             .build()
             .map_err(|e| invalid(e.place(), e.to_string()))?;
@@ -206,4 +207,29 @@ fn agent_from_file(a: AgentFile) -> Agent {
         agent = agent.tool(tool);
     }
     agent
+}
+
+/// Refuses an edge or a source given twice in `handoffs` (to run a design it must say what it
+/// means; `handoff analyze` reports repeats as findings instead).
+fn repeated_handoffs(handoffs: &OrderedMap<OrderedMap<Option<String>, true>, true>) -> Result<(), (String, String)> {
+    if let Some((source, first, second)) = handoffs.repeated() {
+        return Err((
+            format!("handoffs{}", json_key(source)),
+            format!(
+                "`{source}` is given twice (keys {first} and {second} of `handoffs`); write its targets in one object"
+            ),
+        ));
+    }
+    for (source, targets) in &handoffs.0 {
+        if let Some((target, first, second)) = targets.repeated() {
+            return Err((
+                format!("handoffs{}{}", json_key(source), json_key(target)),
+                format!(
+                    "`{target}` is given twice (keys {first} and {second} of handoffs{})",
+                    json_key(source)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::design::Design;
-use crate::engine::{Model, NoHuman, Orchestration, Run, ScriptedHuman, Settings, block_on};
+use crate::engine::{Model, NoHuman, Observer, Orchestration, Run, ScriptedHuman, Settings, block_on};
 use crate::files::{FileError, read_text};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
@@ -116,14 +116,23 @@ impl Scenario {
     /// Runs the scenario's task and human with `model` instead of the file's (a live model,
     /// a recorder around one).
     pub async fn run_with<M: Model>(&self, model: &mut M) -> Result<Run, ScenarioError> {
+        self.run_observed(model, &mut ()).await
+    }
+
+    /// [`Scenario::run_with`], showing every event to `observer` as it happens (to print a
+    /// long or paid run as it goes).
+    pub async fn run_observed<M: Model, O: Observer>(
+        &self,
+        model: &mut M,
+        observer: &mut O,
+    ) -> Result<Run, ScenarioError> {
         let orchestration = self.orchestration_only()?;
         Ok(match &self.user {
             Some(replies) => {
-                orchestration
-                    .run(model, &mut ScriptedHuman::new(replies.iter().cloned()))
-                    .await
+                let mut human = ScriptedHuman::new(replies.iter().cloned());
+                orchestration.run_observed(model, &mut human, observer).await
             }
-            None => orchestration.run(model, &mut NoHuman).await,
+            None => orchestration.run_observed(model, &mut NoHuman, observer).await,
         })
     }
 

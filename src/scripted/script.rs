@@ -190,6 +190,6 @@ pub struct CallSpec {
     /// Function name, plain or `<plugin>-<name>`.
     pub tool: String,
     /// Arguments; string values may use `{name}` placeholders.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::files::unique_object")]
     pub args: Map<String, Value>,
 }

@@ -143,14 +143,45 @@ impl Suite {
         }
     }
 
-    /// The scenario files, sorted, filtered.
+    /// The scenario files, sorted, filtered: every `*.json` below the directory but
+    /// recordings, in folders that are not hidden (`.name`); links to folders are not
+    /// followed (so a link loop cannot trap the walk), links to files are read. Two files
+    /// whose snapshots would share a name are an error naming both.
     pub fn files(&self) -> Result<Vec<PathBuf>, SuiteError> {
-        let mut files = Vec::new();
-        collect(&self.dir, &mut files).map_err(|e| SuiteError {
+        let error = |message: String| SuiteError {
             dir: self.dir.display().to_string(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let mut files = Vec::new();
+        let walk = walkdir::WalkDir::new(&self.dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = entry.map_err(|e| error(e.to_string()))?;
+            let path = entry.path();
+            let is_file = entry.file_type().is_file()
+                || (entry.file_type().is_symlink() && std::fs::metadata(path).is_ok_and(|m| m.is_file()));
+            if is_file
+                && path.extension().is_some_and(|e| e == "json")
+                && !path.to_string_lossy().ends_with(".recording.json")
+            {
+                files.push(path.to_path_buf());
+            }
+        }
         files.sort();
+        let mut snapshots: std::collections::BTreeMap<PathBuf, &PathBuf> = std::collections::BTreeMap::new();
+        for file in &files {
+            if let Some(other) = snapshots.insert(self.snapshot_path(file), file) {
+                return Err(error(format!(
+                    "{} and {} would share the snapshot {}; rename one of them",
+                    other.display(),
+                    file.display(),
+                    self.snapshot_path(file).display()
+                )));
+            }
+        }
         files.retain(|f| self.filter.as_deref().is_none_or(|text| self.name(f).contains(text)));
         Ok(files)
     }
@@ -228,19 +259,6 @@ impl Suite {
         }
         report
     }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") && !path.to_string_lossy().ends_with(".recording.json")
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn first_difference(a: &Run, b: &Run) -> Option<Failure> {

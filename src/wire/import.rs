@@ -5,9 +5,11 @@
 //! A log is a JSON array, or JSON Lines, of entries `{"request": {...}, "response": {...}}`:
 //! the request body and the response body of each call, in the order they were made. Each
 //! request is attributed to the agent of the design whose instructions are its system message
-//! and whose functions are its tools (either alone when only one agent fits). Function-call
-//! ids are renumbered `call_0001`, `call_0002`, ... in order of appearance, as a run numbers
-//! them, so that strict replay can compare requests.
+//! and whose functions are its tools; a request no agent fits both ways is an error naming the
+//! closest. Function-call ids are renumbered `call_0001`, `call_0002`, ... in order of
+//! appearance, as a run numbers them, so that strict replay can compare requests; a log that
+//! gives two calls one id, or whose requests carry a call or a reply no logged response made
+//! (an entry is missing), is refused: its recording could not replay strictly.
 
 use std::collections::HashMap;
 
@@ -67,6 +69,10 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
     // Per agent of the transcript: the messages of its latest request, and its calls so far.
     let mut threads: Vec<(Vec<ChatMessage>, u32)> = Vec::new();
     let mut human: Vec<String> = Vec::new();
+    // The entry whose response made each logged call id.
+    let mut made_by: HashMap<String, usize> = HashMap::new();
+    // Per agent of the transcript: the texts its logged responses said.
+    let mut said: Vec<Vec<String>> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let place = format!("entries[{i}]");
         let request = entry.get("request").ok_or_else(|| {
@@ -89,12 +95,7 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
             Some(m) if m.role == Role::System => messages.remove(0).content.unwrap_or_default(),
             _ => String::new(),
         };
-        let agent = agent_of(design, &instructions, &tools).ok_or_else(|| {
-            error(
-                format!("{place}.request"),
-                "no agent of the design has this system message and these tools",
-            )
-        })?;
+        let agent = agent_of(design, &instructions, &tools).map_err(|why| error(format!("{place}.request"), why))?;
         let index = match transcript.agent(agent) {
             Some(index) => index,
             None => {
@@ -104,6 +105,7 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
                     tools: tools.clone(),
                 });
                 threads.push((Vec::new(), 0));
+                said.push(Vec::new());
                 transcript.agents.len() - 1
             }
         };
@@ -117,6 +119,7 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
             ));
         }
         let new = messages[seen.len()..].to_vec();
+        missing_entries(&new, agent, &said[index], &made_by, &ids, &place)?;
         let users: Vec<&str> = messages
             .iter()
             .filter(|m| m.role == Role::User)
@@ -142,12 +145,26 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
             });
         }
         let answer = response_of(response).map_err(|e| error(format!("{place}.response"), e.0))?;
-        for call in response["choices"][0]["message"]["tool_calls"]
+        for (k, call) in response["choices"][0]["message"]["tool_calls"]
             .as_array()
             .into_iter()
             .flatten()
+            .enumerate()
         {
-            renumber(&mut ids, call["id"].as_str().unwrap_or(""));
+            let id = call["id"].as_str().unwrap_or("");
+            if let Some(&earlier) = made_by.get(id) {
+                return Err(error(
+                    format!("{place}.response.choices[0].message.tool_calls[{k}].id"),
+                    format!(
+                        "`{id}` was already the id of a call of entries[{earlier}]: a server that reuses call ids makes a recording that cannot replay strictly"
+                    ),
+                ));
+            }
+            made_by.insert(id.to_string(), i);
+            renumber(&mut ids, id);
+        }
+        if let Some(text) = answer.text.as_ref().filter(|t| !t.is_empty()) {
+            said[index].push(text.clone());
         }
         *calls += 1;
         transcript.calls.push(RecordedCall {
@@ -237,27 +254,83 @@ fn wire_messages(
         .collect()
 }
 
-/// The agent whose instructions are `instructions` and whose functions are `tools`; failing
-/// that, the only agent with those functions, or the only one with those instructions.
-fn agent_of<'a>(design: &'a Design, instructions: &str, tools: &[Value]) -> Option<&'a str> {
+/// Refuses a request whose new messages show that the log lacks an entry: a function call no
+/// logged response made, or a reply of this agent it never gave.
+fn missing_entries(
+    new: &[ChatMessage],
+    agent: &str,
+    said: &[String],
+    made_by: &HashMap<String, usize>,
+    ids: &HashMap<String, String>,
+    place: &str,
+) -> Result<(), ImportError> {
+    let logged: std::collections::HashSet<&String> = made_by.keys().filter_map(|id| ids.get(id)).collect();
+    for message in new {
+        if let Some(call) = message.tool_calls.iter().find(|c| !logged.contains(&c.id)) {
+            return Err(error(
+                format!("{place}.request.messages"),
+                format!(
+                    "{agent}'s history has a call of `{}` that no earlier response in the log made: an entry before this one is missing",
+                    call.name
+                ),
+            ));
+        }
+        let own = message.role == Role::Assistant && message.name.as_deref().is_none_or(|n| n == agent);
+        if let Some(text) = message
+            .content
+            .as_ref()
+            .filter(|t| own && !t.is_empty() && message.tool_calls.is_empty())
+            && !said.contains(text)
+        {
+            return Err(error(
+                format!("{place}.request.messages"),
+                format!(
+                    "{agent}'s history has a reply of its own that no earlier response in the log gave ({}): an entry before this one is missing",
+                    serde_json::Value::String(text.chars().take(60).collect())
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The agent whose instructions are `instructions` and whose functions are `tools`; else why
+/// none is, naming the agent that comes closest.
+fn agent_of<'a>(design: &'a Design, instructions: &str, tools: &[Value]) -> Result<&'a str, String> {
     let names: Vec<&str> = tools.iter().filter_map(|t| t["function"]["name"].as_str()).collect();
-    let same_tools = |agent: &crate::Agent| {
+    let offered = |agent: &crate::Agent| -> Vec<&str> {
         let id = design.find(&agent.name).expect("an agent of the design");
-        design
-            .tools(id)
-            .iter()
-            .map(|t| &*t.qualified_name)
-            .eq(names.iter().copied())
+        design.tools(id).iter().map(|t| &*t.qualified_name).collect()
     };
     let agents = design.agents();
-    let only = |fits: &dyn Fn(&crate::Agent) -> bool| {
-        let mut found = agents.iter().filter(|a| fits(a));
-        match (found.next(), found.next()) {
-            (Some(agent), None) => Some(agent.name.as_str()),
-            _ => None,
-        }
-    };
-    only(&|a| a.instructions == instructions && same_tools(a))
-        .or_else(|| only(&same_tools))
-        .or_else(|| only(&|a| a.instructions == instructions))
+    let fits = |a: &&crate::Agent| a.instructions == instructions && offered(a) == names;
+    if let Some(agent) = agents.iter().find(fits) {
+        return Ok(agent.name.as_str());
+    }
+    let seen = format!(
+        "system message {} and tools [{}]",
+        serde_json::Value::String(instructions.chars().take(80).collect()),
+        names.join(", ")
+    );
+    let near = agents
+        .iter()
+        .find(|a| a.instructions == instructions)
+        .map(|a| {
+            let theirs = offered(a);
+            format!(
+                "`{}` has this system message but offers [{}]",
+                a.name,
+                theirs.join(", ")
+            )
+        })
+        .or_else(|| {
+            agents
+                .iter()
+                .find(|a| offered(a) == names)
+                .map(|a| format!("`{}` offers these tools but its instructions differ", a.name))
+        });
+    Err(match near {
+        Some(near) => format!("no agent of the design has this {seen}; {near}"),
+        None => format!("no agent of the design has this {seen}, nor either of the two"),
+    })
 }

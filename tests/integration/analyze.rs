@@ -267,7 +267,7 @@ fn bad_input_names_the_file_and_exits_2() {
         ),
         (
             &["analyze", "--coverage", arg(&typo)],
-            format!("error: {}: ", arg(&typo)),
+            format!("error: {}:1:35: strat: unknown field", arg(&typo)),
         ),
     ];
     for (args, message) in cases {

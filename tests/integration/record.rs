@@ -588,7 +588,7 @@ fn a_chat_completions_log_imports_as_a_recording_that_replays_strictly() {
     );
     assert!(
         text(&output.stderr).contains(
-            "production.jsonl: entries[2].request: no agent of the design has this system message and these tools"
+            "production.jsonl: entries[0].request: no agent of the design has this system message \"Handle customer requests.\" and tools [Handoff-transfer_to_RefundAgent, Handoff-transfer_to_OrderStatusAgent, Handoff-transfer_to_OrderReturnAgent, Handoff-complete_task]; `TriageAgent` offers these tools but its instructions differ"
         ),
         "{}",
         text(&output.stderr)

@@ -1,0 +1,26 @@
+//! Handoff edges: as declared, and as a validated design keeps them.
+
+use super::agent::AgentId;
+
+/// A handoff edge as declared: from `source` to `target`, with a description or `None` for
+/// "use the target's description".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffSpec {
+    /// The agent that may hand off.
+    pub source: String,
+    /// The agent it may hand off to.
+    pub target: String,
+    /// The `transfer_to_<target>` description; `None` falls back to the target's description.
+    pub description: Option<String>,
+}
+
+/// A handoff edge of a validated design.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handoff {
+    /// The agent handed to.
+    pub target: AgentId,
+    /// The description the model reads (after falling back to the target's description).
+    pub description: String,
+    /// Whether the description was declared (`false`: taken from the target agent).
+    pub declared: bool,
+}

@@ -1,0 +1,222 @@
+//! The functions each agent's model is offered: its own tools, then the transfer functions of
+//! its handoff edges, then the completion function, named by the design's tool surface and
+//! checked for what the wire allows.
+
+use std::sync::Arc;
+
+use super::agent::{Agent, AgentId};
+use super::edge::Handoff;
+use super::error::DesignError;
+use super::surface::{ToolSurface, valid_name};
+use super::template::{Template, TemplateError};
+use crate::files::json_key;
+
+/// What a function offered to a model does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    /// The agent's own tool, by index into [`Agent::tools`].
+    Own(usize),
+    /// `transfer_to_<target>`.
+    Transfer(AgentId),
+    /// `complete_task(task_summary)`.
+    Complete,
+}
+
+/// A function as offered to an agent's model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    /// Function name: `check_order_status`, `transfer_to_RefundAgent`, `complete_task`.
+    /// Shared: the [`ToolCall`](crate::engine::ToolCall)s of a run point to it instead of copying it.
+    pub name: Arc<str>,
+    /// Name as Semantic Kernel sends it: `<plugin>-<name>` (or `name` when there is no plugin).
+    pub qualified_name: Arc<str>,
+    /// Description the model reads.
+    pub description: String,
+    /// Required string parameters with their descriptions, in order.
+    pub parameters: Vec<(String, String)>,
+    /// What calling it does.
+    pub kind: ToolKind,
+}
+
+impl ToolSpec {
+    /// The function as the Chat Completions API declares it (`{"type": "function", ...}`),
+    /// named `<plugin>-<name>` as Semantic Kernel sends it.
+    pub fn json_schema(&self) -> serde_json::Value {
+        let mut properties = serde_json::Map::new();
+        for (name, description) in &self.parameters {
+            let mut property = serde_json::json!({ "type": "string" });
+            if !description.is_empty() {
+                property["description"] = description.clone().into();
+            }
+            properties.insert(name.clone(), property);
+        }
+        let required: Vec<&str> = self.parameters.iter().map(|(n, _)| n.as_str()).collect();
+        serde_json::json!({
+            "type": "function",
+            "function": {
+                "name": &*self.qualified_name,
+                "description": self.description,
+                "parameters": { "type": "object", "properties": properties, "required": required },
+            },
+        })
+    }
+}
+
+/// Parameter names for messages: "`a`, `b`", or "none".
+pub(crate) fn parameter_list(parameters: &[(String, String)]) -> String {
+    if parameters.is_empty() {
+        return "none".to_string();
+    }
+    parameters
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The functions offered to agent `i`: its own tools, then the transfer functions in
+/// declaration order, then the completion function; plus its tools' parsed result templates.
+pub(super) fn toolbox(
+    i: usize,
+    agent: &Agent,
+    edges: &[Handoff],
+    agents: &[Agent],
+    surface: &ToolSurface,
+) -> Result<(Vec<ToolSpec>, Vec<Template>), DesignError> {
+    let mut tools: Vec<ToolSpec> = Vec::with_capacity(agent.tools.len() + edges.len() + 1);
+    let mut templates = Vec::with_capacity(agent.tools.len());
+    for (t, tool) in agent.tools.iter().enumerate() {
+        if !valid_name(&tool.name) {
+            return Err(DesignError::InvalidName {
+                index: i,
+                tool: Some(t),
+                what: "tool",
+                name: tool.name.clone(),
+            });
+        }
+        let invalid = |what, name: &str| DesignError::InvalidName {
+            index: i,
+            tool: Some(t),
+            what,
+            name: name.to_string(),
+        };
+        if let Some(plugin) = tool.plugin.as_deref().filter(|p| !valid_name(p)) {
+            return Err(invalid("plugin", plugin));
+        }
+        if let Some((parameter, _)) = tool.parameters.iter().find(|(p, _)| !valid_name(p)) {
+            return Err(invalid("parameter", parameter));
+        }
+        let clash = |why| DesignError::DuplicateTool {
+            agent: agent.name.clone(),
+            index: i,
+            tool_index: t,
+            tool: tool.name.clone(),
+            why,
+        };
+        if tools.iter().any(|s| *s.name == *tool.name) {
+            return Err(clash(String::new()));
+        }
+        if surface.is_reserved(&tool.name) {
+            return Err(clash(format!(
+                ": {} are the handoff functions' names",
+                surface.reserved_names()
+            )));
+        }
+        let bad = |message: String| DesignError::BadResultTemplate {
+            agent: agent.name.clone(),
+            index: i,
+            tool_index: t,
+            tool: tool.name.clone(),
+            message,
+        };
+        let template = Template::parse(&tool.result).map_err(|e: TemplateError| bad(e.to_string()))?;
+        if let Some(unknown) = template
+            .placeholders()
+            .find(|p| !tool.parameters.iter().any(|(n, _)| n == p))
+        {
+            let known = parameter_list(&tool.parameters);
+            return Err(bad(format!(
+                "`{{{unknown}}}` is not a parameter of the tool (parameters: {known})"
+            )));
+        }
+        templates.push(template);
+        tools.push(ToolSpec {
+            qualified_name: match &tool.plugin {
+                Some(plugin) => format!("{plugin}-{}", tool.name).into(),
+                None => tool.name.as_str().into(),
+            },
+            name: tool.name.as_str().into(),
+            description: tool.description.clone(),
+            parameters: tool.parameters.clone(),
+            kind: ToolKind::Own(t),
+        });
+    }
+    for edge in edges {
+        let name = surface.transfer_name(&agents[edge.target.index()].name);
+        tools.push(ToolSpec {
+            qualified_name: surface.qualified(&name).into(),
+            name: name.into(),
+            description: edge.description.clone(),
+            parameters: Vec::new(),
+            kind: ToolKind::Transfer(edge.target),
+        });
+    }
+    if let Some(complete) = surface.complete {
+        tools.push(ToolSpec {
+            name: complete.name.into(),
+            qualified_name: surface.qualified(complete.name).into(),
+            description: complete.description.into(),
+            parameters: vec![(complete.parameter.into(), String::new())],
+            kind: ToolKind::Complete,
+        });
+    }
+    check_wire_names(i, agent, &tools, agents)?;
+    Ok((tools, templates))
+}
+
+/// The names agent `i`'s functions are sent under must be unique and short enough.
+fn check_wire_names(i: usize, agent: &Agent, tools: &[ToolSpec], agents: &[Agent]) -> Result<(), DesignError> {
+    let declared = |t: &ToolSpec| match t.kind {
+        ToolKind::Own(k) => match &agent.tools[k].plugin {
+            Some(plugin) => format!("{plugin}/{}", t.name),
+            None => t.name.to_string(),
+        },
+        _ => t.name.to_string(),
+    };
+    for (k, tool) in tools.iter().enumerate() {
+        if let Some(first) = tools[..k].iter().find(|t| t.qualified_name == tool.qualified_name) {
+            return Err(DesignError::SameWireName {
+                agent: agent.name.clone(),
+                index: i,
+                tool_index: k.min(agent.tools.len().saturating_sub(1)),
+                first: declared(first),
+                second: declared(tool),
+                wire: tool.qualified_name.to_string(),
+            });
+        }
+        if tool.qualified_name.len() > super::surface::MAX_WIRE_NAME {
+            let (place, why) = match tool.kind {
+                ToolKind::Own(t) => (
+                    format!("agents[{i}].tools[{t}]"),
+                    ": shorten the tool's or its plugin's name",
+                ),
+                ToolKind::Transfer(target) => (
+                    format!(
+                        "handoffs{}{}",
+                        json_key(&agent.name),
+                        json_key(&agents[target.index()].name)
+                    ),
+                    ": shorten the target agent's name",
+                ),
+                ToolKind::Complete => (format!("agents[{i}]"), ""),
+            };
+            return Err(DesignError::WireNameTooLong {
+                agent: agent.name.clone(),
+                wire: tool.qualified_name.to_string(),
+                place,
+                why,
+            });
+        }
+    }
+    Ok(())
+}
