@@ -64,14 +64,43 @@ impl FileError {
 }
 
 /// Reads a UTF-8 file, naming it in errors.
+///
+/// Only regular files are read (a folder, a pipe or a device is refused before anything is
+/// read, so a FIFO cannot block the reader), at most [`MAX_FILE_SIZE`] bytes of them; a UTF-8
+/// byte-order mark at the start is skipped.
 pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| FileError::Read {
+    let failed = |source| FileError::Read {
         file: file.clone(),
         source,
-    })?;
+    };
+    let metadata = std::fs::metadata(path).map_err(failed)?;
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, a socket or a device)"
+        };
+        return Err(failed(std::io::Error::other(format!("{what}; give a JSON file"))));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(failed(std::io::Error::other(format!(
+            "larger than {} MiB, more than any scenario, design or recording needs",
+            MAX_FILE_SIZE >> 20
+        ))));
+    }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, file)),
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok((text, file))
+        }
         Err(e) => Err(FileError::NotText {
             offset: e.utf8_error().valid_up_to(),
             file,
@@ -79,8 +108,27 @@ pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
     }
 }
 
+/// The largest file [`read_text`] reads: 1 GiB.
+pub const MAX_FILE_SIZE: u64 = 1 << 30;
+
 /// Deserialises `text`, reporting the JSON path and line/column of the first problem.
+///
+/// The text must hold one JSON object: serde would also read a struct from a positional
+/// array (`["name", ...]`), which no one writes on purpose.
 pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, file: &str) -> Result<T, FileError> {
+    let start = text.len() - text.trim_start().len();
+    if let Some(first) = text[start..].chars().next().filter(|&c| c != '{') {
+        let before = &text[..start];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        return Err(FileError::Json {
+            file: file.to_string(),
+            line,
+            column,
+            place: String::new(),
+            message: format!("expected a JSON object (`{{ ... }}`) at the top of the file, found `{first}`"),
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let result = match serde_path_to_error::deserialize(&mut de) {
         Ok(value) => de.end().map(|()| value).map_err(|e| (String::new(), e)),

@@ -186,9 +186,14 @@ impl Suite {
         Ok(files)
     }
 
-    /// The name of a scenario file: its path below the suite directory, without `.json`.
+    /// The name of a scenario file: its path below the suite directory, without `.json`
+    /// (a suite of one file, given as its directory, names it by its file name).
     pub fn name(&self, file: &Path) -> String {
-        let relative = file.strip_prefix(&self.dir).unwrap_or(file).with_extension("");
+        let relative = match file.strip_prefix(&self.dir) {
+            Ok(below) if !below.as_os_str().is_empty() => below,
+            _ => Path::new(file.file_name().unwrap_or(file.as_os_str())),
+        }
+        .with_extension("");
         relative
             .components()
             .map(|c| c.as_os_str().to_string_lossy())

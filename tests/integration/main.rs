@@ -9,6 +9,8 @@
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
 //! - `record` (with the fake `endpoint`): `handoff record` against a loopback server, `handoff replay`;
+//! - `reliability`: the hostile-input corpus (`tests/hostile/`), runs that would never end,
+//!   network faults, files not to lose or overwrite, folders that loop, arbitrary JSON;
 //! - `cli`: exit codes and the error messages of bad scenario files;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
 
@@ -20,6 +22,7 @@ mod cli;
 mod endpoint;
 mod fuzz;
 mod record;
+mod reliability;
 mod scenarios;
 mod semantics;
 mod snapshots;

@@ -30,6 +30,51 @@ pub fn handoff(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs the `handoff` binary with `args` in the repository root, failing the test if it has
+/// not ended within `seconds` (it is killed): a hang is a failure, never a stuck suite.
+pub fn handoff_within(args: &[&str], seconds: u64) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes on their own threads, so a chatty child cannot block on a full pipe.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut v)
+            .map(|_| v)
+            .unwrap_or_default()
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut err, &mut v)
+            .map(|_| v)
+            .unwrap_or_default()
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("handoff {args:?} did not end within {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
 /// Writes `text` to a file named `name` in a fresh temporary directory.
 pub fn temp_file(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
     let path = dir.path().join(name);
