@@ -9,7 +9,7 @@ use super::fast_hash::FxHashMap;
 use super::finding::{Code, Finding, Severity};
 use super::parallel;
 use crate::design::{Design, DesignBuilder, DesignError, Hint};
-use crate::files::{closest, json_key};
+use crate::files::{closest, escape_controls, json_key};
 
 /// Hints ("did you mean") are looked for only in designs up to this many agents, and only
 /// for the first few unknown names: each hint compares the name with every agent.
@@ -174,7 +174,9 @@ impl HandoffGraph {
                     message: format!(
                         "the handoff `{}` → `{}` is declared more than once; the last declaration's description \
                          wins (\"{}\"), as in a Python dict. Keep one",
-                        spec.source, spec.target, edge.description
+                        spec.source,
+                        spec.target,
+                        escape_controls(&edge.description)
                     ),
                     place: Some(format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target))),
                 });

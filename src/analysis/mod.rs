@@ -25,7 +25,7 @@ use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, IntoNeighbors, Reversed, Visitable};
 
-use crate::files::{json_key, names};
+use crate::files::{escape_controls, json_key, names};
 use fast_hash::{same_text, text_hash};
 
 pub mod coverage;
@@ -394,7 +394,7 @@ fn duplicate_description(graph: &HandoffGraph, edges: &[EdgeIndex]) -> Finding {
             "`{source}` offers {} with the same description (\"{}\"): the model cannot tell them apart, so the \
              choice between {} is a guess. Say in each description when to choose it",
             names(&tools),
-            g[edges[0]].description,
+            escape_controls(&g[edges[0]].description),
             names(&targets)
         ),
         place: Some(format!("handoffs{}", json_key(source))),

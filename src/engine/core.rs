@@ -456,8 +456,11 @@ impl Core {
     }
 
     fn start_turn(&mut self) {
+        // Only a turn that had tool rounds moved the proof's checkpoint.
+        if self.round != 0 {
+            self.rounds = ToolRounds::default();
+        }
         self.round = 0;
-        self.rounds = ToolRounds::default();
         self.turn_text.clear();
         self.tool_result = None;
     }

@@ -19,7 +19,7 @@ pub(crate) use fingerprint::RequestHash;
 pub use fingerprint::{Fingerprint, Fingerprinter};
 
 use crate::engine::{Call, Response};
-use crate::files::{FileError, parse_json, read_text};
+use crate::files::{FileError, escape_controls, parse_json, read_text};
 use crate::wire::chat::ChatMessage;
 
 /// The recording format this version writes and reads.
@@ -298,13 +298,14 @@ impl Transcript {
 }
 
 /// A request as lines for a diff: the instructions, one line per tool (name, parameters,
-/// description) and one per message; line breaks in texts are written `\n`.
+/// description) and one per message; line breaks and other control characters in texts are
+/// written visibly (`\n`), so that one message is one line and a diff cannot drive the terminal.
 pub fn request_lines<'a>(
     instructions: &str,
     tools: &[Value],
     messages: impl IntoIterator<Item = &'a ChatMessage>,
 ) -> Vec<String> {
-    let one_line = |text: &str| text.replace('\n', "\\n");
+    let one_line = |text: &str| escape_controls(text).into_owned();
     let mut lines = vec![format!("system: {}", one_line(instructions))];
     for tool in tools {
         let function = &tool["function"];
