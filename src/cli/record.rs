@@ -82,10 +82,13 @@ fn http_url(text: &str) -> Result<String, String> {
     }
 }
 
-/// A number of seconds above 0 and at most a day, as a `Duration`.
+/// A number of seconds from a millisecond to a day, as a `Duration`.
 fn positive_seconds(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
-        Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        Ok(s) if s > 0.0 && s < 0.001 => Err(format!(
+            "`{text}` seconds is less than a millisecond, the least allowed"
+        )),
+        Ok(s) if (0.001..=86_400.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
         Ok(s) if s > 86_400.0 => Err(format!("`{text}` seconds is more than a day (86400), the most allowed")),
         _ => Err(format!("`{text}` is not a positive number of seconds")),
     }
@@ -286,6 +289,30 @@ impl Observer for Live {
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
         } else {
             print(&text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn no_seconds_argument_panics(text in "\\PC{0,24}", number in proptest::num::f64::ANY) {
+            for text in [text, number.to_string(), format!("{number:e}")] {
+                if let Ok(duration) = positive_seconds(&text) {
+                    proptest::prop_assert!(duration > Duration::ZERO && duration <= Duration::from_secs(86_400));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn seconds_arguments_are_positive_and_at_most_a_day() {
+        assert_eq!(positive_seconds("1.5"), Ok(Duration::from_millis(1500)));
+        for bad in ["0", "-1", "nan", "inf", "1e30", "86401", "x", "1e-38"] {
+            assert!(positive_seconds(bad).is_err(), "{bad}");
         }
     }
 }
