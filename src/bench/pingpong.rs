@@ -8,7 +8,9 @@
 //!
 //! let report = PingPong::new(2, 1_000)?.run();
 //! assert_eq!(report.model_calls, 1_001);
-//! assert_eq!(report.events, 3 * 1_000 + 4);
+//! // Task, 3 events a handoff, the completion; and a note per agent: under the default
+//! // profile (Semantic Kernel Python) an agent whose turns are handoffs keeps no thread.
+//! assert_eq!(report.events, 3 * 1_000 + 4 + 2);
 //! println!("{:.3} µs per handoff", report.micros_per_handoff());
 //! # Ok::<(), handoff_harness::DesignError>(())
 //! ```
@@ -21,8 +23,8 @@ use serde_json::Map;
 
 use crate::design::{Agent, Design, DesignError};
 use crate::engine::EventKind;
-use crate::engine::Limits;
 use crate::engine::Outcome;
+use crate::engine::{Limits, MAX_CEILING, Profile, Settings};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::engine::{NoHuman, Orchestration};
 
@@ -31,6 +33,7 @@ use crate::engine::{NoHuman, Orchestration};
 pub struct PingPong {
     design: Arc<Design>,
     handoffs: u64,
+    profile: &'static Profile,
 }
 
 /// The model of the ping-pong: the function each agent calls is prepared in advance, so a
@@ -38,11 +41,13 @@ pub struct PingPong {
 /// sit in one buffer, in ring order, so a ring of many agents does not make the model slower.
 #[derive(Debug, Clone)]
 pub struct RingModel {
-    /// `transfer_to_<next agent>` of every agent, one after another.
-    names: String,
-    /// Where each agent's function name ends in `names`.
-    ends: Vec<usize>,
+    /// Per agent, the name of its function that transfers to the next, shared with the
+    /// design (a call clones it: no allocation).
+    names: Vec<Arc<str>>,
     left: u64,
+    /// The completion function's name and parameter, if the profile has one (else the last
+    /// answer is a final text reply).
+    complete: Option<(Arc<str>, &'static str)>,
 }
 
 /// What one ping-pong run measured.
@@ -88,7 +93,22 @@ impl PingPong {
         Ok(PingPong {
             design: builder.build()?.shared(),
             handoffs,
+            profile: &Profile::SEMANTIC_KERNEL,
         })
+    }
+
+    /// The same workload under `profile`: its framework's names and semantics.
+    pub fn under(self, profile: &'static Profile) -> Result<PingPong, DesignError> {
+        Ok(PingPong {
+            design: self.design.under(profile.tools)?.shared(),
+            profile,
+            ..self
+        })
+    }
+
+    /// The profile the workload runs under.
+    pub fn profile(&self) -> &'static Profile {
+        self.profile
     }
 
     /// The design: `Agent0` → `Agent1` → … → `Agent0`, starting at `Agent0`.
@@ -99,32 +119,49 @@ impl PingPong {
     /// A fresh model for one run.
     pub fn model(&self) -> RingModel {
         let design = &self.design;
-        let mut names = String::new();
-        let mut ends = Vec::with_capacity(design.agents().len());
-        for agent in design.ids() {
-            let target = design.handoffs(agent)[0].target;
-            names.push_str(
-                &design
-                    .transfer_tool(agent, target)
-                    .expect("every agent hands off to the next")
-                    .name,
-            );
-            ends.push(names.len());
-        }
+        let surface = design.surface();
+        // The name each call is made by: the plain one where that reaches the function.
+        let shared = |tool: &crate::design::ToolSpec| {
+            if surface.reaches(&tool.name, &tool.name, &tool.qualified_name) {
+                tool.name.clone()
+            } else {
+                tool.qualified_name.clone()
+            }
+        };
+        let names = design
+            .ids()
+            .map(|agent| {
+                let target = design.handoffs(agent)[0].target;
+                shared(
+                    design
+                        .transfer_tool(agent, target)
+                        .expect("every agent hands off to the next"),
+                )
+            })
+            .collect();
+        let complete = design
+            .tools(design.start())
+            .iter()
+            .find(|t| t.kind == crate::design::ToolKind::Complete);
+        let complete = complete.map(|t| (shared(t), surface.complete.map_or("", |c| c.parameter)));
         RingModel {
             names,
-            ends,
             left: self.handoffs,
+            complete,
         }
     }
 
     /// The orchestration the run uses: no limits, so only the script ends it, and a ceiling
     /// just above the run's events (three per handoff).
     pub fn orchestration(&self) -> Orchestration {
-        let events = self.handoffs.min(Self::MAX_HANDOFFS) * 3 + 8;
+        let events = self.handoffs.min(Self::MAX_HANDOFFS) * 3 + 8 + self.design.agents().len() as u64;
         Orchestration::new(self.design.clone())
             .task("Ping-pong.")
-            .limits(Limits::none().ceiling(events as u32))
+            .settings(Settings {
+                limits: Limits::none().ceiling(events.min(u64::from(MAX_CEILING)) as u32),
+                profile: self.profile,
+                ..Settings::default()
+            })
     }
 
     /// Runs the workload once through [`Orchestration::run`] on a current-thread tokio runtime.
@@ -158,13 +195,20 @@ impl RingModel {
     /// Answers one call: a handoff to the next agent while handoffs are left, then `complete_task`.
     pub fn answer(&mut self, request: &ModelRequest<'_>) -> Response {
         if self.left == 0 {
-            return Response::complete("Ping-pong done.");
+            let summary = serde_json::Value::String("Ping-pong done.".into());
+            return match &self.complete {
+                Some((name, parameter)) => {
+                    Response::call(name.clone(), Map::from_iter([(parameter.to_string(), summary)]))
+                }
+                None => Response {
+                    text: Some("Ping-pong done.".into()),
+                    ends_conversation: true,
+                    ..Response::default()
+                },
+            };
         }
         self.left -= 1;
-        let agent = request.agent().index();
-        let start = agent.checked_sub(1).map_or(0, |before| self.ends[before]);
-        let name = &self.names[start..self.ends[agent]];
-        Response::call(name, Map::new())
+        Response::call(self.names[request.agent().index()].clone(), Map::new())
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::output::{Format, Status, bad_input, json_text};
 use handoff_harness::bench::{PingPong, PingPongReport};
-use handoff_harness::engine::Outcome;
+use handoff_harness::engine::{Outcome, Profile};
 
 /// Arguments of `handoff bench`.
 #[derive(Debug, Args)]
@@ -32,6 +32,9 @@ enum Workload {
         /// Runs; the time reported is their median (the fastest is shown too).
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
+        /// The framework semantics to route under (default: `semantic-kernel`).
+        #[arg(long, value_name = "NAME", value_parser = super::output::profile_arg)]
+        profile: Option<&'static Profile>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -45,8 +48,11 @@ pub(crate) fn bench(args: &BenchArgs) -> Status {
         agents,
         runs,
         format,
+        profile,
     } = args.workload;
-    let workload = match PingPong::new(agents as usize, handoffs) {
+    let workload =
+        PingPong::new(agents as usize, handoffs).and_then(|w| w.under(profile.unwrap_or(&Profile::SEMANTIC_KERNEL)));
+    let workload = match workload {
         Ok(workload) => workload,
         Err(error) => return bad_input(format!("the ping-pong design: {error}")),
     };

@@ -51,11 +51,12 @@ pub(super) fn import_log(args: &ImportArgs) -> Status {
     if out.exists() && !args.force {
         return bad_input(format!("{}: exists; --force overwrites it", out.display()));
     }
-    let transcript =
-        match log_entries(&text).and_then(|entries| Transcript::import(&scenario.design, &scenario.name, &entries)) {
-            Ok(transcript) => transcript,
-            Err(error) => return bad_input(format!("{file}: {error}")),
-        };
+    let transcript = match log_entries(&text)
+        .and_then(|entries| Transcript::import(&scenario.design, scenario.profile(), &scenario.name, &entries))
+    {
+        Ok(transcript) => transcript,
+        Err(error) => return bad_input(format!("{file}: {error}")),
+    };
     if let Err(error) = transcript.save(&out) {
         return bad_input(format!("{}: cannot write: {error}", out.display()));
     }

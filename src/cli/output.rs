@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use handoff_harness::engine::Run;
+use handoff_harness::engine::{Profile, Run};
 use handoff_harness::files::escape_controls;
 use handoff_harness::scenario::{Scenario, Verdict};
 use handoff_harness::suite::Suite;
@@ -176,4 +176,9 @@ fn paint(line: &str, color: bool) -> String {
         return line.to_string();
     };
     ansi(code, line, true)
+}
+
+/// A `--profile` argument: one of the profiles' names.
+pub(crate) fn profile_arg(name: &str) -> Result<&'static Profile, String> {
+    Profile::named(name).ok_or_else(|| format!("unknown profile `{name}`; one of: {}", Profile::names()))
 }

@@ -179,7 +179,7 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     // run that is stopped shows how far it got.
     let color = use_color(args.color) && args.format == Format::Text;
     let mut live = Live {
-        lines: TextLines::new(),
+        lines: TextLines::new(scenario.profile()),
         to_stderr: args.format == Format::Json,
         color,
     };

@@ -12,6 +12,9 @@ pub struct HandoffSpec {
     pub target: String,
     /// The `transfer_to_<target>` description; `None` falls back to the target's description.
     pub description: Option<String>,
+    /// Whether the edge was declared with the target's name, as Semantic Kernel Python's
+    /// `add(source, "Target", "...")` does, which loses the description (SK#13115).
+    pub by_name: bool,
 }
 
 /// A handoff edge of a validated design.

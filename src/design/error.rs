@@ -8,6 +8,12 @@ pub enum DesignError {
     /// No agents at all.
     #[error("the design has no agents")]
     NoAgents,
+    /// No handoff edges, under a framework that refuses that.
+    #[error("the design declares no handoffs, and the framework refuses that: \"{message}\"")]
+    NoHandoffs {
+        /// The framework's message.
+        message: &'static str,
+    },
     /// An agent with an empty name.
     #[error("agent name is empty")]
     EmptyName {
@@ -133,6 +139,7 @@ impl DesignError {
     pub fn place(&self) -> String {
         match self {
             DesignError::NoAgents => "agents".into(),
+            DesignError::NoHandoffs { .. } => "handoffs".into(),
             DesignError::EmptyName { index } | DesignError::DuplicateAgent { index, .. } => {
                 format!("agents[{index}].name")
             }

@@ -18,7 +18,8 @@ pub use agent::{Agent, AgentId, Tool};
 pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
 pub use surface::{
-    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, HANDOFF_PLUGIN, TASK_SUMMARY, TRANSFER_PREFIX, ToolSurface,
+    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,
+    TASK_SUMMARY, TRANSFER_PREFIX, TargetNames, ToolSurface,
 };
 pub use template::{Template, TemplateError};
 pub(crate) use tools::parameter_list;
@@ -41,6 +42,8 @@ pub struct Design {
     start: AgentId,
     duplicates: Vec<HandoffSpec>,
     surface: ToolSurface,
+    /// The edges as declared, to build the design again under another surface.
+    declared: Vec<HandoffSpec>,
 }
 
 /// Builds a [`Design`] from agents and handoff edges; [`DesignBuilder::build`] validates it.
@@ -64,6 +67,19 @@ impl DesignBuilder {
             source: source.into(),
             target: target.into(),
             description: Some(description.into()),
+            by_name: false,
+        });
+        self
+    }
+    /// Lets `source` hand off to `target`, declared as Semantic Kernel Python's
+    /// `OrchestrationHandoffs.add(source, "Target", description)` does: with the target's
+    /// name, which loses the description under the `semantic-kernel` surface (SK#13115).
+    pub fn handoff_by_name(mut self, source: &str, target: &str, description: impl Into<String>) -> Self {
+        self.handoffs.push(HandoffSpec {
+            source: source.into(),
+            target: target.into(),
+            description: Some(description.into()),
+            by_name: true,
         });
         self
     }
@@ -73,6 +89,7 @@ impl DesignBuilder {
             source: source.into(),
             target: target.into(),
             description: None,
+            by_name: false,
         });
         self
     }
@@ -178,6 +195,8 @@ impl Design {
 
         let mut handoffs: Vec<Vec<Handoff>> = vec![Vec::new(); agents.len()];
         let mut duplicates = Vec::new();
+        let specs_empty = specs.is_empty();
+        let declared = specs.clone();
         for spec in specs {
             let Some(&source) = index.get(&spec.source) else {
                 return Err(DesignError::UnknownSource {
@@ -196,10 +215,8 @@ impl Design {
                 return Err(DesignError::SelfHandoff { agent: spec.source });
             }
             let declared = spec.description.is_some();
-            let description = spec
-                .description
-                .clone()
-                .unwrap_or_else(|| agents[target.index()].description.clone());
+            let to = &agents[target.index()];
+            let description = surface.describe(spec.description.as_deref(), spec.by_name, &to.name, &to.description);
             let edges = &mut handoffs[source.index()];
             // A repeated edge keeps its first position and takes the later description,
             // as a Python dict assignment does in Semantic Kernel.
@@ -216,6 +233,23 @@ impl Design {
             }
         }
 
+        if specs_empty {
+            match surface.no_edges {
+                NoEdges::Allowed => {}
+                NoEdges::Refused(_) => {} // after the tools are checked
+                NoEdges::Mesh => {
+                    for (source, edges) in handoffs.iter_mut().enumerate() {
+                        for (target, to) in agents.iter().enumerate().filter(|(t, _)| *t != source) {
+                            edges.push(Handoff {
+                                target: AgentId(target as u32),
+                                description: surface.describe(None, false, &to.name, &to.description),
+                                declared: false,
+                            });
+                        }
+                    }
+                }
+            }
+        }
         let mut tools = Vec::with_capacity(agents.len() * 2);
         let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
@@ -226,6 +260,9 @@ impl Design {
             results.push(templates);
         }
         tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
+        if let (true, NoEdges::Refused(message)) = (specs_empty, surface.no_edges) {
+            return Err(DesignError::NoHandoffs { message });
+        }
         Ok(Design {
             agents,
             index,
@@ -236,6 +273,7 @@ impl Design {
             start,
             duplicates,
             surface,
+            declared,
         })
     }
 
@@ -276,11 +314,12 @@ impl Design {
     pub fn duplicate_handoffs(&self) -> &[HandoffSpec] {
         &self.duplicates
     }
-    /// Looks up the function `name` (plain or `<plugin>-<name>`) among `agent`'s tools.
+    /// Looks up the function a call named `name` reaches among `agent`'s tools (plain or
+    /// `<plugin>-<name>`, as the design's surface allows).
     pub fn resolve_tool(&self, agent: AgentId, name: &str) -> Option<&ToolSpec> {
         self.tools(agent)
             .iter()
-            .find(|t| &*t.name == name || &*t.qualified_name == name)
+            .find(|t| self.surface.reaches(name, &t.name, &t.qualified_name))
     }
     /// The name `agent`'s model is offered the function `name` by (`<plugin>-<name>`), as
     /// the wire and recordings write it; `name` itself when the agent has no such function.
@@ -290,6 +329,12 @@ impl Design {
     /// How its handoff functions are named and described.
     pub fn surface(&self) -> &ToolSurface {
         &self.surface
+    }
+    /// The same design, its functions named, ordered and described as `surface` does (a
+    /// framework may refuse it, or name two functions alike).
+    pub fn under(&self, surface: ToolSurface) -> Result<Design, DesignError> {
+        let start = Some(self.agents[self.start.index()].name.clone());
+        Design::new(self.agents.clone(), self.declared.clone(), start, surface)
     }
     /// The function `source` transfers to `target` with, if that edge exists.
     pub fn transfer_tool(&self, source: AgentId, target: AgentId) -> Option<&ToolSpec> {

@@ -1,20 +1,81 @@
-//! The tool surface: how a framework offers handoffs to a model. Besides its own tools, each
-//! agent gets one transfer function per allowed target and, in frameworks that have one, a
-//! completion function; the surface fixes their names, the plugin that qualifies them on the
-//! wire, and the completion function's parameter and description.
+//! The tool surface: how a framework turns a design into the functions each model is offered.
+//! Besides its own tools, each agent gets one transfer function per allowed target and, in
+//! frameworks that have one, a completion function; the surface fixes their names, the
+//! plugin that qualifies them on the wire, their order, what an edge without a description
+//! says, and which edges exist when none are declared.
 
-/// How the handoff functions are named and described.
+/// How a framework names, orders and describes the functions of a design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolSurface {
     /// The plugin that qualifies the handoff functions on the wire (`Handoff` gives
     /// `Handoff-transfer_to_X`); `None` sends plain names.
     pub plugin: Option<&'static str>,
+    /// Whether an agent's own tools go on the wire as `<plugin>-<name>` (Semantic Kernel)
+    /// or by their plain name (Agent Framework, the OpenAI Agents SDK).
+    pub own_plugins: bool,
     /// The start of a transfer function's name, before the target's name (`transfer_to_`).
     pub transfer_prefix: &'static str,
-    /// Whether the target's name is lowercased in a transfer function's name.
-    pub lowercase_targets: bool,
+    /// How the target's name is written after the prefix.
+    pub target_names: TargetNames,
     /// The function that ends a run, if the framework has one.
     pub complete: Option<CompleteTool>,
+    /// Whether the completion function comes before the transfer functions (.NET).
+    pub complete_first: bool,
+    /// What a transfer function says when its edge has no description.
+    pub fallback: Fallback,
+    /// Whether an edge declared with the target's name loses its description, as Semantic
+    /// Kernel Python's `OrchestrationHandoffs.add(source, "Target", "...")` does (SK#13115).
+    pub drops_by_name: bool,
+    /// The edges of a design that declares none.
+    pub no_edges: NoEdges,
+    /// Which names a function call may use to reach a function.
+    pub resolution: Resolution,
+}
+
+/// Which names reach a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// The wire name (`Handoff-transfer_to_X`) or the plain name (`transfer_to_X`), as
+    /// Semantic Kernel Python looks a plain name up in every plugin.
+    PlainOrWire,
+    /// The wire name only, compared ignoring case (.NET's `IsRequestableTool`).
+    WireIgnoringCase,
+    /// The wire name only (frameworks without plugins, where the two are one).
+    Wire,
+}
+
+/// How a target's name becomes part of a transfer function's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetNames {
+    /// As it is (`transfer_to_RefundAgent`).
+    Kept,
+    /// Lowercased, every character but a letter, digit or `_` written `_`
+    /// (`transfer_to_refundagent`: the OpenAI Agents SDK).
+    LowerSnake,
+}
+
+/// What a transfer function's description is when its edge declares none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// The target agent's description; an edge declared with `""` keeps `""`.
+    TargetDescription,
+    /// The target's description, or, when that is empty too, this text with `{target}` for
+    /// the target's name; an edge declared with `""` falls back as well (Agent Framework).
+    TargetOr(&'static str),
+    /// This text, with `{target}` and `{description}` (the target's description); an edge
+    /// declared with `""` falls back as well (the OpenAI Agents SDK).
+    Template(&'static str),
+}
+
+/// The edges of a design that declares none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoEdges {
+    /// None: no agent can hand off.
+    Allowed,
+    /// Every agent may hand off to every other, in agent order (Agent Framework).
+    Mesh,
+    /// The framework refuses such a design with this message.
+    Refused(&'static str),
 }
 
 /// A completion function: called with a summary, it ends the run.
@@ -52,26 +113,52 @@ pub(super) const MAX_WIRE_NAME: usize = 64;
 
 impl ToolSurface {
     /// Semantic Kernel Python's: `Handoff-transfer_to_<Agent>` and
-    /// `Handoff-complete_task(task_summary)`.
+    /// `Handoff-complete_task(task_summary)`, own tools as `<plugin>-<name>`, an edge declared
+    /// by name without its description, a design without edges refused.
     pub const SEMANTIC_KERNEL: ToolSurface = ToolSurface {
         plugin: Some(HANDOFF_PLUGIN),
+        own_plugins: true,
         transfer_prefix: TRANSFER_PREFIX,
-        lowercase_targets: false,
+        target_names: TargetNames::Kept,
         complete: Some(CompleteTool {
             name: COMPLETE_TASK,
             parameter: TASK_SUMMARY,
             description: COMPLETE_TASK_DESCRIPTION,
         }),
+        complete_first: false,
+        fallback: Fallback::TargetDescription,
+        drops_by_name: true,
+        no_edges: NoEdges::Refused("Handoffs cannot be empty. Please provide at least one handoff connection."),
+        resolution: Resolution::PlainOrWire,
     };
+
+    /// Whether a call named `called` reaches the function with plain name `name` and wire
+    /// name `wire`.
+    #[inline(always)]
+    pub fn reaches(&self, called: &str, name: &str, wire: &str) -> bool {
+        match self.resolution {
+            Resolution::PlainOrWire => called == name || called == wire,
+            Resolution::WireIgnoringCase => called.eq_ignore_ascii_case(wire),
+            Resolution::Wire => called == wire,
+        }
+    }
+
+    /// The name a scripted model calls the function by: the plain name where that reaches
+    /// it, the wire name otherwise.
+    pub fn call_name<'a>(&self, name: &'a str, wire: &'a str) -> &'a str {
+        if self.reaches(name, name, wire) { name } else { wire }
+    }
 
     /// The name of the function that transfers to `target`.
     pub fn transfer_name(&self, target: &str) -> String {
         let mut name = String::with_capacity(self.transfer_prefix.len() + target.len());
         name.push_str(self.transfer_prefix);
-        if self.lowercase_targets {
-            name.push_str(&target.to_lowercase());
-        } else {
-            name.push_str(target);
+        match self.target_names {
+            TargetNames::Kept => name.push_str(target),
+            TargetNames::LowerSnake => name.extend(target.chars().map(|c| match c {
+                c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+                _ => '_',
+            })),
         }
         name
     }
@@ -81,6 +168,38 @@ impl ToolSurface {
         match self.plugin {
             Some(plugin) => format!("{plugin}-{name}"),
             None => name.to_string(),
+        }
+    }
+
+    /// An agent's own tool's name as the wire carries it.
+    pub fn qualified_own(&self, plugin: Option<&str>, name: &str) -> String {
+        match plugin.filter(|_| self.own_plugins) {
+            Some(plugin) => format!("{plugin}-{name}"),
+            None => name.to_string(),
+        }
+    }
+
+    /// The description of the transfer function to `target` (named `target_name`, described
+    /// `target_description`) of an edge declared with `declared`, by name or not.
+    pub fn describe(
+        &self,
+        declared: Option<&str>,
+        by_name: bool,
+        target_name: &str,
+        target_description: &str,
+    ) -> String {
+        if by_name && self.drops_by_name {
+            return String::new();
+        }
+        match (self.fallback, declared) {
+            (Fallback::TargetDescription, Some(text)) => text.to_string(),
+            (Fallback::TargetDescription, None) => target_description.to_string(),
+            (_, Some(text)) if !text.is_empty() => text.to_string(),
+            (Fallback::TargetOr(_), _) if !target_description.is_empty() => target_description.to_string(),
+            (Fallback::TargetOr(text), _) => text.replace("{target}", target_name),
+            (Fallback::Template(text), _) => text
+                .replace("{target}", target_name)
+                .replace("{description}", target_description),
         }
     }
 
@@ -117,21 +236,64 @@ mod tests {
             sk.qualified("transfer_to_RefundAgent"),
             "Handoff-transfer_to_RefundAgent"
         );
+        assert_eq!(sk.qualified_own(Some("OrderPlugin"), "check"), "OrderPlugin-check");
         assert!(sk.is_reserved("transfer_to_x") && sk.is_reserved("complete_task"));
         assert!(!sk.is_reserved("check_order_status"));
+        assert_eq!(sk.describe(Some("text"), false, "T", "t"), "text");
+        assert_eq!(sk.describe(Some("text"), true, "T", "t"), "", "SK#13115");
+        assert_eq!(sk.describe(None, false, "T", "t"), "t");
+        assert!(sk.reaches("transfer_to_B", "transfer_to_B", "Handoff-transfer_to_B"));
+        let dotnet = ToolSurface {
+            resolution: Resolution::WireIgnoringCase,
+            ..sk
+        };
+        assert!(!dotnet.reaches("transfer_to_B", "transfer_to_B", "Handoff-transfer_to_B"));
+        assert!(dotnet.reaches("handoff-TRANSFER_to_b", "transfer_to_B", "Handoff-transfer_to_B"));
+        assert_eq!(
+            dotnet.call_name("transfer_to_B", "Handoff-transfer_to_B"),
+            "Handoff-transfer_to_B"
+        );
+        assert_eq!(sk.call_name("transfer_to_B", "Handoff-transfer_to_B"), "transfer_to_B");
     }
 
     #[test]
     fn a_surface_may_lowercase_targets_and_have_no_completion_function() {
         let lower = ToolSurface {
             plugin: None,
-            transfer_prefix: "handoff_to_",
-            lowercase_targets: true,
+            own_plugins: false,
+            transfer_prefix: "transfer_to_",
+            target_names: TargetNames::LowerSnake,
             complete: None,
+            complete_first: false,
+            fallback: Fallback::Template("Handoff to the {target} agent to handle the request. {description}"),
+            drops_by_name: false,
+            no_edges: NoEdges::Allowed,
+            resolution: Resolution::Wire,
         };
-        assert_eq!(lower.transfer_name("RefundAgent"), "handoff_to_refundagent");
-        assert_eq!(lower.qualified("handoff_to_refundagent"), "handoff_to_refundagent");
+        assert_eq!(lower.transfer_name("Refund-Agent"), "transfer_to_refund_agent");
+        assert_eq!(lower.qualified_own(Some("P"), "check"), "check");
         assert!(!lower.is_reserved("complete_task"));
-        assert_eq!(lower.reserved_names(), "`handoff_to_*`");
+        assert_eq!(lower.reserved_names(), "`transfer_to_*`");
+        assert_eq!(
+            lower.describe(Some(""), false, "Refund", "Refunds."),
+            "Handoff to the Refund agent to handle the request. Refunds."
+        );
+        assert_eq!(
+            lower.describe(Some("x"), true, "Refund", "Refunds."),
+            "x",
+            "no SK#13115 here"
+        );
+    }
+
+    #[test]
+    fn agent_framework_falls_back_to_the_target_then_to_its_own_text() {
+        let af = ToolSurface {
+            fallback: Fallback::TargetOr("Handoff to the {target} agent."),
+            drops_by_name: false,
+            ..ToolSurface::SEMANTIC_KERNEL
+        };
+        assert_eq!(af.describe(None, false, "B", "Does B."), "Does B.");
+        assert_eq!(af.describe(Some(""), false, "B", ""), "Handoff to the B agent.");
+        assert_eq!(af.describe(Some("when b"), false, "B", "Does B."), "when b");
     }
 }

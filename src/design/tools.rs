@@ -141,15 +141,22 @@ pub(super) fn toolbox(
         }
         templates.push(template);
         tools.push(ToolSpec {
-            qualified_name: match &tool.plugin {
-                Some(plugin) => format!("{plugin}-{}", tool.name).into(),
-                None => tool.name.as_str().into(),
-            },
+            qualified_name: surface.qualified_own(tool.plugin.as_deref(), &tool.name).into(),
             name: tool.name.as_str().into(),
             description: tool.description.clone(),
             parameters: tool.parameters.clone(),
             kind: ToolKind::Own(t),
         });
+    }
+    let complete = surface.complete.map(|complete| ToolSpec {
+        name: complete.name.into(),
+        qualified_name: surface.qualified(complete.name).into(),
+        description: complete.description.into(),
+        parameters: vec![(complete.parameter.into(), String::new())],
+        kind: ToolKind::Complete,
+    });
+    if surface.complete_first {
+        tools.extend(complete.clone());
     }
     for edge in edges {
         let name = surface.transfer_name(&agents[edge.target.index()].name);
@@ -161,14 +168,8 @@ pub(super) fn toolbox(
             kind: ToolKind::Transfer(edge.target),
         });
     }
-    if let Some(complete) = surface.complete {
-        tools.push(ToolSpec {
-            name: complete.name.into(),
-            qualified_name: surface.qualified(complete.name).into(),
-            description: complete.description.into(),
-            parameters: vec![(complete.parameter.into(), String::new())],
-            kind: ToolKind::Complete,
-        });
+    if !surface.complete_first {
+        tools.extend(complete);
     }
     check_wire_names(i, agent, &tools, agents)?;
     Ok((tools, templates))

@@ -10,7 +10,7 @@ mod loops;
 mod model;
 mod orchestration;
 mod outcome;
-mod profile;
+pub mod profile;
 mod run;
 mod settings;
 
@@ -21,6 +21,6 @@ pub use event::{
 pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;
-pub use profile::{Audience, Profile, Sharing, Texts};
+pub use profile::Profile;
 pub use run::{Run, TextLines};
 pub use settings::{Limit, Limits, MAX_CEILING, MAX_EVENTS, MultipleHandoffs, Policy, Settings};

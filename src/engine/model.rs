@@ -4,11 +4,12 @@
 //! and live models implement.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, TASK_SUMMARY};
-use crate::engine::{EventIndex, EventKind, EventLog, Thread, ToolOutput};
+use crate::engine::{EventIndex, EventKind, EventLog, Profile, Thread, ToolOutput};
 
 /// The language model behind every agent of a run.
 ///
@@ -33,13 +34,22 @@ pub struct Response {
     pub text: Option<String>,
     /// Tool calls, in order.
     pub calls: Vec<Call>,
+    /// Whether the text came in the same stream chunk as the first call, rather than in
+    /// chunks of its own before it (the usual way). Semantic Kernel Python passes on only
+    /// chunks without calls, so such text is never passed on: it can cost an agent its thread.
+    pub text_in_call_chunk: bool,
+    /// Whether the host ends the conversation after this text reply: a `complete` step under
+    /// a framework that has no completion function (the text is the final output).
+    pub ends_conversation: bool,
 }
 
 /// A tool call as a model makes it (the run assigns its id).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
-    /// Function name, plain (`transfer_to_RefundAgent`) or qualified (`Handoff-transfer_to_RefundAgent`).
-    pub name: String,
+    /// Function name, plain (`transfer_to_RefundAgent`) or qualified
+    /// (`Handoff-transfer_to_RefundAgent`). Shared: a model that names a function the design
+    /// offers by cloning its [`ToolSpec::name`](crate::design::ToolSpec::name) allocates nothing.
+    pub name: Arc<str>,
     /// Arguments object.
     pub arguments: Map<String, Value>,
 }
@@ -49,17 +59,19 @@ impl Response {
     pub fn text(text: impl Into<String>) -> Response {
         Response {
             text: Some(text.into()),
-            calls: Vec::new(),
+            ..Response::default()
         }
     }
     /// A response with one tool call.
-    pub fn call(name: impl Into<String>, arguments: Map<String, Value>) -> Response {
+    pub fn call(name: impl Into<Arc<str>>, arguments: Map<String, Value>) -> Response {
         Response {
             text: None,
             calls: vec![Call {
                 name: name.into(),
                 arguments,
             }],
+            text_in_call_chunk: false,
+            ends_conversation: false,
         }
     }
     /// A response that hands off to `agent`.
@@ -73,7 +85,7 @@ impl Response {
         Response::call(crate::design::COMPLETE_TASK, arguments)
     }
     /// Adds a tool call.
-    pub fn and_call(mut self, name: impl Into<String>, arguments: Map<String, Value>) -> Response {
+    pub fn and_call(mut self, name: impl Into<Arc<str>>, arguments: Map<String, Value>) -> Response {
         self.calls.push(Call {
             name: name.into(),
             arguments,
@@ -104,6 +116,8 @@ impl ModelError {
 pub struct ModelRequest<'a> {
     pub(crate) design: &'a Design,
     pub(crate) log: &'a EventLog,
+    pub(crate) profile: &'static Profile,
+    pub(crate) tools_off: bool,
     pub(crate) agent: AgentId,
     pub(crate) call: u32,
     pub(crate) round: u32,
@@ -135,6 +149,15 @@ impl<'a> ModelRequest<'a> {
     /// The design being run.
     pub fn design(&self) -> &'a Design {
         self.design
+    }
+    /// The framework semantics of the run.
+    pub fn profile(&self) -> &'static Profile {
+        self.profile
+    }
+    /// Whether this call is made without tools (`tool_choice: "none"`): the framework's
+    /// guard after too many tool rounds. Calls in the response are not made.
+    pub fn tools_off(&self) -> bool {
+        self.tools_off
     }
     /// Which call of this agent's model this is: 1 for its first.
     pub fn call_number(&self) -> u32 {

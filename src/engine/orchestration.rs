@@ -9,9 +9,10 @@ use std::sync::Arc;
 use super::core::{Core, Next};
 use super::event::Event;
 use super::model::{HumanRequest, Model};
+use super::profile::Profile;
 use super::run::Run;
 use super::settings::{Limits, Policy, Settings};
-use crate::design::Design;
+use crate::design::{Design, DesignError};
 
 /// The person who answers when an agent replies in text.
 pub trait Human {
@@ -114,7 +115,17 @@ impl Orchestration {
         self.settings.policy = policy;
         self
     }
-    /// Sets limits and policy at once.
+    /// Runs under `profile`: its framework's semantics, the design's functions named as it
+    /// names them. `Err` if the framework refuses the design.
+    pub fn profile(mut self, profile: &'static Profile) -> Result<Orchestration, DesignError> {
+        if *self.design.surface() != profile.tools {
+            self.design = Arc::new(self.design.under(profile.tools)?);
+        }
+        self.settings.profile = profile;
+        Ok(self)
+    }
+    /// Sets limits, policy and profile at once (the design must already be built under the
+    /// profile's surface, as a scenario's is).
     pub fn settings(mut self, settings: Settings) -> Orchestration {
         self.settings = settings;
         self

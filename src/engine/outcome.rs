@@ -44,6 +44,18 @@ pub enum Outcome {
         /// The agent active when it was reached.
         agent: AgentId,
     },
+    /// The framework itself stops the run with an error: its own loop guard (Agent
+    /// Framework's supersteps, the OpenAI Agents SDK's `max_turns`), a call it refuses (an
+    /// unknown tool in the OpenAI Agents SDK), or a turn it cannot make sense of (Semantic
+    /// Kernel Python's `RuntimeError` for a turn with no response).
+    FrameworkError {
+        /// The agent active when it was raised.
+        agent: AgentId,
+        /// The framework's error, as it words it.
+        error: String,
+        /// Whether it is a loop guard (then the run bounced).
+        guard: bool,
+    },
     /// A limit of [`Limits`](crate::Limits) stopped the run.
     LimitReached {
         /// Which limit.
@@ -88,6 +100,7 @@ impl Outcome {
             Outcome::LoopDetected { .. } => "loop-detected",
             Outcome::ToolLoop { .. } => "tool-loop",
             Outcome::CeilingReached { .. } => "ceiling-reached",
+            Outcome::FrameworkError { .. } => "framework-error",
             Outcome::LimitReached { .. } => "limit-reached",
             Outcome::HumanExhausted { .. } => "human-exhausted",
             Outcome::ModelFailed { .. } => "model-failed",
@@ -97,12 +110,13 @@ impl Outcome {
     }
 
     /// Every kind name, for error messages.
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 11] = [
         "completed",
         "ended-without-human",
         "loop-detected",
         "tool-loop",
         "ceiling-reached",
+        "framework-error",
         "limit-reached",
         "human-exhausted",
         "model-failed",
@@ -119,6 +133,7 @@ impl Outcome {
             Outcome::LoopDetected { .. }
                 | Outcome::ToolLoop { .. }
                 | Outcome::CeilingReached { .. }
+                | Outcome::FrameworkError { guard: true, .. }
                 | Outcome::AmbiguousHandoff { .. }
                 | Outcome::LimitReached {
                     limit: crate::engine::Limit::HandoffsPerTurn

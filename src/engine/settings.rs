@@ -121,12 +121,14 @@ impl fmt::Display for Limit {
 }
 
 /// What happens when one response calls several handoff functions (`transfer_to_*`,
-/// `complete_task`). Every call still gets its tool result.
+/// `complete_task`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MultipleHandoffs {
-    /// `complete_task` wins if called; otherwise the last transfer wins (Semantic Kernel Python).
+    /// What the profile's framework does (the default).
     #[default]
+    Profile,
+    /// `complete_task` wins if called; otherwise the last transfer wins (Semantic Kernel Python).
     Last,
     /// The first handoff function called wins (Semantic Kernel .NET, the OpenAI Agents SDK).
     First,
@@ -138,6 +140,7 @@ impl MultipleHandoffs {
     /// The policy's name in scenario files.
     pub fn name(self) -> &'static str {
         match self {
+            MultipleHandoffs::Profile => "profile",
             MultipleHandoffs::Last => "last",
             MultipleHandoffs::First => "first",
             MultipleHandoffs::Reject => "reject",
@@ -162,6 +165,10 @@ pub struct Settings {
     pub policy: Policy,
     /// The framework semantics the run follows.
     pub profile: &'static Profile,
+    /// Whether the endpoint ends every stream with a usage chunk, as OpenAI does when a
+    /// request asks for one: Semantic Kernel Python passes that chunk on, so with it no agent
+    /// ever loses its thread (`profile.usage_chunk` in a scenario).
+    pub usage_chunk: bool,
 }
 
 impl Default for Settings {
@@ -169,7 +176,8 @@ impl Default for Settings {
         Settings {
             limits: Limits::default(),
             policy: Policy::default(),
-            profile: &Profile::SEMANTIC_KERNEL_FIXED,
+            profile: &Profile::SEMANTIC_KERNEL,
+            usage_chunk: false,
         }
     }
 }

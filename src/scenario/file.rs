@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::forms::{EdgeFile, ProfileFile};
 use super::invariant::InvariantFile;
 use super::{Expect, Invariant, Scenario, ScenarioError};
+use crate::design::ToolSurface;
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};
-use crate::engine::{Limits, Outcome, Policy, Settings};
+use crate::engine::{Limits, Outcome, Policy, Profile, Settings};
 use crate::files::{FileError, OrderedMap, closest, json_key, parse_json};
 use crate::scripted::{Script, ScriptedModel};
 use crate::wire::{Matching, Replay, Transcript};
@@ -29,7 +31,9 @@ pub(super) struct File {
     #[serde(default)]
     start: Option<String>,
     #[serde(default)]
-    handoffs: OrderedMap<OrderedMap<Option<String>, true>, true>,
+    handoffs: OrderedMap<OrderedMap<EdgeFile, true>, true>,
+    #[serde(default)]
+    profile: Option<ProfileFile>,
     #[serde(default)]
     user: Option<Vec<String>>,
     #[serde(default)]
@@ -83,31 +87,28 @@ struct ModelFile {
 impl Scenario {
     /// Parses and validates scenario JSON; `file` names it in errors, `stem` is the default name.
     pub fn parse(text: &str, file: &str, stem: Option<&str>) -> Result<Scenario, ScenarioError> {
+        Scenario::parse_under(text, file, stem, None)
+    }
+
+    /// [`Scenario::parse`] under `profile` instead of the one the file names (the file's
+    /// `usage_chunk` is kept when it names the same profile).
+    pub fn parse_under(
+        text: &str,
+        file: &str,
+        stem: Option<&str>,
+        profile: Option<&'static Profile>,
+    ) -> Result<Scenario, ScenarioError> {
         let invalid = |place: String, message: String| ScenarioError::from(FileError::invalid(file, place, message));
         let mut parsed: File = parse_json(text, file)?;
         repeated_handoffs(&parsed.handoffs).map_err(|(place, message)| invalid(place, message))?;
-        let design = declared(&mut parsed)
-            .build()
-            .map_err(|e| invalid(e.place(), e.to_string()))?;
-
-        let (model, recording) = match parsed.model.take() {
-            None => (None, None),
-            Some(ModelFile {
-                scripted: Some(scripts),
-                recording: None,
-                matching: None,
-            }) => {
-                let scripted =
-                    ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script)))
-                        .map_err(|e| invalid(e.place, e.message))?;
-                (Some(scripted), None)
-            }
+        // A recording fixes the profile it was made under, so it is read first.
+        let recorded = match &parsed.model {
             Some(ModelFile {
                 scripted: None,
                 recording: Some(recording),
                 matching,
             }) => {
-                let path = Path::new(file).parent().unwrap_or(Path::new("")).join(&recording);
+                let path = Path::new(file).parent().unwrap_or(Path::new("")).join(recording);
                 // Name the scenario's place too: the recording may be fine, the path wrong.
                 let transcript = Transcript::load(&path).map_err(|e| match e {
                     FileError::Read { source, .. } => invalid(
@@ -116,16 +117,86 @@ impl Scenario {
                     ),
                     other => other.into(),
                 })?;
-                let replay = Replay::new(transcript, path.display().to_string(), matching.unwrap_or_default());
-                (None, Some(replay))
+                Some(Replay::new(
+                    transcript,
+                    path.display().to_string(),
+                    matching.unwrap_or_default(),
+                ))
             }
-            Some(_) => {
+            Some(
+                ModelFile { scripted: None, .. }
+                | ModelFile {
+                    scripted: Some(_),
+                    recording: Some(_),
+                    ..
+                },
+            )
+            | Some(ModelFile {
+                scripted: Some(_),
+                matching: Some(_),
+                ..
+            }) => {
                 return Err(invalid(
                     "model".into(),
                     "give either `scripted` rules or a `recording` (with an optional `match`)".into(),
                 ));
             }
+            _ => None,
         };
+        let given = profile.is_some() || parsed.profile.is_some();
+        let named = parsed.profile.unwrap_or_default();
+        let mut chosen = match profile {
+            Some(p) if p != named.profile => ProfileFile {
+                profile: p,
+                usage_chunk: false,
+            },
+            _ => named,
+        };
+        if let Some(replay) = &recorded {
+            let made_under = replay.transcript.profile();
+            if !given {
+                chosen.profile = made_under;
+            } else if chosen.profile != made_under {
+                return Err(invalid(
+                    "profile".into(),
+                    format!(
+                        "the scenario runs under `{}`, but its recording ({}) was made under `{}`: a replay would diverge wherever the two frameworks show a model different messages; drop `profile` to replay under the recording's, or record again",
+                        chosen.profile.name, replay.file, made_under.name
+                    ),
+                ));
+            }
+        }
+        let design = declared(&mut parsed)
+            .tool_surface(chosen.profile.tools)
+            .build()
+            .map_err(|e| {
+                let under = format!(" (under the `{}` profile)", chosen.profile.name);
+                let under = if chosen.profile.tools != ToolSurface::default() {
+                    under.as_str()
+                } else {
+                    ""
+                };
+                invalid(e.place(), format!("{e}{under}"))
+            })?;
+        let model = match parsed.model.take() {
+            Some(ModelFile {
+                scripted: Some(scripts),
+                ..
+            }) => Some(
+                ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script))).map_err(
+                    |e| {
+                        let under = if chosen.profile.tools != ToolSurface::default() {
+                            format!(" (under the `{}` profile)", chosen.profile.name)
+                        } else {
+                            String::new()
+                        };
+                        invalid(e.place, format!("{}{under}", e.message))
+                    },
+                )?,
+            ),
+            _ => None,
+        };
+        let recording = recorded;
         let expect = parsed.expect.unwrap_or_default();
         for (place, name) in expect.agent_names() {
             if design.find(name).is_none() {
@@ -165,8 +236,10 @@ impl Scenario {
             settings: Settings {
                 limits: parsed.limits.unwrap_or_default(),
                 policy: parsed.policy,
-                ..Settings::default()
+                profile: chosen.profile,
+                usage_chunk: chosen.usage_chunk,
             },
+            profile_given: given,
             expect,
             invariants,
         })
@@ -184,7 +257,8 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
             builder = builder.edge(HandoffSpec {
                 source: source.clone(),
                 target,
-                description,
+                description: description.description,
+                by_name: description.by_name,
             });
         }
     }
@@ -211,7 +285,7 @@ fn agent_from_file(a: AgentFile) -> Agent {
 
 /// Refuses an edge or a source given twice in `handoffs` (to run a design it must say what it
 /// means; `handoff analyze` reports repeats as findings instead).
-fn repeated_handoffs(handoffs: &OrderedMap<OrderedMap<Option<String>, true>, true>) -> Result<(), (String, String)> {
+fn repeated_handoffs(handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>) -> Result<(), (String, String)> {
     if let Some((source, first, second)) = handoffs.repeated() {
         return Err((
             format!("handoffs{}", json_key(source)),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::design::Design;
-use crate::engine::{Model, NoHuman, Observer, Orchestration, Run, ScriptedHuman, Settings, block_on};
+use crate::engine::{Model, NoHuman, Observer, Orchestration, Profile, Run, ScriptedHuman, Settings, block_on};
 use crate::files::{FileError, read_text};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
@@ -15,6 +15,7 @@ use crate::wire::Replay;
 mod design_file;
 mod expect;
 mod file;
+mod forms;
 mod invariant;
 
 pub use design_file::DesignFile;
@@ -50,8 +51,11 @@ pub struct Scenario {
     pub model: Option<ScriptedModel>,
     /// The recording its model replays, if the file names one instead of scripted rules.
     pub recording: Option<Replay>,
-    /// Limits and policy.
+    /// Limits, policy and profile.
     pub settings: Settings,
+    /// Whether the profile was chosen (by the file or the caller), rather than the default or
+    /// the recording's.
+    pub profile_given: bool,
     /// What the run must look like.
     pub expect: Expect,
     /// What must hold in every run the design could have (`handoff fuzz` checks them).
@@ -61,8 +65,25 @@ pub struct Scenario {
 impl Scenario {
     /// Loads and validates the scenario file at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        Scenario::load_under(path, None)
+    }
+
+    /// Loads the scenario at `path` under `profile` instead of the one it names (`None`: the
+    /// file's). Scripts mean the same under every profile; one that a profile cannot express
+    /// is an error naming the rule.
+    pub fn load_under(path: impl AsRef<Path>, profile: Option<&'static Profile>) -> Result<Scenario, ScenarioError> {
         let (text, file) = read_text(path.as_ref())?;
-        Scenario::parse(&text, &file, path.as_ref().file_stem().and_then(|s| s.to_str()))
+        Scenario::parse_under(
+            &text,
+            &file,
+            path.as_ref().file_stem().and_then(|s| s.to_str()),
+            profile,
+        )
+    }
+
+    /// The framework semantics the scenario runs under.
+    pub fn profile(&self) -> &'static Profile {
+        self.settings.profile
     }
 
     /// Whether the file is a design file: no task, model, human replies or expectations, so

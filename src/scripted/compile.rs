@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::pattern::Pattern;
-use super::script::{CallCount, CallSpec, Script, When};
+use super::script::{CallCount, CallSpec, Chunk, Script, When};
 use crate::design::Template;
 use crate::design::{AgentId, Design, parameter_list};
 use crate::files::{closest, json_key};
@@ -25,9 +25,17 @@ pub(super) struct CompiledStep {
     pub(super) tool_result: Option<Pattern>,
     pub(super) call: Option<CallCount>,
     pub(super) say: Option<Template>,
-    pub(super) calls: Vec<(String, Vec<(String, ArgTemplate)>)>,
+    pub(super) calls: Vec<ScriptedCall>,
     pub(super) source: String,
+    /// Whether the text is streamed in the first call's chunk.
+    pub(super) text_in_call_chunk: bool,
+    /// Whether the host ends the conversation after this text (a `complete` under a
+    /// framework without a completion function).
+    pub(super) ends_conversation: bool,
 }
+
+/// A call a step makes: the function's name and each argument's template.
+pub(super) type ScriptedCall = (std::sync::Arc<str>, Vec<(String, ArgTemplate)>);
 
 #[derive(Debug, Clone)]
 pub(super) enum ArgTemplate {
@@ -154,10 +162,28 @@ pub(super) fn compile(
             }
             Ok(t)
         };
+        let surface = design.surface();
+        // A framework without a completion function ends with a final text reply.
+        let final_text = step.complete.as_deref().filter(|_| surface.complete.is_none());
+        if final_text.is_some() {
+            let others = step.say.is_some() || step.call.is_some() || step.calls.is_some() || step.handoff.is_some();
+            if others {
+                return Err(err(
+                    format!("{here}.complete"),
+                    "these semantics have no completion function: `complete` is the final text reply here, so the step can have nothing else (`say`, `call`, `calls`, `handoff`)".into(),
+                ));
+            }
+        }
         let say = step
             .say
             .as_deref()
-            .map(|s| template(format!("{here}.say"), s))
+            .or(final_text)
+            .map(|s| {
+                template(
+                    format!("{here}.{}", if final_text.is_some() { "complete" } else { "say" }),
+                    s,
+                )
+            })
             .transpose()?;
 
         let mut specs: Vec<(String, &CallSpec)> = Vec::new();
@@ -174,24 +200,21 @@ pub(super) fn compile(
                     format!("`{target}` is not an agent of the design{hint}"),
                 ));
             }
+            let plain = surface.transfer_name(target);
+            let wire = surface.qualified(&plain);
             handoff_spec = CallSpec {
-                tool: design.surface().transfer_name(target),
+                tool: surface.call_name(&plain, &wire).to_string(),
                 args: Map::new(),
             };
             specs.push((format!("{here}.handoff"), &handoff_spec));
         }
         let complete_spec;
-        if let Some(summary) = &step.complete {
-            let Some(complete) = design.surface().complete else {
-                return Err(err(
-                    format!("{here}.complete"),
-                    "these semantics have no completion function to end the run with".into(),
-                ));
-            };
+        if let (Some(summary), Some(complete)) = (&step.complete, surface.complete) {
             let mut args = Map::new();
             args.insert(complete.parameter.into(), Value::String(summary.clone()));
+            let wire = surface.qualified(complete.name);
             complete_spec = CallSpec {
-                tool: complete.name.into(),
+                tool: surface.call_name(complete.name, &wire).to_string(),
                 args,
             };
             specs.push((format!("{here}.complete"), &complete_spec));
@@ -205,7 +228,7 @@ pub(super) fn compile(
 
         let mut calls = Vec::with_capacity(specs.len());
         for (field, spec) in specs {
-            check_tool(design, agent, spec, &field, &tool_names)?;
+            let tool = check_tool(design, agent, spec, &field, &tool_names)?;
             let mut args = Vec::with_capacity(spec.args.len());
             for (name, value) in &spec.args {
                 let arg = match value {
@@ -221,7 +244,7 @@ pub(super) fn compile(
                 };
                 args.push((name.clone(), arg));
             }
-            calls.push((spec.tool.clone(), args));
+            calls.push((tool.into(), args));
         }
         compiled.push(CompiledStep {
             user,
@@ -230,6 +253,8 @@ pub(super) fn compile(
             say,
             calls,
             source: describe_step(key, i, &when),
+            text_in_call_chunk: step.chunk == Some(Chunk::One),
+            ends_conversation: final_text.is_some(),
         });
     }
     let compiled = if is_rules {
@@ -242,17 +267,26 @@ pub(super) fn compile(
 
 /// Checks a scripted call: an own tool needs exactly its parameters; a name no agent of the
 /// design offers is a typo. A call to another agent's function is allowed on purpose: it
-/// tests what happens when a model calls a tool it does not have.
+/// tests what happens when a model calls a tool it does not have. Returns the name the call
+/// is made with: an own function by the name that reaches it under the design's surface
+/// (the plain name, or the wire name where only that reaches it), another by the name given.
 fn check_tool(
     design: &Design,
     agent: AgentId,
     spec: &CallSpec,
     field: &str,
     tool_names: &dyn Fn(AgentId) -> String,
-) -> Result<(), ScriptError> {
+) -> Result<String, ScriptError> {
     let err = |place: String, message: String| Err(ScriptError { place, message });
     let name = &design.agent(agent).name;
-    match design.resolve_tool(agent, &spec.tool) {
+    let surface = design.surface();
+    let own = |a: AgentId| {
+        design
+            .tools(a)
+            .iter()
+            .find(|t| *t.name == *spec.tool || *t.qualified_name == *spec.tool)
+    };
+    match own(agent) {
         Some(tool) => {
             if let Some((missing, _)) = tool.parameters.iter().find(|(p, _)| !spec.args.contains_key(p)) {
                 return err(
@@ -267,18 +301,16 @@ fn check_tool(
                     format!("`{extra}` is not a parameter of `{}` (parameters: {params})", spec.tool),
                 );
             }
-            Ok(())
+            Ok(surface.call_name(&tool.name, &tool.qualified_name).to_string())
         }
         None => {
-            let elsewhere = design
-                .ids()
-                .any(|other| design.resolve_tool(other, &spec.tool).is_some())
-                || spec
-                    .tool
-                    .strip_prefix(design.surface().transfer_prefix)
-                    .is_some_and(|t| design.find(t).is_some());
+            let transfer = |a: &crate::design::Agent| {
+                let plain = surface.transfer_name(&a.name);
+                spec.tool == plain || spec.tool == surface.qualified(&plain)
+            };
+            let elsewhere = design.ids().any(|other| own(other).is_some()) || design.agents().iter().any(transfer);
             if elsewhere {
-                Ok(())
+                Ok(spec.tool.clone())
             } else {
                 let hint = closest(&spec.tool, design.tools(agent).iter().map(|t| &*t.name));
                 err(

@@ -23,7 +23,7 @@ mod script;
 use compile::{AgentScript, ArgTemplate, Compiled, CompiledStep};
 
 pub use compile::ScriptError;
-pub use script::{CallCount, CallSpec, Script, Step, When};
+pub use script::{CallCount, CallSpec, Chunk, Script, Step, When};
 
 #[derive(Debug, Clone, Default)]
 struct AgentState {
@@ -162,7 +162,12 @@ impl ScriptedModel {
                 arguments,
             });
         }
-        Ok(Response { text, calls })
+        Ok(Response {
+            text,
+            calls,
+            text_in_call_chunk: step.text_in_call_chunk,
+            ends_conversation: step.ends_conversation,
+        })
     }
 }
 

@@ -56,9 +56,26 @@ pub struct Step {
     /// Hand off to this agent (calls `transfer_to_<agent>`).
     #[serde(default)]
     pub handoff: Option<String>,
-    /// Complete the task with this summary (calls `complete_task`).
+    /// Complete the task with this summary: calls the profile's completion function
+    /// (`complete_task`), or, under a framework without one, replies with it as the final
+    /// text, after which the host ends the conversation.
     #[serde(default)]
     pub complete: Option<String>,
+    /// How a reply with text and calls is streamed: `text_first` (the text in chunks of its
+    /// own before the calls, the default) or `one` (the text in the first call's chunk).
+    /// Semantic Kernel Python passes on only chunks without calls.
+    #[serde(default)]
+    pub chunk: Option<Chunk>,
+}
+
+/// How a reply with text and calls is streamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Chunk {
+    /// The text in chunks of its own, before the calls.
+    TextFirst,
+    /// The text in the same chunk as the first call.
+    One,
 }
 
 impl Step {
@@ -126,6 +143,11 @@ impl Step {
     /// Answers by completing the task.
     pub fn complete(mut self, summary: impl Into<String>) -> Step {
         self.complete = Some(summary.into());
+        self
+    }
+    /// Streams the text in the same chunk as the first call (see [`Step::chunk`]).
+    pub fn in_one_chunk(mut self) -> Step {
+        self.chunk = Some(Chunk::One);
         self
     }
 }

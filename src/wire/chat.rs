@@ -211,6 +211,7 @@ impl<'a> MessageParts<'a> {
     /// The parts of a thread message of `request`'s agent.
     pub(crate) fn of(request: &ModelRequest<'a>, message: Message<'a>) -> MessageParts<'a> {
         let design = request.design();
+        let wire = request.profile().wire;
         let no_calls = Calls::Recorded(&[]);
         match message {
             Message::User { text } => MessageParts {
@@ -220,19 +221,25 @@ impl<'a> MessageParts<'a> {
                 calls: no_calls,
                 call_id: None,
             },
-            Message::Assistant { author, text, calls } => MessageParts {
-                role: Role::Assistant,
-                name: Some(&design.agent(author).name),
-                content: (!text.is_empty() || calls.is_empty()).then_some(text),
-                calls: Calls::Run { calls, author, design },
-                call_id: None,
-            },
+            Message::Assistant { author, text, calls } => {
+                let own = author == request.agent();
+                let named = if own { wire.own_names } else { wire.other_names };
+                let calls = if own || wire.others_see_calls { calls } else { &[] };
+                let text = (calls.is_empty() || wire.text_beside_calls).then_some(text);
+                MessageParts {
+                    role: Role::Assistant,
+                    name: named.then(|| design.agent(author).name.as_str()),
+                    content: text.filter(|t| !t.is_empty() || calls.is_empty()),
+                    calls: Calls::Run { calls, author, design },
+                    call_id: None,
+                }
+            }
             Message::Tool { call, output, .. } => MessageParts {
                 role: Role::Tool,
                 name: None,
                 content: Some(match output {
                     ToolOutput::Text(t) | ToolOutput::Error(t) => t,
-                    ToolOutput::Nothing => "",
+                    ToolOutput::Nothing => wire.nothing,
                 }),
                 calls: no_calls,
                 call_id: Some(Id::Run(call)),
@@ -254,7 +261,7 @@ impl<'a> MessageParts<'a> {
                     let (call, name, arguments) = self.calls.get(i);
                     ChatToolCall {
                         id: id(call),
-                        name: name.to_string(),
+                        name: name.into(),
                         arguments: arguments.clone(),
                     }
                 })
@@ -348,15 +355,22 @@ fn string(out: &mut Vec<u8>, value: &str) {
     }
 }
 
-/// The system message of an agent: its instructions.
-pub(crate) fn system_message(instructions: &str) -> ChatMessage {
+/// The system message of an agent: its instructions, and its name where the framework sends
+/// it (`name`).
+pub(crate) fn system_message(name: Option<&str>, instructions: &str) -> ChatMessage {
     ChatMessage {
         role: Role::System,
-        name: None,
+        name: name.map(String::from),
         content: Some(instructions.to_string()),
         tool_calls: Vec::new(),
         tool_call_id: None,
     }
+}
+
+/// The system message `request`'s agent is sent.
+pub(crate) fn system_of(request: &ModelRequest<'_>) -> ChatMessage {
+    let named = request.profile().wire.system_name;
+    system_message(named.then(|| request.agent_name()), request.instructions())
 }
 
 /// The body of `POST {base}/chat/completions` for `request`: the messages in the canonical
@@ -365,7 +379,7 @@ pub fn request_body(model: &str, request: &ModelRequest<'_>) -> String {
     let mut body = b"{\"model\":".to_vec();
     string(&mut body, model);
     body.extend_from_slice(b",\"messages\":[");
-    system_message(request.instructions()).write_canonical(&mut body);
+    system_of(request).write_canonical(&mut body);
     for message in request.thread() {
         body.push(b',');
         MessageParts::of(request, message).write_canonical(&mut body);
@@ -428,11 +442,15 @@ pub fn response_of(value: &Value) -> Result<Response, MalformedResponse> {
             Some(_) => return Err(bad(&format!("`{place}.arguments` is not a JSON string"))),
         };
         calls.push(Call {
-            name: name.to_string(),
+            name: name.into(),
             arguments,
         });
     }
-    Ok(Response { text, calls })
+    Ok(Response {
+        text,
+        calls,
+        ..Response::default()
+    })
 }
 
 #[cfg(test)]
@@ -446,7 +464,7 @@ mod tests {
             {"id":"y","type":"function","function":{"name":"f","arguments":"{\"order_id\":\"7\"}"}}]}}]}"#;
         let response = parse_response(body).unwrap();
         assert_eq!(response.text, None);
-        assert_eq!(response.calls[0].name, "Handoff-transfer_to_B");
+        assert_eq!(&*response.calls[0].name, "Handoff-transfer_to_B");
         assert_eq!(response.calls[1].arguments["order_id"], "7");
         let text = parse_response(r#"{"choices":[{"message":{"content":"hi"}}]}"#).unwrap();
         assert_eq!(text, Response::text("hi"));

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::design::Design;
-use crate::engine::CallId;
+use crate::engine::{CallId, Profile};
 use crate::wire::chat::{ChatMessage, ChatToolCall, Role, response_of};
 use crate::wire::{Fingerprint, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
 
@@ -57,9 +57,22 @@ pub fn log_entries(text: &str) -> Result<Vec<Value>, ImportError> {
 
 impl Transcript {
     /// The recording of the conversation in a log's `entries` (see [`log_entries`]), as a
-    /// run of `design` would have made it; `scenario` names it.
-    pub fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcript, ImportError> {
-        import(design, scenario, entries)
+    /// run of `design` under `profile` would have made it; `scenario` names it.
+    pub fn import(
+        design: &Design,
+        profile: &Profile,
+        scenario: &str,
+        entries: &[Value],
+    ) -> Result<Transcript, ImportError> {
+        let mut transcript = import(design, scenario, entries)?;
+        transcript.profile = profile.name.to_string();
+        let fingerprints = transcript
+            .fingerprints()
+            .expect("agents are listed and calls numbered as they were added");
+        for (call, fingerprint) in transcript.calls.iter_mut().zip(fingerprints) {
+            call.fingerprint = fingerprint;
+        }
+        Ok(transcript)
     }
 }
 
@@ -170,7 +183,8 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
         transcript.calls.push(RecordedCall {
             agent: agent.to_string(),
             call: *calls,
-            // Filled in below, from the recorded requests, as loading checks them.
+            restarted: false,
+            // Filled in by `Transcript::import`, from the recorded requests, as loading checks them.
             fingerprint: Fingerprint([0; 32]),
             messages: new,
             response: (&answer).into(),
@@ -178,12 +192,6 @@ fn import(design: &Design, scenario: &str, entries: &[Value]) -> Result<Transcri
         *seen = messages;
     }
     transcript.human = human;
-    let fingerprints = transcript
-        .fingerprints()
-        .expect("agents are listed and calls numbered as they were added");
-    for (call, fingerprint) in transcript.calls.iter_mut().zip(fingerprints) {
-        call.fingerprint = fingerprint;
-    }
     // In call order, as a run records them (ids are numbered in that order).
     transcript.tool_results.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(transcript)

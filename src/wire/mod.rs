@@ -15,6 +15,6 @@ pub use live::{Auth, Endpoint, LiveModel, Redactor};
 pub use record::Recorder;
 pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused};
 pub use transcript::{
-    FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedFunctionCall, RecordedResponse,
-    RecordedToolResult, Transcript, request_lines,
+    FORMAT_1_PROFILE, FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedFunctionCall,
+    RecordedResponse, RecordedToolResult, Transcript, request_lines,
 };

@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::engine::Run;
 use crate::engine::{EventKind, EventLog, ToolOutput};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
+use crate::engine::{Profile, Run};
 use crate::wire::{Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
 
 /// A model that records every call it answers.
@@ -89,12 +89,13 @@ impl<M: Model> Recorder<M> {
 
     /// The transcript of the finished `run`.
     pub fn finish(mut self, run: &Run) -> Transcript {
-        absorb(&mut self.transcript, run.log(), run.design());
+        absorb(&mut self.transcript, run.log(), run.design(), run.settings().profile);
         self.transcript
     }
 
     async fn record(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
-        let (fingerprint, messages) = self.fingerprints.fingerprint(request);
+        let (fingerprint, messages, restarted) = self.fingerprints.fingerprint(request);
+        self.transcript.profile = request.profile().name.to_string();
         let earlier = self.reusable.get_mut(&fingerprint).and_then(Vec::pop);
         let response = match earlier {
             Some(response) => {
@@ -115,11 +116,12 @@ impl<M: Model> Recorder<M> {
             agent: agent.to_string(),
             call: request.call_number(),
             fingerprint,
+            restarted,
             messages,
             response: (&response).into(),
         });
         if let Some(path) = &self.partial {
-            absorb(&mut self.transcript, request.log, request.design());
+            absorb(&mut self.transcript, request.log, request.design(), request.profile());
             if let Err(e) = self.transcript.save(path) {
                 self.save_error = Some(format!("{}: cannot write: {e}", path.display()));
             }
@@ -128,8 +130,9 @@ impl<M: Model> Recorder<M> {
     }
 }
 
-/// Sets the transcript's human replies and tool results from `log`.
-fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::Design) {
+/// Sets the transcript's human replies and tool results from `log`, results written as
+/// `profile`'s framework sends them.
+fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::Design, profile: &Profile) {
     transcript.human.clear();
     transcript.tool_results.clear();
     for (index, event) in log.events().iter().enumerate() {
@@ -143,7 +146,7 @@ fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::Design) {
                     agent: design.agent(agent).name.clone(),
                     id: call.to_string(),
                     name,
-                    result: output.text().unwrap_or("").to_string(),
+                    result: output.text().unwrap_or(profile.wire.nothing).to_string(),
                     error: matches!(output, ToolOutput::Error(_)),
                 });
             }

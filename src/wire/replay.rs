@@ -208,17 +208,28 @@ impl Deltas {
         if self.cursors.len() <= index {
             self.cursors.resize(index + 1, None);
         }
+        let header_matches = || {
+            let Some(agent) = transcript.agent(&call.agent).map(|a| &transcript.agents[a]) else {
+                return false;
+            };
+            let tools = request.tools();
+            agent.instructions == request.instructions()
+                && agent.tools.len() == tools.len()
+                && agent.tools.iter().zip(tools).all(|(r, t)| *r == t.json_schema())
+        };
         let cursor = match self.cursors[index] {
+            // The thread started anew (Semantic Kernel Python's thread dropping): so must the
+            // recorded one.
+            Some(cursor) if request.log.restarted_since(request.agent(), cursor) => {
+                if !call.restarted {
+                    return false;
+                }
+                ThreadCursor::START
+            }
+            Some(_) if call.restarted => return false,
             Some(cursor) => cursor,
             None => {
-                let Some(agent) = transcript.agent(&call.agent).map(|a| &transcript.agents[a]) else {
-                    return false;
-                };
-                let tools = request.tools();
-                if agent.instructions != request.instructions()
-                    || agent.tools.len() != tools.len()
-                    || !agent.tools.iter().zip(tools).all(|(r, t)| *r == t.json_schema())
-                {
+                if !header_matches() {
                     return false;
                 }
                 ThreadCursor::START

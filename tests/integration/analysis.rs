@@ -225,6 +225,7 @@ fn build(n: usize, edges: &[Spec], start: usize) -> DesignBuilder {
             source: format!("a{s}"),
             target: format!("a{t}"),
             description: text.map(|i| TEXTS[i].to_string()),
+            by_name: false,
         });
     }
     builder.start(format!("a{start}"))

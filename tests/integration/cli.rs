@@ -229,7 +229,9 @@ fn bad_scenario_files_name_the_file_and_the_place_and_exit_2() {
                 r#""task": "hi","#,
                 r#""task": "hi", "policy": { "multiple_handoffs": "random" },"#,
             ),
-            vec![": policy.multiple_handoffs: unknown variant `random`, expected one of `last`, `first`, `reject`"],
+            vec![
+                ": policy.multiple_handoffs: unknown variant `random`, expected one of `profile`, `last`, `first`, `reject`",
+            ],
         ),
         ("trailing garbage", format!("{GOOD} x"), vec!["trailing characters"]),
     ];

@@ -156,7 +156,7 @@ fn the_key_never_reaches_the_recording_and_configured_patterns_are_redacted() {
     let scenario = dir.path().join("talk.json");
     std::fs::write(
         &scenario,
-        r#"{"task": "hi", "agents": [{"name": "A"}], "user": ["thanks"]}"#,
+        r#"{"task": "hi", "agents": [{"name": "A"}], "user": ["thanks"], "profile": "semantic-kernel-fixed"}"#,
     )
     .unwrap();
     let out = dir.path().join("talk.recording.json");
@@ -502,8 +502,8 @@ fn recordings_that_were_edited_or_come_from_a_newer_handoff_are_refused_with_the
             "calls[0].fingerprint: sha256:",
         ),
         (
-            original.replacen("\"format_version\": 1", "\"format_version\": 2", 1),
-            "format_version: recording format 2 is newer",
+            original.replacen("\"format_version\": 2", "\"format_version\": 3", 1),
+            "format_version: recording format 3 is newer",
         ),
         (
             original.replacen("\"call\": 2", "\"call\": 3", 1),

@@ -648,7 +648,7 @@ mod arbitrary_json {
             within_a_second(move || {
                 let design = handoff_harness::Scenario::load(root().join("scenarios/customer_support.json")).unwrap().design;
                 if let Ok(entries) = handoff_harness::wire::log_entries(&log) {
-                    let _ = handoff_harness::wire::Transcript::import(&design, "x", &entries);
+                    let _ = handoff_harness::wire::Transcript::import(&design, &handoff_harness::engine::Profile::SEMANTIC_KERNEL, "x", &entries);
                 }
             })?;
         }

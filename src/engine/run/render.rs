@@ -11,6 +11,7 @@ use super::Run;
 use crate::design::{AgentId, Design, ToolKind};
 use crate::engine::event::{CallId, Event, EventIndex, EventKind, ToolOutput};
 use crate::engine::outcome::Outcome;
+use crate::engine::profile::{NoHuman, Profile};
 use crate::files::escape_controls;
 
 /// The conversation as people read it, rendered event by event as a run goes: what
@@ -19,6 +20,9 @@ use crate::files::escape_controls;
 /// ([`escape_controls`]), so that no reply can fake a line or drive the terminal.
 #[derive(Debug, Default)]
 pub struct TextLines {
+    /// Whether the framework passes text spoken beside a handoff on to the others (then it
+    /// is shown as said, not as not broadcast).
+    shared: bool,
     /// The calls of the latest response, whose results follow it: id, name, arguments.
     calls: Vec<(CallId, Arc<str>, Value)>,
     /// Text spoken in a turn with tool calls: shown as not broadcast if no text turn follows.
@@ -26,9 +30,12 @@ pub struct TextLines {
 }
 
 impl TextLines {
-    /// A renderer at the start of a run.
-    pub fn new() -> TextLines {
-        TextLines::default()
+    /// A renderer at the start of a run under `profile`.
+    pub fn new(profile: &Profile) -> TextLines {
+        TextLines {
+            shared: profile.shares_handoff_text(),
+            ..TextLines::default()
+        }
     }
 
     /// The lines `event` adds (possibly none), each ending in a newline.
@@ -39,6 +46,8 @@ impl TextLines {
         match &event.kind {
             EventKind::Task { text } => line(&mut out, format_args!("Task: {}", escape_controls(text))),
             EventKind::Human { text } => line(&mut out, format_args!("User: {}", escape_controls(text))),
+            // Where every reply's text reaches the others, it was shown as said.
+            EventKind::Broadcast { .. } if self.shared => {}
             EventKind::Broadcast { text } => {
                 self.unsent.clear();
                 line(&mut out, format_args!("{agent}: {}", escape_controls(text)));
@@ -50,8 +59,12 @@ impl TextLines {
                         .iter()
                         .map(|c| (c.id, c.name.clone(), Value::Object(c.arguments.clone()))),
                 );
-                if let (Some(text), Some(author), false) = (text, event.agent, calls.is_empty()) {
-                    self.unsent.push((author, text.to_string()));
+                match (text, event.agent, calls.is_empty()) {
+                    (Some(text), Some(_), _) if self.shared => {
+                        line(&mut out, format_args!("{agent}: {}", escape_controls(text)));
+                    }
+                    (Some(text), Some(author), false) => self.unsent.push((author, text.to_string())),
+                    _ => {}
                 }
             }
             EventKind::ToolResult { call, output } => {
@@ -116,7 +129,7 @@ impl Run {
     /// `Agent: text` and `User: text` lines, handoffs and tool calls on their own lines, and a
     /// last line saying how the run ended (see [`TextLines`]).
     pub fn text(&self) -> String {
-        let mut lines = TextLines::new();
+        let mut lines = TextLines::new(self.settings().profile);
         let mut out = String::new();
         for event in self.log().events() {
             out.push_str(&lines.event(self.design(), event));
@@ -135,12 +148,21 @@ impl Run {
             Outcome::Completed { summary, .. } => {
                 format!("Task is completed with summary: {}", escape_controls(summary))
             }
-            Outcome::EndedWithoutHuman { .. } => {
-                format!(
-                    "Task is completed with summary: {}",
-                    run.settings().profile.texts.no_human_summary
-                )
-            }
+            Outcome::EndedWithoutHuman { agent, text } => match run.settings().profile.texts.no_human {
+                NoHuman::Summary(summary) => format!("Task is completed with summary: {summary}"),
+                NoHuman::Reply => format!("Task is completed with summary: {}", escape_controls(text)),
+                NoHuman::Idle => format!(
+                    "Run ended: {} waits for input no human gives ({} leaves the workflow idle with a pending request)",
+                    name(agent),
+                    run.settings().profile.framework
+                ),
+            },
+            Outcome::FrameworkError { agent, error, .. } => format!(
+                "Run stopped: {} raises {}, {} in control",
+                run.settings().profile.framework,
+                escape_controls(error),
+                name(agent)
+            ),
             Outcome::LoopDetected { cycle } => format!(
                 "Run stopped: endless loop: {} would hand off forever without a human turn (the same agent came back with the model's deciding state unchanged)",
                 cycle.iter().map(name).collect::<Vec<_>>().join(" -> ")
@@ -198,6 +220,9 @@ impl Run {
                 json!({ "cycle": cycle.iter().map(name).collect::<Vec<_>>() })
             }
             Outcome::ToolLoop { agent, tools } => json!({ "agent": name(agent), "tools": tools }),
+            Outcome::FrameworkError { agent, error, guard } => {
+                json!({ "agent": name(agent), "error": error, "guard": guard, "framework": run.settings().profile.framework })
+            }
             Outcome::CeilingReached { events, agent } => {
                 json!({ "limit": "max_events", "value": events, "agent": name(agent) })
             }

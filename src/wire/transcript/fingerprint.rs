@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::ModelRequest;
 use crate::engine::ThreadCursor;
-use crate::wire::chat::{ChatMessage, system_message};
+use crate::wire::chat::{ChatMessage, system_of};
 
 /// The SHA-256 of a request; written `sha256:<hex>`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,11 +70,11 @@ pub(crate) struct RequestHash {
 }
 
 impl RequestHash {
-    /// A request with these tools (their JSON array) and instructions, and no thread yet.
-    pub(crate) fn new(tools: &serde_json::Value, instructions: &str) -> RequestHash {
+    /// A request with these tools (their JSON array) and system message, and no thread yet.
+    pub(crate) fn new(tools: &serde_json::Value, system: &ChatMessage) -> RequestHash {
         let mut scratch = serde_json::to_vec(tools).expect("JSON values always serialise");
         scratch.push(b'\n');
-        system_message(instructions).write_canonical(&mut scratch);
+        system.write_canonical(&mut scratch);
         scratch.push(b'\n');
         let mut hasher = Sha256::new();
         hasher.update(&scratch);
@@ -116,16 +116,23 @@ impl Fingerprinter {
         Fingerprinter::default()
     }
 
-    /// The fingerprint of `request`, and the thread messages its agent has read since its
-    /// previous call: only those are hashed.
-    pub fn fingerprint(&mut self, request: &ModelRequest<'_>) -> (Fingerprint, Vec<ChatMessage>) {
+    /// The fingerprint of `request`, the thread messages its agent has read since its
+    /// previous call (only those are hashed), and whether its thread started anew since then
+    /// (Semantic Kernel Python's thread dropping: then they are the whole new thread).
+    pub fn fingerprint(&mut self, request: &ModelRequest<'_>) -> (Fingerprint, Vec<ChatMessage>, bool) {
         let index = request.agent().index();
         if self.agents.len() <= index {
             self.agents.resize_with(index + 1, || None);
         }
+        let restarted = self.agents[index]
+            .as_ref()
+            .is_some_and(|(_, cursor)| request.log.restarted_since(request.agent(), *cursor));
+        if restarted {
+            self.agents[index] = None;
+        }
         let (hash, cursor) = self.agents[index].get_or_insert_with(|| {
             let tools = request.tools().iter().map(|t| t.json_schema()).collect();
-            (RequestHash::new(&tools, request.instructions()), ThreadCursor::START)
+            (RequestHash::new(&tools, &system_of(request)), ThreadCursor::START)
         });
         let mut thread = request.log.thread_after(request.agent(), *cursor);
         let new: Vec<ChatMessage> = thread
@@ -134,7 +141,7 @@ impl Fingerprinter {
             .collect();
         new.iter().for_each(|message| hash.add_message(message));
         *cursor = thread.cursor();
-        (hash.fingerprint(), new)
+        (hash.fingerprint(), new, restarted)
     }
 }
 
@@ -144,7 +151,8 @@ mod tests {
 
     #[test]
     fn fingerprints_are_written_as_sha256_hex_and_read_back() {
-        let fingerprint = RequestHash::new(&serde_json::json!([]), "Be brief.").fingerprint();
+        let system = crate::wire::chat::system_message(None, "Be brief.");
+        let fingerprint = RequestHash::new(&serde_json::json!([]), &system).fingerprint();
         let text = fingerprint.to_string();
         assert!(text.starts_with("sha256:") && text.len() == 71, "{text}");
         assert_eq!(text.parse::<Fingerprint>(), Ok(fingerprint));

@@ -22,8 +22,12 @@ use crate::engine::{Call, Response};
 use crate::files::{FileError, escape_controls, parse_json, read_text};
 use crate::wire::chat::ChatMessage;
 
-/// The recording format this version writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The recording format this version writes; it reads 1 too (made before profiles, so under
+/// `semantic-kernel-fixed`).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The profile of a recording that names none (format 1).
+pub const FORMAT_1_PROFILE: &str = "semantic-kernel-fixed";
 
 /// A recorded run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +40,10 @@ pub struct Transcript {
     /// The model name sent to the endpoint (`gpt-4o-mini`), if recorded live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The profile the run was recorded under: its framework semantics decided what each
+    /// agent was sent ([`FORMAT_1_PROFILE`] when the recording names none).
+    #[serde(default = "format_1_profile")]
+    pub profile: String,
     /// Every agent whose model was called: its instructions and tools, in first-call order.
     pub agents: Vec<RecordedAgent>,
     /// Every model call, in order.
@@ -70,6 +78,10 @@ pub struct RecordedCall {
     pub call: u32,
     /// The fingerprint of the whole request.
     pub fingerprint: Fingerprint,
+    /// Whether the agent's thread started anew before this call (Semantic Kernel Python's
+    /// thread dropping): then `messages` are the whole thread, not what was added to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restarted: bool,
     /// The thread messages the agent read since its previous call (all of them on its first).
     pub messages: Vec<ChatMessage>,
     /// What the model answered.
@@ -86,6 +98,13 @@ pub struct RecordedResponse {
     /// The function calls, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<RecordedFunctionCall>,
+    /// Whether the text came in the first call's stream chunk (see
+    /// [`Response::text_in_call_chunk`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_in_call_chunk: bool,
+    /// Whether the host ended the conversation after this text reply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ends_conversation: bool,
 }
 
 /// A function call in a response.
@@ -124,10 +143,12 @@ impl From<&Response> for RecordedResponse {
                 .calls
                 .iter()
                 .map(|c| RecordedFunctionCall {
-                    name: c.name.clone(),
+                    name: c.name.to_string(),
                     arguments: c.arguments.clone(),
                 })
                 .collect(),
+            text_in_call_chunk: response.text_in_call_chunk,
+            ends_conversation: response.ends_conversation,
         }
     }
 }
@@ -140,10 +161,12 @@ impl From<&RecordedResponse> for Response {
                 .tool_calls
                 .iter()
                 .map(|c| Call {
-                    name: c.name.clone(),
+                    name: c.name.as_str().into(),
                     arguments: c.arguments.clone(),
                 })
                 .collect(),
+            text_in_call_chunk: recorded.text_in_call_chunk,
+            ends_conversation: recorded.ends_conversation,
         }
     }
 }
@@ -155,6 +178,7 @@ impl Transcript {
             format_version: FORMAT_VERSION,
             scenario: scenario.into(),
             model: None,
+            profile: crate::engine::Profile::default().name.to_string(),
             agents: Vec::new(),
             calls: Vec::new(),
             human: Vec::new(),
@@ -200,6 +224,16 @@ impl Transcript {
             }
         }
         let transcript: Transcript = parse_json(text, file)?;
+        if crate::engine::Profile::named(&transcript.profile).is_none() {
+            return Err(invalid(
+                "profile".into(),
+                format!(
+                    "unknown profile `{}`; one of: {}",
+                    transcript.profile,
+                    crate::engine::Profile::names()
+                ),
+            ));
+        }
         transcript.check().map_err(|(place, message)| invalid(place, message))?;
         Ok(transcript)
     }
@@ -248,13 +282,23 @@ impl Transcript {
         Ok(())
     }
 
+    /// The framework semantics of the recording.
+    pub fn profile(&self) -> &'static crate::engine::Profile {
+        crate::engine::Profile::named(&self.profile).unwrap_or(&crate::engine::Profile::SEMANTIC_KERNEL_FIXED)
+    }
+
+    /// The system message agent `agent` (an index of [`Transcript::agents`]) was sent.
+    fn system(&self, agent: usize) -> ChatMessage {
+        let agent = &self.agents[agent];
+        let named = self.profile().wire.system_name;
+        crate::wire::chat::system_message(named.then_some(agent.name.as_str()), &agent.instructions)
+    }
+
     /// The fingerprint of every call's request, computed from the recorded requests.
     pub(crate) fn fingerprints(&self) -> Result<Vec<Fingerprint>, (String, String)> {
-        let mut hashes: Vec<(RequestHash, u32)> = self
-            .agents
-            .iter()
-            .map(|a| (RequestHash::new(&Value::Array(a.tools.clone()), &a.instructions), 0))
-            .collect();
+        let header =
+            |agent: usize| RequestHash::new(&Value::Array(self.agents[agent].tools.clone()), &self.system(agent));
+        let mut hashes: Vec<(RequestHash, u32)> = (0..self.agents.len()).map(|a| (header(a), 0)).collect();
         let mut fingerprints = Vec::with_capacity(self.calls.len());
         for (i, call) in self.calls.iter().enumerate() {
             let agent = self.agent(&call.agent).ok_or_else(|| {
@@ -274,6 +318,9 @@ impl Transcript {
                     ),
                 ));
             }
+            if call.restarted {
+                *hash = header(agent);
+            }
             for message in &call.messages {
                 hash.add_message(message);
             }
@@ -289,10 +336,10 @@ impl Transcript {
         let Some(agent) = self.agent(&call.agent).map(|a| &self.agents[a]) else {
             return Vec::new();
         };
-        let messages = self.calls[..=index]
-            .iter()
-            .filter(|c| c.agent == call.agent)
-            .flat_map(|c| &c.messages);
+        let own: Vec<&RecordedCall> = self.calls[..=index].iter().filter(|c| c.agent == call.agent).collect();
+        // A thread that started anew holds only the messages from its latest restart on.
+        let from = own.iter().rposition(|c| c.restarted).unwrap_or(0);
+        let messages = own[from..].iter().flat_map(|c| &c.messages);
         request_lines(&agent.instructions, &agent.tools, messages)
     }
 }
@@ -351,4 +398,8 @@ pub fn request_lines<'a>(
         lines.push(line);
     }
     lines
+}
+
+fn format_1_profile() -> String {
+    FORMAT_1_PROFILE.to_string()
 }

@@ -1,23 +1,25 @@
-//! The routing core: a pure, synchronous state machine with Semantic Kernel's handoff
-//! semantics. It is fed model responses and human answers and says what is needed next
-//! ([`Next`]); it does no I/O, reads no clock and owns the [`EventLog`]. The async
-//! [`Orchestration`](crate::Orchestration) drives it; fuzzers and benchmarks may drive it directly.
+//! The routing core: a pure, synchronous state machine, fed model responses and human
+//! answers, that says what is needed next ([`Next`]) under the semantics of its
+//! [`Profile`](crate::engine::Profile). It does no I/O, reads no clock and owns the
+//! [`EventLog`]. The async [`Orchestration`](crate::Orchestration) drives it; fuzzers and
+//! benchmarks may drive it directly.
 //!
-//! One turn of the active agent: its model is called; tool calls are executed (own tools
-//! from their templates, unknown tools answered with an error the model reads); a
-//! `transfer_to_<X>` call ends the turn and activates X; `complete_task` ends the run; a
-//! plain-text response is broadcast, the human answers, and the same agent goes on.
+//! One turn of the active agent: its model is called; its calls are made (`calls.rs`); a
+//! transfer call ends the turn and activates the target; the completion call ends the run; a
+//! plain-text response ends the turn, the human answers, and the same agent goes on. Where
+//! frameworks differ (who sees which event, which of several handoffs wins, what a bad call
+//! gets, the frameworks' own loop guards, Semantic Kernel Python's thread dropping) the
+//! profile decides.
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
-use crate::design::{AgentId, Design, ToolKind};
-use crate::engine::Outcome;
+use crate::design::{AgentId, Design};
 use crate::engine::loops::{LoopDetector, ToolRounds};
-use crate::engine::{CallId, Event, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
-use crate::engine::{HumanRequest, ModelError, ModelRequest, Response};
-use crate::engine::{Limit, MultipleHandoffs, Settings};
+use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibility};
+use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
+
+mod calls;
+mod turns;
 
 /// What the core needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,23 +49,50 @@ pub struct Core {
     active: AgentId,
     next: Next,
     outcome: Option<Outcome>,
+    /// Tool rounds so far in this turn.
     round: u32,
+    /// Every text of this turn, joined.
     turn_text: String,
+    /// The latest response's text in this turn (what .NET passes on).
+    last_text: String,
+    /// Whether this turn streamed anything Semantic Kernel Python passes on.
+    yielded: bool,
+    /// Whether the next model call is made without tools (a framework's guard).
+    tools_off: bool,
+    /// Consecutive tool rounds with an error result.
+    error_rounds: u32,
     latest_user: Option<EventIndex>,
     tool_result: Option<EventIndex>,
     calls_per_agent: Vec<u32>,
+    /// Per agent: whether it has a thread yet (Semantic Kernel Python's thread dropping).
+    has_thread: Vec<bool>,
+    /// Per agent: whether a dropped thread of its was noted already (once is enough).
+    drop_noted: Vec<bool>,
     model_calls: u32,
+    /// Model calls since the last human reply (the OpenAI Agents SDK's `max_turns`).
+    calls_in_human_turn: u32,
+    /// Agent Framework's supersteps so far.
+    supersteps: u32,
     human_turns: u32,
     handoffs_in_turn: u32,
+    /// Whether any agent has handed off yet (Semantic Kernel surfaces an agent's error only
+    /// in the start agent's first activation).
+    handed_off: bool,
     next_call_id: u32,
     model_state: Option<u64>,
     loops: LoopDetector,
     /// The tool rounds of the current turn, for the proof that they repeat forever.
     rounds: ToolRounds,
-    /// Scratch space of [`Core::model_replied`], kept to reuse its allocation.
-    outputs: Vec<ToolOutput>,
-    /// Scratch space of [`Core::model_replied`]: the handoff-function calls of a response.
-    decisive: Vec<(usize, Effect)>,
+    /// Scratch space of [`Core::model_replied`]: each call's result, reused between calls.
+    outputs: Vec<Option<ToolOutput>>,
+    /// Scratch space: the handoff-function calls of a response (call index, effect).
+    effects: Vec<(usize, Effect)>,
+    /// The winning call of the response, when its result goes last (the OpenAI Agents SDK).
+    handoffs_last: Option<usize>,
+    /// Why the run ends at the response being handled, if it does (see `calls.rs`).
+    stop: Option<Outcome>,
+    /// Remarks on the response being handled, for the log.
+    notes: Vec<String>,
 }
 
 impl Core {
@@ -85,6 +114,7 @@ impl Core {
             &settings,
             None,
             EventKind::Task { text: task.into() },
+            None,
         ));
         let mut loops = LoopDetector::new(agents);
         loops.restart(start, model_state);
@@ -98,20 +128,35 @@ impl Core {
             outcome: None,
             round: 0,
             turn_text: String::new(),
+            last_text: String::new(),
+            yielded: false,
+            tools_off: false,
+            error_rounds: 0,
             latest_user,
             tool_result: None,
             calls_per_agent: vec![0; agents],
+            has_thread: vec![false; agents],
+            drop_noted: vec![false; agents],
             model_calls: 0,
+            calls_in_human_turn: 0,
+            supersteps: 0,
             human_turns: 0,
             handoffs_in_turn: 0,
+            handed_off: false,
             next_call_id: 1,
             model_state,
             loops,
             rounds: ToolRounds::default(),
             outputs: Vec::new(),
-            decisive: Vec::new(),
+            effects: Vec::new(),
+            handoffs_last: None,
+            stop: None,
+            notes: Vec::new(),
         };
-        core.call_model_next();
+        // The start agent runs in the first superstep.
+        if core.superstep() {
+            core.call_model_next();
+        }
         core
     }
 
@@ -145,6 +190,8 @@ impl Core {
         ModelRequest {
             design: &self.design,
             log: &self.log,
+            profile: self.settings.profile,
+            tools_off: self.tools_off,
             agent: self.active,
             call: self.calls_per_agent[self.active.index()] + 1,
             round: self.round,
@@ -174,7 +221,7 @@ impl Core {
         }
         self.model_state = model_state;
         let agent = self.active;
-        let response = match reply {
+        let mut response = match reply {
             Ok(response) => response,
             Err(error) => {
                 return self.finish(Outcome::ModelFailed {
@@ -184,52 +231,61 @@ impl Core {
             }
         };
         self.model_calls += 1;
+        self.calls_in_human_turn += 1;
         self.calls_per_agent[agent.index()] += 1;
+        let tools_off = std::mem::take(&mut self.tools_off);
+        let mut left_out = None;
+        if tools_off && !response.calls.is_empty() {
+            left_out = Some(std::mem::take(&mut response.calls));
+        }
 
         let text = response.text.filter(|t| !t.is_empty());
         if let Some(text) = &text {
             self.turn_text.push_str(text);
+            self.last_text.clear();
+            self.last_text.push_str(text);
+            // Text in a chunk of its own is passed on; in the call's chunk it is not.
+            self.yielded |= !response.text_in_call_chunk || response.calls.is_empty();
         }
-        let first_id = self.next_call_id;
-        let mut calls = Vec::with_capacity(response.calls.len());
-        let mut decisive = std::mem::take(&mut self.decisive);
-        for (i, call) in response.calls.into_iter().enumerate() {
-            let (name, output, effect) = self.execute(agent, call.name, &call.arguments);
-            decisive.extend(effect.map(|e| (i, e)));
-            self.outputs.push(output);
-            calls.push(ToolCall {
-                id: CallId(self.next_call_id),
-                name,
-                arguments: call.arguments,
-            });
-            self.next_call_id += 1;
-        }
-        let any_calls = !calls.is_empty();
+        self.yielded |= self.settings.usage_chunk;
+        let first = self.next_call_id;
+        let made = self.make_calls(agent, response.calls);
+        let any_calls = !made.calls.is_empty();
         let reply = self.append(
             Some(agent),
             EventKind::Reply {
                 text: text.map(String::into_boxed_str),
-                calls: calls.into_boxed_slice(),
+                calls: made.calls.into_boxed_slice(),
             },
         );
-        for (id, output) in (first_id..).zip(self.outputs.drain(..)) {
-            let kind = EventKind::ToolResult {
-                call: CallId(id),
-                output,
-            };
-            self.tool_result = Some(Core::append_to(&mut self.log, &self.settings, Some(agent), kind));
+        self.append_results(agent, reply, first);
+        if let Some(calls) = left_out {
+            let names: Vec<&str> = calls.iter().map(|c| &*c.name).collect();
+            self.note(
+                agent,
+                format!(
+                    "{} called the model without tools: the calls of its response ({}) are not made",
+                    self.settings.profile.framework,
+                    names.join(", ")
+                ),
+            );
         }
-
+        if !self.notes.is_empty() {
+            for note in std::mem::take(&mut self.notes) {
+                self.note(agent, note);
+            }
+        }
+        if self.stop.is_some()
+            && let Some(outcome) = self.stop.take()
+        {
+            return self.finish(outcome);
+        }
         if !any_calls {
-            return self.end_text_turn();
+            return self.end_text_turn(response.ends_conversation, false);
         }
-        let chosen = self.choose(agent, reply, &mut decisive);
-        decisive.clear();
-        self.decisive = decisive;
-        match chosen {
-            Err(outcome) => self.finish(outcome),
-            Ok(Some(Effect::Transfer(target))) => self.hand_off(target),
-            Ok(Some(Effect::Complete(summary))) => {
+        match made.effect {
+            Some(Effect::Transfer(target)) => self.hand_off(target),
+            Some(Effect::Complete(summary)) => {
                 self.append(
                     Some(agent),
                     EventKind::Completed {
@@ -238,23 +294,7 @@ impl Core {
                 );
                 self.finish(Outcome::Completed { agent, summary });
             }
-            Ok(None) => {
-                self.round += 1;
-                if let Some(max) = self.settings.limits.tool_rounds.filter(|&max| self.round >= max) {
-                    return self.finish(Outcome::LimitReached {
-                        limit: Limit::ToolRounds,
-                        value: max,
-                        agent,
-                    });
-                }
-                if let Some(state) = self.model_state
-                    && self.rounds.repeats(&self.log, state, reply)
-                {
-                    let tools = self.round_tools(reply);
-                    return self.finish(Outcome::ToolLoop { agent, tools });
-                }
-                self.call_model_next();
-            }
+            None => self.tool_round(agent, reply, made.any_error),
         }
     }
 
@@ -270,9 +310,12 @@ impl Core {
         self.human_turns += 1;
         self.latest_user = Some(self.append(None, EventKind::Human { text }));
         self.handoffs_in_turn = 0;
+        self.calls_in_human_turn = 0;
         self.start_turn();
         self.loops.restart(self.active, self.model_state);
-        self.call_model_next();
+        if self.superstep() {
+            self.call_model_next();
+        }
     }
 
     /// Ends the run now with `outcome` (for drivers that stop a run from outside).
@@ -304,98 +347,6 @@ impl Core {
         Some(crate::Run::new(self.design, self.log, outcome, self.settings))
     }
 
-    /// Executes one call: the name to log (the design's shared name when the agent has the
-    /// function), the result, and what a handoff function asks for.
-    fn execute(
-        &self,
-        agent: AgentId,
-        name: String,
-        arguments: &Map<String, Value>,
-    ) -> (Arc<str>, ToolOutput, Option<Effect>) {
-        let Some(spec) = self.design.resolve_tool(agent, &name) else {
-            let output = ToolOutput::Error(self.settings.profile.texts.unknown_tool(&name));
-            return (name.into(), output, None);
-        };
-        let shared = if *spec.name == *name {
-            spec.name.clone()
-        } else {
-            spec.qualified_name.clone()
-        };
-        let missing: Vec<&str> = spec
-            .parameters
-            .iter()
-            .map(|(name, _)| name.as_str())
-            .filter(|name| !arguments.contains_key(*name))
-            .collect();
-        if !missing.is_empty() {
-            return (
-                shared,
-                ToolOutput::Error(self.settings.profile.texts.missing_arguments(&missing)),
-                None,
-            );
-        }
-        let (output, effect) = match spec.kind {
-            ToolKind::Transfer(target) => (ToolOutput::Nothing, Some(Effect::Transfer(target))),
-            ToolKind::Complete => {
-                // The completion function's one parameter, present (checked above).
-                let summary = spec.parameters.first().and_then(|(p, _)| arguments.get(p));
-                let summary = summary.map(argument_text).unwrap_or_default().into_owned();
-                (ToolOutput::Nothing, Some(Effect::Complete(summary)))
-            }
-            ToolKind::Own(tool) => {
-                let rendered = self
-                    .design
-                    .result_template(agent, tool)
-                    .render(|name, out| match arguments.get(name) {
-                        Some(value) => {
-                            out.push_str(&argument_text(value));
-                            true
-                        }
-                        None => false,
-                    });
-                // Every placeholder is a parameter (checked by the design) and every parameter
-                // is present (checked above), so rendering cannot miss a value.
-                (ToolOutput::Text(rendered.unwrap_or_default()), None)
-            }
-        };
-        (shared, output, effect)
-    }
-
-    /// Applies the multiple-handoff policy to the handoff-function calls of the response
-    /// logged at `reply`; `Err` ends the run.
-    fn choose(
-        &mut self,
-        agent: AgentId,
-        reply: EventIndex,
-        decisive: &mut Vec<(usize, Effect)>,
-    ) -> Result<Option<Effect>, Outcome> {
-        if decisive.len() <= 1 {
-            return Ok(decisive.pop().map(|(_, effect)| effect));
-        }
-        let EventKind::Reply { calls, .. } = &self.log.get(reply).kind else {
-            unreachable!("`reply` indexes the response just logged")
-        };
-        let names: Vec<String> = decisive.iter().map(|(i, _)| calls[*i].name.to_string()).collect();
-        let policy = self.settings.policy.multiple_handoffs;
-        let chosen = match policy {
-            MultipleHandoffs::Reject => return Err(Outcome::AmbiguousHandoff { agent, calls: names }),
-            MultipleHandoffs::First => 0,
-            MultipleHandoffs::Last => decisive
-                .iter()
-                .position(|(_, e)| matches!(e, Effect::Complete(_)))
-                .unwrap_or(decisive.len() - 1),
-        };
-        let text = format!(
-            "{} handoff calls in one response ({}); policy `{}` takes `{}`",
-            names.len(),
-            names.join(", "),
-            policy.name(),
-            names[chosen]
-        );
-        self.append(Some(agent), EventKind::Note { text });
-        Ok(Some(decisive.swap_remove(chosen).1))
-    }
-
     fn hand_off(&mut self, target: AgentId) {
         let source = self.active;
         if let Some(max) = self
@@ -411,34 +362,22 @@ impl Core {
             });
         }
         self.handoffs_in_turn += 1;
-        self.append(Some(source), EventKind::Handoff { to: target });
+        self.handed_off = true;
+        self.append_seen(
+            Some(source),
+            EventKind::Handoff { to: target },
+            Some(Visibility::Nobody),
+        );
+        self.keep_or_drop_thread(source);
         self.active = target;
         self.start_turn();
+        if !self.superstep() {
+            return;
+        }
         if let Some(cycle) = self.loops.enter(target, self.model_state) {
             return self.finish(Outcome::LoopDetected { cycle });
         }
         self.call_model_next();
-    }
-
-    fn end_text_turn(&mut self) {
-        let agent = self.active;
-        if self.turn_text.is_empty() {
-            return self.finish(Outcome::EmptyResponse { agent });
-        }
-        let text = std::mem::take(&mut self.turn_text);
-        let ending = (!self.has_human).then(|| text.clone());
-        self.append(Some(agent), EventKind::Broadcast { text });
-        if let Some(text) = ending {
-            return self.finish(Outcome::EndedWithoutHuman { agent, text });
-        }
-        if let Some(max) = self.settings.limits.human_turns.filter(|&max| self.human_turns >= max) {
-            return self.finish(Outcome::LimitReached {
-                limit: Limit::HumanTurns,
-                value: max,
-                agent,
-            });
-        }
-        self.next = Next::AskHuman;
     }
 
     /// The functions the tool round logged at `reply` called, in order, each once.
@@ -462,9 +401,33 @@ impl Core {
         }
         self.round = 0;
         self.turn_text.clear();
+        self.last_text.clear();
+        self.yielded = false;
+        self.tools_off = false;
+        self.error_rounds = 0;
         self.tool_result = None;
     }
 
+    /// Counts one superstep of Agent Framework's workflow; `false` if that is one more than
+    /// it allows (the run is then over).
+    #[inline(always)]
+    fn superstep(&mut self) -> bool {
+        let Some(guard) = self.settings.profile.guards.supersteps else {
+            return true;
+        };
+        self.supersteps += 1;
+        if self.supersteps <= guard.limit {
+            return true;
+        }
+        self.finish(Outcome::FrameworkError {
+            agent: self.active,
+            error: guard.error.replace("{n}", &guard.limit.to_string()),
+            guard: true,
+        });
+        false
+    }
+
+    #[inline(always)]
     fn call_model_next(&mut self) {
         let ceiling = self.settings.limits.max_events;
         if self.log.len() >= ceiling as usize {
@@ -480,30 +443,51 @@ impl Core {
                 agent: self.active,
             });
         }
+        if let Some(guard) = self
+            .settings
+            .profile
+            .guards
+            .calls_per_human_turn
+            .filter(|g| self.calls_in_human_turn >= g.limit)
+        {
+            return self.finish(Outcome::FrameworkError {
+                agent: self.active,
+                error: guard.error.replace("{n}", &guard.limit.to_string()),
+                guard: true,
+            });
+        }
         self.next = Next::CallModel;
+    }
+
+    /// Appends a remark of the harness.
+    fn note(&mut self, agent: AgentId, text: String) {
+        self.append(Some(agent), EventKind::Note { text });
     }
 
     /// Appends an event, seen by whom the profile says.
     fn append(&mut self, agent: Option<AgentId>, kind: EventKind) -> EventIndex {
-        Core::append_to(&mut self.log, &self.settings, agent, kind)
+        Core::append_to(&mut self.log, &self.settings, agent, kind, None)
     }
 
-    fn append_to(log: &mut EventLog, settings: &Settings, agent: Option<AgentId>, kind: EventKind) -> EventIndex {
+    /// Appends an event, seen by whom `visibility` says, else by whom the profile says.
+    fn append_seen(&mut self, agent: Option<AgentId>, kind: EventKind, visibility: Option<Visibility>) -> EventIndex {
+        Core::append_to(&mut self.log, &self.settings, agent, kind, visibility)
+    }
+
+    fn append_to(
+        log: &mut EventLog,
+        settings: &Settings,
+        agent: Option<AgentId>,
+        kind: EventKind,
+        visibility: Option<Visibility>,
+    ) -> EventIndex {
         let event = Event { agent, kind };
-        let visibility = settings.profile.sharing.visibility(&event);
+        let visibility = visibility.unwrap_or_else(|| settings.profile.sharing.visibility(&event));
         log.push(event, visibility)
     }
 
     fn finish(&mut self, outcome: Outcome) {
         self.next = Next::Done;
         self.outcome = Some(outcome);
-    }
-}
-
-/// A tool argument as text: strings as they are, anything else as JSON.
-fn argument_text(value: &Value) -> std::borrow::Cow<'_, str> {
-    match value {
-        Value::String(s) => std::borrow::Cow::Borrowed(s),
-        other => std::borrow::Cow::Owned(other.to_string()),
     }
 }

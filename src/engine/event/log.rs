@@ -4,162 +4,8 @@
 //! is a merge of a list and a chain, and appending costs O(1) and allocates nothing per agent,
 //! whatever the number of agents.
 
-use std::fmt;
-use std::sync::Arc;
-
-use serde_json::{Map, Value};
-
+use super::{Event, EventIndex, EventKind, Message, ToolCall, Visibility};
 use crate::design::AgentId;
-
-/// Position of an event in its log; also its id in JSON output.
-pub type EventIndex = u32;
-
-/// Id of a tool call, from a per-run counter: `call_0001`, `call_0002`, ...
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CallId(pub u32);
-
-impl fmt::Display for CallId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "call_{:04}", self.0)
-    }
-}
-
-/// A tool call as the model made it, with the id the run gave it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolCall {
-    /// Id from the run's counter.
-    pub id: CallId,
-    /// The function name the model used (plain or `<plugin>-<name>`), shared with the
-    /// design's [`ToolSpec`](crate::design::ToolSpec) when the agent has the function.
-    pub name: Arc<str>,
-    /// The arguments object.
-    pub arguments: Map<String, Value>,
-}
-
-/// What a tool call returned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ToolOutput {
-    /// The tool's result text.
-    Text(String),
-    /// An error the model reads as the result (unknown tool, missing argument), then retries.
-    Error(String),
-    /// No value: what Semantic Kernel's handoff functions return (`None`).
-    Nothing,
-}
-
-impl ToolOutput {
-    /// The text the model reads, if any.
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            ToolOutput::Text(t) | ToolOutput::Error(t) => Some(t),
-            ToolOutput::Nothing => None,
-        }
-    }
-}
-
-/// One event of a run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// The agent the event belongs to (`None` for the task and the human).
-    pub agent: Option<AgentId>,
-    /// What happened.
-    pub kind: EventKind,
-}
-
-/// What happened. Which threads an event enters is the run's profile's choice, made when it
-/// is appended: see [`Visibility`] and [`EventLog::visibility`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum EventKind {
-    /// The task the run starts with (a user message every agent sees).
-    Task {
-        /// Task text.
-        text: String,
-    },
-    /// A model response of `agent`: text and/or tool calls. Only `agent` sees it.
-    Reply {
-        /// Text of the response, if any.
-        text: Option<Box<str>>,
-        /// Tool calls, in the order the model made them.
-        calls: Box<[ToolCall]>,
-    },
-    /// The result of one tool call of `agent`. Only `agent` sees it. The results of a
-    /// response follow it in the log, in the order of its calls; like the Chat Completions
-    /// `tool` message, a result names only its call ([`EventLog::tool_call`] finds the call).
-    ToolResult {
-        /// The call it answers.
-        call: CallId,
-        /// What it returned.
-        output: ToolOutput,
-    },
-    /// The text of a turn that ended without a handoff, sent to every other agent.
-    Broadcast {
-        /// The text of the whole turn.
-        text: String,
-    },
-    /// A human reply; every agent sees it.
-    Human {
-        /// What the human said.
-        text: String,
-    },
-    /// Control passed from `agent` to `to`.
-    Handoff {
-        /// The agent now active.
-        to: AgentId,
-    },
-    /// A remark of the harness (a policy decision); no model sees it.
-    Note {
-        /// The remark.
-        text: String,
-    },
-    /// `agent` called `complete_task`: the run is over.
-    Completed {
-        /// The task summary.
-        summary: String,
-    },
-}
-
-/// Who sees an event in their thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Every agent.
-    All,
-    /// Every agent except its author (who has the text in its own reply already).
-    Others(AgentId),
-    /// Only this agent.
-    Only(AgentId),
-    /// No agent: a control event.
-    Nobody,
-}
-
-/// A message of an agent's thread, as its model reads it (after its system message).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Message<'a> {
-    /// The task or a human reply.
-    User {
-        /// The text.
-        text: &'a str,
-    },
-    /// An assistant message: the agent's own response, or another agent's broadcast text.
-    Assistant {
-        /// The agent that spoke.
-        author: AgentId,
-        /// The text (empty when the response was only tool calls).
-        text: &'a str,
-        /// Tool calls (only in the agent's own responses).
-        calls: &'a [ToolCall],
-    },
-    /// The result of one of the agent's own tool calls.
-    Tool {
-        /// The agent whose call it answers.
-        author: AgentId,
-        /// The call it answers.
-        call: CallId,
-        /// The function name.
-        name: &'a str,
-        /// The result.
-        output: &'a ToolOutput,
-    },
-}
 
 /// The append-only log of a run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -172,6 +18,9 @@ pub struct EventLog {
     next_private: Vec<EventIndex>,
     /// Per agent: its first and last private events ([`NONE`] while it has none).
     private: Vec<(EventIndex, EventIndex)>,
+    /// Per agent: where its thread starts in the shared list, and how often it was
+    /// restarted ([`EventLog::restart_thread`]).
+    origin: Vec<(usize, u32)>,
 }
 
 /// No event: the end of a chain.
@@ -191,7 +40,22 @@ impl EventLog {
             shared: Vec::new(),
             next_private: Vec::new(),
             private: vec![(NONE, NONE); agents],
+            origin: vec![(0, 0); agents],
         }
+    }
+
+    /// Starts `agent`'s thread anew: from now on it holds only events appended after this
+    /// point (Semantic Kernel Python's thread dropping). Costs O(1).
+    pub(crate) fn restart_thread(&mut self, agent: AgentId) {
+        let (_, epoch) = self.origin[agent.index()];
+        self.origin[agent.index()] = (self.shared.len(), epoch + 1);
+        self.private[agent.index()] = (NONE, NONE);
+    }
+
+    /// Whether `agent`'s thread was started anew since `cursor` was taken from it: then the
+    /// thread after the cursor is the whole (new) thread.
+    pub fn restarted_since(&self, agent: AgentId, cursor: ThreadCursor) -> bool {
+        cursor.epoch != self.origin[agent.index()].1
     }
 
     /// Appends an event that `visibility` says who sees, and returns its index. The agent
@@ -282,6 +146,16 @@ impl EventLog {
     /// earlier view of the same agent's thread): what it has read since. Replay fingerprints
     /// requests this way, hashing each message once.
     pub fn thread_after(&self, agent: AgentId, cursor: ThreadCursor) -> Thread<'_> {
+        let (start, epoch) = self.origin[agent.index()];
+        let cursor = if cursor.epoch == epoch {
+            cursor
+        } else {
+            ThreadCursor {
+                shared: start,
+                last_private: NONE,
+                epoch,
+            }
+        };
         let private = match cursor.last_private {
             NONE => self.private[agent.index()].0,
             last => self.next_private[last as usize],
@@ -289,9 +163,10 @@ impl EventLog {
         Thread {
             log: self,
             agent,
-            shared: cursor.shared,
+            shared: cursor.shared.max(start),
             private,
             last_private: cursor.last_private,
+            epoch,
         }
     }
 }
@@ -301,6 +176,7 @@ impl EventLog {
 pub struct ThreadCursor {
     shared: usize,
     last_private: EventIndex,
+    epoch: u32,
 }
 
 impl ThreadCursor {
@@ -308,6 +184,7 @@ impl ThreadCursor {
     pub const START: ThreadCursor = ThreadCursor {
         shared: 0,
         last_private: NONE,
+        epoch: 0,
     };
 }
 
@@ -322,6 +199,8 @@ pub struct Thread<'a> {
     private: EventIndex,
     /// The last private event read ([`NONE`] before the first).
     last_private: EventIndex,
+    /// How often the thread had been restarted when the view was taken.
+    epoch: u32,
 }
 
 impl Thread<'_> {
@@ -331,6 +210,7 @@ impl Thread<'_> {
         ThreadCursor {
             shared: self.shared,
             last_private: self.last_private,
+            epoch: self.epoch,
         }
     }
 }
@@ -396,10 +276,12 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{CallId, ToolOutput};
+    use serde_json::Map;
 
     /// Appends with the default profile's sharing.
     fn push(log: &mut EventLog, event: Event) -> EventIndex {
-        let visibility = crate::engine::Profile::default().sharing.visibility(&event);
+        let visibility = crate::engine::Profile::SEMANTIC_KERNEL_FIXED.sharing.visibility(&event);
         log.push(event, visibility)
     }
 
@@ -556,6 +438,36 @@ mod tests {
         );
         assert_eq!(texts(1), ["task", "1.0", "h0", "1.1", "h1", "1.2", "h2"]);
         assert_eq!(texts(2), ["task", "h0", "h1", "h2"], "an agent with no private events");
+    }
+
+    #[test]
+    fn a_restarted_thread_holds_only_what_came_after() {
+        let mut log = EventLog::new(2);
+        push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
+        let reply = |text: &str| EventKind::Reply {
+            text: Some(text.into()),
+            calls: Box::new([]),
+        };
+        push(&mut log, ev(Some(0), reply("a1")));
+        let before = log.thread(AgentId(0)).cursor();
+        assert_eq!(log.thread(AgentId(0)).count(), 2);
+        log.restart_thread(AgentId(0));
+        assert!(log.restarted_since(AgentId(0), before));
+        assert_eq!(log.thread(AgentId(0)).count(), 0, "nothing since");
+        push(&mut log, ev(Some(1), EventKind::Broadcast { text: "b".into() }));
+        push(&mut log, ev(Some(0), reply("a2")));
+        push(&mut log, ev(None, EventKind::Human { text: "h".into() }));
+        let texts: Vec<String> = log.thread(AgentId(0)).map(|m| format!("{m:?}")).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[0].contains("\"b\"") && texts[1].contains("a2") && texts[2].contains("\"h\""));
+        let stale: Vec<String> = log.thread_after(AgentId(0), before).map(|m| format!("{m:?}")).collect();
+        assert_eq!(stale, texts, "an old cursor reads the new thread whole");
+        assert_eq!(
+            log.thread(AgentId(1)).count(),
+            2,
+            "the other agent's thread is untouched: the task and h"
+        );
+        assert!(!log.restarted_since(AgentId(1), ThreadCursor::START));
     }
 
     #[test]

@@ -1,0 +1,133 @@
+//! How a turn ends: a tool round that hands nothing off (the frameworks' round guards, the
+//! harness's limit and loop proof), a handoff turn (Semantic Kernel Python's thread dropping),
+//! a text turn (what is passed on, the empty turn, the host that ends the conversation).
+
+use super::{Core, Next};
+use crate::design::AgentId;
+use crate::engine::profile::{AfterRounds, EmptyTurn, TurnText};
+use crate::engine::{EventIndex, EventKind, Limit, Outcome, Visibility};
+
+impl Core {
+    /// A response whose calls did not hand off: the framework's round guards, the harness's
+    /// limit and loop proof, then the next round.
+    pub(super) fn tool_round(&mut self, agent: AgentId, reply: EventIndex, any_error: bool) {
+        self.round += 1;
+        let guards = self.settings.profile.guards;
+        self.error_rounds = if any_error { self.error_rounds + 1 } else { 0 };
+        if guards.error_rounds.is_some_and(|n| self.error_rounds >= n) {
+            self.tools_off = true;
+        }
+        if let Some(guard) = guards.rounds.filter(|g| self.round >= g.rounds) {
+            match guard.then {
+                // The invocation ends with what it said: a text turn if it passed anything
+                // on (its own thread does not get the text back: its last round had calls).
+                AfterRounds::EndTurn => return self.end_text_turn(false, true),
+                AfterRounds::OneCallWithoutTools => self.tools_off = true,
+            }
+        }
+        if let Some(max) = self.settings.limits.tool_rounds.filter(|&max| self.round >= max) {
+            return self.finish(Outcome::LimitReached {
+                limit: Limit::ToolRounds,
+                value: max,
+                agent,
+            });
+        }
+        if let Some(state) = self.model_state
+            && self.rounds.repeats(&self.log, state, reply)
+        {
+            let tools = self.round_tools(reply);
+            return self.finish(Outcome::ToolLoop { agent, tools });
+        }
+        self.call_model_next();
+    }
+
+    /// At the end of a handoff turn of `agent`: under Semantic Kernel Python, an invocation
+    /// that passed nothing on while the agent had no thread loses the thread it built.
+    #[inline(always)]
+    pub(super) fn keep_or_drop_thread(&mut self, agent: AgentId) {
+        let had = std::mem::replace(&mut self.has_thread[agent.index()], true);
+        if !had && !self.yielded && self.settings.profile.turns.drops_threads {
+            self.drop_thread(agent);
+        }
+    }
+
+    fn drop_thread(&mut self, agent: AgentId) {
+        self.has_thread[agent.index()] = false;
+        self.log.restart_thread(agent);
+        if std::mem::replace(&mut self.drop_noted[agent.index()], true) {
+            return;
+        }
+        let name = &self.design.agent(agent).name;
+        let first = self.calls_per_agent[agent.index()] <= 1;
+        let what = if first && self.turn_text.is_empty() {
+            format!("{name}'s first turn was a handoff")
+        } else if self.turn_text.is_empty() {
+            format!("{name}'s turn made calls and handed off without text")
+        } else {
+            format!("{name}'s text came in the same stream chunk as its handoff call")
+        };
+        self.note(
+            agent,
+            format!(
+                "{what}: Semantic Kernel drops {name}'s thread; on its next call {name} will not see the task or anything said before (unless the endpoint ends its streams with a usage chunk: `profile.usage_chunk`)"
+            ),
+        );
+    }
+
+    /// The turn ends in text. `ends_conversation`: the host stops after it (a `complete`
+    /// under a framework without a completion function). `last_round_had_calls`: the turn
+    /// ended at the framework's round guard, so its own thread does not get the text back.
+    pub(super) fn end_text_turn(&mut self, ends_conversation: bool, last_round_had_calls: bool) {
+        let agent = self.active;
+        let profile = self.settings.profile;
+        if self.turn_text.is_empty() {
+            match profile.turns.empty {
+                EmptyTurn::Outcome => return self.finish(Outcome::EmptyResponse { agent }),
+                // Passed nothing on (no text, no usage chunk): Semantic Kernel has no response.
+                EmptyTurn::Error(error) if !self.yielded => {
+                    if self.handed_off {
+                        self.note(
+                            agent,
+                            format!(
+                                "{} raises this only in the start agent's first turn; in any other turn its runtime swallows the error and the orchestration's result never arrives (get() without a timeout waits forever)",
+                                profile.framework
+                            ),
+                        );
+                    }
+                    let name = &self.design.agent(agent).name;
+                    return self.finish(Outcome::FrameworkError {
+                        agent,
+                        error: error.replace("{agent}", name),
+                        guard: false,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let text = match profile.turns.text {
+            TurnText::All => std::mem::take(&mut self.turn_text),
+            TurnText::Last => std::mem::take(&mut self.last_text),
+        };
+        self.has_thread[agent.index()] = true;
+        let visibility = last_round_had_calls.then_some(Visibility::Others(agent));
+        self.append_seen(Some(agent), EventKind::Broadcast { text: text.clone() }, visibility);
+        if ends_conversation {
+            self.append(Some(agent), EventKind::Completed { summary: text.clone() });
+            return self.finish(Outcome::Completed { agent, summary: text });
+        }
+        if !self.has_human {
+            return self.finish(Outcome::EndedWithoutHuman { agent, text });
+        }
+        if let Some(max) = self.settings.limits.human_turns.filter(|&max| self.human_turns >= max) {
+            return self.finish(Outcome::LimitReached {
+                limit: Limit::HumanTurns,
+                value: max,
+                agent,
+            });
+        }
+        // Agent Framework delivers the reply in a superstep of its own.
+        if self.superstep() {
+            self.next = Next::AskHuman;
+        }
+    }
+}

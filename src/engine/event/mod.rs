@@ -1,0 +1,163 @@
+//! The event log: one append-only record of a run ([`EventLog`], in `log.rs`), and the events
+//! it holds. Each agent's thread (what its model reads) is a view into the log, never a copy.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::design::AgentId;
+
+/// Position of an event in its log; also its id in JSON output.
+pub type EventIndex = u32;
+
+/// Id of a tool call, from a per-run counter: `call_0001`, `call_0002`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallId(pub u32);
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "call_{:04}", self.0)
+    }
+}
+
+/// A tool call as the model made it, with the id the run gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    /// Id from the run's counter.
+    pub id: CallId,
+    /// The function name the model used (plain or `<plugin>-<name>`), shared with the
+    /// design's [`ToolSpec`](crate::design::ToolSpec) when the agent has the function.
+    pub name: Arc<str>,
+    /// The arguments object.
+    pub arguments: Map<String, Value>,
+}
+
+/// What a tool call returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolOutput {
+    /// The tool's result text.
+    Text(String),
+    /// An error the model reads as the result (unknown tool, missing argument), then retries.
+    Error(String),
+    /// No value: what Semantic Kernel's handoff functions return (`None`).
+    Nothing,
+}
+
+impl ToolOutput {
+    /// The text the model reads, if any.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            ToolOutput::Text(t) | ToolOutput::Error(t) => Some(t),
+            ToolOutput::Nothing => None,
+        }
+    }
+}
+
+/// One event of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The agent the event belongs to (`None` for the task and the human).
+    pub agent: Option<AgentId>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What happened. Which threads an event enters is the run's profile's choice, made when it
+/// is appended: see [`Visibility`] and [`EventLog::visibility`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// The task the run starts with (a user message every agent sees).
+    Task {
+        /// Task text.
+        text: String,
+    },
+    /// A model response of `agent`: text and/or tool calls. Only `agent` sees it.
+    Reply {
+        /// Text of the response, if any.
+        text: Option<Box<str>>,
+        /// Tool calls, in the order the model made them.
+        calls: Box<[ToolCall]>,
+    },
+    /// The result of one tool call of `agent`. Only `agent` sees it. The results of a
+    /// response follow it in the log, in the order of its calls; like the Chat Completions
+    /// `tool` message, a result names only its call ([`EventLog::tool_call`] finds the call).
+    ToolResult {
+        /// The call it answers.
+        call: CallId,
+        /// What it returned.
+        output: ToolOutput,
+    },
+    /// The text of a turn that ended without a handoff, sent to every other agent.
+    Broadcast {
+        /// The text of the whole turn.
+        text: String,
+    },
+    /// A human reply; every agent sees it.
+    Human {
+        /// What the human said.
+        text: String,
+    },
+    /// Control passed from `agent` to `to`.
+    Handoff {
+        /// The agent now active.
+        to: AgentId,
+    },
+    /// A remark of the harness (a policy decision); no model sees it.
+    Note {
+        /// The remark.
+        text: String,
+    },
+    /// `agent` called `complete_task`: the run is over.
+    Completed {
+        /// The task summary.
+        summary: String,
+    },
+}
+
+/// Who sees an event in their thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every agent.
+    All,
+    /// Every agent except its author (who has the text in its own reply already).
+    Others(AgentId),
+    /// Only this agent.
+    Only(AgentId),
+    /// No agent: a control event.
+    Nobody,
+}
+
+/// A message of an agent's thread, as its model reads it (after its system message).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Message<'a> {
+    /// The task or a human reply.
+    User {
+        /// The text.
+        text: &'a str,
+    },
+    /// An assistant message: the agent's own response, or another agent's broadcast text.
+    Assistant {
+        /// The agent that spoke.
+        author: AgentId,
+        /// The text (empty when the response was only tool calls).
+        text: &'a str,
+        /// Tool calls (only in the agent's own responses).
+        calls: &'a [ToolCall],
+    },
+    /// The result of one of the agent's own tool calls.
+    Tool {
+        /// The agent whose call it answers.
+        author: AgentId,
+        /// The call it answers.
+        call: CallId,
+        /// The function name.
+        name: &'a str,
+        /// The result.
+        output: &'a ToolOutput,
+    },
+}
+
+mod log;
+
+pub use log::{EventLog, Thread, ThreadCursor};

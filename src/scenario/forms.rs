@@ -1,0 +1,155 @@
+//! Values a scenario file may write in a short form or an object: a handoff edge (its
+//! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
+//! `{"name": ..., "usage_chunk": true}`).
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+
+use crate::engine::Profile;
+
+/// A handoff edge as written: its description (`null` for the target's), and whether it was
+/// declared by the target's name in Semantic Kernel Python.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct EdgeFile {
+    pub(super) description: Option<String>,
+    pub(super) by_name: bool,
+}
+
+impl<'de> Deserialize<'de> for EdgeFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EdgeFile, D::Error> {
+        struct Edge;
+        impl<'de> Visitor<'de> for Edge {
+            type Value = EdgeFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    r#"a description, null (the target's description), or {"description": ..., "by_name": true}"#,
+                )
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<EdgeFile, E> {
+                Ok(EdgeFile {
+                    description: Some(text.to_string()),
+                    by_name: false,
+                })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<EdgeFile, E> {
+                Ok(EdgeFile::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<EdgeFile, E> {
+                Ok(EdgeFile::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EdgeFile, A::Error> {
+                let mut edge = EdgeFile::default();
+                let mut seen = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if seen.contains(&key) {
+                        return Err(de::Error::custom(format!("`{key}` is given twice")));
+                    }
+                    match key.as_str() {
+                        "description" => edge.description = map.next_value()?,
+                        "by_name" => edge.by_name = map.next_value()?,
+                        other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
+                    }
+                    seen.push(key);
+                }
+                Ok(edge)
+            }
+        }
+        deserializer.deserialize_any(Edge)
+    }
+}
+
+/// The profile as written, resolved to its semantics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct ProfileFile {
+    pub(super) profile: &'static Profile,
+    pub(super) usage_chunk: bool,
+}
+
+impl Default for ProfileFile {
+    fn default() -> ProfileFile {
+        ProfileFile {
+            profile: &Profile::SEMANTIC_KERNEL,
+            usage_chunk: false,
+        }
+    }
+}
+
+/// The profile named `name`, or an error listing them all.
+pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
+    Profile::named(name).ok_or_else(|| {
+        let hint = crate::files::closest(name, Profile::ALL.iter().map(|p| p.name));
+        E::custom(format!("unknown profile `{name}`{hint}; one of: {}", Profile::names()))
+    })
+}
+
+impl<'de> Deserialize<'de> for ProfileFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ProfileFile, D::Error> {
+        struct Form;
+        impl<'de> Visitor<'de> for Form {
+            type Value = ProfileFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"a profile name, or {"name": ..., "usage_chunk": true}"#)
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
+                Ok(ProfileFile {
+                    profile: profile_named(name)?,
+                    usage_chunk: false,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileFile, A::Error> {
+                let mut name: Option<String> = None;
+                let mut usage_chunk = false;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" if name.is_none() => name = Some(map.next_value()?),
+                        "usage_chunk" => usage_chunk = map.next_value()?,
+                        "name" => return Err(de::Error::custom("`name` is given twice")),
+                        other => return Err(de::Error::unknown_field(other, &["name", "usage_chunk"])),
+                    }
+                }
+                let name = name.ok_or_else(|| de::Error::missing_field("name"))?;
+                let profile = profile_named(&name)?;
+                if usage_chunk && !profile.turns.drops_threads {
+                    return Err(de::Error::custom(format!(
+                        "`usage_chunk` only changes what `semantic-kernel` does (whether a turn that streams no text keeps the agent's thread); `{}` does not drop threads",
+                        profile.name
+                    )));
+                }
+                Ok(ProfileFile { profile, usage_chunk })
+            }
+        }
+        deserializer.deserialize_any(Form)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_is_a_description_null_or_an_object() {
+        let e: EdgeFile = serde_json::from_str(r#""when refunds""#).unwrap();
+        assert_eq!(e.description.as_deref(), Some("when refunds"));
+        let e: EdgeFile = serde_json::from_str("null").unwrap();
+        assert_eq!(e, EdgeFile::default());
+        let e: EdgeFile = serde_json::from_str(r#"{"description": "x", "by_name": true}"#).unwrap();
+        assert!(e.by_name && e.description.as_deref() == Some("x"));
+        let bad = serde_json::from_str::<EdgeFile>(r#"{"descripton": "x"}"#).unwrap_err();
+        assert!(bad.to_string().contains("unknown field `descripton`"), "{bad}");
+        let bad = serde_json::from_str::<EdgeFile>("3").unwrap_err();
+        assert!(bad.to_string().contains("a description, null"), "{bad}");
+    }
+
+    #[test]
+    fn a_profile_is_a_name_or_an_object() {
+        let p: ProfileFile = serde_json::from_str(r#""agent-framework""#).unwrap();
+        assert_eq!(p.profile.name, "agent-framework");
+        let p: ProfileFile = serde_json::from_str(r#"{"name": "semantic-kernel", "usage_chunk": true}"#).unwrap();
+        assert!(p.usage_chunk);
+        let bad = serde_json::from_str::<ProfileFile>(r#""agent-framwork""#).unwrap_err();
+        assert!(bad.to_string().contains("(did you mean `agent-framework`?)"), "{bad}");
+        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "usage_chunk": true}"#).unwrap_err();
+        assert!(bad.to_string().contains("does not drop threads"), "{bad}");
+    }
+}
