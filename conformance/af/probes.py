@@ -1,0 +1,493 @@
+"""Microsoft Agent Framework (agent-framework-core 1.23.0 + agent-framework-orchestrations 1.4.0)
+HandoffBuilder conformance probes, offline (scripted chat client, see maf_fake.py).
+
+Usage: python probes.py OUT_DIR [probe ...]     (PYTHONHASHSEED must be 0: handoff tool order follows
+set iteration; the script re-executes itself with it)
+
+Host loop (the framework's handoff_simple.py sample): workflow.run(task, stream=True); every
+request_info (HandoffAgentUserRequest) is answered with create_response(next human reply) via
+workflow.run(responses=..., stream=True); terminate() when the scripted human has nothing more to say
+(probes with human_turns=None leave the request pending instead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from importlib.metadata import version
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+
+from agent_framework import Agent, tool  # noqa: E402
+from agent_framework.orchestrations import HandoffAgentUserRequest, HandoffBuilder  # noqa: E402
+from maf_fake import (  # noqa: E402
+    Calls,
+    Counters,
+    EventRecorder,
+    ModelRequest,
+    Reply,
+    ScriptedChatClient,
+    Text,
+    executor_state,
+)
+from tracefile import log, selected, write_trace  # noqa: E402
+
+FRAMEWORK = "agent_framework"
+VERSION = f"agent-framework-core {version('agent-framework-core')}, agent-framework-orchestrations " \
+          f"{version('agent-framework-orchestrations')}"
+REFERENCE = "/work/shared/reference/frameworks/agent_framework/seed_trace.json"
+
+
+@tool(approval_mode="never_require")
+def check_order_status(order_id: str) -> str:
+    """Check the status of an order."""
+    return f"Order {order_id} is shipped and will arrive in 2-3 days."
+
+
+@tool(approval_mode="never_require")
+def process_refund(order_id: str, reason: str) -> str:
+    """Process a refund for an order."""
+    return f"Refund for order {order_id} has been processed successfully."
+
+
+@tool(approval_mode="never_require")
+def process_return(order_id: str, reason: str) -> str:
+    """Process a return for an order."""
+    return f"Return for order {order_id} has been processed successfully."
+
+
+@tool(approval_mode="never_require")
+def lookup_customer(email: str) -> str:
+    """Look up a customer by email."""
+    return f"Customer {email} has 2 open orders."
+
+
+TUTORIAL = {
+    "agents": [
+        ("TriageAgent", "A customer support agent that triages issues.", "Handle customer requests.", []),
+        ("RefundAgent", "A customer support agent that handles refunds.", "Handle refund requests.", [process_refund]),
+        ("OrderStatusAgent", "A customer support agent that checks order status.", "Handle order status requests.",
+         [check_order_status]),
+        ("OrderReturnAgent", "A customer support agent that handles order returns.", "Handle order return requests.",
+         [process_return]),
+    ],
+    "edges": {
+        "TriageAgent": {
+            "RefundAgent": "Transfer to this agent if the issue is refund related",
+            "OrderStatusAgent": "Transfer to this agent if the issue is order status related",
+            "OrderReturnAgent": "Transfer to this agent if the issue is order return related",
+        },
+        "RefundAgent": {"TriageAgent": "Transfer to this agent if the issue is not refund related"},
+        "OrderStatusAgent": {"TriageAgent": "Transfer to this agent if the issue is not order status related"},
+        "OrderReturnAgent": {"TriageAgent": "Transfer to this agent if the issue is not order return related"},
+    },
+}
+
+SMALL = {
+    "agents": [
+        ("TriageAgent", "A customer support agent that triages issues.", "Handle customer requests.", [lookup_customer]),
+        ("RefundAgent", "A customer support agent that handles refunds.", "Handle refund requests.", [process_refund]),
+        ("OrderStatusAgent", "A customer support agent that checks order status.", "Handle order status requests.",
+         [check_order_status]),
+    ],
+    "edges": {
+        "TriageAgent": {
+            "RefundAgent": "Transfer to this agent if the issue is refund related",
+            "OrderStatusAgent": "Transfer to this agent if the issue is order status related",
+        },
+        "RefundAgent": {"TriageAgent": "Transfer to this agent if the issue is not refund related"},
+        "OrderStatusAgent": {"TriageAgent": "Transfer to this agent if the issue is not order status related"},
+    },
+}
+
+BOUNCE = {
+    "agents": [("AgentA", "Agent A.", "You are agent A.", []), ("AgentB", "Agent B.", "You are agent B.", [])],
+    "edges": {"AgentA": {"AgentB": "Transfer to agent B"}, "AgentB": {"AgentA": "Transfer to agent A"}},
+}
+
+TASK = "A customer is on the line."
+
+
+def design_view(d: dict) -> dict:
+    return {
+        "start_agent": d["agents"][0][0],
+        "agents": [{"name": n, "description": desc, "instructions": i, "tools": [t.name for t in ts]}
+                   for n, desc, i, ts in d["agents"]],
+        "edges": [{"source": s, "target": t, "description": desc} for s, ts in d["edges"].items()
+                  for t, desc in ts.items()],
+        "builder": "HandoffBuilder(participants).with_start_agent(first).add_handoff(src, [tgt], description=...) "
+                   "per edge; defaults otherwise (no termination condition, no autonomous mode)",
+    }
+
+
+def build(d: dict, policy, c: Counters):
+    agents = {
+        name: Agent(client=ScriptedChatClient(name, policy, c, check_offered=False), name=name, description=desc,
+                    instructions=instr, tools=list(tools), require_per_service_call_history_persistence=True)
+        for name, desc, instr, tools in d["agents"]
+    }
+    b = HandoffBuilder(participants=list(agents.values())).with_start_agent(agents[d["agents"][0][0]])
+    for src, targets in d["edges"].items():
+        for tgt, desc in targets.items():
+            b = b.add_handoff(agents[src], [agents[tgt]], description=desc)
+    return agents, b.build()
+
+
+def script(steps: list[tuple[str, Reply]]):
+    used = [0]
+
+    def policy(req: ModelRequest) -> Reply:
+        i = used[0]
+        if i >= len(steps):
+            raise RuntimeError(f"fake model: script exhausted ({req.agent})")
+        agent, reply = steps[i]
+        if agent != req.agent:
+            raise RuntimeError(f"fake model: step {i + 1} expected {agent}, got {req.agent}")
+        used[0] += 1
+        return reply
+
+    return policy
+
+
+def summary(m: dict) -> str:
+    parts = []
+    for c in m["contents"]:
+        if c["type"] == "text":
+            parts.append(repr(c["text"]))
+        elif c["type"] == "function_call":
+            parts.append(f"call {c['name']}({json.dumps(c['arguments'])})")
+        elif c["type"] == "function_result":
+            parts.append(f"result {c['call_id']} = {c['result']!r}")
+        else:
+            parts.append(c["type"])
+    return f"{m['role']}({m['author_name']}): " + " ".join(parts)
+
+
+def seen(tr: dict, n: int) -> list[str]:
+    return [summary(m) for m in tr["calls"][n - 1]["messages"]]
+
+
+async def run_probe(name: str, description: str, d: dict, policy, *, human_turns: list[str] | None,
+                    task: str = TASK, max_calls: int | None = None, check=None, notes=None,
+                    elide: bool = False) -> dict[str, Any]:
+    c = Counters(max_calls=max_calls)
+    agents, wf = build(d, policy, c)
+    rec = EventRecorder()
+    humans = list(human_turns or [])
+    human_log: list[dict[str, Any]] = []
+    outcome: dict[str, Any] = {}
+
+    async def run(run_index: int, **kw):
+        pend = []
+        async for e in wf.run(stream=True, **kw):
+            rec.add(e, run_index)
+            if e.type == "request_info":
+                pend.append(e)
+        return pend
+
+    run_index = 1
+    try:
+        pending = await run(1, message=task)
+        while pending:
+            if human_turns is None:
+                outcome["how_it_ended"] = "request_info left unanswered (no human configured); the workflow idles"
+                break
+            run_index += 1
+            ids = [rec.req_id(p.request_id) for p in pending]
+            if humans:
+                text = humans.pop(0)
+                human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text, "answers": ids})
+                responses = {p.request_id: HandoffAgentUserRequest.create_response(text) for p in pending}
+            else:
+                human_log.append({"turn": None, "after_call": c.calls, "terminate": True, "answers": ids})
+                responses = {p.request_id: HandoffAgentUserRequest.terminate() for p in pending}
+            pending = await run(run_index, responses=responses)
+        else:
+            outcome.setdefault("how_it_ended", "workflow idle, no pending request")
+        outcome["kind"] = "completed"
+    except Exception as e:  # noqa: BLE001
+        outcome.update(kind="error", error_type=type(e).__name__, error=str(e),
+                       error_mro=[k.__name__ for k in type(e).__mro__][:-1])
+    statuses = [ev["state"] for ev in rec.events if ev["type"] == "status"]
+    outcome["final_status"] = statuses[-1] if statuses else None
+    outcome["model_calls"] = c.calls
+    outcome["workflow_runs"] = run_index
+    outcome["handoffs"] = [(ev["data"]["source"], ev["data"]["target"]) for ev in rec.events
+                           if ev["type"] == "handoff_sent"]
+    iters = [ev.get("iteration") for ev in rec.events if ev["type"] == "superstep_completed"]
+    outcome["last_superstep"] = iters[-1] if iters else None
+    outcome["failed_events"] = [ev for ev in rec.events if ev["type"] in ("failed", "executor_failed")]
+    path = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome["agent_path"] = path
+    outcome["last_agent_output"] = next((ev["data"] for ev in reversed(rec.events) if ev["type"] == "output"), None)
+
+    calls = [{"n": x["call_index"], "agent": x["agent"], "stream": x["stream"], "instructions": x["instructions"],
+              "tools": x["tools_offered"], "options": x["options"], "messages": x["messages_in"], "reply": x["reply"]}
+             for x in c.log]
+    # the streamed per-update output events are bulky and repetitive: keep the non-output events in full
+    # and the output events as one line each
+    events = []
+    for ev in rec.events:
+        if ev["type"] in ("superstep_started", "superstep_completed", "executor_invoked", "executor_completed"):
+            continue
+        if ev["type"] == "output" and isinstance(ev.get("data"), dict):
+            dd = ev["data"]
+            events.append({"seq": ev["seq"], "run": ev["run"], "type": "output", "executor_id": ev.get("executor_id"),
+                           "author_name": dd.get("author_name"), "role": dd.get("role"),
+                           "contents": dd.get("contents")})
+        else:
+            events.append(ev)
+    trace = {
+        "framework": FRAMEWORK,
+        "version": VERSION,
+        "probe": name,
+        "description": description,
+        "design": {**design_view(d), "task": task, "human_turns_scripted": human_turns,
+                   "fake": {"call_budget": max_calls, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+                            "plugged_in_at": "BaseChatClient._inner_get_response + FunctionInvocationLayer, "
+                                             "ChatMiddlewareLayer, ChatTelemetryLayer (maf_fake.py)"}},
+        "tools_by_agent": c.tool_schemas_by_agent,
+        "calls": calls,
+        "human_turns": human_log,
+        "outcome": outcome,
+        "events": events,
+        "executor_state_at_end": executor_state(wf),
+        "notes": notes or [],
+    }
+    if check is not None:
+        trace["observations"] = check(trace)
+    if elide:  # long loops: keep calls 1-3 and the last 2 in full, the others as counts + last 2 messages
+        for x in trace["calls"][3:-2]:
+            msgs = x.pop("messages")
+            x["messages_elided"] = {"count": len(msgs), "last_two": msgs[-2:]}
+        for st in trace["executor_state_at_end"].values():
+            for k in ("session_history", "full_conversation", "cache"):
+                st[k] = {"count": len(st[k]), "last_two": st[k][-2:]}
+        trace["notes"].append("elided: calls 4..n-2 keep only their message count and last two messages; "
+                              "executor_state_at_end keeps counts and the last two messages")
+    return trace
+
+
+HO = "handoff_to_"
+
+# --------------------------------------------------------------------------- #
+# Probes
+# --------------------------------------------------------------------------- #
+
+HUMAN = ["I'd like to track the status of my order", "My order ID is 123", "I want to return another order of mine",
+         "Order ID 321", "Broken item", "No, bye"]
+SUMMARY = "Handled order return for order ID 321 due to a broken item, and successfully processed the return."
+
+
+async def p_customer_support(name):
+    steps = [
+        ("TriageAgent", Text("Hello! Thank you for reaching out. How can I assist you today?")),
+        ("TriageAgent", Calls([(HO + "OrderStatusAgent", {})])),
+        ("OrderStatusAgent", Text("Sure, I can help you with that. Could you please provide me with your order ID?")),
+        ("OrderStatusAgent", Calls([("check_order_status", {"order_id": "123"})])),
+        ("OrderStatusAgent", Text("Your order with ID 123 has been shipped and is expected to arrive in 2-3 days. "
+                                  "Is there anything else I can assist you with?")),
+        ("OrderStatusAgent", Calls([(HO + "TriageAgent", {})])),
+        ("TriageAgent", Calls([(HO + "OrderReturnAgent", {})])),
+        ("OrderReturnAgent", Text("I can help you with returning your order. Could you please provide the order ID "
+                                  "for the return and the reason you'd like to return it?")),
+        ("OrderReturnAgent", Text("Please provide the reason for returning the order with ID 321.")),
+        ("OrderReturnAgent", Calls([("process_return", {"order_id": "321", "reason": "Broken item"})])),
+        ("OrderReturnAgent", Text("The return for your order with ID 321 has been successfully processed due to the "
+                                  "broken item. Is there anything else I can assist you with?")),
+        ("OrderReturnAgent", Text(SUMMARY)),
+    ]
+    tr = await run_probe(name, "The tutorial conversation as in the shared reference seed (12 model calls, 6 human "
+                         "replies, terminate() at the end; AF has no complete_task, so the last reply is text).",
+                         TUTORIAL, script(steps), human_turns=HUMAN)
+    if os.path.exists(REFERENCE):
+        with open(REFERENCE) as f:
+            ref = json.load(f)
+        mine = [(x["agent"], x["tools"], x["messages"], x["instructions"], x["options"]) for x in tr["calls"]]
+        theirs = [(x["agent"], x["tools_offered"], x["messages_in"], x["instructions"], x["options"])
+                  for x in ref["calls"]]
+        log(f"[af] customer_support vs shared reference seed_trace.json: "
+            f"{'identical model inputs' if mine == theirs else 'DIFFERENT model inputs'}")
+    return tr
+
+
+def _tbh(name, split, desc):
+    steps = [
+        ("TriageAgent", Reply(text="Let me transfer you to our refund team.", calls=((HO + "RefundAgent", {}),),
+                              split=split)),
+        ("RefundAgent", Text("Refund team here. What is the order ID?")),
+        ("RefundAgent", Calls([(HO + "TriageAgent", {})])),
+        ("TriageAgent", Text("Back at triage. Anything else?")),
+    ]
+
+    def check(tr):
+        return {"refund_agent_first_call_sees": seen(tr, 2), "triage_sees_when_control_returns": seen(tr, 4)}
+
+    return run_probe(name, desc, SMALL, script(steps), human_turns=["Order 42, but actually it is about something else"],
+                     check=check)
+
+
+async def p_text_beside_handoff(name):
+    return await _tbh(name, False, "Triage's first reply has text AND handoff_to_RefundAgent in one streamed update.")
+
+
+async def p_text_beside_handoff_split_stream(name):
+    return await _tbh(name, True, "As text_beside_handoff, but the text and the call come in two streamed updates "
+                                  "(text first).")
+
+
+def _two(name, order, desc):
+    steps = [("TriageAgent", Calls([(HO + t, {}) for t in order])), ("*", Text("Hi, how can I help with that?"))]
+    state = {"i": 0}
+
+    def policy(req):
+        agent, reply = steps[min(state["i"], len(steps) - 1)]
+        state["i"] += 1
+        if agent != "*" and agent != req.agent:
+            raise RuntimeError(f"expected {agent}, got {req.agent}")
+        return reply
+
+    def check(tr):
+        return {"winner": tr["calls"][1]["agent"] if len(tr["calls"]) > 1 else None, "order_in_reply": order,
+                "winner_sees": seen(tr, 2) if len(tr["calls"]) > 1 else None}
+
+    return run_probe(name, desc, SMALL, policy, human_turns=[], check=check)
+
+
+async def p_two_transfers(name):
+    return await _two(name, ["RefundAgent", "OrderStatusAgent"],
+                      "Triage's first reply calls handoff_to_RefundAgent and handoff_to_OrderStatusAgent.")
+
+
+async def p_two_transfers_reversed(name):
+    return await _two(name, ["OrderStatusAgent", "RefundAgent"], "As two_transfers, calls in the other order.")
+
+
+async def p_unknown_tool(name):
+    steps = [("TriageAgent", Calls([(HO + "WarrantyAgent", {})])), ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here."))]
+
+    def check(tr):
+        return {"second_call_sees": seen(tr, 2)}
+
+    return await run_probe(name, "Triage calls handoff_to_WarrantyAgent (not offered), then hands off to Refund on the "
+                           "next call.", SMALL, script(steps), human_turns=[], check=check)
+
+
+async def p_missing_argument(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {})])),
+             ("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Text("You have 2 open orders."))]
+
+    def check(tr):
+        return {"second_call_sees": seen(tr, 2)}
+
+    return await run_probe(name, "Triage calls its own lookup_customer without the required 'email', then with it.",
+                           SMALL, script(steps), human_turns=[], check=check)
+
+
+async def p_no_human(name):
+    return await run_probe(name, "A plain text reply; the host has no human input (never answers the request_info).",
+                           SMALL, script([("TriageAgent", Text("Hello! How can I help you today?"))]), human_turns=None)
+
+
+async def p_first_turn_handoff(name):
+    steps = [("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Calls([(HO + "TriageAgent", {})])),
+             ("TriageAgent", Text("Back at triage."))]
+
+    def check(tr):
+        return {"triage_sees_when_control_returns": seen(tr, 4)}
+
+    return await run_probe(name, "Triage's very first reply is a handoff; Refund answers, the human replies, Refund "
+                           "hands back. What does Triage see?", SMALL, script(steps),
+                           human_turns=["It is about order 42, not a refund"], check=check)
+
+
+async def p_tool_then_handoff(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Calls([(HO + "TriageAgent", {})])),
+             ("TriageAgent", Text("Back at triage."))]
+
+    def check(tr):
+        return {"triage_sees_when_control_returns": seen(tr, 5)}
+
+    return await run_probe(name, "Triage calls its own tool, then hands off in the next round; Refund answers, the "
+                           "human replies, Refund hands back.", SMALL, script(steps),
+                           human_turns=["Actually it is not about a refund"], check=check)
+
+
+async def p_endless_bounce(name):
+    def policy(req):
+        return Calls([(HO + ("AgentB" if req.agent == "AgentA" else "AgentA"), {})])
+
+    def check(tr):
+        return {"input_sizes_first_last": [len(tr["calls"][0]["messages"]), len(tr["calls"][-1]["messages"])]}
+
+    return await run_probe(name, "AgentA and AgentB hand off to each other forever. What stops it?", BOUNCE, policy,
+                           task="Ping", human_turns=None, max_calls=150, check=check, elide=True)
+
+
+async def p_tool_rounds(name):
+    def policy(req):
+        if req.options.get("tool_choice") == "none":
+            return Text("Giving up on tools.")
+        return Calls([("lookup_customer", {"email": "a@b.c"})])
+
+    def check(tr):
+        return {"per_call": [{"n": x["n"], "tool_choice": x["options"].get("tool_choice"), "tools": x["tools"]}
+                             for x in tr["calls"][-3:]]}
+
+    return await run_probe(name, "Triage calls its own tool over and over (the fake answers text only when "
+                           "tool_choice is 'none'). What limits the tool loop, and what does the last call see?",
+                           SMALL, policy, human_turns=[], max_calls=100, check=check, elide=True)
+
+
+PROBES = {
+    "customer_support": p_customer_support,
+    "text_beside_handoff": p_text_beside_handoff,
+    "text_beside_handoff_split_stream": p_text_beside_handoff_split_stream,
+    "two_transfers": p_two_transfers,
+    "two_transfers_reversed": p_two_transfers_reversed,
+    "unknown_tool": p_unknown_tool,
+    "missing_argument": p_missing_argument,
+    "no_human": p_no_human,
+    "first_turn_handoff": p_first_turn_handoff,
+    "tool_then_handoff": p_tool_then_handoff,
+    "endless_bounce": p_endless_bounce,
+    "tool_rounds": p_tool_rounds,
+}
+
+
+def short_path(p: list[str]) -> str:
+    return ">".join(p) if len(p) <= 6 else ">".join(p[:4]) + f">...({len(p)} segments)"
+
+
+async def main(argv):
+    logging.basicConfig(level=logging.CRITICAL)
+    out = argv[0]
+    for name in selected(argv[1:], list(PROBES)):
+        tr = await PROBES[name](name)
+        path = write_trace(out, tr)
+        o = tr["outcome"]
+        log(f"[af] {name}: {o['kind']} {o.get('final_status')} calls={o['model_calls']} "
+            f"path={short_path(o['agent_path'])} {o.get('error', '')} -> {os.path.relpath(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+    sys.exit(asyncio.run(main(sys.argv[1:])))

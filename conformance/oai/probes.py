@@ -1,0 +1,447 @@
+"""OpenAI Agents SDK (openai-agents 0.24.0) handoff conformance probes, offline (scripted Model, see
+oai_fake.py).
+
+Usage: python probes.py OUT_DIR [probe ...]
+
+Host loop (the SDK's examples/customer_service/main.py): append the user item, Runner.run(current,
+items), items = result.to_input_list(), current = result.last_agent; the next scripted human reply
+starts the next run; the conversation ends when the scripted human has nothing more to say.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from importlib.metadata import version
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+
+from agents import Agent, RunConfig, Runner, function_tool, handoff  # noqa: E402
+from agents.tracing import set_trace_processors  # noqa: E402
+from oai_fake import (  # noqa: E402
+    Calls,
+    Counters,
+    ModelRequest,
+    RecordingHooks,
+    RecordingTraceProcessor,
+    Reply,
+    ScriptedModel,
+    Text,
+    jsonable,
+    run_item_view,
+)
+from tracefile import log, selected, write_trace  # noqa: E402
+
+FRAMEWORK = "openai_agents"
+VERSION = f"openai-agents {version('openai-agents')}"
+REFERENCE = "/work/shared/reference/frameworks/openai_agents/seed_trace.json"
+
+
+@function_tool
+def check_order_status(order_id: str) -> str:
+    """Check the status of an order."""
+    return f"Order {order_id} is shipped and will arrive in 2-3 days."
+
+
+@function_tool
+def process_refund(order_id: str, reason: str) -> str:
+    """Process a refund for an order."""
+    return f"Refund for order {order_id} has been processed successfully."
+
+
+@function_tool
+def process_return(order_id: str, reason: str) -> str:
+    """Process a return for an order."""
+    return f"Return for order {order_id} has been processed successfully."
+
+
+@function_tool
+def lookup_customer(email: str) -> str:
+    """Look up a customer by email."""
+    return f"Customer {email} has 2 open orders."
+
+
+TUTORIAL = {
+    "agents": [
+        ("TriageAgent", "A customer support agent that triages issues.", "Handle customer requests.", []),
+        ("RefundAgent", "A customer support agent that handles refunds.", "Handle refund requests.", [process_refund]),
+        ("OrderStatusAgent", "A customer support agent that checks order status.", "Handle order status requests.",
+         [check_order_status]),
+        ("OrderReturnAgent", "A customer support agent that handles order returns.", "Handle order return requests.",
+         [process_return]),
+    ],
+    "edges": {
+        "TriageAgent": {
+            "RefundAgent": "Transfer to this agent if the issue is refund related",
+            "OrderStatusAgent": "Transfer to this agent if the issue is order status related",
+            "OrderReturnAgent": "Transfer to this agent if the issue is order return related",
+        },
+        "RefundAgent": {"TriageAgent": "Transfer to this agent if the issue is not refund related"},
+        "OrderStatusAgent": {"TriageAgent": "Transfer to this agent if the issue is not order status related"},
+        "OrderReturnAgent": {"TriageAgent": "Transfer to this agent if the issue is not order return related"},
+    },
+}
+
+SMALL = {
+    "agents": [
+        ("TriageAgent", "A customer support agent that triages issues.", "Handle customer requests.", [lookup_customer]),
+        ("RefundAgent", "A customer support agent that handles refunds.", "Handle refund requests.", [process_refund]),
+        ("OrderStatusAgent", "A customer support agent that checks order status.", "Handle order status requests.",
+         [check_order_status]),
+    ],
+    "edges": {
+        "TriageAgent": {
+            "RefundAgent": "Transfer to this agent if the issue is refund related",
+            "OrderStatusAgent": "Transfer to this agent if the issue is order status related",
+        },
+        "RefundAgent": {"TriageAgent": "Transfer to this agent if the issue is not refund related"},
+        "OrderStatusAgent": {"TriageAgent": "Transfer to this agent if the issue is not order status related"},
+    },
+}
+
+BOUNCE = {
+    "agents": [("AgentA", "Agent A.", "You are agent A.", []), ("AgentB", "Agent B.", "You are agent B.", [])],
+    "edges": {"AgentA": {"AgentB": "Transfer to agent B"}, "AgentB": {"AgentA": "Transfer to agent A"}},
+}
+
+TASK = "A customer is on the line."
+
+
+def build(d: dict, policy, c: Counters) -> dict[str, Agent]:
+    agents = {name: Agent(name=name, handoff_description=desc, instructions=instr, tools=list(tools))
+              for name, desc, instr, tools in d["agents"]}
+    for name, a in agents.items():
+        a.model = ScriptedModel(name, policy, c, check_offered=False)
+        a.handoffs = [handoff(agents[t], tool_description_override=desc) for t, desc in d["edges"].get(name, {}).items()]
+    return agents
+
+
+def design_view(d: dict, agents: dict[str, Agent]) -> dict:
+    return {
+        "start_agent": d["agents"][0][0],
+        "agents": [{"name": n, "handoff_description": a.handoff_description, "instructions": a.instructions,
+                    "tools": [t.name for t in a.tools],
+                    "handoffs": [{"target": h.agent_name, "tool_name": h.tool_name,
+                                  "tool_description": h.tool_description} for h in a.handoffs]}
+                   for n, a in agents.items()],
+        "edges": [{"source": s, "target": t, "description": desc} for s, ts in d["edges"].items()
+                  for t, desc in ts.items()],
+    }
+
+
+def script(steps: list[tuple[str, Reply]]):
+    used = [0]
+
+    def policy(req: ModelRequest) -> Reply:
+        i = used[0]
+        if i >= len(steps):
+            raise RuntimeError(f"fake model: script exhausted ({req.agent})")
+        agent, reply = steps[i]
+        if agent != req.agent:
+            raise RuntimeError(f"fake model: step {i + 1} expected {agent}, got {req.agent}")
+        used[0] += 1
+        return reply
+
+    return policy
+
+
+def summary(m: dict) -> str:
+    if m["function_calls"]:
+        return "assistant: " + ", ".join(f"call {f['name']}({json.dumps(f['arguments'])})" for f in m["function_calls"])
+    if m["function_results"]:
+        return "tool: " + ", ".join(f"output {f['name']} = {f['result']!r}" for f in m["function_results"])
+    return f"{m['role']}: {m['content']!r}"
+
+
+def seen(tr: dict, n: int) -> list[str]:
+    return [summary(m) for m in tr["calls"][n - 1]["neutral_messages"]]
+
+
+async def run_probe(name: str, description: str, d: dict, policy, *, human_turns: list[str], task: str = TASK,
+                    run_config: RunConfig | None = None, run_config_view: dict | None = None,
+                    max_turns: int | None = None, check=None, notes=None) -> dict[str, Any]:
+    c = Counters()
+    agents = build(d, policy, c)
+    proc = RecordingTraceProcessor()
+    set_trace_processors([proc])  # replaces the default exporter: nothing leaves the process
+    runs: list[dict[str, Any]] = []
+    human_log: list[dict[str, Any]] = []
+    items: list = []
+    current = agents[d["agents"][0][0]]
+    inputs = [("task", task)] + [("human", h) for h in human_turns]
+    outcome: dict[str, Any] = {}
+    kw: dict[str, Any] = {}
+    if run_config is not None:
+        kw["run_config"] = run_config
+    if max_turns is not None:
+        kw["max_turns"] = max_turns
+    for i, (kind, text) in enumerate(inputs):
+        if kind == "human":
+            human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text,
+                              "to_agent": current.name})
+        items.append({"content": text, "role": "user"})
+        hooks_log: list = []
+        before = c.calls
+        try:
+            result = await Runner.run(current, items, hooks=RecordingHooks(hooks_log), **kw)
+        except Exception as e:  # noqa: BLE001
+            runs.append({"run_index": i + 1, "input_kind": kind, "starting_agent": current.name,
+                         "model_calls": list(range(before + 1, c.calls + 1)), "hooks": hooks_log,
+                         "error": {"type": type(e).__name__, "message": str(e)}})
+            outcome.update(kind="error", error_type=type(e).__name__, error=str(e),
+                           error_mro=[k.__name__ for k in type(e).__mro__][:-1], in_run=i + 1)
+            break
+        runs.append({"run_index": i + 1, "input_kind": kind, "starting_agent": current.name,
+                     "model_calls": list(range(before + 1, c.calls + 1)),
+                     "new_items": [run_item_view(it) for it in result.new_items],
+                     "final_output": jsonable(result.final_output), "last_agent": result.last_agent.name,
+                     "hooks": hooks_log})
+        items = result.to_input_list()
+        current = result.last_agent
+    else:
+        outcome.update(kind="completed", how_it_ended="the last Runner.run returned a text final_output and the "
+                       "scripted human had no more input", final_output=runs[-1]["final_output"],
+                       last_agent=runs[-1]["last_agent"])
+    outcome["model_calls"] = c.calls
+    outcome["runs"] = len(runs)
+    path = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome["agent_path"] = path
+    calls = [{"n": x["call_index"], "agent": x["agent"], "system_instructions": x["system_instructions"],
+              "tools": x["tools_offered"], "handoff_tools": x["handoff_tools"], "model_settings": x["model_settings"],
+              "messages": x["input_items"], "neutral_messages": x["messages_in"], "reply": x["reply"]}
+             for x in c.log]
+    trace = {
+        "framework": FRAMEWORK,
+        "version": VERSION,
+        "probe": name,
+        "description": description,
+        "design": {**design_view(d, agents), "task": task, "human_turns_scripted": human_turns,
+                   "run_config": run_config_view or {}, "max_turns": max_turns,
+                   "fake": {"plugged_in_at": "agents.models.interface.Model.get_response (oai_fake.py)"}},
+        "tools_by_agent": c.tool_schemas_by_agent,
+        "calls": calls,
+        "human_turns": human_log,
+        "runs": runs,
+        "outcome": outcome,
+        "events": proc.records,
+        "notes": notes or [],
+    }
+    if check is not None:
+        trace["observations"] = check(trace)
+    return trace
+
+
+TR = "transfer_to_"
+HUMAN = ["I'd like to track the status of my order", "My order ID is 123", "I want to return another order of mine",
+         "Order ID 321", "Broken item", "No, bye"]
+SUMMARY = "Handled order return for order ID 321 due to a broken item, and successfully processed the return."
+
+
+async def p_customer_support(name):
+    steps = [
+        ("TriageAgent", Text("Hello! Thank you for reaching out. How can I assist you today?")),
+        ("TriageAgent", Calls([(TR + "orderstatusagent", {})])),
+        ("OrderStatusAgent", Text("Sure, I can help you with that. Could you please provide me with your order ID?")),
+        ("OrderStatusAgent", Calls([("check_order_status", {"order_id": "123"})])),
+        ("OrderStatusAgent", Text("Your order with ID 123 has been shipped and is expected to arrive in 2-3 days. "
+                                  "Is there anything else I can assist you with?")),
+        ("OrderStatusAgent", Calls([(TR + "triageagent", {})])),
+        ("TriageAgent", Calls([(TR + "orderreturnagent", {})])),
+        ("OrderReturnAgent", Text("I can help you with returning your order. Could you please provide the order ID "
+                                  "for the return and the reason you'd like to return it?")),
+        ("OrderReturnAgent", Text("Please provide the reason for returning the order with ID 321.")),
+        ("OrderReturnAgent", Calls([("process_return", {"order_id": "321", "reason": "Broken item"})])),
+        ("OrderReturnAgent", Text("The return for your order with ID 321 has been successfully processed due to the "
+                                  "broken item. Is there anything else I can assist you with?")),
+        ("OrderReturnAgent", Text(SUMMARY)),
+    ]
+    tr = await run_probe(name, "The tutorial conversation as in the shared reference seed (12 model calls, 7 runs; "
+                         "no complete_task in the SDK, the last reply is text).", TUTORIAL, script(steps),
+                         human_turns=HUMAN)
+    if os.path.exists(REFERENCE):
+        with open(REFERENCE) as f:
+            ref = json.load(f)
+        mine = [(x["agent"], x["tools"], x["messages"], x["system_instructions"]) for x in tr["calls"]]
+        theirs = [(x["agent"], x["tools_offered"], x["input_items"], x["system_instructions"]) for x in ref["calls"]]
+        log(f"[oai] customer_support vs shared reference seed_trace.json: "
+            f"{'identical model inputs' if mine == theirs else 'DIFFERENT model inputs'}")
+    return tr
+
+
+def _tbh(name, text_first, desc):
+    steps = [
+        ("TriageAgent", Reply(text="Let me transfer you to our refund team.", calls=((TR + "refundagent", {}),),
+                              text_first=text_first)),
+        ("RefundAgent", Text("Refund team here. What is the order ID?")),
+        ("RefundAgent", Calls([(TR + "triageagent", {})])),
+        ("TriageAgent", Text("Back at triage.")),
+    ]
+
+    def check(tr):
+        return {"refund_agent_first_call_sees": seen(tr, 2), "triage_sees_when_control_returns": seen(tr, 4)}
+
+    return run_probe(name, desc, SMALL, script(steps), human_turns=["Order 42, but actually it is about something else"],
+                     check=check)
+
+
+async def p_text_beside_handoff(name):
+    return await _tbh(name, True, "Triage's first reply has a text message item AND a transfer_to_refundagent call "
+                                  "(text first).")
+
+
+async def p_text_beside_handoff_calls_first(name):
+    return await _tbh(name, False, "As text_beside_handoff with the call item before the text item.")
+
+
+def _two(name, order, desc):
+    steps = [("TriageAgent", Calls([(TR + t, {}) for t in order])), ("*", Text("Hi, how can I help with that?"))]
+    state = {"i": 0}
+
+    def policy(req):
+        agent, reply = steps[min(state["i"], len(steps) - 1)]
+        state["i"] += 1
+        if agent != "*" and agent != req.agent:
+            raise RuntimeError(f"expected {agent}, got {req.agent}")
+        return reply
+
+    def check(tr):
+        return {"winner": tr["calls"][1]["agent"] if len(tr["calls"]) > 1 else None, "order_in_reply": order,
+                "winner_sees": seen(tr, 2) if len(tr["calls"]) > 1 else None}
+
+    return run_probe(name, desc, SMALL, policy, human_turns=[], check=check)
+
+
+async def p_two_transfers(name):
+    return await _two(name, ["refundagent", "orderstatusagent"],
+                      "Triage's first reply calls transfer_to_refundagent and transfer_to_orderstatusagent.")
+
+
+async def p_two_transfers_reversed(name):
+    return await _two(name, ["orderstatusagent", "refundagent"], "As two_transfers, calls in the other order.")
+
+
+UNKNOWN_STEPS = [("TriageAgent", Calls([(TR + "warrantyagent", {})])),
+                 ("TriageAgent", Calls([(TR + "refundagent", {})])),
+                 ("RefundAgent", Text("Refund team here."))]
+
+
+async def p_unknown_tool(name):
+    return await run_probe(name, "Triage calls transfer_to_warrantyagent (not offered), then (if it gets another call) "
+                           "hands off to Refund. Default RunConfig.", SMALL, script(UNKNOWN_STEPS), human_turns=[])
+
+
+async def p_unknown_tool__return_error_to_model(name):
+    def check(tr):
+        return {"second_call_sees": seen(tr, 2)}
+
+    return await run_probe(name, "As unknown_tool with RunConfig(tool_not_found_behavior='return_error_to_model').",
+                           SMALL, script(UNKNOWN_STEPS), human_turns=[],
+                           run_config=RunConfig(tool_not_found_behavior="return_error_to_model"),
+                           run_config_view={"tool_not_found_behavior": "return_error_to_model"}, check=check)
+
+
+async def p_missing_argument(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {})])),
+             ("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Text("You have 2 open orders."))]
+
+    def check(tr):
+        return {"second_call_sees": seen(tr, 2) if len(tr["calls"]) > 1 else None}
+
+    return await run_probe(name, "Triage calls its own lookup_customer without the required 'email', then with it.",
+                           SMALL, script(steps), human_turns=[], check=check)
+
+
+async def p_no_human(name):
+    return await run_probe(name, "A plain text reply, no human input.", SMALL,
+                           script([("TriageAgent", Text("Hello! How can I help you today?"))]), human_turns=[])
+
+
+async def p_first_turn_handoff(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Calls([(TR + "triageagent", {})])),
+             ("TriageAgent", Text("Back at triage."))]
+
+    def check(tr):
+        return {"triage_sees_when_control_returns": seen(tr, 4)}
+
+    return await run_probe(name, "Triage's very first reply is a handoff; Refund answers (run ends), the human replies, "
+                           "Refund hands back. What does Triage see?", SMALL, script(steps),
+                           human_turns=["It is about order 42, not a refund"], check=check)
+
+
+async def p_tool_then_handoff(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Calls([(TR + "triageagent", {})])),
+             ("TriageAgent", Text("Back at triage."))]
+
+    def check(tr):
+        return {"triage_sees_when_control_returns": seen(tr, 5)}
+
+    return await run_probe(name, "Triage calls its own tool, then hands off on the next turn; Refund answers, the "
+                           "human replies, Refund hands back.", SMALL, script(steps),
+                           human_turns=["Actually it is not about a refund"], check=check)
+
+
+async def p_endless_bounce(name):
+    def policy(req):
+        return Calls([(TR + ("agentb" if req.agent == "AgentA" else "agenta"), {})])
+
+    return await run_probe(name, "AgentA and AgentB hand off to each other forever. What stops it (default max_turns)?",
+                           BOUNCE, policy, task="Ping", human_turns=[])
+
+
+async def p_tool_rounds(name):
+    def policy(req):
+        return Calls([("lookup_customer", {"email": "a@b.c"})])
+
+    def check(tr):
+        return {"tools_per_call": [x["tools"] for x in tr["calls"]][-2:],
+                "tool_choice_per_call": [(x["model_settings"] or {}).get("tool_choice") for x in tr["calls"]]}
+
+    return await run_probe(name, "Triage calls its own tool over and over. What limits it?", SMALL, policy,
+                           human_turns=[], check=check)
+
+
+PROBES = {
+    "customer_support": p_customer_support,
+    "text_beside_handoff": p_text_beside_handoff,
+    "text_beside_handoff_calls_first": p_text_beside_handoff_calls_first,
+    "two_transfers": p_two_transfers,
+    "two_transfers_reversed": p_two_transfers_reversed,
+    "unknown_tool": p_unknown_tool,
+    "unknown_tool__return_error_to_model": p_unknown_tool__return_error_to_model,
+    "missing_argument": p_missing_argument,
+    "no_human": p_no_human,
+    "first_turn_handoff": p_first_turn_handoff,
+    "tool_then_handoff": p_tool_then_handoff,
+    "endless_bounce": p_endless_bounce,
+    "tool_rounds": p_tool_rounds,
+}
+
+
+async def main(argv):
+    logging.basicConfig(level=logging.CRITICAL)
+    out = argv[0]
+    for name in selected(argv[1:], list(PROBES)):
+        tr = await PROBES[name](name)
+        path = write_trace(out, tr)
+        o = tr["outcome"]
+        log(f"[oai] {name}: {o['kind']} calls={o['model_calls']} path={'>'.join(o['agent_path'])} "
+            f"{o.get('error', '') or repr(o.get('final_output'))} -> {os.path.relpath(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))
