@@ -84,6 +84,7 @@
 
 pub mod analysis;
 pub mod bench;
+pub mod compare;
 pub mod design;
 pub mod engine;
 pub mod files;
@@ -94,7 +95,7 @@ pub mod suite;
 pub mod wire;
 
 pub use design::{Agent, Design, DesignError, Tool};
-pub use engine::{Human, Limits, Model, ModelRequest, Orchestration, Outcome, Policy, Response, Run, ScriptedHuman};
+pub use engine::{Human, Limits, Model, ModelRequest, Orchestration, Outcome, Policy, Profile, Response, Run, ScriptedHuman};
 pub use fuzz::Fuzzer;
 pub use scenario::{Scenario, ScenarioError};
 pub use scripted::{Script, ScriptedModel, Step};

@@ -10,6 +10,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
+use super::profile::ProfileArg;
 use super::output::{Format, Status, bad_input, in_ci, json_text};
 use handoff_harness::files::read_text;
 use handoff_harness::files::write_atomic;
@@ -47,6 +48,8 @@ pub struct FuzzArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    profile: ProfileArg,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -64,7 +67,7 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 /// Runs `handoff fuzz`.
 pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     let file = args.file.as_path();
-    let loaded = Scenario::load(file).and_then(|scenario| {
+    let loaded = Scenario::load_under(file, args.profile.profile).and_then(|scenario| {
         let fuzzer = Fuzzer::new(&scenario)?;
         Ok((scenario, fuzzer, read_text(file)?.0))
     });
@@ -144,7 +147,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     if let Some(found) = &report.failure
         && found.case.overrides.iter().all(Option::is_none)
     {
-        let (name, text) = match regression(&original, &stem, &found.case, &found.violation.to_string()) {
+        let (name, text) = match regression(&original, &stem, &found.case, &found.violation.to_string(), args.profile.profile) {
             Ok(pair) => pair,
             Err(error) => return bad_input(format!("{}: {error}", file.display())),
         };
@@ -240,6 +243,9 @@ impl Summary<'_> {
         );
         if let Some(turns) = self.args.max_turns {
             command.push_str(&format!(" --max-turns {turns}"));
+        }
+        if let Some(profile) = self.args.profile.profile {
+            command.push_str(&format!(" --profile {}", profile.name));
         }
         if let Some(shard) = self.args.shard {
             command.push_str(&format!(" --shard {}/{}", shard.index + 1, shard.count));

@@ -8,9 +8,11 @@ use clap::{Parser, Subcommand};
 
 mod analyze;
 mod bench;
+mod compare;
 mod fuzz;
 mod import;
 mod output;
+mod profile;
 mod record;
 mod replay;
 mod run;
@@ -54,6 +56,11 @@ enum Command {
     /// Run a scenario with a recording instead of a live model: offline, free, identical.
     /// Exit 1 where the run no longer asks what was recorded, with a diff of the requests.
     Replay(replay::ReplayArgs),
+    /// Run a scenario under several frameworks' semantics (`--profiles
+    /// semantic-kernel,agent-framework`) and report where the conversations differ: the
+    /// first differing event, what each model call saw under each profile, the outcomes.
+    /// Exit 0 when identical, 1 when they differ.
+    Compare(compare::CompareArgs),
     /// Build a recording from a Chat Completions log (request and response bodies), so that a
     /// production conversation replays against the design.
     Import(import::ImportArgs),
@@ -71,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Record(args) => record::record(&args),
         Command::Replay(args) => replay::replay(&args),
         Command::Import(args) => import::import_log(&args),
+        Command::Compare(args) => compare::compare(&args),
     };
     ExitCode::from(status as u8)
 }

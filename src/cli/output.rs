@@ -53,6 +53,7 @@ pub(crate) fn run_json(scenario: &Scenario, run: &Run, verdict: &Verdict) -> ser
     let mut value = run.to_json();
     value["scenario"] = scenario.name.clone().into();
     value["file"] = scenario.file.clone().into();
+    value["profile"] = scenario.profile().name.into();
     value["passed"] = verdict.passed.into();
     value["expectations"] = verdict
         .checks
@@ -106,7 +107,12 @@ pub(crate) fn use_color(choice: Color) -> bool {
 
 /// The conversation of `run`, then its verdict: what `handoff run` prints.
 pub(crate) fn text_report(run: &Run, verdict: &Verdict, color: bool) -> String {
-    let mut out = painted(&run.text(), color);
+    let profile = run.settings().profile;
+    let mut out = match *profile == Profile::default() {
+        true => String::new(),
+        false => format!("Profile: {} ({})\n", profile.name, profile.framework),
+    };
+    out.push_str(&painted(&run.text(), color));
     out.push_str(&verdict_report(verdict, color));
     out
 }

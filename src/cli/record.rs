@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
+use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, bad_input, json_text, painted, print, run_json, use_color, verdict_report};
 use handoff_harness::Design;
 use handoff_harness::engine::Outcome;
@@ -70,6 +71,8 @@ pub struct RecordArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    profile: ProfileArg,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -111,7 +114,7 @@ pub(crate) fn partial_path(out: &Path) -> PathBuf {
 }
 
 pub(super) fn record(args: &RecordArgs) -> Status {
-    let mut scenario = match Scenario::load(&args.file) {
+    let mut scenario = match Scenario::load_under(&args.file, args.profile.profile) {
         Ok(scenario) => scenario,
         Err(error) => return bad_input(error),
     };

@@ -1,11 +1,13 @@
 //! `handoff replay`: runs a scenario with a recording instead of a live model, and reports
 //! the first call where the run no longer asks what was recorded.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
 
+use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
 use handoff_harness::engine::block_on;
 use handoff_harness::scenario::{Check, Scenario, ScenarioError};
@@ -27,19 +29,54 @@ pub struct ReplayArgs {
     /// Do not fail when recorded calls or human replies are left unused.
     #[arg(long)]
     allow_unused: bool,
+    /// Replay under --profile (or the scenario's `profile`) even when the recording was made
+    /// under another: the replay diverges wherever the frameworks show a model different
+    /// messages (`--match sequence` ignores content).
+    #[arg(long)]
+    allow_profile_mismatch: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    profile: ProfileArg,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 }
 
 pub(super) fn replay(args: &ReplayArgs) -> Status {
-    let mut scenario = match Scenario::load(&args.file) {
+    let loaded = match (args.profile.profile, args.allow_profile_mismatch) {
+        (Some(profile), true) => Scenario::load_mismatched(&args.file, profile),
+        (profile, _) => Scenario::load_under(&args.file, profile),
+    };
+    let mut scenario = match loaded {
         Ok(scenario) => scenario,
         Err(error) => return bad_input(error),
     };
+    // A recording given here fixes the profile as the scenario's own would.
+    if let Some(path) = &args.transcript
+        && let Ok(transcript) = Transcript::load(path)
+        && transcript.profile() != scenario.profile()
+    {
+        let made_under = transcript.profile();
+        if !scenario.profile_given {
+            scenario = match Scenario::load_mismatched(&args.file, made_under) {
+                Ok(scenario) => Scenario {
+                    profile_given: false,
+                    ..scenario
+                },
+                Err(error) => return bad_input(error),
+            };
+        } else if !args.allow_profile_mismatch {
+            return bad_input(format!(
+                "{}: profile: the scenario runs under `{}`, but the recording {} was made under `{}`: a replay would diverge wherever the two frameworks show a model different messages; drop the profile to replay under the recording's, or pass --allow-profile-mismatch",
+                scenario.file,
+                scenario.profile().name,
+                path.display(),
+                made_under.name
+            ));
+        }
+    }
     let replay = match (&args.transcript, scenario.recording.take()) {
         (Some(path), earlier) => match Transcript::load(path) {
             Ok(transcript) => Replay::new(
@@ -62,6 +99,16 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
         allow_unused: args.allow_unused,
         ..replay
     };
+    let recorded_under = replay.transcript.profile();
+    if recorded_under != scenario.profile() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: replaying {} (recorded under `{}`) under `{}`: the run diverges wherever the two frameworks show a model different messages",
+            replay.file,
+            recorded_under.name,
+            scenario.profile().name
+        );
+    }
     // A design file has no task: replay it on the recorded one.
     if scenario.task.is_none() {
         scenario.task = replay.transcript.task().map(String::from);
@@ -83,6 +130,7 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
             let mut value = run_json(&scenario, &run, &verdict);
             value["replay"] = json!({
                 "transcript": &replay.file,
+                "recorded_under": recorded_under.name,
                 "match": replay.matching,
                 "recorded_calls": replay.transcript.calls.len(),
                 "divergence": divergence.as_ref().map(divergence_json),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use handoff_harness::Scenario;
 
+use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
 
 #[derive(Debug, Args)]
@@ -17,11 +18,13 @@ pub(crate) struct RunArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    #[command(flatten)]
+    profile: ProfileArg,
 }
 
 /// Runs the scenario of `args` and prints its conversation and verdict.
 pub(crate) fn run(args: &RunArgs) -> Status {
-    let outcome = Scenario::load(&args.file).and_then(|scenario| {
+    let outcome = Scenario::load_under(&args.file, args.profile.profile).and_then(|scenario| {
         let run = scenario.run_blocking()?;
         Ok((scenario, run))
     });

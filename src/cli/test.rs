@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
+use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
 use handoff_harness::files::write_atomic;
 use handoff_harness::suite::snapshot;
@@ -34,6 +35,8 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    profile: ProfileArg,
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
@@ -52,6 +55,7 @@ pub fn test(args: &TestArgs) -> Status {
         suite.snapshots = dir.clone();
     }
     suite.filter = args.filter.clone();
+    suite.profile = args.profile.profile;
     let files = match suite_files(&suite) {
         Ok(files) => files,
         Err(message) => return bad_input(message),

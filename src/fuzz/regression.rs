@@ -7,12 +7,21 @@ use std::path::{Path, PathBuf};
 use serde_json::value::RawValue;
 
 use super::Case;
+use crate::engine::Profile;
 use crate::files::OrderedMap;
 
 /// The regression scenario for `case`, found in the scenario file whose text is `original`:
 /// every field as written (key order too: it orders the handoffs offered), but `name`,
-/// `description`, `user` and `expect`. Returns its name and its JSON text.
-pub fn regression(original: &str, stem: &str, case: &Case, found: &str) -> Result<(String, String), serde_json::Error> {
+/// `description`, `user` and `expect`, and `profile` when the campaign ran under one the
+/// caller chose (`--profile`), so the file bounces under the semantics it was found under.
+/// Returns its name and its JSON text.
+pub fn regression(
+    original: &str,
+    stem: &str,
+    case: &Case,
+    found: &str,
+    profile: Option<&Profile>,
+) -> Result<(String, String), serde_json::Error> {
     let fields: OrderedMap<Box<RawValue>> = serde_json::from_str(original)?;
     let name = format!("{stem}-{:08x}", fnv(&case.replies));
     let description = format!(
@@ -20,9 +29,14 @@ pub fn regression(original: &str, stem: &str, case: &Case, found: &str) -> Resul
         case.replies.len(),
         if case.replies.len() == 1 { "y" } else { "ies" }
     );
+    let profile = match profile {
+        Some(p) => serde_json::to_string(p.name)?,
+        None => String::new(),
+    };
     let ours = [
         ("name", serde_json::to_string(&name)?),
         ("description", serde_json::to_string(&description)?),
+        ("profile", profile),
         (
             "user",
             serde_json::to_string_pretty(&case.replies)?.replace('\n', "\n  "),
@@ -39,15 +53,16 @@ pub fn regression(original: &str, stem: &str, case: &Case, found: &str) -> Resul
             serde_json::to_string(key).expect("a string serialises")
         ));
     };
-    for (key, value) in &ours[..2] {
+    for (key, value) in ours[..3].iter().filter(|(_, value)| !value.is_empty()) {
         write(key, value);
     }
     for (key, value) in &fields.0 {
-        if !ours.iter().any(|(k, _)| k == key) {
+        let replaced = ours.iter().any(|(k, v)| k == key && !v.is_empty());
+        if !replaced {
             write(key, value.get());
         }
     }
-    for (key, value) in &ours[2..] {
+    for (key, value) in &ours[3..] {
         write(key, value);
     }
     out.push_str("\n}\n");
@@ -80,7 +95,7 @@ mod tests {
             replies: vec!["refund the shipping".into()],
             overrides: Vec::new(),
         };
-        let (name, text) = regression(original, "x", &case, "bounce").unwrap();
+        let (name, text) = regression(original, "x", &case, "bounce", None).unwrap();
         assert!(name.starts_with("x-") && name.len() == 10, "{name}");
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["name"], name.as_str());
@@ -102,12 +117,28 @@ mod tests {
     }
 
     #[test]
+    fn a_chosen_profile_replaces_the_files_and_an_unchosen_one_is_kept() {
+        let original = r#"{"profile": "semantic-kernel-fixed", "agents": []}"#;
+        let case = Case {
+            replies: vec!["hi".into()],
+            overrides: Vec::new(),
+        };
+        let profile_of = |chosen| {
+            let (_, text) = regression(original, "x", &case, "bounce", chosen).unwrap();
+            assert_eq!(text.matches("\"profile\"").count(), 1, "{text}");
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()["profile"].clone()
+        };
+        assert_eq!(profile_of(None), "semantic-kernel-fixed");
+        assert_eq!(profile_of(Some(&Profile::AGENT_FRAMEWORK)), "agent-framework");
+    }
+
+    #[test]
     fn the_name_depends_on_the_replies_only() {
         let case = |r: &str| Case {
             replies: vec![r.into()],
             overrides: Vec::new(),
         };
-        let name = |c: &Case| regression("{}", "s", c, "why").unwrap().0;
+        let name = |c: &Case| regression("{}", "s", c, "why", None).unwrap().0;
         assert_eq!(name(&case("a")), name(&case("a")));
         assert_ne!(name(&case("a")), name(&case("b")));
     }

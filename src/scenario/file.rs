@@ -98,6 +98,18 @@ impl Scenario {
         stem: Option<&str>,
         profile: Option<&'static Profile>,
     ) -> Result<Scenario, ScenarioError> {
+        Scenario::parse_checked(text, file, stem, profile, true)
+    }
+
+    /// [`Scenario::parse_under`]; `match_recording`: whether a recording made under another
+    /// profile than the chosen one is an error (`false`: the caller replays it knowingly).
+    pub(super) fn parse_checked(
+        text: &str,
+        file: &str,
+        stem: Option<&str>,
+        profile: Option<&'static Profile>,
+        match_recording: bool,
+    ) -> Result<Scenario, ScenarioError> {
         let invalid = |place: String, message: String| ScenarioError::from(FileError::invalid(file, place, message));
         let mut parsed: File = parse_json(text, file)?;
         repeated_handoffs(&parsed.handoffs).map_err(|(place, message)| invalid(place, message))?;
@@ -156,43 +168,36 @@ impl Scenario {
             let made_under = replay.transcript.profile();
             if !given {
                 chosen.profile = made_under;
-            } else if chosen.profile != made_under {
+            } else if chosen.profile != made_under && match_recording {
+                let how = match profile {
+                    Some(_) => "drop --profile to replay under the recording's, or pass --allow-profile-mismatch",
+                    None => "drop `profile` to replay under the recording's, or record again",
+                };
                 return Err(invalid(
                     "profile".into(),
                     format!(
-                        "the scenario runs under `{}`, but its recording ({}) was made under `{}`: a replay would diverge wherever the two frameworks show a model different messages; drop `profile` to replay under the recording's, or record again",
+                        "the scenario runs under `{}`, but its recording ({}) was made under `{}`: a replay would diverge wherever the two frameworks show a model different messages; {how}",
                         chosen.profile.name, replay.file, made_under.name
                     ),
                 ));
             }
         }
+        // Names the profile in errors that depend on its tool surface.
+        let under = match chosen.profile.tools != ToolSurface::default() {
+            true => format!(" (under the `{}` profile)", chosen.profile.name),
+            false => String::new(),
+        };
         let design = declared(&mut parsed)
             .tool_surface(chosen.profile.tools)
             .build()
-            .map_err(|e| {
-                let under = format!(" (under the `{}` profile)", chosen.profile.name);
-                let under = if chosen.profile.tools != ToolSurface::default() {
-                    under.as_str()
-                } else {
-                    ""
-                };
-                invalid(e.place(), format!("{e}{under}"))
-            })?;
+            .map_err(|e| invalid(e.place(), format!("{e}{under}")))?;
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
                 ..
             }) => Some(
-                ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script))).map_err(
-                    |e| {
-                        let under = if chosen.profile.tools != ToolSurface::default() {
-                            format!(" (under the `{}` profile)", chosen.profile.name)
-                        } else {
-                            String::new()
-                        };
-                        invalid(e.place, format!("{}{under}", e.message))
-                    },
-                )?,
+                ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script)))
+                    .map_err(|e| invalid(e.place, format!("{}{under}", e.message)))?,
             ),
             _ => None,
         };

@@ -81,6 +81,15 @@ impl Scenario {
         )
     }
 
+    /// [`Scenario::load_under`], even if the scenario's recording was made under another
+    /// profile than `profile` (a replay then diverges wherever the frameworks differ: what
+    /// `handoff replay --allow-profile-mismatch` asks for).
+    pub fn load_mismatched(path: impl AsRef<Path>, profile: &'static Profile) -> Result<Scenario, ScenarioError> {
+        let (text, file) = read_text(path.as_ref())?;
+        let stem = path.as_ref().file_stem().and_then(|s| s.to_str());
+        Scenario::parse_checked(&text, &file, stem, Some(profile), false)
+    }
+
     /// The framework semantics the scenario runs under.
     pub fn profile(&self) -> &'static Profile {
         self.settings.profile

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::Run;
+use crate::engine::{Profile, Run};
 use crate::scenario::{Check, Scenario};
 
 pub mod snapshot;
@@ -20,6 +20,10 @@ pub struct Suite {
     pub snapshots: PathBuf,
     /// Only scenarios whose name contains this text.
     pub filter: Option<String>,
+    /// Run every scenario under this profile instead of its own (`handoff test --profile`);
+    /// snapshots are then `<name>@<profile>.snap`, as insta names a snapshot with a suffix,
+    /// so each framework's conversations are kept and reviewed apart.
+    pub profile: Option<&'static Profile>,
 }
 
 /// Why one scenario failed.
@@ -140,6 +144,7 @@ impl Suite {
             dir,
             snapshots,
             filter: None,
+            profile: None,
         }
     }
 
@@ -201,10 +206,12 @@ impl Suite {
             .join("/")
     }
 
-    /// The snapshot file of a scenario: `<snapshots>/<name>.snap`, `/` in the name as `__`.
+    /// The snapshot file of a scenario: `<snapshots>/<name>.snap`, `/` in the name as `__`
+    /// (`<name>@<profile>.snap` when the suite runs under a chosen profile).
     pub fn snapshot_path(&self, file: &Path) -> PathBuf {
+        let suffix = self.profile.map(|p| format!("@{}", p.name)).unwrap_or_default();
         self.snapshots
-            .join(format!("{}.snap", self.name(file).replace('/', "__")))
+            .join(format!("{}{suffix}.snap", self.name(file).replace('/', "__")))
     }
 
     /// Runs one scenario file: load, run twice, compare, check expectations and snapshot.
@@ -217,7 +224,7 @@ impl Suite {
             failures: Vec::new(),
             ignored: None,
         };
-        let scenario = match Scenario::load(file) {
+        let scenario = match Scenario::load_under(file, self.profile) {
             Ok(s) => s,
             Err(e) => {
                 report.failures.push(Failure::Load(e.to_string()));

@@ -11,6 +11,8 @@
 //! - `record` (with the fake `endpoint`): `handoff record` against a loopback server, `handoff replay`;
 //! - `reliability`: the hostile-input corpus (`tests/hostile/`), runs that would never end,
 //!   network faults, files not to lose or overwrite, folders that loop, arbitrary JSON;
+//! - `compare`: `handoff compare`, one scenario under several profiles;
+//! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `cli`: exit codes and the error messages of bad scenario files;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
 
@@ -19,8 +21,10 @@ mod analyze;
 mod architecture;
 mod bench;
 mod cli;
+mod compare;
 mod endpoint;
 mod fuzz;
+mod profile_option;
 mod record;
 mod reliability;
 mod scenarios;

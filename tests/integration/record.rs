@@ -671,3 +671,33 @@ fn bad_record_arguments_and_missing_recordings_are_refused_with_the_place() {
     assert!(error.contains("gone.recording.json: cannot read"), "{error}");
     assert!(!out.exists() && !dir.path().join("x.json.partial").exists());
 }
+
+#[test]
+fn record_under_a_profile_sends_its_tools_and_the_recording_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/customer_support.json");
+    let under = Scenario::load_under(&scenario, Some(&handoff_harness::Profile::OPENAI_AGENTS)).unwrap();
+    let endpoint = Endpoint::start(answers_of(&under.run_blocking().unwrap()));
+    let out = dir.path().join("oai.recording.json");
+    exits(&record(&scenario, &endpoint, &out, &["--profile", "openai-agents"]), 0);
+    let received = endpoint.received();
+    let tools: Vec<&str> = received[0].body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            "transfer_to_refundagent",
+            "transfer_to_orderstatusagent",
+            "transfer_to_orderreturnagent"
+        ]
+    );
+    let transcript = Transcript::load(&out).unwrap();
+    assert_eq!(transcript.profile().name, "openai-agents");
+    // The recording replays under its own profile with no flag, and only there.
+    exits(&replay(&scenario, &out, &[]), 0);
+    exits(&replay(&scenario, &out, &["--profile", "semantic-kernel"]), 2);
+}

@@ -113,3 +113,27 @@ impl<F: FnMut(&ModelRequest<'_>) -> Response + Send> Model for FnModel<F> {
         std::future::ready(Ok((self.0)(request)))
     }
 }
+
+/// The tutorial scenario with its scripted model replaced by the recording `recording` (a
+/// path relative to the scenario), every other field as written: key order is meaning (it
+/// orders the handoffs offered), so the text is edited rather than parsed and written again.
+pub fn tutorial_replaying(recording: &str) -> String {
+    let text = std::fs::read_to_string(root().join("scenarios/customer_support.json")).unwrap();
+    let start = text.find("\"model\":").unwrap();
+    let open = start + text[start..].find('{').unwrap();
+    let mut depth = 0;
+    let close = open
+        + text[open..]
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += match c {
+                    '{' => 1,
+                    '}' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .unwrap()
+            .0;
+    format!("{}{{\"recording\": {recording:?}}}{}", &text[..open], &text[close + 1..])
+}
