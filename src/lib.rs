@@ -95,7 +95,9 @@ pub mod suite;
 pub mod wire;
 
 pub use design::{Agent, Design, DesignError, Tool};
-pub use engine::{Human, Limits, Model, ModelRequest, Orchestration, Outcome, Policy, Profile, Response, Run, ScriptedHuman};
+pub use engine::{
+    Human, Limits, Model, ModelRequest, Orchestration, Outcome, Policy, Profile, Response, Run, ScriptedHuman,
+};
 pub use fuzz::Fuzzer;
 pub use scenario::{Scenario, ScenarioError};
 pub use scripted::{Script, ScriptedModel, Step};

@@ -57,6 +57,15 @@ pub enum Code {
     DuplicateDescription,
     /// A handoff whose description is empty, even after falling back to the target's (warning).
     EmptyDescription,
+    /// No handoffs are declared: the profile's framework refuses the design (error) or
+    /// connects every agent with every other (info).
+    NoHandoffs,
+    /// An edge declared by the target's name, whose description the framework drops
+    /// (warning; Semantic Kernel Python).
+    DroppedDescription,
+    /// An agent whose scripted first turn yields no text, so the framework drops its thread
+    /// and its next call misses the task (warning; Semantic Kernel Python).
+    LostTask,
 }
 
 impl Code {
@@ -71,6 +80,9 @@ impl Code {
             Code::NoWayBack => "no-way-back",
             Code::DuplicateDescription => "duplicate-description",
             Code::EmptyDescription => "empty-description",
+            Code::NoHandoffs => "no-handoffs",
+            Code::DroppedDescription => "dropped-description",
+            Code::LostTask => "lost-task",
         }
     }
 }

@@ -25,6 +25,7 @@ use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, IntoNeighbors, Reversed, Visitable};
 
+use crate::engine::Profile;
 use crate::files::{escape_controls, json_key, names};
 use fast_hash::{same_text, text_hash};
 
@@ -35,9 +36,11 @@ mod fast_hash;
 mod finding;
 mod graph;
 mod parallel;
+mod profile;
 
 pub use finding::{Code, Finding, Severity, Tally};
 pub use graph::{AgentNode, HandoffEdge, HandoffGraph};
+pub use profile::MAX_MESH_AGENTS;
 
 /// A design's graph and everything found in it.
 #[derive(Debug, Clone)]
@@ -51,8 +54,13 @@ pub struct Analysis {
 impl Analysis {
     /// Analyses `graph`. `handoff_limit` is the bound on handoffs per human turn the design runs
     /// under, if any: cycles it bounds are `info`, unbounded cycles `warning` (Semantic Kernel
-    /// has no loop guard).
+    /// has no loop guard). [`Analysis::of`] analyses a design file under its profile.
     pub fn new(graph: HandoffGraph, handoff_limit: Option<u32>) -> Analysis {
+        Analysis::under(graph, handoff_limit, &Profile::SEMANTIC_KERNEL)
+    }
+
+    /// [`Analysis::new`], the cycle findings naming `profile`'s own loop guard.
+    fn under(graph: HandoffGraph, handoff_limit: Option<u32>, profile: &Profile) -> Analysis {
         let start = graph.start();
         // Large designs use two cores: descriptions and the forward search on one, the
         // backward search and the cycles on the other.
@@ -64,7 +72,7 @@ impl Analysis {
             },
             || {
                 let returns = start.map(|s| search(&graph, s, Direction::Incoming));
-                (returns, cycle_findings(&graph, handoff_limit))
+                (returns, cycle_findings(&graph, handoff_limit, profile))
             },
         );
         let mut findings = graph.problems().to_vec();
@@ -182,7 +190,7 @@ fn reachability_findings(
 
 /// `handoff-cycle` for each strongly connected component of more than one agent and each
 /// self-handoff, and which edges lie on a cycle.
-fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>) -> (Vec<Finding>, Vec<bool>) {
+fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, profile: &Profile) -> (Vec<Finding>, Vec<bool>) {
     let g = graph.petgraph();
     // kosaraju_scc is iterative; tarjan_scc recurses and overflows the stack on long chains.
     let mut components = petgraph::algo::kosaraju_scc(g);
@@ -211,12 +219,30 @@ fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>) -> (Vec<Finding>, Ve
             Severity::Info,
             format!("the file's `limits.handoffs_per_turn` ({n}) stops a run after {n} handoffs in one human turn"),
         ),
-        None => (
-            Severity::Warning,
-            "nothing bounds it: Semantic Kernel has no loop guard. Bound it with `limits.handoffs_per_turn` (the \
-             harness and your deployment), or make sure no model can keep handing off"
-                .to_string(),
-        ),
+        None => {
+            let guards = &profile.guards;
+            let guard = match (guards.calls_per_human_turn, guards.supersteps) {
+                (Some(g), _) => Some((g, "model calls without a human turn")),
+                (None, Some(g)) => Some((g, "supersteps")),
+                (None, None) => None,
+            };
+            let framework = profile.framework;
+            let stops = match guard {
+                Some((g, what)) => format!(
+                    "{framework} stops it only with an error, after {} {what} (`{}`)",
+                    g.limit,
+                    g.error.replace("{n}", &g.limit.to_string())
+                ),
+                None => format!("nothing bounds it: {framework} has no loop guard"),
+            };
+            (
+                Severity::Warning,
+                format!(
+                    "{stops}. Bound it with `limits.handoffs_per_turn` (the harness and your deployment), or make \
+                     sure no model can keep handing off"
+                ),
+            )
+        }
     };
     let mut found: Vec<(NodeIndex, Finding)> = Vec::new();
     let mut parent = vec![NodeIndex::end(); g.node_count()];

@@ -24,9 +24,31 @@ use serde_json::Map;
 use crate::design::{Agent, Design, DesignError};
 use crate::engine::EventKind;
 use crate::engine::Outcome;
+use crate::engine::profile::Guards;
 use crate::engine::{Limits, MAX_CEILING, Profile, Settings};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::engine::{NoHuman, Orchestration};
+
+/// Every profile, in [`Profile::ALL`]'s order, without the guards that stop a conversation
+/// of many model calls and no human.
+static UNGUARDED: [Profile; 5] = [
+    unguarded(Profile::SEMANTIC_KERNEL),
+    unguarded(Profile::SEMANTIC_KERNEL_FIXED),
+    unguarded(Profile::SEMANTIC_KERNEL_DOTNET),
+    unguarded(Profile::AGENT_FRAMEWORK),
+    unguarded(Profile::OPENAI_AGENTS),
+];
+
+const fn unguarded(profile: Profile) -> Profile {
+    Profile {
+        guards: Guards {
+            calls_per_human_turn: None,
+            supersteps: None,
+            ..profile.guards
+        },
+        ..profile
+    }
+}
 
 /// A ring of agents handing off a fixed number of times.
 #[derive(Debug, Clone)]
@@ -97,16 +119,21 @@ impl PingPong {
         })
     }
 
-    /// The same workload under `profile`: its framework's names and semantics.
+    /// The same workload under `profile`: its framework's names and semantics. The
+    /// framework's own guards on calls without a human (the OpenAI Agents SDK's `max_turns`,
+    /// Agent Framework's superstep limit) are lifted: the ping-pong is an endless bounce by
+    /// design, and what it measures is the routing, the same under every profile.
     pub fn under(self, profile: &'static Profile) -> Result<PingPong, DesignError> {
+        let position = Profile::ALL.iter().position(|p| *p == profile);
         Ok(PingPong {
             design: self.design.under(profile.tools)?.shared(),
-            profile,
+            profile: position.map_or(profile, |i| &UNGUARDED[i]),
             ..self
         })
     }
 
-    /// The profile the workload runs under.
+    /// The profile the workload runs under (with the guards on calls without a human
+    /// lifted, see [`PingPong::under`]).
     pub fn profile(&self) -> &'static Profile {
         self.profile
     }

@@ -7,10 +7,12 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::output::{Color, Status, ansi, bad_input, json_text, suite_files, use_color};
+use super::profile::ProfileArg;
+use handoff_harness::Profile;
 use handoff_harness::analysis::coverage::{Coverage, DesignCoverage};
 use handoff_harness::analysis::diff::{Change, DesignDiff};
 use handoff_harness::analysis::draw::{self, Drawing};
-use handoff_harness::analysis::{Analysis, Finding, HandoffGraph, Severity, Tally};
+use handoff_harness::analysis::{Analysis, Finding, Severity, Tally};
 use handoff_harness::files::{names, plural};
 use handoff_harness::scenario::{DesignFile, Scenario};
 use handoff_harness::suite::Suite;
@@ -36,6 +38,10 @@ pub struct AnalyzeArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Analyse the graph this framework builds, with its own findings, instead of the
+    /// file's `profile`.
+    #[command(flatten)]
+    profile: ProfileArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,12 +71,13 @@ pub fn analyze(args: &AnalyzeArgs) -> Status {
     if args.deny.contains(&Deny::Uncovered) && args.coverage.is_none() {
         return bad_input("--deny uncovered applies to coverage: add --coverage DIR");
     }
+    let profile = args.profile.profile;
     let (text, status) = if let Some(pair) = &args.diff {
-        diff(&pair[0], &pair[1], args.format, deny_warnings, color)
+        diff(&pair[0], &pair[1], profile, args.format, deny_warnings, color)
     } else if let Some(dir) = &args.coverage {
-        coverage(dir, args.format, args.deny.contains(&Deny::Uncovered), color)
+        coverage(dir, profile, args.format, args.deny.contains(&Deny::Uncovered), color)
     } else {
-        findings(&args.files, args.format, deny_warnings, color)
+        findings(&args.files, profile, args.format, deny_warnings, color)
     };
     // A closed pipe (`handoff analyze x | head`) is not an error worth reporting.
     super::output::print(&text);
@@ -83,11 +90,10 @@ struct Analysed {
     analysis: Analysis,
 }
 
-fn load(path: &Path) -> Option<Analysed> {
-    match DesignFile::load(path) {
+fn load(path: &Path, profile: Option<&'static Profile>) -> Option<Analysed> {
+    match DesignFile::load_under(path, profile) {
         Ok(design) => {
-            let bound = design.limits.and_then(|l| l.handoffs_per_turn);
-            let analysis = Analysis::new(HandoffGraph::declared(&design.declared), bound);
+            let analysis = Analysis::of(&design);
             Some(Analysed { design, analysis })
         }
         Err(error) => {
@@ -97,8 +103,14 @@ fn load(path: &Path) -> Option<Analysed> {
     }
 }
 
-fn findings(files: &[PathBuf], format: AnalyzeFormat, deny_warnings: bool, color: bool) -> (String, Status) {
-    let loaded: Vec<Option<Analysed>> = files.iter().map(|f| load(f)).collect();
+fn findings(
+    files: &[PathBuf],
+    profile: Option<&'static Profile>,
+    format: AnalyzeFormat,
+    deny_warnings: bool,
+    color: bool,
+) -> (String, Status) {
+    let loaded: Vec<Option<Analysed>> = files.iter().map(|f| load(f, profile)).collect();
     let unloaded = loaded.iter().any(Option::is_none);
     let analysed: Vec<Analysed> = loaded.into_iter().flatten().collect();
     let mut total = Tally::default();
@@ -141,7 +153,7 @@ fn findings(files: &[PathBuf], format: AnalyzeFormat, deny_warnings: bool, color
                     let graph = a.analysis.graph();
                     let tally = a.analysis.tally();
                     json!({
-                        "file": a.design.file, "name": a.design.name,
+                        "file": a.design.file, "name": a.design.name, "profile": a.design.profile.name,
                         "agents": graph.agent_count(), "handoffs": graph.handoff_count(),
                         "start": graph.start().map(|s| graph.name(s)),
                         "errors": tally.errors, "warnings": tally.warnings, "infos": tally.infos,
@@ -182,8 +194,12 @@ fn design_report(a: &Analysed, color: bool) -> String {
         Some(s) => format!("start `{}`", graph.name(s)),
         None => "no known start agent".into(),
     };
+    let under = match *a.design.profile == Profile::default() {
+        true => String::new(),
+        false => format!(", under `{}`", a.design.profile.name),
+    };
     let heading = format!(
-        "{}: `{}`: {}, {}, {start}",
+        "{}: `{}`: {}, {}, {start}{under}",
         a.design.file,
         a.design.name,
         plural(graph.agent_count(), "agent"),
@@ -213,8 +229,15 @@ fn finding_lines(finding: &Finding, color: bool) -> String {
     out
 }
 
-fn diff(old: &Path, new: &Path, format: AnalyzeFormat, deny_warnings: bool, color: bool) -> (String, Status) {
-    let (Some(old_design), Some(new_design)) = (load(old), load(new)) else {
+fn diff(
+    old: &Path,
+    new: &Path,
+    profile: Option<&'static Profile>,
+    format: AnalyzeFormat,
+    deny_warnings: bool,
+    color: bool,
+) -> (String, Status) {
+    let (Some(old_design), Some(new_design)) = (load(old, profile), load(new, profile)) else {
         return (String::new(), Status::BadInput);
     };
     let diff = DesignDiff::new(&old_design.analysis, &new_design.analysis);
@@ -298,7 +321,13 @@ fn diff_report(diff: &DesignDiff, old: &str, new: &str, color: bool) -> String {
     out
 }
 
-fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool) -> (String, Status) {
+fn coverage(
+    dir: &Path,
+    profile: Option<&'static Profile>,
+    format: AnalyzeFormat,
+    deny_uncovered: bool,
+    color: bool,
+) -> (String, Status) {
     let suite = Suite::new(dir);
     let files = match suite_files(&suite) {
         Ok(files) => files,
@@ -307,7 +336,7 @@ fn coverage(dir: &Path, format: AnalyzeFormat, deny_uncovered: bool, color: bool
     let mut coverage = Coverage::new();
     let mut unloaded = false;
     for file in &files {
-        let loaded = Scenario::load(file).and_then(|scenario| {
+        let loaded = Scenario::load_under(file, profile).and_then(|scenario| {
             let run = if scenario.is_design_only() {
                 None
             } else {

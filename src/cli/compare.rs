@@ -41,7 +41,11 @@ pub(crate) fn compare(args: &CompareArgs) -> Status {
         Format::Text => report_text(&args.file, &comparison, use_color(args.color)),
     };
     print(&text);
-    if comparison.identical() { Status::Passed } else { Status::Failed }
+    if comparison.identical() {
+        Status::Passed
+    } else {
+        Status::Failed
+    }
 }
 
 fn report_text(file: &std::path::Path, comparison: &Comparison, color: bool) -> String {
@@ -93,7 +97,12 @@ fn report_text(file: &std::path::Path, comparison: &Comparison, color: bool) -> 
     ));
     out.push_str(&surface_row(
         "transfer result",
-        |s| s.surface.transfer_result.as_deref().map(|t| match t { "" => "(empty text)".to_string(), t => escape_controls(t).into_owned() }),
+        |s| {
+            s.surface.transfer_result.as_deref().map(|t| match t {
+                "" => "(empty text)".to_string(),
+                t => escape_controls(t).into_owned(),
+            })
+        },
         "(no transfer made)",
     ));
 
@@ -134,7 +143,12 @@ fn report_text(file: &std::path::Path, comparison: &Comparison, color: bool) -> 
                 None => format!("{} (not made)", side.profile.name),
             })
             .collect();
-        out.push_str(&format!("  {} call {}: {}\n", call.agent, call.call, numbers.join(", ")));
+        out.push_str(&format!(
+            "  {} call {}: {}\n",
+            call.agent,
+            call.call,
+            numbers.join(", ")
+        ));
         for difference in &call.differences {
             let before = earlier.insert((difference.profile, &call.agent), (call.call, difference));
             out.push_str(&difference_text(difference, before, color));
@@ -172,14 +186,30 @@ fn difference_text(difference: &ViewDifference, before: Option<(u32, &ViewDiffer
         && (carried(missing, &then.missing) || carried(added, &then.added))
     {
         let (m, a) = (
-            if carried(missing, &then.missing) { then.missing.len() } else { 0 },
-            if carried(added, &then.added) { then.added.len() } else { 0 },
+            if carried(missing, &then.missing) {
+                then.missing.len()
+            } else {
+                0
+            },
+            if carried(added, &then.added) {
+                then.added.len()
+            } else {
+                0
+            },
         );
         (missing, added) = (&missing[m..], &added[a..]);
-        let more = if missing.is_empty() && added.is_empty() { "" } else { ", and:" };
+        let more = if missing.is_empty() && added.is_empty() {
+            ""
+        } else {
+            ", and:"
+        };
         out.push_str(&format!(
             "      {}\n",
-            ansi("2", &format!("the same {} as at call {call}{more}", counted(m + a, "difference")), color)
+            ansi(
+                "2",
+                &format!("the same {} as at call {call}{more}", counted(m + a, "difference")),
+                color
+            )
         ));
     }
     for line in missing {

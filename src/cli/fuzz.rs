@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use super::profile::ProfileArg;
 use super::output::{Format, Status, bad_input, in_ci, json_text};
+use super::profile::ProfileArg;
 use handoff_harness::files::read_text;
 use handoff_harness::files::write_atomic;
 use handoff_harness::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
@@ -147,7 +147,13 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     if let Some(found) = &report.failure
         && found.case.overrides.iter().all(Option::is_none)
     {
-        let (name, text) = match regression(&original, &stem, &found.case, &found.violation.to_string(), args.profile.profile) {
+        let (name, text) = match regression(
+            &original,
+            &stem,
+            &found.case,
+            &found.violation.to_string(),
+            args.profile.profile,
+        ) {
             Ok(pair) => pair,
             Err(error) => return bad_input(format!("{}: {error}", file.display())),
         };

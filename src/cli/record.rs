@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, bad_input, json_text, painted, print, run_json, use_color, verdict_report};
+use super::profile::ProfileArg;
 use handoff_harness::Design;
 use handoff_harness::engine::Outcome;
 use handoff_harness::engine::block_on;

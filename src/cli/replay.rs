@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use super::profile::ProfileArg;
 use handoff_harness::engine::block_on;
 use handoff_harness::scenario::{Check, Scenario, ScenarioError};
 use handoff_harness::wire::Transcript;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use handoff_harness::Scenario;
 
-use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use super::profile::ProfileArg;
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::profile::ProfileArg;
 use super::output::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
+use super::profile::ProfileArg;
 use handoff_harness::files::write_atomic;
 use handoff_harness::suite::snapshot;
 use handoff_harness::suite::{Failure, ScenarioReport, Suite};

@@ -184,7 +184,10 @@ impl Side {
         }
         let scenario = Scenario::load_under(path, Some(profile))?;
         let (_, model) = scenario.orchestration()?;
-        let mut model = Capture { inner: model, views: Vec::new() };
+        let mut model = Capture {
+            inner: model,
+            views: Vec::new(),
+        };
         let run = block_on(scenario.run_with(&mut model)).map_err(ScenarioError::Runtime)??;
         let conversation = conversation(run.design(), profile, run.log());
         let surface = Surface::of(&run);
@@ -209,15 +212,19 @@ impl Surface {
                 .map(|t| t.qualified_name.to_string())
         };
         let log = run.log();
-        let transfer_result = log.events().iter().enumerate().find_map(|(i, event)| match &event.kind {
-            crate::engine::EventKind::ToolResult { output, .. } => {
-                let call = log.tool_call(i as u32)?;
-                let agent = event.agent?;
-                matches!(design.resolve_tool(agent, &call.name)?.kind, ToolKind::Transfer(_))
-                    .then(|| output.text().unwrap_or(run.settings().profile.wire.nothing).to_string())
-            }
-            _ => None,
-        });
+        let transfer_result = log
+            .events()
+            .iter()
+            .enumerate()
+            .find_map(|(i, event)| match &event.kind {
+                crate::engine::EventKind::ToolResult { output, .. } => {
+                    let call = log.tool_call(i as u32)?;
+                    let agent = event.agent?;
+                    matches!(design.resolve_tool(agent, &call.name)?.kind, ToolKind::Transfer(_))
+                        .then(|| output.text().unwrap_or(run.settings().profile.wire.nothing).to_string())
+                }
+                _ => None,
+            });
         Surface {
             transfer_tool: wire(|k| matches!(k, ToolKind::Transfer(_))),
             completion_tool: wire(|k| k == ToolKind::Complete),
@@ -286,9 +293,15 @@ fn find<'a>(side: &'a Side, (agent, call): (&str, u32)) -> Option<&'a CallView> 
 
 fn difference(profile: &'static str, baseline: Option<&CallView>, other: Option<&CallView>) -> Option<ViewDifference> {
     let empty = Vec::new();
-    let (a, b) = (baseline.map_or(&empty, |v| &v.messages), other.map_or(&empty, |v| &v.messages));
+    let (a, b) = (
+        baseline.map_or(&empty, |v| &v.messages),
+        other.map_or(&empty, |v| &v.messages),
+    );
     let (missing, added) = changes(a, b);
-    let (ta, tb) = (baseline.map_or(&empty, |v| &v.tools), other.map_or(&empty, |v| &v.tools));
+    let (ta, tb) = (
+        baseline.map_or(&empty, |v| &v.tools),
+        other.map_or(&empty, |v| &v.tools),
+    );
     let tools_missing: Vec<String> = ta.iter().filter(|t| !tb.contains(t)).cloned().collect();
     let tools_added: Vec<String> = tb.iter().filter(|t| !ta.contains(t)).cloned().collect();
     let only = match (baseline, other) {
@@ -296,7 +309,8 @@ fn difference(profile: &'static str, baseline: Option<&CallView>, other: Option<
         (None, Some(_)) => Some(true),
         _ => None,
     };
-    let same = only.is_none() && missing.is_empty() && added.is_empty() && tools_missing.is_empty() && tools_added.is_empty();
+    let same =
+        only.is_none() && missing.is_empty() && added.is_empty() && tools_missing.is_empty() && tools_added.is_empty();
     (!same).then_some(ViewDifference {
         profile,
         only,
@@ -309,7 +323,10 @@ fn difference(profile: &'static str, baseline: Option<&CallView>, other: Option<
 
 /// The lines of `a` not in `b` and of `b` not in `a`, by a line diff (order kept).
 fn changes(a: &[String], b: &[String]) -> (Vec<String>, Vec<String>) {
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.iter().map(String::as_str).collect(), b.iter().map(String::as_str).collect());
+    let (a, b): (Vec<&str>, Vec<&str>) = (
+        a.iter().map(String::as_str).collect(),
+        b.iter().map(String::as_str).collect(),
+    );
     let diff = similar::TextDiff::configure().diff_slices(&a, &b);
     let (mut missing, mut added) = (Vec::new(), Vec::new());
     for change in diff.iter_all_changes() {

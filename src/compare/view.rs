@@ -98,10 +98,7 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
             design.agent(agent).name,
             escape_controls(summary)
         )),
-        EventKind::Task { .. }
-        | EventKind::Human { .. }
-        | EventKind::Broadcast { .. }
-        | EventKind::Note { .. } => {}
+        EventKind::Task { .. } | EventKind::Human { .. } | EventKind::Broadcast { .. } | EventKind::Note { .. } => {}
     }
 }
 

@@ -4,8 +4,9 @@ use std::path::Path;
 
 use super::file::{File, declared};
 use crate::design::DesignBuilder;
-use crate::engine::Limits;
+use crate::engine::{Limits, Profile};
 use crate::files::{FileError, parse_json, read_text};
+use crate::scripted::Script;
 
 /// A file read for its design alone, as `handoff analyze` reads it. Any scenario file is
 /// also a design file; a file with only `agents`, `start` and `handoffs` is one too. Agents
@@ -21,13 +22,33 @@ pub struct DesignFile {
     pub declared: DesignBuilder,
     /// The file's `limits` block, if it has one.
     pub limits: Option<Limits>,
+    /// The profile whose graph and quirks the design is analysed under: the caller's, else
+    /// the file's `profile`, else the default.
+    pub profile: &'static Profile,
+    /// Whether the file says its endpoint ends streams with a usage chunk
+    /// (`profile.usage_chunk`: Semantic Kernel then keeps every thread).
+    pub usage_chunk: bool,
+    /// Each agent's scripted model, as written (none for a design file or a recording).
+    pub scripts: Vec<(String, Script)>,
 }
 
 impl DesignFile {
     /// Loads the design of the file at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<DesignFile, FileError> {
+        DesignFile::load_under(path, None)
+    }
+
+    /// Loads the design of the file at `path`, to analyse under `profile` instead of the
+    /// file's (`None`: the file's).
+    pub fn load_under(path: impl AsRef<Path>, profile: Option<&'static Profile>) -> Result<DesignFile, FileError> {
         let (text, file) = read_text(path.as_ref())?;
-        DesignFile::parse(&text, &file, path.as_ref().file_stem().and_then(|s| s.to_str()))
+        let stem = path.as_ref().file_stem().and_then(|s| s.to_str());
+        let mut design = DesignFile::parse(&text, &file, stem)?;
+        if let Some(profile) = profile.filter(|p| *p != design.profile) {
+            design.profile = profile;
+            design.usage_chunk = false;
+        }
+        Ok(design)
     }
 
     /// Parses design JSON; `file` names it in errors, `stem` is the default name.
@@ -45,6 +66,9 @@ impl DesignFile {
             file: file.to_string(),
             declared,
             limits: parsed.limits,
+            profile: parsed.profile.as_ref().map_or(&Profile::SEMANTIC_KERNEL, |p| p.profile),
+            usage_chunk: parsed.profile.as_ref().is_some_and(|p| p.usage_chunk),
+            scripts: parsed.model.and_then(|m| m.scripted).map(|s| s.0).unwrap_or_default(),
         })
     }
 }

@@ -33,11 +33,11 @@ pub(super) struct File {
     #[serde(default)]
     handoffs: OrderedMap<OrderedMap<EdgeFile, true>, true>,
     #[serde(default)]
-    profile: Option<ProfileFile>,
+    pub(super) profile: Option<ProfileFile>,
     #[serde(default)]
     user: Option<Vec<String>>,
     #[serde(default)]
-    model: Option<ModelFile>,
+    pub(super) model: Option<ModelFile>,
     #[serde(default)]
     pub(super) limits: Option<Limits>,
     #[serde(default)]
@@ -75,9 +75,9 @@ struct ToolFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ModelFile {
+pub(super) struct ModelFile {
     #[serde(default)]
-    scripted: Option<OrderedMap<Script>>,
+    pub(super) scripted: Option<OrderedMap<Script>>,
     #[serde(default)]
     recording: Option<String>,
     #[serde(default, rename = "match")]

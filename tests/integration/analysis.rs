@@ -45,7 +45,11 @@ fn a_tree_from_the_start_agent_with_ways_back_has_no_findings_but_its_cycle() {
         "{}",
         cycle.message
     );
-    assert!(cycle.message.contains("Semantic Kernel has no loop guard"));
+    assert!(
+        cycle
+            .message
+            .contains("Semantic Kernel 1.45 (Python) has no loop guard")
+    );
 }
 
 #[test]

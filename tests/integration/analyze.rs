@@ -333,3 +333,157 @@ fn readme_examples_are_real_output() {
     }
     assert!(checked >= 4, "only {checked} README blocks checked");
 }
+
+const NO_EDGES: &str = r#"{"agents": [
+  {"name": "Triage", "description": "Triage."},
+  {"name": "Billing", "description": "Billing questions."},
+  {"name": "Refund", "description": "Refunds."}
+]}"#;
+
+fn codes(value: &Value) -> Vec<(String, String)> {
+    value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_profile_builds_its_own_graph_from_a_design_without_handoffs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "no_edges.json", NO_EDGES.as_bytes());
+    let under = |profile: &str| json(&["analyze", arg(&file), "--profile", profile, "--format", "json"]);
+    // Semantic Kernel refuses to build it.
+    let (sk, code) = under("semantic-kernel");
+    assert_eq!(code, 1);
+    assert_eq!(codes(&sk)[0], ("error".into(), "no-handoffs".into()));
+    assert!(
+        sk["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Handoffs cannot be empty")
+    );
+    // Agent Framework meshes it: every agent reaches every other, and they can bounce.
+    let (af, code) = under("agent-framework");
+    assert_eq!(code, 0);
+    assert_eq!(af["designs"][0]["handoffs"], 6);
+    assert_eq!(af["designs"][0]["profile"], "agent-framework");
+    assert_eq!(
+        codes(&af),
+        [
+            ("warning".to_string(), "handoff-cycle".to_string()),
+            ("info".into(), "no-handoffs".into())
+        ]
+    );
+    assert!(
+        af["findings"][0]["message"].as_str().unwrap().contains(
+            "after 100 supersteps (`WorkflowConvergenceException: Runner did not converge after 100 iterations.`)"
+        ),
+        "{af}"
+    );
+    // The OpenAI Agents SDK takes it as it is: agents nobody reaches.
+    let (oai, _) = under("openai-agents");
+    assert_eq!(
+        codes(&oai),
+        [
+            ("warning".to_string(), "unreachable-agent".to_string()),
+            ("warning".into(), "unreachable-agent".into())
+        ]
+    );
+    let (mermaid, _) = stdout(&[
+        "analyze",
+        arg(&file),
+        "--profile",
+        "agent-framework",
+        "--format",
+        "mermaid",
+    ]);
+    assert_eq!(
+        mermaid.matches("==>").count(),
+        6,
+        "every edge is on a cycle:\n{mermaid}"
+    );
+}
+
+#[test]
+fn an_edge_declared_by_name_loses_its_description_under_semantic_kernel_only() {
+    let design = r#"{"agents": [{"name": "Triage", "description": "Triage."}, {"name": "Billing", "description": "Billing."}],
+      "handoffs": {"Triage": {"Billing": {"description": "Billing issues", "by_name": true}}, "Billing": {"Triage": null}}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "by_name.json", design.as_bytes());
+    let (sk, _) = json(&["analyze", arg(&file), "--format", "json"]);
+    let dropped: Vec<&Value> = sk["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "dropped-description")
+        .collect();
+    assert_eq!(dropped.len(), 1, "{sk}");
+    assert_eq!(dropped[0]["place"], "handoffs.Triage.Billing");
+    assert_eq!(dropped[0]["agents"], serde_json::json!(["Triage", "Billing"]));
+    for profile in ["semantic-kernel-fixed", "agent-framework", "openai-agents"] {
+        let (other, _) = json(&["analyze", arg(&file), "--profile", profile, "--format", "json"]);
+        assert!(
+            !codes(&other).iter().any(|(_, c)| c == "dropped-description"),
+            "{profile}: {other}"
+        );
+    }
+}
+
+#[test]
+fn a_scripted_first_turn_that_is_a_handoff_loses_the_task_under_semantic_kernel() {
+    let scenario = |b: &str, profile: &str| {
+        format!(
+            r#"{{"task": "t", {profile}
+              "agents": [{{"name": "A"}}, {{"name": "B", "description": "B", "tools": [{{"name": "lookup", "result": "found"}}]}}, {{"name": "C", "description": "C"}}],
+              "handoffs": {{"A": {{"B": null}}, "B": {{"C": null, "A": null}}, "C": {{"B": null}}}},
+              "model": {{"scripted": {{"A": {{"responses": [{{"handoff": "B"}}]}}, "B": {b}, "C": {{"rules": [{{"say": "hi"}}]}}}}}}}}"#
+        )
+    };
+    let lost = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = temp_file(&dir, "s.json", text.as_bytes());
+        let (value, _) = json(&["analyze", arg(&file), "--format", "json"]);
+        value["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "lost-task")
+            .map(|f| f["agents"][0].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let tool_then_handoff = r#"{"responses": [{"call": {"tool": "lookup"}}, {"handoff": "C"}]}"#;
+    assert_eq!(lost(&scenario(r#"{"responses": [{"handoff": "C"}]}"#, "")), ["A", "B"]);
+    assert_eq!(lost(&scenario(tool_then_handoff, "")), ["A", "B"]);
+    let tool_then_text = r#"{"responses": [{"call": {"tool": "lookup"}}, {"say": "found"}]}"#;
+    assert_eq!(lost(&scenario(tool_then_text, "")), ["A"]);
+    // A transfer function called by name is a handoff, not a tool round.
+    let transfer_then_text = r#"{"responses": [{"call": {"tool": "Handoff-transfer_to_C"}}, {"say": "x"}]}"#;
+    assert_eq!(lost(&scenario(transfer_then_text, "")), ["A", "B"]);
+    let said = r#"{"responses": [{"say": "One moment.", "handoff": "C"}]}"#;
+    assert_eq!(
+        lost(&scenario(said, "")),
+        ["A"],
+        "text in chunks of its own keeps the thread"
+    );
+    let one_chunk = r#"{"responses": [{"say": "One moment.", "handoff": "C", "chunk": "one"}]}"#;
+    assert_eq!(lost(&scenario(one_chunk, "")), ["A", "B"]);
+    let silent_rules = r#"{"rules": [{"when": {"user": "x"}, "handoff": "C"}, {"handoff": "A"}]}"#;
+    assert_eq!(lost(&scenario(silent_rules, "")), ["A", "B"]);
+    let talking_rules = r#"{"rules": [{"when": {"user": "x"}, "say": "hello"}, {"handoff": "A"}]}"#;
+    assert_eq!(
+        lost(&scenario(talking_rules, "")),
+        ["A"],
+        "which rule answers first is not known"
+    );
+    let usage = r#""profile": {"name": "semantic-kernel", "usage_chunk": true},"#;
+    assert!(lost(&scenario(r#"{"responses": [{"handoff": "C"}]}"#, usage)).is_empty());
+    let fixed = r#""profile": "semantic-kernel-fixed","#;
+    assert!(lost(&scenario(r#"{"responses": [{"handoff": "C"}]}"#, fixed)).is_empty());
+}

@@ -76,7 +76,10 @@ fn the_json_report_names_each_call_and_what_each_profile_saw() {
     assert_eq!(code, 1);
     assert_eq!(value["identical"], false);
     assert_eq!(value["baseline"], "semantic-kernel");
-    assert_eq!(value["profiles"][1]["surface"]["transfer_tool"], "transfer_to_refundagent");
+    assert_eq!(
+        value["profiles"][1]["surface"]["transfer_tool"],
+        "transfer_to_refundagent"
+    );
     let calls = value["calls"].as_array().unwrap();
     assert_eq!(calls.len(), 12);
     // The OpenAI Agents SDK gives every agent the whole history, other agents' tool calls too.
@@ -187,7 +190,8 @@ fn a_rule_a_profile_cannot_express_is_bad_input_naming_the_rule_and_the_profile(
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("model.scripted.TriageAgent.rules[1].calls[0].tool") && err.contains("under the `openai-agents` profile"),
+        err.contains("model.scripted.TriageAgent.rules[1].calls[0].tool")
+            && err.contains("under the `openai-agents` profile"),
         "{err}"
     );
 }

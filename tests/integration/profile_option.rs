@@ -20,10 +20,16 @@ fn run_under_a_profile_names_it_and_uses_its_tool_names() {
     let out = handoff(&["run", "scenarios/customer_support.json", "--profile", "openai-agents"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.starts_with("Profile: openai-agents (OpenAI Agents SDK 0.24)\n"), "{text}");
+    assert!(
+        text.starts_with("Profile: openai-agents (OpenAI Agents SDK 0.24)\n"),
+        "{text}"
+    );
     assert!(text.contains("transfer_to_orderstatusagent({})"), "{text}");
     let default = stdout(&handoff(&["run", "scenarios/customer_support.json"]));
-    assert!(!default.contains("Profile:"), "the default profile adds no line:\n{default}");
+    assert!(
+        !default.contains("Profile:"),
+        "the default profile adds no line:\n{default}"
+    );
     assert!(!default.contains("transfer_to_orderstatusagent"), "{default}");
 
     let json = handoff(&[
@@ -109,7 +115,9 @@ fn fuzz_under_a_profile_writes_a_regression_that_names_it() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("or: handoff fuzz scenarios/mixed_requests.json --cases 1000 --seed 1 --profile semantic-kernel-fixed\n"),
+        text.contains(
+            "or: handoff fuzz scenarios/mixed_requests.json --cases 1000 --seed 1 --profile semantic-kernel-fixed\n"
+        ),
         "{text}"
     );
     let written: Vec<_> = std::fs::read_dir(&regressions)
@@ -117,8 +125,7 @@ fn fuzz_under_a_profile_writes_a_regression_that_names_it() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(written.len(), 1);
-    let regression: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&written[0]).unwrap()).unwrap();
+    let regression: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&written[0]).unwrap()).unwrap();
     assert_eq!(regression["profile"], "semantic-kernel-fixed");
     let run = handoff(&["run", arg(&written[0]), "--format", "json"]);
     assert_eq!(run.status.code(), Some(1), "the regression bounces under its profile");
@@ -152,7 +159,11 @@ fn replay_refuses_a_recording_made_under_another_profile_unless_told() {
     std::fs::write(&scenario, crate::support::tutorial_replaying("r.recording.json")).unwrap();
     let refused = handoff(&["replay", arg(&scenario), "--profile", "openai-agents"]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(stderr(&refused).contains("profile: the scenario runs under `openai-agents`"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("profile: the scenario runs under `openai-agents`"),
+        "{}",
+        stderr(&refused)
+    );
     let same = handoff(&["replay", arg(&scenario), "--profile", "semantic-kernel"]);
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
 
@@ -175,5 +186,8 @@ fn replay_refuses_a_recording_made_under_another_profile_unless_told() {
     let value: serde_json::Value = serde_json::from_slice(&allowed.stdout).unwrap();
     assert_eq!(value["replay"]["recorded_under"], "semantic-kernel");
     assert_eq!(value["profile"], "agent-framework");
-    assert_eq!(value["replay"]["divergence"]["call"], 1, "the tools offered differ at once");
+    assert_eq!(
+        value["replay"]["divergence"]["call"], 1,
+        "the tools offered differ at once"
+    );
 }

@@ -135,5 +135,9 @@ pub fn tutorial_replaying(recording: &str) -> String {
             })
             .unwrap()
             .0;
-    format!("{}{{\"recording\": {recording:?}}}{}", &text[..open], &text[close + 1..])
+    format!(
+        "{}{{\"recording\": {recording:?}}}{}",
+        &text[..open],
+        &text[close + 1..]
+    )
 }
