@@ -191,3 +191,31 @@ fn replay_refuses_a_recording_made_under_another_profile_unless_told() {
         "the tools offered differ at once"
     );
 }
+
+#[test]
+fn where_a_framework_has_no_completion_function_the_user_stopping_completes_the_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chat.json");
+    std::fs::write(
+        &file,
+        r#"{"task": "hi", "agents": [{"name": "A"}, {"name": "B", "description": "B"}], "handoffs": {"A": {"B": null}},
+            "user": ["thanks"], "model": {"scripted": {"A": {"responses": [{"say": "Hello."}, {"say": "Bye."}]}}}}"#,
+    )
+    .unwrap();
+    let outcome = |profile: &str| {
+        let out = handoff(&["run", arg(&file), "--profile", profile, "--format", "json"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["outcome"].clone()
+    };
+    for profile in ["agent-framework", "openai-agents"] {
+        let ended = outcome(profile);
+        assert_eq!(ended["kind"], "completed", "{profile}: {ended}");
+        assert_eq!(ended["summary"], "Bye.", "{profile}");
+    }
+    for profile in ["semantic-kernel", "semantic-kernel-dotnet"] {
+        assert_eq!(
+            outcome(profile)["kind"],
+            "human-exhausted",
+            "{profile}: complete_task was never called"
+        );
+    }
+}

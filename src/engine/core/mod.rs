@@ -305,7 +305,7 @@ impl Core {
             return;
         }
         let Some(text) = answer else {
-            return self.finish(Outcome::HumanExhausted { agent: self.active });
+            return self.human_done();
         };
         self.human_turns += 1;
         self.latest_user = Some(self.append(None, EventKind::Human { text }));
@@ -315,6 +315,41 @@ impl Core {
         self.loops.restart(self.active, self.model_state);
         if self.superstep() {
             self.call_model_next();
+        }
+    }
+
+    /// The human has nothing more to say. Where the framework has no completion function,
+    /// that is how a conversation ends (the host loop stops after the agent's reply): the
+    /// run is completed, its summary the active agent's latest reply. Elsewhere the agent
+    /// waits for a reply that never comes.
+    #[cold]
+    fn human_done(&mut self) {
+        let agent = self.active;
+        let latest = self
+            .log
+            .events()
+            .iter()
+            .rev()
+            .find(|e| e.agent == Some(agent))
+            .and_then(|e| match &e.kind {
+                EventKind::Reply {
+                    text: Some(text),
+                    calls,
+                } if calls.is_empty() => Some(text.to_string()),
+                EventKind::Broadcast { text } => Some(text.clone()),
+                _ => None,
+            });
+        match latest {
+            Some(summary) if self.settings.profile.tools.complete.is_none() => {
+                self.append(
+                    Some(agent),
+                    EventKind::Completed {
+                        summary: summary.clone(),
+                    },
+                );
+                self.finish(Outcome::Completed { agent, summary });
+            }
+            _ => self.finish(Outcome::HumanExhausted { agent }),
         }
     }
 
