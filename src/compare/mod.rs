@@ -9,8 +9,10 @@
 //! let profiles = [&Profile::SEMANTIC_KERNEL, &Profile::AGENT_FRAMEWORK];
 //! let comparison = Comparison::load("scenarios/customer_support.json", &profiles)?;
 //! assert!(!comparison.identical());
-//! // Agent Framework shares the text an agent speaks beside a handoff; Semantic Kernel keeps it.
-//! assert!(comparison.calls.iter().any(|c| !c.differences.is_empty()));
+//! // Every model call saw the same messages, but Agent Framework has no `complete_task`: the
+//! // last reply is text, and the frameworks spell a transfer differently.
+//! assert_eq!(comparison.differing_calls().count(), 0);
+//! assert!(comparison.first_difference.is_some() && !comparison.surfaces_agree());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -275,9 +275,7 @@ impl Core {
             ToolKind::Transfer(target) => {
                 let output = match profile.handoffs.result {
                     TransferResult::Nothing => ToolOutput::Nothing,
-                    TransferResult::Text(text) => {
-                        ToolOutput::Text(text.replace("{target}", &self.design.agent(target).name))
-                    }
+                    TransferResult::Text(text) => ToolOutput::Text(with_target(text, &self.design.agent(target).name)),
                 };
                 (output, Some(Effect::Transfer(target)))
             }
@@ -313,4 +311,25 @@ fn argument_text(value: &Value) -> std::borrow::Cow<'_, str> {
         Value::String(s) => std::borrow::Cow::Borrowed(s),
         other => std::borrow::Cow::Owned(other.to_string()),
     }
+}
+
+/// `text` with each `{target}` replaced by `target`, in one allocation of the right size: this
+/// runs at every handoff of a framework whose transfer returns text, where `str::replace`'s
+/// substring searcher cost more than the rest of the handoff.
+fn with_target(text: &str, target: &str) -> String {
+    const PLACEHOLDER: &str = "{target}";
+    let mut out = String::with_capacity(text.len() + target.len());
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| b == b'{') {
+        out.push_str(&rest[..at]);
+        if rest[at..].starts_with(PLACEHOLDER) {
+            out.push_str(target);
+            rest = &rest[at + PLACEHOLDER.len()..];
+        } else {
+            out.push('{');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -285,15 +285,7 @@ impl Core {
         }
         match made.effect {
             Some(Effect::Transfer(target)) => self.hand_off(target),
-            Some(Effect::Complete(summary)) => {
-                self.append(
-                    Some(agent),
-                    EventKind::Completed {
-                        summary: summary.clone(),
-                    },
-                );
-                self.finish(Outcome::Completed { agent, summary });
-            }
+            Some(Effect::Complete(summary)) => self.complete(agent, summary),
             None => self.tool_round(agent, reply, made.any_error),
         }
     }
@@ -323,6 +315,7 @@ impl Core {
     /// run is completed, its summary the active agent's latest reply. Elsewhere the agent
     /// waits for a reply that never comes.
     #[cold]
+    #[inline(never)]
     fn human_done(&mut self) {
         let agent = self.active;
         let latest = self
@@ -340,17 +333,22 @@ impl Core {
                 _ => None,
             });
         match latest {
-            Some(summary) if self.settings.profile.tools.complete.is_none() => {
-                self.append(
-                    Some(agent),
-                    EventKind::Completed {
-                        summary: summary.clone(),
-                    },
-                );
-                self.finish(Outcome::Completed { agent, summary });
-            }
+            Some(summary) if self.settings.profile.tools.complete.is_none() => self.complete(agent, summary),
             _ => self.finish(Outcome::HumanExhausted { agent }),
         }
+    }
+
+    /// `agent` completed the task with `summary`: the run is over.
+    #[cold]
+    #[inline(never)]
+    fn complete(&mut self, agent: AgentId, summary: String) {
+        self.append(
+            Some(agent),
+            EventKind::Completed {
+                summary: summary.clone(),
+            },
+        );
+        self.finish(Outcome::Completed { agent, summary });
     }
 
     /// Ends the run now with `outcome` (for drivers that stop a run from outside).
