@@ -169,6 +169,11 @@ pub struct Settings {
     /// request asks for one: Semantic Kernel Python passes that chunk on, so with it no agent
     /// ever loses its thread (`profile.usage_chunk` in a scenario).
     pub usage_chunk: bool,
+    /// Whether a call to a function the agent does not have gets an error text and the model
+    /// is asked again, where the framework would fail the run by default (the OpenAI Agents
+    /// SDK's `tool_not_found_behavior="return_error_to_model"`; `profile.tool_not_found_behavior`
+    /// in a scenario). Only a profile with [`Texts::unknown_tool_returned`](crate::engine::profile::Texts::unknown_tool_returned) has it.
+    pub unknown_tools_returned: bool,
 }
 
 impl Default for Settings {
@@ -178,6 +183,7 @@ impl Default for Settings {
             policy: Policy::default(),
             profile: &Profile::SEMANTIC_KERNEL,
             usage_chunk: false,
+            unknown_tools_returned: false,
         }
     }
 }

@@ -91,7 +91,7 @@ impl Scenario {
     }
 
     /// [`Scenario::parse`] under `profile` instead of the one the file names (the file's
-    /// `usage_chunk` is kept when it names the same profile).
+    /// profile options are kept when it names the same profile).
     pub fn parse_under(
         text: &str,
         file: &str,
@@ -158,10 +158,7 @@ impl Scenario {
         let given = profile.is_some() || parsed.profile.is_some();
         let named = parsed.profile.unwrap_or_default();
         let mut chosen = match profile {
-            Some(p) if p != named.profile => ProfileFile {
-                profile: p,
-                usage_chunk: false,
-            },
+            Some(p) if p != named.profile => ProfileFile::plain(p),
             _ => named,
         };
         if let Some(replay) = &recorded {
@@ -243,6 +240,7 @@ impl Scenario {
                 policy: parsed.policy,
                 profile: chosen.profile,
                 usage_chunk: chosen.usage_chunk,
+                unknown_tools_returned: chosen.unknown_tools_returned,
             },
             profile_given: given,
             expect,

@@ -1,6 +1,6 @@
 //! Values a scenario file may write in a short form or an object: a handoff edge (its
 //! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
-//! `{"name": ..., "usage_chunk": true}`).
+//! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`).
 
 use std::fmt;
 
@@ -64,16 +64,28 @@ impl<'de> Deserialize<'de> for EdgeFile {
 pub(super) struct ProfileFile {
     pub(super) profile: &'static Profile,
     pub(super) usage_chunk: bool,
+    pub(super) unknown_tools_returned: bool,
+}
+
+impl ProfileFile {
+    /// `profile` without options.
+    pub(super) fn plain(profile: &'static Profile) -> ProfileFile {
+        ProfileFile {
+            profile,
+            usage_chunk: false,
+            unknown_tools_returned: false,
+        }
+    }
 }
 
 impl Default for ProfileFile {
     fn default() -> ProfileFile {
-        ProfileFile {
-            profile: &Profile::SEMANTIC_KERNEL,
-            usage_chunk: false,
-        }
+        ProfileFile::plain(&Profile::SEMANTIC_KERNEL)
     }
 }
+
+/// The options a profile object may set.
+const PROFILE_FIELDS: &[&str] = &["name", "usage_chunk", "tool_not_found_behavior"];
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
@@ -89,23 +101,33 @@ impl<'de> Deserialize<'de> for ProfileFile {
         impl<'de> Visitor<'de> for Form {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(r#"a profile name, or {"name": ..., "usage_chunk": true}"#)
+                f.write_str(r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior")"#)
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
-                Ok(ProfileFile {
-                    profile: profile_named(name)?,
-                    usage_chunk: false,
-                })
+                Ok(ProfileFile::plain(profile_named(name)?))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileFile, A::Error> {
                 let mut name: Option<String> = None;
                 let mut usage_chunk = false;
+                let mut unknown_tools_returned = false;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
                         "usage_chunk" => usage_chunk = map.next_value()?,
+                        "tool_not_found_behavior" => {
+                            unknown_tools_returned = match map.next_value::<String>()?.as_str() {
+                                "raise_error" => false,
+                                "return_error_to_model" => true,
+                                other => {
+                                    return Err(de::Error::unknown_variant(
+                                        other,
+                                        &["raise_error", "return_error_to_model"],
+                                    ));
+                                }
+                            }
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
-                        other => return Err(de::Error::unknown_field(other, &["name", "usage_chunk"])),
+                        other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
                 }
                 let name = name.ok_or_else(|| de::Error::missing_field("name"))?;
@@ -116,7 +138,17 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
-                Ok(ProfileFile { profile, usage_chunk })
+                if unknown_tools_returned && profile.texts.unknown_tool_returned.is_none() {
+                    return Err(de::Error::custom(format!(
+                        "`tool_not_found_behavior` only changes what `openai-agents` does (whether a call to a function the agent does not have fails the run); `{}` always answers such a call",
+                        profile.name
+                    )));
+                }
+                Ok(ProfileFile {
+                    profile,
+                    usage_chunk,
+                    unknown_tools_returned,
+                })
             }
         }
         deserializer.deserialize_any(Form)
@@ -151,5 +183,20 @@ mod tests {
         assert!(bad.to_string().contains("(did you mean `agent-framework`?)"), "{bad}");
         let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "usage_chunk": true}"#).unwrap_err();
         assert!(bad.to_string().contains("does not drop threads"), "{bad}");
+        let p: ProfileFile =
+            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "return_error_to_model"}"#)
+                .unwrap();
+        assert!(p.unknown_tools_returned && !p.usage_chunk);
+        let p: ProfileFile =
+            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "raise_error"}"#).unwrap();
+        assert!(!p.unknown_tools_returned);
+        let bad = serde_json::from_str::<ProfileFile>(
+            r#"{"name": "agent-framework", "tool_not_found_behavior": "return_error_to_model"}"#,
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("always answers such a call"), "{bad}");
+        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "tool_not_found_behavior": "x"}"#)
+            .unwrap_err();
+        assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
     }
 }

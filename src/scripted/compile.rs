@@ -205,6 +205,7 @@ pub(super) fn compile(
             handoff_spec = CallSpec {
                 tool: surface.call_name(&plain, &wire).to_string(),
                 args: Map::new(),
+                unchecked: false,
             };
             specs.push((format!("{here}.handoff"), &handoff_spec));
         }
@@ -216,6 +217,7 @@ pub(super) fn compile(
             complete_spec = CallSpec {
                 tool: surface.call_name(complete.name, &wire).to_string(),
                 args,
+                unchecked: false,
             };
             specs.push((format!("{here}.complete"), &complete_spec));
         }
@@ -267,9 +269,10 @@ pub(super) fn compile(
 
 /// Checks a scripted call: an own tool needs exactly its parameters; a name no agent of the
 /// design offers is a typo. A call to another agent's function is allowed on purpose: it
-/// tests what happens when a model calls a tool it does not have. Returns the name the call
-/// is made with: an own function by the name that reaches it under the design's surface
-/// (the plain name, or the wire name where only that reaches it), another by the name given.
+/// tests what happens when a model calls a tool it does not have; an `unchecked` call may
+/// name anything and pass any arguments. Returns the name the call is made with: an own
+/// function by the name that reaches it under the design's surface (the plain name, or the
+/// wire name where only that reaches it), another by the name given.
 fn check_tool(
     design: &Design,
     agent: AgentId,
@@ -287,6 +290,8 @@ fn check_tool(
             .find(|t| *t.name == *spec.tool || *t.qualified_name == *spec.tool)
     };
     match own(agent) {
+        Some(tool) if spec.unchecked => Ok(surface.call_name(&tool.name, &tool.qualified_name).to_string()),
+        None if spec.unchecked => Ok(spec.tool.clone()),
         Some(tool) => {
             if let Some((missing, _)) = tool.parameters.iter().find(|(p, _)| !spec.args.contains_key(p)) {
                 return err(

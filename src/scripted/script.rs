@@ -132,6 +132,7 @@ impl Step {
         self.calls.get_or_insert_with(Vec::new).push(CallSpec {
             tool: tool.into(),
             args,
+            unchecked: false,
         });
         self
     }
@@ -214,4 +215,9 @@ pub struct CallSpec {
     /// Arguments; string values may use `{name}` placeholders.
     #[serde(default, deserialize_with = "crate::files::unique_object")]
     pub args: Map<String, Value>,
+    /// Whether the call is made exactly as written, even when no agent of the design has
+    /// the function or its arguments do not fit it: a model that hallucinates, to test what
+    /// the framework answers. Without it such a call is refused at load as a typo.
+    #[serde(default)]
+    pub unchecked: bool,
 }

@@ -253,6 +253,45 @@ fn a_missing_argument_gets_an_error_and_the_model_is_asked_again() {
     );
 }
 
+#[test]
+fn a_scripted_call_marked_unchecked_is_made_as_written() {
+    let d = abc();
+    let unchecked = |tool: &str, args: serde_json::Value| handoff_harness::scripted::CallSpec {
+        tool: tool.into(),
+        args: args.as_object().unwrap().clone(),
+        unchecked: true,
+    };
+    let b = Script::responses([
+        Step {
+            calls: Some(vec![
+                unchecked("look", json!({})),
+                unchecked("Handoff-transfer_to_Nobody", json!({})),
+            ]),
+            ..Step::new()
+        },
+        Step::new().say("done"),
+    ]);
+    let script = |calls| {
+        let text = json!({ "B": { "responses": [{ "calls": calls }] } }).to_string();
+        serde_json::from_str::<std::collections::BTreeMap<String, Script>>(&text).unwrap()
+    };
+    let refused = script(json!([{ "tool": "look", "args": {} }]));
+    let error = ScriptedModel::new(&d, [("B", &refused["B"])]).unwrap_err();
+    assert!(error.message.contains("missing argument `id`"), "{error}");
+    let m = model(&d, &[("A", Script::responses([Step::new().handoff("B")])), ("B", b)]);
+    let run = run(&orchestration(&d), &mut { m }, &mut NoHuman);
+    let b = thread(&run, "B");
+    assert!(
+        b.iter().any(|m| m.contains("Missing required argument(s): ['id']")),
+        "the missing argument reaches the framework: {b:?}"
+    );
+    assert!(
+        b.iter()
+            .any(|m| m.contains("`Handoff-transfer_to_Nobody` is not part of the provided tools")),
+        "the made-up name too: {b:?}"
+    );
+}
+
 fn two_handoffs(policy: MultipleHandoffs, first: &str, second: &str) -> Run {
     let d = abc();
     let step = |target: &str| {
@@ -339,6 +378,7 @@ fn call(tool: &str) -> handoff_harness::scripted::CallSpec {
     handoff_harness::scripted::CallSpec {
         tool: tool.into(),
         args: Map::new(),
+        unchecked: false,
     }
 }
 

@@ -154,17 +154,28 @@ impl Core {
         })
     }
 
+    /// What a call to a function the agent does not have does in this run: the profile's
+    /// rule, unless the run returns such calls' errors to the model where the framework can.
+    #[cold]
+    fn unknown_tool(&self) -> UnknownTool {
+        let texts = self.settings.profile.texts;
+        match texts.unknown_tool_returned {
+            Some(text) if self.settings.unknown_tools_returned => UnknownTool::Retry(text),
+            _ => texts.unknown_tool,
+        }
+    }
+
     /// The outcome of a call to `name`, a function `agent` does not have, under a framework
     /// that refuses such a call.
     #[cold]
     fn refused(&self, agent: AgentId, name: &str) -> Outcome {
-        let profile = self.settings.profile;
-        let UnknownTool::Fail(_) = profile.texts.unknown_tool else {
+        let unknown = self.unknown_tool();
+        let UnknownTool::Fail(_) = unknown else {
             unreachable!("only a framework that fails on unknown tools returns no result")
         };
         Outcome::FrameworkError {
             agent,
-            error: profile.texts.unknown_tool.text(name, &self.design.agent(agent).name),
+            error: unknown.text(name, &self.design.agent(agent).name),
             guard: false,
         }
     }
@@ -235,10 +246,9 @@ impl Core {
     ) -> (Arc<str>, Option<ToolOutput>, Option<Effect>) {
         let profile = self.settings.profile;
         let Some(spec) = self.design.resolve_tool(agent, &name) else {
-            let output = match profile.texts.unknown_tool {
-                UnknownTool::Retry(_) => Some(ToolOutput::Error(
-                    profile.texts.unknown_tool.text(&name, &self.design.agent(agent).name),
-                )),
+            let unknown = self.unknown_tool();
+            let output = match unknown {
+                UnknownTool::Retry(_) => Some(ToolOutput::Error(unknown.text(&name, &self.design.agent(agent).name))),
                 UnknownTool::Fail(_) => None,
             };
             return (name, output, None);

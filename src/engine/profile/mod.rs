@@ -98,6 +98,10 @@ pub struct Wire {
 pub struct Texts {
     /// A call to a function the agent does not have.
     pub unknown_tool: UnknownTool,
+    /// Where the framework can be told to answer such a call instead of failing the run
+    /// (the OpenAI Agents SDK's `tool_not_found_behavior="return_error_to_model"`): the text
+    /// the call then gets (`{name}`: the name called), and the model is asked again.
+    pub unknown_tool_returned: Option<&'static str>,
     /// A call with missing (or unexpected) arguments.
     pub arguments: ArgumentErrors,
     /// How a run ends that a text reply ended because no human takes part.

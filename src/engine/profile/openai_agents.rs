@@ -9,7 +9,7 @@ use crate::design::{Fallback, NoEdges, Resolution, TargetNames, ToolSurface};
 
 impl Profile {
     /// The OpenAI Agents SDK: `transfer_to_<name lowercased>` (the edge's description, else
-    /// "Handoff to the X agent to handle the request. <its description>"), own tools by plain
+    /// `Handoff to the X agent to handle the request. <its description>`), own tools by plain
     /// name, no completion function (a `complete` step is the final text reply after which
     /// the host stops); every agent reads the whole conversation, every call and result
     /// included, with no speaker names; the first of several handoffs wins and the others get
@@ -48,6 +48,7 @@ impl Profile {
         },
         texts: Texts {
             unknown_tool: UnknownTool::Fail("ModelBehaviorError: Tool {name} not found in agent {agent}"),
+            unknown_tool_returned: Some("Tool '{name}' not found."),
             arguments: ArgumentErrors::Constant("An error occurred while running the tool. Please try again."),
             no_human: NoHuman::Reply,
         },

@@ -49,6 +49,7 @@ impl Profile {
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
+            unknown_tool_returned: None,
             arguments: ArgumentErrors::SemanticKernel {
                 sorted: true,
                 unexpected: true,
@@ -104,6 +105,7 @@ impl Profile {
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
+            unknown_tool_returned: None,
             arguments: ArgumentErrors::SemanticKernel {
                 sorted: false,
                 unexpected: false,
@@ -168,6 +170,7 @@ impl Profile {
             unknown_tool: UnknownTool::Retry(
                 "Error: Function call request for a function that wasn't defined. Correct yourself.",
             ),
+            unknown_tool_returned: None,
             arguments: ArgumentErrors::DotNet,
             no_human: NoHuman::Reply,
         },
