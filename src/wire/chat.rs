@@ -374,7 +374,9 @@ pub(crate) fn system_of(request: &ModelRequest<'_>) -> ChatMessage {
 }
 
 /// The body of `POST {base}/chat/completions` for `request`: the messages in the canonical
-/// bytes their fingerprint hashes, so what is sent is exactly what is recorded.
+/// bytes their fingerprint hashes, so what is sent is exactly what is recorded; the tools,
+/// and the tool choice and parallel calls where the profile's framework sends them (a call
+/// its guard makes without tools says `"tool_choice": "none"`).
 pub fn request_body(model: &str, request: &ModelRequest<'_>) -> String {
     let mut body = b"{\"model\":".to_vec();
     string(&mut body, model);
@@ -389,6 +391,15 @@ pub fn request_body(model: &str, request: &ModelRequest<'_>) -> String {
         let tools: Vec<Value> = request.tools().iter().map(|t| t.json_schema()).collect();
         body.extend_from_slice(b",\"tools\":");
         serde_json::to_writer(&mut body, &tools).expect("JSON values always serialise");
+        let wire = request.profile().wire;
+        if wire.tool_choice {
+            let choice = if request.tools_off() { "none" } else { "auto" };
+            body.extend_from_slice(b",\"tool_choice\":");
+            string(&mut body, choice);
+        }
+        if let Some(parallel) = wire.parallel_tool_calls {
+            body.extend_from_slice(format!(",\"parallel_tool_calls\":{parallel}").as_bytes());
+        }
     }
     body.push(b'}');
     String::from_utf8(body).expect("JSON written from strings is UTF-8")

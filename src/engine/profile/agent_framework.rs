@@ -47,6 +47,8 @@ impl Profile {
             others_see_calls: false,
             text_beside_calls: true,
             nothing: "",
+            tool_choice: true,
+            parallel_tool_calls: Some(false),
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry("Error: Requested function \"{name}\" not found."),

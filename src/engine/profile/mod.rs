@@ -91,6 +91,13 @@ pub struct Wire {
     /// The result text of a function that returns nothing (`"None"` in Semantic Kernel
     /// Python, which writes `str(None)`).
     pub nothing: &'static str,
+    /// Whether a request with tools names the tool choice: `"auto"`, or `"none"` for a call
+    /// the framework makes without tools (Semantic Kernel and Agent Framework send it; the
+    /// OpenAI Agents SDK leaves it to the API's default).
+    pub tool_choice: bool,
+    /// The `parallel_tool_calls` a request with tools sends, if any (Agent Framework's
+    /// handoff agents are cloned with `allow_multiple_tool_calls=False`).
+    pub parallel_tool_calls: Option<bool>,
 }
 
 /// The texts a framework answers a bad call with.

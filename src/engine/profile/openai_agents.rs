@@ -45,6 +45,8 @@ impl Profile {
             others_see_calls: true,
             text_beside_calls: true,
             nothing: "",
+            tool_choice: false,
+            parallel_tool_calls: None,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Fail("ModelBehaviorError: Tool {name} not found in agent {agent}"),

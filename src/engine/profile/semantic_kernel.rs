@@ -46,6 +46,8 @@ impl Profile {
             others_see_calls: false,
             text_beside_calls: false,
             nothing: "None",
+            tool_choice: true,
+            parallel_tool_calls: None,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
@@ -102,6 +104,8 @@ impl Profile {
             others_see_calls: false,
             text_beside_calls: true,
             nothing: "",
+            tool_choice: true,
+            parallel_tool_calls: None,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
@@ -165,6 +169,8 @@ impl Profile {
             others_see_calls: false,
             text_beside_calls: true,
             nothing: "",
+            tool_choice: true,
+            parallel_tool_calls: None,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(
