@@ -10,6 +10,7 @@ use surface::valid_name;
 mod agent;
 mod edge;
 mod error;
+mod schema;
 mod surface;
 mod template;
 mod tools;
@@ -17,6 +18,7 @@ mod tools;
 pub use agent::{Agent, AgentId, Tool};
 pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
+pub use schema::Schema;
 pub use surface::{
     COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,
     TASK_SUMMARY, TRANSFER_PREFIX, TargetNames, ToolSurface,

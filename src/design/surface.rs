@@ -30,6 +30,8 @@ pub struct ToolSurface {
     pub no_edges: NoEdges,
     /// Which names a function call may use to reach a function.
     pub resolution: Resolution,
+    /// The JSON-schema dialect the functions' parameters are declared in.
+    pub schema: super::Schema,
 }
 
 /// Which names reach a function.
@@ -130,6 +132,7 @@ impl ToolSurface {
         drops_by_name: true,
         no_edges: NoEdges::Refused("Handoffs cannot be empty. Please provide at least one handoff connection."),
         resolution: Resolution::PlainOrWire,
+        schema: super::Schema::SemanticKernel,
     };
 
     /// Whether a call named `called` reaches the function with plain name `name` and wire
@@ -269,6 +272,7 @@ mod tests {
             drops_by_name: false,
             no_edges: NoEdges::Allowed,
             resolution: Resolution::Wire,
+            schema: crate::design::Schema::AgentsSdk,
         };
         assert_eq!(lower.transfer_name("Refund-Agent"), "transfer_to_refund_agent");
         assert_eq!(lower.qualified_own(Some("P"), "check"), "check");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::agent::{Agent, AgentId};
 use super::edge::Handoff;
 use super::error::DesignError;
+use super::schema::Schema;
 use super::surface::{ToolSurface, valid_name};
 use super::template::{Template, TemplateError};
 use crate::files::json_key;
@@ -36,29 +37,22 @@ pub struct ToolSpec {
     pub parameters: Vec<(String, String)>,
     /// What calling it does.
     pub kind: ToolKind,
+    /// The JSON-schema dialect its framework declares it in (the design's surface's).
+    pub schema: Schema,
 }
 
 impl ToolSpec {
     /// The function as the Chat Completions API declares it (`{"type": "function", ...}`),
-    /// named `<plugin>-<name>` as Semantic Kernel sends it.
+    /// named as the wire names it (`<plugin>-<name>` in Semantic Kernel), its parameters in
+    /// its framework's dialect.
     pub fn json_schema(&self) -> serde_json::Value {
-        let mut properties = serde_json::Map::new();
-        for (name, description) in &self.parameters {
-            let mut property = serde_json::json!({ "type": "string" });
-            if !description.is_empty() {
-                property["description"] = description.clone().into();
-            }
-            properties.insert(name.clone(), property);
-        }
-        let required: Vec<&str> = self.parameters.iter().map(|(n, _)| n.as_str()).collect();
-        serde_json::json!({
-            "type": "function",
-            "function": {
-                "name": &*self.qualified_name,
-                "description": self.description,
-                "parameters": { "type": "object", "properties": properties, "required": required },
-            },
-        })
+        let declared = super::schema::Declared {
+            name: &self.qualified_name,
+            description: &self.description,
+            parameters: &self.parameters,
+            handoff: matches!(self.kind, ToolKind::Transfer(_)),
+        };
+        super::schema::declare(declared, self.schema)
     }
 }
 
@@ -146,6 +140,7 @@ pub(super) fn toolbox(
             description: tool.description.clone(),
             parameters: tool.parameters.clone(),
             kind: ToolKind::Own(t),
+            schema: surface.schema,
         });
     }
     let complete = surface.complete.map(|complete| ToolSpec {
@@ -154,6 +149,7 @@ pub(super) fn toolbox(
         description: complete.description.into(),
         parameters: vec![(complete.parameter.into(), String::new())],
         kind: ToolKind::Complete,
+        schema: surface.schema,
     });
     if surface.complete_first {
         tools.extend(complete.clone());
@@ -166,6 +162,7 @@ pub(super) fn toolbox(
             description: edge.description.clone(),
             parameters: Vec::new(),
             kind: ToolKind::Transfer(edge.target),
+            schema: surface.schema,
         });
     }
     if !surface.complete_first {

@@ -5,7 +5,7 @@ use super::{
     AfterWinner, ArgumentErrors, Audience, EmptyTurn, Guard, Guards, Handoffs, NoHuman, Profile, ResultOrder, Several,
     Sharing, Texts, TransferResult, TurnText, Turns, UnknownTool, Wire,
 };
-use crate::design::{Fallback, NoEdges, Resolution, TargetNames, ToolSurface};
+use crate::design::{Fallback, NoEdges, Resolution, Schema, TargetNames, ToolSurface};
 
 impl Profile {
     /// The OpenAI Agents SDK: `transfer_to_<name lowercased>` (the edge's description, else
@@ -29,6 +29,7 @@ impl Profile {
             drops_by_name: false,
             no_edges: NoEdges::Allowed,
             resolution: Resolution::Wire,
+            schema: Schema::AgentsSdk,
         },
         sharing: Sharing {
             task: Audience::Everyone,
