@@ -5,6 +5,7 @@
 //! - `analyze`: `handoff analyze` findings, drawings, coverage and diff through the binary;
 //! - `bench`: the ping-pong workload and `handoff bench pingpong`;
 //! - `fuzz`: the fuzzer finds, shrinks and reproduces bounces;
+//! - `conformance`: every trace of a real framework in `conformance/traces/`, call by call;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
@@ -22,6 +23,7 @@ mod architecture;
 mod bench;
 mod cli;
 mod compare;
+mod conformance;
 mod endpoint;
 mod fuzz;
 mod profile_option;

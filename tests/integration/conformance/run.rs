@@ -1,0 +1,216 @@
+//! The harness's side: a trace's scenario run with a model that records every request in
+//! the neutral shape, and the comparison with the trace, call by call.
+
+use std::future::Future;
+
+use handoff_harness::engine::{EventKind, ModelError};
+use handoff_harness::wire::chat::request_body;
+use handoff_harness::{Model, ModelRequest, Outcome, Response, Run, Scenario, ScriptedModel};
+use serde_json::Value;
+
+use super::trace::{Framework, OutcomeView, Trace, handoff};
+use super::view::{CallRecord, CallView, Msg, ReplyView, arguments, tool_view};
+
+/// A model that records each request as the framework would show it, then lets the
+/// scenario's script answer.
+struct Capture {
+    framework: Framework,
+    inner: ScriptedModel,
+    seen: Vec<CallRecord>,
+}
+
+impl Model for Capture {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        self.seen.push(request_record(self.framework, request));
+        self.inner.respond(request)
+    }
+    fn state(&self) -> Option<u64> {
+        self.inner.state()
+    }
+}
+
+/// What the harness sent: the Chat Completions body it builds for the request (the wire of
+/// `handoff record`), neutral. For the OpenAI Agents SDK, whose model reads Responses input
+/// items, each assistant message becomes its items: the text, then one per call.
+fn request_record(framework: Framework, request: &ModelRequest<'_>) -> CallRecord {
+    let body: Value = serde_json::from_str(&request_body("conformance", request)).unwrap();
+    let text = |v: &Value| v.as_str().map(String::from);
+    let mut messages: Vec<Msg> = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| Msg {
+            role: m["role"].as_str().unwrap().to_string(),
+            name: text(&m["name"]),
+            text: text(&m["content"]),
+            calls: m["tool_calls"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|c| CallView {
+                    id: text(&c["id"]),
+                    name: c["function"]["name"].as_str().unwrap().to_string(),
+                    arguments: arguments(&c["function"]["arguments"]),
+                })
+                .collect(),
+            call_id: text(&m["tool_call_id"]),
+        })
+        .collect();
+    if framework == Framework::OpenAiAgents {
+        messages = messages.into_iter().flat_map(items).collect();
+    }
+    let attempt = (framework == Framework::SemanticKernel).then(|| u64::from(request.round()));
+    CallRecord {
+        agent: request.agent_name().to_string(),
+        attempt,
+        tool_choice: text(&body["tool_choice"]),
+        parallel_tool_calls: body["parallel_tool_calls"].as_bool(),
+        tools: request.tools().iter().map(|t| tool_view(&t.json_schema())).collect(),
+        messages,
+        elided: None,
+        reply: ReplyView {
+            text: None,
+            calls: Vec::new(),
+        },
+    }
+}
+
+/// A Chat Completions message as Responses input items.
+fn items(message: Msg) -> Vec<Msg> {
+    if message.calls.is_empty() {
+        return vec![message];
+    }
+    let mut items = Vec::new();
+    if message.text.is_some() {
+        items.push(Msg {
+            calls: Vec::new(),
+            ..message.clone()
+        });
+    }
+    for call in message.calls {
+        items.push(Msg {
+            role: message.role.clone(),
+            name: message.name.clone(),
+            text: None,
+            calls: vec![call],
+            call_id: None,
+        });
+    }
+    items
+}
+
+/// A finished harness run of a scenario: each call as recorded, and the run.
+pub struct HarnessRun {
+    /// Each model call, its reply filled in from the run's log.
+    pub calls: Vec<CallRecord>,
+    /// The run.
+    pub run: Run,
+    /// The scenario's `expect` checks that failed (what `handoff run` would report).
+    pub failed_checks: Vec<String>,
+}
+
+/// Runs the scenario of `trace` (the committed file), recording every model call.
+pub fn run(trace: &Trace) -> HarnessRun {
+    let path = super::scenario::path(trace);
+    let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", trace.label()));
+    record_run(&scenario, trace.framework)
+}
+
+/// Runs `scenario`, recording every model call as `framework` would show it.
+pub fn record_run(scenario: &Scenario, framework: Framework) -> HarnessRun {
+    let (_, model) = scenario.orchestration().unwrap();
+    let mut capture = Capture {
+        framework,
+        inner: model,
+        seen: Vec::new(),
+    };
+    let run = handoff_harness::engine::block_on(scenario.run_with(&mut capture))
+        .unwrap()
+        .unwrap();
+    let design = run.design().clone();
+    let replies = run.log().events().iter().filter_map(|e| match &e.kind {
+        EventKind::Reply { text, calls } => Some((e.agent.unwrap(), text, calls)),
+        _ => None,
+    });
+    let mut calls = capture.seen;
+    for (record, (agent, text, made)) in calls.iter_mut().zip(replies) {
+        record.reply = ReplyView {
+            text: text.as_deref().map(String::from),
+            calls: made
+                .iter()
+                .map(|c| CallView {
+                    id: None,
+                    name: design.offered_name(agent, &c.name).to_string(),
+                    arguments: Value::Object(c.arguments.clone()),
+                })
+                .collect(),
+        };
+    }
+    let failed_checks = scenario
+        .verdict(&run)
+        .checks
+        .into_iter()
+        .filter(|c| !c.passed)
+        .map(|c| format!("{}: expected {}, got {}", c.name, c.expected, c.actual))
+        .collect();
+    HarnessRun {
+        calls,
+        run,
+        failed_checks,
+    }
+}
+
+/// How the harness run ended, in the trace's terms: SK's result is the message its
+/// `get()` returns (the harness's last line); AF's and the Agents SDK's the final output.
+/// The handoffs are given where the trace records them (`with_handoffs`).
+pub fn outcome(framework: Framework, harness: &HarnessRun, with_handoffs: bool) -> OutcomeView {
+    let run = &harness.run;
+    let text = match (run.outcome(), framework) {
+        (Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. }, Framework::SemanticKernel) => {
+            run.outcome_line()
+        }
+        (Outcome::Completed { summary, .. }, _) => summary.clone(),
+        (Outcome::EndedWithoutHuman { text, .. }, _) => text.clone(),
+        (Outcome::FrameworkError { error, .. }, _) => error.clone(),
+        (Outcome::LimitReached { limit, value, .. }, _) => format!("{} {value}", limit.name()),
+        _ => run.outcome_line(),
+    };
+    OutcomeView {
+        kind: run.outcome().kind().to_string(),
+        text,
+        model_calls: run.model_calls() as u64,
+        path: harness.calls.iter().fold(Vec::new(), |mut path, call| {
+            if path.last() != Some(&call.agent) {
+                path.push(call.agent.clone());
+            }
+            path
+        }),
+        handoffs: with_handoffs.then(|| {
+            run.log()
+                .events()
+                .iter()
+                .filter_map(|e| match e.kind {
+                    EventKind::Handoff { to } => Some(handoff(run.name(e.agent.unwrap()), run.name(to))),
+                    _ => None,
+                })
+                .collect()
+        }),
+    }
+}
+
+/// The harness's record shaped like an elided trace call: the system message and the
+/// messages of the last two units, and the count of units (a framework's tool message holds
+/// all results of one response, so consecutive tool messages are one unit).
+pub fn elide(record: &mut CallRecord) {
+    let mut units: Vec<Vec<Msg>> = Vec::new();
+    for message in record.messages.drain(1..) {
+        match units.last_mut() {
+            Some(unit) if message.role == "tool" && unit[0].role == "tool" => unit.push(message),
+            _ => units.push(vec![message]),
+        }
+    }
+    record.elided = Some(units.len());
+    let keep = units.len().saturating_sub(2);
+    record.messages.extend(units.drain(keep..).flatten());
+}
