@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from importlib.metadata import version
 from typing import Any
 
@@ -40,7 +41,7 @@ from tracefile import log, selected, write_trace  # noqa: E402
 FRAMEWORK = "agent_framework"
 VERSION = f"agent-framework-core {version('agent-framework-core')}, agent-framework-orchestrations " \
           f"{version('agent-framework-orchestrations')}"
-REFERENCE = "/work/shared/reference/frameworks/agent_framework/seed_trace.json"
+REFERENCE = str(Path(__file__).resolve().parents[3] / "shared/reference/frameworks/agent_framework/seed_trace.json")
 
 
 @tool(approval_mode="never_require")

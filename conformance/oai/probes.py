@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from importlib.metadata import version
 from typing import Any
 
@@ -39,7 +40,7 @@ from tracefile import log, selected, write_trace  # noqa: E402
 
 FRAMEWORK = "openai_agents"
 VERSION = f"openai-agents {version('openai-agents')}"
-REFERENCE = "/work/shared/reference/frameworks/openai_agents/seed_trace.json"
+REFERENCE = str(Path(__file__).resolve().parents[3] / "shared/reference/frameworks/openai_agents/seed_trace.json")
 
 
 @function_tool

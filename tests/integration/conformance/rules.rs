@@ -2,7 +2,7 @@
 //! scenario, requires the harness to match the trace call for call (`conforming`), and then
 //! asserts the rule itself on the trace and the run, the expected side read from the trace.
 //! Where no trace shows a rule, a focused run of the harness checks it against the
-//! framework's source, as `/tmp/research/profiles.md` cites it (named in the test).
+//! framework's source (the file and function are named in each test).
 
 use handoff_harness::design::ToolKind;
 use handoff_harness::{Outcome, Scenario};
@@ -335,7 +335,7 @@ fn agent_framework_run(model: &str, user: &str) -> (Vec<Option<String>>, Outcome
 #[test]
 fn agent_framework_calls_the_model_without_tools_after_3_rounds_with_errors() {
     // No trace shows it: `_tools.py` `DEFAULT_MAX_CONSECUTIVE_ERRORS_PER_REQUEST = 3`,
-    // `_update_consecutive_error_count` (profiles.md §5.5, read in the source).
+    // `_update_consecutive_error_count` (read in the source).
     let model = r#"{"rules": [
         {"when": {"call": {"max": 3}}, "call": {"tool": "f", "args": {}, "unchecked": true}},
         {"when": {"call": 4}, "say": "giving up"},
@@ -354,7 +354,7 @@ fn agent_framework_counts_supersteps_over_the_whole_conversation() {
     // No trace shows it: every run after an input is a superstep, and so is the delivery of a
     // text reply; the count is not reset for `responses=` continuations (`_workflow.py`), so
     // one agent answering in text fails at the 50th human reply, before its model is called
-    // (profiles.md §5.7).
+    //.
     let user: Vec<String> = (1..=60).map(|i| format!("\"h{i}\"")).collect();
     let (choices, outcome) = agent_framework_run(r#"{"rules": [{"say": "hi"}]}"#, &format!("[{}]", user.join(",")));
     assert_eq!(choices.len(), 50);
