@@ -128,7 +128,7 @@ impl DesignBuilder {
         self.start.as_deref()
     }
     /// Checks everything but the edges and the start: agent names and each agent's tools.
-    /// [`HandoffGraph`](crate::analysis::HandoffGraph) reports problems with edges as findings instead.
+    /// The analysis (`analysis::HandoffGraph`) reports problems with edges as findings instead.
     pub fn check_agents(&self) -> Result<(), DesignError> {
         Design::index(&self.agents)?;
         for (i, agent) in self.agents.iter().enumerate() {

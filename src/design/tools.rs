@@ -27,7 +27,7 @@ pub enum ToolKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolSpec {
     /// Function name: `check_order_status`, `transfer_to_RefundAgent`, `complete_task`.
-    /// Shared: the [`ToolCall`](crate::engine::ToolCall)s of a run point to it instead of copying it.
+    /// Shared: the tool calls of a run (`engine::ToolCall`) point to it instead of copying it.
     pub name: Arc<str>,
     /// Name as Semantic Kernel sends it: `<plugin>-<name>` (or `name` when there is no plugin).
     pub qualified_name: Arc<str>,

@@ -36,7 +36,7 @@ pub enum Outcome {
         /// The functions its repeating round called.
         tools: Vec<String>,
     },
-    /// The run reached the harness's ceiling ([`Limits::max_events`](crate::Limits::max_events)),
+    /// The run reached the harness's ceiling ([`Limits::max_events`](crate::engine::Limits::max_events)),
     /// which no setting switches off: a run that long almost surely never ends.
     CeilingReached {
         /// The ceiling, in events.
@@ -56,7 +56,7 @@ pub enum Outcome {
         /// Whether it is a loop guard (then the run bounced).
         guard: bool,
     },
-    /// A limit of [`Limits`](crate::Limits) stopped the run.
+    /// A limit of [`Limits`](crate::engine::Limits) stopped the run.
     LimitReached {
         /// Which limit.
         limit: Limit,

@@ -132,7 +132,7 @@ pub enum MultipleHandoffs {
     Last,
     /// The first handoff function called wins (Semantic Kernel .NET, the OpenAI Agents SDK).
     First,
-    /// The run stops with [`Outcome::AmbiguousHandoff`](crate::Outcome::AmbiguousHandoff).
+    /// The run stops with [`Outcome::AmbiguousHandoff`](crate::engine::Outcome::AmbiguousHandoff).
     Reject,
 }
 

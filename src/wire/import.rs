@@ -306,12 +306,12 @@ fn missing_entries(
 /// none is, naming the agent that comes closest.
 fn agent_of<'a>(design: &'a Design, instructions: &str, tools: &[Value]) -> Result<&'a str, String> {
     let names: Vec<&str> = tools.iter().filter_map(|t| t["function"]["name"].as_str()).collect();
-    let offered = |agent: &crate::Agent| -> Vec<&str> {
+    let offered = |agent: &crate::design::Agent| -> Vec<&str> {
         let id = design.find(&agent.name).expect("an agent of the design");
         design.tools(id).iter().map(|t| &*t.qualified_name).collect()
     };
     let agents = design.agents();
-    let fits = |a: &&crate::Agent| a.instructions == instructions && offered(a) == names;
+    let fits = |a: &&crate::design::Agent| a.instructions == instructions && offered(a) == names;
     if let Some(agent) = agents.iter().find(fits) {
         return Ok(agent.name.as_str());
     }

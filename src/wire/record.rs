@@ -132,7 +132,7 @@ impl<M: Model> Recorder<M> {
 
 /// Sets the transcript's human replies and tool results from `log`, results written as
 /// `profile`'s framework sends them.
-fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::Design, profile: &Profile) {
+fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::design::Design, profile: &Profile) {
     transcript.human.clear();
     transcript.tool_results.clear();
     for (index, event) in log.events().iter().enumerate() {

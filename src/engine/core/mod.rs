@@ -1,7 +1,7 @@
 //! The routing core: a pure, synchronous state machine, fed model responses and human
 //! answers, that says what is needed next ([`Next`]) under the semantics of its
 //! [`Profile`](crate::engine::Profile). It does no I/O, reads no clock and owns the
-//! [`EventLog`]. The async [`Orchestration`](crate::Orchestration) drives it; fuzzers and
+//! [`EventLog`]. The async [`Orchestration`](crate::engine::Orchestration) drives it; fuzzers and
 //! benchmarks may drive it directly.
 //!
 //! One turn of the active agent: its model is called; its calls are made (`calls.rs`); a
@@ -98,7 +98,7 @@ pub struct Core {
 impl Core {
     /// A run of `design` on `task`. `has_human`: whether a human answers text replies.
     /// `model_state`: the model's deciding state before its first call (see
-    /// [`Model::state`](crate::Model::state)); `None` turns loop proofs off.
+    /// [`Model::state`](crate::engine::Model::state)); `None` turns loop proofs off.
     pub fn new(
         design: Arc<Design>,
         task: impl Into<String>,
@@ -375,9 +375,9 @@ impl Core {
     }
 
     /// The finished run, once [`Next::Done`].
-    pub fn into_run(self) -> Option<crate::Run> {
+    pub fn into_run(self) -> Option<crate::engine::Run> {
         let outcome = self.outcome?;
-        Some(crate::Run::new(self.design, self.log, outcome, self.settings))
+        Some(crate::engine::Run::new(self.design, self.log, outcome, self.settings))
     }
 
     fn hand_off(&mut self, target: AgentId) {

@@ -20,6 +20,17 @@ const PYTHON_HANDOFFS: Handoffs = Handoffs {
     result: TransferResult::Nothing,
 };
 
+/// Semantic Kernel as meant (and .NET): each agent keeps its own thread, its replies' text as
+/// said; a text turn is broadcast to the others.
+const OWN_THREADS: Sharing = Sharing {
+    task: Audience::Everyone,
+    human: Audience::Everyone,
+    reply_with_calls: Audience::Author,
+    reply_text: Audience::Author,
+    tool_result: Audience::Author,
+    broadcast: Audience::Others,
+};
+
 impl Profile {
     /// Semantic Kernel Python 1.45's `HandoffOrchestration`, exactly, its quirks included:
     /// an invocation that streams nothing the agent passes on, while the agent has no thread
@@ -89,14 +100,7 @@ impl Profile {
             no_edges: NoEdges::Allowed,
             ..ToolSurface::SEMANTIC_KERNEL
         },
-        sharing: Sharing {
-            task: Audience::Everyone,
-            human: Audience::Everyone,
-            reply_with_calls: Audience::Author,
-            reply_text: Audience::Author,
-            tool_result: Audience::Author,
-            broadcast: Audience::Others,
-        },
+        sharing: OWN_THREADS,
         wire: Wire {
             system_name: false,
             own_names: true,
@@ -155,14 +159,7 @@ impl Profile {
             resolution: Resolution::WireIgnoringCase,
             schema: Schema::SemanticKernel,
         },
-        sharing: Sharing {
-            task: Audience::Everyone,
-            human: Audience::Everyone,
-            reply_with_calls: Audience::Author,
-            reply_text: Audience::Author,
-            tool_result: Audience::Author,
-            broadcast: Audience::Others,
-        },
+        sharing: OWN_THREADS,
         wire: Wire {
             system_name: true,
             own_names: true,
