@@ -124,11 +124,13 @@ impl Comparison {
     /// profile cannot express is an error naming the rule and the profile.
     pub fn load(path: impl AsRef<Path>, profiles: &[&'static Profile]) -> Result<Comparison, CompareError> {
         if profiles.len() < 2 {
-            return Err(CompareError::Profiles("compare needs at least two profiles".into()));
+            return Err(CompareError::Profiles(
+                "--profiles: compare needs at least two profiles".into(),
+            ));
         }
         if let Some((i, p)) = profiles.iter().enumerate().find(|(i, p)| profiles[..*i].contains(p)) {
             return Err(CompareError::Profiles(format!(
-                "profile `{}` is given twice (the {} profile repeats an earlier one)",
+                "--profiles: profile `{}` is given twice (the {} profile repeats an earlier one)",
                 p.name,
                 ordinal(i + 1)
             )));
