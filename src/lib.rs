@@ -91,6 +91,7 @@ pub mod files;
 pub mod fuzz;
 pub mod scenario;
 pub mod scripted;
+pub mod serve;
 pub mod suite;
 pub mod wire;
 

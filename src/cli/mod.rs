@@ -16,6 +16,7 @@ mod profile;
 mod record;
 mod replay;
 mod run;
+mod serve;
 mod test;
 
 /// Test and simulate multi-agent handoff orchestrations.
@@ -61,6 +62,11 @@ enum Command {
     /// first differing event, what each model call saw under each profile, the outcomes.
     /// Exit 0 when identical, 1 when they differ.
     Compare(compare::CompareArgs),
+    /// Stand where the model stands: an OpenAI-compatible endpoint that answers your real
+    /// app from the scenario (`handoff serve FILE -- python app.py`), checks every request
+    /// against what its framework sends, and reports the conversation as `handoff run` does.
+    /// Exit 0 when the app exited 0 and every expectation held, 1 otherwise.
+    Serve(serve::ServeArgs),
     /// Build a recording from a Chat Completions log (request and response bodies), so that a
     /// production conversation replays against the design.
     Import(import::ImportArgs),
@@ -79,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::replay(&args),
         Command::Import(args) => import::import_log(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     ExitCode::from(status as u8)
 }

@@ -78,7 +78,7 @@ pub struct RecordArgs {
     color: Color,
 }
 
-fn http_url(text: &str) -> Result<String, String> {
+pub(crate) fn http_url(text: &str) -> Result<String, String> {
     match text.split_once("://") {
         Some(("http" | "https", rest)) if !rest.is_empty() => Ok(text.to_string()),
         _ => Err(format!("`{text}` is not an http:// or https:// URL")),
@@ -86,7 +86,7 @@ fn http_url(text: &str) -> Result<String, String> {
 }
 
 /// A number of seconds from a millisecond to a day, as a `Duration`.
-fn positive_seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn positive_seconds(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
         Ok(s) if s > 0.0 && s < 0.001 => Err(format!(
             "`{text}` seconds is less than a millisecond, the least allowed"

@@ -149,7 +149,7 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
     if verdict.passed { Status::Passed } else { Status::Failed }
 }
 
-fn divergence_json(divergence: &Divergence) -> serde_json::Value {
+pub(crate) fn divergence_json(divergence: &Divergence) -> serde_json::Value {
     json!({
         "agent": divergence.agent,
         "call": divergence.call,

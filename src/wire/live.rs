@@ -196,7 +196,7 @@ fn replace_token(text: &str, key: &str) -> String {
 }
 
 /// A model behind an OpenAI-compatible endpoint.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LiveModel {
     endpoint: Endpoint,
     agent: ureq::Agent,

@@ -176,7 +176,7 @@ impl ReplayModel {
     fn diverged(&self, request: &ModelRequest<'_>, reason: String, recorded: Option<usize>) -> Divergence {
         let diff = recorded.map_or_else(String::new, |index| {
             let recorded = self.transcript.request_lines(index).join("\n") + "\n";
-            let actual = actual_lines(request).join("\n") + "\n";
+            let actual = request_lines_of(request).join("\n") + "\n";
             similar::TextDiff::from_lines(&recorded, &actual)
                 .unified_diff()
                 .context_radius(2)
@@ -251,23 +251,31 @@ impl Deltas {
 }
 
 /// The lines of `request` for a diff.
-fn actual_lines(request: &ModelRequest<'_>) -> Vec<String> {
+/// The request of `request`'s model call as lines for a diff ([`request_lines`]).
+pub fn request_lines_of(request: &ModelRequest<'_>) -> Vec<String> {
     let tools: Vec<serde_json::Value> = request.tools().iter().map(|t| t.json_schema()).collect();
     let messages: Vec<ChatMessage> = request.thread().map(|m| ChatMessage::from_thread(request, m)).collect();
     request_lines(request.instructions(), &tools, &messages)
 }
 
-impl Model for ReplayModel {
-    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
-        let result = match self.divergence {
+impl ReplayModel {
+    /// The recorded answer to `request`, or the divergence as an error (kept for
+    /// [`ReplayModel::divergence`]).
+    pub fn reply(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        match self.divergence {
             Some(_) => Err(ModelError::new("the replay has already diverged")),
             None => self.answer(request).map_err(|divergence| {
                 let error = ModelError::new(divergence.to_string());
                 self.divergence = Some(divergence);
                 error
             }),
-        };
-        std::future::ready(result)
+        }
+    }
+}
+
+impl Model for ReplayModel {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        std::future::ready(self.reply(request))
     }
 }
 

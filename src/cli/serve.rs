@@ -1,0 +1,313 @@
+//! `handoff serve`: an OpenAI-compatible endpoint that answers the user's real application
+//! from a scenario, checks every request against the scenario's framework, and reports the
+//! conversation as `handoff run` does; with `-- COMMAND`, it runs the app too.
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::json;
+
+use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
+use super::profile::ProfileArg;
+use super::record::{http_url, positive_seconds};
+use super::replay::divergence_json;
+use handoff_harness::files::{check_writable, same_file, write_atomic};
+use handoff_harness::scenario::Scenario;
+use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Server};
+use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The scenario file: its design, its model (scripted rules or a recording), its human
+    /// replies and expectations.
+    file: PathBuf,
+    /// The address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Write the port listened on to this file (atomically), for scripts that start the app
+    /// themselves.
+    #[arg(long, value_name = "PATH")]
+    port_file: Option<PathBuf>,
+    /// Write the conversation as a recording, for `handoff replay` and `handoff test`.
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
+    /// Write the design the traffic shows (agents, functions, handoffs) as a design file,
+    /// for `handoff analyze`.
+    #[arg(long, value_name = "PATH")]
+    write_design: Option<PathBuf>,
+    /// How much of each request must be what the framework sends: `strict` (the agent, its
+    /// instructions, functions and every message) or `agent` (only which agent is called).
+    #[arg(long = "match", value_enum, default_value_t = Matching::Strict)]
+    matching: Matching,
+    /// How many conversations to hold, one after another (each a fresh run of the scenario).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    conversations: u32,
+    /// Stop the app (and report it) if it runs longer than this, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = positive_seconds)]
+    timeout: Duration,
+    /// After a conversation ends, how long to wait for the app to exit or ask again, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = positive_seconds)]
+    wait: Duration,
+    /// Forward every request to this real OpenAI-compatible endpoint instead of answering from
+    /// the scenario, and record what it answers.
+    #[arg(long, value_name = "URL", value_parser = http_url, requires = "upstream_model")]
+    upstream: Option<String>,
+    /// The model to ask upstream.
+    #[arg(long, value_name = "NAME", requires = "upstream")]
+    upstream_model: Option<String>,
+    /// The environment variable holding the upstream API key (never written anywhere).
+    #[arg(long, value_name = "NAME", default_value = "OPENAI_API_KEY")]
+    api_key_env: String,
+    /// A regular expression to scrub from what the upstream answers (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    redact: Vec<String>,
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// The app to run against the endpoint, after `--`: it gets OPENAI_BASE_URL, a dummy
+    /// OPENAI_API_KEY and the model name, and the scenario's human replies on its input.
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<OsString>,
+}
+
+/// Serves the scenario of `args` and reports each conversation.
+pub(crate) fn serve(args: &ServeArgs) -> Status {
+    let scenario = match Scenario::load_under(&args.file, args.profile.profile) {
+        Ok(scenario) => scenario,
+        Err(error) => return bad_input(error),
+    };
+    if let Err(status) = check_outputs(args, &scenario) {
+        return status;
+    }
+    let options = match options(args, &scenario) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let app = args.command.split_first().map(|(program, rest)| AppCommand {
+        program: program.clone(),
+        args: rest.to_vec(),
+        stdin: handoff_harness::serve::human_replies(&scenario).unwrap_or_default(),
+        timeout: args.timeout,
+    });
+    let outcome = handoff_harness::serve::block_on(async {
+        let server = Server::bind(args.listen)
+            .await
+            .map_err(|e| format!("--listen {}: cannot listen there: {e}", args.listen))?;
+        let url = server.url();
+        if let Some(path) = &args.port_file {
+            write_atomic(path, format!("{}\n", server.address().port()).as_bytes())
+                .map_err(|e| format!("{}: cannot write the port file: {e}", path.display()))?;
+        }
+        let _ = writeln!(std::io::stderr().lock(), "listening on {url}");
+        let report = Report::new(args, &scenario);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let served = server
+            .run(scenario.clone(), options, app, move |conversation| {
+                let _ = sender.send(report.conversation(&conversation));
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((served, receiver.into_iter().collect::<Vec<Finished>>()))
+    });
+    let (served, finished) = match outcome {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(message)) => return bad_input(message),
+        Err(error) => return bad_input(format!("cannot start the async runtime: {error}")),
+    };
+    if let Some(AppEnd::NotStarted(why)) = &served.app {
+        return bad_input(format!("the command after `--` could not be started: {why}"));
+    }
+    let mut written = Ok(());
+    if let Some(first) = finished.first() {
+        written = write_files(args, &scenario, first);
+    }
+    let passed = served.passed() && written.is_ok();
+    match args.format {
+        Format::Text => {
+            let color = use_color(args.color);
+            let mut text = String::new();
+            for finished in &finished {
+                text.push_str(&finished.text);
+            }
+            if finished.is_empty() {
+                text.push_str("serve: no conversation: the app sent no model request\n");
+            }
+            if let Some(end) = &served.app {
+                text.push_str(&format!("app: {end}\n"));
+            }
+            if let Err(message) = &written {
+                text.push_str(&format!("serve: {message}\n"));
+            }
+            text.push_str(&super::output::painted(if passed { "PASS\n" } else { "FAIL\n" }, color));
+            print(&text);
+        }
+        Format::Json => {
+            let value = json!({
+                "passed": passed,
+                "conversations": finished.iter().map(|f| f.json.clone()).collect::<Vec<_>>(),
+                "app": served.app.as_ref().map(|end| end.to_string()),
+                "app_succeeded": served.app.as_ref().map(AppEnd::succeeded),
+                "error": written.err(),
+            });
+            print(&json_text(&value));
+        }
+    }
+    if passed { Status::Passed } else { Status::Failed }
+}
+
+/// Refuses, before anything runs, output files that are the scenario or cannot be written.
+fn check_outputs(args: &ServeArgs, scenario: &Scenario) -> Result<(), Status> {
+    let outputs = [
+        ("--record", &args.record),
+        ("--write-design", &args.write_design),
+        ("--port-file", &args.port_file),
+    ];
+    for (option, path) in outputs {
+        let Some(path) = path else { continue };
+        let input = scenario.recording.as_ref().map(|r| Path::new(&r.file));
+        if same_file(path, &args.file) || input.is_some_and(|input| same_file(path, input)) {
+            return Err(bad_input(format!(
+                "{}: {option} names an input of this serve; give another file",
+                path.display()
+            )));
+        }
+        if let Err(error) = check_writable(path) {
+            return Err(bad_input(format!(
+                "{}: {option}: cannot write there ({error})",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
+    let mut options = Options {
+        matching: args.matching,
+        conversations: args.conversations,
+        wait: args.wait,
+        upstream: None,
+    };
+    if let (Some(url), Some(model)) = (&args.upstream, &args.upstream_model) {
+        let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
+        let redactor = Redactor::new(key.as_deref(), &args.redact).map_err(bad_input)?;
+        let endpoint = Endpoint {
+            api_key: key,
+            auth: Auth::Bearer,
+            ..Endpoint::new(url, model)
+        };
+        options.upstream = Some(LiveModel::new(endpoint, redactor));
+    } else if scenario.model.is_none() && scenario.recording.is_none() {
+        return Err(bad_input(format!(
+            "{}: model: missing: serve answers from the scenario's scripted rules or recording, or from --upstream",
+            scenario.file
+        )));
+    }
+    Ok(options)
+}
+
+/// How a conversation is reported, made on the conversation's thread.
+struct Report {
+    color: bool,
+    scenario: Scenario,
+}
+
+/// A conversation, reported, with what the files written from it need.
+struct Finished {
+    text: String,
+    json: serde_json::Value,
+    /// The first conversation's recording (only the first is recorded).
+    transcript: Option<handoff_harness::wire::Transcript>,
+    observed: ObservedDesign,
+}
+
+impl Report {
+    fn new(args: &ServeArgs, scenario: &Scenario) -> Report {
+        Report {
+            color: use_color(args.color) && args.format == Format::Text,
+            scenario: scenario.clone(),
+        }
+    }
+
+    fn conversation(&self, conversation: &Conversation) -> Finished {
+        let Conversation {
+            number,
+            run,
+            traffic,
+            verdict,
+            ..
+        } = conversation;
+        let mut text = format!("conversation {number}\n");
+        text.push_str(&text_report(run, verdict, self.color));
+        let divergence = traffic.divergence.as_ref().or(conversation.replay_divergence.as_ref());
+        if let Some(d) = divergence.filter(|d| !d.diff.is_empty()) {
+            text.push_str(&format!(
+                "\ntraffic: diverged at {} call {} (model call {}): {}\n--- expected (what the framework sends here)\n+++ sent by the app\n{}",
+                d.agent, d.call, d.run_call, d.reason, d.diff
+            ));
+        }
+        if traffic.retries > 0 {
+            text.push_str(&format!(
+                "traffic: {} request(s) sent again and answered again\n",
+                traffic.retries
+            ));
+        }
+        if let Some(closed) = &traffic.closed {
+            text.push_str(&format!("traffic: the app's run was ended for it: {closed}\n"));
+        }
+        let mut json = run_json(&self.scenario, run, verdict);
+        json["conversation"] = (*number).into();
+        json["traffic"] = json!({
+            "answered": traffic.answered,
+            "retries": traffic.retries,
+            "divergence": traffic.divergence.as_ref().map(divergence_json),
+            "unexpected": traffic.unexpected,
+            "closed": traffic.closed,
+        });
+        Finished {
+            text,
+            json,
+            transcript: (*number == 1).then(|| conversation.transcript.clone()),
+            observed: conversation.observed.clone(),
+        }
+    }
+}
+
+/// Writes the recording and the observed design of the first conversation.
+fn write_files(args: &ServeArgs, scenario: &Scenario, first: &Finished) -> Result<(), String> {
+    if let Some(path) = &args.record {
+        let Some(transcript) = &first.transcript else {
+            return Err(format!("{}: no conversation to record", path.display()));
+        };
+        transcript
+            .save(path)
+            .map_err(|e| format!("{}: cannot write the recording: {e}", path.display()))?;
+        let _ = writeln!(std::io::stderr().lock(), "recorded {}", path.display());
+    }
+    if let Some(path) = &args.write_design {
+        if first.observed.is_empty() {
+            return Err(format!(
+                "{}: no request was seen, so there is no design to write",
+                path.display()
+            ));
+        }
+        let text = first.observed.to_design_file(&format!("{}-observed", scenario.name));
+        write_atomic(path, text.as_bytes()).map_err(|e| format!("{}: cannot write the design: {e}", path.display()))?;
+        let unknown = first.observed.unknown_agents();
+        let mut message = format!("wrote the observed design to {}", path.display());
+        if !unknown.is_empty() {
+            message.push_str(&format!(" (never reached, listed as unknown: {})", unknown.join(", ")));
+        }
+        let _ = writeln!(std::io::stderr().lock(), "{message}");
+    }
+    Ok(())
+}

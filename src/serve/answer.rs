@@ -1,0 +1,326 @@
+//! What `handoff serve` answers, and its bytes on the wire: a Chat Completions response or
+//! its server-sent events (text deltas, tool-call deltas with the arguments split across
+//! chunks, `finish_reason`, a usage chunk when asked, `[DONE]`), or the Responses API's
+//! (see [`super::responses`]); and the error answers an app sees when the harness refuses a
+//! request.
+//!
+//! Everything is deterministic: ids are numbered per request (`chatcmpl-0001`), `created` is
+//! 0 and token counts are 0, so the same conversation gives the same bytes.
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use super::request::{Api, AppRequest};
+use crate::engine::Response;
+
+/// A model answer, with the call ids and the function names the app will see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The text, if any.
+    pub text: Option<String>,
+    /// The calls, in order.
+    pub calls: Vec<AnswerCall>,
+    /// Whether a streamed text comes in the chunk of the first call (a scripted `chunk: "one"`).
+    pub text_in_call_chunk: bool,
+}
+
+/// A function call of an [`Answer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerCall {
+    /// Its id (`call_0001`): the one the harness's run gives it, so the app sends it back.
+    pub id: String,
+    /// The function name, as the request offered it.
+    pub name: String,
+    /// The arguments, as the JSON text the wire carries.
+    pub arguments: String,
+}
+
+impl Answer {
+    /// The answer for `response`, its calls numbered from `first_id` (the run's counter).
+    pub fn of(response: &Response, first_id: u32) -> Answer {
+        Answer {
+            text: response.text.clone().filter(|t| !t.is_empty()),
+            calls: response
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(i, call)| AnswerCall {
+                    id: crate::engine::CallId(first_id + i as u32).to_string(),
+                    name: call.name.to_string(),
+                    arguments: Value::Object(call.arguments.clone()).to_string(),
+                })
+                .collect(),
+            text_in_call_chunk: response.text_in_call_chunk,
+        }
+    }
+
+    /// A text answer.
+    pub fn text(text: impl Into<String>) -> Answer {
+        Answer {
+            text: Some(text.into()),
+            calls: Vec::new(),
+            text_in_call_chunk: false,
+        }
+    }
+
+    /// The body of the answer to `request`, the `number`-th request answered.
+    pub fn render(&self, request: &AppRequest, number: u32) -> Body {
+        match (request.api, request.stream) {
+            (Api::ChatCompletions, false) => Body::json(&self.chat_completion(request, number)),
+            (Api::ChatCompletions, true) => Body::events(self.chat_chunks(request, number)),
+            (Api::Responses, false) => Body::json(&super::responses::response(self, request, number)),
+            (Api::Responses, true) => Body::events(super::responses::events(self, request, number)),
+        }
+    }
+
+    fn finish_reason(&self) -> &'static str {
+        if self.calls.is_empty() { "stop" } else { "tool_calls" }
+    }
+
+    fn chat_completion(&self, request: &AppRequest, number: u32) -> Value {
+        let mut message = json!({"role": "assistant", "content": self.text});
+        if !self.calls.is_empty() {
+            let calls: Vec<Value> = self
+                .calls
+                .iter()
+                .map(
+                    |c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}),
+                )
+                .collect();
+            message["tool_calls"] = Value::Array(calls);
+        }
+        json!({
+            "id": format!("chatcmpl-{number:04}"),
+            "object": "chat.completion",
+            "created": 0,
+            "model": request.model,
+            "choices": [{"index": 0, "message": message, "finish_reason": self.finish_reason()}],
+            "usage": chat_usage(),
+        })
+    }
+
+    /// The chunks of a streamed answer, each a JSON object (`[DONE]` is added by [`Body`]).
+    fn chat_chunks(&self, request: &AppRequest, number: u32) -> Vec<Event> {
+        let chunk = |delta: Value, finish: Option<&str>| {
+            let chunk = json!({
+                "id": format!("chatcmpl-{number:04}"),
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": request.model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            });
+            Event::data(&chunk)
+        };
+        // As the API streams: the role in the first delta, text word by word, each call as
+        // a delta with its id and name and then its arguments in pieces.
+        let mut deltas = Vec::new();
+        let text = self.text.as_deref().unwrap_or("");
+        let separate_text = !self.text_in_call_chunk || self.calls.is_empty();
+        if separate_text {
+            deltas.extend(pieces(text).map(|piece| json!({"content": piece})));
+        }
+        for (i, call) in self.calls.iter().enumerate() {
+            let mut delta = json!({"tool_calls": [{"index": i, "id": call.id, "type": "function",
+                "function": {"name": call.name, "arguments": ""}}]});
+            if i == 0 && !separate_text && !text.is_empty() {
+                delta["content"] = text.into();
+            }
+            deltas.push(delta);
+            deltas.extend(
+                halves(&call.arguments)
+                    .map(|piece| json!({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})),
+            );
+        }
+        if let Some(first) = deltas.first_mut() {
+            first["role"] = "assistant".into();
+        }
+        let mut events: Vec<Event> = deltas.into_iter().map(|delta| chunk(delta, None)).collect();
+        events.push(chunk(json!({}), Some(self.finish_reason())));
+        if request.include_usage {
+            events.push(Event::data(&json!({
+                "id": format!("chatcmpl-{number:04}"),
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": request.model,
+                "choices": [],
+                "usage": chat_usage(),
+            })));
+        }
+        events.push(Event::done());
+        events
+    }
+}
+
+fn chat_usage() -> Value {
+    json!({"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})
+}
+
+/// A text in stream pieces: each word with the space after it.
+pub(super) fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(' ')
+}
+
+/// A call's arguments in two deltas (one if it is a single character), so that clients
+/// must join them.
+pub(super) fn halves(arguments: &str) -> impl Iterator<Item = &str> {
+    let mut middle = arguments.len() / 2;
+    while !arguments.is_char_boundary(middle) {
+        middle += 1;
+    }
+    let (first, second) = arguments.split_at(middle);
+    [first, second].into_iter().filter(|p| !p.is_empty())
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event(pub(super) Bytes);
+
+impl Event {
+    /// `data: {json}`.
+    pub(super) fn data(value: &Value) -> Event {
+        Event(Bytes::from(format!("data: {value}\n\n")))
+    }
+    /// `event: {name}` and `data: {json}` (the Responses API names its events).
+    pub(super) fn named(name: &str, value: &Value) -> Event {
+        Event(Bytes::from(format!("event: {name}\ndata: {value}\n\n")))
+    }
+    /// `data: [DONE]`.
+    fn done() -> Event {
+        Event(Bytes::from_static(b"data: [DONE]\n\n"))
+    }
+}
+
+/// The body of an HTTP answer: its status, content type and the frames written in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// The HTTP status.
+    pub status: u16,
+    /// `application/json` or `text/event-stream`.
+    pub content_type: &'static str,
+    /// The frames, each written as it is (an event per frame when streaming).
+    pub frames: Vec<Bytes>,
+}
+
+impl Body {
+    /// A JSON body with status 200.
+    pub fn json(value: &Value) -> Body {
+        Body {
+            status: 200,
+            content_type: "application/json",
+            frames: vec![Bytes::from(value.to_string())],
+        }
+    }
+
+    fn events(events: Vec<Event>) -> Body {
+        Body {
+            status: 200,
+            content_type: "text/event-stream",
+            frames: events.into_iter().map(|e| e.0).collect(),
+        }
+    }
+
+    /// An error answer in the OpenAI shape (`{"error": {"message", "type", "code"}}`).
+    pub fn error(status: u16, code: &str, message: &str) -> Body {
+        let kind = if status >= 500 {
+            "server_error"
+        } else {
+            "invalid_request_error"
+        };
+        Body {
+            status,
+            ..Body::json(&json!({"error": {"message": message, "type": kind, "param": null, "code": code}}))
+        }
+    }
+
+    /// All frames, joined (what a client reads).
+    pub fn bytes(&self) -> Vec<u8> {
+        self.frames.concat()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::request::AppRequest;
+
+    fn request(stream: bool, usage: bool) -> AppRequest {
+        AppRequest {
+            api: Api::ChatCompletions,
+            model: "m".into(),
+            stream,
+            include_usage: usage,
+            system: None,
+            messages: Vec::new(),
+            tools: Vec::new(),
+            tool_choice: None,
+        }
+    }
+
+    fn calling() -> Answer {
+        Answer::of(
+            &Response::call("P-f", serde_json::from_str(r#"{"order_id": "123"}"#).unwrap()),
+            7,
+        )
+    }
+
+    #[test]
+    fn a_streamed_call_splits_its_arguments_and_ends_with_usage_and_done() {
+        let body = calling().render(&request(true, true), 3);
+        let text = String::from_utf8(body.bytes()).unwrap();
+        let data: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+        assert_eq!(data.last(), Some(&"[DONE]"));
+        let chunks: Vec<Value> = data[..data.len() - 1]
+            .iter()
+            .map(|d| serde_json::from_str(d).unwrap())
+            .collect();
+        let arguments: String = chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"].as_str())
+            .collect();
+        assert_eq!(arguments, r#"{"order_id":"123"}"#);
+        let pieces = chunks
+            .iter()
+            .filter(|c| c["choices"][0]["delta"]["tool_calls"].is_array())
+            .count();
+        assert_eq!(pieces, 3, "the call's header and its arguments in two halves");
+        assert_eq!(chunks[0]["choices"][0]["delta"]["tool_calls"][0]["id"], "call_0007");
+        assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+        let finish: Vec<&Value> = chunks
+            .iter()
+            .map(|c| &c["choices"][0]["finish_reason"])
+            .filter(|f| !f.is_null())
+            .collect();
+        assert_eq!(finish, [&json!("tool_calls")]);
+        assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 0);
+        let without = calling().render(&request(true, false), 3);
+        assert!(!String::from_utf8(without.bytes()).unwrap().contains("usage"));
+    }
+
+    #[test]
+    fn a_text_answer_streams_word_by_word_and_reads_back_whole() {
+        let body = Answer::text("Hello there, friend").render(&request(true, false), 1);
+        let text = String::from_utf8(body.bytes()).unwrap();
+        let joined: String = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .filter_map(|d| {
+                serde_json::from_str::<Value>(d).unwrap()["choices"][0]["delta"]["content"]
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect();
+        assert_eq!(joined, "Hello there, friend");
+        let whole = Answer::text("Hello").render(&request(false, false), 1);
+        let value: Value = serde_json::from_slice(&whole.bytes()).unwrap();
+        assert_eq!(value["choices"][0]["message"]["content"], "Hello");
+        assert_eq!(value["choices"][0]["finish_reason"], "stop");
+    }
+
+    #[test]
+    fn halves_keep_characters_whole() {
+        assert_eq!(halves("{\"a\":\"é\"}").collect::<String>(), "{\"a\":\"é\"}");
+        assert_eq!(halves("x").count(), 1);
+        assert_eq!(halves("").count(), 0);
+    }
+}

@@ -1,0 +1,297 @@
+//! The HTTP side of `handoff serve`: hyper's HTTP/1.1 server on tokio, the three routes, and
+//! the driver that runs the conversation on its own thread (a forwarding model blocks) and
+//! the wrapped app beside it.
+//!
+//! Every answer is computed before its first byte is written, so a client that disconnects
+//! mid-stream loses only its copy: the conversation goes on, and the same request sent again
+//! is answered again.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Frame, SizeHint};
+use hyper::{Method, Request, StatusCode};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinSet;
+
+use super::answer::Body;
+use super::app::{AppCommand, AppEnd};
+use super::request::{Api, AppRequest};
+use super::session::Exchange;
+use super::{Conversation, Options, Served, converse};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// The largest request body accepted (a long conversation's thread, with room to spare).
+pub const MAX_BODY: usize = 64 << 20;
+
+/// Requests waiting for the conversation to take them (more wait in their connections).
+const QUEUE: usize = 64;
+
+/// An OpenAI-compatible endpoint bound to its address, ready to serve a scenario.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    address: SocketAddr,
+}
+
+impl Server {
+    /// Binds `address` (port 0: any free port).
+    pub async fn bind(address: SocketAddr) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        Ok(Server { listener, address })
+    }
+
+    /// The address bound.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The base URL an OpenAI client is given: `http://127.0.0.1:PORT/v1`.
+    pub fn url(&self) -> String {
+        format!("http://{}/v1", self.address)
+    }
+
+    /// Serves `scenario` until its conversations are over or, with an `app`, until the app
+    /// exits (or is stopped); shows each conversation to `done` as it ends.
+    pub async fn run(
+        self,
+        scenario: Scenario,
+        options: Options,
+        app: Option<AppCommand>,
+        done: impl FnMut(Conversation) + Send + 'static,
+    ) -> Result<Served, ScenarioError> {
+        let url = self.url();
+        let (sender, incoming) = mpsc::channel(QUEUE);
+        let (stop, stopped) = watch::channel(false);
+        let accepting = tokio::spawn(accept(self.listener, sender, stopped, Arc::from(super::app::MODEL)));
+        let wait = options.wait;
+        let (finished, conversation) = oneshot::channel();
+        // The conversation runs on a thread of its own: a forwarding model blocks on the network.
+        let thread = std::thread::Builder::new()
+            .name("handoff-serve-conversation".into())
+            .spawn(move || {
+                let result = super::block_on(converse(&scenario, &options, incoming, done))
+                    .map_err(ScenarioError::Runtime)
+                    .and_then(|served| served);
+                let _ = finished.send(result);
+            })
+            .map_err(ScenarioError::Runtime)?;
+        let (result, app_end) = match app {
+            None => (wait_for(conversation).await, None),
+            Some(app) => {
+                let (result, end) = with_app(&app, &url, conversation, wait, || {
+                    let _ = stop.send(true);
+                })
+                .await;
+                (result, Some(end))
+            }
+        };
+        let _ = stop.send(true);
+        let _ = accepting.await;
+        let _ = thread.join();
+        let mut served = result?;
+        served.app = app_end;
+        Ok(served)
+    }
+}
+
+/// Runs `app` beside the conversation until it exits, overruns its timeout, or is still
+/// running `wait` after the conversation ended; `stop` stops the server (so that a
+/// conversation waiting for a request sees none come).
+async fn with_app(
+    app: &AppCommand,
+    url: &str,
+    conversation: oneshot::Receiver<Result<Served, ScenarioError>>,
+    wait: Duration,
+    stop: impl FnOnce(),
+) -> (Result<Served, ScenarioError>, AppEnd) {
+    let mut running = match app.start(url) {
+        Ok(running) => running,
+        Err(end) => {
+            stop();
+            return (wait_for(conversation).await, end);
+        }
+    };
+    let deadline = tokio::time::sleep(app.timeout);
+    tokio::pin!(deadline, conversation);
+    let (result, end) = tokio::select! {
+        end = running.exited() => {
+            stop();
+            (wait_for(&mut conversation).await, end)
+        }
+        _ = &mut deadline => {
+            stop();
+            (wait_for(&mut conversation).await, AppEnd::TimedOut(app.timeout))
+        }
+        result = &mut conversation => {
+            let result = result.unwrap_or_else(|_| Err(thread_lost()));
+            let end = tokio::select! {
+                end = running.exited() => end,
+                _ = tokio::time::sleep(wait) => AppEnd::Lingered(wait),
+                _ = &mut deadline => AppEnd::TimedOut(app.timeout),
+            };
+            stop();
+            (result, end)
+        }
+    };
+    running.finish(&end).await;
+    (result, end)
+}
+
+fn thread_lost() -> ScenarioError {
+    ScenarioError::Runtime(std::io::Error::other(
+        "the conversation thread stopped without a result",
+    ))
+}
+
+/// The conversation's result, or the error of a thread that ended without one.
+async fn wait_for(
+    conversation: impl Future<Output = Result<Result<Served, ScenarioError>, oneshot::error::RecvError>>,
+) -> Result<Served, ScenarioError> {
+    conversation.await.unwrap_or_else(|_| Err(thread_lost()))
+}
+
+/// Accepts connections until `stopped`; each connection's requests go to `sender`. Stopping
+/// drops every connection, so the conversation sees the channel close.
+async fn accept(
+    listener: TcpListener,
+    sender: mpsc::Sender<Exchange>,
+    mut stopped: watch::Receiver<bool>,
+    model: Arc<str>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let (sender, model) = (sender.clone(), model.clone());
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |request| handle(request, sender.clone(), model.clone()));
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn handle(
+    request: Request<hyper::body::Incoming>,
+    sender: mpsc::Sender<Exchange>,
+    model: Arc<str>,
+) -> Result<hyper::Response<Frames>, Infallible> {
+    let path = request.uri().path();
+    let path = path.strip_prefix("/v1").unwrap_or(path).to_string();
+    let body = match (request.method(), path.as_str()) {
+        (&Method::GET, "/models") => Body::json(&serde_json::json!({
+            "object": "list",
+            "data": [{"id": &*model, "object": "model", "created": 0, "owned_by": "handoff-serve"}],
+        })),
+        (&Method::POST, "/chat/completions") => model_call(Api::ChatCompletions, request, &sender).await,
+        (&Method::POST, "/responses") => model_call(Api::Responses, request, &sender).await,
+        (method, _) => Body::error(
+            404,
+            "not_found",
+            &format!(
+                "handoff serve answers POST /v1/chat/completions, POST /v1/responses and GET /v1/models, not {method} {}",
+                request.uri().path()
+            ),
+        ),
+    };
+    Ok(response(body))
+}
+
+async fn model_call(api: Api, request: Request<hyper::body::Incoming>, sender: &mpsc::Sender<Exchange>) -> Body {
+    let bytes = match Limited::new(request.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return Body::error(
+                413,
+                "request_too_large",
+                &format!("the request body is over {} MiB", MAX_BODY >> 20),
+            );
+        }
+        Err(error) => return Body::error(400, "bad_body", &format!("the request body could not be read: {error}")),
+    };
+    let request = match AppRequest::parse(api, &bytes) {
+        Ok(request) => request,
+        Err(error) => {
+            return Body::error(
+                400,
+                "invalid_request",
+                &format!("handoff serve cannot read the request: {error}"),
+            );
+        }
+    };
+    let (reply, answer) = oneshot::channel();
+    let over = || {
+        Body::error(
+            503,
+            "handoff_serve_stopping",
+            "handoff serve is no longer answering: the conversation is over",
+        )
+    };
+    if sender.send(Exchange { request, reply }).await.is_err() {
+        return over();
+    }
+    answer.await.unwrap_or_else(|_| over())
+}
+
+fn response(body: Body) -> hyper::Response<Frames> {
+    let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = hyper::Response::new(Frames {
+        frames: body.frames.into(),
+    });
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(body.content_type),
+    );
+    if body.content_type == "text/event-stream" {
+        headers.insert(
+            hyper::header::CACHE_CONTROL,
+            hyper::header::HeaderValue::from_static("no-cache"),
+        );
+    }
+    response
+}
+
+/// A body written frame by frame (one server-sent event per frame).
+pub struct Frames {
+    frames: std::collections::VecDeque<Bytes>,
+}
+
+impl hyper::body::Body for Frames {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.frames.pop_front().map(|bytes| Ok(Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        // One frame (a JSON answer) has a known length; events are sent chunked.
+        match self.frames.len() {
+            0 => SizeHint::with_exact(0),
+            1 => SizeHint::with_exact(self.frames[0].len() as u64),
+            _ => SizeHint::default(),
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `handoff serve`: the harness stands where the model stands. An OpenAI-compatible endpoint
+//! (Chat Completions streamed or not, the Responses API, `GET /v1/models`) answers the
+//! user's *real* application from a scenario's scripted rules, a recording, or a real model
+//! it forwards to, and checks every request against what the scenario's framework sends.
+//!
+//! - [`request`](AppRequest): a request of either API in one shape;
+//! - [`Answer`] and [`Body`]: the answer and its bytes (events when streamed);
+//! - the lockstep ([`converse`]): the scenario's run drives the conversation, each of its
+//!   model calls answered by the app's next request, which must be the one the framework
+//!   sends there ([`Matching`]); a divergence is answered with an error and reported;
+//! - [`Server`]: the HTTP server on tokio and hyper, and the app it wraps ([`AppCommand`]);
+//! - [`ObservedDesign`]: the design as the traffic shows it (`--write-design`).
+//!
+//! ```no_run
+//! use handoff_harness::{Scenario, serve::{Options, Server}};
+//!
+//! let scenario = Scenario::load("scenarios/customer_support.json")?;
+//! handoff_harness::engine::block_on(async {
+//!     let server = Server::bind("127.0.0.1:0".parse()?).await?;
+//!     println!("point the app at {}", server.url());
+//!     let served = server.run(scenario, Options::default(), None, |c| println!("{}", c.run.text())).await?;
+//!     assert!(served.passed());
+//!     Ok::<(), Box<dyn std::error::Error>>(())
+//! })??;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::time::Duration;
+
+use crate::engine::{Model, ModelError, ModelRequest, NoHuman, Response, Run, ScriptedHuman};
+use crate::scenario::{Check, Scenario, ScenarioError, Verdict};
+use crate::scripted::ScriptedModel;
+use crate::wire::{Divergence, LiveModel, Recorder, ReplayModel, Transcript};
+
+mod answer;
+mod app;
+mod extract;
+mod http;
+mod request;
+mod responses;
+mod session;
+
+pub use answer::{Answer, AnswerCall, Body};
+pub use app::{AppCommand, AppEnd, DEFAULT_TIMEOUT, MODEL};
+pub use extract::ObservedDesign;
+pub use http::Server;
+pub use request::{Api, AppRequest, RequestError};
+pub use session::{Exchange, Incoming, Matching, Traffic};
+
+use session::Lockstep;
+
+/// How `handoff serve` answers and how long it waits.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How much of each request must be what the framework sends.
+    pub matching: Matching,
+    /// How many conversations one serve accepts, one after another (each a fresh run of the
+    /// scenario, started by a request equal to the first one).
+    pub conversations: u32,
+    /// After a conversation ends: how long to wait for the app's next request (to close a
+    /// bounce it was stopped in, or to start the next conversation).
+    pub wait: Duration,
+    /// Forward every request to a real model instead of the scenario's (`--upstream`).
+    pub upstream: Option<LiveModel>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            matching: Matching::Strict,
+            conversations: 1,
+            wait: Duration::from_secs(10),
+            upstream: None,
+        }
+    }
+}
+
+/// One conversation the app had with the harness.
+#[derive(Debug)]
+pub struct Conversation {
+    /// Which conversation of the serve (1 for the first).
+    pub number: u32,
+    /// The run the traffic followed: what `handoff run` prints.
+    pub run: Run,
+    /// What the traffic showed besides: divergence, retries, requests after the end.
+    pub traffic: Traffic,
+    /// The scenario's expectations and invariants, and whether the traffic was the expected one.
+    pub verdict: Verdict,
+    /// The conversation as a recording (`--record`).
+    pub transcript: Transcript,
+    /// Where a scenario's recording stopped answering, if it did.
+    pub replay_divergence: Option<Divergence>,
+    /// The requests, as the design they show (`--write-design`).
+    pub observed: ObservedDesign,
+}
+
+/// What a serve did: its conversations and how the app ended.
+#[derive(Debug, Default)]
+pub struct Served {
+    /// Conversations held.
+    pub conversations: u32,
+    /// Conversations whose every check passed.
+    pub passed: u32,
+    /// How the wrapped app ended, if there was one.
+    pub app: Option<AppEnd>,
+}
+
+impl Served {
+    /// Whether at least one conversation was held, all passed, and the app (if any) exited 0.
+    pub fn passed(&self) -> bool {
+        self.conversations > 0 && self.passed == self.conversations && self.app.as_ref().is_none_or(AppEnd::succeeded)
+    }
+}
+
+/// The model behind the answers: the scenario's scripted rules or recording, or a real model.
+#[derive(Debug)]
+enum Answerer {
+    Scripted(ScriptedModel),
+    Replay(ReplayModel),
+    Live(LiveModel),
+}
+
+impl Model for Answerer {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        let result = match self {
+            Answerer::Scripted(model) => model.reply(request),
+            Answerer::Replay(model) => model.reply(request),
+            Answerer::Live(model) => model.call(request),
+        };
+        std::future::ready(result)
+    }
+
+    fn state(&self) -> Option<u64> {
+        match self {
+            Answerer::Scripted(model) => model.state(),
+            Answerer::Replay(model) => model.state(),
+            Answerer::Live(model) => model.state(),
+        }
+    }
+}
+
+impl Answerer {
+    fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answerer, ScenarioError> {
+        if let Some(live) = &options.upstream {
+            return Ok(Answerer::Live(live.clone()));
+        }
+        if let Some(replay) = &scenario.recording {
+            return Ok(Answerer::Replay(replay.model(&scenario.design)));
+        }
+        Ok(Answerer::Scripted(scenario.orchestration()?.1))
+    }
+}
+
+/// Runs `future` on a current-thread runtime with the network and timers a serve needs.
+pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    Ok(runtime.block_on(future))
+}
+
+/// The replies the scenario's human gives (the recording's, when it replays one), which are
+/// also what a wrapped app reads on its standard input.
+pub fn human_replies(scenario: &Scenario) -> Option<Vec<String>> {
+    match &scenario.recording {
+        Some(replay) => Some(replay.transcript.human.clone()),
+        None => scenario.user.clone(),
+    }
+}
+
+/// Holds conversations with the app's requests from `incoming`, one after another (at most
+/// `options.conversations`), showing each to `done` as it ends; returns how many were held
+/// and passed. Ends when the app stops sending (the channel closes) or the last conversation
+/// is over.
+pub async fn converse(
+    scenario: &Scenario,
+    options: &Options,
+    incoming: Incoming,
+    mut done: impl FnMut(Conversation),
+) -> Result<Served, ScenarioError> {
+    let mut orchestration = scenario.orchestration_only()?;
+    // The harness sends a usage chunk whenever a stream asks for one, as the OpenAI API does;
+    // Semantic Kernel's thread dropping depends on it.
+    let mut settings = scenario.settings;
+    settings.usage_chunk |= settings.profile.turns.drops_threads;
+    orchestration = orchestration.settings(settings);
+    let replies = human_replies(scenario);
+    let mut served = Served::default();
+    let mut lockstep = Lockstep::new(
+        Recorder::new(Answerer::for_scenario(scenario, options)?, scenario.name.clone()),
+        incoming,
+        options.matching,
+        None,
+    );
+    loop {
+        let run = match &replies {
+            Some(replies) => {
+                let mut human = ScriptedHuman::new(replies.iter().cloned());
+                orchestration.run(&mut lockstep, &mut human).await
+            }
+            None => orchestration.run(&mut lockstep, &mut NoHuman).await,
+        };
+        served.conversations += 1;
+        let more = served.conversations < options.conversations;
+        let first = lockstep.first_lines().filter(|_| more).map(<[String]>::to_vec);
+        let next = lockstep.after(&run, first.as_deref(), options.wait).await;
+        let fresh = Recorder::new(Answerer::for_scenario(scenario, options)?, scenario.name.clone());
+        let (recorder, traffic, observed) = lockstep.restart(fresh);
+        let replay_divergence = match recorder.inner() {
+            Answerer::Replay(model) => model.divergence().cloned(),
+            _ => None,
+        };
+        let mut verdict = scenario.verdict(&run);
+        verdict.add(traffic_check(&traffic));
+        served.passed += u32::from(verdict.passed);
+        done(Conversation {
+            number: served.conversations,
+            transcript: recorder.finish(&run),
+            run,
+            traffic,
+            verdict,
+            replay_divergence,
+            observed,
+        });
+        match next {
+            Some(exchange) => lockstep.push(exchange),
+            None => return Ok(served),
+        }
+    }
+}
+
+/// The check that the app's requests were the ones its framework sends.
+fn traffic_check(traffic: &Traffic) -> Check {
+    let actual = match (&traffic.divergence, traffic.unexpected.first()) {
+        (Some(divergence), _) => divergence.to_string(),
+        (None, Some(unexpected)) => unexpected.clone(),
+        (None, None) => format!(
+            "{} request{}, each the expected one",
+            traffic.answered,
+            if traffic.answered == 1 { "" } else { "s" }
+        ),
+    };
+    Check {
+        name: "traffic",
+        expected: "every request of the app is the one its framework sends at that point".into(),
+        passed: traffic.is_clean(),
+        actual,
+    }
+}
