@@ -1,8 +1,7 @@
 //! What `handoff serve` answers, and its bytes on the wire: a Chat Completions response or
 //! its server-sent events (text deltas, tool-call deltas with the arguments split across
-//! chunks, `finish_reason`, a usage chunk when asked, `[DONE]`), or the Responses API's
-//! (see [`super::responses`]); and the error answers an app sees when the harness refuses a
-//! request.
+//! chunks, `finish_reason`, a usage chunk when asked, `[DONE]`; the Responses API's are in
+//! `responses.rs`), and the error answers an app sees when the harness refuses a request.
 //!
 //! Everything is deterministic: ids are numbered per request (`chatcmpl-0001`), `created` is
 //! 0 and token counts are 0, so the same conversation gives the same bytes.
@@ -10,7 +9,7 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::request::{Api, AppRequest};
+use super::request::AppRequest;
 use crate::engine::Response;
 
 /// A model answer, with the call ids and the function names the app will see.
@@ -63,21 +62,12 @@ impl Answer {
         }
     }
 
-    /// The body of the answer to `request`, the `number`-th request answered.
-    pub fn render(&self, request: &AppRequest, number: u32) -> Body {
-        match (request.api, request.stream) {
-            (Api::ChatCompletions, false) => Body::json(&self.chat_completion(request, number)),
-            (Api::ChatCompletions, true) => Body::events(self.chat_chunks(request, number)),
-            (Api::Responses, false) => Body::json(&super::responses::response(self, request, number)),
-            (Api::Responses, true) => Body::events(super::responses::events(self, request, number)),
-        }
-    }
-
     fn finish_reason(&self) -> &'static str {
         if self.calls.is_empty() { "stop" } else { "tool_calls" }
     }
 
-    fn chat_completion(&self, request: &AppRequest, number: u32) -> Value {
+    /// The Chat Completions response of the answer to `request`, the `number`-th answered.
+    pub(super) fn chat_completion(&self, request: &AppRequest, number: u32) -> Value {
         let mut message = json!({"role": "assistant", "content": self.text});
         if !self.calls.is_empty() {
             let calls: Vec<Value> = self
@@ -100,7 +90,7 @@ impl Answer {
     }
 
     /// The chunks of a streamed answer, each a JSON object (`[DONE]` is added by [`Body`]).
-    fn chat_chunks(&self, request: &AppRequest, number: u32) -> Vec<Event> {
+    pub(super) fn chat_chunks(&self, request: &AppRequest, number: u32) -> Vec<Event> {
         let chunk = |delta: Value, finish: Option<&str>| {
             let chunk = json!({
                 "id": format!("chatcmpl-{number:04}"),
@@ -211,7 +201,8 @@ impl Body {
         }
     }
 
-    fn events(events: Vec<Event>) -> Body {
+    /// A stream of server-sent events with status 200.
+    pub(super) fn events(events: Vec<Event>) -> Body {
         Body {
             status: 200,
             content_type: "text/event-stream",
@@ -241,7 +232,7 @@ impl Body {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::request::AppRequest;
+    use crate::serve::request::{Api, AppRequest};
 
     fn request(stream: bool, usage: bool) -> AppRequest {
         AppRequest {
@@ -265,7 +256,7 @@ mod tests {
 
     #[test]
     fn a_streamed_call_splits_its_arguments_and_ends_with_usage_and_done() {
-        let body = calling().render(&request(true, true), 3);
+        let body = Body::events(calling().chat_chunks(&request(true, true), 3));
         let text = String::from_utf8(body.bytes()).unwrap();
         let data: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
         assert_eq!(data.last(), Some(&"[DONE]"));
@@ -292,13 +283,13 @@ mod tests {
             .collect();
         assert_eq!(finish, [&json!("tool_calls")]);
         assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 0);
-        let without = calling().render(&request(true, false), 3);
+        let without = Body::events(calling().chat_chunks(&request(true, false), 3));
         assert!(!String::from_utf8(without.bytes()).unwrap().contains("usage"));
     }
 
     #[test]
     fn a_text_answer_streams_word_by_word_and_reads_back_whole() {
-        let body = Answer::text("Hello there, friend").render(&request(true, false), 1);
+        let body = Body::events(Answer::text("Hello there, friend").chat_chunks(&request(true, false), 1));
         let text = String::from_utf8(body.bytes()).unwrap();
         let joined: String = text
             .lines()
@@ -311,7 +302,7 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, "Hello there, friend");
-        let whole = Answer::text("Hello").render(&request(false, false), 1);
+        let whole = Body::json(&Answer::text("Hello").chat_completion(&request(false, false), 1));
         let value: Value = serde_json::from_slice(&whole.bytes()).unwrap();
         assert_eq!(value["choices"][0]["message"]["content"], "Hello");
         assert_eq!(value["choices"][0]["finish_reason"], "stop");

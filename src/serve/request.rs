@@ -2,6 +2,9 @@
 //! system message, the messages after it as [`ChatMessage`]s, the functions offered in the
 //! Chat Completions shape, and how the answer must come back (streamed, with a usage chunk).
 //!
+//! An assistant text item of the Responses API followed by function-call items is one
+//! assistant message with text and calls, as a Chat Completions answer would have been.
+//!
 //! Parsing is lenient where the APIs are (content as a string or a list of parts, fields the
 //! harness does not read), and exact about what it reads: a wrong type is an error naming
 //! its JSON path, which the app sees in its 400 answer.
@@ -89,7 +92,7 @@ impl AppRequest {
         };
         let (system, messages) = match api {
             Api::ChatCompletions => chat_messages(&body)?,
-            Api::Responses => super::responses::input_messages(&body)?,
+            Api::Responses => input_messages(&body)?,
         };
         Ok(AppRequest {
             api,
@@ -158,7 +161,7 @@ fn chat_messages(body: &Map<String, Value>) -> Result<(Option<String>, Vec<ChatM
 }
 
 /// Takes a leading system message off `messages`.
-pub(super) fn split_system(mut messages: Vec<ChatMessage>) -> (Option<String>, Vec<ChatMessage>) {
+fn split_system(mut messages: Vec<ChatMessage>) -> (Option<String>, Vec<ChatMessage>) {
     if messages.first().is_some_and(|m| m.role == Role::System) {
         let system = messages.remove(0);
         return (Some(system.content.unwrap_or_default()), messages);
@@ -203,7 +206,7 @@ fn chat_message(message: &Value, place: &str) -> Result<ChatMessage, RequestErro
     })
 }
 
-pub(super) fn optional_string(object: &Value, key: &str, place: &str) -> Result<Option<String>, RequestError> {
+fn optional_string(object: &Value, key: &str, place: &str) -> Result<Option<String>, RequestError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -212,7 +215,7 @@ pub(super) fn optional_string(object: &Value, key: &str, place: &str) -> Result<
 }
 
 /// A content: a string, `null`, or a list of parts whose texts are joined.
-pub(super) fn content_text(content: Option<&Value>, place: &str) -> Result<Option<String>, RequestError> {
+fn content_text(content: Option<&Value>, place: &str) -> Result<Option<String>, RequestError> {
     match content {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -232,7 +235,7 @@ pub(super) fn content_text(content: Option<&Value>, place: &str) -> Result<Optio
 }
 
 /// A call's arguments: the JSON string the wire carries, read as its object.
-pub(super) fn arguments(arguments: Option<&Value>, place: &str) -> Result<Map<String, Value>, RequestError> {
+fn arguments(arguments: Option<&Value>, place: &str) -> Result<Map<String, Value>, RequestError> {
     match arguments {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(Map::new()),
@@ -243,6 +246,91 @@ pub(super) fn arguments(arguments: Option<&Value>, place: &str) -> Result<Map<St
         Some(Value::Object(map)) => Ok(map.clone()),
         Some(_) => Err(bad(place, "not a JSON string")),
     }
+}
+
+// The Responses API: its input items read as Chat Completions messages. An assistant text
+// item followed by function-call items is one assistant message with text and calls, as a
+// Chat Completions answer would have been, so the two APIs compare equal.
+
+/// The system message (`instructions`, else a leading system or developer item) and the
+/// messages of a Responses API body's `input`.
+fn input_messages(body: &Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
+    let mut messages = Vec::new();
+    match body.get("input") {
+        Some(Value::String(text)) => messages.push(message(Role::User, Some(text.clone()))),
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                add_item(&mut messages, item, &format!("input[{i}]"))?;
+            }
+        }
+        None => return Err(bad("input", "missing")),
+        Some(_) => return Err(bad("input", "not a string or a list of items")),
+    }
+    match body.get("instructions") {
+        Some(Value::String(instructions)) => Ok((Some(instructions.clone()), messages)),
+        None | Some(Value::Null) => Ok(split_system(messages)),
+        Some(_) => Err(bad("instructions", "not a string")),
+    }
+}
+
+fn message(role: Role, content: Option<String>) -> ChatMessage {
+    ChatMessage {
+        role,
+        name: None,
+        content,
+        tool_calls: Vec::new(),
+        tool_call_id: None,
+    }
+}
+
+fn add_item(messages: &mut Vec<ChatMessage>, item: &Value, place: &str) -> Result<(), RequestError> {
+    let kind = item.get("type").and_then(Value::as_str).unwrap_or("message");
+    match kind {
+        "message" => {
+            let role = match item.get("role").and_then(Value::as_str) {
+                Some("user") => Role::User,
+                Some("assistant") => Role::Assistant,
+                Some("system" | "developer") => Role::System,
+                Some(other) => return Err(bad(format!("{place}.role"), format!("`{other}` is not a role"))),
+                None => return Err(bad(format!("{place}.role"), "missing")),
+            };
+            let content = content_text(item.get("content"), &format!("{place}.content"))?;
+            messages.push(message(role, content));
+        }
+        "function_call" => {
+            let call = ChatToolCall {
+                id: optional_string(item, "call_id", place)?.unwrap_or_default(),
+                name: optional_string(item, "name", place)?.unwrap_or_default(),
+                arguments: arguments(item.get("arguments"), &format!("{place}.arguments"))?,
+            };
+            match messages.last_mut() {
+                Some(last) if last.role == Role::Assistant => last.tool_calls.push(call),
+                _ => messages.push(ChatMessage {
+                    tool_calls: vec![call],
+                    ..message(Role::Assistant, None)
+                }),
+            }
+        }
+        "function_call_output" => {
+            let output = match item.get("output") {
+                Some(Value::String(s)) => s.clone(),
+                other => content_text(other, &format!("{place}.output"))?.unwrap_or_default(),
+            };
+            messages.push(ChatMessage {
+                tool_call_id: optional_string(item, "call_id", place)?,
+                ..message(Role::Tool, Some(output))
+            });
+        }
+        // Reasoning is the model's own; it carries no conversation.
+        "reasoning" => {}
+        other => {
+            return Err(bad(
+                format!("{place}.type"),
+                format!("`{other}`: handoff serve reads messages, function calls and their outputs"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -289,5 +377,25 @@ mod tests {
             let error = AppRequest::parse(Api::ChatCompletions, body).unwrap_err().to_string();
             assert!(error.starts_with(says), "{error}");
         }
+    }
+
+    #[test]
+    fn input_items_become_the_messages_a_chat_request_would_have() {
+        let body = br#"{"model": "m", "instructions": "Handle refunds.", "input": [
+            {"role": "user", "content": "hi"},
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Let me see."}]},
+            {"type": "function_call", "call_id": "call_0001", "name": "transfer_to_refund", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "call_0001", "output": "{\"assistant\": \"Refund\"}"}],
+            "tools": [{"type": "function", "name": "transfer_to_refund", "description": "d", "parameters": {}, "strict": true}]}"#;
+        let request = AppRequest::parse(Api::Responses, body).unwrap();
+        assert_eq!(request.system.as_deref(), Some("Handle refunds."));
+        assert_eq!(request.messages.len(), 3);
+        assert_eq!(request.messages[1].content.as_deref(), Some("Let me see."));
+        assert_eq!(request.messages[1].tool_calls[0].id, "call_0001");
+        assert_eq!(request.messages[2].tool_call_id.as_deref(), Some("call_0001"));
+        assert_eq!(request.tools[0]["function"]["name"], "transfer_to_refund");
+        let unknown = br#"{"model": "m", "input": [{"type": "web_search_call"}]}"#;
+        let error = AppRequest::parse(Api::Responses, unknown).unwrap_err();
+        assert_eq!(error.place, "input[0].type");
     }
 }

@@ -1,103 +1,12 @@
-//! The Responses API (`POST /v1/responses`, the OpenAI Agents SDK's default): its input items
-//! read as Chat Completions messages, and an [`Answer`] written as a response object or as
-//! its named server-sent events (`response.created` ... `response.completed`).
-//!
-//! An assistant text item followed by function-call items is one assistant message with text
-//! and calls, as a Chat Completions answer would have been: the two APIs compare equal.
+//! Answers in the Responses API's format (`POST /v1/responses`, the OpenAI Agents SDK's
+//! default): an [`Answer`] as a response object, or as its named server-sent events
+//! (`response.created` ... `response.completed`). Its requests are read by
+//! [`AppRequest::parse`](super::AppRequest::parse).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::answer::{Answer, Event, halves, pieces};
-use super::request::{AppRequest, RequestError, arguments, content_text, optional_string, split_system};
-use crate::wire::chat::{ChatMessage, ChatToolCall, Role};
-
-fn bad(place: impl Into<String>, message: impl Into<String>) -> RequestError {
-    RequestError {
-        place: place.into(),
-        message: message.into(),
-    }
-}
-
-/// The system message (`instructions`, else a leading system or developer item) and the
-/// messages of a Responses API body's `input`.
-pub(super) fn input_messages(body: &Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
-    let mut messages = Vec::new();
-    match body.get("input") {
-        Some(Value::String(text)) => messages.push(message(Role::User, Some(text.clone()))),
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                add_item(&mut messages, item, &format!("input[{i}]"))?;
-            }
-        }
-        None => return Err(bad("input", "missing")),
-        Some(_) => return Err(bad("input", "not a string or a list of items")),
-    }
-    match body.get("instructions") {
-        Some(Value::String(instructions)) => Ok((Some(instructions.clone()), messages)),
-        None | Some(Value::Null) => Ok(split_system(messages)),
-        Some(_) => Err(bad("instructions", "not a string")),
-    }
-}
-
-fn message(role: Role, content: Option<String>) -> ChatMessage {
-    ChatMessage {
-        role,
-        name: None,
-        content,
-        tool_calls: Vec::new(),
-        tool_call_id: None,
-    }
-}
-
-fn add_item(messages: &mut Vec<ChatMessage>, item: &Value, place: &str) -> Result<(), RequestError> {
-    let kind = item.get("type").and_then(Value::as_str).unwrap_or("message");
-    match kind {
-        "message" => {
-            let role = match item.get("role").and_then(Value::as_str) {
-                Some("user") => Role::User,
-                Some("assistant") => Role::Assistant,
-                Some("system" | "developer") => Role::System,
-                Some(other) => return Err(bad(format!("{place}.role"), format!("`{other}` is not a role"))),
-                None => return Err(bad(format!("{place}.role"), "missing")),
-            };
-            let content = content_text(item.get("content"), &format!("{place}.content"))?;
-            messages.push(message(role, content));
-        }
-        "function_call" => {
-            let call = ChatToolCall {
-                id: optional_string(item, "call_id", place)?.unwrap_or_default(),
-                name: optional_string(item, "name", place)?.unwrap_or_default(),
-                arguments: arguments(item.get("arguments"), &format!("{place}.arguments"))?,
-            };
-            match messages.last_mut() {
-                Some(last) if last.role == Role::Assistant => last.tool_calls.push(call),
-                _ => messages.push(ChatMessage {
-                    tool_calls: vec![call],
-                    ..message(Role::Assistant, None)
-                }),
-            }
-        }
-        "function_call_output" => {
-            let output = match item.get("output") {
-                Some(Value::String(s)) => s.clone(),
-                other => content_text(other, &format!("{place}.output"))?.unwrap_or_default(),
-            };
-            messages.push(ChatMessage {
-                tool_call_id: optional_string(item, "call_id", place)?,
-                ..message(Role::Tool, Some(output))
-            });
-        }
-        // Reasoning is the model's own; it carries no conversation.
-        "reasoning" => {}
-        other => {
-            return Err(bad(
-                format!("{place}.type"),
-                format!("`{other}`: handoff serve reads messages, function calls and their outputs"),
-            ));
-        }
-    }
-    Ok(())
-}
+use super::request::AppRequest;
 
 /// The output items of `answer`: a message item for its text, a function-call item per call.
 fn output_items(answer: &Answer, number: u32) -> Vec<Value> {
@@ -197,26 +106,6 @@ pub(super) fn events(answer: &Answer, request: &AppRequest, number: u32) -> Vec<
 mod tests {
     use super::*;
     use crate::serve::request::Api;
-
-    #[test]
-    fn input_items_become_the_messages_a_chat_request_would_have() {
-        let body = br#"{"model": "m", "instructions": "Handle refunds.", "input": [
-            {"role": "user", "content": "hi"},
-            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Let me see."}]},
-            {"type": "function_call", "call_id": "call_0001", "name": "transfer_to_refund", "arguments": "{}"},
-            {"type": "function_call_output", "call_id": "call_0001", "output": "{\"assistant\": \"Refund\"}"}],
-            "tools": [{"type": "function", "name": "transfer_to_refund", "description": "d", "parameters": {}, "strict": true}]}"#;
-        let request = AppRequest::parse(Api::Responses, body).unwrap();
-        assert_eq!(request.system.as_deref(), Some("Handle refunds."));
-        assert_eq!(request.messages.len(), 3);
-        assert_eq!(request.messages[1].content.as_deref(), Some("Let me see."));
-        assert_eq!(request.messages[1].tool_calls[0].id, "call_0001");
-        assert_eq!(request.messages[2].tool_call_id.as_deref(), Some("call_0001"));
-        assert_eq!(request.tools[0]["function"]["name"], "transfer_to_refund");
-        let unknown = br#"{"model": "m", "input": [{"type": "web_search_call"}]}"#;
-        let error = AppRequest::parse(Api::Responses, unknown).unwrap_err();
-        assert_eq!(error.place, "input[0].type");
-    }
 
     #[test]
     fn streamed_events_end_with_the_whole_response() {

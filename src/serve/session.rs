@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::answer::{Answer, Body};
 use super::extract::ObservedDesign;
-use super::request::AppRequest;
+use super::request::{Api, AppRequest};
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
 use crate::wire::{Divergence, request_lines_of};
@@ -246,7 +246,7 @@ impl<M: Model> Lockstep<M> {
                 }
                 let answer = Answer::of(&answered, self.next_call_id);
                 self.next_call_id += answered.calls.len() as u32;
-                let body = answer.render(&exchange.request, self.traffic.answered + 1);
+                let body = render(&answer, &exchange.request, self.traffic.answered + 1);
                 self.answer(exchange, lines, body);
                 response.text_in_call_chunk &= !request.tools_off();
                 Ok(response)
@@ -287,7 +287,7 @@ impl<M: Model> Lockstep<M> {
                         let mut arguments = serde_json::Map::new();
                         arguments.insert(crate::design::TASK_SUMMARY.into(), message.clone().into());
                         let answer = Answer::of(&Response::call(name.as_str(), arguments), self.next_call_id);
-                        let body = answer.render(&exchange.request, self.traffic.answered + 1);
+                        let body = render(&answer, &exchange.request, self.traffic.answered + 1);
                         self.traffic.closed = Some(format!("answered with {name}: {message}"));
                         self.answer(exchange, lines, body);
                     }
@@ -315,6 +315,16 @@ impl<M: Model> Lockstep<M> {
 impl<M: Model + Send> Model for Lockstep<M> {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         self.respond_to(request)
+    }
+}
+
+/// The body of `answer` to `request`, the `number`-th request answered, in the request's API.
+pub fn render(answer: &Answer, request: &AppRequest, number: u32) -> Body {
+    match (request.api, request.stream) {
+        (Api::ChatCompletions, false) => Body::json(&answer.chat_completion(request, number)),
+        (Api::ChatCompletions, true) => Body::events(answer.chat_chunks(request, number)),
+        (Api::Responses, false) => Body::json(&super::responses::response(answer, request, number)),
+        (Api::Responses, true) => Body::events(super::responses::events(answer, request, number)),
     }
 }
 
