@@ -230,7 +230,7 @@ pub async fn converse(
 /// The check that the app's requests were the ones its framework sends.
 fn traffic_check(traffic: &Traffic) -> Check {
     let actual = match (&traffic.divergence, traffic.unexpected.first()) {
-        (Some(divergence), _) => divergence.to_string(),
+        (Some(divergence), _) => session::describe(divergence),
         (None, Some(unexpected)) => unexpected.clone(),
         (None, None) => format!(
             "{} request{}, each the expected one",

@@ -221,12 +221,12 @@ impl<M: Model> Lockstep<M> {
                 Check::Diverged(reason, diff) => {
                     let divergence = self.diverged(&expected, reason, diff);
                     self.refuse(exchange, "handoff_divergence", &divergence_text(&divergence));
-                    return Err(ModelError::new(divergence.to_string()));
+                    return Err(ModelError::new(describe(&divergence)));
                 }
                 Check::Unattributed(why) => {
                     let divergence = self.diverged(&expected, why, String::new());
-                    self.refuse(exchange, "handoff_unattributable", &divergence.reason);
-                    return Err(ModelError::new(divergence.to_string()));
+                    self.refuse(exchange, "handoff_unattributable", &describe(&divergence));
+                    return Err(ModelError::new(describe(&divergence)));
                 }
             }
         };
@@ -335,13 +335,22 @@ enum Check {
     Unattributed(String),
 }
 
+/// A divergence of the app's traffic, in one line.
+pub fn describe(divergence: &Divergence) -> String {
+    format!(
+        "the app's request diverges from the scenario at {} call {} (model call {} of the run): {}",
+        divergence.agent, divergence.call, divergence.run_call, divergence.reason
+    )
+}
+
 /// A divergence as the app reads it: the reason and the diff.
 fn divergence_text(divergence: &Divergence) -> String {
     if divergence.diff.is_empty() {
-        return divergence.to_string();
+        return describe(divergence);
     }
     format!(
-        "{divergence}\n--- expected (what the framework sends here)\n+++ sent by the app\n{}",
+        "{}\n--- expected (what the framework sends here)\n+++ sent by the app\n{}",
+        describe(divergence),
         divergence.diff
     )
 }

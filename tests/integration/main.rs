@@ -27,6 +27,7 @@ mod conformance;
 mod endpoint;
 mod fuzz;
 mod profile_option;
+mod real_app;
 mod record;
 mod reliability;
 mod scenarios;

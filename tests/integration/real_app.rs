@@ -1,0 +1,184 @@
+//! The real thing: Semantic Kernel's tutorial sample (`examples/semantic-kernel/step4_handoff.py`,
+//! `semantic-kernel==1.45.0`, installed by `examples/semantic-kernel/setup.sh` into a virtual
+//! environment under `target/` on first use) runs under `handoff serve`, answered from
+//! `scenarios/customer_support.json`.
+//!
+//! - The conversation serve prints is the tutorial's sample output, line for line; the
+//!   recording it writes replays; the design it observed is the tutorial's graph.
+//! - With an edge of the sample removed, serve reports the divergence at the first request
+//!   that shows it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::support::{handoff_within, root};
+
+/// The tutorial's "Sample Output" (Microsoft Learn, "Handoff Orchestration", Python), every line.
+const TUTORIAL: &str = "\
+TriageAgent: Hello! Thank you for reaching out. How can I assist you today?
+User: I'd like to track the status of my order
+OrderStatusAgent: Sure, I can help you with that. Could you please provide me with your order ID?
+User: My order ID is 123
+OrderStatusAgent: Your order with ID 123 has been shipped and is expected to arrive in 2-3 days. Is there anything else I can assist you with?
+User: I want to return another order of mine
+OrderReturnAgent: I can help you with returning your order. Could you please provide the order ID for the return and the reason you'd like to return it?
+User: Order ID 321
+OrderReturnAgent: Please provide the reason for returning the order with ID 321.
+User: Broken item
+OrderReturnAgent: The return for your order with ID 321 has been successfully processed due to the broken item. Is there anything else I can assist you with?
+User: No, bye
+Task is completed with summary: Handled order return for order ID 321 due to a broken item, and successfully processed the return.
+";
+
+/// Installs Semantic Kernel once per test process (the venv is cached under `target/`).
+fn semantic_kernel() {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    let ready = READY.get_or_init(|| {
+        let output = std::process::Command::new(root().join("examples/semantic-kernel/setup.sh"))
+            .output()
+            .map_err(|e| format!("cannot run examples/semantic-kernel/setup.sh: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "examples/semantic-kernel/setup.sh failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    });
+    if let Err(why) = ready {
+        panic!("{why}");
+    }
+}
+
+/// `handoff serve scenarios/customer_support.json EXTRA -- python.sh SAMPLE`: stdout, stderr, exit code.
+fn serve_sample(sample: &Path, extra: &[&str]) -> (String, String, i32) {
+    semantic_kernel();
+    let python = root().join("examples/semantic-kernel/python.sh");
+    let mut args = vec![
+        "serve",
+        "scenarios/customer_support.json",
+        "--timeout",
+        "60",
+        "--wait",
+        "5",
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["--", python.to_str().unwrap(), sample.to_str().unwrap()]);
+    let output = handoff_within(&args, 90);
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+fn sample() -> PathBuf {
+    root().join("examples/semantic-kernel/step4_handoff.py")
+}
+
+#[test]
+fn the_real_tutorial_sample_under_serve_is_the_tutorial_line_for_line_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let (recording, design) = (dir.path().join("recording.json"), dir.path().join("design.json"));
+    let (stdout, stderr, code) = serve_sample(
+        &sample(),
+        &[
+            "--record",
+            recording.to_str().unwrap(),
+            "--write-design",
+            design.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("  ok     traffic: 12 requests, each the expected one\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("app: the app exited with status 0\n"), "{stdout}");
+    // The conversation, without the harness's own lines (task, handoffs, tools, verdict).
+    let conversation: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("TriageAgent: "))
+        .take_while(|l| !l.is_empty())
+        .filter(|l| !l.starts_with('['))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(conversation, TUTORIAL);
+    // The app printed each agent reply itself, in order (its own output is on stderr, prefixed).
+    let app: Vec<&str> = stderr.lines().filter_map(|l| l.strip_prefix("app | ")).collect();
+    let mut printed = app.iter();
+    for reply in TUTORIAL.lines().filter(|l| !l.starts_with("User: ")) {
+        assert!(
+            printed.any(|l| l.ends_with(reply)),
+            "the app did not print `{reply}`:\n{stderr}"
+        );
+    }
+
+    let replayed = handoff_within(
+        &[
+            "replay",
+            "scenarios/customer_support.json",
+            "--transcript",
+            recording.to_str().unwrap(),
+        ],
+        30,
+    );
+    let replay_text = String::from_utf8_lossy(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(0), "{replay_text}");
+    assert!(
+        replay_text.contains("replay: 12 of 12 recorded calls replayed, every one as recorded"),
+        "{replay_text}"
+    );
+
+    // The observed graph: what the sample wires, with the descriptions SK drops left empty.
+    let observed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&design).unwrap()).unwrap();
+    assert_eq!(observed["start"], "TriageAgent");
+    assert_eq!(
+        observed["handoffs"]["TriageAgent"]["OrderReturnAgent"],
+        "Transfer to this agent if the issue is order return related"
+    );
+    assert_eq!(observed["handoffs"]["OrderStatusAgent"]["TriageAgent"], "");
+    let never: Vec<&str> = observed["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("instructions").is_none())
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        never,
+        ["RefundAgent"],
+        "the conversation never reaches the refund agent"
+    );
+}
+
+#[test]
+fn a_sample_with_an_edge_removed_diverges_where_the_app_first_shows_it() {
+    let original = std::fs::read_to_string(sample()).unwrap();
+    let edge = "    .add(\n        source_agent=order_status_agent.name,\n        target_agent=support_agent.name,\n        description=\"Transfer to this agent if the issue is not order status related\",\n    )\n";
+    assert!(
+        original.contains(edge),
+        "the sample's edge from OrderStatusAgent back to triage moved"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let changed = dir.path().join("step4_handoff.py");
+    std::fs::write(&changed, original.replace(edge, "")).unwrap();
+
+    let (stdout, stderr, code) = serve_sample(&changed, &[]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("traffic: diverged at OrderStatusAgent call 1 (model call 3): the request differs from the one the framework sends here"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n-tool Handoff-transfer_to_TriageAgent: \n"),
+        "{stdout}"
+    );
+    // The app was told, and stopped: its error names the divergence.
+    assert!(
+        stderr.contains("the app's request diverges from the scenario at OrderStatusAgent call 1"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("app: the app exited with status 1\n"), "{stdout}");
+}
