@@ -196,6 +196,8 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         conversations: args.conversations,
         wait: args.wait,
         upstream: None,
+        record: args.record.is_some(),
+        observe: args.write_design.is_some(),
     };
     if let (Some(url), Some(model)) = (&args.upstream, &args.upstream_model) {
         let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
@@ -276,7 +278,7 @@ impl Report {
         Finished {
             text,
             json,
-            transcript: (*number == 1).then(|| conversation.transcript.clone()),
+            transcript: conversation.transcript.clone().filter(|_| *number == 1),
             observed: conversation.observed.clone(),
         }
     }

@@ -74,16 +74,25 @@ impl Server {
         let accepting = tokio::spawn(accept(self.listener, sender, stopped, Arc::from(super::app::MODEL)));
         let wait = options.wait;
         let (finished, conversation) = oneshot::channel();
-        // The conversation runs on a thread of its own: a forwarding model blocks on the network.
-        let thread = std::thread::Builder::new()
-            .name("handoff-serve-conversation".into())
-            .spawn(move || {
-                let result = super::block_on(converse(&scenario, &options, incoming, done))
-                    .map_err(ScenarioError::Runtime)
-                    .and_then(|served| served);
-                let _ = finished.send(result);
-            })
-            .map_err(ScenarioError::Runtime)?;
+        // A forwarding model blocks on the network: its conversation runs on a thread of its
+        // own. Any other runs beside the server, on its thread (no hop between threads).
+        let mut thread = None;
+        if options.upstream.is_some() {
+            let spawned = std::thread::Builder::new()
+                .name("handoff-serve-conversation".into())
+                .spawn(move || {
+                    let result = super::block_on(converse(&scenario, &options, incoming, done))
+                        .map_err(ScenarioError::Runtime)
+                        .and_then(|served| served);
+                    let _ = finished.send(result);
+                })
+                .map_err(ScenarioError::Runtime)?;
+            thread = Some(spawned);
+        } else {
+            tokio::spawn(async move {
+                let _ = finished.send(converse(&scenario, &options, incoming, done).await);
+            });
+        }
         let (result, app_end) = match app {
             None => (wait_for(conversation).await, None),
             Some(app) => {
@@ -96,7 +105,9 @@ impl Server {
         };
         let _ = stop.send(true);
         let _ = accepting.await;
-        let _ = thread.join();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
         let mut served = result?;
         served.app = app_end;
         Ok(served)

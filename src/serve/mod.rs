@@ -32,6 +32,8 @@ use crate::scenario::{Check, Scenario, ScenarioError, Verdict};
 use crate::scripted::ScriptedModel;
 use crate::wire::{Divergence, LiveModel, Recorder, ReplayModel, Transcript};
 
+use app::MODEL as MODEL_NAME;
+
 mod answer;
 mod app;
 mod extract;
@@ -62,6 +64,10 @@ pub struct Options {
     pub wait: Duration,
     /// Forward every request to a real model instead of the scenario's (`--upstream`).
     pub upstream: Option<LiveModel>,
+    /// Keep each conversation as a recording ([`Conversation::transcript`]).
+    pub record: bool,
+    /// Note the design the requests show ([`Conversation::observed`]).
+    pub observe: bool,
 }
 
 impl Default for Options {
@@ -71,6 +77,8 @@ impl Default for Options {
             conversations: 1,
             wait: Duration::from_secs(10),
             upstream: None,
+            record: false,
+            observe: false,
         }
     }
 }
@@ -86,11 +94,11 @@ pub struct Conversation {
     pub traffic: Traffic,
     /// The scenario's expectations and invariants, and whether the traffic was the expected one.
     pub verdict: Verdict,
-    /// The conversation as a recording (`--record`).
-    pub transcript: Transcript,
+    /// The conversation as a recording, if [`Options::record`] asked for one.
+    pub transcript: Option<Transcript>,
     /// Where a scenario's recording stopped answering, if it did.
     pub replay_divergence: Option<Divergence>,
-    /// The requests, as the design they show (`--write-design`).
+    /// The requests, as the design they show, if [`Options::observe`] asked (empty otherwise).
     pub observed: ObservedDesign,
 }
 
@@ -120,14 +128,19 @@ enum Answerer {
     Live(LiveModel),
 }
 
-impl Model for Answerer {
-    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
-        let result = match self {
+impl Answerer {
+    fn answer(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        match self {
             Answerer::Scripted(model) => model.reply(request),
             Answerer::Replay(model) => model.reply(request),
             Answerer::Live(model) => model.call(request),
-        };
-        std::future::ready(result)
+        }
+    }
+}
+
+impl Model for Answerer {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        std::future::ready(self.answer(request))
     }
 
     fn state(&self) -> Option<u64> {
@@ -148,6 +161,56 @@ impl Answerer {
             return Ok(Answerer::Replay(replay.model(&scenario.design)));
         }
         Ok(Answerer::Scripted(scenario.orchestration()?.1))
+    }
+
+    fn divergence(&self) -> Option<Divergence> {
+        match self {
+            Answerer::Replay(model) => model.divergence().cloned(),
+            _ => None,
+        }
+    }
+}
+
+/// The answerer of one conversation, recorded or not.
+#[derive(Debug)]
+enum Answering {
+    Recorded(Recorder<Answerer>),
+    Plain(Answerer),
+}
+
+impl Answering {
+    fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answering, ScenarioError> {
+        let answerer = Answerer::for_scenario(scenario, options)?;
+        Ok(match options.record {
+            true => Answering::Recorded(Recorder::new(answerer, scenario.name.clone()).model_name(MODEL_NAME)),
+            false => Answering::Plain(answerer),
+        })
+    }
+
+    /// Where a recording stopped answering, and the transcript, for the ended `run`.
+    fn finish(self, run: &Run) -> (Option<Divergence>, Option<Transcript>) {
+        match self {
+            Answering::Recorded(recorder) => (recorder.inner().divergence(), Some(recorder.finish(run))),
+            Answering::Plain(answerer) => (answerer.divergence(), None),
+        }
+    }
+}
+
+impl Model for Answering {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        async move {
+            match self {
+                Answering::Recorded(recorder) => recorder.respond(request).await,
+                Answering::Plain(answerer) => answerer.answer(request),
+            }
+        }
+    }
+
+    fn state(&self) -> Option<u64> {
+        match self {
+            Answering::Recorded(recorder) => recorder.state(),
+            Answering::Plain(answerer) => answerer.state(),
+        }
     }
 }
 
@@ -185,10 +248,10 @@ pub async fn converse(
     let replies = human_replies(scenario);
     let mut served = Served::default();
     let mut lockstep = Lockstep::new(
-        Recorder::new(Answerer::for_scenario(scenario, options)?, scenario.name.clone()),
+        Answering::for_scenario(scenario, options)?,
         incoming,
         options.matching,
-        None,
+        options.observe,
     );
     loop {
         let run = match &replies {
@@ -200,20 +263,16 @@ pub async fn converse(
         };
         served.conversations += 1;
         let more = served.conversations < options.conversations;
-        let first = lockstep.first_lines().filter(|_| more).map(<[String]>::to_vec);
-        let next = lockstep.after(&run, first.as_deref(), options.wait).await;
-        let fresh = Recorder::new(Answerer::for_scenario(scenario, options)?, scenario.name.clone());
-        let (recorder, traffic, observed) = lockstep.restart(fresh);
-        let replay_divergence = match recorder.inner() {
-            Answerer::Replay(model) => model.divergence().cloned(),
-            _ => None,
-        };
+        let first = lockstep.first_request().filter(|_| more).cloned();
+        let next = lockstep.after(&run, first.as_ref(), options.wait).await;
+        let (answering, traffic, observed) = lockstep.restart(Answering::for_scenario(scenario, options)?);
+        let (replay_divergence, transcript) = answering.finish(&run);
         let mut verdict = scenario.verdict(&run);
         verdict.add(traffic_check(&traffic));
         served.passed += u32::from(verdict.passed);
         done(Conversation {
             number: served.conversations,
-            transcript: recorder.finish(&run),
+            transcript,
             run,
             traffic,
             verdict,

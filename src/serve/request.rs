@@ -111,6 +111,12 @@ impl AppRequest {
         self.tools.iter().filter_map(|t| t["function"]["name"].as_str())
     }
 
+    /// Whether `other` asks the same: the same system message, messages and functions (its
+    /// API, model and streaming aside).
+    pub fn same_content(&self, other: &AppRequest) -> bool {
+        self.system == other.system && self.messages == other.messages && self.tools == other.tools
+    }
+
     /// The request as lines for a diff, as `handoff replay` shows a recorded request.
     pub fn lines(&self) -> Vec<String> {
         request_lines(self.system.as_deref().unwrap_or(""), &self.tools, &self.messages)
@@ -123,6 +129,11 @@ fn flag(object: &Map<String, Value>, key: &str) -> Result<bool, RequestError> {
         Some(Value::Bool(b)) => Ok(*b),
         Some(_) => Err(bad(key, "not true or false")),
     }
+}
+
+/// A function declaration of the harness, in the shape requests are read into.
+pub(super) fn wire_tool(declared: &Value) -> Value {
+    chat_tool(declared, "tools").unwrap_or_else(|_| declared.clone())
 }
 
 /// A tool of either API's shape, as Chat Completions declares it.

@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::answer::{Answer, Body};
@@ -18,6 +19,7 @@ use super::extract::ObservedDesign;
 use super::request::{Api, AppRequest};
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
+use crate::wire::chat::MessageParts;
 use crate::wire::{Divergence, request_lines_of};
 
 /// One request of the app, waiting for its answer.
@@ -74,14 +76,16 @@ pub(super) struct Lockstep<M> {
     next_call_id: u32,
     /// The run's model calls so far.
     calls: u32,
-    /// The last request answered, as lines, and its answer: a retry gets it again.
-    last: Option<(Vec<String>, Body)>,
+    /// The last request answered and its answer: a retry gets it again.
+    last: Option<(AppRequest, Body)>,
     /// A request received before the run started (the first of a new conversation).
     pending: Option<Exchange>,
-    /// The first request answered, as lines: an equal one after the end starts anew.
-    first: Option<Vec<String>>,
-    /// The design the requests show.
-    observed: ObservedDesign,
+    /// The first request answered: an equal one after the end starts anew.
+    first: Option<AppRequest>,
+    /// The design the requests show, if it is being noted.
+    observed: Option<ObservedDesign>,
+    /// Each agent's functions as the wire declares them, made at its first call.
+    tools: Vec<Option<Vec<Value>>>,
 }
 
 /// What the run expects the next request to be.
@@ -89,11 +93,11 @@ struct Expected {
     agent: AgentId,
     name: String,
     call: u32,
-    lines: Vec<String>,
 }
 
 impl<M: Model> Lockstep<M> {
-    pub(super) fn new(inner: M, incoming: Incoming, matching: Matching, pending: Option<Exchange>) -> Lockstep<M> {
+    /// A lockstep answering with `inner`, noting the observed design if `observe`.
+    pub(super) fn new(inner: M, incoming: Incoming, matching: Matching, observe: bool) -> Lockstep<M> {
         Lockstep {
             inner,
             incoming,
@@ -102,15 +106,16 @@ impl<M: Model> Lockstep<M> {
             next_call_id: 1,
             calls: 0,
             last: None,
-            pending,
+            pending: None,
             first: None,
-            observed: ObservedDesign::default(),
+            observed: observe.then(ObservedDesign::default),
+            tools: Vec::new(),
         }
     }
 
-    /// The first request of the conversation, as lines.
-    pub(super) fn first_lines(&self) -> Option<&[String]> {
-        self.first.as_deref()
+    /// The first request of the conversation.
+    pub(super) fn first_request(&self) -> Option<&AppRequest> {
+        self.first.as_ref()
     }
 
     /// Starts the next conversation with a fresh `inner` model; returns the last one's model,
@@ -120,10 +125,11 @@ impl<M: Model> Lockstep<M> {
         self.calls = 0;
         self.last = None;
         self.first = None;
+        let observed = self.observed.as_mut().map(std::mem::take).unwrap_or_default();
         (
             std::mem::replace(&mut self.inner, inner),
             std::mem::take(&mut self.traffic),
-            std::mem::take(&mut self.observed),
+            observed,
         )
     }
 
@@ -139,33 +145,73 @@ impl<M: Model> Lockstep<M> {
         }
     }
 
-    fn answer(&mut self, exchange: Exchange, lines: Vec<String>, body: Body) {
+    fn answer(&mut self, exchange: Exchange, body: Body) {
         self.traffic.answered += 1;
-        if self.first.is_none() {
-            self.first = Some(lines.clone());
-        }
         let _ = exchange.reply.send(body.clone());
-        self.last = Some((lines, body));
+        if self.first.is_none() {
+            self.first = Some(exchange.request.clone());
+        }
+        self.last = Some((exchange.request, body));
+    }
+
+    /// Answers a request sent again after its answer (a lost connection) with that answer.
+    fn answer_again(&mut self, exchange: Exchange) {
+        self.traffic.retries += 1;
+        if let Some((_, body)) = &self.last {
+            self.traffic.answered += 1;
+            let _ = exchange.reply.send(body.clone());
+        }
     }
 
     fn refuse(&mut self, exchange: Exchange, code: &str, message: &str) {
         let _ = exchange.reply.send(Body::error(400, code, message));
     }
 
-    /// The request the run expects now, or the divergence of `sent`.
-    fn check(&self, design: &Design, expected: &Expected, sent: &AppRequest, lines: &[String]) -> Check {
-        if self.last.as_ref().is_some_and(|(last, _)| last == lines) && *lines != expected.lines {
-            return Check::Retry;
+    /// Whether `sent` is the request of `request`'s model call: its system message, its
+    /// functions and every message, as `handoff replay` compares them. Field by field first
+    /// (no allocation); only a request that differs there is compared as lines.
+    fn is_expected(&mut self, request: &ModelRequest<'_>, sent: &AppRequest) -> bool {
+        let agent = request.agent().index();
+        if self.tools.len() <= agent {
+            self.tools.resize(agent + 1, None);
         }
-        let agent = attribute(design, sent);
-        match agent {
+        let tools = self.tools[agent].get_or_insert_with(|| {
+            request
+                .tools()
+                .iter()
+                .map(|tool| super::request::wire_tool(&tool.json_schema()))
+                .collect()
+        });
+        let same_tools = tools.len() == sent.tools.len()
+            && tools
+                .iter()
+                .zip(&sent.tools)
+                .all(|(ours, theirs)| tool_key(ours) == tool_key(theirs));
+        let mut thread = request.thread();
+        let same_messages = sent.messages.iter().all(|message| {
+            thread
+                .next()
+                .is_some_and(|ours| MessageParts::of(request, ours).is(message))
+        }) && thread.next().is_none();
+        let exact = sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages;
+        exact || request_lines_of(request) == sent.lines()
+    }
+
+    /// Whether `sent` is the request of `request`'s model call, a retry, or a divergence.
+    fn check(&mut self, request: &ModelRequest<'_>, expected: &Expected, sent: &AppRequest) -> Check {
+        let design = request.design();
+        match attribute(design, sent) {
             Attributed::Agent(agent) if agent == expected.agent => {
-                if self.matching == Matching::Agent || *lines == expected.lines {
+                if self.matching == Matching::Agent || self.is_expected(request, sent) {
                     return Check::Expected;
                 }
-                let diff = line_diff(&expected.lines, lines);
+                if self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent)) {
+                    return Check::Retry;
+                }
+                let diff = line_diff(&request_lines_of(request), &sent.lines());
                 Check::Diverged("the request differs from the one the framework sends here".into(), diff)
             }
+            _ if self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent)) => Check::Retry,
             Attributed::Agent(other) => Check::Diverged(
                 format!(
                     "the app called {}'s model, and the run expects {}'s",
@@ -196,28 +242,20 @@ impl<M: Model> Lockstep<M> {
             agent: request.agent(),
             name: request.agent_name().to_string(),
             call: request.call_number(),
-            lines: request_lines_of(request),
         };
-        let (exchange, lines) = loop {
+        let exchange = loop {
             let Some(exchange) = self.next_exchange().await else {
                 return Err(ModelError::new(format!(
                     "the app sent no request for {}'s model call {}: it stopped before the conversation ended",
                     expected.name, expected.call
                 )));
             };
-            let lines = exchange.request.lines();
-            self.observed
-                .observe(attribute_name(request.design(), &exchange.request), &exchange.request);
-            match self.check(request.design(), &expected, &exchange.request, &lines) {
-                Check::Expected => break (exchange, lines),
-                Check::Retry => {
-                    self.traffic.retries += 1;
-                    let body = self.last.as_ref().map(|(_, body)| body.clone());
-                    if let Some(body) = body {
-                        self.traffic.answered += 1;
-                        let _ = exchange.reply.send(body);
-                    }
-                }
+            if let Some(observed) = &mut self.observed {
+                observed.observe(attribute_name(request.design(), &exchange.request), &exchange.request);
+            }
+            match self.check(request, &expected, &exchange.request) {
+                Check::Expected => break exchange,
+                Check::Retry => self.answer_again(exchange),
                 Check::Diverged(reason, diff) => {
                     let divergence = self.diverged(&expected, reason, diff);
                     self.refuse(exchange, "handoff_divergence", &divergence_text(&divergence));
@@ -247,7 +285,7 @@ impl<M: Model> Lockstep<M> {
                 let answer = Answer::of(&answered, self.next_call_id);
                 self.next_call_id += answered.calls.len() as u32;
                 let body = render(&answer, &exchange.request, self.traffic.answered + 1);
-                self.answer(exchange, lines, body);
+                self.answer(exchange, body);
                 response.text_in_call_chunk &= !request.tools_off();
                 Ok(response)
             }
@@ -262,7 +300,7 @@ impl<M: Model> Lockstep<M> {
     /// without a request. A run the harness ended (a loop, a limit) is closed the way the
     /// framework allows: `complete_task` where offered, else an error. Returns the first
     /// request that starts the conversation anew (`first` lines), if one comes.
-    pub(super) async fn after(&mut self, run: &Run, first: Option<&[String]>, wait: Duration) -> Option<Exchange> {
+    pub(super) async fn after(&mut self, run: &Run, first: Option<&AppRequest>, wait: Duration) -> Option<Exchange> {
         let ending = run.outcome().is_bounce().then(|| run.outcome_line());
         let mut to_close = ending.is_some();
         loop {
@@ -270,9 +308,17 @@ impl<M: Model> Lockstep<M> {
                 Ok(Some(exchange)) => exchange,
                 Ok(None) | Err(_) => return None,
             };
-            let lines = exchange.request.lines();
-            if first.is_some_and(|first| first == lines) {
+            if first.is_some_and(|first| first.same_content(&exchange.request)) {
                 return Some(exchange);
+            }
+            // The last answer lost on its way (the final one, or the one that closed a bounce).
+            if self
+                .last
+                .as_ref()
+                .is_some_and(|(last, _)| last.same_content(&exchange.request))
+            {
+                self.answer_again(exchange);
+                continue;
             }
             if let (true, Some(ending)) = (to_close, &ending) {
                 to_close = false;
@@ -289,7 +335,7 @@ impl<M: Model> Lockstep<M> {
                         let answer = Answer::of(&Response::call(name.as_str(), arguments), self.next_call_id);
                         let body = render(&answer, &exchange.request, self.traffic.answered + 1);
                         self.traffic.closed = Some(format!("answered with {name}: {message}"));
-                        self.answer(exchange, lines, body);
+                        self.answer(exchange, body);
                     }
                     None => {
                         self.traffic.closed = Some(format!("answered with an error: {message}"));
@@ -316,6 +362,11 @@ impl<M: Model + Send> Model for Lockstep<M> {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         self.respond_to(request)
     }
+
+    /// The answering model's state: the run proves a loop as the scenario's does.
+    fn state(&self) -> Option<u64> {
+        self.inner.state()
+    }
 }
 
 /// The body of `answer` to `request`, the `number`-th request answered, in the request's API.
@@ -338,7 +389,7 @@ enum Check {
 /// A divergence of the app's traffic, in one line.
 pub fn describe(divergence: &Divergence) -> String {
     format!(
-        "the app's request diverges from the scenario at {} call {} (model call {} of the run): {}",
+        "the app's request diverges from the run at {} call {} (model call {} of the run): {}",
         divergence.agent, divergence.call, divergence.run_call, divergence.reason
     )
 }
@@ -361,6 +412,20 @@ fn line_diff(expected: &[String], sent: &[String]) -> String {
         .unified_diff()
         .context_radius(2)
         .to_string()
+}
+
+/// What `handoff replay` shows of a function: its name, description and parameters (a
+/// missing description or parameter list reads as an empty one).
+fn tool_key(tool: &Value) -> (&Value, &str, Option<&serde_json::Map<String, Value>>) {
+    let function = &tool["function"];
+    let properties = function["parameters"]["properties"]
+        .as_object()
+        .filter(|p| !p.is_empty());
+    (
+        &function["name"],
+        function["description"].as_str().unwrap_or(""),
+        properties,
+    )
 }
 
 /// Which agent of a design a request is for.

@@ -159,4 +159,14 @@ impl<M: Model + Send> Model for Recorder<M> {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         self.record(request)
     }
+
+    /// The recorded model's state, so that recording keeps the loop proof; none while
+    /// answers may come from an earlier recording instead.
+    fn state(&self) -> Option<u64> {
+        if self.reusable.is_empty() {
+            self.inner.state()
+        } else {
+            None
+        }
+    }
 }

@@ -12,6 +12,7 @@
 //! - `record` (with the fake `endpoint`): `handoff record` against a loopback server, `handoff replay`;
 //! - `reliability`: the hostile-input corpus (`tests/hostile/`), runs that would never end,
 //!   network faults, files not to lose or overwrite, folders that loop, arbitrary JSON;
+//! - `serve`: `handoff serve` through real HTTP clients on loopback, the test as the app;
 //! - `compare`: `handoff compare`, one scenario under several profiles;
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -32,6 +33,7 @@ mod record;
 mod reliability;
 mod scenarios;
 mod semantics;
+mod serve;
 mod snapshots;
 mod support;
 mod trace;

@@ -177,7 +177,7 @@ fn a_sample_with_an_edge_removed_diverges_where_the_app_first_shows_it() {
     );
     // The app was told, and stopped: its error names the divergence.
     assert!(
-        stderr.contains("the app's request diverges from the scenario at OrderStatusAgent call 1"),
+        stderr.contains("the app's request diverges from the run at OrderStatusAgent call 1"),
         "{stderr}"
     );
     assert!(stdout.contains("app: the app exited with status 1\n"), "{stdout}");

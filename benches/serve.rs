@@ -1,0 +1,242 @@
+//! What `handoff serve` costs per request, on loopback, against a minimal hyper server that
+//! answers every request with the same bytes (what is hyper's and the kernel's; the rest is
+//! ours: parsing the request, the lockstep check against the run, the scripted answer, a
+//! fresh run per conversation, the report).
+//!
+//! The scenario (`benches/serve_scenario.json`) is one agent and no human: each request is a
+//! whole conversation (the run starts, checks the request, answers, ends), and the next equal
+//! request starts the next one. One client on one keep-alive connection sends requests one
+//! after another, so requests per second are 1 / latency (the server uses one core, the
+//! client the other).
+//!
+//! - `serve/json`, `serve/stream` (`stream: true` with a usage chunk), `echo/json`: criterion,
+//!   time per request;
+//! - then, for the same three, 20,000 requests each: p50, p99 and requests per second, printed.
+//!
+//! `cargo bench --bench serve`; figures in BENCHMARKS.md.
+
+use std::convert::Infallible;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use criterion::Criterion;
+use handoff_harness::engine::ModelError;
+use handoff_harness::serve::{MODEL, Options, Server};
+use handoff_harness::{Model, ModelRequest, Response, Scenario};
+
+/// The bench scenario.
+fn scenario() -> Scenario {
+    Scenario::load(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/serve_scenario.json")).unwrap()
+}
+
+/// A model that answers "Hello!" and keeps the body of the request it was sent.
+struct Capture(Option<String>);
+
+impl Model for Capture {
+    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
+        self.0 = Some(handoff_harness::wire::chat::request_body(MODEL, request));
+        std::future::ready(Ok(Response::text("Hello!")))
+    }
+}
+
+/// The request the scenario's start agent is sent, exactly as the harness would send it (as
+/// Semantic Kernel does), streamed with a usage chunk or not.
+fn request_body(stream: bool) -> String {
+    let mut capture = Capture(None);
+    handoff_harness::engine::block_on(scenario().run_with(&mut capture))
+        .unwrap()
+        .unwrap();
+    let body = capture.0.unwrap();
+    let model = format!(r#"{{"model":"{MODEL}""#);
+    if stream {
+        body.replacen(
+            &model,
+            &format!(r#"{model},"stream":true,"stream_options":{{"include_usage":true}}"#),
+            1,
+        )
+    } else {
+        body
+    }
+}
+
+/// Starts `handoff serve` on the bench scenario, for as many conversations as will come.
+fn start_serve() -> SocketAddr {
+    let scenario = scenario();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        handoff_harness::serve::block_on(async move {
+            let server = Server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+            sender.send(server.address()).unwrap();
+            let options = Options {
+                conversations: u32::MAX,
+                wait: Duration::from_secs(3600),
+                ..Options::default()
+            };
+            let served = server.run(scenario, options, None, |c| {
+                assert!(c.verdict.passed, "{}", c.run.text())
+            });
+            served.await.unwrap();
+        })
+        .unwrap();
+    });
+    receiver.recv().unwrap()
+}
+
+/// Starts a hyper server that answers every request with `answer` after reading its body.
+fn start_echo(answer: &'static str) -> SocketAddr {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        handoff_harness::serve::block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sender.send(listener.local_addr().unwrap()).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                stream.set_nodelay(true).unwrap();
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
+                            let _ = http_body_util::BodyExt::collect(request.into_body()).await;
+                            Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(Bytes::from_static(
+                                answer.as_bytes(),
+                            ))))
+                        });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        })
+        .unwrap();
+    });
+    receiver.recv().unwrap()
+}
+
+/// A keep-alive HTTP/1.1 client that posts one body again and again and reads each answer
+/// whole (by its length, or its chunks).
+struct Client {
+    writer: TcpStream,
+    reader: BufReader<TcpStream>,
+    request: Vec<u8>,
+    line: String,
+    body: Vec<u8>,
+}
+
+impl Client {
+    fn new(address: SocketAddr, body: &str) -> Client {
+        let stream = TcpStream::connect(address).unwrap();
+        stream.set_nodelay(true).unwrap();
+        let request = format!(
+            "POST /v1/chat/completions HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        Client {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+            request: request.into_bytes(),
+            line: String::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// One request and its whole answer; the answer's body.
+    fn post(&mut self) -> &[u8] {
+        self.writer.write_all(&self.request).unwrap();
+        let (mut length, mut chunked) = (None, false);
+        loop {
+            self.line.clear();
+            self.reader.read_line(&mut self.line).unwrap();
+            let header = self.line.trim_end().to_ascii_lowercase();
+            if header.is_empty() {
+                break;
+            }
+            assert!(
+                !header.starts_with("http/1.1 ") || header.starts_with("http/1.1 200"),
+                "{header}"
+            );
+            if let Some(n) = header.strip_prefix("content-length: ") {
+                length = Some(n.parse::<usize>().unwrap());
+            }
+            chunked |= header == "transfer-encoding: chunked";
+        }
+        self.body.clear();
+        if let Some(length) = length {
+            self.body.resize(length, 0);
+            self.reader.read_exact(&mut self.body).unwrap();
+        } else {
+            assert!(chunked, "an answer with neither a length nor chunks");
+            loop {
+                self.line.clear();
+                self.reader.read_line(&mut self.line).unwrap();
+                let size = usize::from_str_radix(self.line.trim_end(), 16).unwrap();
+                let start = self.body.len();
+                self.body.resize(start + size + 2, 0);
+                self.reader.read_exact(&mut self.body[start..]).unwrap();
+                self.body.truncate(start + size);
+                if size == 0 {
+                    break;
+                }
+            }
+        }
+        &self.body
+    }
+}
+
+/// p50, p99 and requests per second of `count` requests.
+fn percentiles(client: &mut Client, count: usize) -> (Duration, Duration, f64) {
+    let mut times = Vec::with_capacity(count);
+    let start = Instant::now();
+    for _ in 0..count {
+        let sent = Instant::now();
+        std::hint::black_box(client.post());
+        times.push(sent.elapsed());
+    }
+    let total = start.elapsed();
+    times.sort();
+    (
+        times[count / 2],
+        times[count * 99 / 100],
+        count as f64 / total.as_secs_f64(),
+    )
+}
+
+fn main() {
+    let serve = start_serve();
+    let mut json = Client::new(serve, &request_body(false));
+    let mut stream = Client::new(serve, &request_body(true));
+    // The echo server answers with the bytes serve answers the same request with.
+    let answer: &'static str = String::from_utf8(json.post().to_vec()).unwrap().leak();
+    assert!(answer.contains(r#""content":"Hello!""#), "{answer}");
+    assert!(String::from_utf8_lossy(stream.post()).ends_with("data: [DONE]\n\n"));
+    let mut echo = Client::new(start_echo(answer), &request_body(false));
+
+    let mut criterion = Criterion::default().configure_from_args();
+    let mut group = criterion.benchmark_group("serve");
+    group.bench_function("json", |b| b.iter(|| json.post().len()));
+    group.bench_function("stream", |b| b.iter(|| stream.post().len()));
+    group.bench_function("echo_json", |b| b.iter(|| echo.post().len()));
+    group.finish();
+    criterion.final_summary();
+
+    const COUNT: usize = 20_000;
+    println!("\n{COUNT} requests each, one keep-alive connection:");
+    println!(
+        "{:<12} {:>10} {:>10} {:>12}",
+        "server", "p50 (µs)", "p99 (µs)", "requests/s"
+    );
+    for (name, client) in [
+        ("serve json", &mut json),
+        ("serve stream", &mut stream),
+        ("echo json", &mut echo),
+    ] {
+        let (p50, p99, rate) = percentiles(client, COUNT);
+        println!(
+            "{name:<12} {:>10.1} {:>10.1} {:>12.0}",
+            p50.as_secs_f64() * 1e6,
+            p99.as_secs_f64() * 1e6,
+            rate
+        );
+    }
+}

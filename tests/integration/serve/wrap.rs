@@ -1,0 +1,118 @@
+//! `handoff serve FILE -- COMMAND`: the app serve starts, what it is given, and how its end is
+//! reported.
+
+use std::time::{Duration, Instant};
+
+use super::chat::{SMALL_ANSWERS, assert_chat_answer};
+use super::{Serve, chat, client, exits, expected_bodies, path_in, shown, small_scenario};
+
+/// `handoff serve FILE --wait 0.3 ARGS -- COMMAND` to its end (failing after 20 s), with no
+/// model name of the test's environment passed on to the app.
+fn wrapped(file: &std::path::Path, args: &[&str], command: &[&str]) -> std::process::Output {
+    let mut all = vec!["--wait", "0.3"];
+    all.extend_from_slice(args);
+    all.push("--");
+    all.extend_from_slice(command);
+    Serve::start(file, &all).finish()
+}
+
+#[test]
+fn a_command_that_cannot_start_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let output = wrapped(&file, &[], &["handoff-serve-test-no-such-command"]);
+    exits(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the command after `--` could not be started: handoff-serve-test-no-such-command"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_app_that_fails_fails_the_serve_and_says_how_it_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let output = wrapped(&file, &[], &["sh", "-c", "exit 3"]);
+    exits(&output, 1);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("\napp: the app exited with status 3\n"), "{report}");
+    assert!(report.ends_with("FAIL\n"), "{report}");
+}
+
+#[test]
+fn an_app_that_overruns_its_timeout_is_stopped_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let started = Instant::now();
+    // The shell's child sleeps too: the whole process group is stopped.
+    let output = wrapped(&file, &["--timeout", "1"], &["sh", "-c", "sleep 30 & sleep 30; wait"]);
+    let took = started.elapsed();
+    exits(&output, 1);
+    assert!(took < Duration::from_secs(6), "stopped after {took:?}");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("app: the app was still running after 1 s (--timeout) and was stopped\n"),
+        "{report}"
+    );
+    assert!(report.ends_with("FAIL\n"), "{report}");
+}
+
+#[test]
+fn the_app_is_given_the_endpoint_and_the_human_replies_and_its_output_is_passed_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let script = "echo \"url=$OPENAI_BASE_URL key=$OPENAI_API_KEY model=$OPENAI_CHAT_MODEL_ID\"; cat; echo oops >&2";
+    let output = wrapped(&file, &[], &["sh", "-c", script]);
+    // The app sent no model request, so there was no conversation to pass.
+    exits(&output, 1);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let listening = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(listening.starts_with("http://127.0.0.1:") && listening.ends_with("/v1"));
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("app ")).collect();
+    let expected = format!("app | url={listening} key=handoff-serve-dummy-key model=handoff-serve");
+    assert!(lines.contains(&expected.as_str()), "{stderr}");
+    let app_out: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("app | ")).collect();
+    assert_eq!(app_out[1..], ["I want a refund for order 7", "No, thanks"], "{stderr}");
+    assert!(lines.contains(&"app ! oops"), "{stderr}");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("app: the app exited with status 0\n"),
+        "{}",
+        shown(&output)
+    );
+}
+
+#[test]
+fn a_wrapped_app_that_holds_the_conversation_and_exits_0_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let done = path_in(&dir, "done");
+    // The app waits until the test, speaking for it, has held the conversation.
+    let script = format!("while [ ! -e '{done}' ]; do sleep 0.02; done; echo finished");
+    let serve = Serve::start(&file, &["--wait", "5", "--", "sh", "-c", &script]);
+    let (agent, url) = (client(), serve.url());
+    for (i, (body, said)) in bodies.iter().zip(&SMALL_ANSWERS).enumerate() {
+        let reply = chat(&agent, &url, body);
+        assert_eq!(reply.status, 200, "request {}: {}", i + 1, reply.text);
+        assert_chat_answer(&reply.json(), i + 1, said);
+    }
+    let started = Instant::now();
+    std::fs::write(&done, "").unwrap();
+    let output = serve.finish();
+    exits(&output, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "serve ends when the app does"
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("\napp: the app exited with status 0\nPASS\n"),
+        "{report}"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("app | finished\n"));
+}
