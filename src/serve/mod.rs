@@ -174,35 +174,33 @@ impl Answerer {
 /// The answerer of one conversation, recorded or not.
 #[derive(Debug)]
 enum Answering {
-    Recorded(Recorder<Answerer>),
-    Plain(Answerer),
+    Recorded(Box<Recorder<Answerer>>),
+    Plain(Box<Answerer>),
 }
 
 impl Answering {
     fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answering, ScenarioError> {
         let answerer = Answerer::for_scenario(scenario, options)?;
         Ok(match options.record {
-            true => Answering::Recorded(Recorder::new(answerer, scenario.name.clone()).model_name(MODEL_NAME)),
-            false => Answering::Plain(answerer),
+            true => Answering::Recorded(Box::new(Recorder::new(answerer, scenario.name.clone()).model_name(MODEL_NAME))),
+            false => Answering::Plain(Box::new(answerer)),
         })
     }
 
     /// Where a recording stopped answering, and the transcript, for the ended `run`.
     fn finish(self, run: &Run) -> (Option<Divergence>, Option<Transcript>) {
         match self {
-            Answering::Recorded(recorder) => (recorder.inner().divergence(), Some(recorder.finish(run))),
+            Answering::Recorded(recorder) => (recorder.inner().divergence(), Some((*recorder).finish(run))),
             Answering::Plain(answerer) => (answerer.divergence(), None),
         }
     }
 }
 
 impl Model for Answering {
-    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
-        async move {
-            match self {
-                Answering::Recorded(recorder) => recorder.respond(request).await,
-                Answering::Plain(answerer) => answerer.answer(request),
-            }
+    async fn respond(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        match self {
+            Answering::Recorded(recorder) => recorder.respond(request).await,
+            Answering::Plain(answerer) => answerer.answer(request),
         }
     }
 
