@@ -181,8 +181,14 @@ enum Answering {
 impl Answering {
     fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answering, ScenarioError> {
         let answerer = Answerer::for_scenario(scenario, options)?;
+        let model = options
+            .upstream
+            .as_ref()
+            .map_or(MODEL_NAME, |live| &live.endpoint().model);
         Ok(match options.record {
-            true => Answering::Recorded(Box::new(Recorder::new(answerer, scenario.name.clone()).model_name(MODEL_NAME))),
+            true => Answering::Recorded(Box::new(
+                Recorder::new(answerer, scenario.name.clone()).model_name(model),
+            )),
             false => Answering::Plain(Box::new(answerer)),
         })
     }

@@ -34,6 +34,10 @@ pub struct Exchange {
 /// The requests of the app, in arrival order.
 pub type Incoming = mpsc::Receiver<Exchange>;
 
+/// How long serve goes on answering after a conversation that expects nothing more: long
+/// enough for a client to send a lost final request again.
+const LINGER: Duration = Duration::from_millis(500);
+
 /// How much of a request must be what the profile expects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Matching {
@@ -304,7 +308,11 @@ impl<M: Model> Lockstep<M> {
         let ending = run.outcome().is_bounce().then(|| run.outcome_line());
         let mut to_close = ending.is_some();
         loop {
-            let exchange = match tokio::time::timeout(wait, self.next_exchange()).await {
+            // Waiting is for a request that is expected: one to close, or a next conversation.
+            // Otherwise a moment is enough to answer a lost final answer again.
+            let expecting = to_close || first.is_some();
+            let idle = if expecting { wait } else { wait.min(LINGER) };
+            let exchange = match tokio::time::timeout(idle, self.next_exchange()).await {
                 Ok(Some(exchange)) => exchange,
                 Ok(None) | Err(_) => return None,
             };

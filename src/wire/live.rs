@@ -228,6 +228,11 @@ impl LiveModel {
         }
     }
 
+    /// Where it calls.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
     /// The waits before each retry so far.
     pub fn waits(&self) -> &[Duration] {
         &self.waits

@@ -9,6 +9,7 @@
 //! - `routes`: `GET /v1/models`, unknown paths, unreadable bodies, concurrent clients;
 //! - `traffic`: retries after a lost connection, unattributable requests, divergences, a
 //!   bounce the harness ends, `--record` and `--write-design`;
+//! - `upstream`: `--upstream`, a real model behind serve, recorded;
 //! - `wrap`: `handoff serve ... -- COMMAND`.
 
 use std::io::{Read, Write};
@@ -28,6 +29,7 @@ mod chat;
 mod responses;
 mod routes;
 mod traffic;
+mod upstream;
 mod wrap;
 
 /// How long any wait of these tests may last before the test fails (and the serve is killed).
@@ -124,6 +126,11 @@ fn drain(mut stream: impl Read + Send + 'static) -> Drained {
 impl Serve {
     /// Starts `handoff serve FILE --port-file P ARGS` and waits for the port file.
     fn start(file: &Path, args: &[&str]) -> Serve {
+        Serve::start_with(file, args, &[])
+    }
+
+    /// [`Serve::start`] with `env` added to serve's environment.
+    fn start_with(file: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
         let dir = tempfile::tempdir().unwrap();
         let port_file = dir.path().join("port");
         let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
@@ -135,6 +142,7 @@ impl Serve {
             .current_dir(dir.path())
             .env("NO_COLOR", "1")
             .env_remove("OPENAI_CHAT_MODEL_ID")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

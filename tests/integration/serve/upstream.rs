@@ -1,0 +1,87 @@
+//! `--upstream`: a real model behind serve. Each request the app sends (checked as always) is
+//! forwarded to the upstream endpoint with its key, its answer goes back to the app, and the
+//! conversation is recorded: the app-level counterpart of `handoff record`.
+
+use handoff_harness::Scenario;
+use serde_json::Value;
+
+use super::{Serve, chat, client, exits, expected_bodies, path_in, small_scenario};
+use crate::endpoint::{Answer, Endpoint, answers_of};
+
+#[test]
+fn upstream_answers_reach_the_app_and_the_conversation_is_recorded_without_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    // The upstream answers as the scenario's scripted model would.
+    let scenario = Scenario::load(&file).unwrap();
+    let run = scenario.run_blocking().unwrap();
+    let upstream = Endpoint::start(answers_of(&run));
+    let recording = path_in(&dir, "recording.json");
+    // The key's variable is named on the command line, as `handoff record` takes it.
+    let serve = Serve::start_with(
+        &file,
+        &[
+            "--upstream",
+            &upstream.base_url,
+            "--upstream-model",
+            "gpt-test",
+            "--api-key-env",
+            "HANDOFF_TEST_KEY",
+            "--record",
+            &recording,
+        ],
+        &[("HANDOFF_TEST_KEY", "sk-test-4f9a8b7c6d5e")],
+    );
+    let agent = client();
+    let bodies = expected_bodies(&file);
+    for (i, body) in bodies.iter().enumerate() {
+        let reply = chat(&agent, &serve.url(), body);
+        assert_eq!(reply.status, 200, "request {}: {}", i + 1, reply.text);
+    }
+    let output = serve.finish();
+    exits(&output, 0);
+
+    let received = upstream.received();
+    assert_eq!(received.len(), bodies.len(), "one upstream call per request of the app");
+    for (sent, app) in received.iter().zip(&bodies) {
+        assert!(
+            sent.head.contains("authorization: bearer sk-test-4f9a8b7c6d5e"),
+            "{}",
+            sent.head
+        );
+        assert_eq!(sent.body["model"], "gpt-test");
+        assert_eq!(sent.body["messages"], app["messages"], "the app's request, forwarded");
+    }
+    let text = std::fs::read_to_string(&recording).unwrap();
+    assert!(!text.contains("sk-test-4f9a8b7c6d5e"), "the key is never written");
+    let transcript: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(transcript["model"], "gpt-test");
+    assert_eq!(transcript["calls"].as_array().unwrap().len(), bodies.len());
+    let replayed = crate::support::handoff(&["replay", file.to_str().unwrap(), "--transcript", &recording]);
+    assert_eq!(
+        replayed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replayed.stdout)
+    );
+}
+
+#[test]
+fn an_upstream_that_fails_is_an_error_the_app_sees() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let upstream = Endpoint::start([Answer::Status(
+        400,
+        Vec::new(),
+        r#"{"error": {"message": "bad model"}}"#.into(),
+    )]);
+    let serve = Serve::start(
+        &file,
+        &["--upstream", &upstream.base_url, "--upstream-model", "gpt-test"],
+    );
+    let reply = chat(&client(), &serve.url(), &expected_bodies(&file)[0]);
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(reply.error_message().contains("bad model"), "{}", reply.text);
+    let output = serve.finish();
+    exits(&output, 1);
+}
