@@ -33,6 +33,15 @@ pub enum DesignError {
         /// The offending name.
         name: String,
     },
+    /// An agent name that a surface rewriting names into function names (the OpenAI Agents
+    /// SDK's) still cannot take: a control character, or more than 64 characters.
+    #[error("{name:?} is not a valid agent name: at most 64 characters, none of them a control character")]
+    UnwritableAgentName {
+        /// The agent's index.
+        index: usize,
+        /// The offending name.
+        name: String,
+    },
     /// Two functions of one agent that reach the wire under the same name.
     #[error("agent `{agent}` offers `{first}` and `{second}` under one name on the wire, `{wire}`")]
     SameWireName {
@@ -143,7 +152,9 @@ impl DesignError {
             DesignError::EmptyName { index } | DesignError::DuplicateAgent { index, .. } => {
                 format!("agents[{index}].name")
             }
-            DesignError::InvalidName { index, tool: None, .. } => format!("agents[{index}].name"),
+            DesignError::InvalidName { index, tool: None, .. } | DesignError::UnwritableAgentName { index, .. } => {
+                format!("agents[{index}].name")
+            }
             DesignError::InvalidName {
                 index,
                 tool: Some(t),

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::files::closest;
-use surface::valid_name;
 
 mod agent;
 mod edge;
@@ -130,7 +129,7 @@ impl DesignBuilder {
     /// Checks everything but the edges and the start: agent names and each agent's tools.
     /// The analysis (`analysis::HandoffGraph`) reports problems with edges as findings instead.
     pub fn check_agents(&self) -> Result<(), DesignError> {
-        Design::index(&self.agents)?;
+        Design::index(&self.agents, &self.surface)?;
         for (i, agent) in self.agents.iter().enumerate() {
             tools::toolbox(i, agent, &[], &self.agents, &self.surface)?;
         }
@@ -144,8 +143,8 @@ impl Design {
         DesignBuilder::default()
     }
 
-    /// Checks the agents' names and indexes them by name.
-    fn index(agents: &[Agent]) -> Result<BTreeMap<String, AgentId>, DesignError> {
+    /// Checks the agents' names (as `surface` allows them) and indexes them by name.
+    fn index(agents: &[Agent], surface: &ToolSurface) -> Result<BTreeMap<String, AgentId>, DesignError> {
         if agents.is_empty() {
             return Err(DesignError::NoAgents);
         }
@@ -154,7 +153,13 @@ impl Design {
             if agent.name.is_empty() {
                 return Err(DesignError::EmptyName { index: i });
             }
-            if !valid_name(&agent.name) {
+            if !surface.valid_agent_name(&agent.name) {
+                if surface.target_names == TargetNames::LowerSnake {
+                    return Err(DesignError::UnwritableAgentName {
+                        index: i,
+                        name: agent.name.clone(),
+                    });
+                }
                 return Err(DesignError::InvalidName {
                     index: i,
                     tool: None,
@@ -180,7 +185,7 @@ impl Design {
         start: Option<String>,
         surface: ToolSurface,
     ) -> Result<Design, DesignError> {
-        let index = Design::index(&agents)?;
+        let index = Design::index(&agents, &surface)?;
         let names = || agents.iter().map(|a| a.name.as_str());
         let start = match start {
             None => AgentId(0),
@@ -393,6 +398,31 @@ mod tests {
         assert_eq!(edges.len(), 2);
         assert_eq!((edges[0].target, edges[0].description.as_str()), (AgentId(1), "two"));
         assert_eq!(d.duplicate_handoffs().len(), 1);
+    }
+
+    #[test]
+    fn agents_sdk_names_may_hold_spaces_as_its_own_examples_do() {
+        let sdk = crate::engine::Profile::OPENAI_AGENTS.tools;
+        let d = Design::builder()
+            .tool_surface(sdk)
+            .agent(Agent::new("Triage Agent"))
+            .agent(Agent::new("FAQ Agent").description("Answers questions."))
+            .handoff_to("Triage Agent", "FAQ Agent")
+            .build()
+            .unwrap();
+        let transfer = &d.tools(d.find("Triage Agent").unwrap())[0];
+        assert_eq!(&*transfer.qualified_name, "transfer_to_faq_agent");
+        assert_eq!(
+            transfer.description,
+            "Handoff to the FAQ Agent agent to handle the request. Answers questions."
+        );
+        let error = Design::builder()
+            .tool_surface(sdk)
+            .agent(Agent::new("Line\nbreak"))
+            .build()
+            .unwrap_err();
+        assert_eq!(error.place(), "agents[0].name");
+        assert!(error.to_string().contains("control character"), "{error}");
     }
 
     #[test]

@@ -219,6 +219,20 @@ impl ToolSurface {
             None => format!("`{}*`", self.transfer_prefix),
         }
     }
+
+    /// Whether `name` can name an agent. A surface that writes the name into function names
+    /// as it is needs a valid function name; one that rewrites it (the OpenAI Agents SDK's
+    /// lower snake case: `FAQ Agent` is offered as `transfer_to_faq_agent`) takes any name of
+    /// at most 64 characters without control characters, as the SDK's own examples name
+    /// their agents.
+    pub fn valid_agent_name(&self, name: &str) -> bool {
+        match self.target_names {
+            TargetNames::Kept => valid_name(name),
+            TargetNames::LowerSnake => {
+                !name.is_empty() && name.chars().count() <= MAX_WIRE_NAME && !name.chars().any(char::is_control)
+            }
+        }
+    }
 }
 
 impl Default for ToolSurface {
@@ -275,6 +289,13 @@ mod tests {
             schema: crate::design::Schema::AgentsSdk,
         };
         assert_eq!(lower.transfer_name("Refund-Agent"), "transfer_to_refund_agent");
+        assert_eq!(
+            lower.transfer_name("Seat Booking Agent"),
+            "transfer_to_seat_booking_agent"
+        );
+        assert!(lower.valid_agent_name("FAQ Agent") && !ToolSurface::SEMANTIC_KERNEL.valid_agent_name("FAQ Agent"));
+        assert!(!lower.valid_agent_name("FAQ\nAgent") && !lower.valid_agent_name(""));
+        assert!(!lower.valid_agent_name(&"a".repeat(65)));
         assert_eq!(lower.qualified_own(Some("P"), "check"), "check");
         assert!(!lower.is_reserved("complete_task"));
         assert_eq!(lower.reserved_names(), "`transfer_to_*`");

@@ -54,7 +54,10 @@ impl DesignFile {
     /// Parses design JSON; `file` names it in errors, `stem` is the default name.
     pub fn parse(text: &str, file: &str, stem: Option<&str>) -> Result<DesignFile, FileError> {
         let mut parsed: File = parse_json(text, file)?;
-        let declared = declared(&mut parsed);
+        let profile = parsed.profile.as_ref().map_or(&Profile::SEMANTIC_KERNEL, |p| p.profile);
+        // Agent names are checked as the file's framework allows them (the OpenAI Agents SDK
+        // takes `FAQ Agent`).
+        let declared = declared(&mut parsed).tool_surface(profile.tools);
         declared
             .check_agents()
             .map_err(|e| FileError::invalid(file, e.place(), e.to_string()))?;
@@ -66,9 +69,31 @@ impl DesignFile {
             file: file.to_string(),
             declared,
             limits: parsed.limits,
-            profile: parsed.profile.as_ref().map_or(&Profile::SEMANTIC_KERNEL, |p| p.profile),
+            profile,
             usage_chunk: parsed.profile.as_ref().is_some_and(|p| p.usage_chunk),
             scripts: parsed.model.and_then(|m| m.scripted).map(|s| s.0).unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_names_are_checked_under_the_files_profile() {
+        let design = |profile: &str| {
+            format!(
+                r#"{{{profile} "agents": [{{"name": "Triage Agent"}}, {{"name": "FAQ Agent"}}],
+                    "handoffs": {{"Triage Agent": {{"FAQ Agent": null}}}}}}"#
+            )
+        };
+        let sdk = DesignFile::parse(&design(r#""profile": "openai-agents","#), "d.json", None).unwrap();
+        assert_eq!(sdk.declared.agents()[1].name, "FAQ Agent");
+        let error = DesignFile::parse(&design(""), "d.json", None).unwrap_err().to_string();
+        assert!(
+            error.contains("agents[0].name: `Triage Agent` is not a valid agent name"),
+            "{error}"
+        );
     }
 }
