@@ -65,6 +65,11 @@ pub(crate) struct ServeArgs {
     /// A regular expression to scrub from what the upstream answers (repeatable).
     #[arg(long, value_name = "REGEX")]
     redact: Vec<String>,
+    /// Write the scenario's task to the app's input first, as its first line, before the
+    /// human's replies: for an app that reads its first message from its input too, like the
+    /// OpenAI Agents SDK's chat loop (`examples/openai-agents/`).
+    #[arg(long)]
+    task_on_stdin: bool,
     /// Output format of the report.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -74,7 +79,8 @@ pub(crate) struct ServeArgs {
     #[command(flatten)]
     profile: ProfileArg,
     /// The app to run against the endpoint, after `--`: it gets OPENAI_BASE_URL, a dummy
-    /// OPENAI_API_KEY and the model name, and the scenario's human replies on its input.
+    /// OPENAI_API_KEY and the model name, and the scenario's human replies on its input
+    /// (after the task, with --task-on-stdin).
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<OsString>,
 }
@@ -95,7 +101,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
     let app = args.command.split_first().map(|(program, rest)| AppCommand {
         program: program.clone(),
         args: rest.to_vec(),
-        stdin: handoff_harness::serve::human_replies(&scenario).unwrap_or_default(),
+        stdin: handoff_harness::serve::app_input(&scenario, args.task_on_stdin),
         timeout: args.timeout,
     });
     let outcome = handoff_harness::serve::block_on(async {

@@ -233,6 +233,16 @@ pub fn human_replies(scenario: &Scenario) -> Option<Vec<String>> {
     }
 }
 
+/// What a wrapped app reads on its standard input, a line each: the human's replies, after
+/// the task when `task_first`, for an app that reads its first message there too (the OpenAI
+/// Agents SDK's chat loop asks `input()` before its first `Runner.run`).
+pub fn app_input(scenario: &Scenario, task_first: bool) -> Vec<String> {
+    let task = scenario.task.clone().filter(|_| task_first);
+    task.into_iter()
+        .chain(human_replies(scenario).unwrap_or_default())
+        .collect()
+}
+
 /// Holds conversations with the app's requests from `incoming`, one after another (at most
 /// `options.conversations`), showing each to `done` as it ends; returns how many were held
 /// and passed. Ends when the app stops sending (the channel closes) or the last conversation
@@ -306,5 +316,20 @@ fn traffic_check(traffic: &Traffic) -> Check {
         expected: "every request of the app is the one its framework sends at that point".into(),
         passed: traffic.is_clean(),
         actual,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_reads_the_task_first_only_when_asked() {
+        let scenario = Scenario::load("scenarios/customer_support.json").unwrap();
+        let replies = human_replies(&scenario).unwrap();
+        assert_eq!(app_input(&scenario, false), replies);
+        let input = app_input(&scenario, true);
+        assert_eq!(input[0], "A customer is on the line.");
+        assert_eq!(input[1..], replies[..]);
     }
 }
