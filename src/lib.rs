@@ -59,6 +59,10 @@
 //!
 //! One folder per layer; each uses only the layers listed after it.
 //!
+//! - [`serve`]: the user's real application against a scenario: an OpenAI-compatible
+//!   endpoint that answers each request from the scenario's model, in lockstep with its run,
+//!   and reports where the app's traffic is not what its framework sends.
+//! - [`compare`]: one scenario under several profiles, call by call.
 //! - [`suite`], [`fuzz`], [`analysis`], [`bench`](mod@bench): what the commands do with scenarios: run a
 //!   directory of them against expectations and insta snapshots ([`Suite`]); search human
 //!   inputs for endless bouncing and shrink what fails ([`Fuzzer`]); the handoff graph and

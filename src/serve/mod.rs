@@ -15,7 +15,7 @@
 //! use handoff_harness::{Scenario, serve::{Options, Server}};
 //!
 //! let scenario = Scenario::load("scenarios/customer_support.json")?;
-//! handoff_harness::engine::block_on(async {
+//! handoff_harness::serve::block_on(async {
 //!     let server = Server::bind("127.0.0.1:0".parse()?).await?;
 //!     println!("point the app at {}", server.url());
 //!     let served = server.run(scenario, Options::default(), None, |c| println!("{}", c.run.text())).await?;
