@@ -7,6 +7,9 @@
 //!   recording it writes replays; the design it observed is the tutorial's graph.
 //! - With an edge of the sample removed, serve reports the divergence at the first request
 //!   that shows it.
+//!
+//! And the OpenAI Agents SDK's own customer-service example (`examples/openai-agents/`,
+//! `openai-agents==0.24.0`, the Responses API) under the `openai-agents` profile.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -30,18 +33,18 @@ User: No, bye
 Task is completed with summary: Handled order return for order ID 321 due to a broken item, and successfully processed the return.
 ";
 
-/// Installs Semantic Kernel once per test process (the venv is cached under `target/`).
-fn semantic_kernel() {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let ready = READY.get_or_init(|| {
-        let output = std::process::Command::new(root().join("examples/semantic-kernel/setup.sh"))
+/// Runs `examples/NAME/setup.sh` once per test process (the venv is cached under `target/`).
+fn install(ready: &'static OnceLock<Result<(), String>>, name: &str) {
+    let ready = ready.get_or_init(|| {
+        let script = root().join(format!("examples/{name}/setup.sh"));
+        let output = std::process::Command::new(&script)
             .output()
-            .map_err(|e| format!("cannot run examples/semantic-kernel/setup.sh: {e}"))?;
+            .map_err(|e| format!("cannot run examples/{name}/setup.sh: {e}"))?;
         if output.status.success() {
             Ok(())
         } else {
             Err(format!(
-                "examples/semantic-kernel/setup.sh failed:\n{}",
+                "examples/{name}/setup.sh failed:\n{}",
                 String::from_utf8_lossy(&output.stderr)
             ))
         }
@@ -49,6 +52,12 @@ fn semantic_kernel() {
     if let Err(why) = ready {
         panic!("{why}");
     }
+}
+
+/// Installs Semantic Kernel.
+fn semantic_kernel() {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    install(&READY, "semantic-kernel");
 }
 
 /// `handoff serve scenarios/customer_support.json EXTRA -- python.sh SAMPLE`: stdout, stderr, exit code.
@@ -181,4 +190,41 @@ fn a_sample_with_an_edge_removed_diverges_where_the_app_first_shows_it() {
         "{stderr}"
     );
     assert!(stdout.contains("app: the app exited with status 1\n"), "{stdout}");
+}
+
+#[test]
+fn the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expected_one() {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    install(&READY, "openai-agents");
+    let python = root().join("examples/openai-agents/python.sh");
+    let main = root().join("examples/openai-agents/main.py");
+    let args = [
+        "serve",
+        "--task-on-stdin",
+        "examples/openai-agents/customer_service.json",
+        "--timeout",
+        "60",
+        "--",
+        python.to_str().unwrap(),
+        main.to_str().unwrap(),
+    ];
+    let output = handoff_within(&args, 90);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("  ok     traffic: 13 requests, each the expected one\n"),
+        "{stdout}"
+    );
+    for line in [
+        "[handoff] Triage Agent -> FAQ Agent",
+        "[handoff] Triage Agent -> Seat Booking Agent",
+        "app: the app exited with status 0",
+    ] {
+        assert!(stdout.contains(line), "`{line}` missing:\n{stdout}");
+    }
 }
