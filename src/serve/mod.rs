@@ -47,7 +47,7 @@ pub use app::{AppCommand, AppEnd, DEFAULT_TIMEOUT, MODEL};
 pub use extract::ObservedDesign;
 pub use http::Server;
 pub use request::{Api, AppRequest, RequestError};
-pub use session::{Exchange, Incoming, Matching, Traffic};
+pub use session::{Exchange, Incoming, MAX_UNEXPECTED, Matching, Traffic};
 
 use session::Lockstep;
 

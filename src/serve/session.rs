@@ -57,7 +57,8 @@ pub struct Traffic {
     pub retries: u32,
     /// The first request that was not what the profile expects.
     pub divergence: Option<Divergence>,
-    /// Requests after the conversation had ended, each as the error the app was sent.
+    /// Requests after the conversation had ended, each as the error the app was sent (at most
+    /// [`MAX_UNEXPECTED`]: then serve stops waiting).
     pub unexpected: Vec<String>,
     /// How the harness ended the app's run, if it had to (a loop or a limit).
     pub closed: Option<String>,
@@ -362,9 +363,17 @@ impl<M: Model> Lockstep<M> {
             );
             self.refuse(exchange, "handoff_conversation_over", &message);
             self.traffic.unexpected.push(message);
+            // An app that keeps asking after the end is not followed for ever.
+            if self.traffic.unexpected.len() >= MAX_UNEXPECTED {
+                return None;
+            }
         }
     }
 }
+
+/// How many requests after the end of a conversation serve answers (each with an error)
+/// before it stops waiting: an app that keeps asking cannot keep it running.
+pub const MAX_UNEXPECTED: usize = 100;
 
 impl<M: Model + Send> Model for Lockstep<M> {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {

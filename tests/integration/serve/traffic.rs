@@ -94,6 +94,42 @@ fn the_final_request_sent_again_is_answered_again_too() {
 }
 
 #[test]
+fn an_app_that_keeps_asking_after_the_end_is_refused_and_then_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &[]);
+    let (agent, url) = (client(), serve.url());
+    for body in &bodies {
+        assert_eq!(chat(&agent, &url, body).status, 200);
+    }
+    // The first request again, over and over: each is refused, and after
+    // MAX_UNEXPECTED of them serve stops answering at all.
+    let mut refused = 0;
+    for _ in 0..handoff_harness::serve::MAX_UNEXPECTED + 20 {
+        match agent
+            .post(format!("{url}/chat/completions"))
+            .send(bodies[0].to_string())
+        {
+            Ok(mut answer) if answer.status() == 400 => {
+                let text = answer.body_mut().read_to_string().unwrap();
+                assert!(text.contains("the conversation is over (Task is completed"), "{text}");
+                refused += 1;
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(refused, handoff_harness::serve::MAX_UNEXPECTED);
+    let served = serve.finish();
+    exits(&served, 1);
+    let report = report(&served);
+    assert!(
+        report.contains("  FAILED traffic: expected every request of the app is the one its framework sends at that point, got the conversation is over"),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_request_no_agent_sends_is_refused_naming_what_it_saw_and_the_closest_agent() {
     let dir = tempfile::tempdir().unwrap();
     let file = small_scenario(&dir, None);

@@ -116,3 +116,37 @@ fn a_wrapped_app_that_holds_the_conversation_and_exits_0_passes() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("app | finished\n"));
 }
+
+#[test]
+fn bad_places_to_listen_or_write_are_bad_input_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let scenario = file.to_str().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--listen", &address], "cannot listen there"),
+        (&["--record", scenario], "--record names an input of this serve"),
+        (
+            &["--write-design", scenario],
+            "--write-design names an input of this serve",
+        ),
+        (
+            &["--listen", "localhost"],
+            "invalid value 'localhost' for '--listen <ADDR>'",
+        ),
+    ];
+    for (args, says) in cases {
+        let mut all = vec!["serve", scenario];
+        all.extend_from_slice(args);
+        let output = crate::support::handoff_within(&all, 20);
+        exits(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    // The scenario is untouched.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        super::SMALL.replace("PROFILE", "")
+    );
+}
