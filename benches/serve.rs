@@ -13,7 +13,8 @@
 //!   time per request;
 //! - then, for the same three, 20,000 requests each: p50, p99 and requests per second, printed.
 //!
-//! `cargo bench --bench serve`; figures in BENCHMARKS.md.
+//! `cargo bench --bench serve`; figures in BENCHMARKS.md. With `SERVE_BENCH_REQUESTS=N` it
+//! only sends N requests of each kind (for callgrind's instruction counts, per thread).
 
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -211,6 +212,18 @@ fn main() {
     assert!(answer.contains(r#""content":"Hello!""#), "{answer}");
     assert!(String::from_utf8_lossy(stream.post()).ends_with("data: [DONE]\n\n"));
     let mut echo = Client::new(start_echo(answer), &request_body(false));
+    // For callgrind: only N requests of each kind, no statistics (`SERVE_BENCH_REQUESTS=N`).
+    if let Some(count) = std::env::var("SERVE_BENCH_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        for client in [&mut json, &mut stream, &mut echo] {
+            for _ in 0..count {
+                std::hint::black_box(client.post());
+            }
+        }
+        return;
+    }
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("serve");

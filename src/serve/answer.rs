@@ -7,6 +7,7 @@
 //! 0 and token counts are 0, so the same conversation gives the same bytes.
 
 use bytes::Bytes;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::request::AppRequest;
@@ -67,82 +68,196 @@ impl Answer {
     }
 
     /// The Chat Completions response of the answer to `request`, the `number`-th answered.
-    pub(super) fn chat_completion(&self, request: &AppRequest, number: u32) -> Value {
-        let mut message = json!({"role": "assistant", "content": self.text});
-        if !self.calls.is_empty() {
-            let calls: Vec<Value> = self
-                .calls
-                .iter()
-                .map(
-                    |c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}),
-                )
-                .collect();
-            message["tool_calls"] = Value::Array(calls);
-        }
-        json!({
-            "id": format!("chatcmpl-{number:04}"),
-            "object": "chat.completion",
-            "created": 0,
-            "model": request.model,
-            "choices": [{"index": 0, "message": message, "finish_reason": self.finish_reason()}],
-            "usage": chat_usage(),
+    pub(super) fn chat_completion(&self, request: &AppRequest, number: u32) -> Body {
+        let id = format!("chatcmpl-{number:04}");
+        let calls = self.calls.iter().map(|call| WireCall {
+            index: None,
+            id: Some(&call.id),
+            kind: Some("function"),
+            function: WireFunction {
+                name: Some(&call.name),
+                arguments: &call.arguments,
+            },
+        });
+        Body::serialized(&Completion {
+            id: &id,
+            object: "chat.completion",
+            created: 0,
+            model: &request.model,
+            choices: [CompletionChoice {
+                index: 0,
+                message: CompletionMessage {
+                    role: "assistant",
+                    content: self.text.as_deref(),
+                    tool_calls: calls.collect(),
+                },
+                finish_reason: self.finish_reason(),
+            }],
+            usage: Usage::default(),
         })
     }
 
-    /// The chunks of a streamed answer, each a JSON object (`[DONE]` is added by [`Body`]).
+    /// The chunks of a streamed answer (`[DONE]` last).
     pub(super) fn chat_chunks(&self, request: &AppRequest, number: u32) -> Vec<Event> {
-        let chunk = |delta: Value, finish: Option<&str>| {
-            let chunk = json!({
-                "id": format!("chatcmpl-{number:04}"),
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": request.model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            });
-            Event::data(&chunk)
-        };
+        let id = format!("chatcmpl-{number:04}");
+        fn chunk<'a>(id: &'a str, model: &'a str, delta: Delta<'a>, finish: Option<&'static str>) -> Chunk<'a> {
+            Chunk {
+                id,
+                object: "chat.completion.chunk",
+                created: 0,
+                model,
+                choices: vec![ChunkChoice {
+                    index: 0,
+                    delta,
+                    finish_reason: finish,
+                }],
+                usage: None,
+            }
+        }
+        let model = request.model.as_str();
         // As the API streams: the role in the first delta, text word by word, each call as
         // a delta with its id and name and then its arguments in pieces.
         let mut deltas = Vec::new();
         let text = self.text.as_deref().unwrap_or("");
         let separate_text = !self.text_in_call_chunk || self.calls.is_empty();
         if separate_text {
-            deltas.extend(pieces(text).map(|piece| json!({"content": piece})));
+            deltas.extend(pieces(text).map(|piece| Delta {
+                content: Some(piece),
+                ..Delta::default()
+            }));
         }
         for (i, call) in self.calls.iter().enumerate() {
-            let mut delta = json!({"tool_calls": [{"index": i, "id": call.id, "type": "function",
-                "function": {"name": call.name, "arguments": ""}}]});
-            if i == 0 && !separate_text && !text.is_empty() {
-                delta["content"] = text.into();
-            }
-            deltas.push(delta);
-            deltas.extend(
-                halves(&call.arguments)
-                    .map(|piece| json!({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})),
-            );
+            let shared = !separate_text && i == 0 && !text.is_empty();
+            deltas.push(Delta {
+                content: shared.then_some(text),
+                tool_calls: Some([WireCall {
+                    index: Some(i),
+                    id: Some(&call.id),
+                    kind: Some("function"),
+                    function: WireFunction {
+                        name: Some(&call.name),
+                        arguments: "",
+                    },
+                }]),
+                ..Delta::default()
+            });
+            deltas.extend(halves(&call.arguments).map(|piece| Delta {
+                tool_calls: Some([WireCall {
+                    index: Some(i),
+                    id: None,
+                    kind: None,
+                    function: WireFunction {
+                        name: None,
+                        arguments: piece,
+                    },
+                }]),
+                ..Delta::default()
+            }));
         }
         if let Some(first) = deltas.first_mut() {
-            first["role"] = "assistant".into();
+            first.role = Some("assistant");
         }
-        let mut events: Vec<Event> = deltas.into_iter().map(|delta| chunk(delta, None)).collect();
-        events.push(chunk(json!({}), Some(self.finish_reason())));
+        let mut events: Vec<Event> = deltas
+            .into_iter()
+            .map(|delta| Event::of(&chunk(&id, model, delta, None)))
+            .collect();
+        events.push(Event::of(&chunk(
+            &id,
+            model,
+            Delta::default(),
+            Some(self.finish_reason()),
+        )));
         if request.include_usage {
-            events.push(Event::data(&json!({
-                "id": format!("chatcmpl-{number:04}"),
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": request.model,
-                "choices": [],
-                "usage": chat_usage(),
-            })));
+            events.push(Event::of(&Chunk {
+                choices: Vec::new(),
+                usage: Some(Usage::default()),
+                ..chunk(&id, model, Delta::default(), None)
+            }));
         }
         events.push(Event::done());
         events
     }
 }
 
-fn chat_usage() -> Value {
-    json!({"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})
+// The Chat Completions shapes, written as declared (no intermediate JSON values: this is the
+// hot path of a streamed answer).
+
+#[derive(Serialize)]
+struct Completion<'a> {
+    id: &'a str,
+    object: &'static str,
+    created: u8,
+    model: &'a str,
+    choices: [CompletionChoice<'a>; 1],
+    usage: Usage,
+}
+
+#[derive(Serialize)]
+struct CompletionChoice<'a> {
+    index: u8,
+    message: CompletionMessage<'a>,
+    finish_reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct CompletionMessage<'a> {
+    role: &'static str,
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<WireCall<'a>>,
+}
+
+#[derive(Serialize)]
+struct Chunk<'a> {
+    id: &'a str,
+    object: &'static str,
+    created: u8,
+    model: &'a str,
+    choices: Vec<ChunkChoice<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Usage>,
+}
+
+#[derive(Serialize)]
+struct ChunkChoice<'a> {
+    index: u8,
+    delta: Delta<'a>,
+    finish_reason: Option<&'static str>,
+}
+
+#[derive(Serialize, Default)]
+struct Delta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_calls: Option<[WireCall<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct WireCall<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    function: WireFunction<'a>,
+}
+
+#[derive(Serialize)]
+struct WireFunction<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    arguments: &'a str,
+}
+
+#[derive(Serialize, Default)]
+struct Usage {
+    prompt_tokens: u8,
+    completion_tokens: u8,
+    total_tokens: u8,
 }
 
 /// A text in stream pieces: each word with the space after it.
@@ -167,8 +282,11 @@ pub struct Event(pub(super) Bytes);
 
 impl Event {
     /// `data: {json}`.
-    pub(super) fn data(value: &Value) -> Event {
-        Event(Bytes::from(format!("data: {value}\n\n")))
+    pub(super) fn of(value: &impl Serialize) -> Event {
+        let mut bytes = b"data: ".to_vec();
+        serde_json::to_writer(&mut bytes, value).expect("answers serialise");
+        bytes.extend_from_slice(b"\n\n");
+        Event(Bytes::from(bytes))
     }
     /// `event: {name}` and `data: {json}` (the Responses API names its events).
     pub(super) fn named(name: &str, value: &Value) -> Event {
@@ -194,10 +312,15 @@ pub struct Body {
 impl Body {
     /// A JSON body with status 200.
     pub fn json(value: &Value) -> Body {
+        Body::serialized(value)
+    }
+
+    /// `value` as a JSON body with status 200.
+    pub fn serialized(value: &impl Serialize) -> Body {
         Body {
             status: 200,
             content_type: "application/json",
-            frames: vec![Bytes::from(value.to_string())],
+            frames: vec![Bytes::from(serde_json::to_vec(value).expect("answers serialise"))],
         }
     }
 
@@ -242,7 +365,7 @@ mod tests {
             include_usage: usage,
             system: None,
             messages: Vec::new(),
-            tools: Vec::new(),
+            tools: Vec::new().into(),
             tool_choice: None,
         }
     }
@@ -302,7 +425,7 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, "Hello there, friend");
-        let whole = Body::json(&Answer::text("Hello").chat_completion(&request(false, false), 1));
+        let whole = Answer::text("Hello").chat_completion(&request(false, false), 1);
         let value: Value = serde_json::from_slice(&whole.bytes()).unwrap();
         assert_eq!(value["choices"][0]["message"]["content"], "Hello");
         assert_eq!(value["choices"][0]["finish_reason"], "stop");

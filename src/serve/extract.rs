@@ -77,7 +77,7 @@ impl ObservedDesign {
             self.agents.len() - 1
         });
         let agent = &mut self.agents[index];
-        for tool in &request.tools {
+        for tool in request.tools.iter() {
             if !agent
                 .tools
                 .iter()

@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 
 use super::answer::Body;
 use super::app::{AppCommand, AppEnd};
-use super::request::{Api, AppRequest};
+use super::request::{Api, Reader};
 use super::session::Exchange;
 use super::{Conversation, Options, Served, converse};
 use crate::scenario::{Scenario, ScenarioError};
@@ -71,7 +71,7 @@ impl Server {
         let url = self.url();
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
-        let accepting = tokio::spawn(accept(self.listener, sender, stopped, Arc::from(super::app::MODEL)));
+        let accepting = tokio::spawn(accept(self.listener, sender, stopped));
         let wait = options.wait;
         let (finished, conversation) = oneshot::channel();
         // A forwarding model blocks on the network: its conversation runs on a thread of its
@@ -172,12 +172,11 @@ async fn wait_for(
 
 /// Accepts connections until `stopped`; each connection's requests go to `sender`. Stopping
 /// drops every connection, so the conversation sees the channel close.
-async fn accept(
-    listener: TcpListener,
-    sender: mpsc::Sender<Exchange>,
-    mut stopped: watch::Receiver<bool>,
-    model: Arc<str>,
-) {
+async fn accept(listener: TcpListener, sender: mpsc::Sender<Exchange>, mut stopped: watch::Receiver<bool>) {
+    let shared = Arc::new(Shared {
+        sender,
+        reader: Reader::default(),
+    });
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -185,9 +184,9 @@ async fn accept(
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                let (sender, model) = (sender.clone(), model.clone());
+                let shared = shared.clone();
                 connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |request| handle(request, sender.clone(), model.clone()));
+                    let service = hyper::service::service_fn(move |request| handle(request, shared.clone()));
                     let io = hyper_util::rt::TokioIo::new(stream);
                     let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
                 });
@@ -198,20 +197,25 @@ async fn accept(
     connections.shutdown().await;
 }
 
+/// What every connection shares: the way to the conversation, and the request reader.
+struct Shared {
+    sender: mpsc::Sender<Exchange>,
+    reader: Reader,
+}
+
 async fn handle(
     request: Request<hyper::body::Incoming>,
-    sender: mpsc::Sender<Exchange>,
-    model: Arc<str>,
+    shared: Arc<Shared>,
 ) -> Result<hyper::Response<Frames>, Infallible> {
     let path = request.uri().path();
     let path = path.strip_prefix("/v1").unwrap_or(path).to_string();
     let body = match (request.method(), path.as_str()) {
         (&Method::GET, "/models") => Body::json(&serde_json::json!({
             "object": "list",
-            "data": [{"id": &*model, "object": "model", "created": 0, "owned_by": "handoff-serve"}],
+            "data": [{"id": super::app::MODEL, "object": "model", "created": 0, "owned_by": "handoff-serve"}],
         })),
-        (&Method::POST, "/chat/completions") => model_call(Api::ChatCompletions, request, &sender).await,
-        (&Method::POST, "/responses") => model_call(Api::Responses, request, &sender).await,
+        (&Method::POST, "/chat/completions") => model_call(Api::ChatCompletions, request, &shared).await,
+        (&Method::POST, "/responses") => model_call(Api::Responses, request, &shared).await,
         (method, _) => Body::error(
             404,
             "not_found",
@@ -224,7 +228,7 @@ async fn handle(
     Ok(response(body))
 }
 
-async fn model_call(api: Api, request: Request<hyper::body::Incoming>, sender: &mpsc::Sender<Exchange>) -> Body {
+async fn model_call(api: Api, request: Request<hyper::body::Incoming>, shared: &Shared) -> Body {
     let bytes = match Limited::new(request.into_body(), MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
@@ -236,7 +240,7 @@ async fn model_call(api: Api, request: Request<hyper::body::Incoming>, sender: &
         }
         Err(error) => return Body::error(400, "bad_body", &format!("the request body could not be read: {error}")),
     };
-    let request = match AppRequest::parse(api, &bytes) {
+    let request = match shared.reader.read(api, &bytes) {
         Ok(request) => request,
         Err(error) => {
             return Body::error(
@@ -254,7 +258,7 @@ async fn model_call(api: Api, request: Request<hyper::body::Incoming>, sender: &
             "handoff serve is no longer answering: the conversation is over",
         )
     };
-    if sender.send(Exchange { request, reply }).await.is_err() {
+    if shared.sender.send(Exchange { request, reply }).await.is_err() {
         return over();
     }
     answer.await.unwrap_or_else(|_| over())

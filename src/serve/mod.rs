@@ -46,7 +46,7 @@ pub use answer::{Answer, AnswerCall, Body};
 pub use app::{AppCommand, AppEnd, DEFAULT_TIMEOUT, MODEL};
 pub use extract::ObservedDesign;
 pub use http::Server;
-pub use request::{Api, AppRequest, RequestError};
+pub use request::{Api, AppRequest, Reader, RequestError};
 pub use session::{Exchange, Incoming, MAX_UNEXPECTED, Matching, Traffic};
 
 use session::Lockstep;
@@ -277,8 +277,8 @@ pub async fn converse(
         };
         served.conversations += 1;
         let more = served.conversations < options.conversations;
-        let first = lockstep.first_request().filter(|_| more).cloned();
-        let next = lockstep.after(&run, first.as_ref(), options.wait).await;
+        let first = lockstep.first_request().filter(|_| more);
+        let next = lockstep.after(&run, first.as_deref(), options.wait).await;
         let (answering, traffic, observed) = lockstep.restart(Answering::for_scenario(scenario, options)?);
         let (replay_divergence, transcript) = answering.finish(&run);
         let mut verdict = scenario.verdict(&run);

@@ -9,6 +9,11 @@
 //! harness does not read), and exact about what it reads: a wrong type is an error naming
 //! its JSON path, which the app sees in its 400 answer.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::wire::chat::{ChatMessage, ChatToolCall, Role};
@@ -39,8 +44,8 @@ pub struct AppRequest {
     /// The messages after the system message.
     pub messages: Vec<ChatMessage>,
     /// The functions offered, as Chat Completions declares them (`{"type": "function",
-    /// "function": {...}}`).
-    pub tools: Vec<Value>,
+    /// "function": {...}}`); shared between requests that declare them alike.
+    pub tools: Arc<[Value]>,
     /// `tool_choice`, where it is a string (`auto`, `none`, `required`).
     pub tool_choice: Option<String>,
 }
@@ -62,15 +67,70 @@ fn bad(place: impl Into<String>, message: impl Into<String>) -> RequestError {
     }
 }
 
+/// Reads request bodies, keeping the functions of the last few distinct declarations: an app
+/// sends its agents' same few tool lists again and again, and reading them is most of the
+/// work of reading a request.
+#[derive(Debug, Default)]
+pub struct Reader {
+    tools: Mutex<HashMap<Box<str>, Arc<[Value]>>>,
+}
+
+/// How many distinct tool lists a [`Reader`] keeps (then it starts again).
+const KEPT_TOOL_LISTS: usize = 64;
+
+/// A body with its `tools` left as text, for the [`Reader`]'s cache.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    tools: Option<Box<RawValue>>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+impl Reader {
+    /// Reads a request body of `api`.
+    pub fn read(&self, api: Api, body: &[u8]) -> Result<AppRequest, RequestError> {
+        let Ok(Envelope { tools, rest }) = serde_json::from_slice::<Envelope>(body) else {
+            // Not an object, not JSON, or `tools` not JSON: the full reading says where.
+            return AppRequest::parse(api, body);
+        };
+        let tools = match tools {
+            None => Arc::from(Vec::new()),
+            Some(raw) if raw.get() == "null" => Arc::from(Vec::new()),
+            Some(raw) => {
+                let mut kept = self.tools.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                match kept.get(raw.get()) {
+                    Some(tools) => tools.clone(),
+                    None => {
+                        let value: Value = serde_json::from_str(raw.get()).map_err(|e| bad("tools", e.to_string()))?;
+                        let tools = read_tools(Some(value))?;
+                        if kept.len() >= KEPT_TOOL_LISTS {
+                            kept.clear();
+                        }
+                        kept.insert(raw.get().into(), tools.clone());
+                        tools
+                    }
+                }
+            }
+        };
+        AppRequest::from_object(api, rest, tools)
+    }
+}
+
 impl AppRequest {
     /// Reads a request body of `api`.
     pub fn parse(api: Api, body: &[u8]) -> Result<AppRequest, RequestError> {
         let value: Value = serde_json::from_slice(body).map_err(|e| bad("body", format!("not JSON: {e}")))?;
-        let Value::Object(body) = value else {
+        let Value::Object(mut body) = value else {
             return Err(bad("body", "not a JSON object"));
         };
-        let model = match body.get("model") {
-            Some(Value::String(model)) => model.clone(),
+        let tools = read_tools(body.remove("tools"))?;
+        AppRequest::from_object(api, body, tools)
+    }
+
+    fn from_object(api: Api, mut body: Map<String, Value>, tools: Arc<[Value]>) -> Result<AppRequest, RequestError> {
+        let model = match body.get_mut("model").map(Value::take) {
+            Some(Value::String(model)) => model,
             None => return Err(bad("model", "missing")),
             Some(_) => return Err(bad("model", "not a string")),
         };
@@ -81,18 +141,9 @@ impl AppRequest {
             Some(_) => return Err(bad("stream_options", "not an object")),
         };
         let tool_choice = body.get("tool_choice").and_then(Value::as_str).map(String::from);
-        let tools = match body.get("tools") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(tools)) => tools
-                .iter()
-                .enumerate()
-                .map(|(i, tool)| chat_tool(tool, &format!("tools[{i}]")))
-                .collect::<Result<_, _>>()?,
-            Some(_) => return Err(bad("tools", "not a list")),
-        };
         let (system, messages) = match api {
-            Api::ChatCompletions => chat_messages(&body)?,
-            Api::Responses => input_messages(&body)?,
+            Api::ChatCompletions => chat_messages(&mut body)?,
+            Api::Responses => input_messages(&mut body)?,
         };
         Ok(AppRequest {
             api,
@@ -123,6 +174,19 @@ impl AppRequest {
     }
 }
 
+/// The `tools` of a body, each as Chat Completions declares it.
+fn read_tools(tools: Option<Value>) -> Result<Arc<[Value]>, RequestError> {
+    match tools {
+        None | Some(Value::Null) => Ok(Arc::from(Vec::new())),
+        Some(Value::Array(tools)) => tools
+            .into_iter()
+            .enumerate()
+            .map(|(i, tool)| chat_tool(tool, || format!("tools[{i}]")))
+            .collect(),
+        Some(_) => Err(bad("tools", "not a list")),
+    }
+}
+
 fn flag(object: &Map<String, Value>, key: &str) -> Result<bool, RequestError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(false),
@@ -133,24 +197,24 @@ fn flag(object: &Map<String, Value>, key: &str) -> Result<bool, RequestError> {
 
 /// A function declaration of the harness, in the shape requests are read into.
 pub(super) fn wire_tool(declared: &Value) -> Value {
-    chat_tool(declared, "tools").unwrap_or_else(|_| declared.clone())
+    chat_tool(declared.clone(), || "tools".into()).unwrap_or_else(|_| declared.clone())
 }
 
-/// A tool of either API's shape, as Chat Completions declares it.
-fn chat_tool(tool: &Value, place: &str) -> Result<Value, RequestError> {
-    let function = match tool.get("function") {
-        Some(function @ Value::Object(_)) => function,
-        Some(_) => return Err(bad(format!("{place}.function"), "not an object")),
-        // The Responses API declares the function's fields beside `type`.
-        None => tool,
-    };
-    if !function.get("name").is_some_and(Value::is_string) {
-        return Err(bad(place, "a function without a string `name`"));
+/// A tool of either API's shape, as Chat Completions declares it: a Chat Completions tool as
+/// it is, a Responses API tool (its function's fields beside `type`) moved under `function`.
+fn chat_tool(mut tool: Value, place: impl Fn() -> String) -> Result<Value, RequestError> {
+    let named = |function: &Value| function.get("name").is_some_and(Value::is_string);
+    match tool.get("function") {
+        Some(function @ Value::Object(_)) if named(function) => return Ok(tool),
+        Some(Value::Object(_)) => return Err(bad(place(), "a function without a string `name`")),
+        Some(_) => return Err(bad(format!("{}.function", place()), "not an object")),
+        None if !named(&tool) => return Err(bad(place(), "a function without a string `name`")),
+        None => {}
     }
     let mut declared = Map::new();
     for key in ["name", "description", "parameters"] {
-        if let Some(value) = function.get(key) {
-            declared.insert(key.into(), value.clone());
+        if let Some(value) = tool.get_mut(key) {
+            declared.insert(key.into(), value.take());
         }
     }
     let mut chat = Map::new();
@@ -160,13 +224,13 @@ fn chat_tool(tool: &Value, place: &str) -> Result<Value, RequestError> {
 }
 
 /// The system message and the rest of a Chat Completions `messages` list.
-fn chat_messages(body: &Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
-    let Some(Value::Array(list)) = body.get("messages") else {
+fn chat_messages(body: &mut Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
+    let Some(Value::Array(list)) = body.get_mut("messages").map(Value::take) else {
         return Err(bad("messages", "missing, or not a list"));
     };
     let mut messages = Vec::with_capacity(list.len());
-    for (i, message) in list.iter().enumerate() {
-        messages.push(chat_message(message, &format!("messages[{i}]"))?);
+    for (i, message) in list.into_iter().enumerate() {
+        messages.push(chat_message(message, &|| format!("messages[{i}]"))?);
     }
     Ok(split_system(messages))
 }
@@ -180,82 +244,90 @@ fn split_system(mut messages: Vec<ChatMessage>) -> (Option<String>, Vec<ChatMess
     (None, messages)
 }
 
+/// Where in the body, made only for an error.
+type Place<'a> = &'a dyn Fn() -> String;
+
 /// One Chat Completions message.
-fn chat_message(message: &Value, place: &str) -> Result<ChatMessage, RequestError> {
+fn chat_message(mut message: Value, place: Place<'_>) -> Result<ChatMessage, RequestError> {
     let role = match message.get("role").and_then(Value::as_str) {
         Some("system" | "developer") => Role::System,
         Some("user") => Role::User,
         Some("assistant") => Role::Assistant,
         Some("tool") => Role::Tool,
-        Some(other) => return Err(bad(format!("{place}.role"), format!("`{other}` is not a role"))),
-        None => return Err(bad(format!("{place}.role"), "missing")),
+        Some(other) => return Err(bad(format!("{}.role", place()), format!("`{other}` is not a role"))),
+        None => return Err(bad(format!("{}.role", place()), "missing")),
     };
-    let name = optional_string(message, "name", place)?;
-    let content = content_text(message.get("content"), &format!("{place}.content"))?;
+    let name = optional_string(&mut message, "name", place)?;
+    let content = content_text(message.get_mut("content").map(Value::take), &|| {
+        format!("{}.content", place())
+    })?;
     let mut tool_calls = Vec::new();
-    match message.get("tool_calls") {
+    match message.get_mut("tool_calls").map(Value::take) {
         None | Some(Value::Null) => {}
         Some(Value::Array(calls)) => {
-            for (i, call) in calls.iter().enumerate() {
-                let place = format!("{place}.tool_calls[{i}]");
-                let function = call.get("function").unwrap_or(&Value::Null);
+            for (i, mut call) in calls.into_iter().enumerate() {
+                let place = || format!("{}.tool_calls[{i}]", place());
+                let mut function = call.get_mut("function").map(Value::take).unwrap_or(Value::Null);
                 tool_calls.push(ChatToolCall {
-                    id: optional_string(call, "id", &place)?.unwrap_or_default(),
-                    name: optional_string(function, "name", &format!("{place}.function"))?.unwrap_or_default(),
-                    arguments: arguments(function.get("arguments"), &format!("{place}.function.arguments"))?,
+                    id: optional_string(&mut call, "id", &place)?.unwrap_or_default(),
+                    name: optional_string(&mut function, "name", &|| format!("{}.function", place()))?
+                        .unwrap_or_default(),
+                    arguments: arguments(function.get_mut("arguments").map(Value::take), &|| {
+                        format!("{}.function.arguments", place())
+                    })?,
                 });
             }
         }
-        Some(_) => return Err(bad(format!("{place}.tool_calls"), "not a list")),
+        Some(_) => return Err(bad(format!("{}.tool_calls", place()), "not a list")),
     }
     Ok(ChatMessage {
         role,
         name,
         content,
         tool_calls,
-        tool_call_id: optional_string(message, "tool_call_id", place)?,
+        tool_call_id: optional_string(&mut message, "tool_call_id", place)?,
     })
 }
 
-fn optional_string(object: &Value, key: &str, place: &str) -> Result<Option<String>, RequestError> {
-    match object.get(key) {
+fn optional_string(object: &mut Value, key: &str, place: Place<'_>) -> Result<Option<String>, RequestError> {
+    match object.get_mut(key).map(Value::take) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(bad(format!("{place}.{key}"), "not a string")),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(bad(format!("{}.{key}", place()), "not a string")),
     }
 }
 
 /// A content: a string, `null`, or a list of parts whose texts are joined.
-fn content_text(content: Option<&Value>, place: &str) -> Result<Option<String>, RequestError> {
+fn content_text(content: Option<Value>, place: Place<'_>) -> Result<Option<String>, RequestError> {
     match content {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(Value::Array(parts)) => {
             let mut text = String::new();
             for (i, part) in parts.iter().enumerate() {
                 match part.get("text") {
                     Some(Value::String(s)) => text.push_str(s),
                     None | Some(Value::Null) => {}
-                    Some(_) => return Err(bad(format!("{place}[{i}].text"), "not a string")),
+                    Some(_) => return Err(bad(format!("{}[{i}].text", place()), "not a string")),
                 }
             }
             Ok(Some(text))
         }
-        Some(_) => Err(bad(place, "not a string or a list of parts")),
+        Some(_) => Err(bad(place(), "not a string or a list of parts")),
     }
 }
 
 /// A call's arguments: the JSON string the wire carries, read as its object.
-fn arguments(arguments: Option<&Value>, place: &str) -> Result<Map<String, Value>, RequestError> {
+fn arguments(arguments: Option<Value>, place: Place<'_>) -> Result<Map<String, Value>, RequestError> {
     match arguments {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(Map::new()),
-        Some(Value::String(s)) => match serde_json::from_str(s) {
+        Some(Value::String(s)) => match serde_json::from_str(&s) {
             Ok(Value::Object(map)) => Ok(map),
-            _ => Err(bad(place, format!("not a JSON object: {s}"))),
+            _ => Err(bad(place(), format!("not a JSON object: {s}"))),
         },
-        Some(Value::Object(map)) => Ok(map.clone()),
-        Some(_) => Err(bad(place, "not a JSON string")),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(bad(place(), "not a JSON string")),
     }
 }
 
@@ -265,20 +337,20 @@ fn arguments(arguments: Option<&Value>, place: &str) -> Result<Map<String, Value
 
 /// The system message (`instructions`, else a leading system or developer item) and the
 /// messages of a Responses API body's `input`.
-fn input_messages(body: &Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
+fn input_messages(body: &mut Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
     let mut messages = Vec::new();
-    match body.get("input") {
-        Some(Value::String(text)) => messages.push(message(Role::User, Some(text.clone()))),
+    match body.get_mut("input").map(Value::take) {
+        Some(Value::String(text)) => messages.push(message(Role::User, Some(text))),
         Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                add_item(&mut messages, item, &format!("input[{i}]"))?;
+            for (i, item) in items.into_iter().enumerate() {
+                add_item(&mut messages, item, &|| format!("input[{i}]"))?;
             }
         }
         None => return Err(bad("input", "missing")),
         Some(_) => return Err(bad("input", "not a string or a list of items")),
     }
-    match body.get("instructions") {
-        Some(Value::String(instructions)) => Ok((Some(instructions.clone()), messages)),
+    match body.get_mut("instructions").map(Value::take) {
+        Some(Value::String(instructions)) => Ok((Some(instructions), messages)),
         None | Some(Value::Null) => Ok(split_system(messages)),
         Some(_) => Err(bad("instructions", "not a string")),
     }
@@ -294,7 +366,7 @@ fn message(role: Role, content: Option<String>) -> ChatMessage {
     }
 }
 
-fn add_item(messages: &mut Vec<ChatMessage>, item: &Value, place: &str) -> Result<(), RequestError> {
+fn add_item(messages: &mut Vec<ChatMessage>, mut item: Value, place: Place<'_>) -> Result<(), RequestError> {
     let kind = item.get("type").and_then(Value::as_str).unwrap_or("message");
     match kind {
         "message" => {
@@ -302,17 +374,21 @@ fn add_item(messages: &mut Vec<ChatMessage>, item: &Value, place: &str) -> Resul
                 Some("user") => Role::User,
                 Some("assistant") => Role::Assistant,
                 Some("system" | "developer") => Role::System,
-                Some(other) => return Err(bad(format!("{place}.role"), format!("`{other}` is not a role"))),
-                None => return Err(bad(format!("{place}.role"), "missing")),
+                Some(other) => return Err(bad(format!("{}.role", place()), format!("`{other}` is not a role"))),
+                None => return Err(bad(format!("{}.role", place()), "missing")),
             };
-            let content = content_text(item.get("content"), &format!("{place}.content"))?;
+            let content = content_text(item.get_mut("content").map(Value::take), &|| {
+                format!("{}.content", place())
+            })?;
             messages.push(message(role, content));
         }
         "function_call" => {
             let call = ChatToolCall {
-                id: optional_string(item, "call_id", place)?.unwrap_or_default(),
-                name: optional_string(item, "name", place)?.unwrap_or_default(),
-                arguments: arguments(item.get("arguments"), &format!("{place}.arguments"))?,
+                id: optional_string(&mut item, "call_id", place)?.unwrap_or_default(),
+                name: optional_string(&mut item, "name", place)?.unwrap_or_default(),
+                arguments: arguments(item.get_mut("arguments").map(Value::take), &|| {
+                    format!("{}.arguments", place())
+                })?,
             };
             match messages.last_mut() {
                 Some(last) if last.role == Role::Assistant => last.tool_calls.push(call),
@@ -323,12 +399,12 @@ fn add_item(messages: &mut Vec<ChatMessage>, item: &Value, place: &str) -> Resul
             }
         }
         "function_call_output" => {
-            let output = match item.get("output") {
-                Some(Value::String(s)) => s.clone(),
-                other => content_text(other, &format!("{place}.output"))?.unwrap_or_default(),
+            let output = match item.get_mut("output").map(Value::take) {
+                Some(Value::String(s)) => s,
+                other => content_text(other, &|| format!("{}.output", place()))?.unwrap_or_default(),
             };
             messages.push(ChatMessage {
-                tool_call_id: optional_string(item, "call_id", place)?,
+                tool_call_id: optional_string(&mut item, "call_id", place)?,
                 ..message(Role::Tool, Some(output))
             });
         }
@@ -336,7 +412,7 @@ fn add_item(messages: &mut Vec<ChatMessage>, item: &Value, place: &str) -> Resul
         "reasoning" => {}
         other => {
             return Err(bad(
-                format!("{place}.type"),
+                format!("{}.type", place()),
                 format!("`{other}`: handoff serve reads messages, function calls and their outputs"),
             ));
         }
@@ -369,6 +445,35 @@ mod tests {
         );
         assert_eq!(request.offered().collect::<Vec<_>>(), ["Handoff-complete_task"]);
         assert_eq!(request.tool_choice.as_deref(), Some("auto"));
+    }
+
+    #[test]
+    fn the_reader_reads_as_parse_does_and_shares_repeated_tool_lists() {
+        let reader = Reader::default();
+        let body = br#"{"model": "m", "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}},
+                      {"type": "function", "name": "g"}]}"#;
+        let (first, second) = (
+            reader.read(Api::ChatCompletions, body).unwrap(),
+            reader.read(Api::ChatCompletions, body).unwrap(),
+        );
+        assert_eq!(first, AppRequest::parse(Api::ChatCompletions, body).unwrap());
+        assert!(
+            Arc::ptr_eq(&first.tools, &second.tools),
+            "the second reading reuses the first's tools"
+        );
+        assert_eq!(first.tools[1]["function"]["name"], "g");
+        for bad in [
+            &b"{"[..],
+            br#"[1]"#,
+            br#"{"model": "m", "messages": [], "tools": [{"type": "function"}]}"#,
+            br#"{"model": "m", "messages": [], "tools": 3}"#,
+        ] {
+            assert_eq!(
+                reader.read(Api::ChatCompletions, bad).unwrap_err(),
+                AppRequest::parse(Api::ChatCompletions, bad).unwrap_err()
+            );
+        }
     }
 
     #[test]

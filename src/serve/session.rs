@@ -9,6 +9,7 @@
 //! request that is not what the profile expects is a divergence: the app is answered with an
 //! error and the report shows the diff, expected (`-`) against sent (`+`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -82,11 +83,11 @@ pub(super) struct Lockstep<M> {
     /// The run's model calls so far.
     calls: u32,
     /// The last request answered and its answer: a retry gets it again.
-    last: Option<(AppRequest, Body)>,
+    last: Option<(Arc<AppRequest>, Body)>,
     /// A request received before the run started (the first of a new conversation).
     pending: Option<Exchange>,
     /// The first request answered: an equal one after the end starts anew.
-    first: Option<AppRequest>,
+    first: Option<Arc<AppRequest>>,
     /// The design the requests show, if it is being noted.
     observed: Option<ObservedDesign>,
     /// Each agent's functions as the wire declares them, made at its first call.
@@ -119,8 +120,8 @@ impl<M: Model> Lockstep<M> {
     }
 
     /// The first request of the conversation.
-    pub(super) fn first_request(&self) -> Option<&AppRequest> {
-        self.first.as_ref()
+    pub(super) fn first_request(&self) -> Option<Arc<AppRequest>> {
+        self.first.clone()
     }
 
     /// Starts the next conversation with a fresh `inner` model; returns the last one's model,
@@ -153,10 +154,11 @@ impl<M: Model> Lockstep<M> {
     fn answer(&mut self, exchange: Exchange, body: Body) {
         self.traffic.answered += 1;
         let _ = exchange.reply.send(body.clone());
+        let request = Arc::new(exchange.request);
         if self.first.is_none() {
-            self.first = Some(exchange.request.clone());
+            self.first = Some(request.clone());
         }
-        self.last = Some((exchange.request, body));
+        self.last = Some((request, body));
     }
 
     /// Answers a request sent again after its answer (a lost connection) with that answer.
@@ -190,7 +192,7 @@ impl<M: Model> Lockstep<M> {
         let same_tools = tools.len() == sent.tools.len()
             && tools
                 .iter()
-                .zip(&sent.tools)
+                .zip(sent.tools.iter())
                 .all(|(ours, theirs)| tool_key(ours) == tool_key(theirs));
         let mut thread = request.thread();
         let same_messages = sent.messages.iter().all(|message| {
@@ -389,7 +391,7 @@ impl<M: Model + Send> Model for Lockstep<M> {
 /// The body of `answer` to `request`, the `number`-th request answered, in the request's API.
 pub fn render(answer: &Answer, request: &AppRequest, number: u32) -> Body {
     match (request.api, request.stream) {
-        (Api::ChatCompletions, false) => Body::json(&answer.chat_completion(request, number)),
+        (Api::ChatCompletions, false) => answer.chat_completion(request, number),
         (Api::ChatCompletions, true) => Body::events(answer.chat_chunks(request, number)),
         (Api::Responses, false) => Body::json(&super::responses::response(answer, request, number)),
         (Api::Responses, true) => Body::events(super::responses::events(answer, request, number)),
