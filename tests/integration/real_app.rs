@@ -14,24 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::scenarios::TUTORIAL_SAMPLE_OUTPUT;
 use crate::support::{handoff_within, root};
-
-/// The tutorial's "Sample Output" (Microsoft Learn, "Handoff Orchestration", Python), every line.
-const TUTORIAL: &str = "\
-TriageAgent: Hello! Thank you for reaching out. How can I assist you today?
-User: I'd like to track the status of my order
-OrderStatusAgent: Sure, I can help you with that. Could you please provide me with your order ID?
-User: My order ID is 123
-OrderStatusAgent: Your order with ID 123 has been shipped and is expected to arrive in 2-3 days. Is there anything else I can assist you with?
-User: I want to return another order of mine
-OrderReturnAgent: I can help you with returning your order. Could you please provide the order ID for the return and the reason you'd like to return it?
-User: Order ID 321
-OrderReturnAgent: Please provide the reason for returning the order with ID 321.
-User: Broken item
-OrderReturnAgent: The return for your order with ID 321 has been successfully processed due to the broken item. Is there anything else I can assist you with?
-User: No, bye
-Task is completed with summary: Handled order return for order ID 321 due to a broken item, and successfully processed the return.
-";
 
 /// Runs `examples/NAME/setup.sh` once per test process (the venv is cached under `target/`).
 fn install(ready: &'static OnceLock<Result<(), String>>, name: &str) {
@@ -113,11 +97,11 @@ fn the_real_tutorial_sample_under_serve_is_the_tutorial_line_for_line_and_replay
         .filter(|l| !l.starts_with('['))
         .map(|l| format!("{l}\n"))
         .collect();
-    assert_eq!(conversation, TUTORIAL);
+    assert_eq!(conversation, format!("{TUTORIAL_SAMPLE_OUTPUT}\n"));
     // The app printed each agent reply itself, in order (its own output is on stderr, prefixed).
     let app: Vec<&str> = stderr.lines().filter_map(|l| l.strip_prefix("app | ")).collect();
     let mut printed = app.iter();
-    for reply in TUTORIAL.lines().filter(|l| !l.starts_with("User: ")) {
+    for reply in TUTORIAL_SAMPLE_OUTPUT.lines().filter(|l| !l.starts_with("User: ")) {
         assert!(
             printed.any(|l| l.ends_with(reply)),
             "the app did not print `{reply}`:\n{stderr}"

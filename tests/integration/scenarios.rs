@@ -39,8 +39,9 @@ fn every_shipped_scenario_meets_its_expectations() {
     }
 }
 
-/// The Python tutorial's "Sample Output", word for word.
-const TUTORIAL_SAMPLE_OUTPUT: &str = "\
+/// The Python tutorial's "Sample Output" (Microsoft Learn, "Handoff Orchestration"), word
+/// for word.
+pub const TUTORIAL_SAMPLE_OUTPUT: &str = "\
 TriageAgent: Hello! Thank you for reaching out. How can I assist you today?
 User: I'd like to track the status of my order
 OrderStatusAgent: Sure, I can help you with that. Could you please provide me with your order ID?

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Serve, chat, client, events, exits, expected_bodies, small_scenario, streamed};
+use super::{Serve, chat, client, events, exits, expected_bodies, small_scenario, small_serve, streamed};
 use crate::support::{arg, handoff};
 
 /// What the small scenario's model answers, call by call: a text, or a call (id, function
@@ -229,10 +229,7 @@ fn assert_streamed(chunks: &[Value], number: usize, said: &Said, usage: bool) {
 
 #[test]
 fn a_streamed_conversation_splits_calls_across_chunks_and_ends_with_usage_when_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = small_scenario(&dir, None);
-    let bodies = expected_bodies(&file);
-    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let (_dir, _file, bodies, serve) = small_serve(None, &["--wait", "0.3"]);
     let agent = client();
     for (i, (body, said)) in bodies.iter().zip(&SMALL_ANSWERS).enumerate() {
         // Every other request asks for the usage chunk; the others stream without it.
@@ -254,10 +251,7 @@ fn a_streamed_conversation_splits_calls_across_chunks_and_ends_with_usage_when_a
 
 #[test]
 fn the_json_report_is_handoff_runs_with_the_traffic_beside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = small_scenario(&dir, None);
-    let bodies = expected_bodies(&file);
-    let serve = Serve::start(&file, &["--wait", "0.3", "--format", "json"]);
+    let (_dir, file, bodies, serve) = small_serve(None, &["--wait", "0.3", "--format", "json"]);
     let agent = client();
     for body in &bodies {
         assert_eq!(chat(&agent, &serve.url(), body).status, 200);

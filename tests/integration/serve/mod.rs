@@ -72,6 +72,16 @@ fn small_scenario(dir: &tempfile::TempDir, profile: Option<&str>) -> PathBuf {
     crate::support::temp_file(dir, "small.json", SMALL.replace("PROFILE", &field).as_bytes())
 }
 
+/// The small scenario (under `profile`) in a new folder, the bodies its framework sends, and
+/// a serve of it started with `args`.
+fn small_serve(profile: Option<&str>, args: &[&str]) -> (tempfile::TempDir, PathBuf, Vec<Value>, Serve) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, profile);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, args);
+    (dir, file, bodies, serve)
+}
+
 /// The Chat Completions bodies the scenario's framework sends, in order: the library's run of
 /// the scenario, as serve runs it (a usage chunk ends every stream), each request written by
 /// `wire::chat::request_body`.

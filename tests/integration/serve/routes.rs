@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::chat::{SMALL_ANSWERS, assert_chat_answer};
-use super::{PATIENCE, Reply, Serve, chat, client, exits, expected_bodies, get, post, small_scenario};
+use super::{PATIENCE, Reply, Serve, chat, client, exits, expected_bodies, get, post, small_scenario, small_serve};
 
 /// Sends the whole small conversation and asserts that every request is answered as its run.
 fn converse(url: &str, bodies: &[Value]) {
@@ -114,10 +114,7 @@ fn read_all(mut stream: TcpStream) -> String {
 
 #[test]
 fn concurrent_clients_are_all_answered_while_model_requests_are_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = small_scenario(&dir, None);
-    let bodies = expected_bodies(&file);
-    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let (_dir, _file, bodies, serve) = small_serve(None, &["--wait", "0.3"]);
     let url = serve.url();
 
     // The first model request is in flight on a connection of its own: its head and half
