@@ -73,6 +73,7 @@ fn start_serve() -> SocketAddr {
             let options = Options {
                 conversations: u32::MAX,
                 wait: Duration::from_secs(3600),
+                timeout: Duration::from_secs(24 * 3600),
                 ..Options::default()
             };
             let served = server.run(scenario, options, None, |c| {

@@ -46,7 +46,8 @@ pub(crate) struct ServeArgs {
     /// How many conversations to hold, one after another (each a fresh run of the scenario).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     conversations: u32,
-    /// Stop the app (and report it) if it runs longer than this, in seconds.
+    /// Stop the app (and report it) if it runs longer than this, in seconds; without an app,
+    /// stop serving.
     #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = positive_seconds)]
     timeout: Duration,
     /// After a conversation ends, how long to wait for the app to exit or ask again, in seconds.
@@ -102,7 +103,6 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         program: program.clone(),
         args: rest.to_vec(),
         stdin: handoff_harness::serve::app_input(&scenario, args.task_on_stdin),
-        timeout: args.timeout,
     });
     let outcome = handoff_harness::serve::block_on(async {
         let server = Server::bind(args.listen)
@@ -150,6 +150,12 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             if let Some(end) = &served.app {
                 text.push_str(&format!("app: {end}\n"));
             }
+            if served.timed_out {
+                text.push_str(&format!(
+                    "serve: stopped after {} s (--timeout), the conversation unfinished\n",
+                    args.timeout.as_secs_f64()
+                ));
+            }
             if let Err(message) = &written {
                 text.push_str(&format!("serve: {message}\n"));
             }
@@ -162,6 +168,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 "conversations": finished.iter().map(|f| f.json.clone()).collect::<Vec<_>>(),
                 "app": served.app.as_ref().map(|end| end.to_string()),
                 "app_succeeded": served.app.as_ref().map(AppEnd::succeeded),
+                "timed_out": served.timed_out,
                 "error": written.err(),
             });
             print(&json_text(&value));
@@ -201,6 +208,7 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         matching: args.matching,
         conversations: args.conversations,
         wait: args.wait,
+        timeout: args.timeout,
         upstream: None,
         record: args.record.is_some(),
         observe: args.write_design.is_some(),

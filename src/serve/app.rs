@@ -24,8 +24,6 @@ pub struct AppCommand {
     pub args: Vec<OsString>,
     /// Written to its standard input, one per line, then the input is closed.
     pub stdin: Vec<String>,
-    /// How long it may run in all.
-    pub timeout: Duration,
 }
 
 /// How a wrapped app ended.

@@ -72,7 +72,7 @@ impl Server {
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
         let accepting = tokio::spawn(accept(self.listener, sender, stopped));
-        let wait = options.wait;
+        let (wait, timeout) = (options.wait, options.timeout);
         let (finished, conversation) = oneshot::channel();
         // A forwarding model blocks on the network: its conversation runs on a thread of its
         // own. Any other runs beside the server, on its thread (no hop between threads).
@@ -94,9 +94,17 @@ impl Server {
             });
         }
         let (result, app_end) = match app {
-            None => (wait_for(conversation).await, None),
+            None => {
+                // Without an app to stop, the timeout stops the server: a client that never
+                // comes (or never finishes) does not keep it running.
+                let (result, timed_out) = serve_alone(conversation, timeout, || {
+                    let _ = stop.send(true);
+                })
+                .await;
+                (result.map(|served| Served { timed_out, ..served }), None)
+            }
             Some(app) => {
-                let (result, end) = with_app(&app, &url, conversation, wait, || {
+                let (result, end) = with_app(&app, &url, conversation, (wait, timeout), || {
                     let _ = stop.send(true);
                 })
                 .await;
@@ -114,14 +122,31 @@ impl Server {
     }
 }
 
-/// Runs `app` beside the conversation until it exits, overruns its timeout, or is still
+/// Waits for the conversation, at most `timeout`; then `stop`s the server, which ends it.
+/// Whether the timeout passed.
+async fn serve_alone(
+    conversation: oneshot::Receiver<Result<Served, ScenarioError>>,
+    timeout: Duration,
+    stop: impl FnOnce(),
+) -> (Result<Served, ScenarioError>, bool) {
+    tokio::pin!(conversation);
+    match tokio::time::timeout(timeout, &mut conversation).await {
+        Ok(result) => (result.unwrap_or_else(|_| Err(thread_lost())), false),
+        Err(_) => {
+            stop();
+            (wait_for(conversation).await, true)
+        }
+    }
+}
+
+/// Runs `app` beside the conversation until it exits, overruns `timeout`, or is still
 /// running `wait` after the conversation ended; `stop` stops the server (so that a
 /// conversation waiting for a request sees none come).
 async fn with_app(
     app: &AppCommand,
     url: &str,
     conversation: oneshot::Receiver<Result<Served, ScenarioError>>,
-    wait: Duration,
+    (wait, timeout): (Duration, Duration),
     stop: impl FnOnce(),
 ) -> (Result<Served, ScenarioError>, AppEnd) {
     let mut running = match app.start(url) {
@@ -131,7 +156,7 @@ async fn with_app(
             return (wait_for(conversation).await, end);
         }
     };
-    let deadline = tokio::time::sleep(app.timeout);
+    let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline, conversation);
     let (result, end) = tokio::select! {
         end = running.exited() => {
@@ -140,14 +165,14 @@ async fn with_app(
         }
         _ = &mut deadline => {
             stop();
-            (wait_for(&mut conversation).await, AppEnd::TimedOut(app.timeout))
+            (wait_for(&mut conversation).await, AppEnd::TimedOut(timeout))
         }
         result = &mut conversation => {
             let result = result.unwrap_or_else(|_| Err(thread_lost()));
             let end = tokio::select! {
                 end = running.exited() => end,
                 _ = tokio::time::sleep(wait) => AppEnd::Lingered(wait),
-                _ = &mut deadline => AppEnd::TimedOut(app.timeout),
+                _ = &mut deadline => AppEnd::TimedOut(timeout),
             };
             stop();
             (result, end)

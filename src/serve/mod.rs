@@ -62,6 +62,9 @@ pub struct Options {
     /// After a conversation ends: how long to wait for the app's next request (to close a
     /// bounce it was stopped in, or to start the next conversation).
     pub wait: Duration,
+    /// How long a serve may last in all: then the wrapped app, or without one the server, is
+    /// stopped ([`DEFAULT_TIMEOUT`]).
+    pub timeout: Duration,
     /// Forward every request to a real model instead of the scenario's (`--upstream`).
     pub upstream: Option<LiveModel>,
     /// Keep each conversation as a recording ([`Conversation::transcript`]).
@@ -76,6 +79,7 @@ impl Default for Options {
             matching: Matching::Strict,
             conversations: 1,
             wait: Duration::from_secs(10),
+            timeout: DEFAULT_TIMEOUT,
             upstream: None,
             record: false,
             observe: false,
@@ -111,6 +115,8 @@ pub struct Served {
     pub passed: u32,
     /// How the wrapped app ended, if there was one.
     pub app: Option<AppEnd>,
+    /// Whether the serve, without an app, was stopped by [`Options::timeout`].
+    pub timed_out: bool,
 }
 
 impl Served {

@@ -150,3 +150,22 @@ fn bad_places_to_listen_or_write_are_bad_input_before_anything_runs() {
         super::SMALL.replace("PROFILE", "")
     );
 }
+
+#[test]
+fn without_an_app_the_timeout_stops_a_serve_no_client_comes_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let started = Instant::now();
+    let output = Serve::start(&file, &["--timeout", "0.5"]).finish();
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    exits(&output, 1);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("serve: stopped after 0.5 s (--timeout), the conversation unfinished\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("the app sent no request for TriageAgent's model call 1"),
+        "{report}"
+    );
+}
