@@ -150,6 +150,9 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             if let Some(end) = &served.app {
                 text.push_str(&format!("app: {end}\n"));
             }
+            if served.interrupted {
+                text.push_str("serve: interrupted (Ctrl-C or SIGTERM), the conversation unfinished\n");
+            }
             if served.timed_out {
                 text.push_str(&format!(
                     "serve: stopped after {} s (--timeout), the conversation unfinished\n",
@@ -169,12 +172,18 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 "app": served.app.as_ref().map(|end| end.to_string()),
                 "app_succeeded": served.app.as_ref().map(AppEnd::succeeded),
                 "timed_out": served.timed_out,
+                "interrupted": served.interrupted || served.app == Some(AppEnd::Interrupted),
                 "error": written.err(),
             });
             print(&json_text(&value));
         }
     }
-    if passed { Status::Passed } else { Status::Failed }
+    let interrupted = served.interrupted || served.app == Some(AppEnd::Interrupted);
+    match (interrupted, passed) {
+        (true, _) => Status::Interrupted,
+        (false, true) => Status::Passed,
+        (false, false) => Status::Failed,
+    }
 }
 
 /// Refuses, before anything runs, output files that are the scenario or cannot be written.
@@ -211,6 +220,7 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         timeout: args.timeout,
         upstream: None,
         record: args.record.is_some(),
+        stop_on_signals: true,
         observe: args.write_design.is_some(),
     };
     if let (Some(url), Some(model)) = (&args.upstream, &args.upstream_model) {

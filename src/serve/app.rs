@@ -37,6 +37,8 @@ pub enum AppEnd {
     Lingered(Duration),
     /// It could not be started.
     NotStarted(String),
+    /// Serve was interrupted (Ctrl-C or SIGTERM) and stopped it.
+    Interrupted,
 }
 
 impl AppEnd {
@@ -62,6 +64,7 @@ impl std::fmt::Display for AppEnd {
                 after.as_secs_f64()
             ),
             AppEnd::NotStarted(why) => write!(f, "the app could not be started: {why}"),
+            AppEnd::Interrupted => write!(f, "serve was interrupted (Ctrl-C or SIGTERM) and stopped the app"),
         }
     }
 }

@@ -73,6 +73,7 @@ impl Server {
         let (stop, stopped) = watch::channel(false);
         let accepting = tokio::spawn(accept(self.listener, sender, stopped));
         let (wait, timeout) = (options.wait, options.timeout);
+        let signals = options.stop_on_signals;
         let (finished, conversation) = oneshot::channel();
         // A forwarding model blocks on the network: its conversation runs on a thread of its
         // own. Any other runs beside the server, on its thread (no hop between threads).
@@ -97,14 +98,19 @@ impl Server {
             None => {
                 // Without an app to stop, the timeout stops the server: a client that never
                 // comes (or never finishes) does not keep it running.
-                let (result, timed_out) = serve_alone(conversation, timeout, || {
+                let (result, ended) = serve_alone(conversation, (timeout, signals), || {
                     let _ = stop.send(true);
                 })
                 .await;
-                (result.map(|served| Served { timed_out, ..served }), None)
+                let served = |served| Served {
+                    timed_out: ended == Some(AppEnd::TimedOut(timeout)),
+                    interrupted: ended == Some(AppEnd::Interrupted),
+                    ..served
+                };
+                (result.map(served), None)
             }
             Some(app) => {
-                let (result, end) = with_app(&app, &url, conversation, (wait, timeout), || {
+                let (result, end) = with_app(&app, &url, conversation, (wait, timeout, signals), || {
                     let _ = stop.send(true);
                 })
                 .await;
@@ -122,20 +128,42 @@ impl Server {
     }
 }
 
-/// Waits for the conversation, at most `timeout`; then `stop`s the server, which ends it.
-/// Whether the timeout passed.
+/// Waits for the conversation, at most `timeout` (and, with `signals`, until Ctrl-C or
+/// SIGTERM); then `stop`s the server, which ends it. What stopped it, if not its end.
 async fn serve_alone(
     conversation: oneshot::Receiver<Result<Served, ScenarioError>>,
-    timeout: Duration,
+    (timeout, signals): (Duration, bool),
     stop: impl FnOnce(),
-) -> (Result<Served, ScenarioError>, bool) {
+) -> (Result<Served, ScenarioError>, Option<AppEnd>) {
     tokio::pin!(conversation);
-    match tokio::time::timeout(timeout, &mut conversation).await {
-        Ok(result) => (result.unwrap_or_else(|_| Err(thread_lost())), false),
-        Err(_) => {
-            stop();
-            (wait_for(conversation).await, true)
+    let ended = tokio::select! {
+        result = &mut conversation => return (result.unwrap_or_else(|_| Err(thread_lost())), None),
+        _ = tokio::time::sleep(timeout) => AppEnd::TimedOut(timeout),
+        _ = interrupted(signals) => AppEnd::Interrupted,
+    };
+    stop();
+    (wait_for(conversation).await, Some(ended))
+}
+
+/// Resolves at Ctrl-C (SIGINT) or SIGTERM, if `signals`; else never.
+async fn interrupted(signals: bool) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listening = signals
+        .then(|| {
+            Some((
+                signal(SignalKind::interrupt()).ok()?,
+                signal(SignalKind::terminate()).ok()?,
+            ))
+        })
+        .flatten();
+    match listening {
+        Some((mut interrupt, mut terminate)) => {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
         }
+        None => std::future::pending().await,
     }
 }
 
@@ -146,7 +174,7 @@ async fn with_app(
     app: &AppCommand,
     url: &str,
     conversation: oneshot::Receiver<Result<Served, ScenarioError>>,
-    (wait, timeout): (Duration, Duration),
+    (wait, timeout, signals): (Duration, Duration, bool),
     stop: impl FnOnce(),
 ) -> (Result<Served, ScenarioError>, AppEnd) {
     let mut running = match app.start(url) {
@@ -157,11 +185,18 @@ async fn with_app(
         }
     };
     let deadline = tokio::time::sleep(timeout);
-    tokio::pin!(deadline, conversation);
+    let interrupt = interrupted(signals);
+    tokio::pin!(deadline, conversation, interrupt);
     let (result, end) = tokio::select! {
         end = running.exited() => {
             stop();
             (wait_for(&mut conversation).await, end)
+        }
+        _ = &mut interrupt => {
+            // The app is in a process group of its own: the terminal's Ctrl-C reached only
+            // serve, which stops the app before it goes.
+            stop();
+            (wait_for(&mut conversation).await, AppEnd::Interrupted)
         }
         _ = &mut deadline => {
             stop();
@@ -173,6 +208,7 @@ async fn with_app(
                 end = running.exited() => end,
                 _ = tokio::time::sleep(wait) => AppEnd::Lingered(wait),
                 _ = &mut deadline => AppEnd::TimedOut(timeout),
+                _ = &mut interrupt => AppEnd::Interrupted,
             };
             stop();
             (result, end)

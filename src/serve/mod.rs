@@ -69,6 +69,9 @@ pub struct Options {
     pub upstream: Option<LiveModel>,
     /// Keep each conversation as a recording ([`Conversation::transcript`]).
     pub record: bool,
+    /// Stop at Ctrl-C or SIGTERM (the wrapped app too), reporting what was seen. Off by
+    /// default: a library does not take over its host's signals.
+    pub stop_on_signals: bool,
     /// Note the design the requests show ([`Conversation::observed`]).
     pub observe: bool,
 }
@@ -82,6 +85,7 @@ impl Default for Options {
             timeout: DEFAULT_TIMEOUT,
             upstream: None,
             record: false,
+            stop_on_signals: false,
             observe: false,
         }
     }
@@ -117,6 +121,8 @@ pub struct Served {
     pub app: Option<AppEnd>,
     /// Whether the serve, without an app, was stopped by [`Options::timeout`].
     pub timed_out: bool,
+    /// Whether it was stopped by Ctrl-C or SIGTERM ([`Options::stop_on_signals`]).
+    pub interrupted: bool,
 }
 
 impl Served {

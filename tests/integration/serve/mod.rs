@@ -181,6 +181,16 @@ impl Serve {
         serve
     }
 
+    /// Sends `signal` (`TERM`, `INT`) to the serve process.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().unwrap().id().to_string();
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal} {pid}");
+    }
+
     /// The base URL an OpenAI client is given.
     fn url(&self) -> String {
         format!("http://127.0.0.1:{}/v1", self.port)

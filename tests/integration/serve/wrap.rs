@@ -169,3 +169,33 @@ fn without_an_app_the_timeout_stops_a_serve_no_client_comes_to() {
         "{report}"
     );
 }
+
+#[test]
+fn ctrl_c_or_sigterm_stops_serve_and_the_app_it_started() {
+    for signal in ["INT", "TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = small_scenario(&dir, None);
+        let pid_file = path_in(&dir, "app.pid");
+        let script = format!("echo $$ > {pid_file}.part && mv {pid_file}.part {pid_file}; sleep 30");
+        let serve = Serve::start(&file, &["--", "sh", "-c", &script]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let pid = loop {
+            if let Ok(pid) = std::fs::read_to_string(&pid_file) {
+                break pid.trim().to_string();
+            }
+            assert!(Instant::now() < deadline, "the app never started");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        serve.signal(signal);
+        let output = serve.finish();
+        exits(&output, 130);
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            report.contains("app: serve was interrupted (Ctrl-C or SIGTERM) and stopped the app\n"),
+            "{report}"
+        );
+        // The app, in a process group of its own, did not see the signal: serve stopped it.
+        let alive = std::process::Command::new("kill").args(["-0", &pid]).status().unwrap();
+        assert!(!alive.success(), "SIG{signal}: the app {pid} is still running");
+    }
+}
