@@ -165,11 +165,15 @@ fn handoff_fuzz_writes_a_regression_that_handoff_run_reproduces_and_tries_it_fir
 
 #[test]
 fn the_tutorial_design_stays_clean_for_100000_cases() {
+    // A regression, if the code ever finds one, goes to a temporary folder, not the tree.
+    let dir = tempfile::tempdir().unwrap();
     let (code, report) = json(&[
         "fuzz",
         "scenarios/customer_support.json",
         "--cases",
         "100000",
+        "--regressions",
+        arg(dir.path()),
         "--format",
         "json",
     ]);
@@ -379,7 +383,18 @@ fn an_invariant_regression_is_reproduced_by_handoff_run() {
 
 #[test]
 fn without_a_human_in_the_scenario_the_fuzzer_adds_none() {
-    let (code, report) = json(&["fuzz", "scenarios/no_human.json", "--cases", "500", "--format", "json"]);
+    let dir = tempfile::tempdir().unwrap();
+    let regressions = arg(dir.path());
+    let (code, report) = json(&[
+        "fuzz",
+        "scenarios/no_human.json",
+        "--cases",
+        "500",
+        "--regressions",
+        regressions,
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["outcomes"], serde_json::json!({ "ended-without-human": 500 }));
 }
