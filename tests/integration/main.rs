@@ -32,6 +32,7 @@ mod real_app;
 mod record;
 mod reliability;
 mod scenarios;
+mod scripted;
 mod semantics;
 mod serve;
 mod snapshots;
