@@ -289,6 +289,29 @@ fn a_changed_design_diverges_at_the_first_call_that_reads_the_change() {
         diff.contains("-message 7: tool [call_0002]: Order 123 is shipped and will arrive in 2-3 days.\n+message 7: tool [call_0002]: Order 123 is delayed."),
         "{diff}"
     );
+    // A changed function with as many functions as before: the order-status tool's parameter
+    // gains a description. The agent's first call differs in its tool line.
+    let schema = edited(&dir, |text| {
+        text.replacen(
+            "\"parameters\": { \"order_id\": null }",
+            "\"parameters\": { \"order_id\": \"The order number\" }",
+            1,
+        )
+    });
+    let output = replay(&schema, &out, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let divergence = &report["replay"]["divergence"];
+    assert_eq!(
+        (divergence["agent"].as_str(), divergence["call"].as_u64()),
+        (Some("OrderStatusAgent"), Some(1)),
+        "{report:#}"
+    );
+    let diff = divergence["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-tool OrderStatusPlugin-check_order_status {\"order_id\":{\"type\":\"string\"}}: Check the status of an order.\n+tool OrderStatusPlugin-check_order_status {\"order_id\":{\"description\":\"The order number\",\"type\":\"string\"}}: Check the status of an order."),
+        "{diff}"
+    );
     // Sequence matching ignores content: the same responses, in the same order, still fit.
     let output = replay(&changed, &out, &["--match", "sequence"]);
     exits(&output, 0);
