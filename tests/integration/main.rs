@@ -25,6 +25,7 @@ mod bench;
 mod cli;
 mod compare;
 mod conformance;
+mod driving;
 mod endpoint;
 mod fuzz;
 mod profile_option;
