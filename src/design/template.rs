@@ -182,6 +182,20 @@ mod tests {
     }
 
     #[test]
+    fn error_offsets_count_characters_after_escapes_and_placeholders() {
+        // Offsets are in characters from the start: `{{`, `}}` and a placeholder count whole.
+        for (text, offset, message) in [
+            ("{{ab}}c}", 7, "unmatched `}`"),
+            ("{a}xy{", 5, "unclosed `{`"),
+            ("é{{{b c}", 3, "a placeholder name may hold only letters, digits and `_`"),
+            ("{order_id} {}", 11, "empty placeholder `{}`"),
+        ] {
+            let error = Template::parse(text).unwrap_err();
+            assert_eq!((error.offset, error.message), (offset, message), "{text}");
+        }
+    }
+
+    #[test]
     fn literal_renders_verbatim() {
         assert_eq!(Template::literal("a {b}").render_with(|_| None).unwrap(), "a {b}");
     }

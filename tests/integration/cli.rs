@@ -155,7 +155,11 @@ fn bad_scenario_files_name_the_file_and_the_place_and_exit_2() {
         (
             "regex that does not compile",
             GOOD.replace("(?i)look", "(?i)lo(ok"),
-            vec![": model.scripted.A.rules[0].when.user: invalid regular expression"],
+            vec![
+                ": model.scripted.A.rules[0].when.user: invalid regular expression:",
+                "(?i)lo(ok\n",
+                "error: unclosed group",
+            ],
         ),
         (
             "rule missing a tool parameter",
