@@ -398,3 +398,46 @@ fn without_a_human_in_the_scenario_the_fuzzer_adds_none() {
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["outcomes"], serde_json::json!({ "ended-without-human": 500 }));
 }
+
+/// The first handoff of `run`: its model call (1 for the first) and its target.
+fn first_handoff(run: &handoff_harness::Run) -> Option<(u32, String)> {
+    let mut calls = 0;
+    for event in run.log().events() {
+        match &event.kind {
+            EventKind::Reply { .. } => calls += 1,
+            EventKind::Handoff { to } => return Some((calls, run.name(*to).to_string())),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[test]
+fn a_confused_override_forces_the_model_call_at_its_own_index() {
+    let fuzzer = fuzzer("customer_support.json").confused(true);
+    let replies = vec!["Hi there".to_string(), "Just looking".to_string()];
+    // TriageAgent's targets, in order: RefundAgent, OrderStatusAgent, OrderReturnAgent.
+    for (overrides, expected) in [
+        (vec![Some(2)], (1, "OrderReturnAgent")),
+        (vec![None, Some(1)], (2, "OrderStatusAgent")),
+        (vec![None, Some(3)], (2, "RefundAgent")),
+    ] {
+        let case = Case {
+            replies: replies.clone(),
+            overrides: overrides.clone(),
+        };
+        let run = fuzzer.run(&case);
+        assert_eq!(
+            first_handoff(&run),
+            Some((expected.0, expected.1.to_string())),
+            "{overrides:?}:\n{}",
+            run.text()
+        );
+    }
+    // Without an override the script decides: the greeting, then no rule for small talk.
+    let plain = fuzzer.run(&Case {
+        replies,
+        overrides: Vec::new(),
+    });
+    assert_eq!(first_handoff(&plain), None, "{}", plain.text());
+}
