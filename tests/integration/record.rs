@@ -344,6 +344,91 @@ fn recorded_calls_and_replies_a_run_leaves_unused_are_reported() {
     );
     let output = replay(&shorter, &short, &["--allow-unused"]);
     exits(&output, 0);
+
+    // The whole conversation, with one more recorded human reply than the run asks for.
+    let mut transcript = Transcript::load(&out).unwrap();
+    transcript.human.push("One more thing".into());
+    let longer = dir.path().join("longer.recording.json");
+    transcript.save(&longer).unwrap();
+    let support = root().join("scenarios/customer_support.json");
+    let output = replay(&support, &longer, &[]);
+    exits(&output, 1);
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains("replay: 12 of 12 recorded calls replayed; 1 recorded human reply never asked for\n"),
+        "{shown}"
+    );
+    exits(&replay(&support, &longer, &["--allow-unused"]), 0);
+}
+
+#[test]
+fn a_diverged_replay_fails_even_when_unused_calls_are_allowed_and_says_so_in_run_and_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let changed = edited(&dir, |text| {
+        text.replace(
+            "Handle order status requests.",
+            "Handle order status requests politely.",
+        )
+    });
+    let output = replay(&changed, &out, &["--allow-unused"]);
+    exits(&output, 1);
+    assert!(text(&output.stdout).contains("replay: diverged at OrderStatusAgent call 1"));
+
+    // The same divergence where the scenario's model names the recording: `handoff run`.
+    let name = out.file_name().unwrap().to_str().unwrap();
+    let file = dir.path().join("by_recording.json");
+    let by_recording = std::fs::read_to_string(&changed).unwrap();
+    let model = by_recording.find("\"model\": {").unwrap();
+    let expect = by_recording.find("\"expect\"").unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "{}\"model\": {{ \"recording\": \"{name}\" }},\n  {}",
+            &by_recording[..model],
+            &by_recording[expect..]
+        ),
+    )
+    .unwrap();
+    let output = crate::support::handoff(&["run", arg(&file)]);
+    exits(&output, 1);
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains(&format!(
+            "  FAILED replay: expected the run follows {}, got the run diverges from the recording at OrderStatusAgent call 1 (model call 3 of the run): the request differs from the recorded one",
+            out.display()
+        )),
+        "{shown}"
+    );
+}
+
+#[test]
+fn after_a_divergence_the_replay_answers_nothing_more_and_keeps_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _endpoint) = recorded(&dir);
+    let transcript = std::sync::Arc::new(Transcript::load(&out).unwrap());
+    let changed = Scenario::load(edited(&dir, |text| {
+        text.replace("Handle customer requests.", "Handle customer requests politely.")
+    }))
+    .unwrap();
+    let names = changed.design.agents().iter().map(|a| a.name.as_str());
+    let mut model = handoff_harness::wire::ReplayModel::new(transcript, Matching::Strict, names);
+    let core = changed.orchestration_only().unwrap().core(true, None);
+    let request = core.request();
+    let first = model.reply(&request).unwrap_err();
+    assert!(first.message.contains("at TriageAgent call 1"), "{}", first.message);
+    let again = model.reply(&request).unwrap_err();
+    assert_eq!(again.message, "the replay has already diverged");
+    let divergence = model.divergence().unwrap();
+    assert_eq!(
+        (divergence.agent.as_str(), divergence.call, divergence.run_call),
+        ("TriageAgent", 1, 1)
+    );
+    assert!(
+        divergence.diff.contains("+system: Handle customer requests politely."),
+        "{}",
+        divergence.diff
+    );
 }
 
 #[test]
