@@ -187,7 +187,11 @@ mod tests {
         for (text, offset, message) in [
             ("{{ab}}c}", 7, "unmatched `}`"),
             ("{a}xy{", 5, "unclosed `{`"),
-            ("é{{{b c}", 3, "a placeholder name may hold only letters, digits and `_`"),
+            (
+                "é{{{b c}",
+                3,
+                "a placeholder name may hold only letters, digits and `_`",
+            ),
             ("{order_id} {}", 11, "empty placeholder `{}`"),
         ] {
             let error = Template::parse(text).unwrap_err();
