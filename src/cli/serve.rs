@@ -17,7 +17,7 @@ use super::record::{http_url, positive_seconds};
 use super::replay::divergence_json;
 use handoff_harness::files::{check_writable, same_file, write_atomic};
 use handoff_harness::scenario::Scenario;
-use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Server};
+use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Served, Server};
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
 
 #[derive(Debug, Args)]
@@ -25,11 +25,11 @@ pub(crate) struct ServeArgs {
     /// The scenario file: its design, its model (scripted rules or a recording), its human
     /// replies and expectations.
     file: PathBuf,
-    /// The address to listen on (loopback by default; port 0 picks a free port).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    /// The address to listen on, `HOST:PORT` (loopback by default; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = socket_address)]
     listen: SocketAddr,
-    /// Write the port listened on to this file (atomically), for scripts that start the app
-    /// themselves.
+    /// Write the port listened on to this file (atomically, at start; it stays after the
+    /// serve, and the next serve writes it again), for scripts that start the app themselves.
     #[arg(long, value_name = "PATH")]
     port_file: Option<PathBuf>,
     /// Write the conversation as a recording, for `handoff replay` and `handoff test`.
@@ -86,6 +86,15 @@ pub(crate) struct ServeArgs {
     command: Vec<OsString>,
 }
 
+/// `HOST:PORT`, the host a name (`localhost`) or an address.
+fn socket_address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    match text.to_socket_addrs() {
+        Ok(mut addresses) => addresses.next().ok_or_else(|| format!("`{text}` names no address")),
+        Err(error) => Err(format!("`{text}` is not HOST:PORT ({error})")),
+    }
+}
+
 /// Serves the scenario of `args` and reports each conversation.
 pub(crate) fn serve(args: &ServeArgs) -> Status {
     let scenario = match Scenario::load_under(&args.file, args.profile.profile) {
@@ -114,6 +123,13 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 .map_err(|e| format!("{}: cannot write the port file: {e}", path.display()))?;
         }
         let _ = writeln!(std::io::stderr().lock(), "listening on {url}");
+        if !server.address().ip().is_loopback() {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: listening on {}: other machines can reach it",
+                server.address()
+            );
+        }
         let report = Report::new(args, &scenario);
         let (sender, receiver) = std::sync::mpsc::channel();
         let served = server
@@ -162,7 +178,11 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             if let Err(message) = &written {
                 text.push_str(&format!("serve: {message}\n"));
             }
-            text.push_str(&super::output::painted(if passed { "PASS\n" } else { "FAIL\n" }, color));
+            let verdict = match failure(&served, &finished, &written) {
+                None => "PASS\n".to_string(),
+                Some(why) => format!("FAIL: {why}\n"),
+            };
+            text.push_str(&super::output::painted(&verdict, color));
             print(&text);
         }
         Format::Json => {
@@ -183,6 +203,22 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         (true, _) => Status::Interrupted,
         (false, true) => Status::Passed,
         (false, false) => Status::Failed,
+    }
+}
+
+/// Why the serve failed, first reason first; `None` if it passed.
+fn failure(served: &Served, finished: &[Finished], written: &Result<(), String>) -> Option<String> {
+    let failed = finished.iter().filter(|f| !f.passed).count();
+    if finished.is_empty() {
+        Some("no conversation".into())
+    } else if failed > 0 {
+        Some(format!("{failed} of {} conversation(s) failed", finished.len()))
+    } else if served.timed_out || served.interrupted {
+        Some("the conversation is unfinished".into())
+    } else if let Some(end) = served.app.as_ref().filter(|end| !end.succeeded()) {
+        Some(end.to_string())
+    } else {
+        written.as_ref().err().cloned()
     }
 }
 
@@ -249,6 +285,7 @@ struct Report {
 
 /// A conversation, reported, with what the files written from it need.
 struct Finished {
+    passed: bool,
     text: String,
     json: serde_json::Value,
     /// The first conversation's recording (only the first is recorded).
@@ -300,6 +337,7 @@ impl Report {
             "closed": traffic.closed,
         });
         Finished {
+            passed: verdict.passed,
             text,
             json,
             transcript: conversation.transcript.clone().filter(|_| *number == 1),
@@ -326,7 +364,9 @@ fn write_files(args: &ServeArgs, scenario: &Scenario, first: &Finished) -> Resul
                 path.display()
             ));
         }
-        let text = first.observed.to_design_file(&format!("{}-observed", scenario.name));
+        let text = first
+            .observed
+            .to_design_file(&format!("{}-observed", scenario.name), scenario.profile().name);
         write_atomic(path, text.as_bytes()).map_err(|e| format!("{}: cannot write the design: {e}", path.display()))?;
         let unknown = first.observed.unknown_agents();
         let mut message = format!("wrote the observed design to {}", path.display());

@@ -126,9 +126,14 @@ impl ObservedDesign {
     }
 
     /// The observed agent a transfer function's target names (exactly, or as a lowercased,
-    /// underscored name such as `refund_agent` for `RefundAgent`).
+    /// underscored name such as `refund_agent` for `RefundAgent` or `faq_agent` for `FAQ Agent`).
     fn resolve(&self, target: &str) -> Option<&str> {
-        let folded = |name: &str| name.replace(['_', '-'], "").to_lowercase();
+        let folded = |name: &str| -> String {
+            name.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
         self.agents
             .iter()
             .find(|a| a.name == target)
@@ -136,10 +141,10 @@ impl ObservedDesign {
             .map(|a| a.name.as_str())
     }
 
-    /// The design file, as JSON text: agents with instructions and own tools, the first
+    /// The design file under `profile`, as JSON text: agents with instructions and own tools, the first
     /// agent seen as `start`, an edge per transfer function in the order offered (with its
     /// description), and the unknown agents.
-    pub fn to_design_file(&self, name: &str) -> String {
+    pub fn to_design_file(&self, name: &str, profile: &str) -> String {
         let mut agents = Vec::new();
         let mut handoffs = Vec::new();
         for agent in &self.agents {
@@ -192,6 +197,7 @@ impl ObservedDesign {
         }));
         let file = DesignEntry {
             name,
+            profile,
             description: "The design as handoff serve observed it on the wire: each agent by its system message, its functions as offered (with the first result seen), the handoffs its transfer functions reveal.",
             agents,
             start: self.agents.first().map(|a| a.name.as_str()),
@@ -230,6 +236,7 @@ impl<T: Serialize> Serialize for Pairs<T> {
 #[derive(Serialize)]
 struct DesignEntry<'a> {
     name: &'a str,
+    profile: &'a str,
     description: &'a str,
     agents: Vec<AgentEntry<'a>>,
     start: Option<&'a str>,
@@ -299,7 +306,7 @@ mod tests {
             ),
         );
         assert_eq!(design.unknown_agents(), ["LostAgent"]);
-        let file: Value = serde_json::from_str(&design.to_design_file("observed")).unwrap();
+        let file: Value = serde_json::from_str(&design.to_design_file("observed", "semantic-kernel")).unwrap();
         assert_eq!(file["start"], "TriageAgent");
         assert_eq!(file["handoffs"]["TriageAgent"]["RefundAgent"], "refunds");
         assert_eq!(file["agents"][1]["tools"][0]["plugin"], "Refunds");
@@ -316,10 +323,16 @@ mod tests {
             &request("Refunds.", &[("transfer_to_triage_agent", "back")]),
         );
         design.observe(None, &request("Triage.", &[]));
-        design.observe(Some("TriageAgent"), &request("Triage v2.", &[]));
+        design.observe(
+            Some("TriageAgent"),
+            &request("Triage v2.", &[("transfer_to_faq_agent", "faq")]),
+        );
+        design.observe(Some("FAQ Agent"), &request("FAQ.", &[]));
         assert_eq!(design.unknown_agents(), Vec::<String>::new());
-        let file: Value = serde_json::from_str(&design.to_design_file("observed")).unwrap();
+        let file: Value = serde_json::from_str(&design.to_design_file("observed", "semantic-kernel")).unwrap();
         assert_eq!(file["handoffs"]["RefundAgent"]["TriageAgent"], "back");
+        assert_eq!(file["handoffs"]["TriageAgent"]["FAQ Agent"], "faq");
+        assert_eq!(file["profile"], "semantic-kernel");
         assert_eq!(file["agents"][1]["name"], "UnknownAgent1");
     }
 }

@@ -54,9 +54,17 @@ impl Server {
         self.address
     }
 
-    /// The base URL an OpenAI client is given: `http://127.0.0.1:PORT/v1`.
+    /// The base URL an OpenAI client is given: `http://127.0.0.1:PORT/v1` (a server on every
+    /// interface is reached at loopback).
     pub fn url(&self) -> String {
-        format!("http://{}/v1", self.address)
+        let mut address = self.address;
+        if address.ip().is_unspecified() {
+            address.set_ip(match address.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{address}/v1")
     }
 
     /// Serves `scenario` until its conversations are over or, with an `app`, until the app

@@ -317,6 +317,7 @@ fn traffic_check(traffic: &Traffic) -> Check {
     let actual = match (&traffic.divergence, traffic.unexpected.first()) {
         (Some(divergence), _) => session::describe(divergence),
         (None, Some(unexpected)) => unexpected.clone(),
+        (None, None) if traffic.answered == 0 => "no request of the app came".into(),
         (None, None) => format!(
             "{} request{}, each the expected one",
             traffic.answered,
@@ -326,7 +327,7 @@ fn traffic_check(traffic: &Traffic) -> Check {
     Check {
         name: "traffic",
         expected: "every request of the app is the one its framework sends at that point".into(),
-        passed: traffic.is_clean(),
+        passed: traffic.is_clean() && traffic.answered > 0,
         actual,
     }
 }
@@ -334,6 +335,23 @@ fn traffic_check(traffic: &Traffic) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traffic_without_a_request_does_not_pass() {
+        let none = traffic_check(&Traffic::default());
+        assert_eq!(
+            (none.passed, none.actual.as_str()),
+            (false, "no request of the app came")
+        );
+        let some = traffic_check(&Traffic {
+            answered: 2,
+            ..Traffic::default()
+        });
+        assert_eq!(
+            (some.passed, some.actual.as_str()),
+            (true, "2 requests, each the expected one")
+        );
+    }
 
     #[test]
     fn the_app_reads_the_task_first_only_when_asked() {

@@ -207,7 +207,7 @@ impl<M: Model> Lockstep<M> {
     /// Whether `sent` is the request of `request`'s model call, a retry, or a divergence.
     fn check(&mut self, request: &ModelRequest<'_>, expected: &Expected, sent: &AppRequest) -> Check {
         let design = request.design();
-        match attribute(design, sent) {
+        match attribute(design, sent, Some(expected.agent)) {
             Attributed::Agent(agent) if agent == expected.agent => {
                 if self.matching == Matching::Agent || self.is_expected(request, sent) {
                     return Check::Expected;
@@ -253,7 +253,7 @@ impl<M: Model> Lockstep<M> {
         let exchange = loop {
             let Some(exchange) = self.next_exchange().await else {
                 return Err(ModelError::new(format!(
-                    "the app sent no request for {}'s model call {}: it stopped before the conversation ended",
+                    "no request came for {}'s model call {}: the app stopped asking (it exited, was stopped, or never connected) before the conversation ended",
                     expected.name, expected.call
                 )));
             };
@@ -454,52 +454,55 @@ enum Attributed {
     Unknown(String),
 }
 
-/// The agent whose instructions are the request's system message; of several, the one
-/// whose functions the request offers.
-fn attribute(design: &Design, request: &AppRequest) -> Attributed {
-    let system = request.system.as_deref().unwrap_or("");
+/// The agent a request is for: the one whose instructions are its system message (of
+/// several, `expected`, else the one whose functions it offers most); else the one that
+/// offers exactly its functions, in order (an agent whose instructions changed: the diff then
+/// shows how); else none, with what the request showed and the closest agent.
+fn attribute(design: &Design, request: &AppRequest, expected: Option<AgentId>) -> Attributed {
+    let system = request.system.as_deref();
     let offered: Vec<&str> = request.offered().collect();
-    let overlap = |agent: AgentId| {
-        design
-            .tools(agent)
-            .iter()
-            .filter(|tool| offered.contains(&&*tool.name))
-            .count()
-    };
-    let same: Vec<AgentId> = design
-        .agents()
-        .iter()
-        .enumerate()
-        .filter(|(_, agent)| agent.instructions == system)
-        .map(|(i, _)| AgentId(i as u32))
-        .collect();
-    if let Some(best) = same
-        .iter()
-        .copied()
-        .max_by_key(|&a| (overlap(a), std::cmp::Reverse(a.index())))
-    {
-        return Attributed::Agent(best);
-    }
-    let closest = design
-        .agents()
-        .iter()
-        .enumerate()
-        .map(|(i, agent)| {
-            let likeness = strsim::normalized_levenshtein(&agent.instructions, system);
-            (i, likeness + overlap(AgentId(i as u32)) as f64)
+    let tools = |agent: AgentId| design.tools(agent).iter().map(|tool| &*tool.qualified_name);
+    let overlap = |agent: AgentId| tools(agent).filter(|name| offered.contains(name)).count();
+    let ids = (0..design.agents().len()).map(|i| AgentId(i as u32));
+    let pick = |candidates: Vec<AgentId>| {
+        candidates.iter().copied().find(|&a| Some(a) == expected).or_else(|| {
+            candidates
+                .iter()
+                .copied()
+                .max_by_key(|&a| (overlap(a), std::cmp::Reverse(a.index())))
         })
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(i, _)| design.agent(AgentId(i as u32)));
-    let shown = crate::files::escape_controls(system);
-    let mut why = format!(
-        "no agent of the design has the system message {:?} (the request offers {})",
-        shown,
-        if offered.is_empty() {
-            "no functions".to_string()
-        } else {
-            offered.join(", ")
-        }
-    );
+    };
+    let same_system = ids
+        .clone()
+        .filter(|&a| Some(design.agent(a).instructions.as_str()) == system)
+        .collect();
+    if let Some(agent) = pick(same_system) {
+        return Attributed::Agent(agent);
+    }
+    let same_functions = ids
+        .clone()
+        .filter(|&a| !offered.is_empty() && tools(a).eq(offered.iter().copied()))
+        .collect();
+    if let Some(agent) = pick(same_functions) {
+        return Attributed::Agent(agent);
+    }
+    let closest = ids
+        .map(|a| {
+            let likeness = strsim::normalized_levenshtein(&design.agent(a).instructions, system.unwrap_or(""));
+            (a, likeness + overlap(a) as f64)
+        })
+        .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.index().cmp(&x.0.index())))
+        .map(|(a, _)| design.agent(a));
+    let seen = match system {
+        Some(system) => format!("the system message {:?}", crate::files::escape_controls(system)),
+        None => "no system message".to_string(),
+    };
+    let offers = if offered.is_empty() {
+        "no functions".to_string()
+    } else {
+        offered.join(", ")
+    };
+    let mut why = format!("no agent of the design has {seen} and offers {offers}");
     if let Some(agent) = closest {
         why.push_str(&format!(
             "; the closest agent is {}, whose instructions are {:?}",
@@ -512,7 +515,7 @@ fn attribute(design: &Design, request: &AppRequest) -> Attributed {
 
 /// The name of the agent a request is for, if it can be told.
 pub(super) fn attribute_name<'d>(design: &'d Design, request: &AppRequest) -> Option<&'d str> {
-    match attribute(design, request) {
+    match attribute(design, request, None) {
         Attributed::Agent(agent) => Some(&design.agent(agent).name),
         Attributed::Unknown(_) => None,
     }

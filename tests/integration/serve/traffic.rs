@@ -121,15 +121,16 @@ fn a_request_no_agent_sends_is_refused_naming_what_it_saw_and_the_closest_agent(
     let dir = tempfile::tempdir().unwrap();
     let file = small_scenario(&dir, None);
     let mut body = expected_bodies(&file).swap_remove(0);
+    // Neither its system message nor its functions are any agent's.
     body["messages"][0]["content"] = "Handle customer requests, politely.".into();
+    body["tools"].as_array_mut().unwrap().truncate(1);
     let serve = Serve::start(&file, &["--wait", "0.3"]);
     let reply = chat(&client(), &serve.url(), &body);
     assert_eq!(reply.status, 400, "{}", reply.text);
     assert_eq!(reply.json()["error"]["code"], "handoff_unattributable");
     let message = reply.error_message();
     for says in [
-        r#"no agent of the design has the system message "Handle customer requests, politely.""#,
-        "(the request offers Handoff-transfer_to_RefundAgent, Handoff-complete_task)",
+        r#"no agent of the design has the system message "Handle customer requests, politely." and offers Handoff-transfer_to_RefundAgent"#,
         r#"the closest agent is TriageAgent, whose instructions are "Handle customer requests.""#,
     ] {
         assert!(message.contains(says), "{says:?} not in {message:?}");
@@ -143,7 +144,25 @@ fn a_request_no_agent_sends_is_refused_naming_what_it_saw_and_the_closest_agent(
         ),
         "{report}"
     );
-    assert!(report.ends_with("FAIL\n"), "{report}");
+    assert!(report.contains("\nFAIL: "), "{report}");
+}
+
+#[test]
+fn an_agent_whose_instructions_changed_is_told_by_its_functions_and_shown_as_a_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let mut body = expected_bodies(&file).swap_remove(0);
+    body["messages"][0]["content"] = "Handle customer requests, politely.".into();
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let reply = chat(&client(), &serve.url(), &body);
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert_eq!(reply.json()["error"]["code"], "handoff_divergence");
+    let message = reply.error_message();
+    assert!(
+        message.contains("-system: Handle customer requests.\n+system: Handle customer requests, politely.\n"),
+        "{message}"
+    );
+    exits(&serve.finish(), 1);
 }
 
 #[test]
@@ -198,7 +217,7 @@ fn a_thread_the_framework_would_not_send_is_a_divergence_shown_as_a_diff() {
         ),
         "{report}"
     );
-    assert!(report.ends_with("FAIL\n"), "{report}");
+    assert!(report.contains("\nFAIL: "), "{report}");
 }
 
 /// Sends the bouncing-specialists scenario's requests to the serve at `url`, each answered;

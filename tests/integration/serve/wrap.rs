@@ -37,7 +37,7 @@ fn an_app_that_fails_fails_the_serve_and_says_how_it_ended() {
     exits(&output, 1);
     let report = String::from_utf8_lossy(&output.stdout);
     assert!(report.contains("\napp: the app exited with status 3\n"), "{report}");
-    assert!(report.ends_with("FAIL\n"), "{report}");
+    assert!(report.contains("\nFAIL: "), "{report}");
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn an_app_that_overruns_its_timeout_is_stopped_and_reported() {
         report.contains("app: the app was still running after 1 s (--timeout) and was stopped\n"),
         "{report}"
     );
-    assert!(report.ends_with("FAIL\n"), "{report}");
+    assert!(report.contains("\nFAIL: "), "{report}");
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn without_an_app_the_timeout_stops_a_serve_no_client_comes_to() {
         "{report}"
     );
     assert!(
-        report.contains("the app sent no request for TriageAgent's model call 1"),
+        report.contains("no request came for TriageAgent's model call 1: the app stopped asking"),
         "{report}"
     );
 }
@@ -197,5 +197,33 @@ fn ctrl_c_or_sigterm_stops_serve_and_the_app_it_started() {
         // The app, in a process group of its own, did not see the signal: serve stopped it.
         let alive = std::process::Command::new("kill").args(["-0", &pid]).status().unwrap();
         assert!(!alive.success(), "SIG{signal}: the app {pid} is still running");
+    }
+}
+
+#[test]
+fn a_host_name_may_be_listened_on_and_every_interface_is_reached_at_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    for (listen, warned) in [("localhost:0", false), ("0.0.0.0:0", true)] {
+        let output = wrapped(
+            &file,
+            &["--listen", listen],
+            &["sh", "-c", "echo \"url=$OPENAI_BASE_URL\""],
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let url = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("app | url="))
+            .unwrap_or_else(|| panic!("{listen}: {stderr}"));
+        assert!(
+            url.starts_with("http://127.0.0.1:") || url.starts_with("http://[::1]:"),
+            "{listen}: {url}"
+        );
+        assert!(stderr.contains(&format!("listening on {url}\n")), "{listen}: {stderr}");
+        assert_eq!(
+            stderr.contains("other machines can reach it"),
+            warned,
+            "{listen}: {stderr}"
+        );
     }
 }
