@@ -311,10 +311,16 @@ impl Report {
         } = conversation;
         let mut text = format!("conversation {number}\n");
         text.push_str(&text_report(run, verdict, self.color));
-        let divergence = traffic.divergence.as_ref().or(conversation.replay_divergence.as_ref());
-        if let Some(d) = divergence.filter(|d| !d.diff.is_empty()) {
+        if let Some(d) = traffic.divergence.as_ref().filter(|d| !d.diff.is_empty()) {
             text.push_str(&format!(
                 "\ntraffic: diverged at {} call {} (model call {}): {}\n--- expected (what the framework sends here)\n+++ sent by the app\n{}",
+                d.agent, d.call, d.run_call, d.reason, d.diff
+            ));
+        }
+        // The app sent what the run expects, but the scenario's recording has another request.
+        if let Some(d) = conversation.replay_divergence.as_ref().filter(|d| !d.diff.is_empty()) {
+            text.push_str(&format!(
+                "\nreplay: diverged at {} call {} (model call {}): {}\n--- recorded\n+++ this run\n{}",
                 d.agent, d.call, d.run_call, d.reason, d.diff
             ));
         }
