@@ -195,7 +195,11 @@ fn ctrl_c_or_sigterm_stops_serve_and_the_app_it_started() {
             "{report}"
         );
         // The app, in a process group of its own, did not see the signal: serve stopped it.
-        let alive = std::process::Command::new("kill").args(["-0", &pid]).status().unwrap();
+        let alive = std::process::Command::new("kill")
+            .args(["-0", &pid])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
         assert!(!alive.success(), "SIG{signal}: the app {pid} is still running");
     }
 }
