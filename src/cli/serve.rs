@@ -256,6 +256,12 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         timeout: args.timeout,
         upstream: None,
         record: args.record.is_some(),
+        // What a forwarded conversation paid for is kept as it goes, as `handoff record` does.
+        partial: args
+            .record
+            .as_ref()
+            .filter(|_| args.upstream.is_some())
+            .map(|out| super::record::partial_path(out)),
         stop_on_signals: true,
         observe: args.write_design.is_some(),
     };
@@ -360,6 +366,11 @@ fn write_files(args: &ServeArgs, scenario: &Scenario, first: &Finished) -> Resul
         };
         transcript
             .save(path)
+            .inspect(|()| {
+                if args.upstream.is_some() {
+                    let _ = std::fs::remove_file(super::record::partial_path(path));
+                }
+            })
             .map_err(|e| format!("{}: cannot write the recording: {e}", path.display()))?;
         let _ = writeln!(std::io::stderr().lock(), "recorded {}", path.display());
     }

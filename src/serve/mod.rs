@@ -69,6 +69,9 @@ pub struct Options {
     pub upstream: Option<LiveModel>,
     /// Keep each conversation as a recording ([`Conversation::transcript`]).
     pub record: bool,
+    /// Where the recording so far is written after every call, when recording (for a
+    /// forwarded, paid conversation that stops half-way: `handoff record`'s `.partial`).
+    pub partial: Option<std::path::PathBuf>,
     /// Stop at Ctrl-C or SIGTERM (the wrapped app too), reporting what was seen. Off by
     /// default: a library does not take over its host's signals.
     pub stop_on_signals: bool,
@@ -85,6 +88,7 @@ impl Default for Options {
             timeout: DEFAULT_TIMEOUT,
             upstream: None,
             record: false,
+            partial: None,
             stop_on_signals: false,
             observe: false,
         }
@@ -197,12 +201,14 @@ impl Answering {
             .upstream
             .as_ref()
             .map_or(MODEL_NAME, |live| &live.endpoint().model);
-        Ok(match options.record {
-            true => Answering::Recorded(Box::new(
-                Recorder::new(answerer, scenario.name.clone()).model_name(model),
-            )),
-            false => Answering::Plain(Box::new(answerer)),
-        })
+        if !options.record {
+            return Ok(Answering::Plain(Box::new(answerer)));
+        }
+        let mut recorder = Recorder::new(answerer, scenario.name.clone()).model_name(model);
+        if let Some(partial) = &options.partial {
+            recorder = recorder.saving_to(partial);
+        }
+        Ok(Answering::Recorded(Box::new(recorder)))
     }
 
     /// Where a recording stopped answering, and the transcript, for the ended `run`.

@@ -34,12 +34,20 @@ fn upstream_answers_reach_the_app_and_the_conversation_is_recorded_without_the_k
     );
     let agent = client();
     let bodies = expected_bodies(&file);
+    let partial = format!("{recording}.partial");
     for (i, body) in bodies.iter().enumerate() {
         let reply = chat(&agent, &serve.url(), body);
         assert_eq!(reply.status, 200, "request {}: {}", i + 1, reply.text);
+        // What was paid for is on disk after every call, as `handoff record` keeps it.
+        let kept: Value = serde_json::from_str(&std::fs::read_to_string(&partial).unwrap()).unwrap();
+        assert_eq!(kept["calls"].as_array().unwrap().len(), i + 1);
     }
     let output = serve.finish();
     exits(&output, 0);
+    assert!(
+        !std::path::Path::new(&partial).exists(),
+        "the partial recording is gone once the recording is written"
+    );
 
     let received = upstream.received();
     assert_eq!(received.len(), bodies.len(), "one upstream call per request of the app");
