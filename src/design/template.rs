@@ -168,6 +168,16 @@ mod tests {
     }
 
     #[test]
+    fn text_after_the_last_placeholder_is_kept() {
+        let t = Template::parse("Order {id} is shipped.").unwrap();
+        assert_eq!(t.render_with(|_| Some("7")).unwrap(), "Order 7 is shipped.");
+        assert_eq!(
+            Template::parse("plain").unwrap().render_with(|_| None).unwrap(),
+            "plain"
+        );
+    }
+
+    #[test]
     fn reports_unknown_placeholder_by_name() {
         let t = Template::parse("{a}{b}").unwrap();
         assert_eq!(t.render_with(|n| (n == "a").then_some("x")), Err("b".to_string()));

@@ -94,3 +94,49 @@ fn a_limit_reached_names_the_limit_in_text_and_json() {
     assert_eq!(outcome["value"], 3);
     assert_eq!(outcome["agent"], "B");
 }
+
+/// An agent that polls a tool, each round with the arguments `next` makes of the last result.
+fn polling(dir: &tempfile::TempDir, next: &str) -> std::path::PathBuf {
+    let text = format!(
+        r#"{{
+  "name": "polling",
+  "task": "Check it.",
+  "agents": [
+    {{"name": "A", "instructions": "Poll.",
+      "tools": [{{"name": "poll", "description": "Poll.", "parameters": {{"n": null}}, "result": "status {{n}}"}}]}},
+    {{"name": "B", "instructions": "Other."}}
+  ],
+  "handoffs": {{"A": {{"B": "to B"}}}},
+  "model": {{"scripted": {{"A": {{"rules": [
+    {{"when": {{"call": 1}}, "call": {{"tool": "poll", "args": {{"n": "1"}}}}}},
+    {{"when": {{"tool_result": "status (?P<n>.*)"}}, "call": {{"tool": "poll", "args": {{"n": "{next}"}}}}}}
+  ]}}}}}}
+}}"#
+    );
+    temp_file(dir, "polling.json", text.as_bytes())
+}
+
+#[test]
+fn tool_rounds_that_repeat_are_a_proven_loop_and_rounds_that_change_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same call, the same result, the model's state unchanged: proven at the repeat.
+    let (json, _) = run(&polling(&dir, "{n}"), "json");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["outcome"]["kind"], "tool-loop", "{json}");
+    let (text, _) = run(&polling(&dir, "{n}"), "text");
+    assert!(
+        text.contains("Run stopped: endless tool loop: A would call poll forever"),
+        "{text}"
+    );
+    assert_eq!(text.matches("[tool] A: poll(").count(), 4, "{text}");
+    // Each round's argument grows, so each result differs: no loop to prove, and the
+    // framework's own guard (5 rounds in Semantic Kernel) ends the turn.
+    let (json, _) = run(&polling(&dir, "{n}x"), "json");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["outcome"]["kind"], "framework-error", "{json}");
+    let (text, _) = run(&polling(&dir, "{n}x"), "text");
+    assert!(
+        text.contains(r#"[tool] A: poll({"n":"1xxxx"}) -> status 1xxxx"#),
+        "{text}"
+    );
+}
