@@ -79,3 +79,65 @@ fn a_custom_human_reads_what_the_agent_said() {
     assert!(run.text().contains("User: you said \"Hello!\"\n"), "{}", run.text());
     assert_eq!(run.outcome().kind(), "human-exhausted");
 }
+
+/// A model whose reply is a function of its request alone (so its state never changes): it
+/// polls again with the last result's value, grown by `grow`.
+struct Poller {
+    grow: &'static str,
+}
+
+impl handoff_harness::Model for Poller {
+    fn respond(
+        &mut self,
+        request: &handoff_harness::ModelRequest<'_>,
+    ) -> impl Future<Output = Result<Response, handoff_harness::engine::ModelError>> + Send {
+        let last = request
+            .tool_result()
+            .and_then(|(_, output)| output.text())
+            .and_then(|text| text.strip_prefix("status "))
+            .map_or("1".to_string(), |n| format!("{n}{}", self.grow));
+        let mut arguments = serde_json::Map::new();
+        arguments.insert("n".into(), last.into());
+        ready(Ok(Response::call("poll", arguments)))
+    }
+
+    fn state(&self) -> Option<u64> {
+        Some(0)
+    }
+}
+
+#[test]
+fn a_loop_of_tool_rounds_is_proven_only_when_the_rounds_are_the_same_not_when_the_state_is() {
+    let design = Design::builder()
+        .agent(
+            Agent::new("A").instructions("Poll.").tool(
+                handoff_harness::Tool::new("poll")
+                    .parameter("n", "")
+                    .result("status {n}"),
+            ),
+        )
+        .agent(Agent::new("B").instructions("Other."))
+        .handoff("A", "B", "to B")
+        .build()
+        .unwrap();
+    let orchestration = Orchestration::new(design).task("Check it.");
+    let run = |grow| {
+        crate::support::run(
+            &orchestration,
+            &mut Poller { grow },
+            &mut handoff_harness::engine::NoHuman,
+        )
+    };
+    // The same call and result each round, the state unchanged: a proven loop.
+    let same = run("");
+    assert_eq!(same.outcome().kind(), "tool-loop", "{}", same.text());
+    // The state is as unchanged, but each round's result differs: no loop to prove; the
+    // framework's guard (5 rounds in Semantic Kernel) ends the turn.
+    let growing = run("x");
+    assert_eq!(growing.outcome().kind(), "framework-error", "{}", growing.text());
+    assert!(
+        growing.text().contains(r#"poll({"n":"1xxxx"}) -> status 1xxxx"#),
+        "{}",
+        growing.text()
+    );
+}
