@@ -81,9 +81,11 @@ fn a_custom_human_reads_what_the_agent_said() {
 }
 
 /// A model whose reply is a function of its request alone (so its state never changes): it
-/// polls again with the last result's value, grown by `grow`.
+/// polls again with the last result's value, grown by `grow`; or, with `ping`, pings with the
+/// number of the round (a different call each round, the same result).
 struct Poller {
     grow: &'static str,
+    ping: bool,
 }
 
 impl handoff_harness::Model for Poller {
@@ -97,6 +99,10 @@ impl handoff_harness::Model for Poller {
             .and_then(|text| text.strip_prefix("status "))
             .map_or("1".to_string(), |n| format!("{n}{}", self.grow));
         let mut arguments = serde_json::Map::new();
+        if self.ping {
+            arguments.insert("n".into(), request.round().to_string().into());
+            return ready(Ok(Response::call("ping", arguments)));
+        }
         arguments.insert("n".into(), last.into());
         ready(Ok(Response::call("poll", arguments)))
     }
@@ -121,19 +127,16 @@ fn a_loop_of_tool_rounds_is_proven_only_when_the_rounds_are_the_same_not_when_th
         .build()
         .unwrap();
     let orchestration = Orchestration::new(design).task("Check it.");
-    let run = |grow| {
-        crate::support::run(
-            &orchestration,
-            &mut Poller { grow },
-            &mut handoff_harness::engine::NoHuman,
-        )
+    let run = |grow, ping| {
+        let mut model = Poller { grow, ping };
+        crate::support::run(&orchestration, &mut model, &mut handoff_harness::engine::NoHuman)
     };
     // The same call and result each round, the state unchanged: a proven loop.
-    let same = run("");
+    let same = run("", false);
     assert_eq!(same.outcome().kind(), "tool-loop", "{}", same.text());
     // The state is as unchanged, but each round's result differs: no loop to prove; the
     // framework's guard (5 rounds in Semantic Kernel) ends the turn.
-    let growing = run("x");
+    let growing = run("x", false);
     assert_eq!(growing.outcome().kind(), "framework-error", "{}", growing.text());
     assert!(
         growing.text().contains(r#"poll({"n":"1xxxx"}) -> status 1xxxx"#),
