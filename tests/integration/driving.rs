@@ -116,11 +116,14 @@ impl handoff_harness::Model for Poller {
 fn a_loop_of_tool_rounds_is_proven_only_when_the_rounds_are_the_same_not_when_the_state_is() {
     let design = Design::builder()
         .agent(
-            Agent::new("A").instructions("Poll.").tool(
-                handoff_harness::Tool::new("poll")
-                    .parameter("n", "")
-                    .result("status {n}"),
-            ),
+            Agent::new("A")
+                .instructions("Poll.")
+                .tool(
+                    handoff_harness::Tool::new("poll")
+                        .parameter("n", "")
+                        .result("status {n}"),
+                )
+                .tool(handoff_harness::Tool::new("ping").parameter("n", "").result("ok")),
         )
         .agent(Agent::new("B").instructions("Other."))
         .handoff("A", "B", "to B")
@@ -142,5 +145,13 @@ fn a_loop_of_tool_rounds_is_proven_only_when_the_rounds_are_the_same_not_when_th
         growing.text().contains(r#"poll({"n":"1xxxx"}) -> status 1xxxx"#),
         "{}",
         growing.text()
+    );
+    // Each round a different call, each with the same result: not the same round either.
+    let pinging = run("", true);
+    assert_eq!(pinging.outcome().kind(), "framework-error", "{}", pinging.text());
+    assert!(
+        pinging.text().contains(r#"ping({"n":"4"}) -> ok"#),
+        "{}",
+        pinging.text()
     );
 }
