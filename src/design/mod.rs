@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn agents_sdk_names_may_hold_spaces_as_its_own_examples_do() {
-        let sdk = crate::engine::Profile::OPENAI_AGENTS.tools;
+        let sdk = ToolSurface::AGENTS_SDK;
         let d = Design::builder()
             .tool_surface(sdk)
             .agent(Agent::new("Triage Agent"))

@@ -135,6 +135,23 @@ impl ToolSurface {
         schema: super::Schema::SemanticKernel,
     };
 
+    /// The OpenAI Agents SDK's: `transfer_to_<agent_in_snake_case>` with the SDK's default
+    /// description, own tools by their plain names, no completion function, a design without
+    /// edges allowed, schemas in the SDK's strict dialect.
+    pub const AGENTS_SDK: ToolSurface = ToolSurface {
+        plugin: None,
+        own_plugins: false,
+        transfer_prefix: TRANSFER_PREFIX,
+        target_names: TargetNames::LowerSnake,
+        complete: None,
+        complete_first: false,
+        fallback: Fallback::Template("Handoff to the {target} agent to handle the request. {description}"),
+        drops_by_name: false,
+        no_edges: NoEdges::Allowed,
+        resolution: Resolution::Wire,
+        schema: super::Schema::AgentsSdk,
+    };
+
     /// Whether a call named `called` reaches the function with plain name `name` and wire
     /// name `wire`.
     #[inline(always)]
@@ -275,19 +292,7 @@ mod tests {
 
     #[test]
     fn a_surface_may_lowercase_targets_and_have_no_completion_function() {
-        let lower = ToolSurface {
-            plugin: None,
-            own_plugins: false,
-            transfer_prefix: "transfer_to_",
-            target_names: TargetNames::LowerSnake,
-            complete: None,
-            complete_first: false,
-            fallback: Fallback::Template("Handoff to the {target} agent to handle the request. {description}"),
-            drops_by_name: false,
-            no_edges: NoEdges::Allowed,
-            resolution: Resolution::Wire,
-            schema: crate::design::Schema::AgentsSdk,
-        };
+        let lower = ToolSurface::AGENTS_SDK;
         assert_eq!(lower.transfer_name("Refund-Agent"), "transfer_to_refund_agent");
         assert_eq!(
             lower.transfer_name("Seat Booking Agent"),

@@ -5,7 +5,7 @@ use super::{
     AfterWinner, ArgumentErrors, Audience, EmptyTurn, Guard, Guards, Handoffs, NoHuman, Profile, ResultOrder, Several,
     Sharing, Texts, TransferResult, TurnText, Turns, UnknownTool, Wire,
 };
-use crate::design::{Fallback, NoEdges, Resolution, Schema, TargetNames, ToolSurface};
+use crate::design::ToolSurface;
 
 impl Profile {
     /// The OpenAI Agents SDK: `transfer_to_<name lowercased>` (the edge's description, else
@@ -18,19 +18,7 @@ impl Profile {
     pub const OPENAI_AGENTS: Profile = Profile {
         name: "openai-agents",
         framework: "OpenAI Agents SDK 0.24",
-        tools: ToolSurface {
-            plugin: None,
-            own_plugins: false,
-            transfer_prefix: "transfer_to_",
-            target_names: TargetNames::LowerSnake,
-            complete: None,
-            complete_first: false,
-            fallback: Fallback::Template("Handoff to the {target} agent to handle the request. {description}"),
-            drops_by_name: false,
-            no_edges: NoEdges::Allowed,
-            resolution: Resolution::Wire,
-            schema: Schema::AgentsSdk,
-        },
+        tools: ToolSurface::AGENTS_SDK,
         sharing: Sharing {
             task: Audience::Everyone,
             human: Audience::Everyone,
