@@ -249,14 +249,11 @@ type Place<'a> = &'a dyn Fn() -> String;
 
 /// One Chat Completions message.
 fn chat_message(mut message: Value, place: Place<'_>) -> Result<ChatMessage, RequestError> {
-    let role = match message.get("role").and_then(Value::as_str) {
-        Some("system" | "developer") => Role::System,
-        Some("user") => Role::User,
-        Some("assistant") => Role::Assistant,
-        Some("tool") => Role::Tool,
-        Some(other) => return Err(bad(format!("{}.role", place()), format!("`{other}` is not a role"))),
-        None => return Err(bad(format!("{}.role", place()), "missing")),
-    };
+    let role = role(
+        &message,
+        &[Role::System, Role::User, Role::Assistant, Role::Tool],
+        place,
+    )?;
     let name = optional_string(&mut message, "name", place)?;
     let content = content_text(message.get_mut("content").map(Value::take), &|| {
         format!("{}.content", place())
@@ -287,6 +284,25 @@ fn chat_message(mut message: Value, place: Place<'_>) -> Result<ChatMessage, Req
         tool_calls,
         tool_call_id: optional_string(&mut message, "tool_call_id", place)?,
     })
+}
+
+/// The `role` of a message, one of `allowed` (`developer` is read as `system`).
+fn role(message: &Value, allowed: &[Role], place: Place<'_>) -> Result<Role, RequestError> {
+    let role = match message.get("role").and_then(Value::as_str) {
+        Some("system" | "developer") => Role::System,
+        Some("user") => Role::User,
+        Some("assistant") => Role::Assistant,
+        Some("tool") => Role::Tool,
+        Some(other) => return Err(bad(format!("{}.role", place()), format!("`{other}` is not a role"))),
+        None => return Err(bad(format!("{}.role", place()), "missing")),
+    };
+    if !allowed.contains(&role) {
+        return Err(bad(
+            format!("{}.role", place()),
+            format!("`{}` is not a role here", role.as_str()),
+        ));
+    }
+    Ok(role)
 }
 
 fn optional_string(object: &mut Value, key: &str, place: Place<'_>) -> Result<Option<String>, RequestError> {
@@ -370,13 +386,8 @@ fn add_item(messages: &mut Vec<ChatMessage>, mut item: Value, place: Place<'_>) 
     let kind = item.get("type").and_then(Value::as_str).unwrap_or("message");
     match kind {
         "message" => {
-            let role = match item.get("role").and_then(Value::as_str) {
-                Some("user") => Role::User,
-                Some("assistant") => Role::Assistant,
-                Some("system" | "developer") => Role::System,
-                Some(other) => return Err(bad(format!("{}.role", place()), format!("`{other}` is not a role"))),
-                None => return Err(bad(format!("{}.role", place()), "missing")),
-            };
+            // A tool's output is a `function_call_output` item, not a message.
+            let role = role(&item, &[Role::System, Role::User, Role::Assistant], place)?;
             let content = content_text(item.get_mut("content").map(Value::take), &|| {
                 format!("{}.content", place())
             })?;
