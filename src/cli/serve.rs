@@ -130,11 +130,15 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 server.address()
             );
         }
+        // Text reports are printed as each conversation ends, so that a serve of many keeps
+        // none; what is kept is the first conversation's files, and JSON reports if asked.
         let report = Report::new(args, &scenario);
         let (sender, receiver) = std::sync::mpsc::channel();
         let served = server
             .run(scenario.clone(), options, app, move |conversation| {
-                let _ = sender.send(report.conversation(&conversation));
+                if let Some(kept) = report.conversation(&conversation) {
+                    let _ = sender.send(kept);
+                }
             })
             .await
             .map_err(|e| e.to_string())?;
@@ -149,7 +153,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         return bad_input(format!("the command after `--` could not be started: {why}"));
     }
     let mut written = Ok(());
-    if let Some(first) = finished.first() {
+    if let Some(first) = finished.iter().find(|f| f.number == 1) {
         written = write_files(args, &scenario, first);
     }
     let passed = served.passed() && written.is_ok();
@@ -157,10 +161,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         Format::Text => {
             let color = use_color(args.color);
             let mut text = String::new();
-            for finished in &finished {
-                text.push_str(&finished.text);
-            }
-            if finished.is_empty() {
+            if served.conversations == 0 {
                 text.push_str("serve: no conversation: the app sent no model request\n");
             }
             if let Some(end) = &served.app {
@@ -178,7 +179,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             if let Err(message) = &written {
                 text.push_str(&format!("serve: {message}\n"));
             }
-            let verdict = match failure(&served, &finished, &written) {
+            let verdict = match failure(&served, &written) {
                 None => "PASS\n".to_string(),
                 Some(why) => format!("FAIL: {why}\n"),
             };
@@ -188,7 +189,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         Format::Json => {
             let value = json!({
                 "passed": passed,
-                "conversations": finished.iter().map(|f| f.json.clone()).collect::<Vec<_>>(),
+                "conversations": finished.iter().filter_map(|f| f.json.clone()).collect::<Vec<_>>(),
                 "app": served.app.as_ref().map(|end| end.to_string()),
                 "app_succeeded": served.app.as_ref().map(AppEnd::succeeded),
                 "timed_out": served.timed_out,
@@ -207,12 +208,12 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
 }
 
 /// Why the serve failed, first reason first; `None` if it passed.
-fn failure(served: &Served, finished: &[Finished], written: &Result<(), String>) -> Option<String> {
-    let failed = finished.iter().filter(|f| !f.passed).count();
-    if finished.is_empty() {
+fn failure(served: &Served, written: &Result<(), String>) -> Option<String> {
+    let failed = served.conversations - served.passed;
+    if served.conversations == 0 {
         Some("no conversation".into())
     } else if failed > 0 {
-        Some(format!("{failed} of {} conversation(s) failed", finished.len()))
+        Some(format!("{failed} of {} conversation(s) failed", served.conversations))
     } else if served.timed_out || served.interrupted {
         Some("the conversation is unfinished".into())
     } else if let Some(end) = served.app.as_ref().filter(|end| !end.succeeded()) {
@@ -285,15 +286,16 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
 
 /// How a conversation is reported, made on the conversation's thread.
 struct Report {
+    format: Format,
     color: bool,
     scenario: Scenario,
 }
 
-/// A conversation, reported, with what the files written from it need.
+/// What is kept of a conversation after its report: its JSON report (under `--format
+/// json`), and for the first, the files written from it.
 struct Finished {
-    passed: bool,
-    text: String,
-    json: serde_json::Value,
+    number: u32,
+    json: Option<serde_json::Value>,
     /// The first conversation's recording (only the first is recorded).
     transcript: Option<handoff_harness::wire::Transcript>,
     observed: ObservedDesign,
@@ -302,12 +304,54 @@ struct Finished {
 impl Report {
     fn new(args: &ServeArgs, scenario: &Scenario) -> Report {
         Report {
+            format: args.format,
             color: use_color(args.color) && args.format == Format::Text,
             scenario: scenario.clone(),
         }
     }
 
-    fn conversation(&self, conversation: &Conversation) -> Finished {
+    /// Prints a text report of `conversation` at once; returns what must be kept of it.
+    fn conversation(&self, conversation: &Conversation) -> Option<Finished> {
+        let Conversation {
+            number,
+            run,
+            traffic,
+            verdict,
+            ..
+        } = conversation;
+        let json = match self.format {
+            Format::Text => {
+                print(&self.text(conversation));
+                None
+            }
+            Format::Json => {
+                let mut json = run_json(&self.scenario, run, verdict);
+                json["conversation"] = (*number).into();
+                json["traffic"] = json!({
+                    "answered": traffic.answered,
+                    "retries": traffic.retries,
+                    "divergence": traffic.divergence.as_ref().map(divergence_json),
+                    "unexpected": traffic.unexpected,
+                    "closed": traffic.closed,
+                });
+                Some(json)
+            }
+        };
+        let first = *number == 1;
+        (first || json.is_some()).then(|| Finished {
+            number: *number,
+            json,
+            transcript: conversation.transcript.clone().filter(|_| first),
+            observed: if first {
+                conversation.observed.clone()
+            } else {
+                ObservedDesign::default()
+            },
+        })
+    }
+
+    /// The report of `conversation` as `handoff run` prints it, with what the traffic showed.
+    fn text(&self, conversation: &Conversation) -> String {
         let Conversation {
             number,
             run,
@@ -339,22 +383,7 @@ impl Report {
         if let Some(closed) = &traffic.closed {
             text.push_str(&format!("traffic: the app's run was ended for it: {closed}\n"));
         }
-        let mut json = run_json(&self.scenario, run, verdict);
-        json["conversation"] = (*number).into();
-        json["traffic"] = json!({
-            "answered": traffic.answered,
-            "retries": traffic.retries,
-            "divergence": traffic.divergence.as_ref().map(divergence_json),
-            "unexpected": traffic.unexpected,
-            "closed": traffic.closed,
-        });
-        Finished {
-            passed: verdict.passed,
-            text,
-            json,
-            transcript: conversation.transcript.clone().filter(|_| *number == 1),
-            observed: conversation.observed.clone(),
-        }
+        text
     }
 }
 
