@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
+use handoff_harness::files::plural;
 use serde_json::{Value, json};
 
 use super::output::{Color, Format, Status, ansi, bad_input, json_text, print, use_color};
@@ -68,8 +69,8 @@ fn report_text(file: &std::path::Path, comparison: &Comparison, color: bool) -> 
             "  {:width$}  {}: {}, {}, path {}\n  {:width$}    {}\n",
             side.profile.name,
             run.outcome().kind(),
-            counted(run.model_calls(), "model call"),
-            counted(run.human_turns(), "human turn"),
+            plural(run.model_calls(), "model call"),
+            plural(run.human_turns(), "human turn"),
             path.join(" -> "),
             "",
             run.outcome_line()
@@ -207,7 +208,7 @@ fn difference_text(difference: &ViewDifference, before: Option<(u32, &ViewDiffer
             "      {}\n",
             ansi(
                 "2",
-                &format!("the same {} as at call {call}{more}", counted(m + a, "difference")),
+                &format!("the same {} as at call {call}{more}", plural(m + a, "difference")),
                 color
             )
         ));
@@ -225,13 +226,6 @@ fn difference_text(difference: &ViewDifference, before: Option<(u32, &ViewDiffer
         out.push_str(&format!("      {}\n", ansi("32", &format!("+ tool: {tool}"), color)));
     }
     out
-}
-
-fn counted(n: usize, what: &str) -> String {
-    match n {
-        1 => format!("1 {what}"),
-        n => format!("{n} {what}s"),
-    }
 }
 
 fn report_json(file: &std::path::Path, comparison: &Comparison) -> Value {

@@ -176,8 +176,8 @@ impl Comparison {
 
 impl Side {
     fn run(path: &Path, profile: &'static Profile) -> Result<Side, ScenarioError> {
-        // Under another profile than its recording's, loading fails; say what compare needs.
-        let scenario = Scenario::load_under(path, None)?;
+        // Loaded even if it names a recording of another profile, to say what compare needs.
+        let scenario = Scenario::load_mismatched(path, profile)?;
         if scenario.recording.is_some() {
             return Err(FileError::invalid(
                 &scenario.file,
@@ -186,7 +186,6 @@ impl Side {
             )
             .into());
         }
-        let scenario = Scenario::load_under(path, Some(profile))?;
         let (_, model) = scenario.orchestration()?;
         let mut model = Capture {
             inner: model,
