@@ -212,3 +212,30 @@ fn a_scenario_that_replays_a_recording_cannot_be_compared() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("model: names a recording"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_scenario_whose_model_is_a_recording_is_refused_with_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = crate::support::root().join("scenarios/customer_support.recording.json");
+    let mut scenario: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("scenarios/customer_support.json")).unwrap(),
+    )
+    .unwrap();
+    scenario["model"] = serde_json::json!({ "recording": recording });
+    let file = crate::support::temp_file(&dir, "by_recording.json", scenario.to_string().as_bytes());
+    let output = handoff(&[
+        "compare",
+        crate::support::arg(&file),
+        "--profiles",
+        "semantic-kernel,agent-framework",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let error = stderr(&output);
+    assert!(
+        error.contains(&format!(
+            "{}: model: names a recording, made under one profile; compare runs a scenario's scripted model under each",
+            file.display()
+        )),
+        "{error}"
+    );
+}
