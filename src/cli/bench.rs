@@ -33,7 +33,7 @@ enum Workload {
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
         /// The framework semantics to route under (default: `semantic-kernel`).
-        #[arg(long, value_name = "NAME", value_parser = super::output::profile_arg)]
+        #[arg(long, value_name = "NAME", value_parser = super::profile::parse_profile)]
         profile: Option<&'static Profile>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -183,8 +183,3 @@ fn paint(line: &str, color: bool) -> String {
     };
     ansi(code, line, true)
 }
-
-/// A `--profile` argument: one of the profiles' names.
-pub(crate) fn profile_arg(name: &str) -> Result<&'static Profile, String> {
-    Profile::named(name).ok_or_else(|| format!("unknown profile `{name}`; one of: {}", Profile::names()))
-}

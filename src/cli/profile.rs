@@ -16,5 +16,5 @@ pub(crate) struct ProfileArg {
 
 /// Parses a profile name, listing the names on a typo.
 pub(crate) fn parse_profile(name: &str) -> Result<&'static Profile, String> {
-    Profile::named(name.trim()).ok_or_else(|| format!("no profile `{name}`; the profiles are {}", Profile::names()))
+    Profile::parse(name)
 }

@@ -89,10 +89,7 @@ const PROFILE_FIELDS: &[&str] = &["name", "usage_chunk", "tool_not_found_behavio
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
-    Profile::named(name).ok_or_else(|| {
-        let hint = crate::files::closest(name, Profile::ALL.iter().map(|p| p.name));
-        E::custom(format!("unknown profile `{name}`{hint}; one of: {}", Profile::names()))
-    })
+    Profile::parse(name).map_err(E::custom)
 }
 
 impl<'de> Deserialize<'de> for ProfileFile {

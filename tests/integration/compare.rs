@@ -171,7 +171,7 @@ fn bad_profile_lists_are_usage_errors() {
     for (profiles, says) in [
         ("semantic-kernel", "at least two profiles"),
         ("semantic-kernel,semantic-kernel", "given twice"),
-        ("semantic-kernel,langgraph", "no profile `langgraph`"),
+        ("semantic-kernel,langgraph", "unknown profile `langgraph`"),
     ] {
         let out = handoff(&["compare", "scenarios/customer_support.json", "--profiles", profiles]);
         assert_eq!(out.status.code(), Some(2), "{profiles}: {}", stderr(&out));

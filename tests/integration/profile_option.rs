@@ -50,7 +50,7 @@ fn an_unknown_profile_is_a_usage_error_listing_the_profiles() {
         let out = handoff(&[command, "scenarios/customer_support.json", "--profile", "autogen"]);
         assert_eq!(out.status.code(), Some(2), "{command}");
         assert!(
-            stderr(&out).contains("no profile `autogen`; the profiles are `semantic-kernel`, `semantic-kernel-fixed`"),
+            stderr(&out).contains("unknown profile `autogen`; one of: `semantic-kernel`, `semantic-kernel-fixed`"),
             "{command}: {}",
             stderr(&out)
         );

@@ -378,6 +378,16 @@ impl Profile {
         Profile::ALL.into_iter().find(|p| p.name == name)
     }
 
+    /// The profile named `name` (surrounding spaces aside), or an error that names the
+    /// closest and lists them all: what a file and the command line say of a typo.
+    pub fn parse(name: &str) -> Result<&'static Profile, String> {
+        let name = name.trim();
+        Profile::named(name).ok_or_else(|| {
+            let hint = crate::files::closest(name, Profile::ALL.iter().map(|p| p.name));
+            format!("unknown profile `{name}`{hint}; one of: {}", Profile::names())
+        })
+    }
+
     /// The names of every profile, for messages: "`semantic-kernel`, `agent-framework`, ...".
     pub fn names() -> String {
         Profile::ALL
