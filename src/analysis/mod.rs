@@ -231,7 +231,7 @@ fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, profile: &Profile) -
                 Some((g, what)) => format!(
                     "{framework} stops it only with an error, after {} {what} (`{}`)",
                     g.limit,
-                    g.error.replace("{n}", &g.limit.to_string())
+                    g.error_text()
                 ),
                 None => format!("nothing bounds it: {framework} has no loop guard"),
             };

@@ -454,7 +454,7 @@ impl Core {
         }
         self.finish(Outcome::FrameworkError {
             agent: self.active,
-            error: guard.error.replace("{n}", &guard.limit.to_string()),
+            error: guard.error_text(),
             guard: true,
         });
         false
@@ -485,7 +485,7 @@ impl Core {
         {
             return self.finish(Outcome::FrameworkError {
                 agent: self.active,
-                error: guard.error.replace("{n}", &guard.limit.to_string()),
+                error: guard.error_text(),
                 guard: true,
             });
         }

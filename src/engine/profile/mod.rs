@@ -261,8 +261,15 @@ pub struct Guard {
     pub limit: u32,
     /// The framework's name for it.
     pub name: &'static str,
-    /// The framework's error.
+    /// The framework's error, `{n}` standing for the limit.
     pub error: &'static str,
+}
+
+impl Guard {
+    /// The framework's error, with the limit in it.
+    pub fn error_text(&self) -> String {
+        self.error.replace("{n}", &self.limit.to_string())
+    }
 }
 
 /// The framework's limit on the tool rounds of one invocation.
