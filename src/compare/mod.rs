@@ -130,9 +130,10 @@ impl Comparison {
         }
         if let Some((i, p)) = profiles.iter().enumerate().find(|(i, p)| profiles[..*i].contains(p)) {
             return Err(CompareError::Profiles(format!(
-                "--profiles: profile `{}` is given twice (the {} profile repeats an earlier one)",
+                "--profiles: profile `{}` is given twice (at positions {} and {} of the list)",
                 p.name,
-                ordinal(i + 1)
+                profiles.iter().position(|q| q == p).map_or(0, |first| first + 1),
+                i + 1
             )));
         }
         let mut sides = Vec::with_capacity(profiles.len());
@@ -340,12 +341,4 @@ fn changes(a: &[String], b: &[String]) -> (Vec<String>, Vec<String>) {
         }
     }
     (missing, added)
-}
-
-fn ordinal(n: usize) -> String {
-    match n {
-        2 => "second".into(),
-        3 => "third".into(),
-        n => format!("{n}th"),
-    }
 }

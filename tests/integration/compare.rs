@@ -170,7 +170,10 @@ fn three_profiles_are_each_compared_with_the_first() {
 fn bad_profile_lists_are_usage_errors() {
     for (profiles, says) in [
         ("semantic-kernel", "at least two profiles"),
-        ("semantic-kernel,semantic-kernel", "given twice"),
+        (
+            "semantic-kernel,semantic-kernel",
+            "given twice (at positions 1 and 2 of the list)",
+        ),
         ("semantic-kernel,langgraph", "unknown profile `langgraph`"),
     ] {
         let out = handoff(&["compare", "scenarios/customer_support.json", "--profiles", profiles]);
