@@ -8,21 +8,30 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
+use clap::ValueEnum;
+
 use super::output::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
 use super::profile::ProfileArg;
 use handoff_harness::files::write_atomic;
+use handoff_harness::suite::junit::{Timed, junit};
 use handoff_harness::suite::snapshot;
 use handoff_harness::suite::{Failure, ScenarioReport, Suite};
 
 /// Arguments of `handoff test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Directory of scenarios, searched recursively for `*.json`.
-    #[arg(default_value = "scenarios")]
-    dir: PathBuf,
-    /// Directory of snapshots [default: `snapshots` beside DIR].
+    /// Scenario directories (searched recursively for `*.json`) or scenario files. A file is
+    /// named and snapshotted as in its suite: the nearest folder above it with `snapshots`
+    /// beside it.
+    #[arg(value_name = "PATH", default_value = "scenarios")]
+    paths: Vec<PathBuf>,
+    /// Directory of snapshots [default: `snapshots` beside each directory].
     #[arg(long)]
     snapshots: Option<PathBuf>,
+    /// What to do with snapshots no scenario writes any more (checked when whole directories
+    /// run without --filter): `warn` lists them, `reject` also fails, `delete` removes them.
+    #[arg(long, value_enum, default_value_t = Unreferenced::Warn)]
+    unreferenced: Unreferenced,
     /// Run only the scenarios whose name contains this text.
     #[arg(long)]
     filter: Option<String>,
@@ -32,7 +41,8 @@ pub struct TestArgs {
     /// Show each new or changed snapshot and ask whether to accept it (not with `CI` set).
     #[arg(long)]
     review: bool,
-    /// Output format.
+    /// Output format: `text` as `cargo test` prints, or `json`, a summary with every
+    /// scenario's outcome and failures.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
@@ -45,56 +55,108 @@ pub struct TestArgs {
     color: Color,
 }
 
+/// What `handoff test` does with a snapshot no scenario writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Unreferenced {
+    /// Say nothing.
+    Ignore,
+    /// List them after the summary.
+    Warn,
+    /// List them and fail (exit 1).
+    Reject,
+    /// Delete them, and say so.
+    Delete,
+}
+
+/// The suites the paths name: one per directory, one per folder of the files given.
+fn suites(args: &TestArgs) -> Result<Vec<Suite>, String> {
+    let mut suites: Vec<Suite> = Vec::new();
+    for path in &args.paths {
+        if path.as_os_str() == "-" {
+            return Err("handoff test: `-` (standard input) has no snapshot to compare with; give a file".into());
+        }
+        let mut suite = if path.is_file() {
+            Suite::of_file(path)
+        } else {
+            Suite::new(path)
+        };
+        if let Some(dir) = &args.snapshots {
+            suite.snapshots = dir.clone();
+        }
+        suite.filter = args.filter.clone();
+        suite.profile = args.profile.profile;
+        match suites
+            .iter_mut()
+            .find(|s| !s.only.is_empty() && s.dir == suite.dir && !suite.only.is_empty())
+        {
+            Some(same) => same.only.append(&mut suite.only),
+            None => suites.push(suite),
+        }
+    }
+    Ok(suites)
+}
+
 /// Runs `handoff test`.
 pub fn test(args: &TestArgs) -> Status {
     if args.review && in_ci() {
         return bad_input("--review asks a person, and `CI` is set; review locally, or pass --accept");
     }
-    let mut suite = Suite::new(&args.dir);
-    if let Some(dir) = &args.snapshots {
-        suite.snapshots = dir.clone();
-    }
-    suite.filter = args.filter.clone();
-    suite.profile = args.profile.profile;
-    let files = match suite_files(&suite) {
-        Ok(files) => files,
+    let suites = match suites(args) {
+        Ok(suites) => suites,
         Err(message) => return bad_input(message),
     };
+    let mut planned = Vec::with_capacity(suites.len());
+    for suite in &suites {
+        match suite_files(suite) {
+            Ok(files) => planned.push(files),
+            Err(message) => return bad_input(message),
+        }
+    }
     let color = args.format == Format::Text && use_color(args.color);
     let mut out = std::io::stdout().lock();
+    let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     if args.format == Format::Text {
-        let _ = writeln!(out, "\nrunning {} scenarios from {}", files.len(), args.dir.display());
+        let count: usize = planned.iter().map(Vec::len).sum();
+        let _ = writeln!(out, "\nrunning {count} scenarios from {}", paths.join(", "));
     }
-    let mut reports = Vec::with_capacity(files.len());
-    for file in &files {
-        let mut report = suite.run_one(file);
-        if report.pending_snapshot() && (args.accept || (args.review && review(&report))) {
-            match snapshot::accept(&report.snapshot) {
-                Ok(()) => report.snapshot_accepted(),
-                Err(e) => report.failures.push(Failure::SnapshotIo(format!(
-                    "{}: cannot read or write the snapshot: {e}",
-                    report.snapshot.display()
-                ))),
+    let mut reports = Vec::new();
+    let mut times = Vec::new();
+    let mut suite_of = Vec::new();
+    for (index, (suite, files)) in suites.iter().zip(&planned).enumerate() {
+        for file in files {
+            let started = std::time::Instant::now();
+            let mut report = suite.run_one(file);
+            if report.pending_snapshot() && (args.accept || (args.review && review(&report))) {
+                match snapshot::accept(&report.snapshot) {
+                    Ok(()) => report.snapshot_accepted(),
+                    Err(e) => report.failures.push(Failure::SnapshotIo(format!(
+                        "{}: cannot read or write the snapshot: {e}",
+                        report.snapshot.display()
+                    ))),
+                }
             }
+            if args.format == Format::Text {
+                let verdict = if let Some(why) = &report.ignored {
+                    ansi("33", &format!("ignored, {why}"), color)
+                } else if report.passed() {
+                    ansi("32", "ok", color)
+                } else {
+                    ansi("1;31", "FAILED", color)
+                };
+                let _ = writeln!(out, "scenario {} ... {verdict}", report.name);
+            }
+            times.push(started.elapsed());
+            suite_of.push(index);
+            reports.push(report);
         }
-        if args.format == Format::Text {
-            let verdict = if let Some(why) = &report.ignored {
-                ansi("33", &format!("ignored, {why}"), color)
-            } else if report.passed() {
-                ansi("32", "ok", color)
-            } else {
-                ansi("1;31", "FAILED", color)
-            };
-            let _ = writeln!(out, "scenario {} ... {verdict}", report.name);
-        }
-        reports.push(report);
     }
+    let unreferenced = unreferenced_snapshots(args, &suites);
     let failed = reports.iter().filter(|r| !r.passed()).count();
     let ignored = reports.iter().filter(|r| r.ignored.is_some()).count();
     let passed = reports.len() - failed - ignored;
     let text = match args.format {
         Format::Text => text_summary(&reports, color),
-        Format::Json => json_summary(&args.dir, &reports),
+        Format::Json => json_summary(&paths, &reports, &unreferenced),
     };
     let _ = out.write_all(text.as_bytes());
     if args.format == Format::Text {
@@ -104,19 +166,61 @@ pub fn test(args: &TestArgs) -> Status {
             String::new()
         };
         let _ = writeln!(out, "{passed} passed, {failed} failed{ignored}");
+        let _ = out.write_all(unreferenced_text(&unreferenced, args.unreferenced).as_bytes());
     }
-    if let Some(path) = &args.junit
-        && let Err(e) = write_atomic(path, junit(&args.dir, &reports).as_bytes())
-    {
-        return bad_input(format!("{}: cannot write the JUnit report: {e}", path.display()));
+    if let Some(path) = &args.junit {
+        let mut grouped: Vec<(String, Vec<Timed<'_>>)> = suites
+            .iter()
+            .map(|s| (s.dir.display().to_string(), Vec::new()))
+            .collect();
+        for ((report, time), index) in reports.iter().zip(&times).zip(&suite_of) {
+            grouped[*index].1.push(Timed { report, time: *time });
+        }
+        if let Err(e) = write_atomic(path, junit(&grouped).as_bytes()) {
+            return bad_input(format!("{}: cannot write the JUnit report: {e}", path.display()));
+        }
     }
+    let rejected = args.unreferenced == Unreferenced::Reject && !unreferenced.is_empty();
     if reports.iter().any(|r| r.failures.iter().any(Failure::is_bad_input)) {
         Status::BadInput
-    } else if failed > 0 {
+    } else if failed > 0 || rejected {
         Status::Failed
     } else {
         Status::Passed
     }
+}
+
+/// The unreferenced snapshots of the directories run whole (none with --filter or files
+/// given: a partial run cannot tell), deleted when asked; an error deleting is reported as a
+/// remaining one.
+fn unreferenced_snapshots(args: &TestArgs, suites: &[Suite]) -> Vec<(std::path::PathBuf, bool)> {
+    if args.unreferenced == Unreferenced::Ignore || args.filter.is_some() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for suite in suites.iter().filter(|s| s.only.is_empty()) {
+        for path in suite.unreferenced().unwrap_or_default() {
+            let deleted = args.unreferenced == Unreferenced::Delete && std::fs::remove_file(&path).is_ok();
+            found.push((path, deleted));
+        }
+    }
+    found
+}
+
+fn unreferenced_text(found: &[(std::path::PathBuf, bool)], mode: Unreferenced) -> String {
+    let mut out = String::new();
+    for (path, deleted) in found {
+        let what = if *deleted {
+            "deleted unreferenced snapshot"
+        } else {
+            "unreferenced snapshot"
+        };
+        out.push_str(&format!("{what}: {} (no scenario writes it)\n", path.display()));
+    }
+    if found.iter().any(|(_, deleted)| !deleted) && mode != Unreferenced::Delete {
+        out.push_str("to delete them: handoff test --unreferenced delete\n");
+    }
+    out
 }
 
 /// Shows a pending snapshot on standard error and asks whether to accept it. A rejected one
@@ -219,7 +323,7 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
     value
 }
 
-fn json_summary(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
+fn json_summary(paths: &[String], reports: &[ScenarioReport], unreferenced: &[(std::path::PathBuf, bool)]) -> String {
     let failed = reports.iter().filter(|r| !r.passed()).count();
     let ignored = reports.iter().filter(|r| r.ignored.is_some()).count();
     let scenarios: Vec<serde_json::Value> = reports
@@ -236,88 +340,18 @@ fn json_summary(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
             })
         })
         .collect();
+    let unreferenced: Vec<serde_json::Value> = unreferenced
+        .iter()
+        .map(|(path, deleted)| json!({ "snapshot": path.display().to_string(), "deleted": deleted }))
+        .collect();
     let value = json!({
-        "dir": dir.display().to_string(),
+        "dir": paths[0],
+        "paths": paths,
+        "unreferenced": unreferenced,
         "passed": reports.len() - failed - ignored,
         "failed": failed,
         "ignored": ignored,
         "scenarios": scenarios,
     });
     json_text(&value)
-}
-
-/// The reports as JUnit XML: one test case per scenario; load errors are `<error>`, other
-/// failures `<failure>`.
-fn junit(dir: &std::path::Path, reports: &[ScenarioReport]) -> String {
-    let errors = reports
-        .iter()
-        .filter(|r| r.failures.iter().any(Failure::is_bad_input))
-        .count();
-    let failures = reports.iter().filter(|r| !r.passed()).count() - errors;
-    let skipped = reports.iter().filter(|r| r.ignored.is_some()).count();
-    let suite = xml_escape(&dir.display().to_string());
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"handoff test\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
-        reports.len()
-    ));
-    out.push_str(&format!(
-        "  <testsuite name=\"{suite}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
-        reports.len()
-    ));
-    for report in reports {
-        let name = xml_escape(&report.name);
-        let file = xml_escape(&report.file.display().to_string());
-        if let Some(why) = &report.ignored {
-            out.push_str(&format!(
-                "    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{file}\">\n      \
-                 <skipped message=\"{}\"/>\n    </testcase>\n",
-                xml_escape(why)
-            ));
-            continue;
-        }
-        if report.passed() {
-            out.push_str(&format!(
-                "    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{file}\"/>\n"
-            ));
-            continue;
-        }
-        out.push_str(&format!(
-            "    <testcase name=\"{name}\" classname=\"{suite}\" file=\"{file}\">\n"
-        ));
-        let element = if report.failures.iter().any(Failure::is_bad_input) {
-            "error"
-        } else {
-            "failure"
-        };
-        let summary: Vec<String> = report.failures.iter().map(Failure::summary).collect();
-        let details = text_summary(std::slice::from_ref(report), false);
-        out.push_str(&format!(
-            "      <{element} message=\"{}\">{}</{element}>\n",
-            xml_escape(&summary.join("; ")),
-            xml_escape(details.trim())
-        ));
-        out.push_str("    </testcase>\n");
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab and newlines are not allowed in XML 1.0.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {
-                out.push_str(&format!("\\u{{{:04x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }

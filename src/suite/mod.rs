@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::engine::{Profile, Run};
 use crate::scenario::{Check, Scenario};
 
+pub mod header;
+pub mod junit;
 pub mod snapshot;
 
 use snapshot::Comparison;
@@ -24,6 +26,8 @@ pub struct Suite {
     /// snapshots are then `<name>@<profile>.snap`, as insta names a snapshot with a suffix,
     /// so each framework's conversations are kept and reviewed apart.
     pub profile: Option<&'static Profile>,
+    /// Only these scenario files (`handoff test FILE...`), instead of every file below `dir`.
+    pub only: Vec<PathBuf>,
 }
 
 /// Why one scenario failed.
@@ -145,7 +149,26 @@ impl Suite {
             snapshots,
             filter: None,
             profile: None,
+            only: Vec::new(),
         }
+    }
+
+    /// The suite a scenario file belongs to: the nearest folder above it that has a
+    /// `snapshots` folder beside it (so the file keeps the name and snapshot it has when its
+    /// whole suite runs), else the file's own folder; the suite runs only that file.
+    pub fn of_file(file: &Path) -> Suite {
+        let folder = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let dir = folder
+            .ancestors()
+            .filter(|d| !d.as_os_str().is_empty())
+            .find(|d| d.parent().unwrap_or(Path::new(".")).join("snapshots").is_dir())
+            .unwrap_or(folder);
+        let mut suite = Suite::new(dir);
+        suite.only = vec![file.to_path_buf()];
+        suite
     }
 
     /// The scenario files, sorted, filtered: every `*.json` below the directory but
@@ -153,6 +176,16 @@ impl Suite {
     /// followed (so a link loop cannot trap the walk), links to files are read. Two files
     /// whose snapshots would share a name are an error naming both.
     pub fn files(&self) -> Result<Vec<PathBuf>, SuiteError> {
+        let mut files = match self.only.is_empty() {
+            true => self.all_files()?,
+            false => self.only.clone(),
+        };
+        files.retain(|f| self.filter.as_deref().is_none_or(|text| self.name(f).contains(text)));
+        Ok(files)
+    }
+
+    /// Every scenario file below the directory, unfiltered.
+    fn all_files(&self) -> Result<Vec<PathBuf>, SuiteError> {
         let error = |message: String| SuiteError {
             dir: self.dir.display().to_string(),
             message,
@@ -187,8 +220,44 @@ impl Suite {
                 )));
             }
         }
-        files.retain(|f| self.filter.as_deref().is_none_or(|text| self.name(f).contains(text)));
         Ok(files)
+    }
+
+    /// The snapshots in the snapshot folder that no scenario of the directory writes (under
+    /// its own profile or any chosen one: `<name>@<profile>.snap`), sorted; what insta's
+    /// `--unreferenced` finds. Empty when the folder does not exist.
+    pub fn unreferenced(&self) -> Result<Vec<PathBuf>, SuiteError> {
+        let mut unprofiled = self.clone();
+        unprofiled.profile = None;
+        let referenced: std::collections::BTreeSet<PathBuf> =
+            self.all_files()?.iter().map(|f| unprofiled.snapshot_path(f)).collect();
+        let entries = match std::fs::read_dir(&self.snapshots) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(SuiteError {
+                    dir: self.snapshots.display().to_string(),
+                    message: format!("cannot list the snapshots: {e}"),
+                });
+            }
+        };
+        let mut unreferenced = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".snap") else {
+                continue;
+            };
+            let stem = match stem.rsplit_once('@') {
+                Some((stem, profile)) if Profile::parse(profile).is_ok() => stem,
+                _ => stem,
+            };
+            if !referenced.contains(&self.snapshots.join(format!("{stem}.snap"))) {
+                unreferenced.push(path);
+            }
+        }
+        unreferenced.sort();
+        Ok(unreferenced)
     }
 
     /// The name of a scenario file: its path below the suite directory, without `.json`

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use super::header::Header;
 use crate::engine::Run;
 use crate::files::write_atomic;
 
@@ -45,26 +46,19 @@ pub fn pending_path(path: &Path) -> PathBuf {
 /// The contents of the snapshot file at `path`, without its metadata header; `None` if
 /// there is no such file.
 pub fn read(path: &Path) -> std::io::Result<Option<String>> {
+    Ok(read_file(path)?.map(|(_, body)| body))
+}
+
+/// The header and the contents of the snapshot file at `path`; `None` if there is no such file.
+fn read_file(path: &Path) -> std::io::Result<Option<(Option<Header>, String)>> {
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(body(&text).to_string())),
+        Ok(text) => {
+            let (header, body) = Header::split(&text);
+            Ok(Some((header, body.to_string())))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// The part of a `.snap` file after its `---` fenced metadata.
-fn body(text: &str) -> &str {
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
-        return text;
-    };
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        offset += line.len();
-        if line.trim_end() == "---" {
-            return &rest[offset..];
-        }
-    }
-    ""
 }
 
 /// Contents as insta compares them (trailing white space trimmed, CRLF as LF), plus one
@@ -73,22 +67,21 @@ fn normalize(text: &str) -> String {
     format!("{}\n", text.trim_end().replace("\r\n", "\n"))
 }
 
-/// A snapshot file: the metadata header insta reads, then the contents.
-pub fn file_text(contents: &str, source: &str, input_file: &str) -> String {
-    let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
-    format!(
-        "---\nsource: {}\ninput_file: {}\n---\n{}\n",
-        quote(source),
-        quote(input_file),
-        contents.trim_end()
-    )
+/// A snapshot file: the metadata header, then the contents, as insta writes it.
+pub fn file_text(contents: &str, header: &Header) -> String {
+    format!("{}{}\n", header.render(), contents.trim_end())
 }
 
 /// Compares `actual` with the snapshot at `path`. On a difference, writes `actual` to the
-/// pending `.snap.new` file (atomically); on a match, removes a stale pending file.
+/// pending `.snap.new` file (atomically), with the accepted snapshot's header if there is one
+/// (so accepting it changes only the contents), else with `source` and `input_file`; on a
+/// match, removes a stale pending file.
 pub fn compare(path: &Path, actual: &str, source: &str, input_file: &str) -> std::io::Result<Comparison> {
     let pending = pending_path(path);
-    let accepted = read(path)?;
+    let (header, accepted) = match read_file(path)? {
+        Some((header, body)) => (header, Some(body)),
+        None => (None, None),
+    };
     if let Some(accepted) = &accepted
         && normalize(accepted) == normalize(actual)
     {
@@ -97,7 +90,8 @@ pub fn compare(path: &Path, actual: &str, source: &str, input_file: &str) -> std
         }
         return Ok(Comparison::Matched);
     }
-    write_atomic(&pending, file_text(actual, source, input_file).as_bytes())?;
+    let header = header.unwrap_or_else(|| Header::new(source, input_file));
+    write_atomic(&pending, file_text(actual, &header).as_bytes())?;
     Ok(match accepted {
         None => Comparison::New { pending },
         Some(accepted) => Comparison::Changed {
@@ -129,15 +123,6 @@ pub fn diff(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_the_body_after_insta_metadata() {
-        assert_eq!(
-            body("---\nsource: a\nexpression: b\n---\nhello\nworld\n"),
-            "hello\nworld\n"
-        );
-        assert_eq!(body("no header"), "no header");
-    }
 
     #[test]
     fn compare_writes_pending_files_and_accept_replaces() {

@@ -15,32 +15,16 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::scenarios::TUTORIAL_SAMPLE_OUTPUT;
-use crate::support::{handoff_within, root};
+use crate::support::{handoff_within, root, setup_once};
 
 /// Runs `examples/NAME/setup.sh` once per test process (the venv is cached under `target/`).
-fn install(ready: &'static OnceLock<Result<(), String>>, name: &str) {
-    let ready = ready.get_or_init(|| {
-        let script = root().join(format!("examples/{name}/setup.sh"));
-        let output = std::process::Command::new(&script)
-            .output()
-            .map_err(|e| format!("cannot run examples/{name}/setup.sh: {e}"))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "examples/{name}/setup.sh failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    });
-    if let Err(why) = ready {
-        panic!("{why}");
-    }
+fn install(ready: &'static OnceLock<Result<PathBuf, String>>, name: &str) {
+    setup_once(ready, &format!("examples/{name}/setup.sh"));
 }
 
 /// Installs Semantic Kernel.
 fn semantic_kernel() {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     install(&READY, "semantic-kernel");
 }
 
@@ -178,7 +162,7 @@ fn a_sample_with_an_edge_removed_diverges_where_the_app_first_shows_it() {
 
 #[test]
 fn the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expected_one() {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     install(&READY, "openai-agents");
     let python = root().join("examples/openai-agents/python.sh");
     let main = root().join("examples/openai-agents/main.py");

@@ -209,20 +209,192 @@ fn junit_report_parses_and_counts_every_scenario() {
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let suites = doc.root_element();
     assert_eq!(suites.attribute("tests"), Some("7"));
-    assert_eq!(suites.attribute("failures"), Some("1"));
-    assert_eq!(suites.attribute("errors"), Some("1"));
+    assert_eq!(suites.attribute("failures"), Some("2"));
+    assert_eq!(suites.attribute("errors"), Some("0"), "the Jenkins schema has no <error>");
     let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
     assert_eq!(cases.len(), 7);
+    for case in &cases {
+        let time: f64 = case.attribute("time").unwrap().parse().unwrap();
+        assert!((0.0..60.0).contains(&time), "{time}");
+    }
     let refund = cases.iter().find(|c| c.attribute("name") == Some("refund")).unwrap();
     let failure = refund.children().find(|n| n.has_tag_name("failure")).unwrap();
-    assert!(
-        failure
-            .attribute("message")
-            .unwrap()
-            .contains("expect.human_turns: expected 4, got 3")
+    assert_eq!(failure.attribute("type"), Some("expectation"));
+    assert_eq!(
+        failure.attribute("message"),
+        Some("expect.human_turns: expected 4, got 3")
+    );
+    assert_eq!(
+        failure.text(),
+        Some("expect.human_turns: expected 4, got 3"),
+        "the body holds the failure, not the text report's framing"
     );
     let broken = cases.iter().find(|c| c.attribute("name") == Some("broken")).unwrap();
-    assert!(broken.children().any(|n| n.has_tag_name("error")));
+    let failure = broken.children().find(|n| n.has_tag_name("failure")).unwrap();
+    assert_eq!(failure.attribute("type"), Some("bad-input"));
+    assert!(failure.attribute("message").unwrap().contains("broken.json:1:"), "{xml}");
+}
+
+/// The python of the validators' virtual environment (`tests/validators/setup.sh`).
+pub fn validators() -> std::path::PathBuf {
+    static READY: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();
+    crate::support::setup_once(&READY, "tests/validators/setup.sh")
+}
+
+/// Runs `tests/validators/validate.py KIND SCHEMA FILES...`: the exit code and what it printed.
+pub fn validate(kind: &str, schema: &Path, files: &[&Path]) -> (i32, String) {
+    let out = std::process::Command::new(validators())
+        .arg(root().join("tests/validators/validate.py"))
+        .arg(kind)
+        .arg(schema)
+        .args(files)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", text(&out), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn junit_report_is_valid_against_the_jenkins_schema_with_every_kind_of_case() {
+    let ws = workspace();
+    let scenarios = ws.path().join("scenarios");
+    expect_four_human_turns_in_refund(&scenarios);
+    edit(
+        &scenarios.join("customer_support.json"),
+        "Could you please provide me with your order ID?",
+        "What is <your> \\\"order\\\" & number?",
+    );
+    std::fs::write(scenarios.join("broken.json"), "{\"agents\": [").unwrap();
+    std::fs::create_dir(scenarios.join("designs")).unwrap();
+    std::fs::copy(
+        root().join("scenarios/designs/customer_support_v2.json"),
+        scenarios.join("designs/v2.json"),
+    )
+    .unwrap();
+    let report = ws.path().join("junit.xml");
+    let out = handoff(&["test", arg(&scenarios), "--junit", arg(&report)]);
+    assert_eq!(out.status.code(), Some(2));
+    let xml = std::fs::read_to_string(&report).unwrap();
+    for element in ["<skipped", "type=\"bad-input\"", "type=\"expectation\"", "type=\"snapshot\""] {
+        assert!(xml.contains(element), "{element} in {xml}");
+    }
+    let schema = root().join("tests/validators/junit-10.xsd");
+    let (code, errors) = validate("xsd", &schema, &[&report]);
+    assert_eq!(code, 0, "{errors}\n{xml}");
+    // The validator does reject what the schema does not allow (the old report's attribute).
+    let invalid = ws.path().join("invalid.xml");
+    std::fs::write(&invalid, xml.replacen("<testcase ", "<testcase file=\"x\" ", 1)).unwrap();
+    let (code, errors) = validate("xsd", &schema, &[&invalid]);
+    assert_eq!(code, 1);
+    assert!(errors.contains("attribute 'file': The attribute 'file' is not allowed"), "{errors}");
+}
+
+#[test]
+fn insta_rewrites_every_snapshot_to_the_same_bytes() {
+    // What `cargo insta accept` does to a file: read it, save it. The shipped snapshots (written
+    // by this crate's insta test) and a new one written by `handoff test` both survive unchanged.
+    let ws = workspace();
+    let scenarios = ws.path().join("scenarios");
+    std::fs::copy(scenarios.join("refund.json"), scenarios.join("refund copy: #2.json")).unwrap();
+    let out = handoff(&["test", arg(&scenarios)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let pending = ws.path().join("snapshots/refund copy: #2.snap.new");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(ws.path().join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.contains(&pending), "{files:?}");
+    assert_eq!(files.len(), 7);
+    for file in &files {
+        let written = std::fs::read_to_string(file).unwrap();
+        let resaved = ws.path().join("resaved.snap");
+        insta::Snapshot::from_file(file).unwrap().save(&resaved).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&resaved).unwrap(),
+            written,
+            "insta rewrites {}",
+            file.display()
+        );
+    }
+    let header = std::fs::read_to_string(&pending).unwrap();
+    assert!(
+        header.starts_with(&format!(
+            "---\nsource: handoff test\ninput_file: \"{}\"\n---\n",
+            scenarios.join("refund copy: #2.json").display()
+        )),
+        "{header}"
+    );
+}
+
+#[test]
+fn accepting_keeps_the_header_insta_wrote_so_either_tool_leaves_the_file_unchanged() {
+    let ws = workspace();
+    let scenarios = ws.path().join("scenarios");
+    let snap = ws.path().join("snapshots/customer_support.snap");
+    let before = std::fs::read_to_string(&snap).unwrap();
+    assert!(before.starts_with("---\nsource: tests/integration/snapshots.rs\n"), "{before}");
+    let file = scenarios.join("customer_support.json");
+    edit(&file, "Could you please provide me with your order ID?", "Your order number?");
+    assert_eq!(handoff(&["test", arg(&scenarios), "--accept"]).status.code(), Some(0));
+    let accepted = std::fs::read_to_string(&snap).unwrap();
+    assert_ne!(accepted, before);
+    let header = |text: &str| text.split("\n---\n").next().unwrap().to_string();
+    assert_eq!(header(&accepted), header(&before), "only the contents changed");
+    // Back: the old text accepted again gives the original file, byte for byte.
+    edit(&file, "Your order number?", "Could you please provide me with your order ID?");
+    assert_eq!(handoff(&["test", arg(&scenarios), "--accept"]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&snap).unwrap(), before);
+}
+
+#[test]
+fn unreferenced_snapshots_are_listed_rejected_or_deleted() {
+    let ws = workspace();
+    let scenarios = ws.path().join("scenarios");
+    let snapshots = ws.path().join("snapshots");
+    std::fs::remove_file(scenarios.join("no_human.json")).unwrap();
+    std::fs::copy(snapshots.join("refund.snap"), snapshots.join("refund@agent-framework.snap")).unwrap();
+    let out = handoff(&["test", arg(&scenarios)]);
+    assert_eq!(out.status.code(), Some(0), "warn is the default: {}", text(&out));
+    let orphan = snapshots.join("no_human.snap");
+    assert!(
+        text(&out).contains(&format!("unreferenced snapshot: {} (no scenario writes it)\n", orphan.display())),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("refund@agent-framework"), "a profile's snapshot is referenced");
+    let out = handoff(&["test", arg(&scenarios), "--filter", "refund"]);
+    assert!(!text(&out).contains("unreferenced"), "a filtered run cannot tell");
+    let out = handoff(&["test", arg(&scenarios), "--unreferenced", "reject", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["unreferenced"][0]["snapshot"], orphan.display().to_string());
+    assert_eq!(value["unreferenced"][0]["deleted"], false);
+    let out = handoff(&["test", arg(&scenarios), "--unreferenced", "delete"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out).contains("deleted unreferenced snapshot:"), "{}", text(&out));
+    assert!(!orphan.exists());
+    assert!(snapshots.join("refund.snap").exists());
+}
+
+#[test]
+fn handoff_test_takes_files_named_and_snapshotted_as_in_their_suite() {
+    let ws = workspace();
+    let scenarios = ws.path().join("scenarios");
+    let refund = scenarios.join("refund.json");
+    let out = handoff(&["test", arg(&refund), arg(&scenarios.join("no_human.json"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("running 2 scenarios from"), "{}", text(&out));
+    assert!(text(&out).contains("scenario refund ... ok\n"), "{}", text(&out));
+    assert!(!text(&out).contains("unreferenced"), "files given: the rest of the suite is not judged");
+    // A changed file fails against the snapshot its suite keeps.
+    expect_four_human_turns_in_refund(&scenarios);
+    let out = handoff(&["test", arg(&refund)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out).lines().last(), Some("0 passed, 1 failed"));
+    let out = handoff(&["test", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`-` (standard input) has no snapshot"));
 }
 
 #[test]

@@ -141,3 +141,23 @@ pub fn tutorial_replaying(recording: &str) -> String {
         &text[close + 1..]
     )
 }
+
+/// Runs the setup script at `script` (relative to the repository root) once per test process
+/// and returns the last line it printed: the python of the virtual environment it made (cached
+/// under `target/`). Panics with the script's error output when it fails.
+pub fn setup_once(ready: &'static std::sync::OnceLock<Result<PathBuf, String>>, script: &str) -> PathBuf {
+    let ready = ready.get_or_init(|| {
+        let output = std::process::Command::new(root().join(script))
+            .output()
+            .map_err(|e| format!("cannot run {script}: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("{script} failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        Ok(PathBuf::from(stdout.lines().last().unwrap_or_default().trim()))
+    });
+    match ready {
+        Ok(python) => python.clone(),
+        Err(why) => panic!("{why}"),
+    }
+}
