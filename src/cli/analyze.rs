@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::output::{Color, Status, ansi, bad_input, json_text, suite_files, use_color};
+use super::output::{
+    BOLD, BOLD_CYAN, BOLD_GREEN, BOLD_RED, BOLD_YELLOW, Color, GREEN, RED, Status, YELLOW, ansi, bad_input, json_text,
+    suite_files, use_color,
+};
 use super::profile::ProfileArg;
 use handoff_harness::Profile;
 use handoff_harness::analysis::coverage::{Coverage, DesignCoverage};
@@ -132,7 +135,7 @@ fn findings(
             };
             let line = format!("analyzed {designs}: {total}{denied}");
             let failed = total.fails(deny_warnings);
-            out.push_str(&ansi(if failed { "1;31" } else { "1;32" }, &line, color));
+            out.push_str(&ansi(if failed { BOLD_RED } else { BOLD_GREEN }, &line, color));
             out.push('\n');
             out
         }
@@ -205,7 +208,7 @@ fn design_report(a: &Analysed, color: bool) -> String {
         plural(graph.agent_count(), "agent"),
         plural(graph.handoff_count(), "handoff")
     );
-    let mut out = ansi("1", &heading, color);
+    let mut out = ansi(BOLD, &heading, color);
     out.push('\n');
     for finding in a.analysis.findings() {
         out.push_str(&finding_lines(finding, color));
@@ -217,9 +220,9 @@ fn design_report(a: &Analysed, color: bool) -> String {
 /// `  warning[code]: message` and, when it has one, the place on the next line.
 fn finding_lines(finding: &Finding, color: bool) -> String {
     let code = match finding.severity {
-        Severity::Error => "1;31",
-        Severity::Warning => "1;33",
-        Severity::Info => "1;36",
+        Severity::Error => BOLD_RED,
+        Severity::Warning => BOLD_YELLOW,
+        Severity::Info => BOLD_CYAN,
     };
     let label = ansi(code, &format!("{}[{}]", finding.severity, finding.code), color);
     let mut out = format!("  {label}: {}\n", finding.message);
@@ -262,13 +265,13 @@ fn diff(
 }
 
 fn diff_report(diff: &DesignDiff, old: &str, new: &str, color: bool) -> String {
-    let mut out = ansi("1", &format!("design diff: {old} → {new}"), color);
+    let mut out = ansi(BOLD, &format!("design diff: {old} → {new}"), color);
     out.push('\n');
     let mut line = |sign: &str, text: String| {
         let code = match sign {
-            "+" => "32",
-            "-" => "31",
-            _ => "33",
+            "+" => GREEN,
+            "-" => RED,
+            _ => YELLOW,
         };
         out.push_str(&ansi(code, &format!("  {sign} {text}"), color));
         out.push('\n');
@@ -368,7 +371,7 @@ fn coverage(
                 plural(designs.len(), "design")
             );
             let failed = deny_uncovered && exercised < total;
-            out.push_str(&ansi(if failed { "1;31" } else { "1;32" }, &line, color));
+            out.push_str(&ansi(if failed { BOLD_RED } else { BOLD_GREEN }, &line, color));
             out.push('\n');
             out
         }
@@ -395,7 +398,7 @@ fn coverage(
 fn coverage_table(design: &DesignCoverage, color: bool) -> String {
     let scenario_names: Vec<&str> = design.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut out = ansi(
-        "1",
+        BOLD,
         &format!("{}: the design of {}", design.title(), names(&scenario_names)),
         color,
     );
@@ -414,7 +417,7 @@ fn coverage_table(design: &DesignCoverage, color: bool) -> String {
     out.push_str(&format!("  {:width$}  {:>5}  scenarios\n", "handoff", "taken"));
     for (edge, label) in design.edges.iter().zip(&edges) {
         let row = if edge.handoffs == 0 {
-            ansi("33", &format!("  {label:width$}  {:>5}", "never"), color)
+            ansi(YELLOW, &format!("  {label:width$}  {:>5}", "never"), color)
         } else {
             format!("  {label:width$}  {:>5}  {}", edge.handoffs, edge.scenarios.join(", "))
         };

@@ -35,7 +35,7 @@ enum Workload {
         /// The framework semantics to route under (default: `semantic-kernel`).
         #[arg(long, value_name = "NAME", value_parser = super::profile::parse_profile)]
         profile: Option<&'static Profile>,
-        /// Output format.
+        /// Output format: `text`, a table for people, or `json`, every figure for machines.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },

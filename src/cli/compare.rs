@@ -8,7 +8,7 @@ use clap::Args;
 use handoff_harness::files::plural;
 use serde_json::{Value, json};
 
-use super::output::{Color, Format, Status, ansi, bad_input, json_text, print, use_color};
+use super::output::{BOLD, Color, DIM, Format, GREEN, RED, Status, ansi, bad_input, json_text, print, use_color};
 use super::profile::parse_profile;
 use handoff_harness::Profile;
 use handoff_harness::compare::{CallComparison, Comparison, Side, ViewDifference};
@@ -23,7 +23,8 @@ pub struct CompareArgs {
     /// are compared with.
     #[arg(long, value_name = "A,B[,C]", value_delimiter = ',', required = true, num_args = 1.., value_parser = parse_profile)]
     profiles: Vec<&'static Profile>,
-    /// Output format.
+    /// Output format: `text`, where the conversations differ, or `json`: the first differing
+    /// event, each model call under each profile, the outcomes.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// When to colour text output.
@@ -157,15 +158,15 @@ fn report_text(file: &std::path::Path, comparison: &Comparison, color: bool) -> 
     }
 
     let verdict = match comparison.identical() {
-        true => ansi("32", "identical", color),
-        false => ansi("31", "the profiles differ", color),
+        true => ansi(GREEN, "identical", color),
+        false => ansi(RED, "the profiles differ", color),
     };
     out.push_str(&format!("\ncompare: {verdict}\n"));
     out
 }
 
 fn heading(text: &str, color: bool) -> String {
-    format!("\n{}\n", ansi("1", text, color))
+    format!("\n{}\n", ansi(BOLD, text, color))
 }
 
 /// One profile's difference at one call; `before`: the same agent's previous differing call
@@ -207,23 +208,23 @@ fn difference_text(difference: &ViewDifference, before: Option<(u32, &ViewDiffer
         out.push_str(&format!(
             "      {}\n",
             ansi(
-                "2",
+                DIM,
                 &format!("the same {} as at call {call}{more}", plural(m + a, "difference")),
                 color
             )
         ));
     }
     for line in missing {
-        out.push_str(&format!("      {}\n", ansi("31", &format!("- {line}"), color)));
+        out.push_str(&format!("      {}\n", ansi(RED, &format!("- {line}"), color)));
     }
     for line in added {
-        out.push_str(&format!("      {}\n", ansi("32", &format!("+ {line}"), color)));
+        out.push_str(&format!("      {}\n", ansi(GREEN, &format!("+ {line}"), color)));
     }
     for tool in &difference.tools_missing {
-        out.push_str(&format!("      {}\n", ansi("31", &format!("- tool: {tool}"), color)));
+        out.push_str(&format!("      {}\n", ansi(RED, &format!("- tool: {tool}"), color)));
     }
     for tool in &difference.tools_added {
-        out.push_str(&format!("      {}\n", ansi("32", &format!("+ tool: {tool}"), color)));
+        out.push_str(&format!("      {}\n", ansi(GREEN, &format!("+ tool: {tool}"), color)));
     }
     out
 }

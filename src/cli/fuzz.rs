@@ -42,10 +42,12 @@ pub struct FuzzArgs {
     /// Let the model ignore its script at random calls and hand off to any allowed agent.
     #[arg(long)]
     confused: bool,
-    /// Where regression scenarios go (default: `regressions/` beside FILE).
+    /// Where regression scenarios go (default: `regressions/` beside FILE; required when FILE
+    /// is `-`).
     #[arg(long, value_name = "DIR")]
     regressions: Option<PathBuf>,
-    /// Output format.
+    /// Output format: `text`, progress and the bounces found, or `json`: the campaign's
+    /// figures and every failure with its seed and shrunk case.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
@@ -79,11 +81,23 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         fuzzer = fuzzer.max_turns(turns as usize);
     }
     fuzzer = fuzzer.confused(args.confused);
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = args.regressions.clone().unwrap_or_else(|| regressions_dir(file));
+    let from_stdin = file.as_os_str() == handoff_harness::files::STDIN;
+    let stem = match from_stdin {
+        true => "stdin".to_string(),
+        false => file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let dir = match (&args.regressions, from_stdin) {
+        (Some(dir), _) => dir.clone(),
+        (None, false) => regressions_dir(file),
+        (None, true) => {
+            return bad_input(
+                "fuzz -: a scenario on standard input has no folder for its regressions; pass --regressions DIR",
+            );
+        }
+    };
 
     // Counterexamples found before are tried first.
     let known = match known_regressions(&dir, &stem) {

@@ -1,7 +1,10 @@
 //! What every command shares: output formats, colour, exit statuses, and the ways a report
 //! reaches the terminal.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
+
+use anstream::ColorChoice;
+use anstyle::{AnsiColor, Style};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -13,15 +16,16 @@ use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
-    /// The conversation, as people read it.
+    /// For people (what `--format` above says it holds).
     Text,
-    /// Outcome, expectations and every event, for machines.
+    /// One JSON document, for machines (what `--format` above says it holds).
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Color {
-    /// Colour when standard output is a terminal and `NO_COLOR` is unset.
+    /// Colour on a terminal, unless `NO_COLOR`, `CLICOLOR=0` or `TERM=dumb` says not to
+    /// (`CLICOLOR_FORCE` colours anywhere).
     Auto,
     /// Always colour.
     Always,
@@ -97,12 +101,16 @@ pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
+/// Whether to colour standard output: `--color always|never`, or, for `auto`, what anstream
+/// decides: a terminal, unless `NO_COLOR` is set, `CLICOLOR=0`, or `TERM=dumb`; and always
+/// with `CLICOLOR_FORCE` set.
 pub(crate) fn use_color(choice: Color) -> bool {
-    match choice {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    }
+    let choice = match choice {
+        Color::Auto => ColorChoice::Auto,
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+    };
+    anstream::AutoStream::new(std::io::stdout(), choice).current_choice() != ColorChoice::Never
 }
 
 /// The conversation of `run`, then its verdict: what `handoff run` prints.
@@ -150,10 +158,33 @@ pub(crate) fn verdict_report(verdict: &Verdict, color: bool) -> String {
     out
 }
 
-/// Wraps `text` in an ANSI colour code when `color` is on.
-pub(crate) fn ansi(code: &str, text: &str, color: bool) -> String {
+/// Bold: headings.
+pub(crate) const BOLD: Style = Style::new().bold();
+/// Dimmed: tool calls, notes, the task.
+pub(crate) const DIM: Style = Style::new().dimmed();
+/// Removed lines.
+pub(crate) const RED: Style = AnsiColor::Red.on_default();
+/// Added lines, `ok`, the user.
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default();
+/// Ignored, changed.
+pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default();
+/// Diff hunks.
+pub(crate) const CYAN: Style = AnsiColor::Cyan.on_default();
+/// Errors and failures.
+pub(crate) const BOLD_RED: Style = AnsiColor::Red.on_default().bold();
+/// Success.
+pub(crate) const BOLD_GREEN: Style = AnsiColor::Green.on_default().bold();
+/// Warnings.
+pub(crate) const BOLD_YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+/// Information.
+pub(crate) const BOLD_CYAN: Style = AnsiColor::Cyan.on_default().bold();
+/// Handoffs.
+pub(crate) const BOLD_MAGENTA: Style = AnsiColor::Magenta.on_default().bold();
+
+/// `text` in `style` when `color` is on.
+pub(crate) fn ansi(style: Style, text: &str, color: bool) -> String {
     if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
+        format!("{style}{text}{style:#}")
     } else {
         text.to_string()
     }
@@ -165,19 +196,19 @@ fn paint(line: &str, color: bool) -> String {
         return line.to_string();
     }
     let code = if line.starts_with("[handoff]") {
-        "1;35"
+        BOLD_MAGENTA
     } else if line.starts_with("[tool]")
         || line.starts_with("[note]")
         || line.starts_with("[not broadcast]")
         || line.starts_with("Task:")
     {
-        "2"
+        DIM
     } else if line.starts_with("User:") {
-        "32"
+        GREEN
     } else if line.starts_with("Task is completed") || line.trim_start().starts_with("ok ") {
-        "1;32"
+        BOLD_GREEN
     } else if line.starts_with("Run stopped") || line.trim_start().starts_with("FAILED") {
-        "1;31"
+        BOLD_RED
     } else {
         return line.to_string();
     };

@@ -68,7 +68,8 @@ pub struct RecordArgs {
     /// the key always is).
     #[arg(long, value_name = "REGEX")]
     redact: Vec<String>,
-    /// Output format.
+    /// Output format: `text`, the recorded conversation, or `json`: outcome, expectations
+    /// and every event.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]

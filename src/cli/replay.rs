@@ -34,7 +34,8 @@ pub struct ReplayArgs {
     /// messages (`--match sequence` ignores content).
     #[arg(long)]
     allow_profile_mismatch: bool,
-    /// Output format.
+    /// Output format: `text`, the replayed conversation and the replay check, or `json`:
+    /// outcome, expectations, every event and the check.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]

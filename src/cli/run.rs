@@ -12,7 +12,8 @@ use super::profile::ProfileArg;
 pub(crate) struct RunArgs {
     /// The scenario file (JSON).
     file: PathBuf,
-    /// Output format.
+    /// Output format: `text`, the conversation as people read it, or `json`: outcome,
+    /// expectations and every event.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// When to colour text output.

@@ -71,7 +71,8 @@ pub(crate) struct ServeArgs {
     /// OpenAI Agents SDK's chat loop (`examples/openai-agents/`).
     #[arg(long)]
     task_on_stdin: bool,
-    /// Output format of the report.
+    /// Output format of the report: `text`, each conversation as `handoff run` prints it, or
+    /// `json`, one document per conversation with the traffic.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// When to colour text output.

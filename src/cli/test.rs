@@ -10,7 +10,10 @@ use serde_json::json;
 
 use clap::ValueEnum;
 
-use super::output::{Color, Format, Status, ansi, bad_input, in_ci, json_text, suite_files, use_color};
+use super::output::{
+    BOLD_RED, CYAN, Color, Format, GREEN, RED, Status, YELLOW, ansi, bad_input, in_ci, json_text, suite_files,
+    use_color,
+};
 use super::profile::ProfileArg;
 use handoff_harness::files::write_atomic;
 use handoff_harness::suite::junit::{Timed, junit};
@@ -137,11 +140,11 @@ pub fn test(args: &TestArgs) -> Status {
             }
             if args.format == Format::Text {
                 let verdict = if let Some(why) = &report.ignored {
-                    ansi("33", &format!("ignored, {why}"), color)
+                    ansi(YELLOW, &format!("ignored, {why}"), color)
                 } else if report.passed() {
-                    ansi("32", "ok", color)
+                    ansi(GREEN, "ok", color)
                 } else {
-                    ansi("1;31", "FAILED", color)
+                    ansi(BOLD_RED, "FAILED", color)
                 };
                 let _ = writeln!(out, "scenario {} ... {verdict}", report.name);
             }
@@ -265,7 +268,7 @@ fn text_summary(reports: &[ScenarioReport], color: bool) -> String {
     for report in &failed {
         out.push_str(&format!("\n---- {} ({}) ----\n", report.name, report.file.display()));
         for failure in &report.failures {
-            out.push_str(&ansi("1;31", &failure.summary(), color));
+            out.push_str(&ansi(BOLD_RED, &failure.summary(), color));
             out.push('\n');
             match failure {
                 Failure::ChangedSnapshot { diff, .. } => out.push_str(&paint_diff(diff, color)),
@@ -291,9 +294,9 @@ fn paint_diff(diff: &str, color: bool) -> String {
     diff.lines()
         .map(|line| {
             let code = match line.chars().next() {
-                Some('+') if !line.starts_with("+++") => "32",
-                Some('-') if !line.starts_with("---") => "31",
-                Some('@') => "36",
+                Some('+') if !line.starts_with("+++") => GREEN,
+                Some('-') if !line.starts_with("---") => RED,
+                Some('@') => CYAN,
                 _ => return format!("{line}\n"),
             };
             format!("{}\n", ansi(code, line, color))

@@ -68,8 +68,28 @@ impl FileError {
 /// Only regular files are read (a folder, a pipe or a device is refused before anything is
 /// read, so a FIFO cannot block the reader), at most [`MAX_FILE_SIZE`] bytes of them; a UTF-8
 /// byte-order mark at the start is skipped.
+///
+/// `-` is standard input, named `<stdin>` in errors. It is read once, when first asked for,
+/// with the same limit; a second read in the same process (a command that reads its input
+/// twice) gets the same text.
 pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
     use std::io::Read;
+    if path.as_os_str() == STDIN {
+        static TEXT: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+        let file = STDIN_NAME.to_string();
+        let bytes = TEXT.get_or_init(|| {
+            let mut bytes = Vec::new();
+            match std::io::stdin().lock().take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
+                Ok(_) => Ok(bytes),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+        let bytes = bytes.clone().map_err(|e| FileError::Read {
+            file: file.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        return text_of(bytes, file);
+    }
     let file = path.display().to_string();
     let failed = |source| FileError::Read {
         file: file.clone(),
@@ -88,11 +108,26 @@ pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
         .map_err(failed)?;
+    text_of(bytes, file)
+}
+
+/// The path that names standard input.
+pub const STDIN: &str = "-";
+
+/// How errors name standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// `bytes` read from `file` as text: at most [`MAX_FILE_SIZE`] of them, UTF-8, without a
+/// leading byte-order mark.
+fn text_of(bytes: Vec<u8>, file: String) -> Result<(String, String), FileError> {
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(failed(std::io::Error::other(format!(
-            "larger than {} MiB, more than any scenario, design or recording needs",
-            MAX_FILE_SIZE >> 20
-        ))));
+        return Err(FileError::Read {
+            file,
+            source: std::io::Error::other(format!(
+                "larger than {} MiB, more than any scenario, design or recording needs",
+                MAX_FILE_SIZE >> 20
+            )),
+        });
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {

@@ -192,7 +192,7 @@ mod tests {
         assert_eq!(body, "body\n");
         assert_eq!(
             header.render(),
-            "---\nsource: handoff test\nassertion_line: 12\ninfo:\n  a: 1\ninput_file: it's.json\n---\n"
+            "---\nsource: handoff test\nassertion_line: 12\ninfo:\n  a: 1\ninput_file: \"it's.json\"\n---\n"
         );
         assert_eq!(Header::split(&header.render()).0.unwrap(), header);
         assert_eq!(Header::split("no header"), (None, "no header"));

@@ -103,7 +103,7 @@ fn run_exits_1_when_the_run_fails_without_an_expected_outcome() {
 fn colour_can_be_forced() {
     let out = handoff(&["run", "scenarios/no_human.json", "--color", "always"]);
     assert!(
-        stdout(&out).contains("\x1b[1;35m[handoff] TriageAgent -> FaqAgent\x1b[0m"),
+        stdout(&out).contains("\x1b[1m\x1b[35m[handoff] TriageAgent -> FaqAgent\x1b[0m"),
         "{}",
         stdout(&out)
     );

@@ -36,6 +36,7 @@ mod scenarios;
 mod scripted;
 mod semantics;
 mod serve;
+mod shell;
 mod snapshots;
 mod support;
 mod trace;

@@ -210,7 +210,11 @@ fn junit_report_parses_and_counts_every_scenario() {
     let suites = doc.root_element();
     assert_eq!(suites.attribute("tests"), Some("7"));
     assert_eq!(suites.attribute("failures"), Some("2"));
-    assert_eq!(suites.attribute("errors"), Some("0"), "the Jenkins schema has no <error>");
+    assert_eq!(
+        suites.attribute("errors"),
+        Some("0"),
+        "the Jenkins schema has no <error>"
+    );
     let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
     assert_eq!(cases.len(), 7);
     for case in &cases {
@@ -232,7 +236,10 @@ fn junit_report_parses_and_counts_every_scenario() {
     let broken = cases.iter().find(|c| c.attribute("name") == Some("broken")).unwrap();
     let failure = broken.children().find(|n| n.has_tag_name("failure")).unwrap();
     assert_eq!(failure.attribute("type"), Some("bad-input"));
-    assert!(failure.attribute("message").unwrap().contains("broken.json:1:"), "{xml}");
+    assert!(
+        failure.attribute("message").unwrap().contains("broken.json:1:"),
+        "{xml}"
+    );
 }
 
 /// The python of the validators' virtual environment (`tests/validators/setup.sh`).
@@ -275,7 +282,12 @@ fn junit_report_is_valid_against_the_jenkins_schema_with_every_kind_of_case() {
     let out = handoff(&["test", arg(&scenarios), "--junit", arg(&report)]);
     assert_eq!(out.status.code(), Some(2));
     let xml = std::fs::read_to_string(&report).unwrap();
-    for element in ["<skipped", "type=\"bad-input\"", "type=\"expectation\"", "type=\"snapshot\""] {
+    for element in [
+        "<skipped",
+        "type=\"bad-input\"",
+        "type=\"expectation\"",
+        "type=\"snapshot\"",
+    ] {
         assert!(xml.contains(element), "{element} in {xml}");
     }
     let schema = root().join("tests/validators/junit-10.xsd");
@@ -286,7 +298,10 @@ fn junit_report_is_valid_against_the_jenkins_schema_with_every_kind_of_case() {
     std::fs::write(&invalid, xml.replacen("<testcase ", "<testcase file=\"x\" ", 1)).unwrap();
     let (code, errors) = validate("xsd", &schema, &[&invalid]);
     assert_eq!(code, 1);
-    assert!(errors.contains("attribute 'file': The attribute 'file' is not allowed"), "{errors}");
+    assert!(
+        errors.contains("attribute 'file': The attribute 'file' is not allowed"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -333,16 +348,27 @@ fn accepting_keeps_the_header_insta_wrote_so_either_tool_leaves_the_file_unchang
     let scenarios = ws.path().join("scenarios");
     let snap = ws.path().join("snapshots/customer_support.snap");
     let before = std::fs::read_to_string(&snap).unwrap();
-    assert!(before.starts_with("---\nsource: tests/integration/snapshots.rs\n"), "{before}");
+    assert!(
+        before.starts_with("---\nsource: tests/integration/snapshots.rs\n"),
+        "{before}"
+    );
     let file = scenarios.join("customer_support.json");
-    edit(&file, "Could you please provide me with your order ID?", "Your order number?");
+    edit(
+        &file,
+        "Could you please provide me with your order ID?",
+        "Your order number?",
+    );
     assert_eq!(handoff(&["test", arg(&scenarios), "--accept"]).status.code(), Some(0));
     let accepted = std::fs::read_to_string(&snap).unwrap();
     assert_ne!(accepted, before);
     let header = |text: &str| text.split("\n---\n").next().unwrap().to_string();
     assert_eq!(header(&accepted), header(&before), "only the contents changed");
     // Back: the old text accepted again gives the original file, byte for byte.
-    edit(&file, "Your order number?", "Could you please provide me with your order ID?");
+    edit(
+        &file,
+        "Your order number?",
+        "Could you please provide me with your order ID?",
+    );
     assert_eq!(handoff(&["test", arg(&scenarios), "--accept"]).status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&snap).unwrap(), before);
 }
@@ -353,16 +379,26 @@ fn unreferenced_snapshots_are_listed_rejected_or_deleted() {
     let scenarios = ws.path().join("scenarios");
     let snapshots = ws.path().join("snapshots");
     std::fs::remove_file(scenarios.join("no_human.json")).unwrap();
-    std::fs::copy(snapshots.join("refund.snap"), snapshots.join("refund@agent-framework.snap")).unwrap();
+    std::fs::copy(
+        snapshots.join("refund.snap"),
+        snapshots.join("refund@agent-framework.snap"),
+    )
+    .unwrap();
     let out = handoff(&["test", arg(&scenarios)]);
     assert_eq!(out.status.code(), Some(0), "warn is the default: {}", text(&out));
     let orphan = snapshots.join("no_human.snap");
     assert!(
-        text(&out).contains(&format!("unreferenced snapshot: {} (no scenario writes it)\n", orphan.display())),
+        text(&out).contains(&format!(
+            "unreferenced snapshot: {} (no scenario writes it)\n",
+            orphan.display()
+        )),
         "{}",
         text(&out)
     );
-    assert!(!text(&out).contains("refund@agent-framework"), "a profile's snapshot is referenced");
+    assert!(
+        !text(&out).contains("refund@agent-framework"),
+        "a profile's snapshot is referenced"
+    );
     let out = handoff(&["test", arg(&scenarios), "--filter", "refund"]);
     assert!(!text(&out).contains("unreferenced"), "a filtered run cannot tell");
     let out = handoff(&["test", arg(&scenarios), "--unreferenced", "reject", "--format", "json"]);
@@ -386,7 +422,10 @@ fn handoff_test_takes_files_named_and_snapshotted_as_in_their_suite() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("running 2 scenarios from"), "{}", text(&out));
     assert!(text(&out).contains("scenario refund ... ok\n"), "{}", text(&out));
-    assert!(!text(&out).contains("unreferenced"), "files given: the rest of the suite is not judged");
+    assert!(
+        !text(&out).contains("unreferenced"),
+        "files given: the rest of the suite is not judged"
+    );
     // A changed file fails against the snapshot its suite keeps.
     expect_four_human_turns_in_refund(&scenarios);
     let out = handoff(&["test", arg(&refund)]);
