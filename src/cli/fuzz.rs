@@ -16,6 +16,7 @@ use handoff_harness::files::read_text;
 use handoff_harness::files::write_atomic;
 use handoff_harness::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
 use handoff_harness::scenario::Scenario;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// Arguments of `handoff fuzz`.
 #[derive(Debug, Args)]
@@ -121,13 +122,6 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     );
     let shard = args.shard.unwrap_or(Shard::ALL);
     let started = Instant::now();
-    let show_progress = args.format == Format::Text && std::io::stderr().is_terminal() && !in_ci();
-    let progress = |done: u64| {
-        if show_progress {
-            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            let _ = write!(std::io::stderr().lock(), "\r  {done} cases, {rate:.0} cases/s   ");
-        }
-    };
     let campaign = Campaign {
         cases: args.cases,
         seed: args.seed,
@@ -137,6 +131,11 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     if let Err(error) = campaign.check() {
         return bad_input(error);
     }
+    let bar = progress_bar(
+        &campaign,
+        args.format == Format::Text && std::io::stderr().is_terminal() && !in_ci(),
+    );
+    let progress = |done: u64| bar.set_position(done);
     // The first Ctrl-C stops after the blocks running now and reports what was found; a
     // second one ends the process at once.
     let stop = Arc::new(AtomicBool::new(false));
@@ -152,9 +151,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         }
     }
     let report = fuzzer.campaign_until(campaign, &progress, &stop);
-    if show_progress {
-        let _ = write!(std::io::stderr().lock(), "\r{:40}\r", "");
-    }
+    bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
 
     let mut written = None;
@@ -203,6 +200,28 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
 }
 
 /// The regression scenarios of `stem` in `dir` (`<stem>-*.json`), as cases.
+/// The progress bar of a campaign on standard error: cases done of the shard's, cases per
+/// second and the time left. Hidden unless `show` (a terminal, outside CI, text output).
+fn progress_bar(campaign: &Campaign, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let size = campaign.block_size();
+    let total: u64 = campaign
+        .blocks()
+        .iter()
+        .map(|b| size.min(campaign.cases - b * size))
+        .sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("  {bar:30} {pos}/{len} cases  {rate}  ETA {eta}")
+        .expect("the template is valid")
+        .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0} cases/s", state.per_sec());
+        });
+    bar.set_style(style);
+    bar
+}
+
 fn known_regressions(dir: &Path, stem: &str) -> Result<Vec<(PathBuf, Case)>, String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());

@@ -170,3 +170,43 @@ fn colour_follows_the_flag_then_the_usual_variables() {
     assert!(colored(&[("NO_COLOR", "1")], "always"), "the flag wins");
     assert!(!colored(&[("CLICOLOR_FORCE", "1")], "never"));
 }
+
+#[test]
+fn fuzz_draws_a_progress_bar_on_a_terminal_and_nowhere_else() {
+    let regressions = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} fuzz scenarios/customer_support.json --cases 3000 --jobs 1 --regressions {}",
+        env!("CARGO_BIN_EXE_handoff"),
+        regressions.path().display()
+    );
+    // `script` runs the command on a pseudo-terminal of its own.
+    let on_terminal = |ci: Option<&str>| {
+        let mut script = Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(root())
+            .env_remove("CI");
+        if let Some(ci) = ci {
+            script.env("CI", ci);
+        }
+        let out = script
+            .output()
+            .expect("util-linux's script runs a command on a terminal");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        text(&out.stdout)
+    };
+    let drawn = on_terminal(None);
+    assert!(drawn.contains("/3000 cases"), "{drawn:?}");
+    assert!(drawn.contains(" cases/s  ETA "), "{drawn:?}");
+    assert!(!on_terminal(Some("true")).contains(" ETA "), "no bar in CI");
+    let piped = handoff(&[
+        "fuzz",
+        "scenarios/customer_support.json",
+        "--cases",
+        "3000",
+        "--regressions",
+        regressions.path().to_str().unwrap(),
+    ]);
+    assert_eq!(piped.status.code(), Some(0));
+    assert!(!text(&piped.stderr).contains(" ETA "), "{}", text(&piped.stderr));
+}
