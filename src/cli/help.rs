@@ -118,3 +118,11 @@ Examples:
   $ handoff man --out-dir target/man
 
 Exit status: 0; 2 bad usage or a folder that cannot be written.";
+
+/// `handoff schema`.
+pub(super) const SCHEMA: &str = "\
+Examples:
+  $ handoff schema scenario > scenario.schema.json
+  $ handoff schema recording
+
+Exit status: 0; 2 bad usage.";

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use handoff_harness::scenario::FileKind;
 use output::{Status, bad_input};
 
 mod analyze;
@@ -83,6 +84,13 @@ enum Command {
     /// production conversation replays against the design.
     #[command(after_help = help::IMPORT)]
     Import(import::ImportArgs),
+    /// Print the JSON Schema of a file kind (`scenario`, `design`, `recording`), for editors
+    /// and validators; `schemas/` in the repository holds the same files.
+    #[command(after_help = help::SCHEMA)]
+    Schema {
+        /// The file kind.
+        kind: SchemaKind,
+    },
     /// Print a shell completion script for `handoff` (bash, zsh, fish, elvish, powershell).
     #[command(after_help = help::COMPLETIONS)]
     Completions {
@@ -112,10 +120,31 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::import_log(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Schema { kind } => {
+            output::print(&kind.0.json_schema());
+            Status::Passed
+        }
         Command::Completions { shell } => completions(shell),
         Command::Man { out_dir } => man(out_dir.as_deref()),
     };
     ExitCode::from(status as u8)
+}
+
+/// A file kind as `handoff schema` names it.
+#[derive(Debug, Clone, Copy)]
+struct SchemaKind(FileKind);
+
+impl clap::ValueEnum for SchemaKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            SchemaKind(FileKind::Scenario),
+            SchemaKind(FileKind::Design),
+            SchemaKind(FileKind::Recording),
+        ]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()))
+    }
 }
 
 /// `handoff completions SHELL`: the script on standard output.

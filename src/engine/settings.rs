@@ -11,7 +11,7 @@ use super::profile::Profile;
 
 /// Bounds on a run. `None` switches a limit off. In a scenario file: `limits`, where a
 /// missing field keeps its default and `null` switches it off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Handoffs between two human turns (default 10).
@@ -27,6 +27,7 @@ pub struct Limits {
     /// cannot be switched off (`null` is refused), so that every run ends in bounded memory,
     /// whatever the other limits say; raise it for a conversation that long.
     #[serde(deserialize_with = "ceiling")]
+    #[schemars(range(min = 1, max = MAX_CEILING))]
     pub max_events: u32,
 }
 
@@ -122,7 +123,7 @@ impl fmt::Display for Limit {
 
 /// What happens when one response calls several handoff functions (`transfer_to_*`,
 /// `complete_task`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MultipleHandoffs {
     /// What the profile's framework does (the default).
@@ -149,7 +150,7 @@ impl MultipleHandoffs {
 }
 
 /// The semantic choices of a run (`policy` in a scenario file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Several handoff calls in one response.

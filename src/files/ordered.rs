@@ -64,6 +64,19 @@ pub fn unique_object<'de, D: Deserializer<'de>>(
     Ok(pairs.0.into_iter().collect())
 }
 
+/// An object whose values are `T`s, in any order the file gives them.
+impl<T: schemars::JsonSchema, const REPEATS: bool> schemars::JsonSchema for OrderedMap<T, REPEATS> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Map_of_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "object", "additionalProperties": generator.subschema_for::<T>() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use crate::engine::{Outcome, Run};
 use crate::wire::{Replay, Unused};
 
 /// What a run must look like. Every field is optional; the ones given must all hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The outcome kind: `completed`, `loop-detected`, ... (see [`Outcome::KINDS`]).

@@ -16,70 +16,106 @@ use crate::files::{FileError, OrderedMap, closest, json_key, parse_json};
 use crate::scripted::{Script, ScriptedModel};
 use crate::wire::{Matching, Replay, Transcript};
 
-#[derive(Deserialize)]
+/// A scenario: a design (agents, start, handoffs), the task and the human's replies, the
+/// model that answers, the limits and policies of the run, and what the run must look like.
+/// A file with only the design is a design file (`handoff analyze` reads it).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct File {
+#[schemars(title = "handoff scenario")]
+pub(crate) struct File {
+    /// The JSON Schema the file follows (for editors; the harness ignores it).
+    #[serde(default, rename = "$schema")]
+    #[allow(dead_code)]
+    schema: Option<String>,
+    /// The scenario's name (default: the file name without `.json`).
     #[serde(default)]
     pub(super) name: Option<String>,
     /// For the file's readers; the harness does not use it.
     #[serde(default)]
     #[allow(dead_code)]
     description: Option<String>,
+    /// The task: the first user message of the run.
     #[serde(default)]
     task: Option<String>,
+    /// The agents, in order.
     agents: Vec<AgentFile>,
+    /// The agent in control first (default: the first agent).
     #[serde(default)]
     start: Option<String>,
+    /// The handoff edges: for each source agent, its targets with the edge's description
+    /// (`null`: the target's own description).
     #[serde(default)]
     handoffs: OrderedMap<OrderedMap<EdgeFile, true>, true>,
+    /// The framework whose semantics the run follows (default `semantic-kernel`).
     #[serde(default)]
     pub(super) profile: Option<ProfileFile>,
+    /// The human's replies, in order, one per text reply of an agent.
     #[serde(default)]
     user: Option<Vec<String>>,
+    /// The model: `scripted` rules per agent, or a `recording` to replay.
     #[serde(default)]
     pub(super) model: Option<ModelFile>,
+    /// Bounds of the run; a missing field keeps its default, `null` switches it off.
     #[serde(default)]
     pub(super) limits: Option<Limits>,
+    /// Semantic choices where frameworks differ.
     #[serde(default)]
     policy: Policy,
+    /// What the run must look like.
     #[serde(default)]
     expect: Option<Expect>,
+    /// What must hold in every run the design could have (`handoff fuzz` checks them).
     #[serde(default)]
     invariants: Vec<InvariantFile>,
 }
 
-#[derive(Deserialize)]
+/// An agent of the design.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AgentFile {
+    /// Its name, unique in the design (`transfer_to_<name>` hands off to it).
     name: String,
+    /// What it does: the description of handoffs to it that give none.
     #[serde(default)]
     description: String,
+    /// Its instructions: the system message its model reads.
     #[serde(default)]
     instructions: String,
+    /// Its functions (besides the handoff functions the framework adds).
     #[serde(default)]
     tools: Vec<ToolFile>,
 }
 
-#[derive(Deserialize)]
+/// A function an agent's model can call.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ToolFile {
+    /// The function's name.
     name: String,
+    /// The plugin it belongs to (Semantic Kernel names it `<plugin>-<name>`).
     #[serde(default)]
     plugin: Option<String>,
+    /// What it does, as the model reads it.
     #[serde(default)]
     description: String,
+    /// Its string parameters, each with its description (`null`: none).
     #[serde(default)]
     parameters: OrderedMap<Option<String>>,
+    /// What it returns; may use `{parameter}` placeholders.
     result: String,
 }
 
-#[derive(Deserialize)]
+/// The model of a scenario: `scripted` rules, or a `recording` (with an optional `match`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ModelFile {
+    /// Each agent's script.
     #[serde(default)]
     pub(super) scripted: Option<OrderedMap<Script>>,
+    /// A recording made by `handoff record`, relative to the scenario file.
     #[serde(default)]
     recording: Option<String>,
+    /// How calls are matched to the recording's.
     #[serde(default, rename = "match")]
     matching: Option<Matching>,
 }

@@ -197,3 +197,52 @@ mod tests {
         assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
     }
 }
+
+/// A handoff's description, `null` (the target's), or the object form.
+impl schemars::JsonSchema for EdgeFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Edge".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The handoff's description as the model reads it; null for the target agent's description; or an object saying the edge was declared by the target's name (Semantic Kernel Python then drops the description).",
+            "anyOf": [
+                { "type": ["string", "null"] },
+                {
+                    "type": "object",
+                    "properties": {
+                        "description": { "type": ["string", "null"] },
+                        "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." }
+                    },
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+/// A profile's name, or the object form with its options.
+impl schemars::JsonSchema for ProfileFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Profile".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name).collect();
+        schemars::json_schema!({
+            "description": "The framework whose semantics the run follows: its name, or an object with the name and options.",
+            "anyOf": [
+                { "enum": names },
+                {
+                    "type": "object",
+                    "properties": {
+                        "name": { "enum": names },
+                        "usage_chunk": { "type": "boolean", "description": "semantic-kernel only: the endpoint ends every stream with a usage chunk, so no agent loses its thread." },
+                        "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." }
+                    },
+                    "required": ["name"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}

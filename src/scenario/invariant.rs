@@ -17,13 +17,17 @@ use crate::files::closest;
 use crate::scripted::pattern::Pattern;
 
 /// One invariant, as the file gives it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct InvariantFile {
+    /// Regex: the invariant holds for runs where the task or a human reply matches it
+    /// (without it: every run).
     #[serde(default)]
     when_user: Option<String>,
+    /// Agents that must be in control at some point.
     #[serde(default)]
     visits: Vec<String>,
+    /// Agents that must never be in control.
     #[serde(default)]
     avoids: Vec<String>,
 }

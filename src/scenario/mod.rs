@@ -17,10 +17,12 @@ mod expect;
 mod file;
 mod forms;
 mod invariant;
+mod schema;
 
 pub use design_file::DesignFile;
 pub use expect::{Check, Expect, Verdict};
 pub use invariant::Invariant;
+pub use schema::FileKind;
 
 /// A scenario that cannot be loaded or run.
 #[derive(Debug, thiserror::Error)]

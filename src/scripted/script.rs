@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// The script of one agent's model: `rules` or `responses`, not both.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Script {
     /// Rules tried in order at every call; the first whose `when` matches answers.
@@ -38,7 +38,7 @@ impl Script {
 /// The answer is `say` as text, then tool calls in this order: `call`, `calls`, `handoff`,
 /// `complete`. Strings may use `{name}` for a named regex group (`(?P<name>...)`) captured by
 /// this rule or earlier by any rule of the same agent.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Conditions (rules only); all must hold. No conditions: always matches.
@@ -69,7 +69,7 @@ pub struct Step {
 }
 
 /// How a reply with text and calls is streamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Chunk {
     /// The text in chunks of its own, before the calls.
@@ -154,7 +154,7 @@ impl Step {
 }
 
 /// Conditions of a rule.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct When {
     /// Regex the latest user message (the task, then each human reply) must match.
@@ -206,8 +206,31 @@ impl<'de> Deserialize<'de> for CallCount {
     }
 }
 
+/// A call number, or a range of them.
+impl schemars::JsonSchema for CallCount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CallCount".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Which call of the agent's model (1 = its first): a number, or a range {\"min\": 2, \"max\": 5}.",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                {
+                    "type": "object",
+                    "properties": {
+                        "min": { "type": "integer", "minimum": 0, "default": 1 },
+                        "max": { "type": ["integer", "null"], "minimum": 0 }
+                    },
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 /// A tool call in a script.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
     /// Function name, plain or `<plugin>-<name>`.

@@ -16,7 +16,7 @@ use crate::engine::{Call, ModelRequest, Response};
 use crate::engine::{CallId, Message, ToolCall, ToolOutput};
 
 /// One message of a Chat Completions request (after the system message).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatMessage {
     /// `user`, `assistant` or `tool` (and `system` in logs).
@@ -26,6 +26,7 @@ pub struct ChatMessage {
     pub name: Option<String>,
     /// The text; `null` for an assistant message that only calls functions.
     #[serde(default, deserialize_with = "content_text")]
+    #[schemars(with = "Option<String>")]
     pub content: Option<String>,
     /// The functions an assistant message calls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -36,7 +37,7 @@ pub struct ChatMessage {
 }
 
 /// Who speaks a [`ChatMessage`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Instructions.
@@ -63,7 +64,7 @@ impl Role {
 
 /// A function call in an assistant message. On the wire `arguments` is a JSON string; here it
 /// is the object, so that recordings are readable.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatToolCall {
     /// The id the run gave the call (`call_0001`).

@@ -19,7 +19,7 @@ use crate::wire::chat::{ChatMessage, MessageParts};
 use crate::wire::{RecordedCall, Transcript, request_lines};
 
 /// How a replayed call is matched to a recorded one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Matching {
     /// The request must equal the recorded one.

@@ -33,6 +33,7 @@ mod real_app;
 mod record;
 mod reliability;
 mod scenarios;
+mod schemas;
 mod scripted;
 mod semantics;
 mod serve;

@@ -61,6 +61,20 @@ impl<'de> Deserialize<'de> for Fingerprint {
     }
 }
 
+/// `sha256:` and 64 hexadecimal digits.
+impl schemars::JsonSchema for Fingerprint {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Fingerprint".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The SHA-256 of the whole request, as `sha256:` and 64 hexadecimal digits.",
+            "type": "string",
+            "pattern": "^sha256:[0-9a-fA-F]{64}$"
+        })
+    }
+}
+
 /// One agent's request so far: a hasher fed with its tools, system message and thread up to
 /// its latest call.
 #[derive(Clone)]

@@ -30,9 +30,13 @@ pub const FORMAT_VERSION: u32 = 2;
 pub const FORMAT_1_PROFILE: &str = "semantic-kernel-fixed";
 
 /// A recorded run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "handoff recording")]
 pub struct Transcript {
+    /// The JSON Schema the file follows (for editors; kept when the recording is rewritten).
+    #[serde(default, rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// [`FORMAT_VERSION`] of the writer.
     pub format_version: u32,
     /// The scenario recorded.
@@ -57,7 +61,7 @@ pub struct Transcript {
 }
 
 /// What an agent's model is given on every call: instructions (the system message) and tools.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedAgent {
     /// The agent.
@@ -69,7 +73,7 @@ pub struct RecordedAgent {
 }
 
 /// One model call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedCall {
     /// The agent whose model was called.
@@ -89,7 +93,7 @@ pub struct RecordedCall {
 }
 
 /// A model's answer: text and/or function calls.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedResponse {
     /// The text, if any.
@@ -108,7 +112,7 @@ pub struct RecordedResponse {
 }
 
 /// A function call in a response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedFunctionCall {
     /// The function name the model used.
@@ -119,7 +123,7 @@ pub struct RecordedFunctionCall {
 }
 
 /// The result of one function call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedToolResult {
     /// The agent that called it.
@@ -175,6 +179,7 @@ impl Transcript {
     /// An empty transcript of `scenario`.
     pub fn new(scenario: impl Into<String>) -> Transcript {
         Transcript {
+            schema: None,
             format_version: FORMAT_VERSION,
             scenario: scenario.into(),
             model: None,
