@@ -152,52 +152,6 @@ impl<'de> Deserialize<'de> for ProfileFile {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_edge_is_a_description_null_or_an_object() {
-        let e: EdgeFile = serde_json::from_str(r#""when refunds""#).unwrap();
-        assert_eq!(e.description.as_deref(), Some("when refunds"));
-        let e: EdgeFile = serde_json::from_str("null").unwrap();
-        assert_eq!(e, EdgeFile::default());
-        let e: EdgeFile = serde_json::from_str(r#"{"description": "x", "by_name": true}"#).unwrap();
-        assert!(e.by_name && e.description.as_deref() == Some("x"));
-        let bad = serde_json::from_str::<EdgeFile>(r#"{"descripton": "x"}"#).unwrap_err();
-        assert!(bad.to_string().contains("unknown field `descripton`"), "{bad}");
-        let bad = serde_json::from_str::<EdgeFile>("3").unwrap_err();
-        assert!(bad.to_string().contains("a description, null"), "{bad}");
-    }
-
-    #[test]
-    fn a_profile_is_a_name_or_an_object() {
-        let p: ProfileFile = serde_json::from_str(r#""agent-framework""#).unwrap();
-        assert_eq!(p.profile.name, "agent-framework");
-        let p: ProfileFile = serde_json::from_str(r#"{"name": "semantic-kernel", "usage_chunk": true}"#).unwrap();
-        assert!(p.usage_chunk);
-        let bad = serde_json::from_str::<ProfileFile>(r#""agent-framwork""#).unwrap_err();
-        assert!(bad.to_string().contains("(did you mean `agent-framework`?)"), "{bad}");
-        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "usage_chunk": true}"#).unwrap_err();
-        assert!(bad.to_string().contains("does not drop threads"), "{bad}");
-        let p: ProfileFile =
-            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "return_error_to_model"}"#)
-                .unwrap();
-        assert!(p.unknown_tools_returned && !p.usage_chunk);
-        let p: ProfileFile =
-            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "raise_error"}"#).unwrap();
-        assert!(!p.unknown_tools_returned);
-        let bad = serde_json::from_str::<ProfileFile>(
-            r#"{"name": "agent-framework", "tool_not_found_behavior": "return_error_to_model"}"#,
-        )
-        .unwrap_err();
-        assert!(bad.to_string().contains("always answers such a call"), "{bad}");
-        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "tool_not_found_behavior": "x"}"#)
-            .unwrap_err();
-        assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
-    }
-}
-
 /// A handoff's description, `null` (the target's), or the object form.
 impl schemars::JsonSchema for EdgeFile {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -244,5 +198,51 @@ impl schemars::JsonSchema for ProfileFile {
                 }
             ]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_is_a_description_null_or_an_object() {
+        let e: EdgeFile = serde_json::from_str(r#""when refunds""#).unwrap();
+        assert_eq!(e.description.as_deref(), Some("when refunds"));
+        let e: EdgeFile = serde_json::from_str("null").unwrap();
+        assert_eq!(e, EdgeFile::default());
+        let e: EdgeFile = serde_json::from_str(r#"{"description": "x", "by_name": true}"#).unwrap();
+        assert!(e.by_name && e.description.as_deref() == Some("x"));
+        let bad = serde_json::from_str::<EdgeFile>(r#"{"descripton": "x"}"#).unwrap_err();
+        assert!(bad.to_string().contains("unknown field `descripton`"), "{bad}");
+        let bad = serde_json::from_str::<EdgeFile>("3").unwrap_err();
+        assert!(bad.to_string().contains("a description, null"), "{bad}");
+    }
+
+    #[test]
+    fn a_profile_is_a_name_or_an_object() {
+        let p: ProfileFile = serde_json::from_str(r#""agent-framework""#).unwrap();
+        assert_eq!(p.profile.name, "agent-framework");
+        let p: ProfileFile = serde_json::from_str(r#"{"name": "semantic-kernel", "usage_chunk": true}"#).unwrap();
+        assert!(p.usage_chunk);
+        let bad = serde_json::from_str::<ProfileFile>(r#""agent-framwork""#).unwrap_err();
+        assert!(bad.to_string().contains("(did you mean `agent-framework`?)"), "{bad}");
+        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "usage_chunk": true}"#).unwrap_err();
+        assert!(bad.to_string().contains("does not drop threads"), "{bad}");
+        let p: ProfileFile =
+            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "return_error_to_model"}"#)
+                .unwrap();
+        assert!(p.unknown_tools_returned && !p.usage_chunk);
+        let p: ProfileFile =
+            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "raise_error"}"#).unwrap();
+        assert!(!p.unknown_tools_returned);
+        let bad = serde_json::from_str::<ProfileFile>(
+            r#"{"name": "agent-framework", "tool_not_found_behavior": "return_error_to_model"}"#,
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("always answers such a call"), "{bad}");
+        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "tool_not_found_behavior": "x"}"#)
+            .unwrap_err();
+        assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
     }
 }
