@@ -159,6 +159,7 @@ impl DesignCoverage {
                     } else {
                         EdgeMark::Plain
                     },
+                    finding: None,
                 })
                 .collect(),
         }

@@ -266,6 +266,7 @@ impl DesignDiff {
                     Change::Removed => EdgeMark::Removed,
                     Change::Changed => EdgeMark::Changed,
                 },
+                finding: None,
             })
             .collect();
         Drawing {

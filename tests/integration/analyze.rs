@@ -314,9 +314,14 @@ fn handoff_test_ignores_design_files() {
 
 /// Every README block marked `<!-- output: handoff ARGS -->` is what `handoff ARGS` prints:
 /// exactly, or, where the block has `...` lines, its lines in order with gaps.
+/// `UPDATE_README=1 cargo test readme_examples` rewrites the exact blocks from the real
+/// output (the abridged ones are left for a person to shorten).
 #[test]
 fn readme_examples_are_real_output() {
-    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).unwrap();
+    let path = crate::support::root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let update = std::env::var_os("UPDATE_README").is_some_and(|v| v == "1");
+    let mut updated = readme.clone();
     let mut checked = 0;
     for marked in readme.split("<!-- output: handoff ").skip(1) {
         let (command, rest) = marked.split_once(" -->\n").unwrap();
@@ -331,10 +336,23 @@ fn readme_examples_are_real_output() {
                     "README block of `handoff {command}`: `{line}` is not in the output, in order:\n{actual}"
                 );
             }
+        } else if update {
+            let fence = rest.split_once("\n").unwrap().0;
+            updated = updated.replacen(
+                &format!("{command} -->\n{fence}\n{block}```\n"),
+                &format!("{command} -->\n{fence}\n{actual}```\n"),
+                1,
+            );
         } else {
-            assert_eq!(block, actual, "README block of `handoff {command}`");
+            assert_eq!(
+                block, actual,
+                "README block of `handoff {command}` (UPDATE_README=1 rewrites it)"
+            );
         }
         checked += 1;
+    }
+    if update && updated != readme {
+        std::fs::write(&path, updated).unwrap();
     }
     assert!(checked >= 4, "only {checked} README blocks checked");
 }
