@@ -112,7 +112,41 @@ pub fn reject(path: &Path) -> std::io::Result<()> {
 }
 
 /// A unified diff with three lines of context.
+///
+/// A diff costs time in proportion to the lines times the changes: between a short history
+/// and one a regression made thousands of lines long it would take seconds to minutes, to
+/// show a person more than anyone reads. So after the common first and last lines, each
+/// side's changed part is diffed up to [`DIFF_LINES`] lines, and the diff says where it
+/// stopped; the whole new snapshot is in its `.snap.new`.
 pub fn diff(old: &str, new: &str) -> String {
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = old_lines.iter().zip(&new_lines).take_while(|(a, b)| a == b).count();
+    let suffix = old_lines[prefix..]
+        .iter()
+        .rev()
+        .zip(new_lines[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let changed = (old_lines.len() - prefix - suffix).max(new_lines.len() - prefix - suffix);
+    if changed <= DIFF_LINES {
+        return unified(old, new);
+    }
+    let cut = |lines: &[&str]| -> String {
+        let end = lines.len().min(prefix + DIFF_LINES).max(prefix);
+        lines[..end].concat()
+    };
+    let mut text = unified(&cut(&old_lines), &cut(&new_lines));
+    text.push_str(&format!(
+        "... the diff stops here: {changed} lines changed, {DIFF_LINES} shown (the whole new snapshot is in the .snap.new file)\n"
+    ));
+    text
+}
+
+/// The most changed lines [`diff`] compares.
+pub const DIFF_LINES: usize = 2_000;
+
+fn unified(old: &str, new: &str) -> String {
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
@@ -123,6 +157,28 @@ pub fn diff(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diff_of_a_history_grown_long_stops_after_its_first_changed_lines() {
+        let old: String = (0..300).map(|i| format!("line {i}\n")).collect();
+        let new: String = (0..30_000).map(|i| format!("other {i}\n")).collect();
+        let text = diff(&old, &new);
+        assert!(text.ends_with(&format!(
+            "... the diff stops here: 30000 lines changed, {DIFF_LINES} shown (the whole new snapshot is in the .snap.new file)\n"
+        )));
+        assert!(text.contains("-line 299\n") && text.contains("+other 1999\n") && !text.contains("+other 2000\n"));
+        // A small change is diffed whole, with its context.
+        let edited = old.replace("line 150\n", "line 150 changed\n");
+        let small = diff(&old, &edited);
+        assert!(
+            small.contains("-line 150\n+line 150 changed\n") && !small.contains("stops here"),
+            "{small}"
+        );
+        assert!(
+            small.contains(" line 147\n") && !small.contains(" line 146\n"),
+            "three lines of context"
+        );
+    }
 
     #[test]
     fn compare_writes_pending_files_and_accept_replaces() {

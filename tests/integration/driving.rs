@@ -43,6 +43,49 @@ fn a_core_driven_by_hand_has_no_outcome_until_it_ends_and_can_be_stopped_from_ou
     assert_eq!(run.model_calls(), 1);
 }
 
+#[test]
+fn a_driver_stops_within_the_limits_and_the_budget_spent_ends_the_run_at_the_ceiling() {
+    use handoff_harness::engine::Limits;
+    let limits = Limits {
+        model_calls: Some(7),
+        human_turns: Some(3),
+        ..Limits::default()
+    };
+    let orchestration = Orchestration::new(design()).task("x").limits(limits);
+    assert_eq!(orchestration.core(true, None).step_budget(), 7 + 3 + 16);
+    let unlimited = Limits {
+        model_calls: None,
+        max_events: 500,
+        ..limits
+    };
+    let orchestration = Orchestration::new(design()).task("x").limits(unlimited);
+    let mut core = orchestration.core(true, None);
+    assert_eq!(
+        core.step_budget(),
+        500 + 16,
+        "without a call limit the ceiling bounds it"
+    );
+    let tight = Limits {
+        max_events: 5,
+        ..limits
+    };
+    let orchestration = Orchestration::new(design()).task("x").limits(tight);
+    assert_eq!(
+        orchestration.core(true, None).step_budget(),
+        5 + 16,
+        "the smaller bound wins"
+    );
+    core.stop_at_ceiling();
+    assert_eq!(core.next(), Next::Done);
+    assert_eq!(
+        core.outcome(),
+        Some(&Outcome::CeilingReached {
+            events: 500,
+            agent: design().find("TriageAgent").unwrap()
+        })
+    );
+}
+
 /// A human who answers what the agent said, echoed.
 struct Echo {
     heard: Vec<String>,

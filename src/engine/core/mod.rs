@@ -39,6 +39,9 @@ enum Effect {
     Complete(String),
 }
 
+/// Steps a driver allows beyond what the limits need (the first call, the last answer).
+const STEP_MARGIN: u64 = 16;
+
 /// The routing state machine of one run.
 #[derive(Debug)]
 pub struct Core {
@@ -359,14 +362,22 @@ impl Core {
     }
 
     /// How many steps (model replies and human answers fed in) a driver allows before it
-    /// stops the run itself: every step appends an event, so a working core reaches its
-    /// ceiling first; a driver that counts its steps never loops forever, even over a broken
-    /// core.
+    /// stops the run itself. A working core never needs them all: every step appends an
+    /// event, so it reaches its ceiling first, and with `model_calls` and `human_turns` both
+    /// set it stops at those limits, so the budget is their sum (plus a margin). A driver that
+    /// counts its steps never loops forever, and over a broken core it stops after the run's
+    /// limits, not after a million events.
     pub fn step_budget(&self) -> u64 {
-        u64::from(self.settings.limits.max_events) + 16
+        let limits = &self.settings.limits;
+        let ceiling = u64::from(limits.max_events) + STEP_MARGIN;
+        match (limits.model_calls, limits.human_turns) {
+            (Some(calls), Some(turns)) => ceiling.min(u64::from(calls) + u64::from(turns) + STEP_MARGIN),
+            _ => ceiling,
+        }
     }
 
-    /// Ends the run at the ceiling: what a driver does when [`Core::step_budget`] is spent.
+    /// Ends the run at the ceiling: what a driver does when [`Core::step_budget`] is spent
+    /// (only a broken core lets it be spent).
     pub fn stop_at_ceiling(&mut self) {
         self.abort(Outcome::CeilingReached {
             events: self.settings.limits.max_events,
