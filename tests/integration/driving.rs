@@ -198,3 +198,49 @@ fn a_loop_of_tool_rounds_is_proven_only_when_the_rounds_are_the_same_not_when_th
         pinging.text()
     );
 }
+
+/// A model that calls `poll` twice and `ping` once every round, its state never changing.
+struct Repeater;
+
+impl handoff_harness::Model for Repeater {
+    fn respond(
+        &mut self,
+        _: &handoff_harness::ModelRequest<'_>,
+    ) -> impl Future<Output = Result<Response, handoff_harness::engine::ModelError>> + Send {
+        let mut response = Response::call("poll", serde_json::Map::new());
+        response.calls.push(response.calls[0].clone());
+        response
+            .calls
+            .extend(Response::call("ping", serde_json::Map::new()).calls);
+        ready(Ok(response))
+    }
+
+    fn state(&self) -> Option<u64> {
+        Some(7)
+    }
+}
+
+#[test]
+fn a_tool_loop_names_each_function_of_the_round_once_in_the_order_called() {
+    let design = Design::builder()
+        .agent(
+            Agent::new("A")
+                .tool(handoff_harness::Tool::new("poll").result("pending"))
+                .tool(handoff_harness::Tool::new("ping").result("ok")),
+        )
+        .agent(Agent::new("B"))
+        .handoff("A", "B", "to B")
+        .build()
+        .unwrap();
+    let orchestration = Orchestration::new(design.clone()).task("Check it.");
+    let run = crate::support::run(&orchestration, &mut Repeater, &mut handoff_harness::engine::NoHuman);
+    assert_eq!(
+        run.outcome(),
+        &Outcome::ToolLoop {
+            agent: design.find("A").unwrap(),
+            tools: vec!["poll".into(), "ping".into()]
+        },
+        "{}",
+        run.text()
+    );
+}

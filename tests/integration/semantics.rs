@@ -755,3 +755,58 @@ fn an_agent_whose_first_turn_is_a_handoff_remembers_what_it_read() {
         ]
     );
 }
+
+/// Agent Framework's error guard: after three rounds whose calls all failed, the model is
+/// called once without tools, and calls it still returns are not made. (Agent Framework
+/// names its handoff functions `handoff_to_<agent>`: `transfer_to_B` is unknown there.)
+#[test]
+fn after_three_failed_rounds_agent_framework_calls_the_model_without_tools_and_makes_none_of_its_calls() {
+    let d = abc();
+    let mut offered = Vec::new();
+    let mut m = FnModel(|r: &ModelRequest<'_>| {
+        offered.push(r.tools_off());
+        Response::handoff("B")
+    });
+    let orchestration = orchestration(&d)
+        .profile(&handoff_harness::engine::Profile::AGENT_FRAMEWORK)
+        .unwrap();
+    let run = run(&orchestration, &mut m, &mut NoHuman);
+    let text = run.text();
+    assert_eq!(offered, [false, false, false, true], "{text}");
+    assert_eq!(
+        text.matches("-> error: Error: Requested function \"transfer_to_B\" not found.")
+            .count(),
+        3,
+        "{text}"
+    );
+    assert!(
+        text.contains("called the model without tools: the calls of its response (transfer_to_B) are not made"),
+        "{text}"
+    );
+    let calls_of_last = run.log().events().iter().rev().find_map(|e| match &e.kind {
+        EventKind::Reply { calls, .. } => Some(calls.len()),
+        _ => None,
+    });
+    assert_eq!(calls_of_last, Some(0), "the last response's call was left out");
+}
+
+/// Under a framework without `complete_task` (the OpenAI Agents SDK), a human who has nothing
+/// more to say ends the conversation with the agent's last text reply as the result.
+#[test]
+fn without_complete_task_the_last_text_reply_is_the_result_when_the_human_has_no_more() {
+    let d = abc();
+    let mut m = FnModel(|_: &ModelRequest<'_>| Response::text("Your order ships tomorrow."));
+    let orchestration = orchestration(&d)
+        .profile(&handoff_harness::engine::Profile::OPENAI_AGENTS)
+        .unwrap();
+    let run = run(&orchestration, &mut m, &mut ScriptedHuman::new(Vec::<String>::new()));
+    assert_eq!(
+        run.outcome(),
+        &Outcome::Completed {
+            agent: d.find("A").unwrap(),
+            summary: "Your order ships tomorrow.".into()
+        },
+        "{}",
+        run.text()
+    );
+}

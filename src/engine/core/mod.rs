@@ -327,11 +327,8 @@ impl Core {
             .iter()
             .rev()
             .find(|e| e.agent == Some(agent))
+            // A text turn ends with what it passed on, the agent's latest event.
             .and_then(|e| match &e.kind {
-                EventKind::Reply {
-                    text: Some(text),
-                    calls,
-                } if calls.is_empty() => Some(text.to_string()),
                 EventKind::Broadcast { text } => Some(text.clone()),
                 _ => None,
             });
