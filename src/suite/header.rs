@@ -3,8 +3,8 @@
 //! each other's files to the same bytes.
 //!
 //! insta writes its header with its own YAML emitter: a string is quoted only where YAML
-//! needs it (the rules of [`needs_quotes`], copied from insta's vendored emitter, with the
-//! escapes of [`quoted`]). A header that insta wrote for the project's own snapshot test
+//! needs it (the rules of `needs_quotes`, copied from insta's vendored emitter, with the
+//! escapes of `quoted`). A header that insta wrote for the project's own snapshot test
 //! (`source: tests/...rs`) is kept as it is when `handoff test` rewrites the snapshot.
 
 /// A snapshot's metadata: its top-level keys in order, each with its value as written.
