@@ -21,6 +21,11 @@ marker="$VENV/.example-installed"
 "$PY" -c 'import sys; assert sys.version_info[:2] >= (3, 10), sys.version' \
   || { echo "setup.sh: need python >= 3.10 (3.11 expected)" >&2; exit 1; }
 
+# One install at a time: test runners that run tests in processes of their own (nextest)
+# start this script from several of them at once.
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
 want="$(printf '%s\n' "$REQS"; "$PY" --version; sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
 if [[ -x "$VENV/bin/python" && -f "$marker" && "$(cat "$marker")" == "$want" ]]; then
   echo "$VENV/bin/python"

@@ -15,6 +15,11 @@ REQS="lxml jsonschema"
 PY="${PYTHON:-python3}"
 marker="$VENV/.installed"
 
+# One install at a time: test runners that run tests in processes of their own (nextest)
+# start this script from several of them at once.
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
 want="$(printf '%s\n' "$REQS"; "$PY" --version; sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
 if [[ -x "$VENV/bin/python" && -f "$marker" && "$(cat "$marker")" == "$want" ]]; then
   echo "$VENV/bin/python"
