@@ -137,25 +137,12 @@ fn needs_quotes(text: &str) -> bool {
         || text.parse::<f64>().is_ok()
 }
 
-/// `text` double-quoted with insta's escapes (`\"`, `\\`, `\n`, `\t`, `\uXXXX`, ...).
+/// `text` double-quoted with insta's escapes: JSON's (`\"`, `\\`, `\n`, `\t`, `\uXXXX` for the
+/// other control characters), and `\u007f`, which insta escapes and JSON does not.
 fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\x08' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\x0c' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '\0'..='\x1f' | '\x7f' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::to_string(text)
+        .expect("a string always serialises")
+        .replace('\u{7f}', "\\u007f")
 }
 
 #[cfg(test)]
@@ -178,6 +165,7 @@ mod tests {
             ("a#b", "\"a#b\""),
             ("tab\there", "\"tab\\there\""),
             ("\u{1}", "\"\\u0001\""),
+            ("\u{7f}\u{8}\u{c}\r", "\"\\u007f\\b\\f\\r\""),
         ] {
             assert_eq!(yaml_string(text), written, "{text:?}");
         }
