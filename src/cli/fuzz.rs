@@ -206,13 +206,7 @@ fn progress_bar(campaign: &Campaign, show: bool) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }
-    let size = campaign.block_size();
-    let total: u64 = campaign
-        .blocks()
-        .iter()
-        .map(|b| size.min(campaign.cases - b * size))
-        .sum();
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(campaign.shard_cases()), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template("  {bar:30} {pos}/{len} cases  {rate}  ETA {eta}")
         .expect("the template is valid")
         .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {

@@ -82,6 +82,12 @@ impl Campaign {
             .collect()
     }
 
+    /// How many cases this campaign's shard runs: its blocks, the last one possibly short.
+    pub fn shard_cases(&self) -> u64 {
+        let size = self.block_size();
+        self.blocks().iter().map(|b| size.min(self.cases - b * size)).sum()
+    }
+
     /// Refuses a shard with nothing to run, saying how many cases the campaign needs.
     pub fn check(&self) -> Result<(), String> {
         if self.blocks().is_empty() {
@@ -192,12 +198,14 @@ mod tests {
     #[test]
     fn every_shard_gets_work_when_there_are_as_many_cases_as_shards() {
         for (cases, count) in [(1000, 5), (5, 5), (7, 3), (1_000_000, 7), (10_000, 2000), (3, 1)] {
-            let mut covered = 0;
+            let (mut covered, mut run) = (0, 0);
             for index in 0..count {
                 let c = campaign(cases, index, count);
                 assert!(c.check().is_ok(), "{cases} cases, shard {}/{count}", index + 1);
                 covered += c.blocks().len() as u64;
+                run += c.shard_cases();
             }
+            assert_eq!(run, cases, "the shards run every case once");
             let size = campaign(cases, 0, count).block_size();
             assert_eq!(covered, cases.div_ceil(size), "the shards cover every block once");
         }
