@@ -83,13 +83,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     }
     fuzzer = fuzzer.confused(args.confused);
     let from_stdin = file.as_os_str() == handoff_harness::files::STDIN;
-    let stem = match from_stdin {
-        true => "stdin".to_string(),
-        false => file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    };
+    let stem = handoff_harness::files::stem(file);
     let dir = match (&args.regressions, from_stdin) {
         (Some(dir), _) => dir.clone(),
         (None, false) => regressions_dir(file),

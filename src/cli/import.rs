@@ -36,10 +36,10 @@ pub(super) fn import_log(args: &ImportArgs) -> Status {
         Ok(pair) => pair,
         Err(error) => return bad_input(error),
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| super::record::default_out(&args.log));
+    let out = match super::record::out_path(args.out.as_deref(), &args.log) {
+        Ok(out) => out,
+        Err(message) => return bad_input(message),
+    };
     for (input, what) in [(&args.log, "the log being imported"), (&args.design, "the design")] {
         if same_file(&out, input) {
             return bad_input(format!(

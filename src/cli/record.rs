@@ -98,13 +98,16 @@ pub(crate) fn positive_seconds(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// Where a recording goes by default: `<stem>.recording.json` beside the scenario.
-pub(crate) fn default_out(file: &Path) -> PathBuf {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    file.with_file_name(format!("{stem}.recording.json"))
+/// Where a recording goes: `out`, else `<stem>.recording.json` beside the input file; an
+/// input on standard input has no folder to put it in, so `--out` is needed.
+pub(crate) fn out_path(out: Option<&Path>, file: &Path) -> Result<PathBuf, String> {
+    match out {
+        Some(out) => Ok(out.to_path_buf()),
+        None if file.as_os_str() == handoff_harness::files::STDIN => {
+            Err("-: an input on standard input has no folder for its recording; pass --out PATH".into())
+        }
+        None => Ok(file.with_file_name(format!("{}.recording.json", handoff_harness::files::stem(file)))),
+    }
 }
 
 /// Where a recording in progress is kept: `<out>.partial`.
@@ -121,7 +124,10 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     };
     // Recording runs the live model, whatever model the file names.
     scenario.recording = None;
-    let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
+    let out = match out_path(args.out.as_deref(), &args.file) {
+        Ok(out) => out,
+        Err(message) => return bad_input(message),
+    };
     let partial = partial_path(&out);
     for path in [&out, &partial] {
         if same_file(path, &args.file) {

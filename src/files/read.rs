@@ -117,6 +117,18 @@ pub const STDIN: &str = "-";
 /// How errors name standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
+/// The name a file's contents go by (a scenario's default name, a regression's or a
+/// recording's prefix): its file name without the extension, `stdin` for [`STDIN`].
+pub fn stem(path: &Path) -> String {
+    match path.as_os_str() == STDIN {
+        true => "stdin".into(),
+        false => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    }
+}
+
 /// `bytes` read from `file` as text: at most [`MAX_FILE_SIZE`] of them, UTF-8, without a
 /// leading byte-order mark.
 fn text_of(bytes: Vec<u8>, file: String) -> Result<(String, String), FileError> {

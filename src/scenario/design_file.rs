@@ -5,7 +5,7 @@ use std::path::Path;
 use super::file::{File, declared};
 use crate::design::DesignBuilder;
 use crate::engine::{Limits, Profile};
-use crate::files::{FileError, parse_json, read_text};
+use crate::files::{FileError, parse_json, read_text, stem};
 use crate::scripted::Script;
 
 /// A file read for its design alone, as `handoff analyze` reads it. Any scenario file is
@@ -42,8 +42,7 @@ impl DesignFile {
     /// file's (`None`: the file's).
     pub fn load_under(path: impl AsRef<Path>, profile: Option<&'static Profile>) -> Result<DesignFile, FileError> {
         let (text, file) = read_text(path.as_ref())?;
-        let stem = path.as_ref().file_stem().and_then(|s| s.to_str());
-        let mut design = DesignFile::parse(&text, &file, stem)?;
+        let mut design = DesignFile::parse(&text, &file, Some(&stem(path.as_ref())))?;
         if let Some(profile) = profile.filter(|p| *p != design.profile) {
             design.profile = profile;
             design.usage_chunk = false;

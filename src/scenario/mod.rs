@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::design::Design;
 use crate::engine::{Model, NoHuman, Observer, Orchestration, Profile, Run, ScriptedHuman, Settings, block_on};
-use crate::files::{FileError, read_text};
+use crate::files::{FileError, read_text, stem};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
 
@@ -75,12 +75,7 @@ impl Scenario {
     /// is an error naming the rule.
     pub fn load_under(path: impl AsRef<Path>, profile: Option<&'static Profile>) -> Result<Scenario, ScenarioError> {
         let (text, file) = read_text(path.as_ref())?;
-        Scenario::parse_under(
-            &text,
-            &file,
-            path.as_ref().file_stem().and_then(|s| s.to_str()),
-            profile,
-        )
+        Scenario::parse_under(&text, &file, Some(&stem(path.as_ref())), profile)
     }
 
     /// [`Scenario::load_under`], even if the scenario's recording was made under another
@@ -88,8 +83,7 @@ impl Scenario {
     /// `handoff replay --allow-profile-mismatch` asks for).
     pub fn load_mismatched(path: impl AsRef<Path>, profile: &'static Profile) -> Result<Scenario, ScenarioError> {
         let (text, file) = read_text(path.as_ref())?;
-        let stem = path.as_ref().file_stem().and_then(|s| s.to_str());
-        Scenario::parse_checked(&text, &file, stem, Some(profile), false)
+        Scenario::parse_checked(&text, &file, Some(&stem(path.as_ref())), Some(profile), false)
     }
 
     /// The framework semantics the scenario runs under.

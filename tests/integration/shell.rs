@@ -146,6 +146,25 @@ fn a_dash_reads_the_file_from_standard_input() {
         "{}",
         text(&refused.stderr)
     );
+    // Named `stdin` where a file's name would be used; a recording of it needs --out.
+    let json = handoff_with(
+        &["run", "-", "--format", "json"],
+        &[],
+        &std::fs::read(root().join("scenarios/no_human.json")).unwrap(),
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["file"], "<stdin>");
+    let record = handoff_with(
+        &["record", "-", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"],
+        &[],
+        &file,
+    );
+    assert_eq!(record.status.code(), Some(2));
+    assert!(
+        text(&record.stderr).contains("pass --out PATH"),
+        "{}",
+        text(&record.stderr)
+    );
     let broken = handoff_with(&["run", "-"], &[], b"{\"agents\": [");
     assert_eq!(broken.status.code(), Some(2));
     assert!(
