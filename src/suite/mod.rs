@@ -227,10 +227,8 @@ impl Suite {
     /// its own profile or any chosen one: `<name>@<profile>.snap`), sorted; what insta's
     /// `--unreferenced` finds. Empty when the folder does not exist.
     pub fn unreferenced(&self) -> Result<Vec<PathBuf>, SuiteError> {
-        let mut unprofiled = self.clone();
-        unprofiled.profile = None;
         let referenced: std::collections::BTreeSet<PathBuf> =
-            self.all_files()?.iter().map(|f| unprofiled.snapshot_path(f)).collect();
+            self.all_files()?.iter().map(|f| self.snapshot_named(f, "")).collect();
         let entries = match std::fs::read_dir(&self.snapshots) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -279,6 +277,11 @@ impl Suite {
     /// (`<name>@<profile>.snap` when the suite runs under a chosen profile).
     pub fn snapshot_path(&self, file: &Path) -> PathBuf {
         let suffix = self.profile.map(|p| format!("@{}", p.name)).unwrap_or_default();
+        self.snapshot_named(file, &suffix)
+    }
+
+    /// `<snapshots>/<name><suffix>.snap`.
+    fn snapshot_named(&self, file: &Path, suffix: &str) -> PathBuf {
         self.snapshots
             .join(format!("{}{suffix}.snap", self.name(file).replace('/', "__")))
     }
