@@ -197,7 +197,8 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, file: &str) -> Resul
         FileError::Json {
             file: file.to_string(),
             line: inner.line(),
-            column: inner.column(),
+            // serde_json says column 0 for the end of a line; columns count from 1.
+            column: inner.column().max(1),
             place,
             message,
         }

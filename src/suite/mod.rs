@@ -197,7 +197,17 @@ impl Suite {
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walk {
-            let entry = entry.map_err(|e| error(e.to_string()))?;
+            let entry = entry.map_err(|e| {
+                // walkdir's own text repeats the path; name a file below the folder only.
+                let below = e.path().filter(|p| *p != self.dir.as_path());
+                let what = e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), |io| format!("cannot read: {io}"));
+                match below {
+                    Some(path) => error(format!("{}: {what}", path.display())),
+                    None => error(what),
+                }
+            })?;
             let path = entry.path();
             let is_file = entry.file_type().is_file()
                 || (entry.file_type().is_symlink() && std::fs::metadata(path).is_ok_and(|m| m.is_file()));

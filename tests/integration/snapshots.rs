@@ -461,8 +461,17 @@ fn an_empty_or_missing_directory_is_bad_input() {
     let out = handoff(&["test", arg(ws.path())]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no scenarios (*.json)"));
-    let out = handoff(&["test", arg(&ws.path().join("missing"))]);
+    let missing = ws.path().join("missing");
+    let out = handoff(&["test", arg(&missing)]);
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: {}: cannot read: No such file or directory (os error 2)\n",
+            missing.display()
+        ),
+        "the folder named once"
+    );
 }
 
 #[test]
