@@ -172,6 +172,9 @@ fn a_dash_reads_the_file_from_standard_input() {
         "{}",
         text(&broken.stderr)
     );
+    let at_line_end = handoff_with(&["run", "-"], &[], b"{\"agents\": [\n");
+    let said = text(&at_line_end.stderr);
+    assert!(said.starts_with("error: <stdin>:2:1: "), "columns count from 1: {said}");
 }
 
 #[test]
