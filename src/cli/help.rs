@@ -47,10 +47,13 @@ Exit status: 0 no error findings (and no warnings with --deny warnings); 1 there
 /// `handoff bench`.
 pub(super) const BENCH: &str = "\
 Examples:
+  $ handoff bench scenarios/customer_support.json
+  $ handoff bench scenarios/customer_support.json --runs 1000 --format json
   $ handoff bench pingpong --handoffs 100000
   $ handoff bench pingpong --agents 8 --format json
 
-Exit status: 0 the run completed; 1 it did not; 2 bad usage.";
+Exit status: 0 measured (a scenario's run may end any way: its outcome is reported); 1 the
+ping-pong did not complete; 2 bad input (a scenario without a task or a scripted model).";
 
 /// `handoff fuzz`.
 pub(super) const FUZZ: &str = "\

@@ -52,8 +52,9 @@ enum Command {
     /// two versions of a design (`--diff OLD NEW`).
     #[command(after_help = help::ANALYZE)]
     Analyze(analyze::AnalyzeArgs),
-    /// Measure what the orchestration itself costs: `handoff bench pingpong --handoffs N
-    /// [--agents K]` prints microseconds per handoff, model calls and peak memory.
+    /// Measure what the orchestration itself costs: `handoff bench FILE` on your scenario
+    /// (routing per handoff and per model call, the scripted model's time apart), or
+    /// `handoff bench pingpong --handoffs N [--agents K]` on a zero-cost ring.
     #[command(after_help = help::BENCH)]
     Bench(bench::BenchArgs),
     /// Search a scenario's human inputs for endless bouncing: generated from its own phrases,

@@ -4,6 +4,8 @@
 //! plugin that qualifies them on the wire, their order, what an edge without a description
 //! says, and which edges exist when none are declared.
 
+use std::sync::Arc;
+
 /// How a framework names, orders and describes the functions of a design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolSurface {
@@ -161,6 +163,17 @@ impl ToolSurface {
             Resolution::WireIgnoringCase => called.eq_ignore_ascii_case(wire),
             Resolution::Wire => called == wire,
         }
+    }
+
+    /// [`ToolSurface::reaches`] for names that may be shared: a name that is the function's
+    /// own (the same allocation) is told without comparing text.
+    #[inline(always)]
+    pub fn reaches_shared(&self, called: &Arc<str>, name: &Arc<str>, wire: &Arc<str>) -> bool {
+        let own = match self.resolution {
+            Resolution::PlainOrWire => Arc::ptr_eq(called, name) || Arc::ptr_eq(called, wire),
+            Resolution::WireIgnoringCase | Resolution::Wire => Arc::ptr_eq(called, wire),
+        };
+        own || self.reaches(called, name, wire)
     }
 
     /// The name a scripted model calls the function by: the plain name where that reaches

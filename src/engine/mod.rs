@@ -18,7 +18,7 @@ pub use core::{Core, Next};
 pub use event::{
     CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput, Visibility,
 };
-pub use model::{Call, HumanRequest, Model, ModelError, ModelRequest, Response};
+pub use model::{Call, Calls, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;
 pub use profile::Profile;

@@ -32,8 +32,10 @@ pub trait Model {
 pub struct Response {
     /// Text of the response; `None` or empty for none.
     pub text: Option<String>,
-    /// Tool calls, in order.
-    pub calls: Vec<Call>,
+    /// Tool calls, in order. The first is kept inline: a response of one call (every
+    /// handoff) allocates nothing for it. Build it with [`Response::call`] and
+    /// [`Response::and_call`], `vec![..].into()` or `calls.push(..)`.
+    pub calls: Calls,
     /// Whether the text came in the same stream chunk as the first call, rather than in
     /// chunks of its own before it (the usual way). Semantic Kernel Python passes on only
     /// chunks without calls, so such text is never passed on: it can cost an agent its thread.
@@ -42,6 +44,9 @@ pub struct Response {
     /// a framework that has no completion function (the text is the final output).
     pub ends_conversation: bool,
 }
+
+/// The tool calls of a [`Response`]: a vector that keeps its first call inline.
+pub type Calls = smallvec::SmallVec<[Call; 1]>;
 
 /// A tool call as a model makes it (the run assigns its id).
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +71,7 @@ impl Response {
     pub fn call(name: impl Into<Arc<str>>, arguments: Map<String, Value>) -> Response {
         Response {
             text: None,
-            calls: vec![Call {
+            calls: smallvec::smallvec![Call {
                 name: name.into(),
                 arguments,
             }],

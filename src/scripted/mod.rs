@@ -147,7 +147,7 @@ impl ScriptedModel {
             .map(|t| t.render_with(lookup))
             .transpose()
             .map_err(missing)?;
-        let mut calls = Vec::with_capacity(step.calls.len());
+        let mut calls = crate::engine::Calls::with_capacity(step.calls.len());
         for (tool, args) in &step.calls {
             let mut arguments = Map::new();
             for (key, arg) in args {

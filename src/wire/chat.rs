@@ -430,7 +430,7 @@ pub fn response_of(value: &Value) -> Result<Response, MalformedResponse> {
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err(bad("`choices[0].message.content` is not a string")),
     };
-    let mut calls = Vec::new();
+    let mut calls = crate::engine::Calls::new();
     let listed = match message.get("tool_calls") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(list)) => list.as_slice(),

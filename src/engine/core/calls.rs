@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{Core, Effect};
 use crate::design::{AgentId, ToolKind};
 use crate::engine::profile::{AfterWinner, ResultOrder, Several, TransferResult, UnknownTool};
-use crate::engine::{Call, CallId, EventKind, MultipleHandoffs, Outcome, ToolCall, ToolOutput};
+use crate::engine::{Call, CallId, Calls, EventKind, MultipleHandoffs, Outcome, ToolCall, ToolOutput};
 
 /// A response's calls once made: what to log and what the run does next. Their results wait
 /// in the core's `outputs` (per call; `None` for a call never made, as .NET's after the
@@ -19,7 +19,7 @@ use crate::engine::{Call, CallId, EventKind, MultipleHandoffs, Outcome, ToolCall
 /// for the log (how several handoffs were decided, what the framework left out) in `notes`.
 pub(super) struct Made {
     /// The calls as logged.
-    pub(super) calls: Vec<ToolCall>,
+    pub(super) calls: Box<[ToolCall]>,
     /// The handoff that wins, if any.
     pub(super) effect: Option<Effect>,
     /// Whether any result is an error (Agent Framework counts such rounds).
@@ -28,7 +28,12 @@ pub(super) struct Made {
 
 impl Core {
     /// Makes the calls of a response of `agent`, numbering them from the run's counter.
-    pub(super) fn make_calls(&mut self, agent: AgentId, calls: Vec<Call>) -> Made {
+    pub(super) fn make_calls(&mut self, agent: AgentId, mut calls: Calls) -> Made {
+        if calls.len() == 1
+            && let Some(call) = calls.pop()
+        {
+            return self.make_call(agent, call);
+        }
         let profile = self.settings.profile;
         let mut outputs = std::mem::take(&mut self.outputs);
         let mut effects = std::mem::take(&mut self.effects);
@@ -54,6 +59,7 @@ impl Core {
             });
         }
         self.next_call_id += logged.len() as u32;
+        let logged = logged.into_boxed_slice();
         let mut made = Made {
             calls: logged,
             effect: None,
@@ -99,6 +105,30 @@ impl Core {
         self.outputs = outputs;
         self.effects = effects;
         made
+    }
+
+    /// [`Core::make_calls`] for a response of one call (every handoff): with one call there is
+    /// no winner to choose, nothing after it and no order to keep, so it needs no scratch lists.
+    fn make_call(&mut self, agent: AgentId, call: Call) -> Made {
+        let (name, output, effect) = self.execute(agent, call.name, &call.arguments);
+        if output.is_none() && self.stop.is_none() {
+            self.stop = Some(self.refused(agent, &name));
+        }
+        let any_error = matches!(output, Some(ToolOutput::Error(_)));
+        let refused = self.stop.is_some();
+        self.outputs.clear();
+        self.outputs.push(output.filter(|_| !refused));
+        let id = CallId(self.next_call_id);
+        self.next_call_id += 1;
+        Made {
+            calls: Box::new([ToolCall {
+                id,
+                name,
+                arguments: call.arguments,
+            }]),
+            effect: effect.filter(|_| !refused),
+            any_error,
+        }
     }
 
     /// Which of several handoff `effects` (call index, effect) wins, by the policy or else
@@ -184,7 +214,9 @@ impl Core {
     /// calls numbered from `first`), in the profile's order.
     pub(super) fn append_results(&mut self, agent: AgentId, reply: crate::engine::EventIndex, first: u32) {
         let mut outputs = std::mem::take(&mut self.outputs);
-        let Some(winner) = self.handoffs_last.take() else {
+        // One result has no order to keep.
+        let winner = self.handoffs_last.take().filter(|_| outputs.len() > 1);
+        let Some(winner) = winner else {
             // In call order, without a copy: the hot path of every handoff.
             let visibility = self.result_visibility(agent);
             for (id, output) in (first..).zip(outputs.drain(..)) {
@@ -245,7 +277,7 @@ impl Core {
         arguments: &Map<String, Value>,
     ) -> (Arc<str>, Option<ToolOutput>, Option<Effect>) {
         let profile = self.settings.profile;
-        let Some(spec) = self.design.resolve_tool(agent, &name) else {
+        let Some(spec) = self.design.resolve_shared(agent, &name) else {
             let unknown = self.unknown_tool();
             let output = match unknown {
                 UnknownTool::Retry(_) => Some(ToolOutput::Error(unknown.text(&name, &self.design.agent(agent).name))),

@@ -258,7 +258,7 @@ impl Core {
             Some(agent),
             EventKind::Reply {
                 text: text.map(String::into_boxed_str),
-                calls: made.calls.into_boxed_slice(),
+                calls: made.calls,
             },
         );
         self.append_results(agent, reply, first);
@@ -388,6 +388,36 @@ impl Core {
         Some(crate::engine::Run::new(self.design, self.log, outcome, self.settings))
     }
 
+    /// Drives the run to its end without a runtime: `model` answers each model call (with
+    /// the model's deciding state after it, see [`Core::model_replied`]), `human` each text
+    /// reply (`None`: nothing more to say). Stops within [`Core::step_budget`], like every driver.
+    pub fn drive(
+        mut self,
+        mut model: impl FnMut(&ModelRequest<'_>) -> (Result<Response, ModelError>, Option<u64>),
+        mut human: impl FnMut(HumanRequest<'_>) -> Option<String>,
+    ) -> crate::engine::Run {
+        let (budget, mut steps) = (self.step_budget(), 0u64);
+        loop {
+            if steps == budget {
+                self.stop_at_ceiling();
+            }
+            steps += 1;
+            match self.next {
+                Next::CallModel => {
+                    let (reply, state) = model(&self.request());
+                    self.model_replied(reply, state);
+                }
+                Next::AskHuman => {
+                    let answer = human(self.human_request());
+                    self.human_answered(answer);
+                }
+                Next::Done => break,
+            }
+        }
+        self.into_run()
+            .expect("the routing core ends every run it is stopped at its ceiling")
+    }
+
     fn hand_off(&mut self, target: AgentId) {
         let source = self.active;
         if let Some(max) = self
@@ -515,6 +545,7 @@ impl Core {
         Core::append_to(&mut self.log, &self.settings, agent, kind, visibility)
     }
 
+    #[inline(always)]
     fn append_to(
         log: &mut EventLog,
         settings: &Settings,

@@ -60,6 +60,7 @@ impl EventLog {
 
     /// Appends an event that `visibility` says who sees, and returns its index. The agent
     /// of `Only` and `Others` is the event's own.
+    #[inline(always)]
     pub(crate) fn push(&mut self, event: Event, visibility: Visibility) -> EventIndex {
         let index = EventIndex::try_from(self.events.len())
             .ok()
