@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use serde_json::Map;
 
 use crate::design::{Agent, Design, DesignError};
-use crate::engine::EventKind;
 use crate::engine::Outcome;
 use crate::engine::profile::Guards;
 use crate::engine::{Limits, MAX_CEILING, Profile, Settings};
@@ -203,12 +202,7 @@ impl PingPong {
         let elapsed = start.elapsed();
         PingPongReport {
             agents: self.design.agents().len(),
-            handoffs: run
-                .log()
-                .events()
-                .iter()
-                .filter(|e| matches!(e.kind, EventKind::Handoff { .. }))
-                .count() as u64,
+            handoffs: run.handoffs() as u64,
             model_calls: run.model_calls() as u64,
             events: run.log().len(),
             elapsed,

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::design::Design;
-use crate::engine::{Core, EventKind, Outcome, Run, Settings};
+use crate::engine::{Core, Outcome, Run, Settings};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 
@@ -155,12 +155,11 @@ impl ScenarioBench {
         let run = last.expect("at least one run");
         whole.sort_unstable();
         in_model.sort_unstable();
-        let count = |wanted: fn(&EventKind) -> bool| run.log().events().iter().filter(|e| wanted(&e.kind)).count();
         ScenarioReport {
             scenario: self.name.clone(),
             runs,
             model_calls: run.model_calls() as u64,
-            handoffs: count(|k| matches!(k, EventKind::Handoff { .. })) as u64,
+            handoffs: run.handoffs() as u64,
             human_turns: run.human_turns() as u64,
             events: run.log().len(),
             outcome: run.outcome().clone(),

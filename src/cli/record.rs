@@ -13,7 +13,7 @@ use super::profile::ProfileArg;
 use handoff_harness::Design;
 use handoff_harness::engine::Outcome;
 use handoff_harness::engine::block_on;
-use handoff_harness::engine::{Event, Observer, TextLines};
+use handoff_harness::engine::{Event, EventLog, Observer, TextLines};
 use handoff_harness::files::{check_writable, same_file, write_or_fallback};
 use handoff_harness::scenario::{Scenario, ScenarioError};
 use handoff_harness::wire::Recorder;
@@ -293,8 +293,8 @@ struct Live {
 }
 
 impl Observer for Live {
-    fn on_event(&mut self, event: &Event, design: &Design) {
-        let text = painted(&self.lines.event(design, event), self.color);
+    fn on_event(&mut self, event: &Event, log: &EventLog, design: &Design) {
+        let text = painted(&self.lines.event(design, log, event), self.color);
         if self.to_stderr {
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
         } else {

@@ -83,7 +83,9 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
         return;
     };
     match &event.kind {
-        EventKind::Reply { text, calls } => reply_lines(design, agent, text.as_deref().unwrap_or(""), calls, out),
+        EventKind::Reply { text, calls } => {
+            reply_lines(design, agent, text.as_deref().unwrap_or(""), log.calls(*calls), out)
+        }
         EventKind::ToolResult { output, .. } => {
             let name = log.tool_call(index as u32).map_or("", |c| &*c.name);
             out.push(result_line(design, profile, agent, name, output));

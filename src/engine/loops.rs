@@ -44,9 +44,15 @@ impl LoopDetector {
     }
 
     /// Control passes to `agent` with the model in `state`; returns the cycle if this
-    /// repeats an earlier entry of the same span.
+    /// repeats an earlier entry of the same span. A model that cannot tell its state
+    /// (`None`) proves nothing, at the cost of one test at every handoff.
+    #[inline(always)]
     pub(crate) fn enter(&mut self, agent: AgentId, state: Option<u64>) -> Option<Vec<AgentId>> {
         state?;
+        self.enter_in(agent, state)
+    }
+
+    fn enter_in(&mut self, agent: AgentId, state: Option<u64>) -> Option<Vec<AgentId>> {
         if state != self.state {
             self.restart(agent, state);
             return None;
@@ -122,6 +128,7 @@ fn same_round(log: &EventLog, a: EventIndex, b: EventIndex) -> bool {
     else {
         return false;
     };
+    let (ca, cb) = (log.calls(*ca), log.calls(*cb));
     let same_calls = ta == tb
         && ca.len() == cb.len()
         && ca

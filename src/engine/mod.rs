@@ -16,7 +16,8 @@ mod settings;
 
 pub use core::{Core, Next};
 pub use event::{
-    CallId, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput, Visibility,
+    CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,
+    Visibility,
 };
 pub use model::{Call, Calls, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};

@@ -7,7 +7,7 @@ use std::future::{Future, ready};
 use std::sync::Arc;
 
 use super::core::{Core, Next};
-use super::event::Event;
+use super::event::{Event, EventLog};
 use super::model::{HumanRequest, Model};
 use super::profile::Profile;
 use super::run::Run;
@@ -66,17 +66,18 @@ impl Human for NoHuman {
 /// Sees every event of a run as it is appended (Semantic Kernel's response callback, but
 /// also for the task, human replies, handoffs and the end).
 pub trait Observer {
-    /// Called once per event, in order.
-    fn on_event(&mut self, event: &Event, design: &Design);
+    /// Called once per event, in order, with the log it was appended to (where a reply's
+    /// calls are: [`EventLog::calls_of`]).
+    fn on_event(&mut self, event: &Event, log: &EventLog, design: &Design);
 }
 
 impl Observer for () {
-    fn on_event(&mut self, _event: &Event, _design: &Design) {}
+    fn on_event(&mut self, _event: &Event, _log: &EventLog, _design: &Design) {}
 }
 
-impl<F: FnMut(&Event, &Design)> Observer for F {
-    fn on_event(&mut self, event: &Event, design: &Design) {
-        self(event, design)
+impl<F: FnMut(&Event, &EventLog, &Design)> Observer for F {
+    fn on_event(&mut self, event: &Event, log: &EventLog, design: &Design) {
+        self(event, log, design)
     }
 }
 
@@ -163,7 +164,7 @@ impl Orchestration {
         let (budget, mut steps) = (core.step_budget(), 0u64);
         loop {
             for event in &core.log().events()[reported..] {
-                observer.on_event(event, &self.design);
+                observer.on_event(event, core.log(), &self.design);
             }
             reported = core.log().len();
             if steps == budget {

@@ -232,7 +232,7 @@ impl Fuzzer {
                         return Some(Violation::OutsideDesign(edge));
                     }
                 }
-                EventKind::Reply { calls, .. } => asked.extend(calls.iter().map(|c| (c.id, &c.name))),
+                EventKind::Reply { calls, .. } => asked.extend(run.log().calls(*calls).iter().map(|c| (c.id, &c.name))),
                 EventKind::ToolResult { call, .. } => {
                     answered.insert(*call);
                 }

@@ -128,7 +128,9 @@ pub fn answers_of(run: &Run) -> Vec<Answer> {
             // Function names as the scripted model used them, so that the recorded run is the
             // scripted one, event for event; ids as the run gave them, so that a log of these
             // answers and the requests that follow them is consistent, as an application's is.
-            let calls: Vec<Value> = calls
+            let calls: Vec<Value> = run
+                .log()
+                .calls(*calls)
                 .iter()
                 .map(|c| {
                     json!({ "id": c.id.to_string(), "type": "function",

@@ -1,7 +1,9 @@
 //! One test per rule of the engine's semantics (Semantic Kernel Python's, plus the harness's
 //! limits and loop proofs).
 
-use handoff_harness::engine::{Event, EventKind, Limit, Message, MultipleHandoffs, NoHuman, ToolOutput, Visibility};
+use handoff_harness::engine::{
+    Event, EventKind, EventLog, Limit, Message, MultipleHandoffs, NoHuman, ToolOutput, Visibility,
+};
 use handoff_harness::{
     Agent, Design, Limits, ModelRequest, Orchestration, Outcome, Policy, Response, Run, Script, ScriptedHuman,
     ScriptedModel, Step, Tool,
@@ -657,7 +659,7 @@ fn the_observer_sees_every_event_in_order() {
         .build()
         .unwrap()
         .block_on(
-            orch.run_observed(&mut { m }, &mut NoHuman, &mut |e: &Event, _: &Design| {
+            orch.run_observed(&mut { m }, &mut NoHuman, &mut |e: &Event, _: &EventLog, _: &Design| {
                 seen.push(e.clone())
             }),
         );

@@ -120,6 +120,7 @@ fn every_model_reply_is_the_one_semantic_kernel_got() {
         let handoff_harness::engine::EventKind::Reply { text, calls } = &event.kind else {
             unreachable!()
         };
+        let calls = run.log().calls(*calls);
         let reply = &call["reply"];
         match reply.get("text") {
             Some(expected) => assert_eq!(text.as_deref(), expected.as_str(), "reply #{}", i + 1),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{Core, Effect};
 use crate::design::{AgentId, ToolKind};
 use crate::engine::profile::{AfterWinner, ResultOrder, Several, TransferResult, UnknownTool};
-use crate::engine::{Call, CallId, Calls, EventKind, MultipleHandoffs, Outcome, ToolCall, ToolOutput};
+use crate::engine::{Call, CallId, CallSpan, Calls, EventKind, MultipleHandoffs, Outcome, ToolCall, ToolOutput};
 
 /// A response's calls once made: what to log and what the run does next. Their results wait
 /// in the core's `outputs` (per call; `None` for a call never made, as .NET's after the
@@ -18,8 +18,8 @@ use crate::engine::{Call, CallId, Calls, EventKind, MultipleHandoffs, Outcome, T
 /// framework refuses, several handoffs under policy `reject`) waits in `stop`, and remarks
 /// for the log (how several handoffs were decided, what the framework left out) in `notes`.
 pub(super) struct Made {
-    /// The calls as logged.
-    pub(super) calls: Box<[ToolCall]>,
+    /// Where the calls, as logged, are kept in the log.
+    pub(super) calls: CallSpan,
     /// The handoff that wins, if any.
     pub(super) effect: Option<Effect>,
     /// Whether any result is an error (Agent Framework counts such rounds).
@@ -28,12 +28,12 @@ pub(super) struct Made {
 
 impl Core {
     /// Makes the calls of a response of `agent`, numbering them from the run's counter.
-    pub(super) fn make_calls(&mut self, agent: AgentId, mut calls: Calls) -> Made {
-        if calls.len() == 1
-            && let Some(call) = calls.pop()
-        {
-            return self.make_call(agent, call);
-        }
+    pub(super) fn make_calls(&mut self, agent: AgentId, calls: Calls) -> Made {
+        // One call, inline: taken out whole, with nothing left to drop.
+        let calls = match calls.into_inner() {
+            Ok([call]) => return self.make_call(agent, call),
+            Err(calls) => calls,
+        };
         let profile = self.settings.profile;
         let mut outputs = std::mem::take(&mut self.outputs);
         let mut effects = std::mem::take(&mut self.effects);
@@ -59,9 +59,8 @@ impl Core {
             });
         }
         self.next_call_id += logged.len() as u32;
-        let logged = logged.into_boxed_slice();
         let mut made = Made {
-            calls: logged,
+            calls: CallSpan::NONE,
             effect: None,
             any_error,
         };
@@ -72,11 +71,12 @@ impl Core {
         let winner = match (self.stop.is_some(), effects.len()) {
             (true, _) | (false, 0) => None,
             (false, 1) => Some(0),
-            (false, _) => self.choose(agent, &made.calls, &effects),
+            (false, _) => self.choose(agent, &logged, &effects),
         };
         let Some(winner) = winner else {
             self.outputs = outputs;
             self.effects = effects;
+            made.calls = self.log.add_calls(logged);
             return made;
         };
         let (at, effect) = effects.swap_remove(winner);
@@ -85,12 +85,12 @@ impl Core {
                 outputs[i] = Some(ToolOutput::Text(ignored.to_string()));
             }
         }
-        if profile.handoffs.after_winner == AfterWinner::Unanswered && at + 1 < made.calls.len() {
-            let left: Vec<String> = made.calls[at + 1..].iter().map(|c| c.name.to_string()).collect();
+        if profile.handoffs.after_winner == AfterWinner::Unanswered && at + 1 < logged.len() {
+            let left: Vec<String> = logged[at + 1..].iter().map(|c| c.name.to_string()).collect();
             self.notes.push(format!(
                 "{} stops at the first handoff call, `{}`: {} after it ({}) {} never made and get no result, so OpenAI would refuse {}'s next request (HTTP 400: an assistant message with tool_calls must be followed by their tool messages)",
                 profile.framework,
-                made.calls[at].name,
+                logged[at].name,
                 crate::files::plural(left.len(), "call"),
                 left.join(", "),
                 if left.len() == 1 { "is" } else { "are" },
@@ -104,6 +104,7 @@ impl Core {
         }
         self.outputs = outputs;
         self.effects = effects;
+        made.calls = self.log.add_calls(logged);
         made
     }
 
@@ -121,11 +122,11 @@ impl Core {
         let id = CallId(self.next_call_id);
         self.next_call_id += 1;
         Made {
-            calls: Box::new([ToolCall {
+            calls: self.log.add_call(ToolCall {
                 id,
                 name,
                 arguments: call.arguments,
-            }]),
+            }),
             effect: effect.filter(|_| !refused),
             any_error,
         }
@@ -237,10 +238,10 @@ impl Core {
             self.outputs = outputs;
             return;
         };
-        let EventKind::Reply { calls, .. } = &self.log.get(reply).kind else {
+        let EventKind::Reply { calls, .. } = self.log.get(reply).kind else {
             unreachable!("`reply` indexes the response just logged")
         };
-        let calls: Vec<ToolCall> = calls.to_vec();
+        let calls: Vec<ToolCall> = self.log.calls(calls).to_vec();
         let outputs = outputs;
         let mut results: Vec<(CallId, ToolOutput)> = calls
             .iter()
@@ -270,6 +271,7 @@ impl Core {
     /// Makes one call: the name to log (the design's shared name when the agent has the
     /// function), the result (`None` when the framework refuses the call outright), and
     /// what a handoff function asks for.
+    #[inline(always)]
     fn execute(
         &self,
         agent: AgentId,

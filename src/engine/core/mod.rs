@@ -77,6 +77,8 @@ pub struct Core {
     /// Agent Framework's supersteps so far.
     supersteps: u32,
     human_turns: u32,
+    /// Handoffs so far.
+    handoffs: u32,
     handoffs_in_turn: u32,
     /// Whether any agent has handed off yet (Semantic Kernel surfaces an agent's error only
     /// in the start agent's first activation).
@@ -144,6 +146,7 @@ impl Core {
             calls_in_human_turn: 0,
             supersteps: 0,
             human_turns: 0,
+            handoffs: 0,
             handoffs_in_turn: 0,
             handed_off: false,
             next_call_id: 1,
@@ -385,7 +388,18 @@ impl Core {
     /// The finished run, once [`Next::Done`].
     pub fn into_run(self) -> Option<crate::engine::Run> {
         let outcome = self.outcome?;
-        Some(crate::engine::Run::new(self.design, self.log, outcome, self.settings))
+        let counts = crate::engine::run::Counts {
+            model_calls: self.model_calls,
+            human_turns: self.human_turns,
+            handoffs: self.handoffs,
+        };
+        Some(crate::engine::Run::new(
+            self.design,
+            self.log,
+            outcome,
+            self.settings,
+            counts,
+        ))
     }
 
     /// Drives the run to its end without a runtime: `model` answers each model call (with
@@ -433,6 +447,7 @@ impl Core {
             });
         }
         self.handoffs_in_turn += 1;
+        self.handoffs += 1;
         self.handed_off = true;
         self.append_seen(
             Some(source),
@@ -453,11 +468,8 @@ impl Core {
 
     /// The functions the tool round logged at `reply` called, in order, each once.
     fn round_tools(&self, reply: EventIndex) -> Vec<String> {
-        let EventKind::Reply { calls, .. } = &self.log.get(reply).kind else {
-            return Vec::new();
-        };
         let mut names: Vec<String> = Vec::new();
-        for call in calls.iter() {
+        for call in self.log.calls_of(self.log.get(reply)) {
             if !names.iter().any(|n| **n == *call.name) {
                 names.push(call.name.to_string());
             }
@@ -536,11 +548,13 @@ impl Core {
     }
 
     /// Appends an event, seen by whom the profile says.
+    #[inline(always)]
     fn append(&mut self, agent: Option<AgentId>, kind: EventKind) -> EventIndex {
         Core::append_to(&mut self.log, &self.settings, agent, kind, None)
     }
 
     /// Appends an event, seen by whom `visibility` says, else by whom the profile says.
+    #[inline(always)]
     fn append_seen(&mut self, agent: Option<AgentId>, kind: EventKind, visibility: Option<Visibility>) -> EventIndex {
         Core::append_to(&mut self.log, &self.settings, agent, kind, visibility)
     }

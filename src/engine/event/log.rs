@@ -4,13 +4,15 @@
 //! is a merge of a list and a chain, and appending costs O(1) and allocates nothing per agent,
 //! whatever the number of agents.
 
-use super::{Event, EventIndex, EventKind, Message, ToolCall, Visibility};
+use super::{CallSpan, Event, EventIndex, EventKind, Message, ToolCall, Visibility};
 use crate::design::AgentId;
 
 /// The append-only log of a run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventLog {
     events: Vec<Event>,
+    /// The tool calls of every reply, in order ([`CallSpan`]s index it).
+    calls: Vec<ToolCall>,
     /// The events every agent sees (or all but their author), in order.
     shared: Vec<EventIndex>,
     /// Per event: for a private event, the next event private to the same agent ([`NONE`]
@@ -37,6 +39,7 @@ impl EventLog {
     pub fn new(agents: usize) -> EventLog {
         EventLog {
             events: Vec::new(),
+            calls: Vec::new(),
             shared: Vec::new(),
             next_private: Vec::new(),
             private: vec![(NONE, NONE); agents],
@@ -50,6 +53,38 @@ impl EventLog {
         let (_, epoch) = self.origin[agent.index()];
         self.origin[agent.index()] = (self.shared.len(), epoch + 1);
         self.private[agent.index()] = (NONE, NONE);
+    }
+
+    /// Keeps `calls` for a reply about to be appended, and says where they are.
+    #[inline(always)]
+    pub(crate) fn add_calls(&mut self, calls: impl IntoIterator<Item = ToolCall>) -> CallSpan {
+        let start = self.calls.len();
+        self.calls.extend(calls);
+        let span = |n: usize| u32::try_from(n).expect("more than 4 billion tool calls in one run");
+        CallSpan::new(span(start), span(self.calls.len() - start))
+    }
+
+    /// [`EventLog::add_calls`] for a reply of one call.
+    #[inline(always)]
+    pub(crate) fn add_call(&mut self, call: ToolCall) -> CallSpan {
+        let start = u32::try_from(self.calls.len()).expect("more than 4 billion tool calls in one run");
+        self.calls.push(call);
+        CallSpan::new(start, 1)
+    }
+
+    /// The tool calls `span` (of a reply of this log) names.
+    #[inline]
+    pub fn calls(&self, span: CallSpan) -> &[ToolCall] {
+        let start = span.start as usize;
+        self.calls.get(start..start + span.len()).unwrap_or_default()
+    }
+
+    /// The tool calls of `event` (of this log): a reply's calls, none for any other event.
+    pub fn calls_of(&self, event: &Event) -> &[ToolCall] {
+        match event.kind {
+            EventKind::Reply { calls, .. } => self.calls(calls),
+            _ => &[],
+        }
     }
 
     /// Whether `agent`'s thread was started anew since `cursor` was taken from it: then the
@@ -122,7 +157,7 @@ impl EventLog {
         // The response is the nearest event before its results that is not a result.
         self.events[..index as usize].iter().rev().find_map(|e| match &e.kind {
             EventKind::ToolResult { .. } => None,
-            EventKind::Reply { calls, .. } => Some(calls.iter().find(|c| c.id == call)),
+            EventKind::Reply { calls, .. } => Some(self.calls(*calls).iter().find(|c| c.id == call)),
             _ => Some(None),
         })?
     }
@@ -255,7 +290,7 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
         EventKind::Reply { text, calls } => Message::Assistant {
             author,
             text: text.as_deref().unwrap_or(""),
-            calls,
+            calls: log.calls(*calls),
         },
         EventKind::Broadcast { text } => Message::Assistant {
             author,
@@ -303,7 +338,7 @@ mod tests {
                 Some(0),
                 EventKind::Reply {
                     text: Some("hi".into()),
-                    calls: Box::new([]),
+                    calls: CallSpan::NONE,
                 },
             ),
         );
@@ -314,13 +349,14 @@ mod tests {
             name: "transfer_to_B".into(),
             arguments: Map::new(),
         };
+        let calls = log.add_calls([call]);
         push(
             &mut log,
             ev(
                 Some(0),
                 EventKind::Reply {
                     text: Some("private words".into()),
-                    calls: Box::new([call]),
+                    calls,
                 },
             ),
         );
@@ -371,7 +407,7 @@ mod tests {
         let mut log = EventLog::new(2);
         let reply = |text: &str| EventKind::Reply {
             text: Some(text.into()),
-            calls: Box::new([]),
+            calls: CallSpan::NONE,
         };
         push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
         let mut cursors = [ThreadCursor::START; 2];
@@ -409,7 +445,7 @@ mod tests {
         push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
         let reply = |text: &str| EventKind::Reply {
             text: Some(text.into()),
-            calls: Box::new([]),
+            calls: CallSpan::NONE,
         };
         for round in 0..3 {
             for agent in [0, 1, 0] {
@@ -447,7 +483,7 @@ mod tests {
         push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
         let reply = |text: &str| EventKind::Reply {
             text: Some(text.into()),
-            calls: Box::new([]),
+            calls: CallSpan::NONE,
         };
         push(&mut log, ev(Some(0), reply("a1")));
         let before = log.thread(AgentId(0)).cursor();

@@ -33,6 +33,34 @@ pub struct ToolCall {
     pub arguments: Map<String, Value>,
 }
 
+/// Where the tool calls of a [`EventKind::Reply`] are kept in its log: the log stores every
+/// call of a run in one list, so a response allocates nothing for its calls. Read them with
+/// [`EventLog::calls`]; two replies of one log are equal only if they are the same calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallSpan {
+    start: u32,
+    len: u32,
+}
+
+impl CallSpan {
+    /// No calls (a text-only response).
+    pub const NONE: CallSpan = CallSpan { start: 0, len: 0 };
+
+    /// The `len` calls of a log from its `start`th.
+    pub(crate) const fn new(start: u32, len: u32) -> CallSpan {
+        CallSpan { start, len }
+    }
+
+    /// How many calls the response made.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    /// Whether the response made no calls.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// What a tool call returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolOutput {
@@ -76,8 +104,9 @@ pub enum EventKind {
     Reply {
         /// Text of the response, if any.
         text: Option<Box<str>>,
-        /// Tool calls, in the order the model made them.
-        calls: Box<[ToolCall]>,
+        /// Its tool calls, in the order the model made them: kept in the log, read with
+        /// [`EventLog::calls`] (or [`EventLog::calls_of`] the event).
+        calls: CallSpan,
     },
     /// The result of one tool call of `agent`. Only `agent` sees it. The results of a
     /// response follow it in the log, in the order of its calls; like the Chat Completions

@@ -423,6 +423,7 @@ impl Default for Profile {
 mod tests {
     use super::*;
     use crate::design::AgentId;
+    use crate::engine::event::CallSpan;
 
     #[test]
     fn argument_errors_are_worded_as_each_framework_words_them() {
@@ -457,22 +458,15 @@ mod tests {
     fn an_audience_relative_to_the_author_becomes_a_visibility() {
         let sharing = Profile::AGENT_FRAMEWORK.sharing;
         let event = |agent, kind| Event { agent, kind };
+        // Who sees a reply depends on whether it has calls, not on which.
         let with_text = EventKind::Reply {
             text: Some("moving you".into()),
-            calls: Box::new([crate::engine::ToolCall {
-                id: crate::engine::CallId(1),
-                name: "handoff_to_B".into(),
-                arguments: Default::default(),
-            }]),
+            calls: CallSpan::new(0, 1),
         };
         assert_eq!(sharing.visibility(&event(Some(AgentId(1)), with_text)), Visibility::All);
         let calls_only = EventKind::Reply {
             text: None,
-            calls: Box::new([crate::engine::ToolCall {
-                id: crate::engine::CallId(2),
-                name: "handoff_to_B".into(),
-                arguments: Default::default(),
-            }]),
+            calls: CallSpan::new(1, 1),
         };
         assert_eq!(
             sharing.visibility(&event(Some(AgentId(1)), calls_only)),

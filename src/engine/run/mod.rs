@@ -19,15 +19,28 @@ pub struct Run {
     log: EventLog,
     outcome: Outcome,
     settings: Settings,
+    counts: Counts,
+}
+
+/// What a run did, counted as it went (each the number of events of one kind in its log).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Model calls answered (`Reply` events).
+    pub(crate) model_calls: u32,
+    /// Human replies (`Human` events).
+    pub(crate) human_turns: u32,
+    /// Handoffs (`Handoff` events).
+    pub(crate) handoffs: u32,
 }
 
 impl Run {
-    pub(crate) fn new(design: Arc<Design>, log: EventLog, outcome: Outcome, settings: Settings) -> Run {
+    pub(crate) fn new(design: Arc<Design>, log: EventLog, outcome: Outcome, settings: Settings, counts: Counts) -> Run {
         Run {
             design,
             log,
             outcome,
             settings,
+            counts,
         }
     }
     /// How the run ended.
@@ -63,20 +76,16 @@ impl Run {
     pub fn final_agent(&self) -> AgentId {
         self.path().last().copied().unwrap_or(self.design.start())
     }
-    /// How many times a model was called.
+    /// How many times a model answered (the log's `Reply` events).
     pub fn model_calls(&self) -> usize {
-        self.log
-            .events()
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::Reply { .. }))
-            .count()
+        self.counts.model_calls as usize
     }
-    /// How many times the human answered.
+    /// How many times the human answered (the log's `Human` events).
     pub fn human_turns(&self) -> usize {
-        self.log
-            .events()
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::Human { .. }))
-            .count()
+        self.counts.human_turns as usize
+    }
+    /// How many times control passed from one agent to another (the log's `Handoff` events).
+    pub fn handoffs(&self) -> usize {
+        self.counts.handoffs as usize
     }
 }

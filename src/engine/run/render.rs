@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Run;
 use crate::design::{AgentId, Design, ToolKind};
-use crate::engine::event::{CallId, Event, EventIndex, EventKind, ToolOutput};
+use crate::engine::event::{CallId, Event, EventIndex, EventKind, EventLog, ToolOutput};
 use crate::engine::outcome::Outcome;
 use crate::engine::profile::{NoHuman, Profile};
 use crate::files::escape_controls;
@@ -39,7 +39,7 @@ impl TextLines {
     }
 
     /// The lines `event` adds (possibly none), each ending in a newline.
-    pub fn event(&mut self, design: &Design, event: &Event) -> String {
+    pub fn event(&mut self, design: &Design, log: &EventLog, event: &Event) -> String {
         let mut out = String::new();
         let name = |a: AgentId| design.agent(a).name.as_str();
         let agent = event.agent.map(name).unwrap_or("");
@@ -55,7 +55,7 @@ impl TextLines {
             EventKind::Reply { text, calls } => {
                 self.calls.clear();
                 self.calls.extend(
-                    calls
+                    log.calls(*calls)
                         .iter()
                         .map(|c| (c.id, c.name.clone(), Value::Object(c.arguments.clone()))),
                 );
@@ -132,7 +132,7 @@ impl Run {
         let mut lines = TextLines::new(self.settings().profile);
         let mut out = String::new();
         for event in self.log().events() {
-            out.push_str(&lines.event(self.design(), event));
+            out.push_str(&lines.event(self.design(), self.log(), event));
         }
         out.push_str(&lines.finish(self.design()));
         out.push_str(&self.outcome_line());
@@ -294,7 +294,7 @@ impl Run {
             EventKind::Reply { text, calls } => json!({
                 "kind": "reply",
                 "text": text,
-                "calls": calls.iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
+                "calls": run.log().calls(*calls).iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
             }),
             EventKind::ToolResult { call, output } => {
                 let name = run.log().tool_call(id as EventIndex).map_or("", |c| &*c.name);

@@ -130,7 +130,7 @@ pub fn record_run(scenario: &Scenario, framework: Framework) -> HarnessRun {
         .unwrap();
     let design = run.design().clone();
     let replies = run.log().events().iter().filter_map(|e| match &e.kind {
-        EventKind::Reply { text, calls } => Some((e.agent.unwrap(), text, calls)),
+        EventKind::Reply { text, calls } => Some((e.agent.unwrap(), text, run.log().calls(*calls))),
         _ => None,
     });
     let mut calls = capture.seen;
