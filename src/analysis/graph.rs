@@ -8,8 +8,9 @@ use petgraph::visit::EdgeRef;
 use super::fast_hash::FxHashMap;
 use super::finding::{Code, Finding, Severity};
 use super::parallel;
-use crate::design::{Design, DesignBuilder, DesignError, Hint};
+use crate::design::{Agent, Design, DesignBuilder, DesignError, HandoffSpec, Hint};
 use crate::files::{closest, escape_controls, json_key};
+use crate::scenario::{BorrowedEdge, BorrowedEdges};
 
 /// Hints ("did you mean") are looked for only in designs up to this many agents, and only
 /// for the first few unknown names: each hint compares the name with every agent.
@@ -80,8 +81,17 @@ impl HandoffGraph {
     /// `self-handoff`; a repeated edge is reported as `duplicate-handoff`. Agent names are
     /// assumed unique ([`DesignBuilder::check_agents`]); a repeated name means the first.
     pub fn declared(design: &DesignBuilder) -> HandoffGraph {
-        let agents = design.agents();
-        let mut graph = DiGraph::with_capacity(agents.len(), design.edges().len());
+        HandoffGraph::of_edges(design.agents(), design.edges(), design.start_name())
+    }
+
+    /// [`HandoffGraph::declared`] of `agents`, the declared `edges` and `start`, whatever
+    /// holds the edges' text.
+    pub(crate) fn of_edges<E: DeclaredEdges + ?Sized>(
+        agents: &[Agent],
+        edges: &E,
+        start: Option<&str>,
+    ) -> HandoffGraph {
+        let mut graph = DiGraph::with_capacity(agents.len(), edges.count());
         let mut index: FxHashMap<&str, NodeIndex> = FxHashMap::default();
         index.reserve(agents.len());
         for agent in agents {
@@ -97,7 +107,7 @@ impl HandoffGraph {
         };
         let mut problems = Vec::new();
 
-        let start = match design.start_name() {
+        let start = match start {
             None if agents.is_empty() => None,
             None => Some(node(0)),
             Some(name) => match index.get(name) {
@@ -118,30 +128,29 @@ impl HandoffGraph {
             },
         };
 
-        // Resolve names and copy descriptions, on several cores for large designs; then add
-        // the edges one by one, in declaration order.
-        let resolved = parallel::map(design.edges(), |spec| {
-            let source = index.get(spec.source.as_str()).copied();
-            let target = index.get(spec.target.as_str()).copied();
-            let description = match (&spec.description, target) {
-                (Some(text), _) => text.clone(),
-                (None, Some(target)) => graph[target].description.clone(),
-                (None, None) => String::new(),
-            };
-            (source, target, description)
+        // Resolve names, on several cores for large designs; then add the edges one by one,
+        // in declaration order.
+        // (`NodeIndex::end()`: no agent has that name.)
+        let resolved = parallel::map(edges.count(), |i| {
+            let spec = edges.edge(i);
+            let find = |name| index.get(name).copied().unwrap_or(NodeIndex::end());
+            (find(spec.source), find(spec.target))
         });
+        let known = |n: NodeIndex| (n != NodeIndex::end()).then_some(n);
         let mut repeats = Repeats::new(agents.len());
         let mut unknown_sources: Vec<&str> = Vec::new();
-        for (spec, (source, target, description)) in design.edges().iter().zip(resolved) {
+        for (i, &(source, target)) in resolved.iter().enumerate() {
+            let spec = edges.edge(i);
+            let (source, target) = (known(source), known(target));
             let Some(source) = source else {
-                if !unknown_sources.contains(&spec.source.as_str()) {
-                    unknown_sources.push(&spec.source);
+                if !unknown_sources.contains(&spec.source) {
+                    unknown_sources.push(spec.source);
                     problems.push(error_finding(
                         Code::UnknownAgent,
-                        vec![spec.source.clone()],
+                        vec![spec.source.to_string()],
                         DesignError::UnknownSource {
-                            name: spec.source.clone(),
-                            hint: unknown.hint(&spec.source),
+                            name: spec.source.to_string(),
+                            hint: unknown.hint(spec.source),
                         },
                         "None of its handoffs is offered to any model: declare it under `agents`, or fix the name",
                     ));
@@ -152,25 +161,28 @@ impl HandoffGraph {
             let Some(target) = target else {
                 problems.push(error_finding(
                     Code::UnknownAgent,
-                    vec![spec.source.clone(), spec.target.clone()],
+                    vec![spec.source.to_string(), spec.target.to_string()],
                     DesignError::UnknownTarget {
-                        source_agent: spec.source.clone(),
-                        name: spec.target.clone(),
-                        hint: unknown.hint(&spec.target),
+                        source_agent: spec.source.to_string(),
+                        name: spec.target.to_string(),
+                        hint: unknown.hint(spec.target),
                     },
                     "No run can start with this design: declare the agent under `agents`, or fix the name",
                 ));
                 continue;
             };
             let edge = HandoffEdge {
-                description,
+                description: match spec.description {
+                    Some(text) => text.to_string(),
+                    None => graph[target].description.clone(),
+                },
                 declared: spec.description.is_some(),
             };
             if let Some(first) = repeats.find(source, target) {
                 problems.push(Finding {
                     code: Code::DuplicateHandoff,
                     severity: Severity::Warning,
-                    agents: vec![spec.source.clone(), spec.target.clone()],
+                    agents: vec![spec.source.to_string(), spec.target.to_string()],
                     message: format!(
                         "the handoff `{}` → `{}` is declared more than once; the last declaration's description \
                          wins (\"{}\"), as in a Python dict. Keep one",
@@ -178,7 +190,7 @@ impl HandoffGraph {
                         spec.target,
                         escape_controls(&edge.description)
                     ),
-                    place: Some(format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target))),
+                    place: Some(format!("handoffs{}{}", json_key(spec.source), json_key(spec.target))),
                 });
                 graph[first] = edge;
                 continue;
@@ -186,9 +198,9 @@ impl HandoffGraph {
             if source == target {
                 problems.push(error_finding(
                     Code::SelfHandoff,
-                    vec![spec.source.clone()],
+                    vec![spec.source.to_string()],
                     DesignError::SelfHandoff {
-                        agent: spec.source.clone(),
+                        agent: spec.source.to_string(),
                     },
                     "Remove the edge",
                 ));
@@ -290,6 +302,39 @@ impl Repeats {
         if self.runs[source.index()] == 2 {
             self.map.insert((source, target), id);
         }
+    }
+}
+
+/// Handoff edges as declared, whatever holds their text: the [`HandoffSpec`]s of a
+/// [`DesignBuilder`], or edges borrowed from a design file's text.
+pub(crate) trait DeclaredEdges: Sync {
+    /// How many edges there are.
+    fn count(&self) -> usize;
+    /// Edge number `i`, in declaration order.
+    fn edge(&self, i: usize) -> BorrowedEdge<'_>;
+}
+
+impl DeclaredEdges for [HandoffSpec] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn edge(&self, i: usize) -> BorrowedEdge<'_> {
+        let spec = &self[i];
+        BorrowedEdge {
+            source: &spec.source,
+            target: &spec.target,
+            description: spec.description.as_deref(),
+            by_name: spec.by_name,
+        }
+    }
+}
+
+impl DeclaredEdges for BorrowedEdges<'_> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn edge(&self, i: usize) -> BorrowedEdge<'_> {
+        self.get(i)
     }
 }
 

@@ -23,23 +23,27 @@
 
 use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::{Bfs, EdgeRef, IntoNeighbors, Reversed, Visitable};
+use petgraph::visit::EdgeRef;
 
 use crate::engine::Profile;
 use crate::files::{escape_controls, json_key, names};
+use adjacency::Adjacency;
 use fast_hash::{same_text, text_hash};
 
+mod adjacency;
 pub mod coverage;
 pub mod diff;
 pub mod draw;
 mod fast_hash;
 mod finding;
 mod graph;
+mod load;
 mod parallel;
 mod profile;
 
 pub use finding::{Code, Finding, Severity, Tally};
 pub use graph::{AgentNode, HandoffEdge, HandoffGraph};
+pub use load::AnalysedFile;
 pub use profile::MAX_MESH_AGENTS;
 
 /// A design's graph and everything found in it.
@@ -62,19 +66,21 @@ impl Analysis {
     /// [`Analysis::new`], the cycle findings naming `profile`'s own loop guard.
     fn under(graph: HandoffGraph, handoff_limit: Option<u32>, profile: &Profile) -> Analysis {
         let start = graph.start();
+        let forward = Adjacency::of(graph.petgraph(), false);
         // Large designs use two cores: descriptions and the forward search on one, the
         // backward search and the cycles on the other.
         let ((descriptions, reachable), (returns, (cycles, cycle_edges))) = parallel::join(
             graph.handoff_count(),
             || {
-                let reachable = start.map(|s| search(&graph, s, Direction::Outgoing));
+                let reachable = start.map(|s| forward.reach(s));
                 (description_findings(&graph), reachable)
             },
             || {
-                let returns = start.map(|s| search(&graph, s, Direction::Incoming));
-                (returns, cycle_findings(&graph, handoff_limit, profile))
+                let returns = start.map(|s| Adjacency::of(graph.petgraph(), true).reach(s));
+                (returns, cycle_findings(&graph, &forward, handoff_limit, profile))
             },
         );
+        drop(forward);
         let mut findings = graph.problems().to_vec();
         if let (Some(start), Some(reachable), Some(returns)) = (start, &reachable, &returns) {
             reachability_findings(&graph, start, reachable, returns, &mut findings);
@@ -113,27 +119,6 @@ impl Analysis {
     pub fn is_cycle_edge(&self, handoff: EdgeIndex) -> bool {
         self.cycle_edges[handoff.index()]
     }
-}
-
-/// Which agents a breadth-first search from `start` reaches, along or against the edges.
-fn search(graph: &HandoffGraph, start: NodeIndex, direction: Direction) -> Vec<bool> {
-    let g = graph.petgraph();
-    match direction {
-        Direction::Outgoing => reach(g, start, g.node_count()),
-        Direction::Incoming => reach(Reversed(g), start, g.node_count()),
-    }
-}
-
-fn reach<G>(g: G, start: NodeIndex, agents: usize) -> Vec<bool>
-where
-    G: IntoNeighbors<NodeId = NodeIndex> + Visitable,
-{
-    let mut seen = vec![false; agents];
-    let mut bfs = Bfs::new(g, start);
-    while let Some(n) = bfs.next(g) {
-        seen[n.index()] = true;
-    }
-    seen
 }
 
 /// `unreachable-agent` and `no-way-back`.
@@ -190,10 +175,15 @@ fn reachability_findings(
 
 /// `handoff-cycle` for each strongly connected component of more than one agent and each
 /// self-handoff, and which edges lie on a cycle.
-fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, profile: &Profile) -> (Vec<Finding>, Vec<bool>) {
+fn cycle_findings(
+    graph: &HandoffGraph,
+    forward: &Adjacency,
+    limit: Option<u32>,
+    profile: &Profile,
+) -> (Vec<Finding>, Vec<bool>) {
     let g = graph.petgraph();
-    // kosaraju_scc is iterative; tarjan_scc recurses and overflows the stack on long chains.
-    let mut components = petgraph::algo::kosaraju_scc(g);
+    // Iterative (petgraph's tarjan_scc recurses and overflows the stack on long chains).
+    let mut components = forward.components();
     let mut component = vec![usize::MAX; g.node_count()];
     components.retain(|c| c.len() > 1);
     for members in &mut components {
@@ -248,7 +238,7 @@ fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, profile: &Profile) -
     let mut parent = vec![NodeIndex::end(); g.node_count()];
     for members in &components {
         let root = members[0];
-        let path = shortest_cycle(graph, root, &component, &mut parent);
+        let path = shortest_cycle(forward, root, &component, &mut parent);
         let agents: Vec<&str> = members.iter().map(|&n| graph.name(n)).collect();
         found.push((
             root,
@@ -286,22 +276,17 @@ fn cycle_findings(graph: &HandoffGraph, limit: Option<u32>, profile: &Profile) -
 /// A shortest cycle through `root` inside its component, as the agents passed
 /// (`root ... root`). `parent` is scratch space, reused across components.
 fn shortest_cycle(
-    graph: &HandoffGraph,
+    forward: &Adjacency,
     root: NodeIndex,
     component: &[usize],
     parent: &mut [NodeIndex],
 ) -> Vec<NodeIndex> {
-    let g = graph.petgraph();
     let inside = component[root.index()];
     let mut queue = std::collections::VecDeque::from([root]);
     parent[root.index()] = root;
-    let mut next_agents = Vec::new();
     while let Some(n) = queue.pop_front() {
         // In declaration order, so that the example is the first cycle a reader would trace.
-        next_agents.clear();
-        next_agents.extend(g.edges(n).map(|e| (e.id(), e.target())));
-        next_agents.sort_unstable();
-        for &(_, next) in &next_agents {
+        for next in forward.neighbours(n) {
             if next == root && n != root {
                 let mut path = vec![n];
                 let mut at = n;

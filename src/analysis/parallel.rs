@@ -13,24 +13,33 @@ fn threads(items: usize) -> usize {
     }
 }
 
-/// `items.iter().map(f).collect()`, in chunks on several threads when there are many items.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads(items.len());
+/// `(0..items).map(f).collect()`, in chunks on several threads when there are many items,
+/// each thread writing its part of the result in place.
+pub(crate) fn map<R: Send + Default + Clone>(items: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let threads = threads(items);
     if threads == 1 {
-        return items.iter().map(f).collect();
+        return (0..items).map(f).collect();
     }
     let f = &f;
+    let mut out = vec![R::default(); items];
+    let chunk = items.div_ceil(threads);
     std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+        let parts: Vec<_> = out
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(part, slots)| {
+                scope.spawn(move || {
+                    for (i, slot) in slots.iter_mut().enumerate() {
+                        *slot = f(part * chunk + i);
+                    }
+                })
+            })
             .collect();
-        let mut out = Vec::with_capacity(items.len());
         for part in parts {
-            out.extend(part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
-        out
-    })
+    });
+    out
 }
 
 /// Runs `a` and `b`, on two threads when the work is large (`size` items).
@@ -52,8 +61,7 @@ pub(crate) fn join<A: Send, B: Send>(size: usize, a: impl FnOnce() -> A + Send, 
 mod tests {
     #[test]
     fn keeps_input_order_on_any_number_of_threads() {
-        let items: Vec<u32> = (0..200_000).collect();
-        let doubled = super::map(&items, |i| i * 2);
+        let doubled = super::map(200_000, |i| i as u32 * 2);
         assert!(doubled.iter().enumerate().all(|(i, &d)| d == 2 * i as u32));
         assert_eq!(super::join(200_000, || 1, || 2), (1, 2));
     }

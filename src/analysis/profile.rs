@@ -9,6 +9,7 @@ use crate::engine::Profile;
 use crate::scenario::DesignFile;
 use crate::scripted::{CallSpec, Chunk, Script, Step};
 
+use super::graph::DeclaredEdges;
 use super::{Analysis, Code, Finding, HandoffGraph, Severity};
 
 /// Above this many agents a mesh is not built (it has n(n-1) handoffs); the finding says so.
@@ -18,20 +19,33 @@ impl Analysis {
     /// Analyses the design of `file` under its profile ([`DesignFile::profile`]): the graph
     /// the framework builds, the findings of [`Analysis::new`], and the framework's own.
     pub fn of(file: &DesignFile) -> Analysis {
-        let profile = file.profile;
+        let (graph, mut findings) = graph_under(&file.declared, file.profile);
+        findings.extend(framework_findings(file, file.declared.edges()));
+        Analysis::of_graph(file, graph, findings)
+    }
+
+    /// The rest of [`Analysis::of`]: `graph`, the graph of `file`'s design, analysed under
+    /// its profile, with `findings` (the framework's) added.
+    pub(super) fn of_graph(file: &DesignFile, graph: HandoffGraph, findings: Vec<Finding>) -> Analysis {
         let bound = file.limits.and_then(|l| l.handoffs_per_turn);
-        let (graph, mut findings) = graph_under(&file.declared, profile);
-        if profile.tools.drops_by_name {
-            findings.extend(dropped_descriptions(&file.declared, profile));
-        }
-        if profile.turns.drops_threads && !file.usage_chunk {
-            findings.extend(lost_threads(&file.scripts, profile));
-        }
-        let mut analysis = Analysis::under(graph, bound, profile);
+        let mut analysis = Analysis::under(graph, bound, file.profile);
         analysis.findings.extend(findings);
         analysis.findings.sort_by_key(|f| (f.severity, f.code));
         analysis
     }
+}
+
+/// The findings that hold only under `file`'s framework, its declared edges being `edges`.
+pub(super) fn framework_findings<E: DeclaredEdges + ?Sized>(file: &DesignFile, edges: &E) -> Vec<Finding> {
+    let profile = file.profile;
+    let mut findings = Vec::new();
+    if profile.tools.drops_by_name {
+        findings.extend(dropped_descriptions(edges, profile));
+    }
+    if profile.turns.drops_threads && !file.usage_chunk {
+        findings.extend(lost_threads(&file.scripts, profile));
+    }
+    findings
 }
 
 /// The graph `profile`'s framework builds from `declared`, and what it says about it.
@@ -90,18 +104,19 @@ fn graph_under(declared: &DesignBuilder, profile: &Profile) -> (HandoffGraph, Ve
 }
 
 /// Edges declared by the target's name, whose description Semantic Kernel Python drops.
-fn dropped_descriptions(declared: &DesignBuilder, profile: &Profile) -> Vec<Finding> {
-    declared
-        .edges()
-        .iter()
+fn dropped_descriptions<E: DeclaredEdges + ?Sized>(edges: &E, profile: &Profile) -> Vec<Finding> {
+    (0..edges.count())
+        .map(|i| edges.edge(i))
         .filter(|edge| edge.by_name)
         .map(|edge| Finding {
             code: Code::DroppedDescription,
             severity: Severity::Warning,
-            agents: vec![edge.source.clone(), edge.target.clone()],
+            agents: vec![edge.source.to_string(), edge.target.to_string()],
             message: format!(
                 "`{} -> {}` is declared by the target's name, and {} then drops its description: the model is offered the transfer with an empty description; declare the edge with the agent itself",
-                edge.source, edge.target, profile.framework
+                edge.source,
+                edge.target,
+                profile.framework
             ),
             place: Some(format!("handoffs.{}.{}", edge.source, edge.target)),
         })

@@ -15,9 +15,9 @@ use handoff_harness::Profile;
 use handoff_harness::analysis::coverage::{Coverage, DesignCoverage};
 use handoff_harness::analysis::diff::{Change, DesignDiff};
 use handoff_harness::analysis::draw::{self, Drawing};
-use handoff_harness::analysis::{Analysis, Finding, Severity, Tally};
+use handoff_harness::analysis::{AnalysedFile, Finding, Severity, Tally};
 use handoff_harness::files::{names, plural};
-use handoff_harness::scenario::{DesignFile, Scenario};
+use handoff_harness::scenario::Scenario;
 use handoff_harness::suite::Suite;
 
 /// Arguments of `handoff analyze`.
@@ -87,18 +87,9 @@ pub fn analyze(args: &AnalyzeArgs) -> Status {
     status
 }
 
-/// A loaded design file and its analysis.
-struct Analysed {
-    design: DesignFile,
-    analysis: Analysis,
-}
-
-fn load(path: &Path, profile: Option<&'static Profile>) -> Option<Analysed> {
-    match DesignFile::load_under(path, profile) {
-        Ok(design) => {
-            let analysis = Analysis::of(&design);
-            Some(Analysed { design, analysis })
-        }
+fn load(path: &Path, profile: Option<&'static Profile>) -> Option<AnalysedFile> {
+    match AnalysedFile::load(path, profile) {
+        Ok(analysed) => Some(analysed),
         Err(error) => {
             bad_input(error);
             None
@@ -113,9 +104,9 @@ fn findings(
     deny_warnings: bool,
     color: bool,
 ) -> (String, Status) {
-    let loaded: Vec<Option<Analysed>> = files.iter().map(|f| load(f, profile)).collect();
+    let loaded: Vec<Option<AnalysedFile>> = files.iter().map(|f| load(f, profile)).collect();
     let unloaded = loaded.iter().any(Option::is_none);
-    let analysed: Vec<Analysed> = loaded.into_iter().flatten().collect();
+    let analysed: Vec<AnalysedFile> = loaded.into_iter().flatten().collect();
     let mut total = Tally::default();
     for a in &analysed {
         total.add(a.analysis.tally());
@@ -145,7 +136,7 @@ fn findings(
                 .flat_map(|a| {
                     a.analysis.findings().iter().map(|f| {
                         let mut value = f.to_json();
-                        value["file"] = a.design.file.clone().into();
+                        value["file"] = a.file.clone().into();
                         value
                     })
                 })
@@ -156,7 +147,7 @@ fn findings(
                     let graph = a.analysis.graph();
                     let tally = a.analysis.tally();
                     json!({
-                        "file": a.design.file, "name": a.design.name, "profile": a.design.profile.name,
+                        "file": a.file, "name": a.name, "profile": a.profile.name,
                         "agents": graph.agent_count(), "handoffs": graph.handoff_count(),
                         "start": graph.start().map(|s| graph.name(s)),
                         "errors": tally.errors, "warnings": tally.warnings, "infos": tally.infos,
@@ -173,13 +164,13 @@ fn findings(
             }))
         }
         AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => {
-            let drawings: Vec<Drawing> = analysed
-                .iter()
-                .map(|a| Drawing::of(&a.analysis, &a.design.name))
-                .collect();
+            let drawings: Vec<Drawing> = analysed.iter().map(|a| Drawing::of(&a.analysis, &a.name)).collect();
             drawn(format, &drawings)
         }
     };
+    // The process ends after printing: handing a large design's millions of strings back to
+    // the allocator one by one would take longer than some of the analysis did.
+    std::mem::forget(analysed);
     let status = if unloaded {
         Status::BadInput
     } else if total.fails(deny_warnings) {
@@ -191,20 +182,20 @@ fn findings(
 }
 
 /// One design's findings, errors first.
-fn design_report(a: &Analysed, color: bool) -> String {
+fn design_report(a: &AnalysedFile, color: bool) -> String {
     let graph = a.analysis.graph();
     let start = match graph.start() {
         Some(s) => format!("start `{}`", graph.name(s)),
         None => "no known start agent".into(),
     };
-    let under = match *a.design.profile == Profile::default() {
+    let under = match *a.profile == Profile::default() {
         true => String::new(),
-        false => format!(", under `{}`", a.design.profile.name),
+        false => format!(", under `{}`", a.profile.name),
     };
     let heading = format!(
         "{}: `{}`: {}, {}, {start}{under}",
-        a.design.file,
-        a.design.name,
+        a.file,
+        a.name,
         plural(graph.agent_count(), "agent"),
         plural(graph.handoff_count(), "handoff")
     );
@@ -246,15 +237,15 @@ fn diff(
     let diff = DesignDiff::new(&old_design.analysis, &new_design.analysis);
     let tally = diff.new_tally();
     let text = match format {
-        AnalyzeFormat::Text => diff_report(&diff, &old_design.design.file, &new_design.design.file, color),
+        AnalyzeFormat::Text => diff_report(&diff, &old_design.file, &new_design.file, color),
         AnalyzeFormat::Json => {
             let mut value = diff.to_json();
-            value["old"] = old_design.design.file.clone().into();
-            value["new"] = new_design.design.file.clone().into();
+            value["old"] = old_design.file.clone().into();
+            value["new"] = new_design.file.clone().into();
             value["passed"] = (!tally.fails(deny_warnings)).into();
             json_text(&value)
         }
-        AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => drawn(format, &[diff.drawing(&new_design.design.name)]),
+        AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => drawn(format, &[diff.drawing(&new_design.name)]),
     };
     let status = if tally.fails(deny_warnings) {
         Status::Failed

@@ -43,11 +43,17 @@ impl DesignFile {
     pub fn load_under(path: impl AsRef<Path>, profile: Option<&'static Profile>) -> Result<DesignFile, FileError> {
         let (text, file) = read_text(path.as_ref())?;
         let mut design = DesignFile::parse(&text, &file, Some(&stem(path.as_ref())))?;
-        if let Some(profile) = profile.filter(|p| *p != design.profile) {
-            design.profile = profile;
-            design.usage_chunk = false;
-        }
+        design.choose(profile);
         Ok(design)
+    }
+
+    /// Analyses the design under `profile` instead of the file's (`None`: the file's); the
+    /// file's profile options go with its profile.
+    pub(crate) fn choose(&mut self, profile: Option<&'static Profile>) {
+        if let Some(profile) = profile.filter(|p| *p != self.profile) {
+            self.profile = profile;
+            self.usage_chunk = false;
+        }
     }
 
     /// Parses design JSON; `file` names it in errors, `stem` is the default name.

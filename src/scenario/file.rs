@@ -72,7 +72,7 @@ pub(crate) struct File {
 /// An agent of the design.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AgentFile {
+pub(super) struct AgentFile {
     /// Its name, unique in the design (`transfer_to_<name>` hands off to it).
     name: String,
     /// What it does: the description of handoffs to it that give none.
@@ -307,7 +307,7 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
     builder
 }
 
-fn agent_from_file(a: AgentFile) -> Agent {
+pub(super) fn agent_from_file(a: AgentFile) -> Agent {
     let mut agent = Agent::new(a.name)
         .description(a.description)
         .instructions(a.instructions);

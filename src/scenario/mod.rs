@@ -12,6 +12,7 @@ use crate::files::{FileError, read_text, stem};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
 
+mod borrowed;
 mod design_file;
 mod expect;
 mod file;
@@ -19,6 +20,7 @@ mod forms;
 mod invariant;
 mod schema;
 
+pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
 pub use expect::{Check, Expect, Verdict};
 pub use invariant::Invariant;
