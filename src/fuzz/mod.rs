@@ -37,7 +37,7 @@ mod input;
 mod regression;
 mod search;
 
-pub use campaign::{Campaign, CampaignReport, Shard};
+pub use campaign::{Campaign, CampaignReport, ScriptGap, Shard};
 pub use input::{Case, Phrases};
 pub use regression::{regression, regressions_dir};
 
@@ -152,6 +152,11 @@ impl Fuzzer {
 
     /// Runs `case` once.
     pub fn run(&self, case: &Case) -> Run {
+        self.run_reaching(case, &mut Reach::default())
+    }
+
+    /// [`Fuzzer::run`], noting in `reach` what the run reached.
+    fn run_reaching(&self, case: &Case, reach: &mut Reach) -> Run {
         let mut model = self.model.borrow_mut();
         model.reset();
         let mut core = Core::new(
@@ -186,9 +191,19 @@ impl Fuzzer {
                     // Both numbers only grow, so their sum changes whenever the script moves
                     // on or the model is overridden, and never returns to an earlier value.
                     let state = Model::state(&*model).unwrap_or(0) + overridden;
+                    if reply.is_ok() {
+                        reach.states.push((request.agent(), state));
+                    }
                     core.model_replied(reply, Some(state));
                 }
-                Next::AskHuman => core.human_answered(replies.next().cloned()),
+                Next::AskHuman => {
+                    reach.asks += 1;
+                    let reply = replies.next().cloned();
+                    if let Some(reply) = &reply {
+                        reach.latest_reply.clone_from(reply);
+                    }
+                    core.human_answered(reply);
+                }
                 Next::Done => break,
             }
         }
@@ -208,7 +223,12 @@ impl Fuzzer {
 
     /// [`Fuzzer::check`], keeping the run when it fails too.
     fn verify(&self, case: &Case) -> (Run, Option<Violation>) {
-        let run = self.run(case);
+        self.verify_reaching(case, &mut Reach::default())
+    }
+
+    /// [`Fuzzer::verify`], noting in `reach` what the (first) run reached.
+    fn verify_reaching(&self, case: &Case, reach: &mut Reach) -> (Run, Option<Violation>) {
+        let run = self.run_reaching(case, reach);
         let violation = self.violation(case, &run);
         (run, violation)
     }
@@ -253,6 +273,27 @@ impl Fuzzer {
                 "event {index} was {first} the first time and {second} the second"
             ))
         })
+    }
+}
+
+/// What one run reached, beside its log: what the effectiveness figures of a campaign are
+/// made of.
+#[derive(Debug, Clone, Default)]
+struct Reach {
+    /// Each answered model call: the agent, and the model's deciding state it reported
+    /// with its answer (the state loop proofs compare).
+    states: Vec<(AgentId, u64)>,
+    /// How often the human was asked (also when it had nothing more to say).
+    asks: u32,
+    /// The human's latest reply.
+    latest_reply: String,
+}
+
+impl Reach {
+    /// Whether the run got past the human's first reply: the agents answered it and asked
+    /// the human again, or completed the task.
+    fn past_first_turn(&self, outcome: &Outcome) -> bool {
+        self.asks >= 2 || (self.asks == 1 && matches!(outcome, Outcome::Completed { .. }))
     }
 }
 
