@@ -47,8 +47,9 @@ pub struct FuzzArgs {
     /// is `-`).
     #[arg(long, value_name = "DIR")]
     regressions: Option<PathBuf>,
-    /// Output format: `text`, progress and the bounces found, or `json`: the campaign's
-    /// figures and every failure with its seed and shrunk case.
+    /// Output format: `text`, progress, the bounces found, what the cases reached and the
+    /// script gaps, or `json`: the campaign's figures (reach, outcome shares, script gaps)
+    /// and every failure with its seed and shrunk case.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
@@ -353,7 +354,9 @@ impl Summary<'_> {
                 }
             }
         }
-        out.push_str(&self.effectiveness());
+        if r.passed() > 0 {
+            out.push_str(&self.effectiveness());
+        }
         out
     }
 

@@ -33,9 +33,11 @@ use crate::scenario::{Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 
 pub mod campaign;
+mod examples;
 mod input;
 mod regression;
 mod search;
+mod shrink;
 
 pub use campaign::{Campaign, CampaignReport, ScriptGap, Shard};
 pub use input::{Case, Phrases};
@@ -100,7 +102,7 @@ impl Fuzzer {
     pub fn new(scenario: &Scenario) -> Result<Fuzzer, ScenarioError> {
         let (orchestration, model) = scenario.orchestration()?;
         let replies = scenario.user.as_deref().unwrap_or_default();
-        let phrases = Phrases::new(replies.iter().map(String::as_str), model.user_patterns());
+        let phrases = Phrases::for_rules(replies.iter().map(String::as_str), model.user_rules());
         let design = orchestration.design().clone();
         Ok(Fuzzer {
             task: scenario.task.clone().unwrap_or_default(),
@@ -133,9 +135,10 @@ impl Fuzzer {
         &self.phrases
     }
 
-    /// The strategy of cases: 1 to `max_turns` replies, plus overrides in confused mode.
+    /// The strategy of cases: conversations of 1 to `max_turns` replies, most of them
+    /// following the scripted one ([`Phrases::conversations`]), plus overrides in confused mode.
     pub fn strategy(&self) -> BoxedStrategy<Case> {
-        let replies = self.phrases.replies(self.max_turns);
+        let replies = self.phrases.conversations(self.max_turns);
         if !self.confused {
             return replies
                 .prop_map(|replies| Case {

@@ -175,3 +175,126 @@ fn the_figures_are_the_same_for_any_number_of_jobs_and_from_the_library() {
         report.outcomes["model-failed"]
     );
 }
+
+/// The campaign `handoff fuzz FILE --cases 1000 --seed SEED --jobs 1` runs.
+fn campaign_of(fuzzer: &Fuzzer, cases: u64, seed: u64) -> handoff_harness::fuzz::CampaignReport {
+    let campaign = Campaign {
+        cases,
+        seed,
+        jobs: 1,
+        shard: Shard::ALL,
+    };
+    fuzzer.campaign(campaign, &|_| {})
+}
+
+#[test]
+fn the_planted_ping_pong_is_found_within_10_cases_for_seeds_1_to_10() {
+    let fuzzer = fuzzer("mixed_requests.json");
+    for seed in 1..=10 {
+        let report = campaign_of(&fuzzer, 1000, seed);
+        let found = report
+            .failure
+            .as_ref()
+            .unwrap_or_else(|| panic!("seed {seed}: the ping-pong is not found in 1000 cases"));
+        assert!(
+            report.cases <= 10,
+            "seed {seed}: found after {} cases, more than 10 ({})",
+            report.cases,
+            found.case
+        );
+        let reply = found.case.replies.last().unwrap().to_lowercase();
+        assert!(
+            reply.contains("refund") || reply.contains("bill"),
+            "seed {seed}: {reply:?}"
+        );
+        assert!(
+            reply.contains("ship") || reply.contains("deliver"),
+            "seed {seed}: {reply:?}"
+        );
+    }
+}
+
+#[test]
+fn at_least_half_the_cases_get_past_the_first_human_reply() {
+    let fuzzer = fuzzer("customer_support.json");
+    for seed in [1, 2, 3] {
+        let report = campaign_of(&fuzzer, 5000, seed);
+        assert!(report.failure.is_none(), "seed {seed}");
+        assert!(
+            2 * report.past_first_turn >= report.passed(),
+            "seed {seed}: {} of {} got past the first human reply",
+            report.past_first_turn,
+            report.passed()
+        );
+        let failed = report.outcomes.get("model-failed").copied().unwrap_or(0);
+        assert!(failed * 10 < report.passed() * 8, "seed {seed}: {failed} model-failed");
+        assert!(
+            report.outcomes.get("completed").copied().unwrap_or(0) > 0,
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn replies_aim_at_the_texts_the_rules_match() {
+    let fuzzer = fuzzer("customer_support.json");
+    let texts: Vec<&str> = fuzzer
+        .phrases()
+        .rule_texts()
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    for text in [
+        "status",
+        "track",
+        "return",
+        "refund",
+        "order id is 123",
+        "broken",
+        "damaged",
+        "wrong",
+        "bye",
+    ] {
+        assert!(texts.contains(&text), "{text}: {texts:?}");
+    }
+    assert!(fuzzer.phrases().phrases().iter().any(|p| p == "order id is 123"));
+}
+
+#[test]
+fn most_cases_follow_the_scripted_conversation() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let scenario = Scenario::load(root().join("scenarios/customer_support.json")).unwrap();
+    let scripted = scenario.user.clone().unwrap();
+    let fuzzer = Fuzzer::new(&scenario).unwrap();
+    let mut runner = TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(3),
+        ..Config::default()
+    });
+    let strategy = fuzzer.strategy();
+    let (mut kept, mut whole, mut longer) = (0, 0, 0);
+    for _ in 0..1000 {
+        let case = strategy.new_tree(&mut runner).unwrap().current();
+        assert!(!case.replies.is_empty() && case.replies.len() <= scripted.len());
+        kept += usize::from(case.replies[0].contains(scripted[0].as_str()));
+        whole += usize::from(case.replies.len() == scripted.len());
+        longer += usize::from(
+            case.replies
+                .iter()
+                .zip(&scripted)
+                .filter(|(a, b)| a.contains(b.as_str()))
+                .count()
+                >= 3,
+        );
+    }
+    assert!(
+        kept >= 450,
+        "the first scripted reply, kept or extended: {kept} of 1000"
+    );
+    assert!(whole >= 400, "as many turns as the script: {whole} of 1000");
+    assert!(
+        longer >= 300,
+        "three scripted replies or more in place: {longer} of 1000"
+    );
+}
