@@ -47,8 +47,9 @@ pub struct FuzzArgs {
     /// is `-`).
     #[arg(long, value_name = "DIR")]
     regressions: Option<PathBuf>,
-    /// Output format: `text`, progress and the bounces found, or `json`: the campaign's
-    /// figures and every failure with its seed and shrunk case.
+    /// Output format: `text`, progress, the bounces found, what the cases reached and the
+    /// script gaps, or `json`: the campaign's figures (reach, outcome shares, script gaps)
+    /// and every failure with its seed and shrunk case.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
@@ -353,6 +354,76 @@ impl Summary<'_> {
                 }
             }
         }
+        if r.passed() > 0 {
+            out.push_str(&self.effectiveness());
+        }
+        out
+    }
+
+    /// The shares of the passing runs that ended completed, human-exhausted, model-failed
+    /// and otherwise, in that order (all 0 when none passed).
+    fn shares(&self) -> [(&'static str, f64); 4] {
+        let outcomes = &self.report.outcomes;
+        let total = self.report.passed().max(1) as f64;
+        let named = ["completed", "human-exhausted", "model-failed"];
+        let count = |kind: &str| outcomes.get(kind).copied().unwrap_or(0);
+        let other: u64 = outcomes
+            .iter()
+            .filter(|(k, _)| !named.contains(k))
+            .map(|(_, n)| n)
+            .sum();
+        [
+            (named[0], count(named[0]) as f64 / total),
+            (named[1], count(named[1]) as f64 / total),
+            (named[2], count(named[2]) as f64 / total),
+            ("other", other as f64 / total),
+        ]
+    }
+
+    /// Distinct handoff edges the passing runs took.
+    fn distinct_edges(&self) -> usize {
+        self.report.edges.values().filter(|n| **n > 0).count()
+    }
+
+    /// Per second of the campaign.
+    fn per_second(&self, n: usize) -> f64 {
+        n as f64 / self.seconds.max(1e-9)
+    }
+
+    /// What the cases reached, how they ended, and the gaps of the scripts they met.
+    fn effectiveness(&self) -> String {
+        let r = self.report;
+        let states = r.states.len();
+        let edges = self.distinct_edges();
+        let passed = r.passed();
+        let mut out = format!(
+            "reached: {states} (agent, deciding state) pairs ({:.1}/s), {edges} of {} handoff edges ({:.1}/s); {:.1}% of runs got past the first human reply\n",
+            self.per_second(states),
+            self.edges().len(),
+            self.per_second(edges),
+            100.0 * r.past_first_turn as f64 / passed.max(1) as f64,
+        );
+        let shares: Vec<String> = self
+            .shares()
+            .iter()
+            .map(|(kind, share)| format!("{:.1}% {kind}", 100.0 * share))
+            .collect();
+        out.push_str(&format!("shares of the {passed} passing runs: {}\n", shares.join(", ")));
+        if !r.gaps.is_empty() {
+            out.push_str(
+                "script gaps (an agent's script had no answer for the input: a gap in the scenario, not a finding of the design):\n",
+            );
+            for (agent, gap) in &r.gaps {
+                out.push_str(&format!(
+                    "  {}: {} run{}, e.g. after {:?}: {}\n",
+                    self.scenario.design.agent(*agent).name,
+                    gap.cases,
+                    if gap.cases == 1 { "" } else { "s" },
+                    gap.example,
+                    gap.message
+                ));
+            }
+        }
         out
     }
 
@@ -383,6 +454,21 @@ impl Summary<'_> {
             "outcomes": r.outcomes,
             "edges": self.edges().into_iter().map(|(from, to, taken)| json!({ "from": from, "to": to, "taken": taken })).collect::<Vec<_>>(),
             "failure": failure,
+            "passing_runs": r.passed(),
+            "distinct_agent_states": r.states.len(),
+            "distinct_agent_states_per_second": self.per_second(r.states.len()),
+            "distinct_edges": self.distinct_edges(),
+            "distinct_edges_per_second": self.per_second(self.distinct_edges()),
+            "design_edges": self.edges().len(),
+            "past_first_turn": r.past_first_turn,
+            "past_first_turn_share": r.past_first_turn as f64 / r.passed().max(1) as f64,
+            "outcome_shares": self.shares().iter().map(|(kind, share)| (kind.to_string(), json!(share))).collect::<serde_json::Map<_, _>>(),
+            "script_gaps": r.gaps.iter().map(|(agent, gap)| json!({
+                "agent": self.scenario.design.agent(*agent).name,
+                "cases": gap.cases,
+                "example": gap.example,
+                "message": gap.message,
+            })).collect::<Vec<_>>(),
         })
     }
 }

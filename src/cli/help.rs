@@ -61,6 +61,12 @@ Examples:
   $ handoff fuzz scenarios/mixed_requests.json --cases 1000
   $ handoff fuzz scenarios/customer_support.json --seed 7 --regressions target/regressions
 
+The report says what the cases reached: distinct (agent, deciding state) pairs and handoff
+edges (and per second), the share of runs past the first human reply, how the runs ended
+(completed, human-exhausted, model-failed, other), and the script gaps: agents whose script
+had no answer for an input, once per agent with an example. Gaps are not bounces and do not
+fail the run; many of them mean the scripts cover little of what was tried.
+
 Exit status: 0 no bounce found; 1 a bounce (or a broken invariant) was found and written
 as a regression scenario; 2 bad input; 130 interrupted (the summary is still printed).";
 

@@ -57,8 +57,9 @@ enum Command {
     /// `handoff bench pingpong --handoffs N [--agents K]` on a zero-cost ring.
     #[command(after_help = help::BENCH)]
     Bench(bench::BenchArgs),
-    /// Search a scenario's human inputs for endless bouncing: generated from its own phrases,
-    /// shrunk to the smallest case, written as a regression scenario. Exit 1 on a bounce.
+    /// Search a scenario's human inputs for endless bouncing: its scripted conversation with
+    /// turns kept, extended with texts its rules match, mutated or replaced; shrunk to the
+    /// smallest case, written as a regression scenario. Exit 1 on a bounce.
     #[command(after_help = help::FUZZ)]
     Fuzz(fuzz::FuzzArgs),
     /// Run a scenario against a live OpenAI-compatible endpoint and record every model call,

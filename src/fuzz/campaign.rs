@@ -6,7 +6,7 @@
 //! cases (so a campaign's blocks depend on its number of shards; unsharded, they are
 //! [`BLOCK`] cases each).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -41,9 +41,66 @@ pub struct CampaignReport {
     pub edges: BTreeMap<(AgentId, AgentId), u64>,
     /// How the passing runs ended, by outcome kind.
     pub outcomes: BTreeMap<&'static str, u64>,
+    /// The distinct (agent, deciding state) pairs of the passing runs' answered model calls:
+    /// the agent called, and the scripted model's [`state`](crate::engine::Model::state) it
+    /// reported with its answer (the state loop proofs compare; in confused mode, plus the
+    /// overrides so far).
+    pub states: BTreeSet<(AgentId, u64)>,
+    /// Passing runs that got past the human's first reply: the agents answered it and
+    /// asked the human again, or completed the task.
+    pub past_first_turn: u64,
+    /// The passing runs that stopped because an agent's script had no answer for the input
+    /// (`model-failed`), by that agent: gaps in the scenario's scripts, not findings of the
+    /// design.
+    pub gaps: BTreeMap<AgentId, ScriptGap>,
     /// Whether the campaign was stopped before its end ([`Fuzzer::campaign_until`]): the
     /// figures are those of the blocks that finished.
     pub interrupted: bool,
+}
+
+/// Runs whose model failed at one agent: its script had no rule for the input (or a rule
+/// it chose could not be answered, such as a `{name}` nothing captured).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptGap {
+    /// How many runs stopped there.
+    pub cases: u64,
+    /// The human's latest reply in the first of them (in the order the cases ran).
+    pub example: String,
+    /// The model's error in that run, its first line.
+    pub message: String,
+}
+
+impl CampaignReport {
+    /// Adds `other`'s figures, a later block's, to these: its failure only if these have
+    /// none, and its examples of script gaps only for agents these have none for.
+    pub fn merge(&mut self, other: CampaignReport) {
+        self.cases += other.cases;
+        for (edge, n) in other.edges {
+            *self.edges.entry(edge).or_default() += n;
+        }
+        for (kind, n) in other.outcomes {
+            *self.outcomes.entry(kind).or_default() += n;
+        }
+        self.states.extend(other.states);
+        self.past_first_turn += other.past_first_turn;
+        for (agent, gap) in other.gaps {
+            match self.gaps.entry(agent) {
+                std::collections::btree_map::Entry::Occupied(mut known) => known.get_mut().cases += gap.cases,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(gap);
+                }
+            }
+        }
+        if self.failure.is_none() {
+            self.failure = other.failure;
+        }
+    }
+
+    /// The passing runs counted in [`CampaignReport::outcomes`]: `cases`, less the failing
+    /// case if there is one.
+    pub fn passed(&self) -> u64 {
+        self.outcomes.values().sum()
+    }
 }
 
 /// The seed of block `block` of a campaign seeded `seed` (splitmix64).
@@ -167,16 +224,7 @@ impl Fuzzer {
             ..CampaignReport::default()
         };
         for (_, report) in results.into_iter().filter(|(block, _)| *block <= last) {
-            total.cases += report.cases;
-            for (edge, n) in report.edges {
-                *total.edges.entry(edge).or_default() += n;
-            }
-            for (kind, n) in report.outcomes {
-                *total.outcomes.entry(kind).or_default() += n;
-            }
-            if total.failure.is_none() {
-                total.failure = report.failure;
-            }
+            total.merge(report);
         }
         total
     }
@@ -212,6 +260,36 @@ mod tests {
         assert_eq!(campaign(5000, 0, 1).block_size(), BLOCK, "unsharded: blocks as before");
         let error = campaign(3, 4, 5).check().unwrap_err();
         assert!(error.contains("needs at least 5 cases"), "{error}");
+    }
+
+    #[test]
+    fn merging_adds_the_figures_and_keeps_the_first_example_of_each_gap() {
+        let (a, b) = (AgentId(0), AgentId(1));
+        let gap = |cases, example: &str| ScriptGap {
+            cases,
+            example: example.into(),
+            message: format!("no rule for {example}"),
+        };
+        let mut first = CampaignReport {
+            cases: 10,
+            outcomes: BTreeMap::from([("model-failed", 4), ("completed", 6)]),
+            states: BTreeSet::from([(a, 1), (b, 2)]),
+            past_first_turn: 6,
+            gaps: BTreeMap::from([(a, gap(4, "hi"))]),
+            ..CampaignReport::default()
+        };
+        first.merge(CampaignReport {
+            cases: 5,
+            outcomes: BTreeMap::from([("model-failed", 5)]),
+            states: BTreeSet::from([(a, 1), (a, 3)]),
+            past_first_turn: 1,
+            gaps: BTreeMap::from([(a, gap(2, "later")), (b, gap(3, "yo"))]),
+            ..CampaignReport::default()
+        });
+        assert_eq!((first.cases, first.passed(), first.past_first_turn), (15, 15, 7));
+        assert_eq!(first.states.len(), 3, "pairs are counted once");
+        assert_eq!(first.gaps[&a], gap(6, "hi"), "the first block's example stays");
+        assert_eq!(first.gaps[&b], gap(3, "yo"));
     }
 
     #[test]

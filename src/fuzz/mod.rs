@@ -33,11 +33,13 @@ use crate::scenario::{Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 
 pub mod campaign;
+mod examples;
 mod input;
 mod regression;
 mod search;
+mod shrink;
 
-pub use campaign::{Campaign, CampaignReport, Shard};
+pub use campaign::{Campaign, CampaignReport, ScriptGap, Shard};
 pub use input::{Case, Phrases};
 pub use regression::{regression, regressions_dir};
 
@@ -100,7 +102,7 @@ impl Fuzzer {
     pub fn new(scenario: &Scenario) -> Result<Fuzzer, ScenarioError> {
         let (orchestration, model) = scenario.orchestration()?;
         let replies = scenario.user.as_deref().unwrap_or_default();
-        let phrases = Phrases::new(replies.iter().map(String::as_str), model.user_patterns());
+        let phrases = Phrases::for_rules(replies.iter().map(String::as_str), model.user_rules());
         let design = orchestration.design().clone();
         Ok(Fuzzer {
             task: scenario.task.clone().unwrap_or_default(),
@@ -133,9 +135,10 @@ impl Fuzzer {
         &self.phrases
     }
 
-    /// The strategy of cases: 1 to `max_turns` replies, plus overrides in confused mode.
+    /// The strategy of cases: conversations of 1 to `max_turns` replies, most of them
+    /// following the scripted one ([`Phrases::conversations`]), plus overrides in confused mode.
     pub fn strategy(&self) -> BoxedStrategy<Case> {
-        let replies = self.phrases.replies(self.max_turns);
+        let replies = self.phrases.conversations(self.max_turns);
         if !self.confused {
             return replies
                 .prop_map(|replies| Case {
@@ -152,6 +155,11 @@ impl Fuzzer {
 
     /// Runs `case` once.
     pub fn run(&self, case: &Case) -> Run {
+        self.run_reaching(case, &mut Reach::default())
+    }
+
+    /// [`Fuzzer::run`], noting in `reach` what the run reached.
+    fn run_reaching(&self, case: &Case, reach: &mut Reach) -> Run {
         let mut model = self.model.borrow_mut();
         model.reset();
         let mut core = Core::new(
@@ -186,9 +194,19 @@ impl Fuzzer {
                     // Both numbers only grow, so their sum changes whenever the script moves
                     // on or the model is overridden, and never returns to an earlier value.
                     let state = Model::state(&*model).unwrap_or(0) + overridden;
+                    if reply.is_ok() {
+                        reach.states.push((request.agent(), state));
+                    }
                     core.model_replied(reply, Some(state));
                 }
-                Next::AskHuman => core.human_answered(replies.next().cloned()),
+                Next::AskHuman => {
+                    reach.asks += 1;
+                    let reply = replies.next().cloned();
+                    if let Some(reply) = &reply {
+                        reach.latest_reply.clone_from(reply);
+                    }
+                    core.human_answered(reply);
+                }
                 Next::Done => break,
             }
         }
@@ -208,7 +226,12 @@ impl Fuzzer {
 
     /// [`Fuzzer::check`], keeping the run when it fails too.
     fn verify(&self, case: &Case) -> (Run, Option<Violation>) {
-        let run = self.run(case);
+        self.verify_reaching(case, &mut Reach::default())
+    }
+
+    /// [`Fuzzer::verify`], noting in `reach` what the (first) run reached.
+    fn verify_reaching(&self, case: &Case, reach: &mut Reach) -> (Run, Option<Violation>) {
+        let run = self.run_reaching(case, reach);
         let violation = self.violation(case, &run);
         (run, violation)
     }
@@ -253,6 +276,27 @@ impl Fuzzer {
                 "event {index} was {first} the first time and {second} the second"
             ))
         })
+    }
+}
+
+/// What one run reached, beside its log: what the effectiveness figures of a campaign are
+/// made of.
+#[derive(Debug, Clone, Default)]
+struct Reach {
+    /// Each answered model call: the agent, and the model's deciding state it reported
+    /// with its answer (the state loop proofs compare).
+    states: Vec<(AgentId, u64)>,
+    /// How often the human was asked (also when it had nothing more to say).
+    asks: u32,
+    /// The human's latest reply.
+    latest_reply: String,
+}
+
+impl Reach {
+    /// Whether the run got past the human's first reply: the agents answered it and asked
+    /// the human again, or completed the task.
+    fn past_first_turn(&self, outcome: &Outcome) -> bool {
+        self.asks >= 2 || (self.asks == 1 && matches!(outcome, Outcome::Completed { .. }))
     }
 }
 

@@ -5,9 +5,10 @@ use std::cell::RefCell;
 
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
-use super::campaign::CampaignReport;
-use super::{Counterexample, Fuzzer, Violation};
+use super::campaign::{CampaignReport, ScriptGap};
+use super::{Counterexample, Fuzzer, Reach, Violation};
 use crate::engine::EventKind;
+use crate::engine::Outcome;
 
 impl Fuzzer {
     /// Runs up to `cases` cases from `seed` (the same seed gives the same cases on every
@@ -16,8 +17,9 @@ impl Fuzzer {
         self.search_block(u64::from(cases), seed).failure
     }
 
-    /// [`Fuzzer::search`], also counting the handoffs taken and the outcomes of the cases
-    /// that passed (not those tried while shrinking).
+    /// [`Fuzzer::search`], also counting the handoffs taken, the outcomes, the (agent,
+    /// deciding state) pairs reached and the script gaps met by the cases that passed (not
+    /// those tried while shrinking).
     pub fn search_block(&self, cases: u64, seed: u64) -> CampaignReport {
         let config = Config {
             cases: u32::try_from(cases).unwrap_or(u32::MAX),
@@ -32,7 +34,8 @@ impl Fuzzer {
         let latest: RefCell<Option<Counterexample>> = RefCell::new(None);
         let mut runner = TestRunner::new(config);
         let result = runner.run(&self.strategy(), |case| {
-            let (run, violation) = self.verify(&case);
+            let mut reach = Reach::default();
+            let (run, violation) = self.verify_reaching(&case, &mut reach);
             if let Some(violation) = violation {
                 let message = violation.to_string();
                 *latest.borrow_mut() = Some(Counterexample { case, violation, run });
@@ -44,6 +47,16 @@ impl Fuzzer {
             let mut report = report.borrow_mut();
             report.cases += 1;
             *report.outcomes.entry(run.outcome().kind()).or_default() += 1;
+            report.past_first_turn += u64::from(reach.past_first_turn(run.outcome()));
+            report.states.extend(reach.states);
+            if let Outcome::ModelFailed { agent, message } = run.outcome() {
+                let gap = report.gaps.entry(*agent).or_insert_with(|| ScriptGap {
+                    example: reach.latest_reply,
+                    message: message.lines().next().unwrap_or_default().to_string(),
+                    ..ScriptGap::default()
+                });
+                gap.cases += 1;
+            }
             for event in run.log().events() {
                 if let (EventKind::Handoff { to }, Some(from)) = (&event.kind, event.agent) {
                     *report.edges.entry((from, *to)).or_default() += 1;

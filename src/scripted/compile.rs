@@ -32,6 +32,8 @@ pub(super) struct CompiledStep {
     /// Whether the host ends the conversation after this text (a `complete` under a
     /// framework without a completion function).
     pub(super) ends_conversation: bool,
+    /// Whether the step hands off (`handoff`).
+    pub(super) hands_off: bool,
 }
 
 /// A call a step makes: the function's name and each argument's template.
@@ -257,6 +259,7 @@ pub(super) fn compile(
             source: describe_step(key, i, &when),
             text_in_call_chunk: step.chunk == Some(Chunk::One),
             ends_conversation: final_text.is_some(),
+            hands_off: step.handoff.is_some(),
         });
     }
     let compiled = if is_rules {

@@ -90,6 +90,24 @@ impl ScriptedModel {
         sources
     }
 
+    /// The `when.user` regexes of [`ScriptedModel::user_patterns`], in the same order, each
+    /// with whether a rule that reads it hands off (`handoff`): the words that move a
+    /// request from one agent to another.
+    pub fn user_rules(&self) -> Vec<(&str, bool)> {
+        let mut rules: Vec<(&str, bool)> = Vec::new();
+        for script in self.scripts.iter().flatten() {
+            let (Compiled::Rules(steps) | Compiled::Responses(steps)) = &script.compiled;
+            for step in steps {
+                let Some(pattern) = &step.user else { continue };
+                match rules.iter_mut().find(|(s, _)| *s == pattern.source()) {
+                    Some(known) => known.1 |= step.hands_off,
+                    None => rules.push((pattern.source(), step.hands_off)),
+                }
+            }
+        }
+        rules
+    }
+
     /// Whether `agent` has a script.
     pub fn has_script(&self, agent: AgentId) -> bool {
         self.scripts[agent.index()].is_some()

@@ -5,6 +5,7 @@
 //! - `analyze`: `handoff analyze` findings, drawings, coverage and diff through the binary;
 //! - `bench`: the ping-pong workload and `handoff bench pingpong`;
 //! - `fuzz`: the fuzzer finds, shrinks and reproduces bounces;
+//! - `fuzz_reach`: what fuzz cases reach (the effectiveness figures), and the script gaps;
 //! - `conformance`: every trace of a real framework in `conformance/traces/`, call by call;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
@@ -28,6 +29,7 @@ mod conformance;
 mod driving;
 mod endpoint;
 mod fuzz;
+mod fuzz_reach;
 mod profile_option;
 mod real_app;
 mod record;
