@@ -1,6 +1,6 @@
 //! Workloads that measure routing overhead: the ping-pong of `handoff bench pingpong`, a
 //! user's own scenario ([`ScenarioBench`], `handoff bench FILE`), and with the feature
-//! `criterion`, [`criterion()`](fn@criterion) for a three-line `benches/` file.
+//! `criterion`, `criterion()` for a three-line `benches/` file.
 
 #[cfg(feature = "criterion")]
 mod criterion;
