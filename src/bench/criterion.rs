@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use criterion::{BatchSize, Criterion, Throughput};
+use criterion::{Criterion, Throughput};
 
 use super::ScenarioBench;
 use crate::scenario::{Scenario, ScenarioError};
@@ -30,8 +30,8 @@ pub fn criterion<P: AsRef<Path>>(c: &mut Criterion, files: impl IntoIterator<Ite
         let calls = bench.run().model_calls() as u64;
         group.throughput(Throughput::Elements(calls.max(1)));
         let name = bench.name().to_string();
-        // The run is returned, so that criterion drops it outside the timing.
-        group.bench_function(name, |b| b.iter_batched(|| (), |()| bench.run(), BatchSize::SmallInput));
+        // The run's log is dropped outside the timing.
+        group.bench_function(name, |b| b.iter_with_large_drop(|| bench.run()));
     }
     group.finish();
     Ok(())

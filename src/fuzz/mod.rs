@@ -22,11 +22,11 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use crate::design::{AgentId, Design};
+use crate::engine::Core;
 use crate::engine::EventKind;
 use crate::engine::Outcome;
 use crate::engine::Run;
 use crate::engine::Settings;
-use crate::engine::{Core, Next};
 use crate::engine::{Model, Response};
 use crate::scenario::Invariant;
 use crate::scenario::{Scenario, ScenarioError};
@@ -162,7 +162,7 @@ impl Fuzzer {
     fn run_reaching(&self, case: &Case, reach: &mut Reach) -> Run {
         let mut model = self.model.borrow_mut();
         model.reset();
-        let mut core = Core::new(
+        let core = Core::new(
             self.design.clone(),
             self.task.clone(),
             self.settings,
@@ -170,48 +170,36 @@ impl Fuzzer {
             Some(0),
         );
         let mut replies = case.replies.iter();
-        let mut overridden = 0u64;
-        let (budget, mut steps) = (core.step_budget(), 0u64);
-        loop {
-            if steps == budget {
-                core.stop_at_ceiling();
-            } else if steps > budget {
-                break; // only a core that does not stop when told gets here
-            }
-            steps += 1;
-            match core.next() {
-                Next::CallModel => {
-                    let call = core.model_calls() as usize;
-                    let request = core.request();
-                    let forced = case.overrides.get(call).copied().flatten();
-                    let reply = match forced.and_then(|k| any_handoff(&self.design, request.agent(), k)) {
-                        Some(handoff) => {
-                            overridden += 1;
-                            Ok(handoff)
-                        }
-                        None => model.reply(&request),
-                    };
-                    // Both numbers only grow, so their sum changes whenever the script moves
-                    // on or the model is overridden, and never returns to an earlier value.
-                    let state = Model::state(&*model).unwrap_or(0) + overridden;
-                    if reply.is_ok() {
-                        reach.states.push((request.agent(), state));
+        let (mut calls, mut overridden) = (0usize, 0u64);
+        core.drive(
+            |request| {
+                // A failed call ends the run, so this counts the calls answered so far.
+                let forced = case.overrides.get(calls).copied().flatten();
+                calls += 1;
+                let reply = match forced.and_then(|k| any_handoff(&self.design, request.agent(), k)) {
+                    Some(handoff) => {
+                        overridden += 1;
+                        Ok(handoff)
                     }
-                    core.model_replied(reply, Some(state));
+                    None => model.reply(request),
+                };
+                // Both numbers only grow, so their sum changes whenever the script moves
+                // on or the model is overridden, and never returns to an earlier value.
+                let state = Model::state(&*model).unwrap_or(0) + overridden;
+                if reply.is_ok() {
+                    reach.states.push((request.agent(), state));
                 }
-                Next::AskHuman => {
-                    reach.asks += 1;
-                    let reply = replies.next().cloned();
-                    if let Some(reply) = &reply {
-                        reach.latest_reply.clone_from(reply);
-                    }
-                    core.human_answered(reply);
+                (reply, Some(state))
+            },
+            |_| {
+                reach.asks += 1;
+                let reply = replies.next().cloned();
+                if let Some(reply) = &reply {
+                    reach.latest_reply.clone_from(reply);
                 }
-                Next::Done => break,
-            }
-        }
-        core.into_run()
-            .expect("the routing core ended no run within its step budget")
+                reply
+            },
+        )
     }
 
     /// Runs `case` twice and checks the run: it ends without bouncing, hands off only along

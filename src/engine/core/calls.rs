@@ -115,10 +115,10 @@ impl Core {
         if output.is_none() && self.stop.is_none() {
             self.stop = Some(self.refused(agent, &name));
         }
+        // A refused call has no result and no effect: the response makes nothing.
         let any_error = matches!(output, Some(ToolOutput::Error(_)));
-        let refused = self.stop.is_some();
         self.outputs.clear();
-        self.outputs.push(output.filter(|_| !refused));
+        self.outputs.push(output);
         let id = CallId(self.next_call_id);
         self.next_call_id += 1;
         Made {
@@ -127,7 +127,7 @@ impl Core {
                 name,
                 arguments: call.arguments,
             }),
-            effect: effect.filter(|_| !refused),
+            effect,
             any_error,
         }
     }

@@ -414,6 +414,8 @@ impl Core {
         loop {
             if steps == budget {
                 self.stop_at_ceiling();
+            } else if steps > budget {
+                break; // only a core that does not stop when told gets here
             }
             steps += 1;
             match self.next {
@@ -429,7 +431,7 @@ impl Core {
             }
         }
         self.into_run()
-            .expect("the routing core ends every run it is stopped at its ceiling")
+            .expect("the routing core ended no run within its step budget")
     }
 
     fn hand_off(&mut self, target: AgentId) {
