@@ -15,11 +15,9 @@
 //! # Ok::<(), handoff_harness::ScenarioError>(())
 //! ```
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::design::Design;
-use crate::engine::{Core, Outcome, Run, Settings};
+use crate::engine::{Core, Outcome, Run};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 
@@ -28,12 +26,8 @@ use super::pingpong::peak_memory;
 /// A scenario prepared for timing: its scripted model compiled once, reset before each run.
 #[derive(Debug, Clone)]
 pub struct ScenarioBench {
-    name: String,
-    design: Arc<Design>,
-    task: String,
-    settings: Settings,
+    scenario: Scenario,
     model: ScriptedModel,
-    user: Option<Vec<String>>,
 }
 
 /// One run of a [`ScenarioBench`]: what it did and how long it took.
@@ -78,20 +72,16 @@ impl ScenarioBench {
     /// Prepares `scenario`. Fails, naming the file and the field, if it has no task or no
     /// scripted model (a recording or a design file has no model to time).
     pub fn new(scenario: &Scenario) -> Result<ScenarioBench, ScenarioError> {
-        let (orchestration, model) = scenario.orchestration()?;
+        let (_, model) = scenario.orchestration()?;
         Ok(ScenarioBench {
-            name: scenario.name.clone(),
-            design: orchestration.design().clone(),
-            task: scenario.task.clone().unwrap_or_default(),
-            settings: scenario.settings,
+            scenario: scenario.clone(),
             model,
-            user: scenario.user.clone(),
         })
     }
 
     /// The scenario's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.scenario.name
     }
 
     /// Runs the scenario once on the core, its model calls not timed: what a criterion
@@ -105,13 +95,14 @@ impl ScenarioBench {
     pub fn drive(&mut self, time_model: bool) -> ScenarioRun {
         self.model.reset();
         let model = &mut self.model;
-        let mut replies = self.user.iter().flatten();
+        let scenario = &self.scenario;
+        let mut replies = scenario.user.iter().flatten();
         let mut in_model = Duration::ZERO;
         let core = Core::new(
-            self.design.clone(),
-            self.task.clone(),
-            self.settings,
-            self.user.is_some(),
+            scenario.design.clone(),
+            scenario.task.clone().unwrap_or_default(),
+            scenario.settings,
+            scenario.user.is_some(),
             crate::engine::Model::state(model),
         );
         let start = Instant::now();
@@ -156,7 +147,7 @@ impl ScenarioBench {
         whole.sort_unstable();
         in_model.sort_unstable();
         ScenarioReport {
-            scenario: self.name.clone(),
+            scenario: self.scenario.name.clone(),
             runs,
             model_calls: run.model_calls() as u64,
             handoffs: run.handoffs() as u64,

@@ -62,8 +62,10 @@ enum Workload {
 /// Runs `handoff bench`.
 pub(crate) fn bench(args: &BenchArgs) -> Status {
     match (&args.workload, &args.file) {
-        (Some(Workload::Pingpong { .. }), _) | (None, None) => pingpong(args),
+        (Some(workload), _) => pingpong(workload),
         (None, Some(file)) => scenario(file, args),
+        // clap requires one of the two.
+        (None, None) => bad_input("`handoff bench` needs a scenario FILE or the workload `pingpong`"),
     }
 }
 
@@ -139,17 +141,14 @@ fn memory(peak: Option<u64>) -> String {
 }
 
 /// `handoff bench pingpong`.
-fn pingpong(args: &BenchArgs) -> Status {
-    let Some(Workload::Pingpong {
+fn pingpong(workload: &Workload) -> Status {
+    let Workload::Pingpong {
         handoffs,
         agents,
         runs,
         format,
         profile,
-    }) = args.workload
-    else {
-        return bad_input("`handoff bench` needs a scenario FILE or the workload `pingpong`");
-    };
+    } = *workload;
     let workload =
         PingPong::new(agents as usize, handoffs).and_then(|w| w.under(profile.unwrap_or(&Profile::SEMANTIC_KERNEL)));
     let workload = match workload {
