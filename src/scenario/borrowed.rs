@@ -145,18 +145,14 @@ impl DesignFile {
         }
         let declared = declared.tool_surface(profile.tools);
         declared.check_agents().ok()?;
-        let design = DesignFile {
-            name: parsed
-                .name
-                .or(stem.map(String::from))
-                .unwrap_or_else(|| "design".into()),
-            file: file.to_string(),
+        let design = DesignFile::assemble(
+            (file, stem),
+            parsed.name,
             declared,
-            limits: parsed.limits,
-            profile,
-            usage_chunk: parsed.profile.as_ref().is_some_and(|p| p.usage_chunk),
-            scripts: parsed.model.and_then(|m| m.scripted).map(|s| s.0).unwrap_or_default(),
-        };
+            parsed.limits,
+            parsed.profile.as_ref(),
+            parsed.model,
+        );
         Some(BorrowedDesign {
             design,
             edges: parsed.handoffs.edges(text)?,

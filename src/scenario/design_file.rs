@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use super::file::{File, declared};
+use super::file::{File, ModelFile, declared};
+use super::forms::ProfileFile;
 use crate::design::DesignBuilder;
 use crate::engine::{Limits, Profile};
 use crate::files::{FileError, parse_json, read_text, stem};
@@ -66,18 +67,35 @@ impl DesignFile {
         declared
             .check_agents()
             .map_err(|e| FileError::invalid(file, e.place(), e.to_string()))?;
-        Ok(DesignFile {
-            name: parsed
-                .name
-                .or(stem.map(String::from))
-                .unwrap_or_else(|| "design".into()),
+        Ok(DesignFile::assemble(
+            (file, stem),
+            parsed.name,
+            declared,
+            parsed.limits,
+            parsed.profile.as_ref(),
+            parsed.model,
+        ))
+    }
+
+    /// The design file of `file` (named `stem` unless it names itself) from its parts, as
+    /// the full reading and the borrowing one (`borrowed.rs`) have them.
+    pub(super) fn assemble(
+        (file, stem): (&str, Option<&str>),
+        name: Option<String>,
+        declared: DesignBuilder,
+        limits: Option<Limits>,
+        options: Option<&ProfileFile>,
+        model: Option<ModelFile>,
+    ) -> DesignFile {
+        DesignFile {
+            name: name.or(stem.map(String::from)).unwrap_or_else(|| "design".into()),
             file: file.to_string(),
             declared,
-            limits: parsed.limits,
-            profile,
-            usage_chunk: parsed.profile.as_ref().is_some_and(|p| p.usage_chunk),
-            scripts: parsed.model.and_then(|m| m.scripted).map(|s| s.0).unwrap_or_default(),
-        })
+            limits,
+            profile: options.map_or(&Profile::SEMANTIC_KERNEL, |p| p.profile),
+            usage_chunk: options.is_some_and(|p| p.usage_chunk),
+            scripts: model.and_then(|m| m.scripted).map(|s| s.0).unwrap_or_default(),
+        }
     }
 }
 
