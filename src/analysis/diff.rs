@@ -137,28 +137,26 @@ impl DesignDiff {
                 }),
         );
 
-        let old_edges: HashMap<(&str, &str), &str> = old_graph
-            .handoff_names()
-            .map(|(s, t, e)| ((s, t), e.description.as_str()))
-            .collect();
+        let old_edges: HashMap<(&str, &str), &str> =
+            old_graph.handoff_names().map(|(s, t, text)| ((s, t), text)).collect();
         let new_edges: HashSet<(&str, &str)> = new_graph.handoff_names().map(|(s, t, _)| (s, t)).collect();
         let mut handoffs: Vec<HandoffChange> = new_graph
             .handoff_names()
-            .map(|(s, t, e)| HandoffChange {
+            .map(|(s, t, text)| HandoffChange {
                 source: s.to_string(),
                 target: t.to_string(),
                 old: old_edges.get(&(s, t)).map(|d| d.to_string()),
-                new: Some(e.description.clone()),
+                new: Some(text.to_string()),
             })
             .collect();
         handoffs.extend(
             old_graph
                 .handoff_names()
                 .filter(|(s, t, _)| !new_edges.contains(&(*s, *t)))
-                .map(|(s, t, e)| HandoffChange {
+                .map(|(s, t, text)| HandoffChange {
                     source: s.to_string(),
                     target: t.to_string(),
-                    old: Some(e.description.clone()),
+                    old: Some(text.to_string()),
                     new: None,
                 }),
         );

@@ -26,14 +26,54 @@ pub struct AgentNode {
     pub description: String,
 }
 
-/// A handoff, as an edge of the graph.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A handoff, as an edge of the graph. Its description is kept by the graph, not the edge
+/// (a design of a million handoffs then needs no string of its own per edge): read it with
+/// [`HandoffGraph::description`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HandoffEdge {
-    /// The description the model reads for `transfer_to_<target>`, after falling back to the
-    /// target's description.
-    pub description: String,
     /// Whether the description was declared on the edge (`false`: the target's).
     pub declared: bool,
+    /// Which of the graph's [`Texts`] is the declared description.
+    text: usize,
+}
+
+/// The descriptions declared on edges, one after another in one string.
+#[derive(Debug, Clone, Default)]
+struct Texts {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// The edge of a description: `Some` text declared on it, or `None`, the target's.
+    fn edge(&mut self, description: Option<&str>) -> HandoffEdge {
+        let Some(description) = description else {
+            return HandoffEdge {
+                declared: false,
+                text: 0,
+            };
+        };
+        self.text.push_str(description);
+        self.ends.push(self.text.len());
+        HandoffEdge {
+            declared: true,
+            text: self.ends.len() - 1,
+        }
+    }
+
+    /// The description of `edge`, a handoff to `target` of `graph`.
+    fn description<'a>(
+        &'a self,
+        graph: &'a DiGraph<AgentNode, HandoffEdge>,
+        target: NodeIndex,
+        edge: &HandoffEdge,
+    ) -> &'a str {
+        if !edge.declared {
+            return &graph[target].description;
+        }
+        let start = if edge.text == 0 { 0 } else { self.ends[edge.text - 1] };
+        &self.text[start..self.ends[edge.text]]
+    }
 }
 
 /// The handoff graph of a design. Node `i` is the design's agent `i`; edges are in declaration
@@ -42,6 +82,7 @@ pub struct HandoffEdge {
 #[derive(Debug, Clone)]
 pub struct HandoffGraph {
     graph: DiGraph<AgentNode, HandoffEdge>,
+    texts: Texts,
     start: Option<NodeIndex>,
     problems: Vec<Finding>,
 }
@@ -57,20 +98,16 @@ impl HandoffGraph {
                 description: agent.description.clone(),
             });
         }
+        let mut texts = Texts::default();
         for source in design.ids() {
             for handoff in design.handoffs(source) {
-                graph.add_edge(
-                    node(source.index()),
-                    node(handoff.target.index()),
-                    HandoffEdge {
-                        description: handoff.description.clone(),
-                        declared: handoff.declared,
-                    },
-                );
+                let edge = texts.edge(handoff.declared.then_some(handoff.description.as_str()));
+                graph.add_edge(node(source.index()), node(handoff.target.index()), edge);
             }
         }
         HandoffGraph {
             graph,
+            texts,
             start: Some(node(design.start().index())),
             problems: Vec::new(),
         }
@@ -106,6 +143,7 @@ impl HandoffGraph {
             hinted: 0,
         };
         let mut problems = Vec::new();
+        let mut texts = Texts::default();
 
         let start = match start {
             None if agents.is_empty() => None,
@@ -128,20 +166,21 @@ impl HandoffGraph {
             },
         };
 
-        // Resolve names, on several cores for large designs; then add the edges one by one,
-        // in declaration order.
+        // Resolve the targets' names, on several cores for large designs; then add the edges
+        // one by one, in declaration order, looking a source up once for each run of its edges.
         // (`NodeIndex::end()`: no agent has that name.)
-        let resolved = parallel::map(edges.count(), |i| {
-            let spec = edges.edge(i);
-            let find = |name| index.get(name).copied().unwrap_or(NodeIndex::end());
-            (find(spec.source), find(spec.target))
-        });
+        let find = |name| index.get(name).copied().unwrap_or(NodeIndex::end());
+        let targets = parallel::map(edges.count(), |i| find(edges.edge(i).target));
         let known = |n: NodeIndex| (n != NodeIndex::end()).then_some(n);
         let mut repeats = Repeats::new(agents.len());
         let mut unknown_sources: Vec<&str> = Vec::new();
-        for (i, &(source, target)) in resolved.iter().enumerate() {
+        let mut run: (&str, NodeIndex) = ("", NodeIndex::end());
+        for (i, &target) in targets.iter().enumerate() {
             let spec = edges.edge(i);
-            let (source, target) = (known(source), known(target));
+            if i == 0 || spec.source != run.0 {
+                run = (spec.source, find(spec.source));
+            }
+            let (source, target) = (known(run.1), known(target));
             let Some(source) = source else {
                 if !unknown_sources.contains(&spec.source) {
                     unknown_sources.push(spec.source);
@@ -171,14 +210,8 @@ impl HandoffGraph {
                 ));
                 continue;
             };
-            let edge = HandoffEdge {
-                description: match spec.description {
-                    Some(text) => text.to_string(),
-                    None => graph[target].description.clone(),
-                },
-                declared: spec.description.is_some(),
-            };
             if let Some(first) = repeats.find(source, target) {
+                let edge = texts.edge(spec.description);
                 problems.push(Finding {
                     code: Code::DuplicateHandoff,
                     severity: Severity::Warning,
@@ -188,7 +221,7 @@ impl HandoffGraph {
                          wins (\"{}\"), as in a Python dict. Keep one",
                         spec.source,
                         spec.target,
-                        escape_controls(&edge.description)
+                        escape_controls(texts.description(&graph, target, &edge))
                     ),
                     place: Some(format!("handoffs{}{}", json_key(spec.source), json_key(spec.target))),
                 });
@@ -205,10 +238,15 @@ impl HandoffGraph {
                     "Remove the edge",
                 ));
             }
-            let id = graph.add_edge(source, target, edge);
+            let id = graph.add_edge(source, target, texts.edge(spec.description));
             repeats.added(source, target, id);
         }
-        HandoffGraph { graph, start, problems }
+        HandoffGraph {
+            graph,
+            texts,
+            start,
+            problems,
+        }
     }
 
     /// The petgraph graph, for algorithms of your own. Node `i` is the design's agent `i`.
@@ -236,13 +274,18 @@ impl HandoffGraph {
     pub fn problems(&self) -> &[Finding] {
         &self.problems
     }
-    /// The `(source, target)` names of every handoff, in declaration order.
-    pub fn handoff_names(&self) -> impl Iterator<Item = (&str, &str, &HandoffEdge)> {
+    /// The description the model reads for handoff `edge`: its own, or its target's.
+    pub fn description(&self, edge: EdgeIndex) -> &str {
+        let e = &self.graph.raw_edges()[edge.index()];
+        self.texts.description(&self.graph, e.target(), &e.weight)
+    }
+    /// The `(source, target, description)` of every handoff, in declaration order.
+    pub fn handoff_names(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.graph.raw_edges().iter().map(|e| {
             (
                 self.graph[e.source()].name.as_str(),
                 self.graph[e.target()].name.as_str(),
-                &e.weight,
+                self.texts.description(&self.graph, e.target(), &e.weight),
             )
         })
     }
@@ -393,7 +436,8 @@ mod tests {
         );
         let edges: Vec<_> = g
             .handoff_names()
-            .map(|(s, t, e)| (s, t, e.description.as_str(), e.declared))
+            .zip(g.petgraph().edge_weights())
+            .map(|((s, t, text), e)| (s, t, text, e.declared))
             .collect();
         assert_eq!(
             edges,
@@ -432,7 +476,7 @@ mod tests {
         assert_eq!(repeats, ["C>B", "A>B", "A>C"]);
         let edges: Vec<_> = g
             .handoff_names()
-            .map(|(s, t, e)| format!("{s}>{t}:{}", e.description))
+            .map(|(s, t, text)| format!("{s}>{t}:{text}"))
             .collect();
         assert_eq!(edges, ["A>B:6", "C>B:5", "B>C:3", "A>C:7"]);
     }
@@ -470,7 +514,7 @@ mod tests {
         // The self loop is kept; the repeated edge keeps its place and takes the last description.
         let edges: Vec<_> = g
             .handoff_names()
-            .map(|(s, t, e)| format!("{s}>{t}:{}", e.description))
+            .map(|(s, t, text)| format!("{s}>{t}:{text}"))
             .collect();
         assert_eq!(edges, ["A>A:me", "A>B:two"]);
     }

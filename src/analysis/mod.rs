@@ -331,7 +331,7 @@ fn description_findings(graph: &HandoffGraph) -> Vec<Finding> {
     // equal descriptions of one source then sit next to each other. No string is copied.
     let mut keyed: Vec<(NodeIndex, u64, EdgeIndex)> = Vec::with_capacity(g.edge_count());
     for edge in g.edge_references() {
-        let text = &edge.weight().description;
+        let text = graph.description(edge.id());
         if text.trim().is_empty() {
             findings.push(empty_description(
                 graph,
@@ -343,7 +343,15 @@ fn description_findings(graph: &HandoffGraph) -> Vec<Finding> {
             keyed.push((edge.source(), text_hash(text), edge.id()));
         }
     }
-    keyed.sort_unstable();
+    // Edges usually come in one run per source (one JSON object each): sorting each run is
+    // then enough. A design that names a source in two runs is sorted whole.
+    let mut runs = keyed.chunk_by(|a, b| a.0 == b.0).map(|run| run[0].0);
+    let mut seen = vec![false; g.node_count()];
+    if runs.all(|source| !std::mem::replace(&mut seen[source.index()], true)) {
+        keyed.chunk_by_mut(|a, b| a.0 == b.0).for_each(<[_]>::sort_unstable);
+    } else {
+        keyed.sort_unstable();
+    }
     let mut shared: Vec<Vec<EdgeIndex>> = Vec::new();
     for run in keyed
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
@@ -352,9 +360,9 @@ fn description_findings(graph: &HandoffGraph) -> Vec<Finding> {
         // Equal hashes almost always mean equal texts; check, and split the run if not.
         let mut rest: Vec<EdgeIndex> = run.iter().map(|k| k.2).collect();
         while rest.len() > 1 {
-            let first = &g[rest[0]].description;
+            let first = graph.description(rest[0]);
             let (same, other): (Vec<EdgeIndex>, Vec<EdgeIndex>) =
-                rest.iter().partition(|&&e| same_text(first, &g[e].description));
+                rest.iter().partition(|&&e| same_text(first, graph.description(e)));
             if same.len() > 1 {
                 shared.push(same);
             }
@@ -405,7 +413,7 @@ fn duplicate_description(graph: &HandoffGraph, edges: &[EdgeIndex]) -> Finding {
             "`{source}` offers {} with the same description (\"{}\"): the model cannot tell them apart, so the \
              choice between {} is a guess. Say in each description when to choose it",
             names(&tools),
-            escape_controls(&g[edges[0]].description),
+            escape_controls(graph.description(edges[0])),
             names(&targets)
         ),
         place: Some(format!("handoffs{}", json_key(source))),

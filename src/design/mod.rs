@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::files::closest;
 
 mod agent;
@@ -129,12 +131,23 @@ impl DesignBuilder {
     /// Checks everything but the edges and the start: agent names and each agent's tools.
     /// The analysis (`analysis::HandoffGraph`) reports problems with edges as findings instead.
     pub fn check_agents(&self) -> Result<(), DesignError> {
-        Design::index(&self.agents, &self.surface)?;
+        Design::check_names(&self.agents, &self.surface)?;
+        // Without handoffs, an agent's functions depend only on its own tools: the agents
+        // without tools all have the same, checked once.
+        let mut toolless_checked = false;
         for (i, agent) in self.agents.iter().enumerate() {
+            if agent.tools.is_empty() && std::mem::replace(&mut toolless_checked, true) {
+                continue;
+            }
             tools::toolbox(i, agent, &[], &self.agents, &self.surface)?;
         }
         Ok(())
     }
+}
+
+/// The id of agent number `i`.
+fn agent_id(i: usize) -> AgentId {
+    AgentId(u32::try_from(i).expect("more than 4 billion agents"))
 }
 
 impl Design {
@@ -145,10 +158,22 @@ impl Design {
 
     /// Checks the agents' names (as `surface` allows them) and indexes them by name.
     fn index(agents: &[Agent], surface: &ToolSurface) -> Result<BTreeMap<String, AgentId>, DesignError> {
+        Design::check_names(agents, surface)?;
+        Ok(agents
+            .iter()
+            .enumerate()
+            .map(|(i, agent)| (agent.name.clone(), agent_id(i)))
+            .collect())
+    }
+
+    /// Checks the agents' names: there are some, each is one `surface` allows, none repeats.
+    fn check_names(agents: &[Agent], surface: &ToolSurface) -> Result<(), DesignError> {
         if agents.is_empty() {
             return Err(DesignError::NoAgents);
         }
-        let mut index = BTreeMap::new();
+        // Only looked up, never iterated: its order reaches nothing.
+        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+        index.reserve(agents.len());
         for (i, agent) in agents.iter().enumerate() {
             if agent.name.is_empty() {
                 return Err(DesignError::EmptyName { index: i });
@@ -167,16 +192,15 @@ impl Design {
                     name: agent.name.clone(),
                 });
             }
-            let id = AgentId(u32::try_from(i).expect("more than 4 billion agents"));
-            if let Some(first) = index.insert(agent.name.clone(), id) {
+            if let Some(first) = index.insert(&agent.name, i) {
                 return Err(DesignError::DuplicateAgent {
                     index: i,
-                    first: first.index(),
+                    first,
                     name: agent.name.clone(),
                 });
             }
         }
-        Ok(index)
+        Ok(())
     }
 
     fn new(

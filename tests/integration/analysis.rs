@@ -136,8 +136,8 @@ fn duplicate_handoffs_warn_and_the_last_description_wins() {
     let dup = a.findings().iter().find(|f| f.code == Code::DuplicateHandoff).unwrap();
     assert_eq!(dup.severity, Severity::Warning);
     assert!(dup.message.contains("(\"again\")"));
-    let (_, _, edge) = a.graph().handoff_names().next().unwrap();
-    assert_eq!(edge.description, "again");
+    let (_, _, description) = a.graph().handoff_names().next().unwrap();
+    assert_eq!(description, "again");
 }
 
 #[test]

@@ -97,7 +97,7 @@ impl Drawing {
                 Edge {
                     from: from.index(),
                     to: to.index(),
-                    label: g[e].description.clone(),
+                    label: graph.description(e).to_string(),
                     mark: if analysis.is_cycle_edge(e) {
                         EdgeMark::Cycle
                     } else {
