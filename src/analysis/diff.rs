@@ -276,7 +276,7 @@ impl DesignDiff {
 }
 
 fn names(graph: &HandoffGraph) -> impl Iterator<Item = &str> {
-    graph.petgraph().node_weights().map(|n| n.name.as_str())
+    graph.petgraph().node_indices().map(|n| graph.name(n))
 }
 
 fn start_name(graph: &HandoffGraph) -> Option<String> {

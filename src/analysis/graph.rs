@@ -17,7 +17,7 @@ use crate::scenario::{BorrowedEdge, BorrowedEdges};
 const HINT_AGENTS: usize = 10_000;
 const HINTS: usize = 10;
 
-/// An agent, as a node of the graph.
+/// An agent of the graph: node `i` is [`HandoffGraph::agent`]`(i)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentNode {
     /// The agent's name.
@@ -62,14 +62,9 @@ impl Texts {
     }
 
     /// The description of `edge`, a handoff to `target` of `graph`.
-    fn description<'a>(
-        &'a self,
-        graph: &'a DiGraph<AgentNode, HandoffEdge>,
-        target: NodeIndex,
-        edge: &HandoffEdge,
-    ) -> &'a str {
+    fn description<'a>(&'a self, agents: &'a [AgentNode], target: NodeIndex, edge: &HandoffEdge) -> &'a str {
         if !edge.declared {
-            return &graph[target].description;
+            return &agents[target.index()].description;
         }
         let start = if edge.text == 0 { 0 } else { self.ends[edge.text - 1] };
         &self.text[start..self.ends[edge.text]]
@@ -78,10 +73,12 @@ impl Texts {
 
 /// The handoff graph of a design. Node `i` is the design's agent `i`; edges are in declaration
 /// order (a repeated edge keeps its first place and its last description, as in Semantic
-/// Kernel).
+/// Kernel). The nodes carry nothing, so that a large graph's nodes stay in the processor's
+/// cache: an agent's name and description are [`HandoffGraph::agent`]'s.
 #[derive(Debug, Clone)]
 pub struct HandoffGraph {
-    graph: DiGraph<AgentNode, HandoffEdge>,
+    graph: DiGraph<(), HandoffEdge>,
+    agents: Vec<AgentNode>,
     texts: Texts,
     start: Option<NodeIndex>,
     problems: Vec<Finding>,
@@ -92,12 +89,7 @@ impl HandoffGraph {
     pub fn of(design: &Design) -> HandoffGraph {
         let edges: usize = design.ids().map(|id| design.handoffs(id).len()).sum();
         let mut graph = DiGraph::with_capacity(design.agents().len(), edges);
-        for agent in design.agents() {
-            graph.add_node(AgentNode {
-                name: agent.name.clone(),
-                description: agent.description.clone(),
-            });
-        }
+        let agents = nodes(design.agents(), &mut graph);
         let mut texts = Texts::default();
         for source in design.ids() {
             for handoff in design.handoffs(source) {
@@ -107,6 +99,7 @@ impl HandoffGraph {
         }
         HandoffGraph {
             graph,
+            agents,
             texts,
             start: Some(node(design.start().index())),
             problems: Vec::new(),
@@ -129,14 +122,11 @@ impl HandoffGraph {
         start: Option<&str>,
     ) -> HandoffGraph {
         let mut graph = DiGraph::with_capacity(agents.len(), edges.count());
+        let nodes = nodes(agents, &mut graph);
         let mut index: FxHashMap<&str, NodeIndex> = FxHashMap::default();
         index.reserve(agents.len());
-        for agent in agents {
-            let id = graph.add_node(AgentNode {
-                name: agent.name.clone(),
-                description: agent.description.clone(),
-            });
-            index.entry(agent.name.as_str()).or_insert(id);
+        for (i, agent) in agents.iter().enumerate() {
+            index.entry(agent.name.as_str()).or_insert(node(i));
         }
         let mut unknown = Unknown {
             names: agents.iter().map(|a| a.name.as_str()).collect(),
@@ -221,7 +211,7 @@ impl HandoffGraph {
                          wins (\"{}\"), as in a Python dict. Keep one",
                         spec.source,
                         spec.target,
-                        escape_controls(texts.description(&graph, target, &edge))
+                        escape_controls(texts.description(&nodes, target, &edge))
                     ),
                     place: Some(format!("handoffs{}{}", json_key(spec.source), json_key(spec.target))),
                 });
@@ -243,15 +233,21 @@ impl HandoffGraph {
         }
         HandoffGraph {
             graph,
+            agents: nodes,
             texts,
             start,
             problems,
         }
     }
 
-    /// The petgraph graph, for algorithms of your own. Node `i` is the design's agent `i`.
-    pub fn petgraph(&self) -> &DiGraph<AgentNode, HandoffEdge> {
+    /// The petgraph graph, for algorithms of your own. Node `i` is the design's agent `i`,
+    /// [`HandoffGraph::agent`]`(i)`.
+    pub fn petgraph(&self) -> &DiGraph<(), HandoffEdge> {
         &self.graph
+    }
+    /// Agent `agent`'s name and description.
+    pub fn agent(&self, agent: NodeIndex) -> &AgentNode {
+        &self.agents[agent.index()]
     }
     /// The start agent; `None` when the declared start names no agent (or there are no agents).
     pub fn start(&self) -> Option<NodeIndex> {
@@ -259,7 +255,7 @@ impl HandoffGraph {
     }
     /// The name of agent `agent`.
     pub fn name(&self, agent: NodeIndex) -> &str {
-        &self.graph[agent].name
+        &self.agents[agent.index()].name
     }
     /// Number of agents.
     pub fn agent_count(&self) -> usize {
@@ -277,15 +273,15 @@ impl HandoffGraph {
     /// The description the model reads for handoff `edge`: its own, or its target's.
     pub fn description(&self, edge: EdgeIndex) -> &str {
         let e = &self.graph.raw_edges()[edge.index()];
-        self.texts.description(&self.graph, e.target(), &e.weight)
+        self.texts.description(&self.agents, e.target(), &e.weight)
     }
     /// The `(source, target, description)` of every handoff, in declaration order.
     pub fn handoff_names(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.graph.raw_edges().iter().map(|e| {
             (
-                self.graph[e.source()].name.as_str(),
-                self.graph[e.target()].name.as_str(),
-                self.texts.description(&self.graph, e.target(), &e.weight),
+                self.name(e.source()),
+                self.name(e.target()),
+                self.texts.description(&self.agents, e.target(), &e.weight),
             )
         })
     }
@@ -314,7 +310,7 @@ impl Repeats {
     }
 
     /// An edge of `source` comes next.
-    fn enter(&mut self, source: NodeIndex, graph: &DiGraph<AgentNode, HandoffEdge>) {
+    fn enter(&mut self, source: NodeIndex, graph: &DiGraph<(), HandoffEdge>) {
         if self.current == Some(source) {
             return;
         }
@@ -379,6 +375,20 @@ impl DeclaredEdges for BorrowedEdges<'_> {
     fn edge(&self, i: usize) -> BorrowedEdge<'_> {
         self.get(i)
     }
+}
+
+/// The nodes of `agents`, added to `graph`, and their names and descriptions.
+fn nodes(agents: &[Agent], graph: &mut DiGraph<(), HandoffEdge>) -> Vec<AgentNode> {
+    agents
+        .iter()
+        .map(|agent| {
+            graph.add_node(());
+            AgentNode {
+                name: agent.name.clone(),
+                description: agent.description.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The node of agent number `i`.

@@ -67,13 +67,17 @@ impl Analysis {
     fn under(graph: HandoffGraph, handoff_limit: Option<u32>, profile: &Profile) -> Analysis {
         let start = graph.start();
         let forward = Adjacency::of(graph.petgraph(), false);
+        // The descriptions' hashes, on all cores for a large design.
+        let hashes = parallel::map(graph.handoff_count(), |i| {
+            text_hash(graph.description(EdgeIndex::new(i)))
+        });
         // Large designs use two cores: descriptions and the forward search on one, the
         // backward search and the cycles on the other.
         let ((descriptions, reachable), (returns, (cycles, cycle_edges))) = parallel::join(
             graph.handoff_count(),
             || {
                 let reachable = start.map(|s| forward.reach(s));
-                (description_findings(&graph), reachable)
+                (description_findings(&graph, &hashes), reachable)
             },
             || {
                 let returns = start.map(|s| Adjacency::of(graph.petgraph(), true).reach(s));
@@ -323,16 +327,18 @@ fn path_text(graph: &HandoffGraph, path: &[NodeIndex]) -> String {
     )
 }
 
-/// `duplicate-description` and `empty-description`.
-fn description_findings(graph: &HandoffGraph) -> Vec<Finding> {
+/// `duplicate-description` and `empty-description`; `hashes` holds each edge's description's
+/// [`text_hash`].
+fn description_findings(graph: &HandoffGraph, hashes: &[u64]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let g = graph.petgraph();
     // Sort the described edges by (source, hash of the description as a model reads it);
     // equal descriptions of one source then sit next to each other. No string is copied.
     let mut keyed: Vec<(NodeIndex, u64, EdgeIndex)> = Vec::with_capacity(g.edge_count());
+    let blank = text_hash("");
     for edge in g.edge_references() {
-        let text = graph.description(edge.id());
-        if text.trim().is_empty() {
+        let hash = hashes[edge.id().index()];
+        if hash == blank && graph.description(edge.id()).trim().is_empty() {
             findings.push(empty_description(
                 graph,
                 edge.source(),
@@ -340,7 +346,7 @@ fn description_findings(graph: &HandoffGraph) -> Vec<Finding> {
                 edge.weight().declared,
             ));
         } else {
-            keyed.push((edge.source(), text_hash(text), edge.id()));
+            keyed.push((edge.source(), hash, edge.id()));
         }
     }
     // Edges usually come in one run per source (one JSON object each): sorting each run is
