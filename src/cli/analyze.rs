@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 use serde_json::json;
 
 use super::output::{
@@ -19,6 +20,81 @@ use handoff_harness::analysis::{AnalysedFile, Finding, Severity, Tally};
 use handoff_harness::files::{names, plural};
 use handoff_harness::scenario::Scenario;
 use handoff_harness::suite::Suite;
+
+/// `--format json`'s report, its keys in the order `serde_json::Value` prints them (sorted),
+/// written without building a `Value` of a large design's findings first.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    designs: Vec<DesignJson<'a>>,
+    findings: Vec<FindingJson<'a>>,
+    summary: SummaryJson,
+}
+
+/// A design's line of the JSON report.
+#[derive(Serialize)]
+struct DesignJson<'a> {
+    agents: usize,
+    errors: usize,
+    file: &'a str,
+    handoffs: usize,
+    infos: usize,
+    name: &'a str,
+    profile: &'a str,
+    start: Option<&'a str>,
+    warnings: usize,
+}
+
+impl DesignJson<'_> {
+    fn of(a: &AnalysedFile) -> DesignJson<'_> {
+        let graph = a.analysis.graph();
+        let tally = a.analysis.tally();
+        DesignJson {
+            agents: graph.agent_count(),
+            errors: tally.errors,
+            file: &a.file,
+            handoffs: graph.handoff_count(),
+            infos: tally.infos,
+            name: &a.name,
+            profile: a.profile.name,
+            start: graph.start().map(|s| graph.name(s)),
+            warnings: tally.warnings,
+        }
+    }
+}
+
+/// A finding of the JSON report: [`Finding::to_json`] and its file.
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    agents: &'a [String],
+    code: &'a str,
+    file: &'a str,
+    message: &'a str,
+    place: Option<&'a str>,
+    severity: &'a str,
+}
+
+impl<'a> FindingJson<'a> {
+    fn of(f: &'a Finding, file: &'a str) -> FindingJson<'a> {
+        FindingJson {
+            agents: &f.agents,
+            code: f.code.as_str(),
+            file,
+            message: &f.message,
+            place: f.place.as_deref(),
+            severity: f.severity.as_str(),
+        }
+    }
+}
+
+/// The JSON report's totals.
+#[derive(Serialize)]
+struct SummaryJson {
+    designs: usize,
+    errors: usize,
+    infos: usize,
+    passed: bool,
+    warnings: usize,
+}
 
 /// Arguments of `handoff analyze`.
 #[derive(Debug, Args)]
@@ -131,37 +207,25 @@ fn findings(
             out
         }
         AnalyzeFormat::Json => {
-            let findings: Vec<serde_json::Value> = analysed
+            let findings: Vec<FindingJson> = analysed
                 .iter()
-                .flat_map(|a| {
-                    a.analysis.findings().iter().map(|f| {
-                        let mut value = f.to_json();
-                        value["file"] = a.file.clone().into();
-                        value
-                    })
-                })
+                .flat_map(|a| a.analysis.findings().iter().map(|f| FindingJson::of(f, &a.file)))
                 .collect();
-            let designs: Vec<serde_json::Value> = analysed
-                .iter()
-                .map(|a| {
-                    let graph = a.analysis.graph();
-                    let tally = a.analysis.tally();
-                    json!({
-                        "file": a.file, "name": a.name, "profile": a.profile.name,
-                        "agents": graph.agent_count(), "handoffs": graph.handoff_count(),
-                        "start": graph.start().map(|s| graph.name(s)),
-                        "errors": tally.errors, "warnings": tally.warnings, "infos": tally.infos,
-                    })
-                })
-                .collect();
-            json_text(&json!({
-                "findings": findings,
-                "designs": designs,
-                "summary": {
-                    "designs": analysed.len(), "errors": total.errors, "warnings": total.warnings,
-                    "infos": total.infos, "passed": !total.fails(deny_warnings),
+            let designs: Vec<DesignJson> = analysed.iter().map(DesignJson::of).collect();
+            let report = ReportJson {
+                designs,
+                findings,
+                summary: SummaryJson {
+                    designs: analysed.len(),
+                    errors: total.errors,
+                    infos: total.infos,
+                    passed: !total.fails(deny_warnings),
+                    warnings: total.warnings,
                 },
-            }))
+            };
+            let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");
+            text.push('\n');
+            text
         }
         AnalyzeFormat::Dot | AnalyzeFormat::Mermaid => {
             let drawings: Vec<Drawing> = analysed.iter().map(|a| Drawing::of(&a.analysis, &a.name)).collect();
