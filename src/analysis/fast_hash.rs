@@ -12,11 +12,10 @@ use rustc_hash::FxHasher;
 /// space. Equal for texts that [`same_text`] calls equal: both hash the bytes of the text's
 /// [`normalised`] form, eight at a time.
 pub(crate) fn text_hash(text: &str) -> u64 {
-    let text = text.trim();
     let mut words = Words::default();
     if !text.is_ascii() {
         let mut utf8 = [0; 4];
-        for c in normalised(text) {
+        for c in normalised(text.trim()) {
             c.encode_utf8(&mut utf8).bytes().for_each(|b| words.push(b));
         }
         return words.finish();
@@ -24,7 +23,11 @@ pub(crate) fn text_hash(text: &str) -> u64 {
     // The common case: ASCII, eight bytes at a time where they need no more than lower
     // case, byte by byte where white space is to be made one space.
     let mut space = false;
-    let mut chunks = text.as_bytes().chunks_exact(8);
+    // `str::trim` of an ASCII text.
+    let text = text.as_bytes();
+    let start = text.iter().position(|&b| !white(b)).unwrap_or(text.len());
+    let end = text.iter().rposition(|&b| !white(b)).map_or(start, |last| last + 1);
+    let mut chunks = text[start..end].chunks_exact(8);
     for chunk in &mut chunks {
         let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
         match plain_word(word, space) {
@@ -63,6 +66,11 @@ fn plain_word(word: u64, after_space: bool) -> Option<u64> {
     Some(word | upper >> 2)
 }
 
+/// `char::is_whitespace` of an ASCII character.
+fn white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
 /// Bytes hashed eight at a time (Fx takes one step for a word, as it would for one byte).
 #[derive(Default)]
 struct Words {
@@ -94,8 +102,7 @@ impl Words {
 
     /// ASCII byte `b` as [`normalised`] gives it (`space`: the byte before was white space).
     fn push_normalised(&mut self, b: u8, space: &mut bool) {
-        // `char::is_whitespace` of an ASCII character.
-        let white = matches!(b, b' ' | b'\t'..=b'\r');
+        let white = white(b);
         if !white {
             self.push(b.to_ascii_lowercase());
         } else if !*space {

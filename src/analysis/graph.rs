@@ -294,22 +294,33 @@ impl HandoffGraph {
 }
 
 /// Finds an edge declared again, in time linear in the design. Edges of one source usually
-/// come in one run (one JSON object): `latest[target]`, the last edge into each agent, then
-/// tells whether this run already has the edge. A source whose edges come in several runs
-/// (a repeated key) has its edges kept in a hash map from its second run on.
+/// come in one run (one JSON object): the run's edges so far then tell whether it already has
+/// the edge, by a look through them while the run is short, and by `latest[target]`, the last
+/// edge into each agent, once it is long. A source whose edges come in several runs (a
+/// repeated key) has its edges kept in a hash map from its second run on.
 struct Repeats {
     latest: Vec<Option<(NodeIndex, EdgeIndex)>>,
     current: Option<NodeIndex>,
+    /// The current run's edges, while it has at most [`Repeats::SHORT`].
+    run: Vec<(NodeIndex, EdgeIndex)>,
+    /// Whether the current run has more, and uses `latest`.
+    long: bool,
     /// 0: no run yet, 1: in or after its first run, 2: revisited (its edges are in `map`).
     runs: Vec<u8>,
     map: FxHashMap<(NodeIndex, NodeIndex), EdgeIndex>,
 }
 
 impl Repeats {
+    /// The most edges a run looks through (a look through a few edges nearby is quicker than
+    /// one read of `latest` far away in a large design).
+    const SHORT: usize = 16;
+
     fn new(agents: usize) -> Repeats {
         Repeats {
             latest: vec![None; agents],
             current: None,
+            run: Vec::with_capacity(Repeats::SHORT),
+            long: false,
             runs: vec![0; agents],
             map: FxHashMap::default(),
         }
@@ -321,6 +332,8 @@ impl Repeats {
             return;
         }
         self.current = Some(source);
+        self.run.clear();
+        self.long = false;
         let runs = &mut self.runs[source.index()];
         if *runs == 1 {
             *runs = 2;
@@ -332,20 +345,33 @@ impl Repeats {
         }
     }
 
-    /// The edge `source → target`, if declared already.
+    /// The edge `source → target` (`source` the current run's), if declared already.
     fn find(&self, source: NodeIndex, target: NodeIndex) -> Option<EdgeIndex> {
+        if self.runs[source.index()] == 2 {
+            return self.map.get(&(source, target)).copied();
+        }
+        if !self.long {
+            return self.run.iter().find(|(t, _)| *t == target).map(|&(_, e)| e);
+        }
         match self.latest[target.index()] {
             Some((s, e)) if s == source => Some(e),
-            _ if self.runs[source.index()] == 2 => self.map.get(&(source, target)).copied(),
             _ => None,
         }
     }
 
-    /// `source → target` was added as `id`.
+    /// `source → target` (`source` the current run's) was added as `id`.
     fn added(&mut self, source: NodeIndex, target: NodeIndex, id: EdgeIndex) {
-        self.latest[target.index()] = Some((source, id));
         if self.runs[source.index()] == 2 {
             self.map.insert((source, target), id);
+        } else if self.long {
+            self.latest[target.index()] = Some((source, id));
+        } else if self.run.len() < Repeats::SHORT {
+            self.run.push((target, id));
+        } else {
+            self.long = true;
+            for &(t, e) in self.run.iter().chain([&(target, id)]) {
+                self.latest[t.index()] = Some((source, e));
+            }
         }
     }
 }
@@ -495,6 +521,40 @@ mod tests {
             .map(|(s, t, text)| format!("{s}>{t}:{text}"))
             .collect();
         assert_eq!(edges, ["A>B:6", "C>B:5", "B>C:3", "A>C:7"]);
+    }
+
+    #[test]
+    fn repeats_are_found_in_short_and_long_runs() {
+        let mut design = Design::builder().agent(Agent::new("A")).agent(Agent::new("B"));
+        let targets: Vec<String> = (0..40).map(|i| format!("T{i}")).collect();
+        for t in &targets {
+            design = design.agent(Agent::new(t.as_str()));
+        }
+        // A's run: each target once, then T3 (declared while the run was short) and T30 (long)
+        // again; B's run: short, with a repeat; then A again, repeating T0.
+        for t in &targets {
+            design = design.handoff("A", t.as_str(), "first");
+        }
+        design = design
+            .handoff("A", "T3", "again")
+            .handoff("A", "T30", "again")
+            .handoff("B", "T1", "b")
+            .handoff("B", "T1", "b again")
+            .handoff("A", "T0", "later")
+            .handoff("A", "B", "new");
+        let g = HandoffGraph::declared(&design);
+        let repeats: Vec<_> = g.problems().iter().map(|f| f.agents.join(">")).collect();
+        assert_eq!(repeats, ["A>T3", "A>T30", "B>T1", "A>T0"]);
+        assert_eq!(g.handoff_count(), 40 + 1 + 1);
+        let described: Vec<_> = g
+            .handoff_names()
+            .filter(|(_, _, d)| *d != "first")
+            .map(|(s, t, d)| format!("{s}>{t}:{d}"))
+            .collect();
+        assert_eq!(
+            described,
+            ["A>T0:later", "A>T3:again", "A>T30:again", "B>T1:b again", "A>B:new"]
+        );
     }
 
     #[test]

@@ -188,13 +188,15 @@ fn cycle_findings(
     let g = graph.petgraph();
     // Iterative (petgraph's tarjan_scc recurses and overflows the stack on long chains).
     let mut components = forward.components();
-    let mut component = vec![usize::MAX; g.node_count()];
+    // Each agent's component (`u32::MAX`: none of more than one agent); there are fewer
+    // components than agents, whose indices are `u32`.
+    let mut component = vec![u32::MAX; g.node_count()];
     components.retain(|c| c.len() > 1);
     for members in &mut components {
         members.sort_unstable();
     }
     components.sort_unstable_by_key(|c| c[0]);
-    for (i, members) in components.iter().enumerate() {
+    for (i, members) in (0..).zip(&components) {
         for n in members {
             component[n.index()] = i;
         }
@@ -204,7 +206,7 @@ fn cycle_findings(
         .iter()
         .map(|e| {
             let (from, to) = (component[e.source().index()], component[e.target().index()]);
-            e.source() == e.target() || (from != usize::MAX && from == to)
+            e.source() == e.target() || (from != u32::MAX && from == to)
         })
         .collect();
 
@@ -279,12 +281,7 @@ fn cycle_findings(
 
 /// A shortest cycle through `root` inside its component, as the agents passed
 /// (`root ... root`). `parent` is scratch space, reused across components.
-fn shortest_cycle(
-    forward: &Adjacency,
-    root: NodeIndex,
-    component: &[usize],
-    parent: &mut [NodeIndex],
-) -> Vec<NodeIndex> {
+fn shortest_cycle(forward: &Adjacency, root: NodeIndex, component: &[u32], parent: &mut [NodeIndex]) -> Vec<NodeIndex> {
     let inside = component[root.index()];
     let mut queue = std::collections::VecDeque::from([root]);
     parent[root.index()] = root;
