@@ -75,6 +75,25 @@ impl Texts {
 /// order (a repeated edge keeps its first place and its last description, as in Semantic
 /// Kernel). The nodes carry nothing, so that a large graph's nodes stay in the processor's
 /// cache: an agent's name and description are [`HandoffGraph::agent`]'s.
+///
+/// ```
+/// use handoff_harness::analysis::HandoffGraph;
+/// use handoff_harness::{Agent, Design};
+///
+/// let design = Design::builder()
+///     .agent(Agent::new("Triage"))
+///     .agent(Agent::new("Refund").description("Refunds."))
+///     .handoff_to("Triage", "Refund")
+///     .handoff("Refund", "Triage", "Anything else");
+/// let graph = HandoffGraph::declared(&design);
+/// let edges: Vec<_> = graph.handoff_names().collect();
+/// assert_eq!(edges, [("Triage", "Refund", "Refunds."), ("Refund", "Triage", "Anything else")]);
+/// // The petgraph graph, for algorithms of your own: its edges say whether their
+/// // description was declared, the graph holds the text.
+/// let first = graph.petgraph().edge_indices().next().unwrap();
+/// assert!(!graph.petgraph()[first].declared);
+/// assert_eq!(graph.description(first), graph.agent(1.into()).description);
+/// ```
 #[derive(Debug, Clone)]
 pub struct HandoffGraph {
     graph: DiGraph<(), HandoffEdge>,
