@@ -40,6 +40,7 @@ mod graph;
 mod load;
 mod parallel;
 mod profile;
+mod repeats;
 
 pub use finding::{Code, Finding, Severity, Tally};
 pub use graph::{AgentNode, HandoffEdge, HandoffGraph};
