@@ -5,7 +5,6 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use super::fast_hash::FxHashMap;
-use super::graph::HandoffEdge;
 
 /// Finds an edge declared again, in time linear in the design. Edges of one source usually
 /// come in one run (one JSON object): the run's edges so far then tell whether it already has
@@ -41,7 +40,7 @@ impl Repeats {
     }
 
     /// An edge of `source` comes next.
-    pub(super) fn enter(&mut self, source: NodeIndex, graph: &DiGraph<(), HandoffEdge>) {
+    pub(super) fn enter<E>(&mut self, source: NodeIndex, graph: &DiGraph<(), E>) {
         if self.current == Some(source) {
             return;
         }
