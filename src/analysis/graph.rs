@@ -192,7 +192,7 @@ impl HandoffGraph {
         let mut run: (&str, NodeIndex) = ("", NodeIndex::end());
         for (i, &target) in targets.iter().enumerate() {
             let spec = edges.edge(i);
-            if i == 0 || !(std::ptr::eq(spec.source, run.0) || spec.source == run.0) {
+            if i == 0 || spec.source != run.0 {
                 run = (spec.source, find(spec.source));
             }
             let (source, target) = (known(run.1), known(target));

@@ -511,3 +511,24 @@ fn percent(part: usize, whole: usize) -> String {
     // Rounded down, so that 99.9 % never shows as 100 %.
     (part * 100).checked_div(whole).map_or("-".into(), |p| format!("{p}%"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use handoff_harness::analysis::Code;
+
+    #[test]
+    fn a_finding_in_the_report_is_its_to_json_with_its_file() {
+        let finding = Finding {
+            code: Code::DuplicateHandoff,
+            severity: Severity::Warning,
+            agents: vec!["A".into(), "B".into()],
+            message: "twice".into(),
+            place: Some("handoffs.A.B".into()),
+        };
+        let mut value = finding.to_json();
+        value["file"] = "d.json".into();
+        let direct = serde_json::to_string_pretty(&FindingJson::of(&finding, "d.json")).unwrap();
+        assert_eq!(direct, serde_json::to_string_pretty(&value).unwrap());
+    }
+}
