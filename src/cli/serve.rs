@@ -23,8 +23,10 @@ use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// The scenario file: its design, its model (scripted rules or a recording), its human
-    /// replies and expectations.
-    file: PathBuf,
+    /// replies and expectations. Several: each conversation of the app is a run of the one
+    /// whose first request starts it (users with different tasks).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
     /// The address to listen on, `HOST:PORT` (loopback by default; port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = socket_address)]
     listen: SocketAddr,
@@ -43,7 +45,8 @@ pub(crate) struct ServeArgs {
     /// instructions, functions and every message) or `agent` (only which agent is called).
     #[arg(long = "match", value_enum, default_value_t = Matching::Strict)]
     matching: Matching,
-    /// How many conversations to hold, one after another (each a fresh run of the scenario).
+    /// How many conversations the app holds, at once or one after another (each a fresh run
+    /// of a scenario); fewer fail, and one more is refused.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     conversations: u32,
     /// Stop the app (and report it) if it runs longer than this, in seconds; without an app,
@@ -98,17 +101,27 @@ fn socket_address(text: &str) -> Result<SocketAddr, String> {
 
 /// Serves the scenario of `args` and reports each conversation.
 pub(crate) fn serve(args: &ServeArgs) -> Status {
-    let scenario = match Scenario::load_under(&args.file, args.profile.profile) {
-        Ok(scenario) => scenario,
-        Err(error) => return bad_input(error),
-    };
-    if let Err(status) = check_outputs(args, &scenario) {
+    let mut scenarios = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        match Scenario::load_under(file, args.profile.profile) {
+            Ok(scenario) => scenarios.push(scenario),
+            Err(error) => return bad_input(error),
+        }
+    }
+    if let Err(status) = check_outputs(args, &scenarios) {
         return status;
     }
-    let options = match options(args, &scenario) {
-        Ok(options) => options,
-        Err(status) => return status,
+    let mut options = None;
+    for scenario in &scenarios {
+        match self::options(args, scenario) {
+            Ok(made) => options = Some(made),
+            Err(status) => return status,
+        }
+    }
+    let Some(options) = options else {
+        return bad_input("serve: no scenario file given");
     };
+    let scenario = scenarios[0].clone();
     let app = args.command.split_first().map(|(program, rest)| AppCommand {
         program: program.clone(),
         args: rest.to_vec(),
@@ -131,19 +144,15 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 server.address()
             );
         }
-        // Text reports are printed as each conversation ends, so that a serve of many keeps
-        // none; what is kept is the first conversation's files, and JSON reports if asked.
         let report = Report::new(args, &scenario);
         let (sender, receiver) = std::sync::mpsc::channel();
         let served = server
-            .run(scenario.clone(), options, app, move |conversation| {
-                if let Some(kept) = report.conversation(&conversation) {
-                    let _ = sender.send(kept);
-                }
+            .run_all(scenarios, options, app, move |conversation| {
+                let _ = sender.send(report.conversation(&conversation));
             })
             .await
             .map_err(|e| e.to_string())?;
-        Ok::<_, String>((served, receiver.into_iter().collect::<Vec<Finished>>()))
+        Ok::<_, String>((served, in_order(receiver.into_iter().collect())))
     });
     let (served, finished) = match outcome {
         Ok(Ok(pair)) => pair,
@@ -157,11 +166,20 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
     if let Some(first) = finished.iter().find(|f| f.number == 1) {
         written = write_files(args, &scenario, first);
     }
-    let passed = served.passed() && written.is_ok();
+    let passed = served.passed() && served.conversations >= args.conversations && written.is_ok();
     match args.format {
         Format::Text => {
             let color = use_color(args.color);
             let mut text = String::new();
+            for f in &finished {
+                text.push_str(&format!("conversation {}\n{}", f.number, f.text));
+            }
+            if let Some(first) = served.refused.first() {
+                text.push_str(&format!(
+                    "serve: {} request(s) of the app belonged to no conversation and were refused; the first: {first}\n",
+                    served.refused.len()
+                ));
+            }
             if served.conversations == 0 {
                 text.push_str("serve: no conversation: the app sent no model request\n");
             }
@@ -180,7 +198,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             if let Err(message) = &written {
                 text.push_str(&format!("serve: {message}\n"));
             }
-            let verdict = match failure(&served, &written) {
+            let verdict = match failure(&served, args.conversations, &written) {
                 None => "PASS\n".to_string(),
                 Some(why) => format!("FAIL: {why}\n"),
             };
@@ -195,6 +213,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 "app_succeeded": served.app.as_ref().map(AppEnd::succeeded),
                 "timed_out": served.timed_out,
                 "interrupted": served.interrupted || served.app == Some(AppEnd::Interrupted),
+                "refused": served.refused,
                 "error": written.err(),
             });
             print(&json_text(&value));
@@ -209,12 +228,22 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
 }
 
 /// Why the serve failed, first reason first; `None` if it passed.
-fn failure(served: &Served, written: &Result<(), String>) -> Option<String> {
+fn failure(served: &Served, expected: u32, written: &Result<(), String>) -> Option<String> {
     let failed = served.conversations - served.passed;
     if served.conversations == 0 {
         Some("no conversation".into())
     } else if failed > 0 {
         Some(format!("{failed} of {} conversation(s) failed", served.conversations))
+    } else if !served.refused.is_empty() {
+        Some(format!(
+            "{} request(s) belonged to no conversation",
+            served.refused.len()
+        ))
+    } else if served.conversations < expected {
+        Some(format!(
+            "the app held {} conversation(s), and --conversations {expected} expects {expected}",
+            served.conversations
+        ))
     } else if served.timed_out || served.interrupted {
         Some("the conversation is unfinished".into())
     } else if let Some(end) = served.app.as_ref().filter(|end| !end.succeeded()) {
@@ -225,7 +254,7 @@ fn failure(served: &Served, written: &Result<(), String>) -> Option<String> {
 }
 
 /// Refuses, before anything runs, output files that are the scenario or cannot be written.
-fn check_outputs(args: &ServeArgs, scenario: &Scenario) -> Result<(), Status> {
+fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status> {
     let outputs = [
         ("--record", &args.record),
         ("--write-design", &args.write_design),
@@ -233,8 +262,11 @@ fn check_outputs(args: &ServeArgs, scenario: &Scenario) -> Result<(), Status> {
     ];
     for (option, path) in outputs {
         let Some(path) = path else { continue };
-        let input = scenario.recording.as_ref().map(|r| Path::new(&r.file));
-        if same_file(path, &args.file) || input.is_some_and(|input| same_file(path, input)) {
+        let recordings = scenarios
+            .iter()
+            .filter_map(|s| s.recording.as_ref().map(|r| Path::new(&r.file)));
+        let mut inputs = args.files.iter().map(PathBuf::as_path).chain(recordings);
+        if inputs.any(|input| same_file(path, input)) {
             return Err(bad_input(format!(
                 "{}: {option} names an input of this serve; give another file",
                 path.display()
@@ -290,14 +322,18 @@ struct Report {
     format: Format,
     color: bool,
     scenario: Scenario,
+    /// Whether the files written from the first conversation are asked for.
+    record: bool,
+    observe: bool,
 }
 
-/// What is kept of a conversation after its report: its JSON report (under `--format
-/// json`), and for the first, the files written from it.
+/// What is kept of a conversation for the report: its report (text, or JSON under `--format
+/// json`), by which conversations are put in an order that does not depend on timing, and
+/// what the files are written from, if they are asked for.
 struct Finished {
     number: u32,
+    text: String,
     json: Option<serde_json::Value>,
-    /// The first conversation's recording (only the first is recorded).
     transcript: Option<handoff_harness::wire::Transcript>,
     observed: ObservedDesign,
 }
@@ -308,11 +344,13 @@ impl Report {
             format: args.format,
             color: use_color(args.color) && args.format == Format::Text,
             scenario: scenario.clone(),
+            record: args.record.is_some(),
+            observe: args.write_design.is_some(),
         }
     }
 
-    /// Prints a text report of `conversation` at once; returns what must be kept of it.
-    fn conversation(&self, conversation: &Conversation) -> Option<Finished> {
+    /// What must be kept of `conversation` for the report.
+    fn conversation(&self, conversation: &Conversation) -> Finished {
         let Conversation {
             number,
             run,
@@ -320,48 +358,41 @@ impl Report {
             verdict,
             ..
         } = conversation;
-        let json = match self.format {
-            Format::Text => {
-                print(&self.text(conversation));
-                None
-            }
-            Format::Json => {
-                let mut json = run_json(&self.scenario, run, verdict);
-                json["conversation"] = (*number).into();
-                json["traffic"] = json!({
-                    "answered": traffic.answered,
-                    "retries": traffic.retries,
-                    "divergence": traffic.divergence.as_ref().map(divergence_json),
-                    "unexpected": traffic.unexpected,
-                    "closed": traffic.closed,
-                });
-                Some(json)
-            }
+        let json = (self.format == Format::Json).then(|| {
+            let mut json = run_json(&self.scenario, run, verdict);
+            json["traffic"] = json!({
+                "answered": traffic.answered,
+                "retries": traffic.retries,
+                "divergence": traffic.divergence.as_ref().map(divergence_json),
+                "unexpected": traffic.unexpected,
+                "closed": traffic.closed,
+            });
+            json
+        });
+        let text = match &json {
+            Some(json) => json.to_string(),
+            None => self.text(conversation),
         };
-        let first = *number == 1;
-        (first || json.is_some()).then(|| Finished {
+        Finished {
             number: *number,
+            text,
             json,
-            transcript: conversation.transcript.clone().filter(|_| first),
-            observed: if first {
+            transcript: conversation.transcript.clone().filter(|_| self.record),
+            observed: if self.observe {
                 conversation.observed.clone()
             } else {
                 ObservedDesign::default()
             },
-        })
+        }
     }
 
-    /// The report of `conversation` as `handoff run` prints it, with what the traffic showed.
+    /// The report of `conversation` as `handoff run` prints it, with what the traffic showed
+    /// (without its `conversation N` line).
     fn text(&self, conversation: &Conversation) -> String {
         let Conversation {
-            number,
-            run,
-            traffic,
-            verdict,
-            ..
+            run, traffic, verdict, ..
         } = conversation;
-        let mut text = format!("conversation {number}\n");
-        text.push_str(&text_report(run, verdict, self.color));
+        let mut text = text_report(run, verdict, self.color);
         if let Some(d) = traffic.divergence.as_ref().filter(|d| !d.diff.is_empty()) {
             text.push_str(&format!(
                 "\ntraffic: diverged at {} call {} (model call {}): {}\n--- expected (what the framework sends here)\n+++ sent by the app\n{}",
@@ -386,6 +417,19 @@ impl Report {
         }
         text
     }
+}
+
+/// The conversations in an order that does not depend on which request came first: by their
+/// reports (equal conversations are interchangeable), numbered again in that order.
+fn in_order(mut finished: Vec<Finished>) -> Vec<Finished> {
+    finished.sort_by(|a, b| a.text.cmp(&b.text).then(a.number.cmp(&b.number)));
+    for (i, f) in finished.iter_mut().enumerate() {
+        f.number = i as u32 + 1;
+        if let Some(json) = &mut f.json {
+            json["conversation"] = f.number.into();
+        }
+    }
+    finished
 }
 
 /// Writes the recording and the observed design of the first conversation.

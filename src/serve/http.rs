@@ -25,7 +25,7 @@ use super::answer::Body;
 use super::app::{AppCommand, AppEnd};
 use super::request::{Api, Reader};
 use super::session::Exchange;
-use super::{Conversation, Options, Served, converse};
+use super::{Conversation, Options, Served, converse_all};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// The largest request body accepted (a long conversation's thread, with room to spare).
@@ -76,6 +76,18 @@ impl Server {
         app: Option<AppCommand>,
         done: impl FnMut(Conversation) + Send + 'static,
     ) -> Result<Served, ScenarioError> {
+        self.run_all(vec![scenario], options, app, done).await
+    }
+
+    /// [`Server::run`] with several scenarios: each conversation of the app is a run of the
+    /// one whose first request starts it ([`converse_all`]).
+    pub async fn run_all(
+        self,
+        scenarios: Vec<Scenario>,
+        options: Options,
+        app: Option<AppCommand>,
+        done: impl FnMut(Conversation) + Send + 'static,
+    ) -> Result<Served, ScenarioError> {
         let url = self.url();
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
@@ -90,7 +102,7 @@ impl Server {
             let spawned = std::thread::Builder::new()
                 .name("handoff-serve-conversation".into())
                 .spawn(move || {
-                    let result = super::block_on(converse(&scenario, &options, incoming, done))
+                    let result = super::block_on(converse_all(&scenarios, &options, incoming, done))
                         .map_err(ScenarioError::Runtime)
                         .and_then(|served| served);
                     let _ = finished.send(result);
@@ -99,7 +111,7 @@ impl Server {
             thread = Some(spawned);
         } else {
             tokio::spawn(async move {
-                let _ = finished.send(converse(&scenario, &options, incoming, done).await);
+                let _ = finished.send(converse_all(&scenarios, &options, incoming, done).await);
             });
         }
         let (result, app_end) = match app {

@@ -27,7 +27,9 @@
 
 use std::time::Duration;
 
-use crate::engine::{Model, ModelError, ModelRequest, NoHuman, Response, Run, ScriptedHuman};
+use std::sync::Arc;
+
+use crate::engine::{Model, ModelError, ModelRequest, NoHuman, Orchestration, Response, Run, ScriptedHuman};
 use crate::scenario::{Check, Scenario, ScenarioError, Verdict};
 use crate::scripted::ScriptedModel;
 use crate::wire::{Divergence, LiveModel, Recorder, ReplayModel, Transcript};
@@ -36,6 +38,7 @@ use app::MODEL as MODEL_NAME;
 
 mod answer;
 mod app;
+mod dispatch;
 mod extract;
 mod http;
 mod request;
@@ -56,8 +59,8 @@ use session::Lockstep;
 pub struct Options {
     /// How much of each request must be what the framework sends.
     pub matching: Matching,
-    /// How many conversations one serve accepts, one after another (each a fresh run of the
-    /// scenario, started by a request equal to the first one).
+    /// How many conversations the app holds, at once or one after another (each a fresh run
+    /// of the scenario, started by a request equal to its first); one more is refused.
     pub conversations: u32,
     /// After a conversation ends: how long to wait for the app's next request (to close a
     /// bounce it was stopped in, or to start the next conversation).
@@ -127,17 +130,24 @@ pub struct Served {
     pub timed_out: bool,
     /// Whether it was stopped by Ctrl-C or SIGTERM ([`Options::stop_on_signals`]).
     pub interrupted: bool,
+    /// Requests that belonged to no conversation the serve could hold, each as the error the
+    /// app was sent (a conversation beyond [`Options::conversations`], or none of the
+    /// scenario's).
+    pub refused: Vec<String>,
 }
 
 impl Served {
     /// Whether at least one conversation was held, all passed, and the app (if any) exited 0.
     pub fn passed(&self) -> bool {
-        self.conversations > 0 && self.passed == self.conversations && self.app.as_ref().is_none_or(AppEnd::succeeded)
+        self.conversations > 0
+            && self.passed == self.conversations
+            && self.refused.is_empty()
+            && self.app.as_ref().is_none_or(AppEnd::succeeded)
     }
 }
 
 /// The model behind the answers: the scenario's scripted rules or recording, or a real model.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Answerer {
     Scripted(ScriptedModel),
     Replay(ReplayModel),
@@ -195,20 +205,20 @@ enum Answering {
 }
 
 impl Answering {
-    fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answering, ScenarioError> {
-        let answerer = Answerer::for_scenario(scenario, options)?;
+    /// A fresh answerer of `scenario`'s conversations, from `answerer` (made once).
+    fn new(answerer: Answerer, scenario: &Scenario, options: &Options) -> Answering {
         let model = options
             .upstream
             .as_ref()
             .map_or(MODEL_NAME, |live| &live.endpoint().model);
         if !options.record {
-            return Ok(Answering::Plain(Box::new(answerer)));
+            return Answering::Plain(Box::new(answerer));
         }
         let mut recorder = Recorder::new(answerer, scenario.name.clone()).model_name(model);
         if let Some(partial) = &options.partial {
             recorder = recorder.saving_to(partial);
         }
-        Ok(Answering::Recorded(Box::new(recorder)))
+        Answering::Recorded(Box::new(recorder))
     }
 
     /// Where a recording stopped answering, and the transcript, for the ended `run`.
@@ -261,61 +271,84 @@ pub fn app_input(scenario: &Scenario, task_first: bool) -> Vec<String> {
         .collect()
 }
 
-/// Holds conversations with the app's requests from `incoming`, one after another (at most
-/// `options.conversations`), showing each to `done` as it ends; returns how many were held
-/// and passed. Ends when the app stops sending (the channel closes) or the last conversation
-/// is over.
+/// Holds the conversations of the app's requests from `incoming`, at most
+/// `options.conversations`, each a run of `scenario`, at once or one after another as the app
+/// holds them; shows each to `done` as it ends. Ends when every conversation is over, or the
+/// app stops sending (the channel closes) and every conversation has ended.
 pub async fn converse(
     scenario: &Scenario,
     options: &Options,
     incoming: Incoming,
-    mut done: impl FnMut(Conversation),
+    done: impl FnMut(Conversation) + Send,
 ) -> Result<Served, ScenarioError> {
-    let mut orchestration = scenario.orchestration_only()?;
-    // The harness sends a usage chunk whenever a stream asks for one, as the OpenAI API does;
-    // Semantic Kernel's thread dropping depends on it.
-    let mut settings = scenario.settings;
-    settings.usage_chunk |= settings.profile.turns.drops_threads;
-    orchestration = orchestration.settings(settings);
-    let replies = human_replies(scenario);
-    let mut served = Served::default();
-    let mut lockstep = Lockstep::new(
-        Answering::for_scenario(scenario, options)?,
-        incoming,
-        options.matching,
-        options.observe,
-    );
-    loop {
-        let run = match &replies {
-            Some(replies) => {
-                let mut human = ScriptedHuman::new(replies.iter().cloned());
-                orchestration.run(&mut lockstep, &mut human).await
-            }
-            None => orchestration.run(&mut lockstep, &mut NoHuman).await,
-        };
-        served.conversations += 1;
-        let more = served.conversations < options.conversations;
-        let first = lockstep.first_request().filter(|_| more);
-        let next = lockstep.after(&run, first.as_deref(), options.wait).await;
-        let (answering, traffic, observed) = lockstep.restart(Answering::for_scenario(scenario, options)?);
-        let (replay_divergence, transcript) = answering.finish(&run);
-        let mut verdict = scenario.verdict(&run);
-        verdict.add(traffic_check(&traffic));
-        served.passed += u32::from(verdict.passed);
-        done(Conversation {
-            number: served.conversations,
-            transcript,
-            run,
-            traffic,
-            verdict,
-            replay_divergence,
-            observed,
-        });
-        match next {
-            Some(exchange) => lockstep.push(exchange),
-            None => return Ok(served),
-        }
+    converse_all(std::slice::from_ref(scenario), options, incoming, done).await
+}
+
+/// [`converse`] with several scenarios: each conversation is a run of the one whose first
+/// request starts it (a web app's users, each with their own task).
+pub async fn converse_all(
+    scenarios: &[Scenario],
+    options: &Options,
+    incoming: Incoming,
+    mut done: impl FnMut(Conversation) + Send,
+) -> Result<Served, ScenarioError> {
+    let mut plans = Vec::with_capacity(scenarios.len());
+    for scenario in scenarios {
+        let answerer = Answerer::for_scenario(scenario, options)?;
+        let mut orchestration = scenario.orchestration_only()?;
+        // The harness sends a usage chunk whenever a stream asks for one, as the OpenAI API
+        // does; Semantic Kernel's thread dropping depends on it.
+        let mut settings = scenario.settings;
+        settings.usage_chunk |= settings.profile.turns.drops_threads;
+        orchestration = orchestration.settings(settings);
+        plans.push(Arc::new((scenario.clone(), orchestration, answerer)));
     }
+    let shared = Arc::new(options.clone());
+    let hold: dispatch::Hold = Arc::new(move |which, offers| {
+        let plan = plans[which].clone();
+        let options = shared.clone();
+        Box::pin(async move { hold(&plan.0, &plan.1, plan.2.clone(), &options, offers).await })
+    });
+    let dispatcher = dispatch::Dispatcher::new(scenarios.len(), options, hold);
+    Ok(dispatcher.run(incoming, &mut done).await)
+}
+
+/// One conversation: a run of `scenario` answered by the requests offered to it; whether it
+/// took any, and the conversation.
+async fn hold(
+    scenario: &Scenario,
+    orchestration: &Orchestration,
+    answerer: Answerer,
+    options: &Options,
+    offers: session::Offers,
+) -> (bool, Conversation) {
+    let answering = Answering::new(answerer, scenario, options);
+    let mut lockstep = Lockstep::new(answering, offers, options.matching, options.observe);
+    let run = match human_replies(scenario) {
+        Some(replies) => {
+            let mut human = ScriptedHuman::new(replies);
+            orchestration.run(&mut lockstep, &mut human).await
+        }
+        None => orchestration.run(&mut lockstep, &mut NoHuman).await,
+    };
+    if lockstep.started() {
+        lockstep.after(&run, options.wait).await;
+    }
+    let started = lockstep.started();
+    let (answering, traffic, observed) = lockstep.finish();
+    let (replay_divergence, transcript) = answering.finish(&run);
+    let mut verdict = scenario.verdict(&run);
+    verdict.add(traffic_check(&traffic));
+    let conversation = Conversation {
+        number: 0,
+        transcript,
+        run,
+        traffic,
+        verdict,
+        replay_divergence,
+        observed,
+    };
+    (started, conversation)
 }
 
 /// The check that the app's requests were the ones its framework sends.

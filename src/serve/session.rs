@@ -1,8 +1,9 @@
-//! The lockstep: the scenario's run, under its profile, drives the conversation, and each of
-//! its model calls is answered by the application's next request. The request must be the
-//! one the framework would send at that point (the agent, its instructions, its functions and
-//! every message of its thread); then the scenario's model answers it, and the answer goes
-//! back to the app with the call ids and function names the run gives it.
+//! One conversation: the scenario's run, under its profile, and the app's requests that
+//! belong to it. The dispatcher (`dispatch.rs`) offers each request of the app to the
+//! conversations it may belong to; a conversation takes it when it is the one the framework
+//! would send at that point of its run (the agent, its instructions, its functions and every
+//! message of its thread), and the scenario's model answers it with the call ids and function
+//! names the run gives it.
 //!
 //! So the run *is* the conversation the traffic shows: printed as `handoff run` prints it,
 //! checked against `expect` and `invariants`, bounded by the limits and the loop proof. A
@@ -34,6 +35,69 @@ pub struct Exchange {
 
 /// The requests of the app, in arrival order.
 pub type Incoming = mpsc::Receiver<Exchange>;
+
+/// How a conversation may take a request the dispatcher offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Take it if it is the request the run expects next (or, after the run, the one that
+    /// closes a run the harness ended).
+    Take,
+    /// Say whether it is the request the run expects next, without taking it.
+    Probe,
+    /// Take it if it is the last request answered, sent again (a lost answer).
+    Retry,
+    /// Take it whatever it is: a divergence of this conversation (or, after the run, a request
+    /// after its end).
+    Force,
+}
+
+/// A request offered to one conversation.
+#[derive(Debug)]
+pub(super) struct Offer {
+    pub(super) exchange: Exchange,
+    pub(super) mode: Mode,
+    pub(super) verdict: oneshot::Sender<Verdict>,
+}
+
+/// A conversation's answer to an [`Offer`].
+#[derive(Debug)]
+pub(super) enum Verdict {
+    /// It took the request (and answers it).
+    Taken,
+    /// Not its request: the request back, and how like its expected one it is.
+    Declined(Exchange, Likeness),
+}
+
+/// How like a conversation's expected request an offered one is, for a request no
+/// conversation takes: the most alike is the one it diverges from. Ordered: more alike is
+/// greater.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Likeness {
+    /// It is exactly the expected request (only a [`Mode::Probe`] declines it).
+    pub(super) expected: bool,
+    /// How many of its first messages are the expected thread's.
+    pub(super) prefix: usize,
+    /// How far its number of messages is from the expected thread's (nearer is more alike).
+    pub(super) gap: std::cmp::Reverse<usize>,
+    /// It is for the expected agent.
+    pub(super) same_agent: bool,
+    /// The conversation is still running (not after its end).
+    pub(super) running: bool,
+}
+
+impl Likeness {
+    /// Nothing alike: a conversation that is gone.
+    pub(super) const NONE: Likeness = Likeness {
+        expected: false,
+        prefix: 0,
+        gap: std::cmp::Reverse(usize::MAX),
+        same_agent: false,
+        running: false,
+    };
+}
+
+/// The offers made to one conversation.
+pub(super) type Offers = mpsc::Receiver<Offer>;
 
 /// How long serve goes on answering after a conversation that expects nothing more: long
 /// enough for a client to send a lost final request again.
@@ -72,10 +136,10 @@ impl Traffic {
     }
 }
 
-/// A model that answers the engine's calls with the app's requests.
+/// A model that answers the engine's calls with the app's requests offered to it.
 pub(super) struct Lockstep<M> {
     pub(super) inner: M,
-    pub(super) incoming: Incoming,
+    pub(super) offers: Offers,
     pub(super) matching: Matching,
     pub(super) traffic: Traffic,
     /// The next call id the run gives (`call_0001` first).
@@ -84,10 +148,9 @@ pub(super) struct Lockstep<M> {
     calls: u32,
     /// The last request answered and its answer: a retry gets it again.
     last: Option<(Arc<AppRequest>, Body)>,
-    /// A request received before the run started (the first of a new conversation).
-    pending: Option<Exchange>,
-    /// The first request answered: an equal one after the end starts anew.
-    first: Option<Arc<AppRequest>>,
+    /// Whether it has taken a request (a conversation that has not is a spare, waiting for
+    /// its first).
+    started: bool,
     /// The design the requests show, if it is being noted.
     observed: Option<ObservedDesign>,
     /// Each agent's functions as the wire declares them, made at its first call.
@@ -103,62 +166,40 @@ struct Expected {
 
 impl<M: Model> Lockstep<M> {
     /// A lockstep answering with `inner`, noting the observed design if `observe`.
-    pub(super) fn new(inner: M, incoming: Incoming, matching: Matching, observe: bool) -> Lockstep<M> {
+    pub(super) fn new(inner: M, offers: Offers, matching: Matching, observe: bool) -> Lockstep<M> {
         Lockstep {
             inner,
-            incoming,
+            offers,
             matching,
             traffic: Traffic::default(),
             next_call_id: 1,
             calls: 0,
             last: None,
-            pending: None,
-            first: None,
+            started: false,
             observed: observe.then(ObservedDesign::default),
             tools: Vec::new(),
         }
     }
 
-    /// The first request of the conversation.
-    pub(super) fn first_request(&self) -> Option<Arc<AppRequest>> {
-        self.first.clone()
+    /// Whether it has taken a request of the app.
+    pub(super) fn started(&self) -> bool {
+        self.started
     }
 
-    /// Starts the next conversation with a fresh `inner` model; returns the last one's model,
-    /// traffic and observed design.
-    pub(super) fn restart(&mut self, inner: M) -> (M, Traffic, ObservedDesign) {
-        self.next_call_id = 1;
-        self.calls = 0;
-        self.last = None;
-        self.first = None;
-        let observed = self.observed.as_mut().map(std::mem::take).unwrap_or_default();
-        (
-            std::mem::replace(&mut self.inner, inner),
-            std::mem::take(&mut self.traffic),
-            observed,
-        )
-    }
-
-    /// Makes `exchange` the next request answered.
-    pub(super) fn push(&mut self, exchange: Exchange) {
-        self.pending = Some(exchange);
-    }
-
-    async fn next_exchange(&mut self) -> Option<Exchange> {
-        match self.pending.take() {
-            Some(exchange) => Some(exchange),
-            None => self.incoming.recv().await,
+    /// Its model, traffic and observed design, at the end. An offer that came as it ended
+    /// goes back, declined.
+    pub(super) fn finish(mut self) -> (M, Traffic, ObservedDesign) {
+        self.offers.close();
+        while let Ok(offer) = self.offers.try_recv() {
+            let _ = offer.verdict.send(Verdict::Declined(offer.exchange, Likeness::NONE));
         }
+        (self.inner, self.traffic, self.observed.unwrap_or_default())
     }
 
     fn answer(&mut self, exchange: Exchange, body: Body) {
         self.traffic.answered += 1;
         let _ = exchange.reply.send(body.clone());
-        let request = Arc::new(exchange.request);
-        if self.first.is_none() {
-            self.first = Some(request.clone());
-        }
-        self.last = Some((request, body));
+        self.last = Some((Arc::new(exchange.request), body));
     }
 
     /// Answers a request sent again after its answer (a lost connection) with that answer.
@@ -204,22 +245,51 @@ impl<M: Model> Lockstep<M> {
         exact || request_lines_of(request) == sent.lines()
     }
 
-    /// Whether `sent` is the request of `request`'s model call, a retry, or a divergence.
+    /// Whether `sent` is the request of `request`'s model call, a retry of the last one, or
+    /// another request (and how like the expected one it is). Cheap: what a divergence
+    /// shows is made only when the conversation is made to take it ([`Lockstep::diverge`]).
     fn check(&mut self, request: &ModelRequest<'_>, expected: &Expected, sent: &AppRequest) -> Check {
         let design = request.design();
-        match attribute(design, sent, Some(expected.agent)) {
-            Attributed::Agent(agent) if agent == expected.agent => {
-                if self.matching == Matching::Agent || self.is_expected(request, sent) {
-                    return Check::Expected;
-                }
-                if self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent)) {
-                    return Check::Retry;
-                }
-                let diff = line_diff(&request_lines_of(request), &sent.lines());
-                Check::Diverged("the request differs from the one the framework sends here".into(), diff)
-            }
-            _ if self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent)) => Check::Retry,
-            Attributed::Agent(other) => Check::Diverged(
+        let same_agent = attribute(design, sent, Some(expected.agent)) == Some(expected.agent);
+        if same_agent && (self.matching == Matching::Agent || self.is_expected(request, sent)) {
+            return Check::Expected;
+        }
+        if self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent)) {
+            return Check::Retry;
+        }
+        let mut thread = request.thread();
+        let prefix = sent
+            .messages
+            .iter()
+            .take_while(|message| {
+                thread
+                    .next()
+                    .is_some_and(|ours| MessageParts::of(request, ours).is(message))
+            })
+            .count();
+        let expected_length = request.thread().count();
+        Check::Other(Likeness {
+            expected: false,
+            prefix,
+            gap: std::cmp::Reverse(expected_length.abs_diff(sent.messages.len())),
+            same_agent,
+            running: true,
+        })
+    }
+
+    /// Makes `sent` this conversation's divergence: the reason and the diff, noted and
+    /// answered to the app with an error.
+    fn diverge(&mut self, request: &ModelRequest<'_>, expected: &Expected, exchange: Exchange) -> ModelError {
+        let design = request.design();
+        let sent = &exchange.request;
+        let (code, reason, diff) = match attribute(design, sent, Some(expected.agent)) {
+            Some(agent) if agent == expected.agent => (
+                "handoff_divergence",
+                "the request differs from the one the framework sends here".to_string(),
+                line_diff(&request_lines_of(request), &sent.lines()),
+            ),
+            Some(other) => (
+                "handoff_divergence",
                 format!(
                     "the app called {}'s model, and the run expects {}'s",
                     design.agent(other).name,
@@ -227,11 +297,8 @@ impl<M: Model> Lockstep<M> {
                 ),
                 String::new(),
             ),
-            Attributed::Unknown(why) => Check::Unattributed(why),
-        }
-    }
-
-    fn diverged(&mut self, expected: &Expected, reason: String, diff: String) -> Divergence {
+            None => ("handoff_unattributable", unattributed(design, sent), String::new()),
+        };
         let divergence = Divergence {
             agent: expected.name.clone(),
             call: expected.call,
@@ -240,7 +307,15 @@ impl<M: Model> Lockstep<M> {
             diff,
         };
         self.traffic.divergence.get_or_insert(divergence.clone());
-        divergence
+        self.refuse(exchange, code, &divergence_text(&divergence));
+        ModelError::new(describe(&divergence))
+    }
+
+    /// Notes `exchange`'s request in the observed design, if one is noted.
+    fn observe(&mut self, design: &Design, exchange: &Exchange) {
+        if let Some(observed) = &mut self.observed {
+            observed.observe(attribute_name(design, &exchange.request), &exchange.request);
+        }
     }
 
     async fn respond_to(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
@@ -251,27 +326,54 @@ impl<M: Model> Lockstep<M> {
             call: request.call_number(),
         };
         let exchange = loop {
-            let Some(exchange) = self.next_exchange().await else {
+            let Some(offer) = self.offers.recv().await else {
                 return Err(ModelError::new(format!(
                     "no request came for {}'s model call {}: the app stopped asking (it exited, was stopped, or never connected) before the conversation ended",
                     expected.name, expected.call
                 )));
             };
-            if let Some(observed) = &mut self.observed {
-                observed.observe(attribute_name(request.design(), &exchange.request), &exchange.request);
-            }
-            match self.check(request, &expected, &exchange.request) {
-                Check::Expected => break exchange,
-                Check::Retry => self.answer_again(exchange),
-                Check::Diverged(reason, diff) => {
-                    let divergence = self.diverged(&expected, reason, diff);
-                    self.refuse(exchange, "handoff_divergence", &divergence_text(&divergence));
-                    return Err(ModelError::new(describe(&divergence)));
+            let Offer {
+                exchange,
+                mode,
+                verdict,
+            } = offer;
+            match (mode, self.check(request, &expected, &exchange.request)) {
+                (Mode::Take | Mode::Force, Check::Expected) => {
+                    let _ = verdict.send(Verdict::Taken);
+                    self.started = true;
+                    self.observe(request.design(), &exchange);
+                    break exchange;
                 }
-                Check::Unattributed(why) => {
-                    let divergence = self.diverged(&expected, why, String::new());
-                    self.refuse(exchange, "handoff_unattributable", &describe(&divergence));
-                    return Err(ModelError::new(describe(&divergence)));
+                (Mode::Probe | Mode::Retry, Check::Expected) => {
+                    let likeness = Likeness {
+                        expected: true,
+                        prefix: exchange.request.messages.len(),
+                        gap: std::cmp::Reverse(0),
+                        same_agent: true,
+                        running: true,
+                    };
+                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                }
+                (Mode::Retry | Mode::Force, Check::Retry) => {
+                    let _ = verdict.send(Verdict::Taken);
+                    self.answer_again(exchange);
+                }
+                (Mode::Force, Check::Other(_)) => {
+                    let _ = verdict.send(Verdict::Taken);
+                    self.started = true;
+                    self.observe(request.design(), &exchange);
+                    return Err(self.diverge(request, &expected, exchange));
+                }
+                (_, Check::Retry) => {
+                    let likeness = Likeness {
+                        prefix: exchange.request.messages.len(),
+                        running: true,
+                        ..Likeness::NONE
+                    };
+                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                }
+                (_, Check::Other(likeness)) => {
+                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
                 }
             }
         };
@@ -303,56 +405,61 @@ impl<M: Model> Lockstep<M> {
         }
     }
 
-    /// After the run: answers what the app still asks, until it stops or `wait` passes
-    /// without a request. A run the harness ended (a loop, a limit) is closed the way the
-    /// framework allows: `complete_task` where offered, else an error. Returns the first
-    /// request that starts the conversation anew (`first` lines), if one comes.
-    pub(super) async fn after(&mut self, run: &Run, first: Option<&AppRequest>, wait: Duration) -> Option<Exchange> {
+    /// After the run: answers what the app still asks of this conversation, until it stops,
+    /// or `wait` passes without an offer. A run the harness ended (a loop, a limit) is closed
+    /// the way the framework allows: `complete_task` where offered, else an error. A request
+    /// it is made to take that is neither is one after the end, refused.
+    pub(super) async fn after(&mut self, run: &Run, wait: Duration) {
         let ending = run.outcome().is_bounce().then(|| run.outcome_line());
         let mut to_close = ending.is_some();
         loop {
-            // Waiting is for a request that is expected: one to close, or a next conversation.
-            // Otherwise a moment is enough to answer a lost final answer again.
-            let expecting = to_close || first.is_some();
-            let idle = if expecting { wait } else { wait.min(LINGER) };
-            let exchange = match tokio::time::timeout(idle, self.next_exchange()).await {
-                Ok(Some(exchange)) => exchange,
-                Ok(None) | Err(_) => return None,
+            // Waiting is for a request that is expected: one to close the run. Otherwise a
+            // moment is enough to answer a lost final answer again.
+            let idle = if to_close { wait } else { wait.min(LINGER) };
+            let Offer {
+                exchange,
+                mode,
+                verdict,
+            } = match tokio::time::timeout(idle, self.offers.recv()).await {
+                Ok(Some(offer)) => offer,
+                Ok(None) | Err(_) => return,
             };
-            if first.is_some_and(|first| first.same_content(&exchange.request)) {
-                return Some(exchange);
+            let sent = &exchange.request;
+            let retry = self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent));
+            // A request that extends the last one answered goes on from this conversation.
+            let (prefix, extends) = match &self.last {
+                Some((last, _)) => {
+                    let prefix = common_prefix(&last.messages, &sent.messages);
+                    (prefix, prefix == last.messages.len() && sent.messages.len() > prefix)
+                }
+                None => (0, false),
+            };
+            let closes = to_close && extends;
+            let take = match mode {
+                Mode::Take => closes,
+                Mode::Probe => false,
+                Mode::Retry => retry,
+                Mode::Force => true,
+            };
+            if !take {
+                let length = self.last.as_ref().map_or(0, |(last, _)| last.messages.len());
+                let likeness = Likeness {
+                    prefix,
+                    gap: std::cmp::Reverse(length.abs_diff(sent.messages.len())),
+                    ..Likeness::NONE
+                };
+                let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                continue;
             }
+            let _ = verdict.send(Verdict::Taken);
             // The last answer lost on its way (the final one, or the one that closed a bounce).
-            if self
-                .last
-                .as_ref()
-                .is_some_and(|(last, _)| last.same_content(&exchange.request))
-            {
+            if retry {
                 self.answer_again(exchange);
                 continue;
             }
             if let (true, Some(ending)) = (to_close, &ending) {
                 to_close = false;
-                let message = format!("handoff serve ended the conversation: {ending}");
-                let complete = exchange
-                    .request
-                    .offered()
-                    .find(|name| name.ends_with("complete_task"))
-                    .map(String::from);
-                match complete {
-                    Some(name) => {
-                        let mut arguments = serde_json::Map::new();
-                        arguments.insert(crate::design::TASK_SUMMARY.into(), message.clone().into());
-                        let answer = Answer::of(&Response::call(name.as_str(), arguments), self.next_call_id);
-                        let body = render(&answer, &exchange.request, self.traffic.answered + 1);
-                        self.traffic.closed = Some(format!("answered with {name}: {message}"));
-                        self.answer(exchange, body);
-                    }
-                    None => {
-                        self.traffic.closed = Some(format!("answered with an error: {message}"));
-                        self.refuse(exchange, "handoff_ended", &message);
-                    }
-                }
+                self.close(exchange, ending);
                 continue;
             }
             let agent = match attribute_name(run.design(), &exchange.request) {
@@ -367,10 +474,40 @@ impl<M: Model> Lockstep<M> {
             self.traffic.unexpected.push(message);
             // An app that keeps asking after the end is not followed for ever.
             if self.traffic.unexpected.len() >= MAX_UNEXPECTED {
-                return None;
+                return;
             }
         }
     }
+
+    /// Answers the request after a run the harness `ending`: with `complete_task` where the
+    /// request offers it, else with an error.
+    fn close(&mut self, exchange: Exchange, ending: &str) {
+        let message = format!("handoff serve ended the conversation: {ending}");
+        let complete = exchange
+            .request
+            .offered()
+            .find(|name| name.ends_with("complete_task"))
+            .map(String::from);
+        match complete {
+            Some(name) => {
+                let mut arguments = serde_json::Map::new();
+                arguments.insert(crate::design::TASK_SUMMARY.into(), message.clone().into());
+                let answer = Answer::of(&Response::call(name.as_str(), arguments), self.next_call_id);
+                let body = render(&answer, &exchange.request, self.traffic.answered + 1);
+                self.traffic.closed = Some(format!("answered with {name}: {message}"));
+                self.answer(exchange, body);
+            }
+            None => {
+                self.traffic.closed = Some(format!("answered with an error: {message}"));
+                self.refuse(exchange, "handoff_ended", &message);
+            }
+        }
+    }
+}
+
+/// How many of the first messages of `a` and `b` are equal.
+fn common_prefix(a: &[crate::wire::chat::ChatMessage], b: &[crate::wire::chat::ChatMessage]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
 /// How many requests after the end of a conversation serve answers (each with an error)
@@ -398,11 +535,11 @@ pub fn render(answer: &Answer, request: &AppRequest, number: u32) -> Body {
     }
 }
 
+/// What an offered request is to a conversation's run.
 enum Check {
     Expected,
     Retry,
-    Diverged(String, String),
-    Unattributed(String),
+    Other(Likeness),
 }
 
 /// A divergence of the app's traffic, in one line.
@@ -447,46 +584,49 @@ fn tool_key(tool: &Value) -> (&Value, &str, Option<&serde_json::Map<String, Valu
     )
 }
 
-/// Which agent of a design a request is for.
-enum Attributed {
-    Agent(AgentId),
-    /// None: why, naming what the request showed and the closest agent.
-    Unknown(String),
-}
-
 /// The agent a request is for: the one whose instructions are its system message (of
 /// several, `expected`, else the one whose functions it offers most); else the one that
 /// offers exactly its functions, in order (an agent whose instructions changed: the diff then
-/// shows how); else none, with what the request showed and the closest agent.
-fn attribute(design: &Design, request: &AppRequest, expected: Option<AgentId>) -> Attributed {
+/// shows how); else none ([`unattributed`] says why).
+fn attribute(design: &Design, request: &AppRequest, expected: Option<AgentId>) -> Option<AgentId> {
+    let system = request.system.as_deref();
+    let ids = (0..design.agents().len()).map(|i| AgentId(i as u32));
+    let tools = |agent: AgentId| design.tools(agent).iter().map(|tool| &*tool.qualified_name);
+    let overlap = |agent: AgentId| {
+        tools(agent)
+            .filter(|name| request.offered().any(|o| o == *name))
+            .count()
+    };
+    let pick = |candidates: &mut dyn Iterator<Item = AgentId>| {
+        let candidates: smallvec::SmallVec<[AgentId; 4]> = candidates.collect();
+        if let Some(expected) = expected.filter(|e| candidates.contains(e)) {
+            return Some(expected);
+        }
+        candidates
+            .iter()
+            .copied()
+            .max_by_key(|&a| (overlap(a), std::cmp::Reverse(a.index())))
+    };
+    let mut same_system = ids
+        .clone()
+        .filter(|&a| Some(design.agent(a).instructions.as_str()) == system);
+    if let Some(agent) = pick(&mut same_system) {
+        return Some(agent);
+    }
+    let offers_some = request.offered().next().is_some();
+    let mut same_functions = ids.filter(|&a| offers_some && tools(a).eq(request.offered()));
+    pick(&mut same_functions)
+}
+
+/// Why no agent of `design` is the one `request` is for: what it showed, and the closest
+/// agent.
+fn unattributed(design: &Design, request: &AppRequest) -> String {
     let system = request.system.as_deref();
     let offered: Vec<&str> = request.offered().collect();
     let tools = |agent: AgentId| design.tools(agent).iter().map(|tool| &*tool.qualified_name);
     let overlap = |agent: AgentId| tools(agent).filter(|name| offered.contains(name)).count();
-    let ids = (0..design.agents().len()).map(|i| AgentId(i as u32));
-    let pick = |candidates: Vec<AgentId>| {
-        candidates.iter().copied().find(|&a| Some(a) == expected).or_else(|| {
-            candidates
-                .iter()
-                .copied()
-                .max_by_key(|&a| (overlap(a), std::cmp::Reverse(a.index())))
-        })
-    };
-    let same_system = ids
-        .clone()
-        .filter(|&a| Some(design.agent(a).instructions.as_str()) == system)
-        .collect();
-    if let Some(agent) = pick(same_system) {
-        return Attributed::Agent(agent);
-    }
-    let same_functions = ids
-        .clone()
-        .filter(|&a| !offered.is_empty() && tools(a).eq(offered.iter().copied()))
-        .collect();
-    if let Some(agent) = pick(same_functions) {
-        return Attributed::Agent(agent);
-    }
-    let closest = ids
+    let closest = (0..design.agents().len())
+        .map(|i| AgentId(i as u32))
         .map(|a| {
             let likeness = strsim::normalized_levenshtein(&design.agent(a).instructions, system.unwrap_or(""));
             (a, likeness + overlap(a) as f64)
@@ -510,13 +650,10 @@ fn attribute(design: &Design, request: &AppRequest, expected: Option<AgentId>) -
             crate::files::escape_controls(&agent.instructions)
         ));
     }
-    Attributed::Unknown(why)
+    why
 }
 
 /// The name of the agent a request is for, if it can be told.
 pub(super) fn attribute_name<'d>(design: &'d Design, request: &AppRequest) -> Option<&'d str> {
-    match attribute(design, request, None) {
-        Attributed::Agent(agent) => Some(&design.agent(agent).name),
-        Attributed::Unknown(_) => None,
-    }
+    attribute(design, request, None).map(|agent| &*design.agent(agent).name)
 }

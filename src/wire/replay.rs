@@ -99,7 +99,7 @@ impl std::fmt::Display for Divergence {
 }
 
 /// A model that answers from a recording.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReplayModel {
     transcript: Arc<Transcript>,
     matching: Matching,
@@ -196,7 +196,7 @@ impl ReplayModel {
 /// the recorded one when the agent's instructions and tools were at its first call and the
 /// messages it read since its previous call are those recorded with this call, field for
 /// field: what its fingerprint hashes (recorded fingerprints are checked on load).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Deltas {
     /// Per agent of the design: where its thread was at its previous call.
     cursors: Vec<Option<ThreadCursor>>,

@@ -84,14 +84,15 @@ fn the_final_request_sent_again_is_answered_again_too() {
 }
 
 #[test]
-fn an_app_that_keeps_asking_after_the_end_is_refused_and_then_left() {
+fn an_app_that_keeps_starting_conversations_is_refused_and_then_left() {
     let (_dir, _file, bodies, serve) = small_serve(None, &[]);
     let (agent, url) = (client(), serve.url());
     for body in &bodies {
         assert_eq!(chat(&agent, &url, body).status, 200);
     }
-    // The first request again, over and over: each is refused, and after
-    // MAX_UNEXPECTED of them serve stops answering at all.
+    // The first request again, over and over: each would start a conversation more than the
+    // serve holds (--conversations 1), and is refused; after MAX_UNEXPECTED of them serve
+    // stops answering at all.
     let mut refused = 0;
     for _ in 0..handoff_harness::serve::MAX_UNEXPECTED + 20 {
         match agent
@@ -100,7 +101,10 @@ fn an_app_that_keeps_asking_after_the_end_is_refused_and_then_left() {
         {
             Ok(mut answer) if answer.status() == 400 => {
                 let text = answer.body_mut().read_to_string().unwrap();
-                assert!(text.contains("the conversation is over (Task is completed"), "{text}");
+                assert!(
+                    text.contains("the app started conversation 2 and this serve holds 1 (--conversations 1)"),
+                    "{text}"
+                );
                 refused += 1;
             }
             _ => break,
@@ -111,7 +115,15 @@ fn an_app_that_keeps_asking_after_the_end_is_refused_and_then_left() {
     exits(&served, 1);
     let report = report(&served);
     assert!(
-        report.contains("  FAILED traffic: expected every request of the app is the one its framework sends at that point, got the conversation is over"),
+        report.contains("  ok     traffic: 5 requests, each the expected one\n"),
+        "the conversation itself was right: {report}"
+    );
+    assert!(
+        report.contains("serve: 100 request(s) of the app belonged to no conversation and were refused; the first: the app started conversation 2"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with("FAIL: 100 request(s) belonged to no conversation\n"),
         "{report}"
     );
 }

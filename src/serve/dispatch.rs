@@ -1,0 +1,301 @@
+//! The dispatcher: the app drives, and each of its requests is given to the conversation it
+//! belongs to. Every conversation is a run of a scenario on a task of its own
+//! ([`Lockstep`](super::session::Lockstep)); a request is offered to them in turn:
+//!
+//! 1. to each conversation held, in the order they started, to take if it is the request its
+//!    run expects next; then to a fresh run of each scenario (a *spare*), to take if it is
+//!    the request a conversation starts with: that starts a conversation, and a new spare
+//!    waits for the next one;
+//! 2. to each conversation held, to take if it is the last request it answered, sent again;
+//! 3. to the one it is most like ([`Likeness`]), which takes it as its divergence (or, after
+//!    its end, as a request after the end).
+//!
+//! So two conversations that overlap in time are never mixed (each request extends one
+//! conversation's thread), equal conversations held at once are several conversations, not
+//! retries, and a request is a retry only when no conversation expects it.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+
+use super::answer::Body;
+use super::session::{Exchange, Incoming, Likeness, MAX_UNEXPECTED, Mode, Offer, Verdict};
+use super::{Conversation, Options, Served};
+
+/// A conversation's task, by which requests are offered to it.
+struct Slot {
+    /// Which task (the key of its result).
+    task: u64,
+    /// Its scenario, by index.
+    scenario: usize,
+    /// Its number, in the order conversations started (0: a spare, not started).
+    number: u32,
+    offers: mpsc::Sender<Offer>,
+}
+
+/// A conversation's task: how it is started, for [`Dispatcher::spawn`].
+pub(super) type Hold = Arc<dyn Fn(usize, mpsc::Receiver<Offer>) -> HeldFuture + Send + Sync>;
+
+/// What a conversation's task gives back: its conversation, and whether it started at all
+/// (a spare that never took a request did not).
+pub(super) type HeldFuture = std::pin::Pin<Box<dyn Future<Output = (bool, Conversation)> + Send>>;
+
+/// Gives each request of the app to its conversation.
+pub(super) struct Dispatcher {
+    hold: Hold,
+    scenarios: usize,
+    /// How many conversations the serve holds at most ([`Options::conversations`]).
+    most: u32,
+    /// Conversations started and not yet over, in the order they started.
+    held: Vec<Slot>,
+    /// A fresh run of each scenario, waiting for a request that starts a conversation.
+    spares: Vec<Slot>,
+    tasks: JoinSet<(u64, bool, Conversation)>,
+    next_task: u64,
+    started: u32,
+    /// The conversations' numbers by task, for those over.
+    numbers: Vec<(u64, u32)>,
+    /// Requests no conversation could take, each as the error the app was sent.
+    refused: Vec<String>,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `scenarios` scenarios, whose conversations `hold` runs.
+    pub(super) fn new(scenarios: usize, options: &Options, hold: Hold) -> Dispatcher {
+        let mut dispatcher = Dispatcher {
+            hold,
+            scenarios,
+            most: options.conversations,
+            held: Vec::new(),
+            spares: Vec::new(),
+            tasks: JoinSet::new(),
+            next_task: 0,
+            started: 0,
+            numbers: Vec::new(),
+            refused: Vec::new(),
+        };
+        for scenario in 0..scenarios {
+            let spare = dispatcher.spawn(scenario);
+            dispatcher.spares.push(spare);
+        }
+        dispatcher
+    }
+
+    fn spawn(&mut self, scenario: usize) -> Slot {
+        // One offer waits at a time: the dispatcher waits for each verdict.
+        let (offers, receiver) = mpsc::channel(1);
+        let task = self.next_task;
+        self.next_task += 1;
+        let held = (self.hold)(scenario, receiver);
+        self.tasks.spawn(async move {
+            let (started, conversation) = held.await;
+            (task, started, conversation)
+        });
+        Slot {
+            task,
+            scenario,
+            number: 0,
+            offers,
+        }
+    }
+
+    /// Routes the app's requests from `incoming` until every conversation the serve holds is
+    /// over, or the app stops sending and every conversation has ended; shows each
+    /// conversation to `done` as it ends (numbered in the order they started).
+    pub(super) async fn run(mut self, mut incoming: Incoming, done: &mut (dyn FnMut(Conversation) + Send)) -> Served {
+        let mut served = Served::default();
+        let mut open = true;
+        loop {
+            if self.started >= self.most && self.held.is_empty() {
+                break;
+            }
+            if !open && self.held.is_empty() {
+                break;
+            }
+            tokio::select! {
+                exchange = incoming.recv(), if open => match exchange {
+                    Some(exchange) => {
+                        self.route(exchange).await;
+                        if self.refused.len() >= MAX_UNEXPECTED {
+                            // An app that keeps starting conversations is not followed for ever.
+                            open = false;
+                            self.close();
+                        }
+                    }
+                    None => {
+                        open = false;
+                        self.close();
+                    }
+                },
+                Some(joined) = self.tasks.join_next() => {
+                    let Ok((task, started, mut conversation)) = joined else { continue };
+                    self.held.retain(|slot| slot.task != task);
+                    if !started {
+                        continue;
+                    }
+                    conversation.number = self.number_of(task);
+                    served.conversations += 1;
+                    served.passed += u32::from(conversation.verdict.passed);
+                    done(conversation);
+                }
+            }
+        }
+        self.close();
+        // The conversations still running when the app stopped sending end as they are; of an
+        // app that never asked, the first scenario's run is the conversation, waiting for its
+        // first request.
+        let mut waiting = None;
+        while let Some(joined) = self.tasks.join_next().await {
+            match joined {
+                Ok((task, true, mut conversation)) => {
+                    conversation.number = self.number_of(task);
+                    served.conversations += 1;
+                    served.passed += u32::from(conversation.verdict.passed);
+                    done(conversation);
+                }
+                Ok((task, false, conversation)) if waiting.as_ref().is_none_or(|(t, _)| task < *t) => {
+                    waiting = Some((task, conversation));
+                }
+                _ => {}
+            }
+        }
+        if let Some((_, mut conversation)) = waiting.filter(|_| served.conversations == 0) {
+            conversation.number = 1;
+            served.conversations = 1;
+            served.passed = u32::from(conversation.verdict.passed);
+            done(conversation);
+        }
+        served.refused = self.refused;
+        served
+    }
+
+    fn number_of(&self, task: u64) -> u32 {
+        self.numbers
+            .iter()
+            .find(|(t, _)| *t == task)
+            .map_or(0, |(_, number)| *number)
+    }
+
+    /// Stops offering: every conversation sees no more requests come.
+    fn close(&mut self) {
+        for slot in self.held.iter_mut().chain(self.spares.iter_mut()) {
+            let (closed, _) = mpsc::channel(1);
+            slot.offers = closed;
+        }
+        self.spares.clear();
+    }
+
+    /// Offers `exchange` to `slot`; the request back if it was declined.
+    async fn offer(slot: &Slot, exchange: Exchange, mode: Mode) -> Result<(), (Exchange, Likeness)> {
+        let (verdict, answer) = oneshot::channel();
+        if let Err(mpsc::error::SendError(offer)) = slot
+            .offers
+            .send(Offer {
+                exchange,
+                mode,
+                verdict,
+            })
+            .await
+        {
+            return Err((offer.exchange, Likeness::NONE));
+        }
+        match answer.await {
+            Ok(Verdict::Taken) | Err(_) => Ok(()),
+            Ok(Verdict::Declined(exchange, likeness)) => Err((exchange, likeness)),
+        }
+    }
+
+    /// Gives `exchange` to the conversation it belongs to (module docs).
+    async fn route(&mut self, mut exchange: Exchange) {
+        // The most alike conversation so far: a spare (by scenario) or a held one (by index).
+        let mut best: Option<(Likeness, Place)> = None;
+        let note = |likeness: Likeness, place: Place, best: &mut Option<(Likeness, Place)>| {
+            if best.as_ref().is_none_or(|(b, _)| likeness > *b) {
+                *best = Some((likeness, place));
+            }
+        };
+        // A request that is no held conversation's and no new one's is most like a fresh
+        // conversation, unless it shares more with a held one: spares are weighed first.
+        let full = self.started >= self.most;
+        for i in 0..self.spares.len() {
+            let mode = if full { Mode::Probe } else { Mode::Take };
+            match Self::offer(&self.spares[i], exchange, mode).await {
+                Ok(()) => return self.start(i),
+                Err((back, likeness)) if likeness.expected => {
+                    return self.refuse(back, &format!(
+                        "the app started conversation {} and this serve holds {} (--conversations {}): give --conversations N for an app that holds more",
+                        self.started + 1,
+                        self.most,
+                        self.most
+                    ));
+                }
+                Err((back, likeness)) => {
+                    exchange = back;
+                    note(likeness, Place::Spare(i), &mut best);
+                }
+            }
+        }
+        for i in 0..self.held.len() {
+            match Self::offer(&self.held[i], exchange, Mode::Take).await {
+                Ok(()) => return,
+                Err((back, likeness)) => {
+                    exchange = back;
+                    note(likeness, Place::Held(i), &mut best);
+                }
+            }
+        }
+        for i in 0..self.held.len() {
+            match Self::offer(&self.held[i], exchange, Mode::Retry).await {
+                Ok(()) => return,
+                Err((back, _)) => exchange = back,
+            }
+        }
+        match best {
+            Some((_, Place::Held(i))) => {
+                if let Err((back, _)) = Self::offer(&self.held[i], exchange, Mode::Force).await {
+                    self.refuse(back, "the conversation this request belongs to is over");
+                }
+            }
+            Some((_, Place::Spare(i))) if !full => {
+                if let Err((back, _)) = Self::offer(&self.spares[i], exchange, Mode::Force).await {
+                    return self.refuse(back, "handoff serve could not start a conversation for this request");
+                }
+                self.start(i);
+            }
+            _ => self.refuse(
+                exchange,
+                &format!(
+                    "this request continues no conversation and starts none of the scenario's, and this serve holds {} conversation(s) (--conversations {})",
+                    self.most, self.most
+                ),
+            ),
+        }
+    }
+
+    /// The spare of scenario `i` has taken its first request: it is a conversation now, and
+    /// a new spare waits.
+    fn start(&mut self, i: usize) {
+        self.started += 1;
+        let fresh = self.spawn(self.spares[i].scenario);
+        let mut slot = std::mem::replace(&mut self.spares[i], fresh);
+        slot.number = self.started;
+        self.numbers.push((slot.task, slot.number));
+        self.held.push(slot);
+        debug_assert!(self.spares.len() == self.scenarios);
+    }
+
+    fn refuse(&mut self, exchange: Exchange, message: &str) {
+        let _ = exchange
+            .reply
+            .send(Body::error(400, "handoff_no_conversation", message));
+        self.refused.push(message.to_string());
+    }
+}
+
+/// Where a conversation an offer went to is.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Spare(usize),
+    Held(usize),
+}
