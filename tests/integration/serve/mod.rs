@@ -26,6 +26,7 @@ use serde_json::Value;
 use crate::support::{Recorder, arg};
 
 mod chat;
+mod concurrent;
 mod responses;
 mod routes;
 mod traffic;

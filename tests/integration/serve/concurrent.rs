@@ -1,0 +1,146 @@
+//! Conversations at once: the app drives, and each request is answered from the conversation
+//! whose thread it extends. Two clients step through their conversations in lockstep with each
+//! other (a barrier between steps), so that their requests overlap in time.
+
+use std::path::Path;
+use std::sync::{Arc, Barrier};
+
+use serde_json::Value;
+
+use super::chat::{SMALL_ANSWERS, assert_chat_answer};
+use super::{SMALL, Serve, chat, client, exits, expected_bodies, small_scenario};
+
+/// Runs each conversation of `bodies` on a thread of its own, the threads taking each step
+/// together; `first` decides which of them sends first at every step. Returns the answers.
+fn at_once(url: &str, conversations: &[Vec<Value>], first: usize) -> Vec<Vec<Value>> {
+    let steps = conversations.iter().map(Vec::len).max().unwrap();
+    let barrier = Arc::new(Barrier::new(conversations.len()));
+    let threads: Vec<_> = conversations
+        .iter()
+        .enumerate()
+        .map(|(i, bodies)| {
+            let (bodies, url, barrier) = (bodies.clone(), url.to_string(), barrier.clone());
+            std::thread::spawn(move || {
+                let agent = client();
+                let mut answers = Vec::new();
+                for step in 0..steps {
+                    barrier.wait();
+                    // The one that goes second waits for the first one's answer to begin.
+                    if i != first {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    if let Some(body) = bodies.get(step) {
+                        let reply = chat(&agent, &url, body);
+                        assert_eq!(reply.status, 200, "conversation {i}, step {step}: {}", reply.text);
+                        answers.push(reply.json());
+                    }
+                }
+                answers
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+fn report(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn two_equal_conversations_at_once_are_two_conversations_not_retries() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--conversations", "2", "--wait", "0.3"]);
+    let answers = at_once(&serve.url(), &[bodies.clone(), bodies], 0);
+    for conversation in &answers {
+        let mut number = 0;
+        for (answer, said) in conversation.iter().zip(&SMALL_ANSWERS) {
+            number += 1;
+            assert_chat_answer(answer, number, said);
+        }
+    }
+    let output = serve.finish();
+    exits(&output, 0);
+    let report = report(&output);
+    assert_eq!(
+        report
+            .matches("  ok     traffic: 5 requests, each the expected one\n")
+            .count(),
+        2,
+        "{report}"
+    );
+    assert!(report.contains("conversation 2\n"), "{report}");
+    assert!(!report.contains("sent again"), "{report}");
+    assert!(report.ends_with("PASS\n"), "{report}");
+}
+
+/// The small scenario with another customer: another task, order 9.
+fn other_customer(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let text = SMALL
+        .replace("PROFILE", "")
+        .replace("A customer is on the line.", "Another customer is on the line.")
+        .replace("order 7", "order 9")
+        .replace("Refunded order 7", "Refunded order 9")
+        .replace("\"serve-small\"", "\"serve-small-other\"");
+    crate::support::temp_file(dir, "other.json", text.as_bytes())
+}
+
+/// Serves `files` to two conversations at once, `first` sending first at each step; the report.
+fn two_customers(files: [&Path; 2], first: usize) -> String {
+    let conversations = [expected_bodies(files[0]), expected_bodies(files[1])];
+    let serve = Serve::start(
+        files[0],
+        &[files[1].to_str().unwrap(), "--conversations", "2", "--wait", "0.3"],
+    );
+    let answers = at_once(&serve.url(), &conversations, first);
+    // Each client got its own conversation's answers: order 7 for one, order 9 for the other.
+    assert_eq!(
+        answers[0][2]["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"],
+        r#"{"order_id":"7"}"#
+    );
+    assert_eq!(
+        answers[1][2]["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"],
+        r#"{"order_id":"9"}"#
+    );
+    let output = serve.finish();
+    exits(&output, 0);
+    report(&output)
+}
+
+#[test]
+fn two_customers_at_once_are_each_their_own_scenario_whichever_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, other) = (small_scenario(&dir, None), other_customer(&dir));
+    let report = two_customers([&one, &other], 0);
+    for line in [
+        "Task: A customer is on the line.\n",
+        "Task: Another customer is on the line.\n",
+        "Task is completed with summary: Refunded order 7.\n",
+        "Task is completed with summary: Refunded order 9.\n",
+    ] {
+        assert!(report.contains(line), "`{line}` missing:\n{report}");
+    }
+    // The same app gives the same report, whichever conversation's requests come first.
+    assert_eq!(two_customers([&one, &other], 1), report);
+}
+
+#[test]
+fn fewer_conversations_than_asked_for_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--conversations", "2", "--wait", "0.3", "--timeout", "3"]);
+    at_once(&serve.url(), &[bodies], 0);
+    let output = serve.finish();
+    exits(&output, 1);
+    let report = report(&output);
+    assert!(
+        report.contains("  ok     traffic: 5 requests, each the expected one\n"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with("FAIL: the app held 1 conversation(s), and --conversations 2 expects 2\n"),
+        "{report}"
+    );
+}
