@@ -176,8 +176,8 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             }
             if let Some(first) = served.refused.first() {
                 text.push_str(&format!(
-                    "serve: {} request(s) of the app belonged to no conversation and were refused; the first: {first}\n",
-                    served.refused.len()
+                    "serve: {} request(s) of the app were refused; the first: {first}\n",
+                    served.refused_count
                 ));
             }
             if served.conversations == 0 {
@@ -235,10 +235,7 @@ fn failure(served: &Served, expected: u32, written: &Result<(), String>) -> Opti
     } else if failed > 0 {
         Some(format!("{failed} of {} conversation(s) failed", served.conversations))
     } else if !served.refused.is_empty() {
-        Some(format!(
-            "{} request(s) belonged to no conversation",
-            served.refused.len()
-        ))
+        Some(format!("{} request(s) were refused", served.refused_count))
     } else if served.conversations < expected {
         Some(format!(
             "the app held {} conversation(s), and --conversations {expected} expects {expected}",

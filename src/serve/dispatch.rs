@@ -166,6 +166,7 @@ impl Dispatcher {
             served.passed = u32::from(conversation.verdict.passed);
             done(conversation);
         }
+        served.refused_count = self.refused.len();
         served.refused = self.refused;
         served
     }

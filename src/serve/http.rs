@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use super::answer::Body;
 use super::app::{AppCommand, AppEnd};
 use super::request::{Api, Reader};
-use super::session::Exchange;
+use super::session::{Exchange, MAX_UNEXPECTED};
 use super::{Conversation, Options, Served, converse_all};
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -91,7 +91,8 @@ impl Server {
         let url = self.url();
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
-        let accepting = tokio::spawn(accept(self.listener, sender, stopped));
+        let refused = Arc::new(Refused::default());
+        let accepting = tokio::spawn(accept(self.listener, sender, refused.clone(), stopped));
         let (wait, timeout) = (options.wait, options.timeout);
         let signals = options.stop_on_signals;
         let (finished, conversation) = oneshot::channel();
@@ -144,6 +145,10 @@ impl Server {
         }
         let mut served = result?;
         served.app = app_end;
+        let (mut routes, count) = refused.take();
+        served.refused_count += count;
+        routes.append(&mut served.refused);
+        served.refused = routes;
         Ok(served)
     }
 }
@@ -253,10 +258,16 @@ async fn wait_for(
 
 /// Accepts connections until `stopped`; each connection's requests go to `sender`. Stopping
 /// drops every connection, so the conversation sees the channel close.
-async fn accept(listener: TcpListener, sender: mpsc::Sender<Exchange>, mut stopped: watch::Receiver<bool>) {
+async fn accept(
+    listener: TcpListener,
+    sender: mpsc::Sender<Exchange>,
+    refused: Arc<Refused>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let shared = Arc::new(Shared {
         sender,
         reader: Reader::default(),
+        refused,
     });
     let mut connections = JoinSet::new();
     loop {
@@ -278,57 +289,115 @@ async fn accept(listener: TcpListener, sender: mpsc::Sender<Exchange>, mut stopp
     connections.shutdown().await;
 }
 
-/// What every connection shares: the way to the conversation, and the request reader.
+/// What every connection shares: the way to the conversations, the request reader, and the
+/// requests refused before any conversation saw them.
 struct Shared {
     sender: mpsc::Sender<Exchange>,
     reader: Reader,
+    refused: Arc<Refused>,
+}
+
+/// Requests refused by the HTTP side (an unknown route, an unreadable body), each as
+/// `METHOD PATH: STATUS MESSAGE`, the first [`MAX_UNEXPECTED`] kept, and how many in all.
+#[derive(Debug, Default)]
+pub(super) struct Refused {
+    kept: std::sync::Mutex<(Vec<String>, usize)>,
+}
+
+impl Refused {
+    fn push(&self, what: String) {
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.1 += 1;
+        if kept.0.len() < MAX_UNEXPECTED {
+            kept.0.push(what);
+        }
+    }
+
+    /// What was kept, and how many were refused in all.
+    fn take(&self) -> (Vec<String>, usize) {
+        std::mem::take(&mut *self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
+
+impl Shared {
+    fn refuse(&self, what: String) {
+        self.refused.push(what);
+    }
+}
+
+/// What a request's path asks for: the same three things under whatever base URL a client
+/// is given. OpenAI's `/v1/chat/completions`; Azure OpenAI's
+/// `/openai/deployments/{deployment}/chat/completions?api-version=...` (and the same without
+/// `/openai`, or under `/v1`); Azure's v1 surface `/openai/v1/chat/completions` and
+/// `/openai/v1/responses`; a Foundry project's `.../openai/v1/responses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Model(Api),
+    Models,
+}
+
+fn route(method: &Method, path: &str) -> Option<Route> {
+    let path = path.trim_end_matches('/');
+    match *method {
+        Method::POST if path.ends_with("/chat/completions") => Some(Route::Model(Api::ChatCompletions)),
+        Method::POST if path.ends_with("/responses") => Some(Route::Model(Api::Responses)),
+        Method::GET if path.ends_with("/models") => Some(Route::Models),
+        _ => None,
+    }
 }
 
 async fn handle(
     request: Request<hyper::body::Incoming>,
     shared: Arc<Shared>,
 ) -> Result<hyper::Response<Frames>, Infallible> {
-    let path = request.uri().path();
-    let path = path.strip_prefix("/v1").unwrap_or(path).to_string();
-    let body = match (request.method(), path.as_str()) {
-        (&Method::GET, "/models") => Body::json(&serde_json::json!({
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let answered = match route(&method, &path) {
+        Some(Route::Models) => Ok(Body::json(&serde_json::json!({
             "object": "list",
             "data": [{"id": super::app::MODEL, "object": "model", "created": 0, "owned_by": "handoff-serve"}],
-        })),
-        (&Method::POST, "/chat/completions") => model_call(Api::ChatCompletions, request, &shared).await,
-        (&Method::POST, "/responses") => model_call(Api::Responses, request, &shared).await,
-        (method, _) => Body::error(
+        }))),
+        Some(Route::Model(api)) => model_call(api, request, &shared).await,
+        None => Err((
             404,
             "not_found",
-            &format!(
-                "handoff serve answers POST /v1/chat/completions, POST /v1/responses and GET /v1/models, not {method} {}",
-                request.uri().path()
+            format!(
+                "handoff serve answers POST .../chat/completions and POST .../responses (OpenAI's /v1 paths, Azure OpenAI's /openai/deployments/NAME/... and /openai/v1/...) and GET .../models, not {method} {path}"
             ),
-        ),
+        )),
     };
+    let body = answered.unwrap_or_else(|(status, code, message)| {
+        shared.refuse(format!("{method} {path}: {status} {message}"));
+        Body::error(status, code, &message)
+    });
     Ok(response(body))
 }
 
-async fn model_call(api: Api, request: Request<hyper::body::Incoming>, shared: &Shared) -> Body {
+/// The answer to a model request, or why it was refused here (its status, code and message),
+/// before any conversation saw it.
+async fn model_call(
+    api: Api,
+    request: Request<hyper::body::Incoming>,
+    shared: &Shared,
+) -> Result<Body, (u16, &'static str, String)> {
     let bytes = match Limited::new(request.into_body(), MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            return Body::error(
+            return Err((
                 413,
                 "request_too_large",
-                &format!("the request body is over {} MiB", MAX_BODY >> 20),
-            );
+                format!("the request body is over {} MiB", MAX_BODY >> 20),
+            ));
         }
-        Err(error) => return Body::error(400, "bad_body", &format!("the request body could not be read: {error}")),
+        Err(error) => return Err((400, "bad_body", format!("the request body could not be read: {error}"))),
     };
     let request = match shared.reader.read(api, &bytes) {
         Ok(request) => request,
         Err(error) => {
-            return Body::error(
+            return Err((
                 400,
                 "invalid_request",
-                &format!("handoff serve cannot read the request: {error}"),
-            );
+                format!("handoff serve cannot read the request: {error}"),
+            ));
         }
     };
     let (reply, answer) = oneshot::channel();
@@ -340,9 +409,9 @@ async fn model_call(api: Api, request: Request<hyper::body::Incoming>, shared: &
         )
     };
     if shared.sender.send(Exchange { request, reply }).await.is_err() {
-        return over();
+        return Ok(over());
     }
-    answer.await.unwrap_or_else(|_| over())
+    Ok(answer.await.unwrap_or_else(|_| over()))
 }
 
 fn response(body: Body) -> hyper::Response<Frames> {

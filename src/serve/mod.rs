@@ -132,8 +132,11 @@ pub struct Served {
     pub interrupted: bool,
     /// Requests that belonged to no conversation the serve could hold, each as the error the
     /// app was sent (a conversation beyond [`Options::conversations`], or none of the
-    /// scenario's).
+    /// scenario's), or by the HTTP side (an unknown route, an unreadable body): the first
+    /// [`MAX_UNEXPECTED`] of each.
     pub refused: Vec<String>,
+    /// How many requests were refused in all (`refused` keeps the first few).
+    pub refused_count: usize,
 }
 
 impl Served {

@@ -57,9 +57,10 @@ fn models_are_listed_other_paths_are_404_and_unreadable_bodies_are_400_naming_th
     let (agent, url) = (client(), serve.url());
     assert_models(&get(&agent, &url, "/models"));
     let routes = [
-        "POST /v1/chat/completions",
-        "POST /v1/responses",
-        "GET /v1/models",
+        "POST .../chat/completions",
+        "POST .../responses",
+        "Azure OpenAI's /openai/deployments/NAME/...",
+        "GET .../models",
         "not GET /v1/embeddings",
     ];
     assert_error(&get(&agent, &url, "/embeddings"), 404, "not_found", &routes);
@@ -94,15 +95,53 @@ fn models_are_listed_other_paths_are_404_and_unreadable_bodies_are_400_naming_th
         &["input[0].content: not a string or a list of parts"],
     );
 
-    // None of that was a model request: the conversation is still to come, and passes.
+    // None of that was a model request: the conversation is still to come, and passes; but
+    // the app was refused six times, which the report says, and the serve fails.
     converse(&url, &expected_bodies(&file));
     let served = serve.finish();
-    exits(&served, 0);
+    exits(&served, 1);
     let report = String::from_utf8(served.stdout).unwrap();
     assert!(
         report.contains("  ok     traffic: 5 requests, each the expected one\n"),
         "{report}"
     );
+    assert!(
+        report.contains(
+            "serve: 6 request(s) of the app were refused; the first: GET /v1/embeddings: 404 handoff serve answers"
+        ),
+        "{report}"
+    );
+    assert!(report.ends_with("FAIL: 6 request(s) were refused\n"), "{report}");
+}
+
+#[test]
+fn azure_openai_and_foundry_paths_are_served_as_openai_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let (agent, base) = (client(), format!("http://127.0.0.1:{}", serve.port));
+    // What AzureOpenAI posts with an endpoint, what it posts given a base URL, Azure's v1
+    // surface, and a Foundry project's.
+    let paths = [
+        "/openai/deployments/handoff-serve/chat/completions?api-version=2024-10-21",
+        "/v1/deployments/handoff-serve/chat/completions?api-version=2024-10-21",
+        "/openai/v1/chat/completions",
+        "/api/projects/p/openai/v1/chat/completions?api-version=preview",
+        "/deployments/handoff-serve/chat/completions",
+    ];
+    for (i, ((body, said), path)) in bodies.iter().zip(&SMALL_ANSWERS).zip(paths).enumerate() {
+        let reply = agent
+            .post(format!("{base}{path}"))
+            .header("api-key", "dummy")
+            .send(body.to_string());
+        let reply = super::read(reply);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text);
+        assert_chat_answer(&reply.json(), i + 1, said);
+    }
+    assert_models(&get(&agent, &format!("{base}/openai"), "/models"));
+    let served = serve.finish();
+    exits(&served, 0);
 }
 
 /// Reads a whole HTTP/1.1 answer from a `Connection: close` stream.
