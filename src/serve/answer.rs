@@ -367,6 +367,8 @@ mod tests {
             messages: Vec::new(),
             tools: Vec::new().into(),
             tool_choice: None,
+            previous_response_id: None,
+            store: true,
         }
     }
 

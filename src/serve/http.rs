@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 
 use super::answer::Body;
 use super::app::{AppCommand, AppEnd};
+use super::chain::Chains;
 use super::request::{Api, Reader};
 use super::session::{Exchange, MAX_UNEXPECTED};
 use super::{Conversation, Options, Served, converse_all};
@@ -268,6 +269,7 @@ async fn accept(
         sender,
         reader: Reader::default(),
         refused,
+        chains: Chains::default(),
     });
     let mut connections = JoinSet::new();
     loop {
@@ -295,6 +297,7 @@ struct Shared {
     sender: mpsc::Sender<Exchange>,
     reader: Reader,
     refused: Arc<Refused>,
+    chains: Chains,
 }
 
 /// Requests refused by the HTTP side (an unknown route, an unreadable body), each as
@@ -390,7 +393,7 @@ async fn model_call(
         }
         Err(error) => return Err((400, "bad_body", format!("the request body could not be read: {error}"))),
     };
-    let request = match shared.reader.read(api, &bytes) {
+    let mut request = match shared.reader.read(api, &bytes) {
         Ok(request) => request,
         Err(error) => {
             return Err((
@@ -400,6 +403,11 @@ async fn model_call(
             ));
         }
     };
+    let parent = shared
+        .chains
+        .expand(&mut request)
+        .map_err(|message| (400, "previous_response_not_found", message))?;
+    let kept = (api == Api::Responses).then(|| request.clone());
     let (reply, answer) = oneshot::channel();
     let over = || {
         Body::error(
@@ -411,7 +419,11 @@ async fn model_call(
     if shared.sender.send(Exchange { request, reply }).await.is_err() {
         return Ok(over());
     }
-    Ok(answer.await.unwrap_or_else(|_| over()))
+    let body = answer.await.unwrap_or_else(|_| over());
+    if let Some(request) = kept {
+        shared.chains.keep(parent, &request, &body);
+    }
+    Ok(body)
 }
 
 fn response(body: Body) -> hyper::Response<Frames> {

@@ -38,6 +38,7 @@ use app::MODEL as MODEL_NAME;
 
 mod answer;
 mod app;
+mod chain;
 mod dispatch;
 mod extract;
 mod http;
@@ -47,6 +48,7 @@ mod session;
 
 pub use answer::{Answer, AnswerCall, Body};
 pub use app::{AppCommand, AppEnd, DEFAULT_TIMEOUT, MODEL};
+pub use chain::KEPT_RESPONSES;
 pub use extract::ObservedDesign;
 pub use http::Server;
 pub use request::{Api, AppRequest, Reader, RequestError};
@@ -307,10 +309,11 @@ pub async fn converse_all(
         plans.push(Arc::new((scenario.clone(), orchestration, answerer)));
     }
     let shared = Arc::new(options.clone());
+    let responses = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let hold: dispatch::Hold = Arc::new(move |which, offers| {
         let plan = plans[which].clone();
-        let options = shared.clone();
-        Box::pin(async move { hold(&plan.0, &plan.1, plan.2.clone(), &options, offers).await })
+        let (options, responses) = (shared.clone(), responses.clone());
+        Box::pin(async move { hold(&plan.0, &plan.1, plan.2.clone(), &options, (offers, responses)).await })
     });
     let dispatcher = dispatch::Dispatcher::new(scenarios.len(), options, hold);
     Ok(dispatcher.run(incoming, &mut done).await)
@@ -323,10 +326,10 @@ async fn hold(
     orchestration: &Orchestration,
     answerer: Answerer,
     options: &Options,
-    offers: session::Offers,
+    (offers, responses): (session::Offers, Arc<std::sync::atomic::AtomicU32>),
 ) -> (bool, Conversation) {
     let answering = Answering::new(answerer, scenario, options);
-    let mut lockstep = Lockstep::new(answering, offers, options.matching, options.observe);
+    let mut lockstep = Lockstep::new(answering, offers, (options.matching, options.observe), responses);
     let run = match human_replies(scenario) {
         Some(replies) => {
             let mut human = ScriptedHuman::new(replies);

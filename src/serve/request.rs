@@ -48,6 +48,12 @@ pub struct AppRequest {
     pub tools: Arc<[Value]>,
     /// `tool_choice`, where it is a string (`auto`, `none`, `required`).
     pub tool_choice: Option<String>,
+    /// The Responses API's `previous_response_id`: the response this request goes on from
+    /// (its messages are only the new ones until serve puts the thread before them).
+    pub previous_response_id: Option<String>,
+    /// Whether the answer is kept to be gone on from (the Responses API's `store`, true
+    /// unless `false`).
+    pub store: bool,
 }
 
 /// A request body that is not what its API documents: the JSON path and what is wrong.
@@ -141,6 +147,12 @@ impl AppRequest {
             Some(_) => return Err(bad("stream_options", "not an object")),
         };
         let tool_choice = body.get("tool_choice").and_then(Value::as_str).map(String::from);
+        let previous_response_id = match (api, body.get_mut("previous_response_id").map(Value::take)) {
+            (Api::Responses, Some(Value::String(id))) => Some(id),
+            (_, None | Some(Value::Null)) | (Api::ChatCompletions, _) => None,
+            (Api::Responses, Some(_)) => return Err(bad("previous_response_id", "not a string")),
+        };
+        let store = !matches!(body.get("store"), Some(Value::Bool(false)));
         let (system, messages) = match api {
             Api::ChatCompletions => chat_messages(&mut body)?,
             Api::Responses => input_messages(&mut body)?,
@@ -154,6 +166,8 @@ impl AppRequest {
             messages,
             tools,
             tool_choice,
+            previous_response_id,
+            store,
         })
     }
 
@@ -345,6 +359,15 @@ fn arguments(arguments: Option<Value>, place: Place<'_>) -> Result<Map<String, V
         Some(Value::Object(map)) => Ok(map),
         Some(_) => Err(bad(place(), "not a JSON string")),
     }
+}
+
+/// The messages of a response's `output` items, as the next request's input would carry them.
+pub(super) fn output_messages(items: Vec<Value>) -> Result<Vec<ChatMessage>, RequestError> {
+    let mut messages = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        add_item(&mut messages, item, &|| format!("output[{i}]"))?;
+    }
+    Ok(messages)
 }
 
 // The Responses API: its input items read as Chat Completions messages. An assistant text

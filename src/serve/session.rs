@@ -11,6 +11,7 @@
 //! error and the report shows the diff, expected (`-`) against sent (`+`).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -155,6 +156,9 @@ pub(super) struct Lockstep<M> {
     observed: Option<ObservedDesign>,
     /// Each agent's functions as the wire declares them, made at its first call.
     tools: Vec<Option<Vec<Value>>>,
+    /// The Responses answers of the serve so far, all conversations' (their ids are unique
+    /// in a serve, as `previous_response_id` needs).
+    responses: Arc<AtomicU32>,
 }
 
 /// What the run expects the next request to be.
@@ -166,7 +170,12 @@ struct Expected {
 
 impl<M: Model> Lockstep<M> {
     /// A lockstep answering with `inner`, noting the observed design if `observe`.
-    pub(super) fn new(inner: M, offers: Offers, matching: Matching, observe: bool) -> Lockstep<M> {
+    pub(super) fn new(
+        inner: M,
+        offers: Offers,
+        (matching, observe): (Matching, bool),
+        responses: Arc<AtomicU32>,
+    ) -> Lockstep<M> {
         Lockstep {
             inner,
             offers,
@@ -178,6 +187,7 @@ impl<M: Model> Lockstep<M> {
             started: false,
             observed: observe.then(ObservedDesign::default),
             tools: Vec::new(),
+            responses,
         }
     }
 
@@ -194,6 +204,15 @@ impl<M: Model> Lockstep<M> {
             let _ = offer.verdict.send(Verdict::Declined(offer.exchange, Likeness::NONE));
         }
         (self.inner, self.traffic, self.observed.unwrap_or_default())
+    }
+
+    /// The number of the answer to `request`: its place in the conversation (`chatcmpl-0003`),
+    /// or for the Responses API in the serve (`resp_0007`).
+    fn number(&self, request: &AppRequest) -> u32 {
+        match request.api {
+            Api::ChatCompletions => self.traffic.answered + 1,
+            Api::Responses => self.responses.fetch_add(1, Ordering::Relaxed) + 1,
+        }
     }
 
     fn answer(&mut self, exchange: Exchange, body: Body) {
@@ -393,7 +412,7 @@ impl<M: Model> Lockstep<M> {
                 }
                 let answer = Answer::of(&answered, self.next_call_id);
                 self.next_call_id += answered.calls.len() as u32;
-                let body = render(&answer, &exchange.request, self.traffic.answered + 1);
+                let body = render(&answer, &exchange.request, self.number(&exchange.request));
                 self.answer(exchange, body);
                 response.text_in_call_chunk &= !request.tools_off();
                 Ok(response)
@@ -493,7 +512,7 @@ impl<M: Model> Lockstep<M> {
                 let mut arguments = serde_json::Map::new();
                 arguments.insert(crate::design::TASK_SUMMARY.into(), message.clone().into());
                 let answer = Answer::of(&Response::call(name.as_str(), arguments), self.next_call_id);
-                let body = render(&answer, &exchange.request, self.traffic.answered + 1);
+                let body = render(&answer, &exchange.request, self.number(&exchange.request));
                 self.traffic.closed = Some(format!("answered with {name}: {message}"));
                 self.answer(exchange, body);
             }

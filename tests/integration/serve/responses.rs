@@ -198,3 +198,86 @@ fn the_responses_api_answers_text_and_function_calls_whole_and_streamed() {
     );
     assert!(report.ends_with("PASS\n"), "{report}");
 }
+
+/// Runs the small conversation as Agent Framework's Responses clients do: the first request
+/// whole (streamed), each later one that extends the thread only the items after the previous
+/// response, chained by `previous_response_id`, whole. Returns the serve's report and how many
+/// requests were chained.
+fn chained(profile: &str) -> (String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, Some(profile));
+    let bodies: Vec<Value> = expected_bodies(&file)
+        .iter()
+        .map(|chat| responses_body(chat, false))
+        .collect();
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let agent = client();
+    let mut previous: Option<(String, usize)> = None;
+    let mut chained = 0;
+    for (i, body) in bodies.iter().enumerate() {
+        let mut sent = body.clone();
+        let input = body["input"].as_array().unwrap();
+        match &previous {
+            // A new agent's thread under `openai-agents` (a handoff's history) is sent whole.
+            Some((id, known)) if input.len() >= *known => {
+                sent["input"] = Value::Array(input[*known..].to_vec());
+                sent["previous_response_id"] = id.clone().into();
+                chained += 1;
+            }
+            Some(_) => {}
+            None => sent["stream"] = true.into(),
+        }
+        let reply = post(&agent, &serve.url(), "/responses", &sent.to_string());
+        assert_eq!(reply.status, 200, "request {}: {}", i + 1, reply.text);
+        let response = match i {
+            0 => serde_json::from_str::<Value>(&events(&reply.text).last().unwrap().1).unwrap()["response"].clone(),
+            _ => reply.json(),
+        };
+        let output = response["output"].as_array().unwrap().len();
+        previous = Some((
+            response["id"].as_str().unwrap().to_string(),
+            body["input"].as_array().unwrap().len() + output,
+        ));
+    }
+    let served = serve.finish();
+    exits(&served, 0);
+    (String::from_utf8(served.stdout).unwrap(), chained)
+}
+
+#[test]
+fn a_chained_request_is_checked_and_answered_as_its_whole_thread() {
+    // Under `openai-agents` each agent's thread goes on from its last response; a handoff's
+    // new thread is sent whole.
+    {
+        let profile = "openai-agents";
+        let (report, chained) = chained(profile);
+        assert!(chained >= 3, "{profile}: {chained} chained");
+        assert!(
+            report.contains("  ok     traffic: 5 requests, each the expected one\n"),
+            "{profile}: {report}"
+        );
+        assert!(report.ends_with("PASS\n"), "{profile}: {report}");
+    }
+}
+
+#[test]
+fn a_previous_response_serve_did_not_give_is_refused_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, Some("openai-agents"));
+    let serve = Serve::start(&file, &["--wait", "0.3", "--timeout", "2"]);
+    let body = json!({"model": "m", "input": [], "previous_response_id": "resp_9999"});
+    let reply = post(&client(), &serve.url(), "/responses", &body.to_string());
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(
+        reply
+            .text
+            .contains("previous_response_id `resp_9999` is not a response this serve gave"),
+        "{}",
+        reply.text
+    );
+    let report = String::from_utf8(serve.finish().stdout).unwrap();
+    assert!(
+        report.contains("serve: 1 request(s) of the app were refused; the first: POST /v1/responses: 400 previous_response_id `resp_9999`"),
+        "{report}"
+    );
+}
