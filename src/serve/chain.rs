@@ -24,10 +24,13 @@ pub(super) struct Link {
     messages: Vec<ChatMessage>,
 }
 
+/// The responses kept, by id, and their ids oldest first.
+type Kept = (HashMap<String, Arc<Link>>, VecDeque<String>);
+
 /// The responses serve answered, by id.
 #[derive(Debug, Default)]
 pub(super) struct Chains {
-    kept: Mutex<(HashMap<String, Arc<Link>>, VecDeque<String>)>,
+    kept: Mutex<Kept>,
 }
 
 impl Chains {
@@ -83,7 +86,7 @@ impl Chains {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<String, Arc<Link>>, VecDeque<String>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
