@@ -1,9 +1,12 @@
 //! The application `handoff serve -- COMMAND` wraps: started with the endpoint in its
-//! environment, the scenario's human replies on its standard input, its output passed through
-//! prefixed on standard error, and stopped (its whole process group) when it overruns.
+//! environment (for OpenAI, Azure OpenAI and Foundry clients, and a stand-in `az` on its PATH
+//! for `AzureCliCredential`), the scenario's human replies on its standard input, its output
+//! passed through prefixed on standard error, and stopped (its whole process group) when it
+//! overruns.
 
 use std::ffi::OsString;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
@@ -31,6 +34,10 @@ pub struct AppCommand {
 pub enum AppEnd {
     /// It exited by itself with this status code (`None`: killed by a signal).
     Exited(Option<i32>),
+    /// It stopped with a Python `EOFError` (its last line on standard error) after reading all
+    /// its input: a chat loop whose scripted human had nothing more to say, as the OpenAI
+    /// Agents SDK's samples end. Whether the conversation was over is the conversation's check.
+    EndOfInput(Option<i32>),
     /// It was still running at the timeout and was stopped.
     TimedOut(Duration),
     /// It was still running this long after the conversation ended and was stopped.
@@ -42,9 +49,9 @@ pub enum AppEnd {
 }
 
 impl AppEnd {
-    /// Whether the app exited 0 by itself.
+    /// Whether the app exited 0 by itself, or stopped at the end of its input.
     pub fn succeeded(&self) -> bool {
-        *self == AppEnd::Exited(Some(0))
+        matches!(self, AppEnd::Exited(Some(0)) | AppEnd::EndOfInput(_))
     }
 }
 
@@ -53,6 +60,11 @@ impl std::fmt::Display for AppEnd {
         match self {
             AppEnd::Exited(Some(code)) => write!(f, "the app exited with status {code}"),
             AppEnd::Exited(None) => write!(f, "the app was killed by a signal"),
+            AppEnd::EndOfInput(code) => write!(
+                f,
+                "the app stopped at the end of its input (EOFError: the scripted human had nothing more to say; status {})",
+                code.map_or("none".to_string(), |c| c.to_string())
+            ),
             AppEnd::TimedOut(after) => write!(
                 f,
                 "the app was still running after {} s (--timeout) and was stopped",
@@ -82,16 +94,42 @@ impl AppCommand {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
+        // Azure OpenAI clients given a base URL post `{base}/deployments/NAME/...` (Semantic
+        // Kernel's `AzureChatCompletion`); with a key they never ask for a credential. Their
+        // `AZURE_OPENAI_ENDPOINT` must be https, so it is not passed on: the base URL is used.
+        // A Foundry project's clients post `{endpoint}/openai/v1/responses`.
+        let base = url.strip_suffix("/v1").unwrap_or(url);
+        command
+            .env("AZURE_OPENAI_BASE_URL", url)
+            .env("AZURE_OPENAI_API_KEY", "handoff-serve-dummy-key")
+            .env_remove("AZURE_OPENAI_ENDPOINT")
+            .env("FOUNDRY_PROJECT_ENDPOINT", base)
+            .env("AZURE_AI_PROJECT_ENDPOINT", base);
         for name in [
             "OPENAI_CHAT_MODEL_ID",
             "OPENAI_RESPONSES_MODEL_ID",
             "OPENAI_MODEL",
             "OPENAI_DEFAULT_MODEL",
+            "AZURE_OPENAI_CHAT_DEPLOYMENT_NAME",
+            "AZURE_OPENAI_RESPONSES_DEPLOYMENT_NAME",
+            "AZURE_OPENAI_DEPLOYMENT_NAME",
+            "FOUNDRY_MODEL",
+            "AZURE_AI_MODEL_DEPLOYMENT_NAME",
         ] {
             if std::env::var_os(name).is_none() {
                 command.env(name, MODEL);
             }
         }
+        // A sample that takes its credential from the Azure CLI (`AzureCliCredential`) finds
+        // a stand-in `az` first on its PATH, which hands out a dummy token.
+        let stand_in =
+            az_stand_in().map_err(|error| AppEnd::NotStarted(format!("cannot write the stand-in az: {error}")))?;
+        let mut path = std::ffi::OsString::from(stand_in.path());
+        if let Some(rest) = std::env::var_os("PATH") {
+            path.push(":");
+            path.push(rest);
+        }
+        command.env("PATH", path);
         let mut child = command
             .spawn()
             .map_err(|error| AppEnd::NotStarted(format!("{}: {error}", self.program.to_string_lossy())))?;
@@ -102,14 +140,23 @@ impl AppCommand {
                 let _ = stdin.write_all(input.as_bytes()).await;
             });
         }
+        let last = Arc::new(Mutex::new(String::new()));
         let output = [
-            child.stdout.take().map(|out| tokio::spawn(pass_through(out, "app | "))),
-            child.stderr.take().map(|err| tokio::spawn(pass_through(err, "app ! "))),
+            child
+                .stdout
+                .take()
+                .map(|out| tokio::spawn(pass_through(out, "app | ", None))),
+            child
+                .stderr
+                .take()
+                .map(|err| tokio::spawn(pass_through(err, "app ! ", Some(last.clone())))),
         ];
         Ok(RunningApp {
             group: child.id(),
             child,
             output: output.into_iter().flatten().collect(),
+            last,
+            _stand_in: stand_in,
         })
     }
 }
@@ -119,12 +166,52 @@ pub(super) struct RunningApp {
     child: tokio::process::Child,
     group: Option<u32>,
     output: Vec<tokio::task::JoinHandle<()>>,
+    /// The last line the app wrote on its standard error.
+    last: Arc<Mutex<String>>,
+    /// The folder of the stand-in `az`, removed when the app is done.
+    _stand_in: tempfile::TempDir,
+}
+
+/// The stand-in Azure CLI: `az account get-access-token ...` prints a dummy token in the
+/// shape azure-identity reads, valid until 2100 (no clock is read); anything else fails.
+const AZ: &str = r#"#!/bin/sh
+# handoff serve's stand-in for the Azure CLI: a dummy token for AzureCliCredential.
+case "$1 $2" in
+  "account get-access-token") ;;
+  *) echo "handoff serve's stand-in az: only 'az account get-access-token' is answered" >&2; exit 2 ;;
+esac
+echo '{"accessToken": "handoff-serve-dummy-token", "expiresOn": "2100-01-01 00:00:00.000000", "expires_on": 4102444800, "subscription": "00000000-0000-0000-0000-000000000000", "tenant": "00000000-0000-0000-0000-000000000000", "tokenType": "Bearer"}'
+"#;
+
+/// A new folder holding the stand-in `az`.
+fn az_stand_in() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new().prefix("handoff-serve-az-").tempdir()?;
+    let az = dir.path().join("az");
+    std::fs::write(&az, AZ)?;
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755))?;
+    Ok(dir)
 }
 
 impl RunningApp {
-    /// Waits for the app to exit by itself.
+    /// Waits for the app to exit by itself (and for what it wrote, a moment).
     pub(super) async fn exited(&mut self) -> AppEnd {
-        AppEnd::Exited(self.child.wait().await.ok().and_then(|status| status.code()))
+        let code = self.child.wait().await.ok().and_then(|status| status.code());
+        if code == Some(0) {
+            return AppEnd::Exited(code);
+        }
+        // Its standard error (the last output task) is read to the end before its last line
+        // is looked at; a task not done in a second is left to `finish`.
+        if let Some(mut errors) = self.output.pop()
+            && tokio::time::timeout(Duration::from_secs(1), &mut errors).await.is_err()
+        {
+            self.output.push(errors);
+        }
+        let last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match last.starts_with("EOFError") {
+            true => AppEnd::EndOfInput(code),
+            false => AppEnd::Exited(code),
+        }
     }
 
     /// Stops the app unless it `end`ed by itself, then lets its output drain (a grandchild
@@ -140,11 +227,17 @@ impl RunningApp {
     }
 }
 
-/// Copies `stream` to standard error line by line, each prefixed.
-async fn pass_through(stream: impl AsyncRead + Unpin, prefix: &'static str) {
+/// Copies `stream` to standard error line by line, each prefixed, keeping the last non-empty
+/// line in `last`.
+async fn pass_through(stream: impl AsyncRead + Unpin, prefix: &'static str, last: Option<Arc<Mutex<String>>>) {
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         eprintln!("{prefix}{line}");
+        if let Some(last) = last.as_ref().filter(|_| !line.trim().is_empty()) {
+            let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            last.clear();
+            last.push_str(line.trim_end());
+        }
     }
 }
 

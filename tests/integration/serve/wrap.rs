@@ -231,3 +231,70 @@ fn a_host_name_may_be_listened_on_and_every_interface_is_reached_at_loopback() {
         );
     }
 }
+
+/// Serves the small scenario to this test's client while `script` runs as the app; the report.
+fn served_beside(script: &str) -> (String, String, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--wait", "5", "--", "sh", "-c", script]);
+    let agent = client();
+    for (i, (body, said)) in bodies.iter().zip(&SMALL_ANSWERS).enumerate() {
+        let reply = chat(&agent, &serve.url(), body);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_chat_answer(&reply.json(), i + 1, said);
+    }
+    let output = serve.finish();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// A chat loop's end as Python prints it when `input()` finds no more lines.
+const EOF_TRACEBACK: &str = "cat > /dev/null; sleep 2; printf 'Traceback (most recent call last):\\n  File \"main.py\", line 9, in <module>\\nEOFError: EOF when reading a line\\n' >&2; exit 1";
+
+#[test]
+fn an_app_that_stops_at_the_end_of_its_input_after_the_conversation_passes() {
+    let (report, stderr, code) = served_beside(EOF_TRACEBACK);
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    assert!(
+        report.contains("app: the app stopped at the end of its input (EOFError: the scripted human had nothing more to say; status 1)\n"),
+        "{report}"
+    );
+    assert!(report.ends_with("PASS\n"), "{report}");
+    // Any other error is the app's failure.
+    let other = EOF_TRACEBACK.replace("EOFError: EOF when reading a line", "KeyError: 'x'");
+    let (report, _, code) = served_beside(&other);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("app: the app exited with status 1\n"), "{report}");
+}
+
+#[test]
+fn azure_and_foundry_clients_are_pointed_at_serve_and_the_azure_cli_is_a_stand_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let script = "echo \"azure=$AZURE_OPENAI_BASE_URL key=$AZURE_OPENAI_API_KEY deployment=$AZURE_OPENAI_CHAT_DEPLOYMENT_NAME endpoint=${AZURE_OPENAI_ENDPOINT-unset} foundry=$FOUNDRY_PROJECT_ENDPOINT model=$FOUNDRY_MODEL\"; az account get-access-token --output json --resource https://ai.azure.com";
+    let output = Serve::start_with(
+        &file,
+        &["--wait", "0.3", "--", "sh", "-c", script],
+        &[("AZURE_OPENAI_ENDPOINT", "https://real.example")],
+    )
+    .finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let url = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let base = url.strip_suffix("/v1").unwrap();
+    let expected = format!(
+        "app | azure={url} key=handoff-serve-dummy-key deployment=handoff-serve endpoint=unset foundry={base} model=handoff-serve"
+    );
+    assert!(stderr.lines().any(|l| l == expected), "{expected}\n{stderr}");
+    let token = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("app | {\"accessToken\""))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(token.contains("\"expires_on\": 4102444800"), "{token}");
+}
