@@ -196,3 +196,43 @@ fn the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expec
         assert!(stdout.contains(line), "`{line}` missing:\n{stdout}");
     }
 }
+
+#[test]
+fn the_agents_sdk_customer_service_sample_unchanged_ends_at_its_input_s_end_and_passes() {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    install(&READY, "openai-agents");
+    // The sample as the SDK publishes it, run as its README says (`python -m
+    // examples.customer_service.main`), with environment settings only.
+    let sdk = root().join("target/examples/openai-agents/sdk");
+    let python = root().join("examples/openai-agents/python.sh");
+    let pythonpath = format!("PYTHONPATH={}", sdk.display());
+    let args = [
+        "serve",
+        "--task-on-stdin",
+        "examples/openai-agents/customer_service.json",
+        "--timeout",
+        "60",
+        "--",
+        "env",
+        &pythonpath,
+        "OPENAI_AGENTS_DISABLE_TRACING=1",
+        python.to_str().unwrap(),
+        "-m",
+        "examples.customer_service.main",
+    ];
+    let output = handoff_within(&args, 90);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "  ok     traffic: 13 requests, each the expected one\n",
+        "app: the app stopped at the end of its input (EOFError: the scripted human had nothing more to say; status 1)\n",
+    ] {
+        assert!(stdout.contains(line), "`{line}` missing:\n{stdout}");
+    }
+    assert!(stdout.ends_with("PASS\n"), "{stdout}");
+}
