@@ -344,7 +344,7 @@ async fn hold(
     let (answering, traffic, observed) = lockstep.finish();
     let (replay_divergence, transcript) = answering.finish(&run);
     let mut verdict = scenario.verdict(&run);
-    verdict.add(traffic_check(&traffic));
+    verdict.add(traffic_check(&traffic, options.matching));
     let conversation = Conversation {
         number: 0,
         transcript,
@@ -357,14 +357,21 @@ async fn hold(
     (started, conversation)
 }
 
-/// The check that the app's requests were the ones its framework sends.
-fn traffic_check(traffic: &Traffic) -> Check {
+/// The check that the app's requests were the ones its framework sends (under
+/// [`Matching::Agent`], for the agent the run expects).
+fn traffic_check(traffic: &Traffic, matching: Matching) -> Check {
+    let each = match matching {
+        Matching::Strict => "each the expected one",
+        Matching::Agent => {
+            "each for the expected agent (--match agent: instructions, functions and messages not compared)"
+        }
+    };
     let actual = match (&traffic.divergence, traffic.unexpected.first()) {
         (Some(divergence), _) => session::describe(divergence),
         (None, Some(unexpected)) => unexpected.clone(),
         (None, None) if traffic.answered == 0 => "no request of the app came".into(),
         (None, None) => format!(
-            "{} request{}, each the expected one",
+            "{} request{}, {each}",
             traffic.answered,
             if traffic.answered == 1 { "" } else { "s" }
         ),
@@ -383,18 +390,24 @@ mod tests {
 
     #[test]
     fn traffic_without_a_request_does_not_pass() {
-        let none = traffic_check(&Traffic::default());
+        let none = traffic_check(&Traffic::default(), Matching::Strict);
         assert_eq!(
             (none.passed, none.actual.as_str()),
             (false, "no request of the app came")
         );
-        let some = traffic_check(&Traffic {
+        let traffic = Traffic {
             answered: 2,
             ..Traffic::default()
-        });
+        };
+        let some = traffic_check(&traffic, Matching::Strict);
         assert_eq!(
             (some.passed, some.actual.as_str()),
             (true, "2 requests, each the expected one")
+        );
+        let agent = traffic_check(&traffic, Matching::Agent);
+        assert_eq!(
+            agent.actual,
+            "2 requests, each for the expected agent (--match agent: instructions, functions and messages not compared)"
         );
     }
 

@@ -238,17 +238,7 @@ impl<M: Model> Lockstep<M> {
     /// functions and every message, as `handoff replay` compares them. Field by field first
     /// (no allocation); only a request that differs there is compared as lines.
     fn is_expected(&mut self, request: &ModelRequest<'_>, sent: &AppRequest) -> bool {
-        let agent = request.agent().index();
-        if self.tools.len() <= agent {
-            self.tools.resize(agent + 1, None);
-        }
-        let tools = self.tools[agent].get_or_insert_with(|| {
-            request
-                .tools()
-                .iter()
-                .map(|tool| super::request::wire_tool(&tool.json_schema()))
-                .collect()
-        });
+        let tools = self.wire_tools(request);
         let same_tools = tools.len() == sent.tools.len()
             && tools
                 .iter()
@@ -302,11 +292,18 @@ impl<M: Model> Lockstep<M> {
         let design = request.design();
         let sent = &exchange.request;
         let (code, reason, diff) = match attribute(design, sent, Some(expected.agent)) {
-            Some(agent) if agent == expected.agent => (
-                "handoff_divergence",
-                "the request differs from the one the framework sends here".to_string(),
-                line_diff(&request_lines_of(request), &sent.lines()),
-            ),
+            Some(agent) if agent == expected.agent => {
+                let mut reason = "the request differs from the one the framework sends here".to_string();
+                if let Some(cause) = self.likely_cause(request, sent) {
+                    reason.push_str("; ");
+                    reason.push_str(&cause);
+                }
+                (
+                    "handoff_divergence",
+                    reason,
+                    line_diff(&request_lines_of(request), &sent.lines()),
+                )
+            }
             Some(other) => (
                 "handoff_divergence",
                 format!(
@@ -328,6 +325,71 @@ impl<M: Model> Lockstep<M> {
         self.traffic.divergence.get_or_insert(divergence.clone());
         self.refuse(exchange, code, &divergence_text(&divergence));
         ModelError::new(describe(&divergence))
+    }
+
+    /// What likely makes `sent` differ from `request`'s model call, where it can be told: the
+    /// same functions in another order, functions whose parameters differ, or messages that
+    /// differ only in their authors' names.
+    fn likely_cause(&mut self, request: &ModelRequest<'_>, sent: &AppRequest) -> Option<String> {
+        let ours = self.wire_tools(request);
+        let names = |tools: &[Value]| -> Vec<String> {
+            tools
+                .iter()
+                .filter_map(|t| t["function"]["name"].as_str().map(String::from))
+                .collect()
+        };
+        let (expected, offered) = (names(ours), names(&sent.tools));
+        if expected != offered {
+            let (mut a, mut b) = (expected.clone(), offered.clone());
+            a.sort();
+            b.sort();
+            if a == b {
+                return Some(
+                    "the app offers the same functions in another order: give the scenario's tools in the order the app offers them (Semantic Kernel offers a plugin's functions sorted by name, plugins in the order they were added)".into(),
+                );
+            }
+            return None;
+        }
+        let parameters = |tools: &[Value]| -> Vec<Value> {
+            tools
+                .iter()
+                .map(|t| t["function"]["parameters"]["properties"].clone())
+                .collect()
+        };
+        if parameters(ours) != parameters(&sent.tools) {
+            return Some(
+                "a function's parameters differ: declare them in the scenario as the app does (typed parameters: scenarios/README.md), or write them with --write-design".into(),
+            );
+        }
+        let unnamed = |messages: &mut dyn Iterator<Item = crate::wire::chat::ChatMessage>| -> Vec<_> {
+            messages
+                .map(|m| crate::wire::chat::ChatMessage { name: None, ..m })
+                .collect()
+        };
+        let expected_messages = unnamed(
+            &mut request
+                .thread()
+                .map(|m| crate::wire::chat::ChatMessage::from_thread(request, m)),
+        );
+        let sent_messages = unnamed(&mut sent.messages.iter().cloned());
+        (expected_messages == sent_messages).then(|| {
+            "the messages differ only in their authors' names, which the profile does not model here: `--match agent` checks only which agent is called".into()
+        })
+    }
+
+    /// The functions of `request`'s agent as the wire declares them, made at its first call.
+    fn wire_tools(&mut self, request: &ModelRequest<'_>) -> &[Value] {
+        let agent = request.agent().index();
+        if self.tools.len() <= agent {
+            self.tools.resize(agent + 1, None);
+        }
+        self.tools[agent].get_or_insert_with(|| {
+            request
+                .tools()
+                .iter()
+                .map(|tool| super::request::wire_tool(&tool.json_schema()))
+                .collect()
+        })
     }
 
     /// Notes `exchange`'s request in the observed design, if one is noted.

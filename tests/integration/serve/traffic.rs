@@ -351,3 +351,52 @@ fn the_recording_serve_writes_replays_and_the_design_it_writes_is_analyzed() {
     let text = String::from_utf8_lossy(&analyzed.stdout);
     assert!(text.contains("TriageAgent") && text.contains("RefundAgent"), "{text}");
 }
+
+/// The error message `serve` answers `body` with, as the first request of a small serve
+/// after `before` (the requests sent before it, each answered).
+fn refused_with(before: &[Value], body: &Value) -> String {
+    let (_dir, _file, _bodies, serve) = small_serve(None, &["--wait", "0.3"]);
+    let (agent, url) = (client(), serve.url());
+    for earlier in before {
+        assert_eq!(chat(&agent, &url, earlier).status, 200);
+    }
+    let reply = chat(&agent, &url, body);
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    let message = reply.error_message();
+    serve.finish();
+    message
+}
+
+#[test]
+fn a_divergence_names_its_likely_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let bodies = expected_bodies(&small_scenario(&dir, None));
+    // The same functions in another order.
+    let mut reordered = bodies[0].clone();
+    reordered["tools"].as_array_mut().unwrap().reverse();
+    let message = refused_with(&[], &reordered);
+    assert!(
+        message.contains("; the app offers the same functions in another order: give the scenario's tools in the order the app offers them (Semantic Kernel offers a plugin's functions sorted by name"),
+        "{message}"
+    );
+    // The same messages without their authors' names.
+    let mut unnamed = bodies[1].clone();
+    for message in unnamed["messages"].as_array_mut().unwrap().iter_mut().skip(1) {
+        message.as_object_mut().unwrap().remove("name");
+    }
+    let message = refused_with(&bodies[..1], &unnamed);
+    assert!(
+        message.contains(
+            "; the messages differ only in their authors' names, which the profile does not model here: `--match agent`"
+        ),
+        "{message}"
+    );
+    // Anything else has no guess.
+    let mut other = bodies[0].clone();
+    other["messages"][1]["content"] = "Something else".into();
+    let message = refused_with(&[], &other);
+    assert!(
+        message.contains("the request differs from the one the framework sends here\n"),
+        "{message}"
+    );
+}
