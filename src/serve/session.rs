@@ -433,19 +433,39 @@ fn line_diff(expected: &[String], sent: &[String]) -> String {
         .to_string()
 }
 
-/// What `handoff replay` shows of a function: its name, description and parameters (a
-/// missing description or parameter list reads as an empty one).
-fn tool_key(tool: &Value) -> (&Value, &str, Option<&serde_json::Map<String, Value>>) {
+/// What a strict serve compares of a function: its name, its description (a missing one
+/// reads as empty), its parameters' properties (their schemas exactly, types, enums, titles
+/// and defaults included; none reads as an empty list), which of them are required (in any
+/// order) and the definitions they refer to (`$defs`).
+fn tool_key(tool: &Value) -> ToolKey<'_> {
     let function = &tool["function"];
-    let properties = function["parameters"]["properties"]
-        .as_object()
-        .filter(|p| !p.is_empty());
+    let parameters = &function["parameters"];
+    let properties = parameters["properties"].as_object().filter(|p| !p.is_empty());
+    let mut required: Vec<&str> = parameters["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    required.sort_unstable();
+    let definitions = parameters["$defs"].as_object().filter(|d| !d.is_empty());
     (
         &function["name"],
         function["description"].as_str().unwrap_or(""),
         properties,
+        required,
+        definitions,
     )
 }
+
+/// A function as [`tool_key`] compares it.
+type ToolKey<'a> = (
+    &'a Value,
+    &'a str,
+    Option<&'a serde_json::Map<String, Value>>,
+    Vec<&'a str>,
+    Option<&'a serde_json::Map<String, Value>>,
+);
 
 /// Which agent of a design a request is for.
 enum Attributed {
@@ -518,5 +538,42 @@ pub(super) fn attribute_name<'d>(design: &'d Design, request: &AppRequest) -> Op
     match attribute(design, request, None) {
         Attributed::Agent(agent) => Some(&design.agent(agent).name),
         Attributed::Unknown(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tool_key;
+    use serde_json::{Value, json};
+
+    fn tool(properties: Value, required: Value) -> Value {
+        json!({"type": "function", "function": {"name": "random_number_tool", "description": "d",
+            "parameters": {"type": "object", "properties": properties, "required": required}}})
+    }
+
+    #[test]
+    fn typed_parameters_are_compared_exactly_and_required_in_any_order() {
+        let int = tool(
+            json!({"max": {"type": "integer"}, "n": {"type": "string"}}),
+            json!(["max", "n"]),
+        );
+        let string = tool(
+            json!({"max": {"type": "string"}, "n": {"type": "string"}}),
+            json!(["max", "n"]),
+        );
+        let reordered = tool(
+            json!({"n": {"type": "string"}, "max": {"type": "integer"}}),
+            json!(["n", "max"]),
+        );
+        let optional = tool(
+            json!({"max": {"type": "integer"}, "n": {"type": "string"}}),
+            json!(["max"]),
+        );
+        assert_ne!(tool_key(&int), tool_key(&string));
+        assert_eq!(tool_key(&int), tool_key(&reordered));
+        assert_ne!(tool_key(&int), tool_key(&optional));
+        let mut defs = int.clone();
+        defs["function"]["parameters"]["$defs"] = json!({"Label": {"enum": ["bug"], "type": "string"}});
+        assert_ne!(tool_key(&int), tool_key(&defs));
     }
 }
