@@ -373,3 +373,23 @@ fn with_target(text: &str, target: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::argument_text;
+    use serde_json::json;
+
+    #[test]
+    fn an_argument_renders_a_string_as_itself_and_anything_else_as_compact_json() {
+        assert_eq!(argument_text(&json!("Order \"7\"")), "Order \"7\"");
+        assert_eq!(argument_text(&json!(7)), "7");
+        assert_eq!(argument_text(&json!(0.5)), "0.5");
+        assert_eq!(argument_text(&json!(true)), "true");
+        assert_eq!(argument_text(&json!(null)), "null");
+        assert_eq!(argument_text(&json!(["bug", ".NET"])), r#"["bug",".NET"]"#);
+        assert_eq!(
+            argument_text(&json!({"tasks": ["a"], "n": 1})),
+            r#"{"n":1,"tasks":["a"]}"#
+        );
+    }
+}
