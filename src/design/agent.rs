@@ -1,6 +1,8 @@
 //! Agents and their own tools, with builders that read like the design, and the id an
 //! agent has in its design.
 
+use super::parameters::{Parameter, Parameters};
+
 /// Index of an agent in its design, in declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AgentId(pub(crate) u32);
@@ -61,8 +63,8 @@ pub struct Tool {
     pub plugin: Option<String>,
     /// What the tool does, as the model reads it.
     pub description: String,
-    /// Parameter names and descriptions, in order. All parameters are required strings.
-    pub parameters: Vec<(String, String)>,
+    /// Its parameters: listed (each with its JSON Schema), or one complete JSON Schema.
+    pub parameters: Parameters,
     /// Result template: `{param}` is replaced by the argument's value.
     pub result: String,
 }
@@ -74,7 +76,7 @@ impl Tool {
             name: name.into(),
             plugin: None,
             description: String::new(),
-            parameters: Vec::new(),
+            parameters: Parameters::default(),
             result: String::new(),
         }
     }
@@ -89,8 +91,20 @@ impl Tool {
         self
     }
     /// Adds a required string parameter.
-    pub fn parameter(mut self, name: impl Into<String>, description: impl Into<String>) -> Tool {
-        self.parameters.push((name.into(), description.into()));
+    pub fn parameter(self, name: impl Into<String>, description: impl Into<String>) -> Tool {
+        self.typed_parameter(Parameter::string(name, description))
+    }
+    /// Adds a parameter of any type (after any listed ones; it replaces a complete schema).
+    pub fn typed_parameter(mut self, parameter: Parameter) -> Tool {
+        match &mut self.parameters {
+            Parameters::Listed(list) => list.push(parameter),
+            Parameters::Schema(_) => self.parameters = Parameters::Listed(vec![parameter]),
+        }
+        self
+    }
+    /// Sets the complete JSON Schema of the arguments, sent exactly as given.
+    pub fn parameters_schema(mut self, schema: serde_json::Value) -> Tool {
+        self.parameters = Parameters::Schema(schema);
         self
     }
     /// Sets the result template.

@@ -126,6 +126,22 @@ pub enum DesignError {
         /// Extra explanation.
         why: String,
     },
+    /// A tool's parameters that are not a JSON Schema the harness can read.
+    #[error("parameters of tool `{tool}` of agent `{agent}`: {message}")]
+    BadParameters {
+        /// The agent.
+        agent: String,
+        /// Index of the agent.
+        index: usize,
+        /// Index of the tool.
+        tool_index: usize,
+        /// The tool.
+        tool: String,
+        /// JSON path below `parameters` (`.properties.plan.$ref`).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A tool result template that does not parse or names an unknown parameter.
     #[error("result template of tool `{tool}` of agent `{agent}`: {message}")]
     BadResultTemplate {
@@ -181,6 +197,12 @@ impl DesignError {
                 format!("handoffs{}{}", json_key(agent), json_key(agent))
             }
             DesignError::DuplicateTool { index, tool_index, .. } => format!("agents[{index}].tools[{tool_index}].name"),
+            DesignError::BadParameters {
+                index,
+                tool_index,
+                path,
+                ..
+            } => format!("agents[{index}].tools[{tool_index}].parameters{path}"),
             DesignError::BadResultTemplate { index, tool_index, .. } => {
                 format!("agents[{index}].tools[{tool_index}].result")
             }

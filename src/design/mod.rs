@@ -11,14 +11,17 @@ use crate::files::closest;
 mod agent;
 mod edge;
 mod error;
+mod parameters;
 mod schema;
 mod surface;
 mod template;
 mod tools;
+mod typecheck;
 
 pub use agent::{Agent, AgentId, Tool};
 pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
+pub use parameters::{Parameter, ParameterError, Parameters};
 pub use schema::Schema;
 pub use surface::{
     COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,

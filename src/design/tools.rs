@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::agent::{Agent, AgentId};
 use super::edge::Handoff;
 use super::error::DesignError;
+use super::parameters::{Parameter, ParameterError, Parameters};
 use super::schema::Schema;
 use super::surface::{ToolSurface, valid_name};
 use super::template::{Template, TemplateError};
@@ -33,8 +34,8 @@ pub struct ToolSpec {
     pub qualified_name: Arc<str>,
     /// Description the model reads.
     pub description: String,
-    /// Required string parameters with their descriptions, in order.
-    pub parameters: Vec<(String, String)>,
+    /// Its parameters (listed, or one complete JSON Schema), checked.
+    pub parameters: Parameters,
     /// What calling it does.
     pub kind: ToolKind,
     /// The JSON-schema dialect its framework declares it in (the design's surface's).
@@ -57,13 +58,13 @@ impl ToolSpec {
 }
 
 /// Parameter names for messages: "`a`, `b`", or "none".
-pub(crate) fn parameter_list(parameters: &[(String, String)]) -> String {
+pub(crate) fn parameter_list(parameters: &Parameters) -> String {
     if parameters.is_empty() {
         return "none".to_string();
     }
     parameters
-        .iter()
-        .map(|(name, _)| format!("`{name}`"))
+        .names()
+        .map(|name| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -97,9 +98,19 @@ pub(super) fn toolbox(
         if let Some(plugin) = tool.plugin.as_deref().filter(|p| !valid_name(p)) {
             return Err(invalid("plugin", plugin));
         }
-        if let Some((parameter, _)) = tool.parameters.iter().find(|(p, _)| !valid_name(p)) {
+        if let Some(parameter) = tool.parameters.names().find(|p| !valid_name(p)) {
             return Err(invalid("parameter", parameter));
         }
+        tool.parameters
+            .check()
+            .map_err(|e: ParameterError| DesignError::BadParameters {
+                agent: agent.name.clone(),
+                index: i,
+                tool_index: t,
+                tool: tool.name.clone(),
+                path: e.path,
+                message: e.message,
+            })?;
         let clash = |why| DesignError::DuplicateTool {
             agent: agent.name.clone(),
             index: i,
@@ -124,10 +135,7 @@ pub(super) fn toolbox(
             message,
         };
         let template = Template::parse(&tool.result).map_err(|e: TemplateError| bad(e.to_string()))?;
-        if let Some(unknown) = template
-            .placeholders()
-            .find(|p| !tool.parameters.iter().any(|(n, _)| n == p))
-        {
+        if let Some(unknown) = template.placeholders().find(|p| !tool.parameters.has(p)) {
             let known = parameter_list(&tool.parameters);
             return Err(bad(format!(
                 "`{{{unknown}}}` is not a parameter of the tool (parameters: {known})"
@@ -147,7 +155,7 @@ pub(super) fn toolbox(
         name: complete.name.into(),
         qualified_name: surface.qualified(complete.name).into(),
         description: complete.description.into(),
-        parameters: vec![(complete.parameter.into(), String::new())],
+        parameters: Parameters::Listed(vec![Parameter::string(complete.parameter, "")]),
         kind: ToolKind::Complete,
         schema: surface.schema,
     });
@@ -160,7 +168,7 @@ pub(super) fn toolbox(
             qualified_name: surface.qualified(&name).into(),
             name: name.into(),
             description: edge.description.clone(),
-            parameters: Vec::new(),
+            parameters: Parameters::default(),
             kind: ToolKind::Transfer(edge.target),
             schema: surface.schema,
         });

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::forms::{EdgeFile, ProfileFile};
 use super::invariant::InvariantFile;
+use super::parameters::ParametersFile;
 use super::{Expect, Invariant, Scenario, ScenarioError};
 use crate::design::ToolSurface;
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};
@@ -98,9 +99,10 @@ struct ToolFile {
     /// What it does, as the model reads it.
     #[serde(default)]
     description: String,
-    /// Its string parameters, each with its description (`null`: none).
+    /// Its parameters: by name, each with its description (a required string) or its JSON
+    /// Schema; or the complete JSON Schema of the arguments.
     #[serde(default)]
-    parameters: OrderedMap<Option<String>>,
+    parameters: ParametersFile,
     /// What it returns; may use `{parameter}` placeholders.
     result: String,
 }
@@ -314,9 +316,7 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
     for t in a.tools {
         let mut tool = Tool::new(t.name).description(t.description).result(t.result);
         tool.plugin = t.plugin;
-        for (name, description) in t.parameters.0 {
-            tool = tool.parameter(name, description.unwrap_or_default());
-        }
+        tool.parameters = t.parameters.0;
         agent = agent.tool(tool);
     }
     agent

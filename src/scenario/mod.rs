@@ -18,6 +18,7 @@ mod expect;
 mod file;
 mod forms;
 mod invariant;
+mod parameters;
 mod schema;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};

@@ -41,7 +41,12 @@ pub(super) type ScriptedCall = (std::sync::Arc<str>, Vec<(String, ArgTemplate)>)
 
 #[derive(Debug, Clone)]
 pub(super) enum ArgTemplate {
+    /// A string argument, its `{name}`s filled in.
     Text(Template),
+    /// A template given to a parameter that is not a string: the rendered text read as JSON
+    /// (`"{n}"` capturing `7` passes the integer 7), else passed as the string it is.
+    Typed(Template),
+    /// Any other value, passed as written.
     Json(Value),
 }
 
@@ -233,6 +238,11 @@ pub(super) fn compile(
         let mut calls = Vec::with_capacity(specs.len());
         for (field, spec) in specs {
             let tool = check_tool(design, agent, spec, &field, &tool_names)?;
+            let own = design
+                .tools(agent)
+                .iter()
+                .find(|t| *t.name == *spec.tool || *t.qualified_name == *spec.tool)
+                .filter(|_| !spec.unchecked);
             let mut args = Vec::with_capacity(spec.args.len());
             for (name, value) in &spec.args {
                 let arg = match value {
@@ -242,7 +252,11 @@ pub(super) fn compile(
                         } else {
                             format!("{field}.args{}", json_key(name))
                         };
-                        ArgTemplate::Text(template(field, s)?)
+                        let text = template(field, s)?;
+                        match own {
+                            Some(tool) if !tool.parameters.takes_string(name) => ArgTemplate::Typed(text),
+                            _ => ArgTemplate::Text(text),
+                        }
                     }
                     other => ArgTemplate::Json(other.clone()),
                 };
@@ -270,7 +284,9 @@ pub(super) fn compile(
     Ok(AgentScript { compiled, saturation })
 }
 
-/// Checks a scripted call: an own tool needs exactly its parameters; a name no agent of the
+/// Checks a scripted call: an own tool needs every required parameter, no other argument,
+/// and each value of its parameter's type (a `{name}` template given to a parameter of
+/// another type than string is read as JSON once rendered); a name no agent of the
 /// design offers is a typo. A call to another agent's function is allowed on purpose: it
 /// tests what happens when a model calls a tool it does not have; an `unchecked` call may
 /// name anything and pass any arguments. Returns the name the call is made with: an own
@@ -296,18 +312,27 @@ fn check_tool(
         Some(tool) if spec.unchecked => Ok(surface.call_name(&tool.name, &tool.qualified_name).to_string()),
         None if spec.unchecked => Ok(spec.tool.clone()),
         Some(tool) => {
-            if let Some((missing, _)) = tool.parameters.iter().find(|(p, _)| !spec.args.contains_key(p)) {
+            let parameters = &tool.parameters;
+            if let Some(missing) = parameters.required().find(|p| !spec.args.contains_key(*p)) {
                 return err(
                     format!("{field}.args"),
                     format!("missing argument `{missing}` of `{}`", spec.tool),
                 );
             }
-            if let Some(extra) = spec.args.keys().find(|k| !tool.parameters.iter().any(|(p, _)| p == *k)) {
-                let params = parameter_list(&tool.parameters);
-                return err(
-                    format!("{field}.args{}", json_key(extra)),
-                    format!("`{extra}` is not a parameter of `{}` (parameters: {params})", spec.tool),
-                );
+            for (name, value) in &spec.args {
+                let place = format!("{field}.args{}", json_key(name));
+                if !parameters.has(name) {
+                    let params = parameter_list(parameters);
+                    return err(
+                        place,
+                        format!("`{name}` is not a parameter of `{}` (parameters: {params})", spec.tool),
+                    );
+                }
+                // A template for a parameter of another type is read as JSON once rendered.
+                let template = value.as_str().is_some_and(|s| s.contains('{')) && !parameters.takes_string(name);
+                if !template && let Err(e) = parameters.check_argument(name, value) {
+                    return err(format!("{place}{}", e.path), e.message);
+                }
             }
             Ok(surface.call_name(&tool.name, &tool.qualified_name).to_string())
         }

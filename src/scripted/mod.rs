@@ -171,6 +171,10 @@ impl ScriptedModel {
             for (key, arg) in args {
                 let value = match arg {
                     ArgTemplate::Text(t) => Value::String(t.render_with(lookup).map_err(missing)?),
+                    ArgTemplate::Typed(t) => {
+                        let text = t.render_with(lookup).map_err(missing)?;
+                        serde_json::from_str(&text).unwrap_or(Value::String(text))
+                    }
                     ArgTemplate::Json(v) => v.clone(),
                 };
                 arguments.insert(key.clone(), value);

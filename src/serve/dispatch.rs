@@ -20,8 +20,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use super::answer::Body;
-use super::session::{Exchange, Incoming, Likeness, MAX_UNEXPECTED, Mode, Offer, Verdict};
-use super::{Conversation, Options, Served};
+use super::conversation::{Conversation, Served};
+use super::offer::{Exchange, Incoming, Likeness, Mode, Offer, Verdict};
+use super::session::MAX_UNEXPECTED;
 
 /// A conversation's task, by which requests are offered to it.
 struct Slot {
@@ -45,7 +46,7 @@ pub(super) type HeldFuture = std::pin::Pin<Box<dyn Future<Output = (bool, Conver
 pub(super) struct Dispatcher {
     hold: Hold,
     scenarios: usize,
-    /// How many conversations the serve holds at most ([`Options::conversations`]).
+    /// How many conversations the serve holds at most (`Options::conversations`).
     most: u32,
     /// Conversations started and not yet over, in the order they started.
     held: Vec<Slot>,
@@ -61,12 +62,13 @@ pub(super) struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// A dispatcher for `scenarios` scenarios, whose conversations `hold` runs.
-    pub(super) fn new(scenarios: usize, options: &Options, hold: Hold) -> Dispatcher {
+    /// A dispatcher for `scenarios` scenarios, holding at most `most` conversations, whose
+    /// conversations `hold` runs.
+    pub(super) fn new(scenarios: usize, most: u32, hold: Hold) -> Dispatcher {
         let mut dispatcher = Dispatcher {
             hold,
             scenarios,
-            most: options.conversations,
+            most,
             held: Vec::new(),
             spares: Vec::new(),
             tasks: JoinSet::new(),

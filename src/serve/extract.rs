@@ -169,7 +169,7 @@ impl ObservedDesign {
                             plugin,
                             name: bare,
                             description,
-                            parameters: Pairs(parameters(declared)),
+                            parameters: parameters(declared),
                             // The result seen, as a literal template.
                             result: result.unwrap_or("").replace('{', "{{").replace('}', "}}"),
                         });
@@ -207,17 +207,24 @@ impl ObservedDesign {
     }
 }
 
-/// Each parameter of a declared function with its description (or `null`).
-fn parameters(declared: &Value) -> Vec<(String, Value)> {
-    declared["parameters"]["properties"]
-        .as_object()
-        .map(|properties| {
-            properties
-                .iter()
-                .map(|(name, schema)| (name.clone(), schema.get("description").cloned().unwrap_or(Value::Null)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The parameters of a declared function as a design file writes them: the complete schema
+/// the app sent, kept exactly (a loaded design then offers what the app offers, and a strict
+/// serve compares equal); `{}` when it sent none.
+fn parameters(declared: &Value) -> Value {
+    match &declared["parameters"] {
+        Value::Object(schema)
+            if schema
+                .get("properties")
+                .is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty())) =>
+        {
+            let mut schema = schema.clone();
+            // The file reads an object schema as the complete form by its `type`.
+            schema.entry("type").or_insert_with(|| "object".into());
+            Value::Object(schema)
+        }
+        Value::Object(schema) if schema.get("type") == Some(&Value::from("object")) => Value::Object(schema.clone()),
+        _ => Value::Object(serde_json::Map::new()),
+    }
 }
 
 /// A JSON object written in the order of its pairs (handoff targets are offered in file order).
@@ -260,7 +267,7 @@ struct OwnTool<'a> {
     plugin: Option<&'a str>,
     name: &'a str,
     description: String,
-    parameters: Pairs<Value>,
+    parameters: Value,
     result: String,
 }
 
@@ -310,7 +317,11 @@ mod tests {
         assert_eq!(file["start"], "TriageAgent");
         assert_eq!(file["handoffs"]["TriageAgent"]["RefundAgent"], "refunds");
         assert_eq!(file["agents"][1]["tools"][0]["plugin"], "Refunds");
-        assert_eq!(file["agents"][1]["tools"][0]["parameters"]["order_id"], Value::Null);
+        // The schema the app sent, kept whole (not flattened to string parameters).
+        assert_eq!(
+            file["agents"][1]["tools"][0]["parameters"],
+            json!({"type": "object", "properties": {"order_id": {"type": "string"}}})
+        );
         assert_eq!(file["agents"][2]["name"], "LostAgent");
         assert!(file["handoffs"].get("RefundAgent").is_none());
     }

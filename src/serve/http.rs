@@ -24,8 +24,9 @@ use tokio::task::JoinSet;
 use super::answer::Body;
 use super::app::{AppCommand, AppEnd};
 use super::chain::Chains;
+use super::offer::Exchange;
 use super::request::{Api, Reader};
-use super::session::{Exchange, MAX_UNEXPECTED};
+use super::session::MAX_UNEXPECTED;
 use super::{Conversation, Options, Served, converse_all};
 use crate::scenario::{Scenario, ScenarioError};
 

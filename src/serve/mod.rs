@@ -30,7 +30,7 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use crate::engine::{Model, ModelError, ModelRequest, NoHuman, Orchestration, Response, Run, ScriptedHuman};
-use crate::scenario::{Check, Scenario, ScenarioError, Verdict};
+use crate::scenario::{Check, Scenario, ScenarioError};
 use crate::scripted::ScriptedModel;
 use crate::wire::{Divergence, LiveModel, Recorder, ReplayModel, Transcript};
 
@@ -38,10 +38,13 @@ use app::MODEL as MODEL_NAME;
 
 mod answer;
 mod app;
+mod attribute;
 mod chain;
+mod conversation;
 mod dispatch;
 mod extract;
 mod http;
+mod offer;
 mod request;
 mod responses;
 mod session;
@@ -49,10 +52,12 @@ mod session;
 pub use answer::{Answer, AnswerCall, Body};
 pub use app::{AppCommand, AppEnd, DEFAULT_TIMEOUT, MODEL};
 pub use chain::KEPT_RESPONSES;
+pub use conversation::{Conversation, Served};
 pub use extract::ObservedDesign;
 pub use http::Server;
+pub use offer::{Exchange, Incoming};
 pub use request::{Api, AppRequest, Reader, RequestError};
-pub use session::{Exchange, Incoming, MAX_UNEXPECTED, Matching, Traffic};
+pub use session::{MAX_UNEXPECTED, Matching, Traffic};
 
 use session::Lockstep;
 
@@ -97,57 +102,6 @@ impl Default for Options {
             stop_on_signals: false,
             observe: false,
         }
-    }
-}
-
-/// One conversation the app had with the harness.
-#[derive(Debug)]
-pub struct Conversation {
-    /// Which conversation of the serve (1 for the first).
-    pub number: u32,
-    /// The run the traffic followed: what `handoff run` prints.
-    pub run: Run,
-    /// What the traffic showed besides: divergence, retries, requests after the end.
-    pub traffic: Traffic,
-    /// The scenario's expectations and invariants, and whether the traffic was the expected one.
-    pub verdict: Verdict,
-    /// The conversation as a recording, if [`Options::record`] asked for one.
-    pub transcript: Option<Transcript>,
-    /// Where a scenario's recording stopped answering, if it did.
-    pub replay_divergence: Option<Divergence>,
-    /// The requests, as the design they show, if [`Options::observe`] asked (empty otherwise).
-    pub observed: ObservedDesign,
-}
-
-/// What a serve did: its conversations and how the app ended.
-#[derive(Debug, Default)]
-pub struct Served {
-    /// Conversations held.
-    pub conversations: u32,
-    /// Conversations whose every check passed.
-    pub passed: u32,
-    /// How the wrapped app ended, if there was one.
-    pub app: Option<AppEnd>,
-    /// Whether the serve, without an app, was stopped by [`Options::timeout`].
-    pub timed_out: bool,
-    /// Whether it was stopped by Ctrl-C or SIGTERM ([`Options::stop_on_signals`]).
-    pub interrupted: bool,
-    /// Requests that belonged to no conversation the serve could hold, each as the error the
-    /// app was sent (a conversation beyond [`Options::conversations`], or none of the
-    /// scenario's), or by the HTTP side (an unknown route, an unreadable body): the first
-    /// [`MAX_UNEXPECTED`] of each.
-    pub refused: Vec<String>,
-    /// How many requests were refused in all (`refused` keeps the first few).
-    pub refused_count: usize,
-}
-
-impl Served {
-    /// Whether at least one conversation was held, all passed, and the app (if any) exited 0.
-    pub fn passed(&self) -> bool {
-        self.conversations > 0
-            && self.passed == self.conversations
-            && self.refused.is_empty()
-            && self.app.as_ref().is_none_or(AppEnd::succeeded)
     }
 }
 
@@ -315,7 +269,7 @@ pub async fn converse_all(
         let (options, responses) = (shared.clone(), responses.clone());
         Box::pin(async move { hold(&plan.0, &plan.1, plan.2.clone(), &options, (offers, responses)).await })
     });
-    let dispatcher = dispatch::Dispatcher::new(scenarios.len(), options, hold);
+    let dispatcher = dispatch::Dispatcher::new(scenarios.len(), options.conversations, hold);
     Ok(dispatcher.run(incoming, &mut done).await)
 }
 
@@ -326,7 +280,7 @@ async fn hold(
     orchestration: &Orchestration,
     answerer: Answerer,
     options: &Options,
-    (offers, responses): (session::Offers, Arc<std::sync::atomic::AtomicU32>),
+    (offers, responses): (offer::Offers, Arc<std::sync::atomic::AtomicU32>),
 ) -> (bool, Conversation) {
     let answering = Answering::new(answerer, scenario, options);
     let mut lockstep = Lockstep::new(answering, offers, (options.matching, options.observe), responses);

@@ -15,90 +15,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
 
 use super::answer::{Answer, Body};
+use super::attribute::{attribute, attribute_name, tool_key, unattributed};
 use super::extract::ObservedDesign;
+use super::offer::{Exchange, Likeness, Mode, Offer, Offers, Verdict};
 use super::request::{Api, AppRequest};
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
 use crate::wire::chat::MessageParts;
 use crate::wire::{Divergence, request_lines_of};
-
-/// One request of the app, waiting for its answer.
-#[derive(Debug)]
-pub struct Exchange {
-    /// What the app sent.
-    pub request: AppRequest,
-    /// Where its answer goes.
-    pub reply: oneshot::Sender<Body>,
-}
-
-/// The requests of the app, in arrival order.
-pub type Incoming = mpsc::Receiver<Exchange>;
-
-/// How a conversation may take a request the dispatcher offers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
-    /// Take it if it is the request the run expects next (or, after the run, the one that
-    /// closes a run the harness ended).
-    Take,
-    /// Say whether it is the request the run expects next, without taking it.
-    Probe,
-    /// Take it if it is the last request answered, sent again (a lost answer).
-    Retry,
-    /// Take it whatever it is: a divergence of this conversation (or, after the run, a request
-    /// after its end).
-    Force,
-}
-
-/// A request offered to one conversation.
-#[derive(Debug)]
-pub(super) struct Offer {
-    pub(super) exchange: Exchange,
-    pub(super) mode: Mode,
-    pub(super) verdict: oneshot::Sender<Verdict>,
-}
-
-/// A conversation's answer to an [`Offer`].
-#[derive(Debug)]
-pub(super) enum Verdict {
-    /// It took the request (and answers it).
-    Taken,
-    /// Not its request: the request back, and how like its expected one it is.
-    Declined(Exchange, Likeness),
-}
-
-/// How like a conversation's expected request an offered one is, for a request no
-/// conversation takes: the most alike is the one it diverges from. Ordered: more alike is
-/// greater.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Likeness {
-    /// It is exactly the expected request (only a [`Mode::Probe`] declines it).
-    pub(super) expected: bool,
-    /// How many of its first messages are the expected thread's.
-    pub(super) prefix: usize,
-    /// How far its number of messages is from the expected thread's (nearer is more alike).
-    pub(super) gap: std::cmp::Reverse<usize>,
-    /// It is for the expected agent.
-    pub(super) same_agent: bool,
-    /// The conversation is still running (not after its end).
-    pub(super) running: bool,
-}
-
-impl Likeness {
-    /// Nothing alike: a conversation that is gone.
-    pub(super) const NONE: Likeness = Likeness {
-        expected: false,
-        prefix: 0,
-        gap: std::cmp::Reverse(usize::MAX),
-        same_agent: false,
-        running: false,
-    };
-}
-
-/// The offers made to one conversation.
-pub(super) type Offers = mpsc::Receiver<Offer>;
 
 /// How long serve goes on answering after a conversation that expects nothing more: long
 /// enough for a client to send a lost final request again.
@@ -649,92 +575,4 @@ fn line_diff(expected: &[String], sent: &[String]) -> String {
         .unified_diff()
         .context_radius(2)
         .to_string()
-}
-
-/// What `handoff replay` shows of a function: its name, description and parameters (a
-/// missing description or parameter list reads as an empty one).
-fn tool_key(tool: &Value) -> (&Value, &str, Option<&serde_json::Map<String, Value>>) {
-    let function = &tool["function"];
-    let properties = function["parameters"]["properties"]
-        .as_object()
-        .filter(|p| !p.is_empty());
-    (
-        &function["name"],
-        function["description"].as_str().unwrap_or(""),
-        properties,
-    )
-}
-
-/// The agent a request is for: the one whose instructions are its system message (of
-/// several, `expected`, else the one whose functions it offers most); else the one that
-/// offers exactly its functions, in order (an agent whose instructions changed: the diff then
-/// shows how); else none ([`unattributed`] says why).
-fn attribute(design: &Design, request: &AppRequest, expected: Option<AgentId>) -> Option<AgentId> {
-    let system = request.system.as_deref();
-    let ids = (0..design.agents().len()).map(|i| AgentId(i as u32));
-    let tools = |agent: AgentId| design.tools(agent).iter().map(|tool| &*tool.qualified_name);
-    let overlap = |agent: AgentId| {
-        tools(agent)
-            .filter(|name| request.offered().any(|o| o == *name))
-            .count()
-    };
-    let pick = |candidates: &mut dyn Iterator<Item = AgentId>| {
-        let candidates: smallvec::SmallVec<[AgentId; 4]> = candidates.collect();
-        if let Some(expected) = expected.filter(|e| candidates.contains(e)) {
-            return Some(expected);
-        }
-        candidates
-            .iter()
-            .copied()
-            .max_by_key(|&a| (overlap(a), std::cmp::Reverse(a.index())))
-    };
-    let mut same_system = ids
-        .clone()
-        .filter(|&a| Some(design.agent(a).instructions.as_str()) == system);
-    if let Some(agent) = pick(&mut same_system) {
-        return Some(agent);
-    }
-    let offers_some = request.offered().next().is_some();
-    let mut same_functions = ids.filter(|&a| offers_some && tools(a).eq(request.offered()));
-    pick(&mut same_functions)
-}
-
-/// Why no agent of `design` is the one `request` is for: what it showed, and the closest
-/// agent.
-fn unattributed(design: &Design, request: &AppRequest) -> String {
-    let system = request.system.as_deref();
-    let offered: Vec<&str> = request.offered().collect();
-    let tools = |agent: AgentId| design.tools(agent).iter().map(|tool| &*tool.qualified_name);
-    let overlap = |agent: AgentId| tools(agent).filter(|name| offered.contains(name)).count();
-    let closest = (0..design.agents().len())
-        .map(|i| AgentId(i as u32))
-        .map(|a| {
-            let likeness = strsim::normalized_levenshtein(&design.agent(a).instructions, system.unwrap_or(""));
-            (a, likeness + overlap(a) as f64)
-        })
-        .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.index().cmp(&x.0.index())))
-        .map(|(a, _)| design.agent(a));
-    let seen = match system {
-        Some(system) => format!("the system message {:?}", crate::files::escape_controls(system)),
-        None => "no system message".to_string(),
-    };
-    let offers = if offered.is_empty() {
-        "no functions".to_string()
-    } else {
-        offered.join(", ")
-    };
-    let mut why = format!("no agent of the design has {seen} and offers {offers}");
-    if let Some(agent) = closest {
-        why.push_str(&format!(
-            "; the closest agent is {}, whose instructions are {:?}",
-            agent.name,
-            crate::files::escape_controls(&agent.instructions)
-        ));
-    }
-    why
-}
-
-/// The name of the agent a request is for, if it can be told.
-pub(super) fn attribute_name<'d>(design: &'d Design, request: &AppRequest) -> Option<&'d str> {
-    attribute(design, request, None).map(|agent| &*design.agent(agent).name)
 }

@@ -8,6 +8,7 @@
 //! - `fuzz_reach`: what fuzz cases reach (the effectiveness figures), and the script gaps;
 //! - `conformance`: every trace of a real framework in `conformance/traces/`, call by call;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
+//! - `typed_tools`: typed tool parameters as each profile offers them, against the real frameworks;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
 //! - `record` (with the fake `endpoint`): `handoff record` against a loopback server, `handoff replay`;
@@ -43,3 +44,4 @@ mod shell;
 mod snapshots;
 mod support;
 mod trace;
+mod typed_tools;

@@ -140,3 +140,72 @@ fn tool_rounds_that_repeat_are_a_proven_loop_and_rounds_that_change_are_not() {
         "{text}"
     );
 }
+
+/// The typed-tools scenario: an integer captured by a regex, an array of enum labels and a
+/// nested object reach the run's calls as JSON of their types, and the result templates
+/// render them (an optional parameter left out as its default).
+#[test]
+fn typed_arguments_reach_the_calls_as_their_json_types_and_render_in_results() {
+    let file = crate::support::root().join("scenarios/github_issue.json");
+    let (json, code) = run(&file, "json");
+    assert_eq!(code, Some(0), "{json}");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let calls: Vec<&serde_json::Value> = value["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["calls"].as_array().into_iter().flatten())
+        .collect();
+    let arguments = |name: &str| &calls.iter().find(|c| c["name"] == name).unwrap()["arguments"];
+    assert_eq!(
+        arguments("add_labels")["labels"],
+        serde_json::json!(["python", "vectorstore", "bug"])
+    );
+    assert_eq!(
+        arguments("estimate")["hours"],
+        serde_json::json!(3),
+        "`{{hours}}` read as JSON"
+    );
+    assert_eq!(arguments("create_plan")["plan"]["tasks"][2], "Add a regression test");
+    let (text, _) = run(&file, "text");
+    for line in [
+        r#"-> Labels ["python","vectorstore","bug"] added to issue 12345."#,
+        "-> Issue 12345: 3 hours (confidence 0.8).",
+        r#"created: {"tasks":["Reproduce the crash","Handle empty input","Add a regression test"]}"#,
+    ] {
+        assert!(text.contains(line), "{line}\n---\n{text}");
+    }
+}
+
+/// At load, a scripted call of an own tool gives every required parameter (an optional one
+/// may be left out), and each value is of its parameter's type, checked inside arrays and
+/// objects; a mistake names the place.
+#[test]
+fn typed_arguments_are_checked_at_load_with_the_place_of_the_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(crate::support::root().join("scenarios/github_issue.json")).unwrap();
+    for (from, to, error) in [
+        (
+            r#", "hours": "{hours}""#,
+            "",
+            "model.scripted.PythonAgent.rules[2].call.args: missing argument `hours` of `estimate`",
+        ),
+        (
+            r#""tasks": ["Reproduce the crash","#,
+            r#""tasks": [1,"#,
+            "model.scripted.PythonAgent.rules[1].call.args.plan.tasks[0]: expected a string, got 1",
+        ),
+        (
+            r#""issue_id": "12345", "hours""#,
+            r#""issue_id": "12345", "confidence": "high", "hours""#,
+            "model.scripted.PythonAgent.rules[2].call.args.confidence: expected a number, got \"high\"",
+        ),
+    ] {
+        assert!(original.contains(from), "{from}");
+        let file = temp_file(&dir, "typed.json", original.replace(from, to).as_bytes());
+        let output = handoff(&["run", arg(&file)]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(error), "{error}\n---\n{stderr}");
+    }
+}

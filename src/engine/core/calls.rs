@@ -300,14 +300,13 @@ impl Core {
         if !(spec.parameters.is_empty() && arguments.is_empty()) {
             let missing: Vec<&str> = spec
                 .parameters
-                .iter()
-                .map(|(name, _)| name.as_str())
+                .required()
                 .filter(|name| !arguments.contains_key(*name))
                 .collect();
             let unexpected: Vec<&str> = arguments
                 .keys()
                 .map(String::as_str)
-                .filter(|k| !spec.parameters.iter().any(|(p, _)| p == k))
+                .filter(|k| !spec.parameters.has(k))
                 .collect();
             if (!missing.is_empty() || !unexpected.is_empty())
                 && let Some(text) = profile.texts.arguments.text(&missing, &unexpected)
@@ -325,23 +324,20 @@ impl Core {
             }
             ToolKind::Complete => {
                 // The completion function's one parameter, present (checked above).
-                let summary = spec.parameters.first().and_then(|(p, _)| arguments.get(p));
+                let summary = spec.parameters.names().next().and_then(|p| arguments.get(p));
                 let summary = summary.map(argument_text).unwrap_or_default().into_owned();
                 (ToolOutput::Nothing, Some(Effect::Complete(summary)))
             }
             ToolKind::Own(tool) => {
-                let rendered = self
-                    .design
-                    .result_template(agent, tool)
-                    .render(|name, out| match arguments.get(name) {
-                        Some(value) => {
-                            out.push_str(&argument_text(value));
-                            true
-                        }
-                        None => false,
-                    });
-                // Every placeholder is a parameter (checked by the design) and every parameter
-                // is present (checked above), so rendering cannot miss a value.
+                let rendered = self.design.result_template(agent, tool).render(|name, out| {
+                    // An optional parameter the call left out: its default, else nothing.
+                    if let Some(value) = arguments.get(name).or_else(|| spec.parameters.default_of(name)) {
+                        out.push_str(&argument_text(value));
+                    }
+                    true
+                });
+                // Every placeholder is a parameter (checked by the design) and every required
+                // parameter is present (checked above), so rendering cannot miss a value.
                 (ToolOutput::Text(rendered.unwrap_or_default()), None)
             }
         };
@@ -376,4 +372,24 @@ fn with_target(text: &str, target: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argument_text;
+    use serde_json::json;
+
+    #[test]
+    fn an_argument_renders_a_string_as_itself_and_anything_else_as_compact_json() {
+        assert_eq!(argument_text(&json!("Order \"7\"")), "Order \"7\"");
+        assert_eq!(argument_text(&json!(7)), "7");
+        assert_eq!(argument_text(&json!(0.5)), "0.5");
+        assert_eq!(argument_text(&json!(true)), "true");
+        assert_eq!(argument_text(&json!(null)), "null");
+        assert_eq!(argument_text(&json!(["bug", ".NET"])), r#"["bug",".NET"]"#);
+        assert_eq!(
+            argument_text(&json!({"tasks": ["a"], "n": 1})),
+            r#"{"n":1,"tasks":["a"]}"#
+        );
+    }
 }

@@ -308,3 +308,36 @@ fn the_shipped_recording_is_the_tutorial_conversation_and_replays_as_recorded() 
     ]);
     exits(&output, 1);
 }
+
+/// A run with typed arguments, recorded and replayed strictly: the requests carry the typed
+/// schemas in Semantic Kernel's dialect, the answers the typed arguments, and the replay is
+/// the scripted run.
+#[test]
+fn typed_arguments_and_schemas_are_recorded_and_replay_as_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = root().join("scenarios/github_issue.json");
+    let scenario = Scenario::load(&file).unwrap();
+    let scripted = scenario.run_blocking().unwrap();
+    let endpoint = Endpoint::start(answers_of(&scripted));
+    let out = dir.path().join("github_issue.recording.json");
+    exits(&record(&file, &endpoint, &out, &[]), 0);
+    let transcript = Transcript::load(&out).unwrap();
+    let triage = transcript.agents.iter().find(|a| a.name == "TriageAgent").unwrap();
+    assert_eq!(
+        triage.tools[0]["function"]["parameters"]["properties"]["labels"]["items"]["enum"][1],
+        ".NET"
+    );
+    let python = transcript.agents.iter().find(|a| a.name == "PythonAgent").unwrap();
+    assert_eq!(
+        python.tools[0]["function"]["parameters"]["properties"]["confidence"],
+        serde_json::json!({"type": "number"}),
+        "Semantic Kernel sends no default"
+    );
+    let recorded = Replay::new(transcript, arg(&out), Matching::Strict);
+    let mut model = recorded.model(&scenario.design);
+    let mut human = ScriptedHuman::new(recorded.transcript.human.clone());
+    let run = run(&scenario.orchestration_only().unwrap(), &mut model, &mut human);
+    assert!(model.divergence().is_none(), "{:?}", model.divergence());
+    assert_eq!(run.to_json(), scripted.to_json());
+    exits(&replay(&file, &out, &[]), 0);
+}
