@@ -236,3 +236,79 @@ fn the_agents_sdk_customer_service_sample_unchanged_ends_at_its_input_s_end_and_
     }
     assert!(stdout.ends_with("PASS\n"), "{stdout}");
 }
+
+/// The tutorial as Semantic Kernel's published samples wire it: every service an
+/// `AzureChatCompletion(credential=AzureCliCredential())` (step4b's wiring), written to `dir`.
+fn azure_tutorial(dir: &Path) -> PathBuf {
+    let original = std::fs::read_to_string(sample()).unwrap();
+    let import = "from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion\n";
+    assert!(original.contains(import), "the tutorial's import moved");
+    let azure = original
+        .replace(
+            import,
+            "from azure.identity import AzureCliCredential\nfrom semantic_kernel.connectors.ai.open_ai import AzureChatCompletion\n",
+        )
+        .replace(
+            "OpenAIChatCompletion()",
+            "AzureChatCompletion(credential=AzureCliCredential())",
+        );
+    let file = dir.join("step4_handoff_azure.py");
+    std::fs::write(&file, azure).unwrap();
+    file
+}
+
+#[test]
+fn the_tutorial_on_azure_clients_passes_with_a_key_and_with_the_azure_cli_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = azure_tutorial(dir.path());
+    // With the key serve gives it, SK posts `{AZURE_OPENAI_BASE_URL}/deployments/NAME/...`.
+    let (stdout, stderr, code) = serve_sample(&app, &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("  ok     traffic: 12 requests, each the expected one\n"),
+        "{stdout}"
+    );
+    // Without a key, SK asks AzureCliCredential, which runs serve's stand-in `az`.
+    semantic_kernel();
+    let python = root().join("examples/semantic-kernel/python.sh");
+    let args = [
+        "serve",
+        "scenarios/customer_support.json",
+        "--timeout",
+        "60",
+        "--",
+        "env",
+        "-u",
+        "AZURE_OPENAI_API_KEY",
+        python.to_str().unwrap(),
+        app.to_str().unwrap(),
+    ];
+    let output = handoff_within(&args, 90);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.ends_with("PASS\n"), "{stdout}");
+}
+
+#[test]
+fn the_published_samples_scenarios_run_as_their_samples_document() {
+    for (file, ending) in [
+        (
+            "examples/published/semantic-kernel/step4a_handoff_structured_inputs.json",
+            "Task is completed with summary: No handoff agent name provided and no human response function set. Ending task.\n",
+        ),
+        (
+            "examples/published/semantic-kernel/step4b_handoff_streaming_agent_response_callback.json",
+            "Task is completed with summary: Handled order return for order ID 321 due to a broken item, and successfully processed the return.\n",
+        ),
+    ] {
+        let output = handoff_within(&["run", file], 30);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{file}: {stdout}");
+        assert!(stdout.contains(ending), "{file}: {stdout}");
+    }
+}
