@@ -312,3 +312,61 @@ fn the_published_samples_scenarios_run_as_their_samples_document() {
         assert!(stdout.contains(ending), "{file}: {stdout}");
     }
 }
+
+/// `handoff serve FILES --conversations N -- many_customers.py FILES`: the Agents SDK's agents
+/// holding one conversation per file at once; stdout and exit code.
+fn customers_at_once(files: &[&str]) -> (String, i32) {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    install(&READY, "openai-agents");
+    let python = root().join("examples/openai-agents/python.sh");
+    let app = root().join("examples/openai-agents/many_customers.py");
+    let mut unique: Vec<&str> = files.to_vec();
+    unique.dedup();
+    let count = files.len().to_string();
+    let mut args = vec!["serve"];
+    args.extend(&unique);
+    args.extend([
+        "--conversations",
+        &count,
+        "--timeout",
+        "60",
+        "--",
+        python.to_str().unwrap(),
+        app.to_str().unwrap(),
+    ]);
+    args.extend(files);
+    let output = handoff_within(&args, 90);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (stdout, output.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn two_customers_of_a_real_app_at_once_are_each_their_own_conversation() {
+    let (bags, seat) = (
+        "examples/openai-agents/customer_service.json",
+        "examples/openai-agents/customer_service_seat.json",
+    );
+    let (report, code) = customers_at_once(&[bags, seat]);
+    assert_eq!(code, 0, "{report}");
+    for line in [
+        "Task: How many bags can I bring on the plane?\n",
+        "Task: I'd like to change my seat.\n",
+        "  ok     traffic: 13 requests, each the expected one\n",
+        "  ok     traffic: 5 requests, each the expected one\n",
+    ] {
+        assert!(report.contains(line), "`{line}` missing:\n{report}");
+    }
+    // The same app gives the same report, whichever customer's requests came first.
+    assert_eq!(customers_at_once(&[bags, seat]).0, report);
+    // Equal customers at once are two conversations, not one with retries.
+    let (report, code) = customers_at_once(&[seat, seat]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        report
+            .matches("  ok     traffic: 5 requests, each the expected one\n")
+            .count(),
+        2,
+        "{report}"
+    );
+    assert!(!report.contains("sent again"), "{report}");
+}
