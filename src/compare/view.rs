@@ -78,6 +78,7 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
         match &event.kind {
             EventKind::Task { text } => out.push(format!("task: {}", escape_controls(text))),
             EventKind::Human { text } => out.push(format!("user: {}", escape_controls(text))),
+            EventKind::Host { to } => out.push(format!("host: runs {}", design.agent(*to).name)),
             _ => {}
         }
         return;
@@ -100,7 +101,11 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
             design.agent(agent).name,
             escape_controls(summary)
         )),
-        EventKind::Task { .. } | EventKind::Human { .. } | EventKind::Broadcast { .. } | EventKind::Note { .. } => {}
+        EventKind::Task { .. }
+        | EventKind::Human { .. }
+        | EventKind::Host { .. }
+        | EventKind::Broadcast { .. }
+        | EventKind::Note { .. } => {}
     }
 }
 

@@ -23,12 +23,23 @@ pub trait Human {
     fn is_present(&self) -> bool {
         true
     }
+
+    /// The agent the app's host runs for the answer just given, by name, where it picks one
+    /// instead of the framework's loop (the OpenAI Agents SDK's `Runner.run(other_agent,
+    /// ...)`); `None`: the framework's own choice.
+    fn host_agent(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A human who gives the replies of a script, in order, then has nothing more to say.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptedHuman {
     replies: VecDeque<String>,
+    /// The replies the host gives to another agent: by index, the agent's name.
+    hosts: Vec<(usize, String)>,
+    /// How many replies were given.
+    given: usize,
 }
 
 impl ScriptedHuman {
@@ -36,7 +47,16 @@ impl ScriptedHuman {
     pub fn new<S: Into<String>>(replies: impl IntoIterator<Item = S>) -> ScriptedHuman {
         ScriptedHuman {
             replies: replies.into_iter().map(Into::into).collect(),
+            hosts: Vec::new(),
+            given: 0,
         }
+    }
+
+    /// The same human, whose replies numbered `i` (from 0) the app's host gives to the agent
+    /// named beside it ([`Human::host_agent`]).
+    pub fn with_hosts(mut self, hosts: impl IntoIterator<Item = (usize, String)>) -> ScriptedHuman {
+        self.hosts = hosts.into_iter().collect();
+        self
     }
     /// Replies not given yet.
     pub fn remaining(&self) -> usize {
@@ -46,7 +66,17 @@ impl ScriptedHuman {
 
 impl Human for ScriptedHuman {
     fn answer(&mut self, _request: HumanRequest<'_>) -> impl Future<Output = Option<String>> + Send {
-        ready(self.replies.pop_front())
+        let reply = self.replies.pop_front();
+        self.given += usize::from(reply.is_some());
+        ready(reply)
+    }
+
+    fn host_agent(&self) -> Option<&str> {
+        let last = self.given.checked_sub(1)?;
+        self.hosts
+            .iter()
+            .find(|(i, _)| *i == last)
+            .map(|(_, name)| name.as_str())
     }
 }
 
@@ -180,7 +210,11 @@ impl Orchestration {
                 }
                 Next::AskHuman => {
                     let answer = human.answer(core.human_request()).await;
-                    core.human_answered(answer);
+                    let host = answer
+                        .as_ref()
+                        .and(human.host_agent())
+                        .and_then(|name| self.design.find(name));
+                    core.human_answered_to(answer, host);
                 }
                 Next::Done => break,
             }

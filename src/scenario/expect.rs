@@ -17,7 +17,8 @@ pub struct Expect {
     /// The agent in control at the end.
     #[serde(default)]
     pub final_agent: Option<String>,
-    /// The agents in control, in order: the start agent, then every handoff target.
+    /// The agents in control, in order: the start agent, then every handoff target (and every
+    /// agent the app's host runs for a reply).
     #[serde(default)]
     pub path: Option<Vec<String>>,
     /// The cycle of a proven loop, first and last agent the same.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::forms::{EdgeFile, ProfileFile};
+use super::forms::{EdgeFile, ProfileFile, ReplyFile};
 use super::invariant::InvariantFile;
 use super::parameters::ParametersFile;
 use super::{Expect, Invariant, Scenario, ScenarioError};
@@ -50,9 +50,10 @@ pub(crate) struct File {
     /// The framework whose semantics the run follows (default `semantic-kernel`).
     #[serde(default)]
     pub(super) profile: Option<ProfileFile>,
-    /// The human's replies, in order, one per text reply of an agent.
+    /// The human's replies, in order, one per text reply of an agent (each the text, or the
+    /// text and the agent the host runs for it).
     #[serde(default)]
-    user: Option<Vec<String>>,
+    user: Option<Vec<ReplyFile>>,
     /// The model: `scripted` rules per agent, or a `recording` to replay.
     #[serde(default)]
     pub(super) model: Option<ModelFile>,
@@ -237,6 +238,28 @@ impl Scenario {
             _ => None,
         };
         let recording = recorded;
+        let mut hosts = Vec::new();
+        let user = parsed.user.map(|replies| {
+            replies
+                .into_iter()
+                .enumerate()
+                .map(|(i, reply)| {
+                    if let Some(agent) = reply.agent {
+                        hosts.push((i, agent));
+                    }
+                    reply.say
+                })
+                .collect::<Vec<String>>()
+        });
+        for (i, name) in &hosts {
+            if design.find(name).is_none() {
+                let hint = closest(name, design.agents().iter().map(|a| a.name.as_str()));
+                return Err(invalid(
+                    format!("user[{i}].agent"),
+                    format!("`{name}` is not an agent of the design{hint}"),
+                ));
+            }
+        }
         let expect = parsed.expect.unwrap_or_default();
         for (place, name) in expect.agent_names() {
             if design.find(name).is_none() {
@@ -270,7 +293,8 @@ impl Scenario {
             file: file.to_string(),
             design: Arc::new(design),
             task: parsed.task,
-            user: parsed.user,
+            hosts,
+            user,
             model,
             recording,
             settings: Settings {

@@ -246,3 +246,70 @@ mod tests {
         assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
     }
 }
+
+/// A reply of the human: its text, or `{"say": text, "agent": name}` for a turn the app's
+/// host gives to another agent than the framework's loop would (the OpenAI Agents SDK's
+/// `Runner.run(other_agent, ...)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct ReplyFile {
+    pub(super) say: String,
+    pub(super) agent: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ReplyFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ReplyFile, D::Error> {
+        struct Form;
+        impl<'de> Visitor<'de> for Form {
+            type Value = ReplyFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"the reply's text, or {"say": text, "agent": name}"#)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ReplyFile, E> {
+                Ok(ReplyFile {
+                    say: text.to_string(),
+                    agent: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReplyFile, A::Error> {
+                let (mut say, mut agent) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "say" if say.is_none() => say = Some(map.next_value()?),
+                        "agent" if agent.is_none() => agent = Some(map.next_value()?),
+                        "say" | "agent" => return Err(de::Error::custom(format!("`{key}` is given twice"))),
+                        other => return Err(de::Error::unknown_field(other, &["say", "agent"])),
+                    }
+                }
+                Ok(ReplyFile {
+                    say: say.ok_or_else(|| de::Error::missing_field("say"))?,
+                    agent,
+                })
+            }
+        }
+        deserializer.deserialize_any(Form)
+    }
+}
+
+/// A reply's text, or the object form naming the agent the host runs for it.
+impl schemars::JsonSchema for ReplyFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Reply".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The human's reply; or an object with the reply (`say`) and the agent the app's host runs for it (`agent`), where the app picks the agent for a turn instead of the framework's loop.",
+            "anyOf": [
+                { "type": "string" },
+                {
+                    "type": "object",
+                    "properties": {
+                        "say": { "type": "string" },
+                        "agent": { "type": "string", "description": "The agent the host runs for this reply." }
+                    },
+                    "required": ["say"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}

@@ -52,6 +52,9 @@ pub struct Scenario {
     pub task: Option<String>,
     /// The human's replies; `None`: no human takes part.
     pub user: Option<Vec<String>>,
+    /// The replies the app's host gives to another agent than the framework's loop would,
+    /// by their index in `user`, with that agent's name (`{"say": ..., "agent": ...}`).
+    pub hosts: Vec<(usize, String)>,
     /// The scripted model, if the file has one.
     pub model: Option<ScriptedModel>,
     /// The recording its model replays, if the file names one instead of scripted rules.
@@ -158,7 +161,7 @@ impl Scenario {
         let orchestration = self.orchestration_only()?;
         Ok(match &self.user {
             Some(replies) => {
-                let mut human = ScriptedHuman::new(replies.iter().cloned());
+                let mut human = ScriptedHuman::new(replies.iter().cloned()).with_hosts(self.hosts.iter().cloned());
                 orchestration.run_observed(model, &mut human, observer).await
             }
             None => orchestration.run_observed(model, &mut NoHuman, observer).await,

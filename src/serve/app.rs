@@ -105,11 +105,13 @@ impl AppCommand {
             .env_remove("AZURE_OPENAI_ENDPOINT")
             .env("FOUNDRY_PROJECT_ENDPOINT", base)
             .env("AZURE_AI_PROJECT_ENDPOINT", base);
+        // Settings a client needs and has no default for. `OPENAI_DEFAULT_MODEL` is not set:
+        // the OpenAI Agents SDK has a default (a GPT-5 model), and which it is changes what
+        // the app does (its model settings, and what samples such as message_filter filter).
         for name in [
             "OPENAI_CHAT_MODEL_ID",
             "OPENAI_RESPONSES_MODEL_ID",
             "OPENAI_MODEL",
-            "OPENAI_DEFAULT_MODEL",
             "AZURE_OPENAI_CHAT_DEPLOYMENT_NAME",
             "AZURE_OPENAI_RESPONSES_DEPLOYMENT_NAME",
             "AZURE_OPENAI_DEPLOYMENT_NAME",

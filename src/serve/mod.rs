@@ -286,7 +286,7 @@ async fn hold(
     let mut lockstep = Lockstep::new(answering, offers, (options.matching, options.observe), responses);
     let run = match human_replies(scenario) {
         Some(replies) => {
-            let mut human = ScriptedHuman::new(replies);
+            let mut human = ScriptedHuman::new(replies).with_hosts(scenario.hosts.iter().cloned());
             orchestration.run(&mut lockstep, &mut human).await
         }
         None => orchestration.run(&mut lockstep, &mut NoHuman).await,

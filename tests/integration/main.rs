@@ -31,6 +31,7 @@ mod driving;
 mod endpoint;
 mod fuzz;
 mod fuzz_reach;
+mod host;
 mod profile_option;
 mod real_app;
 mod record;

@@ -299,6 +299,13 @@ impl Core {
     /// Feeds the human's answer; `None` means the human has nothing more to say.
     /// Ignored unless [`Next::AskHuman`].
     pub fn human_answered(&mut self, answer: Option<String>) {
+        self.human_answered_to(answer, None);
+    }
+
+    /// [`Core::human_answered`], the answer given by the app's host to `host` where it picks
+    /// the agent for the turn instead of the framework's loop (an [`EventKind::Host`] event,
+    /// not a handoff).
+    pub fn human_answered_to(&mut self, answer: Option<String>, host: Option<AgentId>) {
         if self.next != Next::AskHuman {
             return;
         }
@@ -307,6 +314,10 @@ impl Core {
         };
         self.human_turns += 1;
         self.latest_user = Some(self.append(None, EventKind::Human { text }));
+        if let Some(agent) = host.filter(|&agent| agent != self.active) {
+            self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
+            self.active = agent;
+        }
         self.handoffs_in_turn = 0;
         self.calls_in_human_turn = 0;
         self.start_turn();

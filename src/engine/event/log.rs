@@ -303,7 +303,7 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             name: log.tool_call(index).map_or("", |c| &c.name),
             output,
         },
-        EventKind::Handoff { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => {
+        EventKind::Handoff { .. } | EventKind::Host { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => {
             unreachable!("control events are in no thread")
         }
     }

@@ -132,6 +132,12 @@ pub enum EventKind {
         /// The agent now active.
         to: AgentId,
     },
+    /// The app's host ran `to` for the human's reply before it, instead of the agent the
+    /// framework's loop would have run (not a handoff: no model asked for it).
+    Host {
+        /// The agent now active.
+        to: AgentId,
+    },
     /// A remark of the harness (a policy decision); no model sees it.
     Note {
         /// The remark.

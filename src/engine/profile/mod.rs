@@ -305,7 +305,10 @@ impl Sharing {
             EventKind::ToolResult { .. } => self.tool_result,
             EventKind::Broadcast { .. } => self.broadcast,
             EventKind::Human { .. } => self.human,
-            EventKind::Handoff { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => Audience::Nobody,
+            EventKind::Handoff { .. }
+            | EventKind::Host { .. }
+            | EventKind::Note { .. }
+            | EventKind::Completed { .. } => Audience::Nobody,
         };
         let has_text = || matches!(&event.kind, EventKind::Reply { text: Some(t), .. } if !t.is_empty());
         match (audience, event.agent) {

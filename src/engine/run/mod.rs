@@ -63,11 +63,12 @@ impl Run {
     pub fn name(&self, agent: AgentId) -> &str {
         &self.design.agent(agent).name
     }
-    /// The agents in control, in order: the start agent, then each handoff's target.
+    /// The agents in control, in order: the start agent, then each handoff's target (and each
+    /// agent the app's host ran for a reply, [`EventKind::Host`]).
     pub fn path(&self) -> Vec<AgentId> {
         let mut path = vec![self.design.start()];
         path.extend(self.log.events().iter().filter_map(|e| match e.kind {
-            EventKind::Handoff { to } => Some(to),
+            EventKind::Handoff { to } | EventKind::Host { to } => Some(to),
             _ => None,
         }));
         path

@@ -92,6 +92,12 @@ impl TextLines {
                 self.flush(design, &mut out);
                 line(&mut out, format_args!("[handoff] {agent} -> {}", name(*to)));
             }
+            EventKind::Host { to } => {
+                line(
+                    &mut out,
+                    format_args!("[host] the app runs {} for this reply", name(*to)),
+                );
+            }
             EventKind::Note { text } => line(&mut out, format_args!("[note] {}", escape_controls(text))),
             EventKind::Completed { .. } => self.flush(design, &mut out),
         }
@@ -307,6 +313,7 @@ impl Run {
             }
             EventKind::Broadcast { text } => json!({ "kind": "broadcast", "text": text }),
             EventKind::Handoff { to } => json!({ "kind": "handoff", "to": run.name(*to) }),
+            EventKind::Host { to } => json!({ "kind": "host", "to": run.name(*to) }),
             EventKind::Note { text } => json!({ "kind": "note", "text": text }),
             EventKind::Completed { summary } => json!({ "kind": "completed", "summary": summary }),
         };

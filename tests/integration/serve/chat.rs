@@ -284,3 +284,30 @@ fn the_json_report_is_handoff_runs_with_the_traffic_beside_it() {
     object.remove("traffic");
     assert_eq!(conversation, run);
 }
+
+#[test]
+fn a_reply_the_host_gives_another_agent_is_served_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::support::temp_file(&dir, "hosted.json", crate::host::HOSTED.as_bytes());
+    let bodies = super::expected_bodies(&file);
+    assert_eq!(bodies.len(), 3);
+    // The third request is the second assistant's, with the whole history.
+    assert_eq!(bodies[2]["messages"][0]["content"], "Be a helpful assistant.");
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let agent = client();
+    for body in &bodies {
+        let reply = chat(&agent, &serve.url(), body);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    let output = serve.finish();
+    exits(&output, 0);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("[host] the app runs Second Assistant for this reply\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  ok     traffic: 3 requests, each the expected one\n"),
+        "{report}"
+    );
+}
