@@ -3,8 +3,9 @@
 # the repository root, whatever the cwd), from the package index:
 #   venv/ : openai-agents==0.24.0, every transitive dependency pinned by
 #           examples/openai-agents/constraints.txt (a pip freeze of a fresh install);
-#   sdk/  : the SDK's own sample, examples/customer_service/main.py with the examples/__init__.py and
-#           examples/auto_mode.py it imports, unpacked from the openai-agents 0.24.0 source
+#   sdk/  : the SDK's own samples, examples/customer_service/main.py and
+#           examples/handoffs/message_filter.py with the examples/__init__.py and
+#           examples/auto_mode.py they import, unpacked from the openai-agents 0.24.0 source
 #           distribution (checked against its sha256), so that main.py runs it unchanged.
 # Cache: when the marker matches the requirements, the Python version, the constraints hash and the
 # source distribution's hash, the script returns at once. Idempotent.
@@ -21,7 +22,7 @@ CONSTRAINTS="$HERE/constraints.txt"
 REQS="openai-agents==0.24.0"
 SDIST="openai_agents-0.24.0"
 SDIST_SHA256="4b4b285f4fed81fdf1b4ac426a9101658d9cd29b4fb1aaeee18f639b77e704e3"
-SAMPLE="examples/__init__.py examples/auto_mode.py examples/customer_service/main.py"
+SAMPLE="examples/__init__.py examples/auto_mode.py examples/customer_service/main.py examples/handoffs/message_filter.py"
 PY="${PYTHON:-python3}"
 marker="$BASE/.example-installed"
 
@@ -33,7 +34,7 @@ marker="$BASE/.example-installed"
 mkdir -p "$BASE"
 exec 9>"$BASE.lock"
 flock 9
-want="$(printf '%s\n' "$REQS"; "$PY" --version; sha256sum "$CONSTRAINTS" | cut -d' ' -f1; echo "$SDIST $SDIST_SHA256")"
+want="$(printf '%s\n' "$REQS" "$SAMPLE"; "$PY" --version; sha256sum "$CONSTRAINTS" | cut -d' ' -f1; echo "$SDIST $SDIST_SHA256")"
 if [[ -x "$VENV/bin/python" && -f "$SDK/examples/customer_service/main.py" && -f "$marker" \
       && "$(cat "$marker")" == "$want" ]]; then
   echo "$VENV/bin/python"
@@ -48,7 +49,7 @@ mkdir -p "$BASE"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" $REQS >&2
 "$VENV/bin/python" -m pip freeze --disable-pip-version-check > "$VENV/pip-freeze.txt"
 
-echo "setup.sh: unpacking the SDK's customer-service sample from $SDIST.tar.gz into $SDK" >&2
+echo "setup.sh: unpacking the SDK's samples from $SDIST.tar.gz into $SDK" >&2
 download="$(mktemp -d)"
 trap 'rm -rf "$download"' EXIT
 "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \

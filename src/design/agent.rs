@@ -67,6 +67,9 @@ pub struct Tool {
     pub parameters: Parameters,
     /// Result template: `{param}` is replaced by the argument's value.
     pub result: String,
+    /// Where the app's own tool computes the result (`handoff serve`): the regular expression
+    /// every result must match; `result` is then the example a run without the app uses.
+    pub result_matches: Option<String>,
 }
 
 impl Tool {
@@ -78,6 +81,7 @@ impl Tool {
             description: String::new(),
             parameters: Parameters::default(),
             result: String::new(),
+            result_matches: None,
         }
     }
     /// Sets the plugin name.
@@ -110,6 +114,12 @@ impl Tool {
     /// Sets the result template.
     pub fn result(mut self, template: impl Into<String>) -> Tool {
         self.result = template.into();
+        self
+    }
+    /// Says the app's own tool computes the result: any result matching `regex` is right, and
+    /// the result template is the example a run without the app uses.
+    pub fn result_matching(mut self, regex: impl Into<String>) -> Tool {
+        self.result_matches = Some(regex.into());
         self
     }
 }

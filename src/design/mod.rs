@@ -12,6 +12,7 @@ mod agent;
 mod edge;
 mod error;
 mod parameters;
+mod result_pattern;
 mod schema;
 mod surface;
 mod template;
@@ -22,6 +23,7 @@ pub use agent::{Agent, AgentId, Tool};
 pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
 pub use parameters::{Parameter, ParameterError, Parameters};
+pub use result_pattern::ResultPattern;
 pub use schema::Schema;
 pub use surface::{
     COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,

@@ -8,6 +8,7 @@ use super::agent::{Agent, AgentId};
 use super::edge::Handoff;
 use super::error::DesignError;
 use super::parameters::{Parameter, ParameterError, Parameters};
+use super::result_pattern::ResultPattern;
 use super::schema::Schema;
 use super::surface::{ToolSurface, valid_name};
 use super::template::{Template, TemplateError};
@@ -40,6 +41,8 @@ pub struct ToolSpec {
     pub kind: ToolKind,
     /// The JSON-schema dialect its framework declares it in (the design's surface's).
     pub schema: Schema,
+    /// Where the app's own tool computes the result: what every result must match.
+    pub result_matches: Option<ResultPattern>,
 }
 
 impl ToolSpec {
@@ -141,8 +144,22 @@ pub(super) fn toolbox(
                 "`{{{unknown}}}` is not a parameter of the tool (parameters: {known})"
             )));
         }
+        let result_matches = match &tool.result_matches {
+            None => None,
+            Some(source) => {
+                let pattern = ResultPattern::new(source).map_err(|e| bad(format!("matches: {e}")))?;
+                if template.placeholders().next().is_none() && !pattern.is_match(&tool.result) {
+                    return Err(bad(format!(
+                        "example: `{}` does not match `{source}`, the results the app's tool gives",
+                        tool.result
+                    )));
+                }
+                Some(pattern)
+            }
+        };
         templates.push(template);
         tools.push(ToolSpec {
+            result_matches,
             qualified_name: surface.qualified_own(tool.plugin.as_deref(), &tool.name).into(),
             name: tool.name.as_str().into(),
             description: tool.description.clone(),
@@ -158,6 +175,7 @@ pub(super) fn toolbox(
         parameters: Parameters::Listed(vec![Parameter::string(complete.parameter, "")]),
         kind: ToolKind::Complete,
         schema: surface.schema,
+        result_matches: None,
     });
     if surface.complete_first {
         tools.extend(complete.clone());
@@ -171,6 +189,7 @@ pub(super) fn toolbox(
             parameters: Parameters::default(),
             kind: ToolKind::Transfer(edge.target),
             schema: surface.schema,
+            result_matches: None,
         });
     }
     if !surface.complete_first {

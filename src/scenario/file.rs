@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::forms::{EdgeFile, ProfileFile, ReplyFile};
+use super::forms::{EdgeFile, ProfileFile, ReplyFile, ResultFile};
 use super::invariant::InvariantFile;
 use super::parameters::ParametersFile;
 use super::{Expect, Invariant, Scenario, ScenarioError};
@@ -104,8 +104,9 @@ struct ToolFile {
     /// Schema; or the complete JSON Schema of the arguments.
     #[serde(default)]
     parameters: ParametersFile,
-    /// What it returns; may use `{parameter}` placeholders.
-    result: String,
+    /// What it returns; may use `{parameter}` placeholders. Or, for a result the app's own
+    /// tool computes, what every result must match and the example a run uses.
+    result: ResultFile,
 }
 
 /// The model of a scenario: `scripted` rules, or a `recording` (with an optional `match`).
@@ -338,7 +339,8 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         .description(a.description)
         .instructions(a.instructions);
     for t in a.tools {
-        let mut tool = Tool::new(t.name).description(t.description).result(t.result);
+        let mut tool = Tool::new(t.name).description(t.description).result(t.result.example);
+        tool.result_matches = t.result.matches;
         tool.plugin = t.plugin;
         tool.parameters = t.parameters.0;
         agent = agent.tool(tool);

@@ -313,3 +313,70 @@ impl schemars::JsonSchema for ReplyFile {
         })
     }
 }
+
+/// A tool's result: its template, or `{"matches": regex, "example": template}` for a result
+/// the app's own tool computes (checked by the regex under `handoff serve`; the example is
+/// what a run without the app returns).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct ResultFile {
+    pub(super) example: String,
+    pub(super) matches: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ResultFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ResultFile, D::Error> {
+        struct Form;
+        impl<'de> Visitor<'de> for Form {
+            type Value = ResultFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"the result's template, or {"matches": regex, "example": template}"#)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ResultFile, E> {
+                Ok(ResultFile {
+                    example: text.to_string(),
+                    matches: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResultFile, A::Error> {
+                let (mut example, mut matches) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "example" if example.is_none() => example = Some(map.next_value()?),
+                        "matches" if matches.is_none() => matches = Some(map.next_value()?),
+                        "example" | "matches" => return Err(de::Error::custom(format!("`{key}` is given twice"))),
+                        other => return Err(de::Error::unknown_field(other, &["matches", "example"])),
+                    }
+                }
+                Ok(ResultFile {
+                    example: example.ok_or_else(|| de::Error::missing_field("example"))?,
+                    matches: Some(matches.ok_or_else(|| de::Error::missing_field("matches"))?),
+                })
+            }
+        }
+        deserializer.deserialize_any(Form)
+    }
+}
+
+/// A result template, or the object form for a result the app's tool computes.
+impl schemars::JsonSchema for ResultFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ToolResult".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "What the tool returns, a template with `{parameter}` placeholders; or, for a result the app's own tool computes (a random number, a time), the regular expression every result must match and the example a run without the app returns.",
+            "anyOf": [
+                { "type": "string" },
+                {
+                    "type": "object",
+                    "properties": {
+                        "matches": { "type": "string", "description": "A regular expression every result the app's tool gives must match." },
+                        "example": { "type": "string", "description": "The result a run without the app uses (a template)." }
+                    },
+                    "required": ["matches", "example"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}

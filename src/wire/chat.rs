@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::design::{AgentId, Design};
+use crate::design::{AgentId, Design, ResultPattern};
 use crate::engine::{Call, ModelRequest, Response};
 use crate::engine::{CallId, Message, ToolCall, ToolOutput};
 
@@ -111,6 +111,7 @@ impl ChatMessage {
             content: self.content.as_deref(),
             calls: Calls::Recorded(&self.tool_calls),
             call_id: self.tool_call_id.as_deref().map(Id::Recorded),
+            matches: None,
         }
         .write_canonical(out);
     }
@@ -206,6 +207,8 @@ pub(crate) struct MessageParts<'a> {
     content: Option<&'a str>,
     calls: Calls<'a>,
     call_id: Option<Id<'a>>,
+    /// A tool result the app's own tool computes: what the content must match instead.
+    matches: Option<&'a ResultPattern>,
 }
 
 impl<'a> MessageParts<'a> {
@@ -221,6 +224,7 @@ impl<'a> MessageParts<'a> {
                 content: Some(text),
                 calls: no_calls,
                 call_id: None,
+                matches: None,
             },
             Message::Assistant { author, text, calls } => {
                 let own = author == request.agent();
@@ -233,9 +237,15 @@ impl<'a> MessageParts<'a> {
                     content: text.filter(|t| !t.is_empty() || calls.is_empty()),
                     calls: Calls::Run { calls, author, design },
                     call_id: None,
+                    matches: None,
                 }
             }
-            Message::Tool { call, output, .. } => MessageParts {
+            Message::Tool {
+                author,
+                call,
+                name,
+                output,
+            } => MessageParts {
                 role: Role::Tool,
                 name: None,
                 content: Some(match output {
@@ -244,6 +254,14 @@ impl<'a> MessageParts<'a> {
                 }),
                 calls: no_calls,
                 call_id: Some(Id::Run(call)),
+                matches: match output {
+                    ToolOutput::Text(_) => design
+                        .tools(author)
+                        .iter()
+                        .find(|t| *t.name == *name || *t.qualified_name == *name)
+                        .and_then(|t| t.result_matches.as_ref()),
+                    _ => None,
+                },
             },
         }
     }
@@ -278,9 +296,13 @@ impl<'a> MessageParts<'a> {
             let recorded = &message.tool_calls[i];
             id.is(&recorded.id) && name == recorded.name && *arguments == recorded.arguments
         };
+        let same_content = match self.matches {
+            Some(pattern) => message.content.as_deref().is_some_and(|c| pattern.is_match(c)),
+            None => self.content == message.content.as_deref(),
+        };
         self.role == message.role
             && self.name == message.name.as_deref()
-            && self.content == message.content.as_deref()
+            && same_content
             && self.calls.len() == message.tool_calls.len()
             && (0..self.calls.len()).all(same_call)
             && match (self.call_id, &message.tool_call_id) {

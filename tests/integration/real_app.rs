@@ -370,3 +370,41 @@ fn two_customers_of_a_real_app_at_once_are_each_their_own_conversation() {
     );
     assert!(!report.contains("sent again"), "{report}");
 }
+
+#[test]
+fn the_agents_sdk_message_filter_sample_unchanged_passes_strict_serve() {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    install(&READY, "openai-agents");
+    // The sample as the SDK publishes it (unpacked from its source distribution), run as its
+    // docstring says, with environment settings only. Its tool returns a random number.
+    let sdk = root().join("target/examples/openai-agents/sdk");
+    let python = root().join("examples/openai-agents/python.sh");
+    let pythonpath = format!("PYTHONPATH={}", sdk.display());
+    let args = [
+        "serve",
+        "examples/published/openai-agents/message_filter.json",
+        "--timeout",
+        "60",
+        "--",
+        "env",
+        &pythonpath,
+        "OPENAI_AGENTS_DISABLE_TRACING=1",
+        python.to_str().unwrap(),
+        "-m",
+        "examples.handoffs.message_filter",
+    ];
+    let output = handoff_within(&args, 90);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    for line in [
+        "[host] the app runs Second Assistant for this reply\n",
+        "[handoff] Second Assistant -> Spanish Assistant\n",
+        "  ok     traffic: 6 requests, each the expected one\n",
+        "app: the app exited with status 0\n",
+    ] {
+        assert!(stdout.contains(line), "`{line}` missing:\n{stdout}");
+    }
+    // The sample printed its four steps and the final messages.
+    assert!(stderr.contains("app | Step 4 done"), "{stderr}");
+}

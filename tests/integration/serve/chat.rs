@@ -311,3 +311,70 @@ fn a_reply_the_host_gives_another_agent_is_served_strict() {
         "{report}"
     );
 }
+
+/// A die the app rolls itself: its result is checked by a pattern, not compared.
+const DIE: &str = r#"{
+  "name": "die", "task": "Roll a die.",
+  "agents": [{"name": "Roller", "instructions": "Roll dice.",
+    "tools": [{"name": "roll", "description": "Roll a die.",
+               "result": {"matches": "^[1-6]$", "example": "4"}}]},
+    {"name": "Helper", "instructions": "Help."}],
+  "handoffs": {"Roller": {"Helper": "Transfer for help"}},
+  "model": {"scripted": {"Roller": {"rules": [
+    {"when": {"tool_result": "\\d"}, "complete": "Rolled."},
+    {"call": {"tool": "roll"}}]}}},
+  "expect": {"outcome": "completed"}
+}"#;
+
+/// The die's two requests, the second with `result` as the tool's output; what serve answers
+/// the second, and its report.
+fn rolled(result: &str) -> (u16, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::support::temp_file(&dir, "die.json", DIE.as_bytes());
+    let mut bodies = expected_bodies(&file);
+    assert_eq!(
+        bodies[1]["messages"][3]["content"], "4",
+        "a run without the app returns the example"
+    );
+    bodies[1]["messages"][3]["content"] = result.into();
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let agent = client();
+    assert_eq!(chat(&agent, &serve.url(), &bodies[0]).status, 200);
+    let status = chat(&agent, &serve.url(), &bodies[1]).status;
+    (status, String::from_utf8_lossy(&serve.finish().stdout).into_owned())
+}
+
+#[test]
+fn a_result_the_app_computes_is_checked_by_its_pattern() {
+    let (status, report) = rolled("6");
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report.contains("  ok     traffic: 2 requests, each the expected one\n"),
+        "{report}"
+    );
+    let (status, report) = rolled("7");
+    assert_eq!(status, 400, "{report}");
+    assert!(
+        report.contains("-message 3: tool [call_0001]: 4\n+message 3: tool [call_0001]: 7\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_result_pattern_that_is_no_regex_or_misses_its_example_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for (bad, says) in [
+        (DIE.replace("^[1-6]$", "[1-6"), "agents[0].tools[0].result: "),
+        (
+            DIE.replace(r#""example": "4""#, r#""example": "9""#),
+            "agents[0].tools[0].result: ",
+        ),
+        (DIE.replace(r#", "example": "4""#, ""), "missing field `example`"),
+    ] {
+        let file = crate::support::temp_file(&dir, "bad.json", bad.as_bytes());
+        let output = handoff(&["run", file.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
