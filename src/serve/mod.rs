@@ -3,12 +3,16 @@
 //! user's *real* application from a scenario's scripted rules, a recording, or a real model
 //! it forwards to, and checks every request against what the scenario's framework sends.
 //!
-//! - [`request`](AppRequest): a request of either API in one shape;
+//! - [`request`](AppRequest): a request of either API in one shape, a Responses chain
+//!   (`previous_response_id`) put back together as its whole thread;
 //! - [`Answer`] and [`Body`]: the answer and its bytes (events when streamed);
-//! - the lockstep ([`converse`]): the scenario's run drives the conversation, each of its
-//!   model calls answered by the app's next request, which must be the one the framework
-//!   sends there ([`Matching`]); a divergence is answered with an error and reported;
-//! - [`Server`]: the HTTP server on tokio and hyper, and the app it wraps ([`AppCommand`]);
+//! - the conversations ([`converse`]): the app drives; each of its requests goes to the
+//!   conversation (a run of the scenario) whose run expects it next, which checks it is the
+//!   request the framework sends there ([`Matching`]) and answers it; a request that starts
+//!   none but is a fresh run's first starts one; a divergence is answered with an error and
+//!   reported; many conversations are held at once, never mixed;
+//! - [`Server`]: the HTTP server on tokio and hyper (OpenAI's, Azure OpenAI's and Foundry's
+//!   routes), and the app it wraps ([`AppCommand`]);
 //! - [`ObservedDesign`]: the design as the traffic shows it (`--write-design`).
 //!
 //! ```no_run
