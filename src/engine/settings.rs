@@ -168,7 +168,9 @@ pub struct Settings {
     pub profile: &'static Profile,
     /// Whether the endpoint ends every stream with a usage chunk, as OpenAI does when a
     /// request asks for one: Semantic Kernel Python passes that chunk on, so with it no agent
-    /// ever loses its thread (`profile.usage_chunk` in a scenario).
+    /// ever loses its thread (`profile.usage_chunk` in a scenario, where it is on by default
+    /// under Semantic Kernel Python, as OpenAI and Azure OpenAI send the chunk; off in
+    /// [`Settings::default`], which shows the framework's thread dropping).
     pub usage_chunk: bool,
     /// Whether a call to a function the agent does not have gets an error text and the model
     /// is asked again, where the framework would fail the run by default (the OpenAI Agents

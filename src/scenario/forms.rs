@@ -72,7 +72,8 @@ impl ProfileFile {
     pub(super) fn plain(profile: &'static Profile) -> ProfileFile {
         ProfileFile {
             profile,
-            usage_chunk: false,
+            // OpenAI and Azure OpenAI send the usage chunk Semantic Kernel asks for.
+            usage_chunk: profile.turns.drops_threads,
             unknown_tools_returned: false,
         }
     }
@@ -105,12 +106,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileFile, A::Error> {
                 let mut name: Option<String> = None;
-                let mut usage_chunk = false;
+                let mut usage_chunk: Option<bool> = None;
                 let mut unknown_tools_returned = false;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
-                        "usage_chunk" => usage_chunk = map.next_value()?,
+                        "usage_chunk" => usage_chunk = Some(map.next_value()?),
                         "tool_not_found_behavior" => {
                             unknown_tools_returned = match map.next_value::<String>()?.as_str() {
                                 "raise_error" => false,
@@ -129,7 +130,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 }
                 let name = name.ok_or_else(|| de::Error::missing_field("name"))?;
                 let profile = profile_named(&name)?;
-                if usage_chunk && !profile.turns.drops_threads {
+                if usage_chunk.is_some() && !profile.turns.drops_threads {
                     return Err(de::Error::custom(format!(
                         "`usage_chunk` only changes what `semantic-kernel` does (whether a turn that streams no text keeps the agent's thread); `{}` does not drop threads",
                         profile.name
@@ -143,7 +144,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 }
                 Ok(ProfileFile {
                     profile,
-                    usage_chunk,
+                    usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
                     unknown_tools_returned,
                 })
             }

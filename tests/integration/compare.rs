@@ -27,6 +27,7 @@ fn json(args: &[&str]) -> (i32, Value) {
 /// yielded no text while it had no thread, so its second call sees no task.
 const FIRST_TURN_HANDOFF: &str = r#"{
   "task": "The customer needs help.",
+  "profile": { "name": "semantic-kernel", "usage_chunk": false },
   "agents": [
     { "name": "Triage", "instructions": "Triage." },
     { "name": "B", "instructions": "B.", "description": "B" },

@@ -101,6 +101,7 @@ fn polling(dir: &tempfile::TempDir, next: &str) -> std::path::PathBuf {
         r#"{{
   "name": "polling",
   "task": "Check it.",
+  "profile": {{"name": "semantic-kernel", "usage_chunk": false}},
   "agents": [
     {{"name": "A", "instructions": "Poll.",
       "tools": [{{"name": "poll", "description": "Poll.", "parameters": {{"n": null}}, "result": "status {{n}}"}}]}},

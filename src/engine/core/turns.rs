@@ -69,7 +69,7 @@ impl Core {
         self.note(
             agent,
             format!(
-                "{what}: Semantic Kernel drops {name}'s thread; on its next call {name} will not see the task or anything said before (unless the endpoint ends its streams with a usage chunk: `profile.usage_chunk`)"
+                "{what}: Semantic Kernel drops {name}'s thread; on its next call {name} will not see the task or anything said before (because the endpoint ends its streams without a usage chunk, `profile.usage_chunk: false`; OpenAI and Azure OpenAI send one)"
             ),
         );
     }

@@ -90,7 +90,9 @@ fn profile(trace: &Trace) -> Json {
     let design = trace.design();
     let name = trace.framework.profile();
     let option = match trace.framework {
-        Framework::SemanticKernel if design["fake"]["usage_chunk"] == true => Some(("usage_chunk", json!(true))),
+        // Whether the fake sent the usage chunk Semantic Kernel asks for (the profile's
+        // default is that it comes, as OpenAI and Azure OpenAI send it).
+        Framework::SemanticKernel => Some(("usage_chunk", json!(design["fake"]["usage_chunk"] == true))),
         Framework::OpenAiAgents => {
             assert!(
                 design["max_turns"].is_null(),
