@@ -205,6 +205,14 @@ pub(super) fn record(args: &RecordArgs) -> Status {
     }
     let reused = recorder.reused();
     let retries = recorder.inner().waits().len();
+    let without_usage = recorder.inner().streams_without_usage();
+    if without_usage > 0 && scenario.settings.usage_chunk {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: the endpoint ended {without_usage} stream(s) without the usage chunk the request asked for (stream_options.include_usage); Semantic Kernel then drops the thread of an agent whose first turn passes on no text: say `\"profile\": {{\"name\": \"{}\", \"usage_chunk\": false}}` in the scenario to run as it does there",
+            scenario.profile().name
+        );
+    }
     let failed = matches!(run.outcome(), Outcome::ModelFailed { .. });
     let transcript = recorder.finish(&run);
     // The endpoint failed: keep what was paid for beside the recording, and leave any

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::scripted::pattern::Pattern;
-use crate::wire::chat::{parse_response, request_body};
+use crate::wire::chat::{parse_response, parse_stream, request_body};
 
 /// How the key is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -202,6 +202,8 @@ pub struct LiveModel {
     agent: ureq::Agent,
     redactor: Redactor,
     waits: Vec<Duration>,
+    /// Streamed answers that ended without the usage chunk the request asked for.
+    without_usage: usize,
 }
 
 /// One failed attempt: whether to try again, after how long, and what went wrong.
@@ -225,7 +227,15 @@ impl LiveModel {
             endpoint,
             redactor,
             waits: Vec::new(),
+            without_usage: 0,
         }
+    }
+
+    /// How many streamed answers ended without the usage chunk the request asked for: where
+    /// the framework is Semantic Kernel Python, such an endpoint costs agents their threads
+    /// (`profile.usage_chunk: false`).
+    pub fn streams_without_usage(&self) -> usize {
+        self.without_usage
     }
 
     /// Where it calls.
@@ -240,12 +250,20 @@ impl LiveModel {
 
     /// Calls the endpoint for `request`, retrying as configured.
     pub fn call(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
-        let body = request_body(&self.endpoint.model, request);
+        let mut body = request_body(&self.endpoint.model, request);
+        // Asked as the framework asks: streamed, with the usage chunk (Semantic Kernel).
+        if request.profile().wire.stream_usage {
+            body.pop();
+            body.push_str(r#","stream":true,"stream_options":{"include_usage":true}}"#);
+        }
         let url = self.endpoint.url();
         let mut attempt = 0;
         loop {
             let failure = match self.attempt(&url, &body) {
-                Ok(response) => return Ok(self.redactor.apply_response(response)),
+                Ok((response, usage)) => {
+                    self.without_usage += usize::from(usage == Some(false));
+                    return Ok(self.redactor.apply_response(response));
+                }
                 Err(failure) => failure,
             };
             let backoff = self.endpoint.backoff.checked_mul(2u32.saturating_pow(attempt));
@@ -274,7 +292,8 @@ impl LiveModel {
         }
     }
 
-    fn attempt(&self, url: &str, body: &str) -> Result<Response, Failure> {
+    /// One call: the answer, and for a streamed one whether it ended with a usage chunk.
+    fn attempt(&self, url: &str, body: &str) -> Result<(Response, Option<bool>), Failure> {
         let mut call = self.agent.post(url).header("content-type", "application/json");
         if let Some(key) = &self.endpoint.api_key {
             call = match self.endpoint.auth {
@@ -299,13 +318,22 @@ impl LiveModel {
         })?;
         let status = answer.status().as_u16();
         let wait = retry_after(answer.headers());
+        let streamed = answer
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
         let text = answer.body_mut().read_to_string().map_err(|e| Failure {
             retry: matches!(e, ureq::Error::Timeout(_)),
             wait: None,
             message: format!("reading the answer: {e}"),
         })?;
         if status == 200 {
-            return parse_response(&text).map_err(|e| Failure {
+            let read = match streamed {
+                true => parse_stream(&text).map(|(response, usage)| (response, Some(usage))),
+                false => parse_response(&text).map(|response| (response, None)),
+            };
+            return read.map_err(|e| Failure {
                 retry: false,
                 wait: None,
                 message: format!(

@@ -101,8 +101,15 @@ fn serve(stream: TcpStream, answers: &Mutex<VecDeque<Answer>>, received: &Mutex<
                 r#"{"error":{"message":"the fake endpoint has no more answers"}}"#.into(),
             ),
         };
+        // JSON unless the answer says otherwise (a stream).
+        let typed = headers.iter().any(|(name, _)| *name == "content-type");
+        let content_type = if typed {
+            ""
+        } else {
+            "content-type: application/json\r\n"
+        };
         let mut response = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+            "HTTP/1.1 {status} X\r\n{content_type}content-length: {}\r\n",
             body.len()
         );
         for (name, value) in headers {
@@ -145,6 +152,36 @@ pub fn answers_of(run: &Run) -> Vec<Answer> {
                 json!({ "id": "chatcmpl-1", "object": "chat.completion", "choices": [{ "index": 0, "message": message, "finish_reason": "stop" }] })
                     .to_string(),
             ))
+        })
+        .collect()
+}
+
+/// `answers` as the server-sent events of streamed answers: the text in a chunk of its own,
+/// each call's name and its arguments in two more, then a usage chunk if `usage`, then
+/// `[DONE]`.
+pub fn streamed(answers: &[Answer], usage: bool) -> Vec<Answer> {
+    answers
+        .iter()
+        .map(|answer| {
+            let Answer::Ok(body) = answer else { return answer.clone() };
+            let message = &serde_json::from_str::<Value>(body).unwrap()["choices"][0]["message"];
+            let mut events = Vec::new();
+            if let Some(text) = message["content"].as_str() {
+                events.push(json!({"choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]}));
+            }
+            for (i, call) in message["tool_calls"].as_array().into_iter().flatten().enumerate() {
+                let function = &call["function"];
+                events.push(json!({"choices": [{"index": 0, "delta": {"tool_calls": [
+                    {"index": i, "id": call["id"], "type": "function", "function": {"name": function["name"], "arguments": ""}}]}}]}));
+                events.push(json!({"choices": [{"index": 0, "delta": {"tool_calls": [
+                    {"index": i, "function": {"arguments": function["arguments"]}}]}}]}));
+            }
+            if usage {
+                events.push(json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}));
+            }
+            let mut text: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+            text.push_str("data: [DONE]\n\n");
+            Answer::Status(200, vec![("content-type", "text/event-stream".into())], text)
         })
         .collect()
 }

@@ -50,6 +50,7 @@ impl Profile {
             nothing: "",
             tool_choice: true,
             parallel_tool_calls: Some(false),
+            stream_usage: false,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry("Error: Requested function \"{name}\" not found."),

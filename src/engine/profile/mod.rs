@@ -98,6 +98,11 @@ pub struct Wire {
     /// The `parallel_tool_calls` a request with tools sends, if any (Agent Framework's
     /// handoff agents are cloned with `allow_multiple_tool_calls=False`).
     pub parallel_tool_calls: Option<bool>,
+    /// Whether its Chat Completions requests are streamed and ask for the usage chunk
+    /// (`stream: true, stream_options.include_usage`), as Semantic Kernel Python's agents
+    /// send them: `handoff record` and `serve --upstream` then ask the same and read the
+    /// stream, so a recording shows what the deployed app would get.
+    pub stream_usage: bool,
 }
 
 /// The texts a framework answers a bad call with.

@@ -36,6 +36,7 @@ impl Profile {
             nothing: "",
             tool_choice: false,
             parallel_tool_calls: None,
+            stream_usage: false,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Fail("ModelBehaviorError: Tool {name} not found in agent {agent}"),

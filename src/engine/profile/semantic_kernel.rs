@@ -59,6 +59,7 @@ impl Profile {
             nothing: "None",
             tool_choice: true,
             parallel_tool_calls: None,
+            stream_usage: true,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
@@ -110,6 +111,7 @@ impl Profile {
             nothing: "",
             tool_choice: true,
             parallel_tool_calls: None,
+            stream_usage: true,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
@@ -169,6 +171,7 @@ impl Profile {
             nothing: "",
             tool_choice: true,
             parallel_tool_calls: None,
+            stream_usage: false,
         },
         texts: Texts {
             unknown_tool: UnknownTool::Retry(

@@ -506,3 +506,29 @@ fn record_under_a_profile_sends_its_tools_and_the_recording_names_it() {
     exits(&replay(&scenario, &out, &[]), 0);
     exits(&replay(&scenario, &out, &["--profile", "semantic-kernel"]), 2);
 }
+
+#[test]
+fn under_semantic_kernel_record_streams_as_the_framework_does_and_reads_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = answers_of(&customer_support().run_blocking().unwrap());
+    let file = root().join("scenarios/customer_support.json");
+    let (json, _) = recorded(&dir);
+    for usage in [true, false] {
+        let endpoint = Endpoint::start(crate::endpoint::streamed(&answers, usage));
+        let out = dir.path().join(format!("streamed-{usage}.json"));
+        let output = record(&file, &endpoint, &out, &[]);
+        exits(&output, 0);
+        // What Semantic Kernel asks: a stream that ends with the usage chunk.
+        let first = &endpoint.received()[0];
+        assert_eq!(first.body["stream"], true);
+        assert_eq!(first.body["stream_options"]["include_usage"], true);
+        // The stream read is the answer: the same recording as from whole answers.
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            std::fs::read_to_string(&json).unwrap()
+        );
+        let warned = text(&output.stderr)
+            .contains("warning: the endpoint ended 12 stream(s) without the usage chunk the request asked for");
+        assert_eq!(warned, !usage, "{}", text(&output.stderr));
+    }
+}
