@@ -408,3 +408,44 @@ fn the_agents_sdk_message_filter_sample_unchanged_passes_strict_serve() {
     // The sample printed its four steps and the final messages.
     assert!(stderr.contains("app | Step 4 done"), "{stderr}");
 }
+
+#[test]
+fn two_semantic_kernel_orchestrations_on_one_runtime_are_each_their_own_conversation() {
+    semantic_kernel();
+    let python = root().join("examples/semantic-kernel/python.sh");
+    let app = root().join("examples/semantic-kernel/many_customers.py");
+    let (first, second) = (
+        "scenarios/customer_support.json",
+        "examples/semantic-kernel/second_customer.json",
+    );
+    for (files, customers) in [([first, second], [first, second]), ([first, first], [first, first])] {
+        let mut args = vec!["serve"];
+        args.extend(if files[0] == files[1] { &files[..1] } else { &files[..] });
+        args.extend([
+            "--conversations",
+            "2",
+            "--timeout",
+            "60",
+            "--",
+            python.to_str().unwrap(),
+            app.to_str().unwrap(),
+        ]);
+        args.extend(customers);
+        let output = handoff_within(&args, 90);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            stdout
+                .matches("  ok     traffic: 12 requests, each the expected one\n")
+                .count(),
+            2,
+            "{stdout}"
+        );
+        assert!(!stdout.contains("sent again"), "{stdout}");
+    }
+}
