@@ -197,36 +197,42 @@ fn the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expec
     }
 }
 
-#[test]
-fn the_agents_sdk_customer_service_sample_unchanged_ends_at_its_input_s_end_and_passes() {
+/// `handoff serve [SERVE_ARGS] -- env PYTHONPATH=<sdk> OPENAI_AGENTS_DISABLE_TRACING=1 python -m
+/// MODULE`: a sample of the Agents SDK as it publishes it (unpacked from its source
+/// distribution by `examples/openai-agents/setup.sh`), run as its docs say, with environment
+/// settings only. Asserts that serve passed; its stdout and stderr.
+fn sdk_sample(serve_args: &[&str], module: &str) -> (String, String) {
     static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     install(&READY, "openai-agents");
-    // The sample as the SDK publishes it, run as its README says (`python -m
-    // examples.customer_service.main`), with environment settings only.
     let sdk = root().join("target/examples/openai-agents/sdk");
     let python = root().join("examples/openai-agents/python.sh");
     let pythonpath = format!("PYTHONPATH={}", sdk.display());
-    let args = [
-        "serve",
-        "--task-on-stdin",
-        "examples/openai-agents/customer_service.json",
+    let mut args = vec!["serve"];
+    args.extend_from_slice(serve_args);
+    args.extend([
         "--timeout",
         "60",
         "--",
         "env",
         &pythonpath,
         "OPENAI_AGENTS_DISABLE_TRACING=1",
-        python.to_str().unwrap(),
-        "-m",
-        "examples.customer_service.main",
-    ];
+    ]);
+    args.extend([python.to_str().unwrap(), "-m", module]);
     let output = handoff_within(&args, 90);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.ends_with("PASS\n"), "{stdout}");
+    (stdout, stderr)
+}
+
+#[test]
+fn the_agents_sdk_customer_service_sample_unchanged_ends_at_its_input_s_end_and_passes() {
+    let (stdout, _) = sdk_sample(
+        &["--task-on-stdin", "examples/openai-agents/customer_service.json"],
+        "examples.customer_service.main",
     );
     for line in [
         "  ok     traffic: 13 requests, each the expected one\n",
@@ -234,7 +240,6 @@ fn the_agents_sdk_customer_service_sample_unchanged_ends_at_its_input_s_end_and_
     ] {
         assert!(stdout.contains(line), "`{line}` missing:\n{stdout}");
     }
-    assert!(stdout.ends_with("PASS\n"), "{stdout}");
 }
 
 /// The tutorial as Semantic Kernel's published samples wire it: every service an
@@ -373,30 +378,11 @@ fn two_customers_of_a_real_app_at_once_are_each_their_own_conversation() {
 
 #[test]
 fn the_agents_sdk_message_filter_sample_unchanged_passes_strict_serve() {
-    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    install(&READY, "openai-agents");
-    // The sample as the SDK publishes it (unpacked from its source distribution), run as its
-    // docstring says, with environment settings only. Its tool returns a random number.
-    let sdk = root().join("target/examples/openai-agents/sdk");
-    let python = root().join("examples/openai-agents/python.sh");
-    let pythonpath = format!("PYTHONPATH={}", sdk.display());
-    let args = [
-        "serve",
-        "examples/published/openai-agents/message_filter.json",
-        "--timeout",
-        "60",
-        "--",
-        "env",
-        &pythonpath,
-        "OPENAI_AGENTS_DISABLE_TRACING=1",
-        python.to_str().unwrap(),
-        "-m",
+    // Its tool returns a random number: the scenario checks it by a pattern.
+    let (stdout, stderr) = sdk_sample(
+        &["examples/published/openai-agents/message_filter.json"],
         "examples.handoffs.message_filter",
-    ];
-    let output = handoff_within(&args, 90);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    );
     for line in [
         "[host] the app runs Second Assistant for this reply\n",
         "[handoff] Second Assistant -> Spanish Assistant\n",
