@@ -42,6 +42,7 @@ mod attribute;
 mod chain;
 mod conversation;
 mod dispatch;
+mod expected;
 mod extract;
 mod http;
 mod offer;

@@ -222,9 +222,18 @@ impl<'a> MessageParts<'a> {
                 calls: no_calls,
                 call_id: None,
             },
-            Message::Assistant { author, text, calls } => {
+            Message::Assistant {
+                author,
+                text,
+                calls,
+                signed,
+            } => {
                 let own = author == request.agent();
-                let named = if own { wire.own_names } else { wire.other_names };
+                let named = if own {
+                    wire.own_names || signed
+                } else {
+                    wire.other_names
+                };
                 let calls = if own || wire.others_see_calls { calls } else { &[] };
                 let text = (calls.is_empty() || wire.text_beside_calls).then_some(text);
                 MessageParts {
@@ -248,7 +257,13 @@ impl<'a> MessageParts<'a> {
         }
     }
 
-    fn to_owned(&self) -> ChatMessage {
+    /// The same message without its speaker's name (an API that carries none).
+    pub(crate) fn without_name(self) -> MessageParts<'a> {
+        MessageParts { name: None, ..self }
+    }
+
+    /// The message as an owned [`ChatMessage`].
+    pub(crate) fn to_owned(&self) -> ChatMessage {
         let id = |id: Id<'_>| match id {
             Id::Run(id) => id.to_string(),
             Id::Recorded(id) => id.to_string(),

@@ -53,6 +53,7 @@ impl Profile {
         wire: Wire {
             system_name: true,
             own_names: true,
+            signs_unstreamed: false,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: false,
@@ -104,6 +105,7 @@ impl Profile {
         wire: Wire {
             system_name: false,
             own_names: true,
+            signs_unstreamed: false,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: true,
@@ -163,6 +165,7 @@ impl Profile {
         wire: Wire {
             system_name: true,
             own_names: true,
+            signs_unstreamed: false,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: true,
