@@ -44,7 +44,9 @@ impl CallView {
         for message in request.thread() {
             match message {
                 Message::User { text } => messages.push(format!("user: {}", escape_controls(text))),
-                Message::Assistant { author, text, calls } => reply_lines(design, author, text, calls, &mut messages),
+                Message::Assistant {
+                    author, text, calls, ..
+                } => reply_lines(design, author, text, calls, &mut messages),
                 Message::Tool {
                     author, name, output, ..
                 } => messages.push(result_line(design, request.profile(), author, name, output)),

@@ -24,4 +24,4 @@ pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, 
 pub use outcome::Outcome;
 pub use profile::Profile;
 pub use run::{Run, TextLines};
-pub use settings::{Limit, Limits, MAX_CEILING, MAX_EVENTS, MultipleHandoffs, Policy, Settings};
+pub use settings::{Limit, Limits, MAX_CEILING, MAX_EVENTS, MultipleHandoffs, Policy, Settings, StreamedRuns};

@@ -177,6 +177,46 @@ pub struct Settings {
     /// SDK's `tool_not_found_behavior="return_error_to_model"`; `profile.tool_not_found_behavior`
     /// in a scenario). Only a profile with [`Texts::unknown_tool_returned`](crate::engine::profile::Texts::unknown_tool_returned) has it.
     pub unknown_tools_returned: bool,
+    /// Which of the app's runs stream (`profile.streamed_runs` in a scenario). Only a profile
+    /// with [`Wire::signs_unstreamed`](crate::engine::profile::Wire::signs_unstreamed) (Agent
+    /// Framework) sends anything different for it.
+    pub streamed_runs: StreamedRuns,
+}
+
+/// Which of the app's runs of the workflow stream. Agent Framework's host calls
+/// `workflow.run(...)` once with the task and once per human reply, each with `stream=True`
+/// or not, and a run that does not stream leaves each agent's own messages signed with its
+/// name for its later invocations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StreamedRuns {
+    /// Every run streams (`workflow.run(..., stream=True)` throughout).
+    #[default]
+    All,
+    /// The first run, the task's, streams; the runs that answer the human do not
+    /// (`await workflow.run(responses=...)`), as Agent Framework's published samples do.
+    First,
+    /// No run streams.
+    None,
+}
+
+impl StreamedRuns {
+    /// The names of the values in scenario files, in declaration order.
+    pub const NAMES: [&'static str; 3] = ["all", "first", "none"];
+
+    /// The value named `name` in scenario files.
+    pub fn named(name: &str) -> Option<StreamedRuns> {
+        let values = [StreamedRuns::All, StreamedRuns::First, StreamedRuns::None];
+        StreamedRuns::NAMES.iter().position(|n| *n == name).map(|i| values[i])
+    }
+
+    /// Whether the run that answers the `human_turns`-th human reply streams (0: the task's run).
+    pub fn streams(self, human_turns: u32) -> bool {
+        match self {
+            StreamedRuns::All => true,
+            StreamedRuns::First => human_turns == 0,
+            StreamedRuns::None => false,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -187,6 +227,7 @@ impl Default for Settings {
             profile: &Profile::SEMANTIC_KERNEL,
             usage_chunk: false,
             unknown_tools_returned: false,
+            streamed_runs: StreamedRuns::All,
         }
     }
 }

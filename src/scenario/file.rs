@@ -304,6 +304,7 @@ impl Scenario {
                 profile: chosen.profile,
                 usage_chunk: chosen.usage_chunk,
                 unknown_tools_returned: chosen.unknown_tools_returned,
+                streamed_runs: chosen.streamed_runs,
             },
             profile_given: given,
             expect,

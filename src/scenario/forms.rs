@@ -1,12 +1,13 @@
 //! Values a scenario file may write in a short form or an object: a handoff edge (its
 //! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
-//! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`).
+//! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`,
+//! `{"name": ..., "streamed_runs": ...}`).
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::engine::Profile;
+use crate::engine::{Profile, StreamedRuns};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python.
@@ -65,6 +66,7 @@ pub(super) struct ProfileFile {
     pub(super) profile: &'static Profile,
     pub(super) usage_chunk: bool,
     pub(super) unknown_tools_returned: bool,
+    pub(super) streamed_runs: StreamedRuns,
 }
 
 impl ProfileFile {
@@ -75,6 +77,7 @@ impl ProfileFile {
             // OpenAI and Azure OpenAI send the usage chunk Semantic Kernel asks for.
             usage_chunk: profile.turns.drops_threads,
             unknown_tools_returned: false,
+            streamed_runs: StreamedRuns::All,
         }
     }
 }
@@ -86,7 +89,7 @@ impl Default for ProfileFile {
 }
 
 /// The options a profile object may set.
-const PROFILE_FIELDS: &[&str] = &["name", "usage_chunk", "tool_not_found_behavior"];
+const PROFILE_FIELDS: &[&str] = &["name", "usage_chunk", "tool_not_found_behavior", "streamed_runs"];
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
@@ -99,7 +102,9 @@ impl<'de> Deserialize<'de> for ProfileFile {
         impl<'de> Visitor<'de> for Form {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior")"#)
+                f.write_str(
+                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs")"#,
+                )
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
                 Ok(ProfileFile::plain(profile_named(name)?))
@@ -108,6 +113,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut name: Option<String> = None;
                 let mut usage_chunk: Option<bool> = None;
                 let mut unknown_tools_returned = false;
+                let mut streamed_runs = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -123,6 +129,11 @@ impl<'de> Deserialize<'de> for ProfileFile {
                                     ));
                                 }
                             }
+                        }
+                        "streamed_runs" => {
+                            let name = map.next_value::<String>()?;
+                            let unknown = || de::Error::unknown_variant(&name, &StreamedRuns::NAMES);
+                            streamed_runs = Some(StreamedRuns::named(&name).ok_or_else(unknown)?);
                         }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
@@ -142,10 +153,17 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if streamed_runs.is_some() && !profile.wire.signs_unstreamed {
+                    return Err(de::Error::custom(format!(
+                        "`streamed_runs` only changes what `agent-framework` sends (whether an agent's own earlier messages carry its name); `{}` sends the same whichever runs stream",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
                     unknown_tools_returned,
+                    streamed_runs: streamed_runs.unwrap_or_default(),
                 })
             }
         }
@@ -192,7 +210,8 @@ impl schemars::JsonSchema for ProfileFile {
                     "properties": {
                         "name": { "enum": names },
                         "usage_chunk": { "type": "boolean", "description": "semantic-kernel only: the endpoint ends every stream with a usage chunk, so no agent loses its thread." },
-                        "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." }
+                        "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." },
+                        "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },
                     "required": ["name"],
                     "additionalProperties": false
@@ -245,6 +264,32 @@ mod tests {
         let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "tool_not_found_behavior": "x"}"#)
             .unwrap_err();
         assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
+        let p: ProfileFile = serde_json::from_str(r#"{"name": "agent-framework", "streamed_runs": "first"}"#).unwrap();
+        assert_eq!(p.streamed_runs, StreamedRuns::First);
+        assert_eq!(ProfileFile::plain(p.profile).streamed_runs, StreamedRuns::All);
+        let bad =
+            serde_json::from_str::<ProfileFile>(r#"{"name": "agent-framework", "streamed_runs": "some"}"#).unwrap_err();
+        assert!(
+            bad.to_string().contains("expected one of `all`, `first`, `none`"),
+            "{bad}"
+        );
+        let bad =
+            serde_json::from_str::<ProfileFile>(r#"{"name": "semantic-kernel", "streamed_runs": "none"}"#).unwrap_err();
+        assert!(
+            bad.to_string().contains("only changes what `agent-framework` sends"),
+            "{bad}"
+        );
+    }
+
+    #[test]
+    fn streamed_runs_say_which_runs_stream() {
+        let runs = |s: StreamedRuns| (0..3).map(|turns| s.streams(turns)).collect::<Vec<_>>();
+        assert_eq!(runs(StreamedRuns::All), [true, true, true]);
+        assert_eq!(runs(StreamedRuns::First), [true, false, false]);
+        assert_eq!(runs(StreamedRuns::None), [false, false, false]);
+        for name in StreamedRuns::NAMES {
+            assert!(StreamedRuns::named(name).is_some(), "{name}");
+        }
     }
 }
 

@@ -46,6 +46,7 @@ mod attribute;
 mod chain;
 mod conversation;
 mod dispatch;
+mod expected;
 mod extract;
 mod http;
 mod offer;

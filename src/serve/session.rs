@@ -23,8 +23,7 @@ use super::offer::{Exchange, Likeness, Mode, Offer, Offers, Verdict};
 use super::request::{Api, AppRequest};
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
-use crate::wire::chat::MessageParts;
-use crate::wire::{Divergence, request_lines_of};
+use crate::wire::Divergence;
 
 /// How long serve goes on answering after a conversation that expects nothing more: long
 /// enough for a client to send a lost final request again.
@@ -174,10 +173,10 @@ impl<M: Model> Lockstep<M> {
         let same_messages = sent.messages.iter().all(|message| {
             thread
                 .next()
-                .is_some_and(|ours| MessageParts::of(request, ours).is(message))
+                .is_some_and(|ours| super::expected::message(request, ours, sent.api).is(message))
         }) && thread.next().is_none();
         let exact = sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages;
-        exact || request_lines_of(request) == sent.lines()
+        exact || super::expected::lines(request, sent.api) == sent.lines()
     }
 
     /// Whether `sent` is the request of `request`'s model call, a retry of the last one, or
@@ -199,7 +198,7 @@ impl<M: Model> Lockstep<M> {
             .take_while(|message| {
                 thread
                     .next()
-                    .is_some_and(|ours| MessageParts::of(request, ours).is(message))
+                    .is_some_and(|ours| super::expected::message(request, ours, sent.api).is(message))
             })
             .count();
         let expected_length = request.thread().count();
@@ -227,7 +226,7 @@ impl<M: Model> Lockstep<M> {
                 (
                     "handoff_divergence",
                     reason,
-                    line_diff(&request_lines_of(request), &sent.lines()),
+                    line_diff(&super::expected::lines(request, sent.api), &sent.lines()),
                 )
             }
             Some(other) => (
@@ -299,7 +298,11 @@ impl<M: Model> Lockstep<M> {
         );
         let sent_messages = unnamed(&mut sent.messages.iter().cloned());
         (expected_messages == sent_messages).then(|| {
-            "the messages differ only in their authors' names, which the profile does not model here: `--match agent` checks only which agent is called".into()
+            if request.profile().wire.signs_unstreamed {
+                "the messages differ only in their authors' names: Agent Framework names an agent's own earlier messages after a `workflow.run` that does not stream; say which runs stream with `profile.streamed_runs` (`first`: the task's run streams and the later ones do not, as the framework's samples do)".into()
+            } else {
+                "the messages differ only in their authors' names, which the profile does not model here: `--match agent` checks only which agent is called".into()
+            }
         })
     }
 

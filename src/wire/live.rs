@@ -14,7 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::scripted::pattern::Pattern;
-use crate::wire::chat::{parse_response, parse_stream, request_body};
+use crate::wire::chat::{parse_response, request_body};
+use crate::wire::stream::parse_stream;
 
 /// How the key is sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

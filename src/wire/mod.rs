@@ -8,12 +8,14 @@ mod import;
 mod live;
 mod record;
 mod replay;
+mod stream;
 mod transcript;
 
 pub use import::{ImportError, log_entries};
 pub use live::{Auth, Endpoint, LiveModel, Redactor};
 pub use record::Recorder;
 pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused, request_lines_of};
+pub use stream::parse_stream;
 pub use transcript::{
     FORMAT_1_PROFILE, FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedFunctionCall,
     RecordedResponse, RecordedToolResult, Transcript, request_lines,

@@ -33,6 +33,7 @@ mod fuzz;
 mod fuzz_reach;
 mod host;
 mod profile_option;
+mod real_af;
 mod real_app;
 mod record;
 mod reliability;

@@ -310,6 +310,10 @@ fn the_published_samples_scenarios_run_as_their_samples_document() {
             "examples/published/semantic-kernel/step4b_handoff_streaming_agent_response_callback.json",
             "Task is completed with summary: Handled order return for order ID 321 due to a broken item, and successfully processed the return.\n",
         ),
+        (
+            "examples/published/agent-framework/handoff_simple.json",
+            "Task is completed with summary: You're welcome! If you have any more questions or need assistance in the future, feel free to reach out. Have a great day!\n",
+        ),
     ] {
         let output = handoff_within(&["run", file], 30);
         let stdout = String::from_utf8_lossy(&output.stdout);

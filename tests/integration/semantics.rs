@@ -57,7 +57,9 @@ fn thread(run: &Run, agent: &str) -> Vec<String> {
         .thread(id)
         .map(|m| match m {
             Message::User { text } => format!("user:{text}"),
-            Message::Assistant { author, text, calls } => {
+            Message::Assistant {
+                author, text, calls, ..
+            } => {
                 let calls: Vec<&str> = calls.iter().map(|c| &*c.name).collect();
                 format!(
                     "assistant:{}:{text}{}",

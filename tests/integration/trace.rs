@@ -26,7 +26,9 @@ fn view(request: &ModelRequest<'_>) -> Value {
             Message::User { text } => {
                 json!({ "role": "user", "name": null, "content": text, "function_calls": [], "function_results": [] })
             }
-            Message::Assistant { author, text, calls } => json!({
+            Message::Assistant {
+                author, text, calls, ..
+            } => json!({
                 "role": "assistant", "name": design.agent(author).name, "content": text,
                 "function_calls": calls.iter().map(|c| json!({
                     "id": c.id.to_string(), "name": qualified(author, &c.name), "arguments": c.arguments,

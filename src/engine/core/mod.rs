@@ -54,6 +54,8 @@ pub struct Core {
     outcome: Option<Outcome>,
     /// Tool rounds so far in this turn.
     round: u32,
+    /// Where this turn (the active agent's invocation) began in the log.
+    turn_start: EventIndex,
     /// Every text of this turn, joined.
     turn_text: String,
     /// The latest response's text in this turn (what .NET passes on).
@@ -132,6 +134,7 @@ impl Core {
             next: Next::CallModel,
             outcome: None,
             round: 0,
+            turn_start: 0,
             turn_text: String::new(),
             last_text: String::new(),
             yielded: false,
@@ -468,6 +471,7 @@ impl Core {
             Some(Visibility::Nobody),
         );
         self.keep_or_drop_thread(source);
+        self.end_invocation(source);
         self.active = target;
         self.start_turn();
         if !self.superstep() {
@@ -496,6 +500,7 @@ impl Core {
             self.rounds = ToolRounds::default();
         }
         self.round = 0;
+        self.turn_start = self.log.len() as EventIndex;
         self.turn_text.clear();
         self.last_text.clear();
         self.yielded = false;

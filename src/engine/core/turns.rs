@@ -1,6 +1,7 @@
 //! How a turn ends: a tool round that hands nothing off (the frameworks' round guards, the
 //! harness's limit and loop proof), a handoff turn (Semantic Kernel Python's thread dropping),
-//! a text turn (what is passed on, the empty turn, the host that ends the conversation).
+//! a text turn (what is passed on, the empty turn, the host that ends the conversation), and
+//! what every invocation's end leaves (Agent Framework's signing of an unstreamed run's messages).
 
 use super::{Core, Next};
 use crate::design::AgentId;
@@ -48,6 +49,17 @@ impl Core {
         let had = std::mem::replace(&mut self.has_thread[agent.index()], true);
         if !had && !self.yielded && self.settings.profile.turns.drops_threads {
             self.drop_thread(agent);
+        }
+    }
+
+    /// `agent`'s invocation ends. After a run that does not stream, Agent Framework has
+    /// signed the messages of the invocation with the agent's name: its later requests carry
+    /// it on them.
+    #[inline(always)]
+    pub(super) fn end_invocation(&mut self, agent: AgentId) {
+        let settings = &self.settings;
+        if settings.profile.wire.signs_unstreamed && !settings.streamed_runs.streams(self.human_turns) {
+            self.log.sign(agent, self.turn_start);
         }
     }
 
@@ -109,6 +121,7 @@ impl Core {
             TurnText::Last => std::mem::take(&mut self.last_text),
         };
         self.has_thread[agent.index()] = true;
+        self.end_invocation(agent);
         let visibility = last_round_had_calls.then_some(Visibility::Others(agent));
         self.append_seen(Some(agent), EventKind::Broadcast { text: text.clone() }, visibility);
         if ends_conversation {

@@ -23,6 +23,9 @@ pub struct EventLog {
     /// Per agent: where its thread starts in the shared list, and how often it was
     /// restarted ([`EventLog::restart_thread`]).
     origin: Vec<(usize, u32)>,
+    /// The replies that carry their author's name in the author's own later requests, in
+    /// order ([`EventLog::sign`]).
+    signed: Vec<EventIndex>,
 }
 
 /// No event: the end of a chain.
@@ -44,7 +47,26 @@ impl EventLog {
             next_private: Vec::new(),
             private: vec![(NONE, NONE); agents],
             origin: vec![(0, 0); agents],
+            signed: Vec::new(),
         }
+    }
+
+    /// Signs `agent`'s replies from `from` on with its name: in its own later requests they
+    /// carry it (Agent Framework, after an invocation that did not stream). The events stay
+    /// as they are; only how the author's thread shows them changes.
+    pub(crate) fn sign(&mut self, agent: AgentId, from: EventIndex) {
+        let from = self.signed.last().map_or(from, |&last| from.max(last + 1));
+        for (index, event) in self.events.iter().enumerate().skip(from as usize) {
+            if event.agent == Some(agent) && matches!(event.kind, EventKind::Reply { .. }) {
+                self.signed.push(index as EventIndex);
+            }
+        }
+    }
+
+    /// Whether the reply at `index` carries its author's name in the author's own requests.
+    #[inline(always)]
+    fn is_signed(&self, index: EventIndex) -> bool {
+        !self.signed.is_empty() && self.signed.binary_search(&index).is_ok()
     }
 
     /// Starts `agent`'s thread anew: from now on it holds only events appended after this
@@ -291,11 +313,13 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             author,
             text: text.as_deref().unwrap_or(""),
             calls: log.calls(*calls),
+            signed: log.is_signed(index),
         },
         EventKind::Broadcast { text } => Message::Assistant {
             author,
             text,
             calls: &[],
+            signed: false,
         },
         EventKind::ToolResult { call, output } => Message::Tool {
             author,
@@ -395,11 +419,41 @@ mod tests {
                 Message::Assistant {
                     author: AgentId(0),
                     text: "hi",
-                    calls: &[]
+                    calls: &[],
+                    signed: false,
                 },
                 Message::User { text: "help" },
             ]
         );
+    }
+
+    #[test]
+    fn signing_marks_the_agent_s_replies_from_a_point_on_once() {
+        let mut log = EventLog::new(2);
+        let reply = |text: &str| EventKind::Reply {
+            text: Some(text.into()),
+            calls: CallSpan::NONE,
+        };
+        push(&mut log, ev(None, EventKind::Task { text: "task".into() }));
+        push(&mut log, ev(Some(0), reply("streamed")));
+        push(&mut log, ev(None, EventKind::Human { text: "more".into() }));
+        let from = push(&mut log, ev(Some(0), reply("first")));
+        push(&mut log, ev(Some(1), reply("other's")));
+        push(&mut log, ev(Some(0), reply("second")));
+        log.sign(AgentId(0), from);
+        log.sign(AgentId(0), from);
+        let signed = |agent: u32| -> Vec<(String, bool)> {
+            let texts = log.thread(AgentId(agent)).filter_map(|m| match m {
+                Message::Assistant { text, signed, .. } => Some((text.to_string(), signed)),
+                _ => None,
+            });
+            texts.collect()
+        };
+        let own = |t: &str, s: bool| (t.to_string(), s);
+        let expected = [own("streamed", false), own("first", true), own("second", true)];
+        assert_eq!(signed(0), expected);
+        assert_eq!(signed(1), [own("other's", false)], "another agent's stay unsigned");
+        assert_eq!(log.signed, [from, from + 2], "signing again adds nothing");
     }
 
     #[test]

@@ -179,6 +179,9 @@ pub enum Message<'a> {
         text: &'a str,
         /// Tool calls (only in the agent's own responses).
         calls: &'a [ToolCall],
+        /// Whether the framework has signed it with its author's name for the author's own
+        /// later requests (Agent Framework, after an invocation that did not stream).
+        signed: bool,
     },
     /// The result of one of the agent's own tool calls.
     Tool {

@@ -44,6 +44,7 @@ impl Profile {
         wire: Wire {
             system_name: false,
             own_names: false,
+            signs_unstreamed: true,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: true,

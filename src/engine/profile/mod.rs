@@ -82,6 +82,12 @@ pub struct Wire {
     pub system_name: bool,
     /// Whether an agent's own assistant messages carry its name.
     pub own_names: bool,
+    /// Whether an agent's own assistant messages of an invocation that was not streamed
+    /// carry its name in its later invocations. Agent Framework's non-streaming agent run
+    /// stamps `author_name` on the response's messages, which are the very objects its
+    /// session keeps; a streamed run stamps copies. Which runs stream is the app's choice
+    /// ([`StreamedRuns`](crate::engine::StreamedRuns)).
+    pub signs_unstreamed: bool,
     /// Whether other agents' assistant messages carry their speaker's name.
     pub other_names: bool,
     /// Whether other agents' tool calls reach a thread (then with their results).

@@ -30,6 +30,7 @@ impl Profile {
         wire: Wire {
             system_name: false,
             own_names: false,
+            signs_unstreamed: false,
             other_names: false,
             others_see_calls: true,
             text_beside_calls: true,

@@ -53,6 +53,7 @@ impl Profile {
         wire: Wire {
             system_name: true,
             own_names: true,
+            signs_unstreamed: false,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: false,
@@ -105,6 +106,7 @@ impl Profile {
         wire: Wire {
             system_name: false,
             own_names: true,
+            signs_unstreamed: false,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: true,
@@ -165,6 +167,7 @@ impl Profile {
         wire: Wire {
             system_name: true,
             own_names: true,
+            signs_unstreamed: false,
             other_names: true,
             others_see_calls: false,
             text_beside_calls: true,

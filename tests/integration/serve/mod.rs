@@ -10,7 +10,8 @@
 //! - `traffic`: retries after a lost connection, unattributable requests, divergences, a
 //!   bounce the harness ends, `--record` and `--write-design`;
 //! - `upstream`: `--upstream`, a real model behind serve, recorded;
-//! - `wrap`: `handoff serve ... -- COMMAND`.
+//! - `wrap`: `handoff serve ... -- COMMAND`;
+//! - `af_wire`: Agent Framework's recorded wire (`conformance/traces/af-wire/`) sent again.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -25,6 +26,7 @@ use serde_json::Value;
 
 use crate::support::{Recorder, arg};
 
+mod af_wire;
 mod chat;
 mod concurrent;
 mod responses;
