@@ -9,27 +9,6 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-VENV="$ROOT/target/validators/venv"
-CONSTRAINTS="$HERE/constraints.txt"
-REQS="lxml jsonschema"
-PY="${PYTHON:-python3}"
-marker="$VENV/.installed"
-
-# One install at a time: test runners that run tests in processes of their own (nextest)
-# start this script from several of them at once.
-mkdir -p "$(dirname "$VENV")"
-exec 9>"$VENV.lock"
-flock 9
-want="$(printf '%s\n' "$REQS"; "$PY" --version; sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
-if [[ -x "$VENV/bin/python" && -f "$marker" && "$(cat "$marker")" == "$want" ]]; then
-  echo "$VENV/bin/python"
-  exit 0
-fi
-echo "validators/setup.sh: creating $VENV with $REQS" >&2
-rm -rf "$VENV"
-mkdir -p "$(dirname "$VENV")"
-"$PY" -m venv "$VENV"
-# shellcheck disable=SC2086
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" $REQS >&2
-printf '%s' "$want" > "$marker"
-echo "$VENV/bin/python"
+# shellcheck source=../../examples/venv.sh
+source "$ROOT/examples/venv.sh"
+pinned_venv "$ROOT/target/validators/venv" "lxml jsonschema" "$HERE/constraints.txt" "validators/setup.sh"
