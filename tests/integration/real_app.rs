@@ -28,26 +28,37 @@ fn semantic_kernel() {
     install(&READY, "semantic-kernel");
 }
 
-/// `handoff serve scenarios/customer_support.json EXTRA -- python.sh SAMPLE`: stdout, stderr, exit code.
-fn serve_sample(sample: &Path, extra: &[&str]) -> (String, String, i32) {
-    semantic_kernel();
-    let python = root().join("examples/semantic-kernel/python.sh");
-    let mut args = vec![
-        "serve",
-        "scenarios/customer_support.json",
-        "--timeout",
-        "60",
-        "--wait",
-        "5",
-    ];
-    args.extend_from_slice(extra);
-    args.extend(["--", python.to_str().unwrap(), sample.to_str().unwrap()]);
+/// `handoff serve SERVE_ARGS --timeout 60 -- COMMAND` (ended after 90 s at most): stdout,
+/// stderr, exit code.
+fn serve_app(serve_args: &[&str], command: &[&str]) -> (String, String, i32) {
+    let mut args = vec!["serve"];
+    args.extend_from_slice(serve_args);
+    args.extend(["--timeout", "60", "--"]);
+    args.extend_from_slice(command);
     let output = handoff_within(&args, 90);
     (
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
         output.status.code().unwrap_or(-1),
     )
+}
+
+/// `handoff serve scenarios/customer_support.json EXTRA -- [ENV...] python.sh SAMPLE`, the
+/// Semantic Kernel venv installed: stdout, stderr, exit code.
+fn serve_sample(sample: &Path, extra: &[&str]) -> (String, String, i32) {
+    serve_sample_with(sample, extra, &[])
+}
+
+/// [`serve_sample`], the app run under `env ENV...`.
+fn serve_sample_with(sample: &Path, extra: &[&str], env: &[&str]) -> (String, String, i32) {
+    semantic_kernel();
+    let python = root().join("examples/semantic-kernel/python.sh");
+    let mut args = vec!["scenarios/customer_support.json", "--wait", "5"];
+    args.extend_from_slice(extra);
+    let mut command = vec!["env"];
+    command.extend_from_slice(env);
+    command.extend([python.to_str().unwrap(), sample.to_str().unwrap()]);
+    serve_app(&args, &command)
 }
 
 fn sample() -> PathBuf {
@@ -166,24 +177,11 @@ fn the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expec
     install(&READY, "openai-agents");
     let python = root().join("examples/openai-agents/python.sh");
     let main = root().join("examples/openai-agents/main.py");
-    let args = [
-        "serve",
-        "--task-on-stdin",
-        "examples/openai-agents/customer_service.json",
-        "--timeout",
-        "60",
-        "--",
-        python.to_str().unwrap(),
-        main.to_str().unwrap(),
-    ];
-    let output = handoff_within(&args, 90);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (stdout, stderr, code) = serve_app(
+        &["--task-on-stdin", "examples/openai-agents/customer_service.json"],
+        &[python.to_str().unwrap(), main.to_str().unwrap()],
     );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("  ok     traffic: 13 requests, each the expected one\n"),
         "{stdout}"
@@ -207,23 +205,16 @@ fn sdk_sample(serve_args: &[&str], module: &str) -> (String, String) {
     let sdk = root().join("target/examples/openai-agents/sdk");
     let python = root().join("examples/openai-agents/python.sh");
     let pythonpath = format!("PYTHONPATH={}", sdk.display());
-    let mut args = vec!["serve"];
-    args.extend_from_slice(serve_args);
-    args.extend([
-        "--timeout",
-        "60",
-        "--",
+    let command = [
         "env",
         &pythonpath,
         "OPENAI_AGENTS_DISABLE_TRACING=1",
-    ]);
-    args.extend([python.to_str().unwrap(), "-m", module]);
-    let output = handoff_within(&args, 90);
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    );
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+        python.to_str().unwrap(),
+        "-m",
+        module,
+    ];
+    let (stdout, stderr, code) = serve_app(serve_args, &command);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.ends_with("PASS\n"), "{stdout}");
     (stdout, stderr)
 }
@@ -267,36 +258,16 @@ fn the_tutorial_on_azure_clients_passes_with_a_key_and_with_the_azure_cli_creden
     let dir = tempfile::tempdir().unwrap();
     let app = azure_tutorial(dir.path());
     // With the key serve gives it, SK posts `{AZURE_OPENAI_BASE_URL}/deployments/NAME/...`.
-    let (stdout, stderr, code) = serve_sample(&app, &[]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("  ok     traffic: 12 requests, each the expected one\n"),
-        "{stdout}"
-    );
-    // Without a key, SK asks AzureCliCredential, which runs serve's stand-in `az`.
-    semantic_kernel();
-    let python = root().join("examples/semantic-kernel/python.sh");
-    let args = [
-        "serve",
-        "scenarios/customer_support.json",
-        "--timeout",
-        "60",
-        "--",
-        "env",
-        "-u",
-        "AZURE_OPENAI_API_KEY",
-        python.to_str().unwrap(),
-        app.to_str().unwrap(),
-    ];
-    let output = handoff_within(&args, 90);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.ends_with("PASS\n"), "{stdout}");
+    // With the key serve gives it; without a key, SK asks AzureCliCredential, which runs
+    // serve's stand-in `az`.
+    for env in [&[][..], &["-u", "AZURE_OPENAI_API_KEY"]] {
+        let (stdout, stderr, code) = serve_sample_with(&app, &[], env);
+        assert_eq!(code, 0, "{env:?}: {stdout}\n{stderr}");
+        assert!(
+            stdout.contains("  ok     traffic: 12 requests, each the expected one\n"),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]
