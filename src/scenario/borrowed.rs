@@ -110,7 +110,7 @@ struct Text<'a> {
     profile: Option<ProfileFile>,
     #[serde(default)]
     #[allow(dead_code)]
-    user: Option<Vec<super::forms::ReplyFile>>,
+    user: Option<Vec<super::replies::ReplyFile>>,
     #[serde(default)]
     model: Option<ModelFile>,
     #[serde(default)]

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::forms::{EdgeFile, ProfileFile, ReplyFile, ResultFile};
+use super::forms::{EdgeFile, ProfileFile};
 use super::invariant::InvariantFile;
 use super::parameters::ParametersFile;
+use super::replies::{ReplyFile, ResultFile};
 use super::{Expect, Invariant, Scenario, ScenarioError};
 use crate::design::ToolSurface;
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};

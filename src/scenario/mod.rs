@@ -19,6 +19,7 @@ mod file;
 mod forms;
 mod invariant;
 mod parameters;
+mod replies;
 mod schema;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
