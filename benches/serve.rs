@@ -16,16 +16,16 @@
 //! `cargo bench --bench serve`; figures in BENCHMARKS.md. With `SERVE_BENCH_REQUESTS=N` it
 //! only sends N requests of each kind (for callgrind's instruction counts, per thread).
 
-use std::convert::Infallible;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use common::{Client, chat_request, micros, quantile, start_echo};
 use criterion::Criterion;
 use handoff_harness::engine::ModelError;
 use handoff_harness::serve::{MODEL, Options, Server};
 use handoff_harness::{Model, ModelRequest, Response, Scenario};
+
+mod common;
 
 /// The bench scenario.
 fn scenario() -> Scenario {
@@ -86,133 +86,52 @@ fn start_serve() -> SocketAddr {
     receiver.recv().unwrap()
 }
 
-/// Starts a hyper server that answers every request with `answer` after reading its body.
-fn start_echo(answer: &'static str) -> SocketAddr {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        handoff_harness::serve::block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            sender.send(listener.local_addr().unwrap()).unwrap();
-            loop {
-                let (stream, _) = listener.accept().await.unwrap();
-                stream.set_nodelay(true).unwrap();
-                tokio::spawn(async move {
-                    let service =
-                        hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
-                            let _ = http_body_util::BodyExt::collect(request.into_body()).await;
-                            Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(Bytes::from_static(
-                                answer.as_bytes(),
-                            ))))
-                        });
-                    let io = hyper_util::rt::TokioIo::new(stream);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, service)
-                        .await;
-                });
-            }
-        })
-        .unwrap();
-    });
-    receiver.recv().unwrap()
-}
-
-/// A keep-alive HTTP/1.1 client that posts one body again and again and reads each answer
-/// whole (by its length, or its chunks).
-struct Client {
-    writer: TcpStream,
-    reader: BufReader<TcpStream>,
+/// One client and the request it sends again and again.
+struct Poster {
+    client: Client,
     request: Vec<u8>,
-    line: String,
-    body: Vec<u8>,
 }
 
-impl Client {
-    fn new(address: SocketAddr, body: &str) -> Client {
-        let stream = TcpStream::connect(address).unwrap();
-        stream.set_nodelay(true).unwrap();
-        let request = format!(
-            "POST /v1/chat/completions HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        Client {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-            request: request.into_bytes(),
-            line: String::new(),
-            body: Vec::new(),
+impl Poster {
+    fn new(address: SocketAddr, body: &str) -> Poster {
+        Poster {
+            client: Client::new(address),
+            request: chat_request(address, body),
         }
     }
 
-    /// One request and its whole answer; the answer's body.
     fn post(&mut self) -> &[u8] {
-        self.writer.write_all(&self.request).unwrap();
-        let (mut length, mut chunked) = (None, false);
-        loop {
-            self.line.clear();
-            self.reader.read_line(&mut self.line).unwrap();
-            let header = self.line.trim_end().to_ascii_lowercase();
-            if header.is_empty() {
-                break;
-            }
-            assert!(
-                !header.starts_with("http/1.1 ") || header.starts_with("http/1.1 200"),
-                "{header}"
-            );
-            if let Some(n) = header.strip_prefix("content-length: ") {
-                length = Some(n.parse::<usize>().unwrap());
-            }
-            chunked |= header == "transfer-encoding: chunked";
-        }
-        self.body.clear();
-        if let Some(length) = length {
-            self.body.resize(length, 0);
-            self.reader.read_exact(&mut self.body).unwrap();
-        } else {
-            assert!(chunked, "an answer with neither a length nor chunks");
-            loop {
-                self.line.clear();
-                self.reader.read_line(&mut self.line).unwrap();
-                let size = usize::from_str_radix(self.line.trim_end(), 16).unwrap();
-                let start = self.body.len();
-                self.body.resize(start + size + 2, 0);
-                self.reader.read_exact(&mut self.body[start..]).unwrap();
-                self.body.truncate(start + size);
-                if size == 0 {
-                    break;
-                }
-            }
-        }
-        &self.body
+        self.client.post(&self.request)
     }
 }
 
 /// p50, p99 and requests per second of `count` requests.
-fn percentiles(client: &mut Client, count: usize) -> (Duration, Duration, f64) {
+fn percentiles(poster: &mut Poster, count: usize) -> (Duration, Duration, f64) {
     let mut times = Vec::with_capacity(count);
     let start = Instant::now();
     for _ in 0..count {
         let sent = Instant::now();
-        std::hint::black_box(client.post());
+        std::hint::black_box(poster.post());
         times.push(sent.elapsed());
     }
     let total = start.elapsed();
     times.sort();
     (
-        times[count / 2],
-        times[count * 99 / 100],
+        quantile(&times, 0.5),
+        quantile(&times, 0.99),
         count as f64 / total.as_secs_f64(),
     )
 }
 
 fn main() {
     let serve = start_serve();
-    let mut json = Client::new(serve, &request_body(false));
-    let mut stream = Client::new(serve, &request_body(true));
+    let mut json = Poster::new(serve, &request_body(false));
+    let mut stream = Poster::new(serve, &request_body(true));
     // The echo server answers with the bytes serve answers the same request with.
     let answer: &'static str = String::from_utf8(json.post().to_vec()).unwrap().leak();
     assert!(answer.contains(r#""content":"Hello!""#), "{answer}");
     assert!(String::from_utf8_lossy(stream.post()).ends_with("data: [DONE]\n\n"));
-    let mut echo = Client::new(start_echo(answer), &request_body(false));
+    let mut echo = Poster::new(start_echo(answer, "application/json").0, &request_body(false));
     // For callgrind: only N requests of each kind, no statistics (`SERVE_BENCH_REQUESTS=N`).
     if let Some(count) = std::env::var("SERVE_BENCH_REQUESTS")
         .ok()
@@ -246,11 +165,6 @@ fn main() {
         ("echo json", &mut echo),
     ] {
         let (p50, p99, rate) = percentiles(client, COUNT);
-        println!(
-            "{name:<12} {:>10.1} {:>10.1} {:>12.0}",
-            p50.as_secs_f64() * 1e6,
-            p99.as_secs_f64() * 1e6,
-            rate
-        );
+        println!("{name:<12} {:>10.1} {:>10.1} {:>12.0}", micros(p50), micros(p99), rate);
     }
 }

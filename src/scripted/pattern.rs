@@ -7,6 +7,11 @@
 //! case-insensitive pattern is most of the build cost, and saves nothing on a one-line
 //! message) and no one-pass DFA; matching uses the lazy DFA, captures the bounded
 //! backtracker. The syntax and the matches are the `regex` crate's.
+//!
+//! The regex is shared by the copies of a pattern (each conversation of `handoff serve` and
+//! each fuzzing thread has its own copy of the model): so is the lazy DFA it builds as it
+//! matches, which every copy would otherwise build again and hold (about 230 KiB of each of
+//! `handoff serve`'s conversations of the tutorial: BENCHMARKS.md).
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
@@ -14,7 +19,8 @@ use regex_automata::util::captures::Captures;
 /// A compiled `when` regex.
 #[derive(Debug, Clone)]
 pub(crate) struct Pattern {
-    regex: Regex,
+    /// Shared: a clone of a `meta::Regex` starts with empty caches of its own.
+    regex: std::sync::Arc<Regex>,
     /// The regex as written.
     source: std::sync::Arc<str>,
     /// Whether the regex has named groups to remember.
@@ -34,7 +40,7 @@ impl Pattern {
             })?;
         let named = Pattern::names_of(&regex).next().is_some();
         Ok(Pattern {
-            regex,
+            regex: regex.into(),
             source: source.into(),
             named,
         })

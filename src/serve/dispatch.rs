@@ -13,6 +13,12 @@
 //! So two conversations that overlap in time are never mixed (each request extends one
 //! conversation's thread), equal conversations held at once are several conversations, not
 //! retries, and a request is a retry only when no conversation expects it.
+//!
+//! Step 1 is made first with only the conversations that may take the request, by what each
+//! publishes it waits for ([`Waiting`]): the one that takes it is the one the whole step
+//! would have found, without a round trip to every other (with 100 conversations held, most
+//! requests are offered once). Only a request none of them takes goes through the steps with
+//! every conversation.
 
 use std::sync::Arc;
 
@@ -21,7 +27,7 @@ use tokio::task::JoinSet;
 
 use super::answer::Body;
 use super::conversation::{Conversation, Served};
-use super::offer::{Exchange, Incoming, Likeness, Mode, Offer, Verdict};
+use super::offer::{Exchange, Incoming, Key, Likeness, Mode, Offer, Offers, Verdict, Waiting};
 use super::session::MAX_UNEXPECTED;
 
 /// A conversation's task, by which requests are offered to it.
@@ -33,10 +39,12 @@ struct Slot {
     /// Its number, in the order conversations started (0: a spare, not started).
     number: u32,
     offers: mpsc::Sender<Offer>,
+    /// What it would take.
+    waiting: Waiting,
 }
 
 /// A conversation's task: how it is started, for [`Dispatcher::spawn`].
-pub(super) type Hold = Arc<dyn Fn(usize, mpsc::Receiver<Offer>) -> HeldFuture + Send + Sync>;
+pub(super) type Hold = Arc<dyn Fn(usize, Offers) -> HeldFuture + Send + Sync>;
 
 /// What a conversation's task gives back: its conversation, and whether it started at all
 /// (a spare that never took a request did not).
@@ -85,8 +93,7 @@ impl Dispatcher {
     }
 
     fn spawn(&mut self, scenario: usize) -> Slot {
-        // One offer waits at a time: the dispatcher waits for each verdict.
-        let (offers, receiver) = mpsc::channel(1);
+        let (offers, waiting, receiver) = super::offer::channel();
         let task = self.next_task;
         self.next_task += 1;
         let held = (self.hold)(scenario, receiver);
@@ -99,6 +106,7 @@ impl Dispatcher {
             scenario,
             number: 0,
             offers,
+            waiting,
         }
     }
 
@@ -210,50 +218,23 @@ impl Dispatcher {
     }
 
     /// Gives `exchange` to the conversation it belongs to (module docs).
-    async fn route(&mut self, mut exchange: Exchange) {
+    async fn route(&mut self, exchange: Exchange) {
+        let key = Key::of(&exchange.request);
+        let Some(exchange) = self.take(exchange, Some(key), &mut None).await else {
+            return;
+        };
         // The most alike conversation so far: a spare (by scenario) or a held one (by index).
         let mut best: Option<(Likeness, Place)> = None;
-        let note = |likeness: Likeness, place: Place, best: &mut Option<(Likeness, Place)>| {
-            if best.as_ref().is_none_or(|(b, _)| likeness > *b) {
-                *best = Some((likeness, place));
-            }
+        let Some(mut exchange) = self.take(exchange, None, &mut best).await else {
+            return;
         };
-        // A request that is no held conversation's and no new one's is most like a fresh
-        // conversation, unless it shares more with a held one: spares are weighed first.
-        let full = self.started >= self.most;
-        for i in 0..self.spares.len() {
-            let mode = if full { Mode::Probe } else { Mode::Take };
-            match Self::offer(&self.spares[i], exchange, mode).await {
-                Ok(()) => return self.start(i),
-                Err((back, likeness)) if likeness.expected => {
-                    return self.refuse(back, &format!(
-                        "the app started conversation {} and this serve holds {} (--conversations {}): give --conversations N for an app that holds more",
-                        self.started + 1,
-                        self.most,
-                        self.most
-                    ));
-                }
-                Err((back, likeness)) => {
-                    exchange = back;
-                    note(likeness, Place::Spare(i), &mut best);
-                }
-            }
-        }
-        for i in 0..self.held.len() {
-            match Self::offer(&self.held[i], exchange, Mode::Take).await {
-                Ok(()) => return,
-                Err((back, likeness)) => {
-                    exchange = back;
-                    note(likeness, Place::Held(i), &mut best);
-                }
-            }
-        }
         for i in 0..self.held.len() {
             match Self::offer(&self.held[i], exchange, Mode::Retry).await {
                 Ok(()) => return,
                 Err((back, _)) => exchange = back,
             }
         }
+        let full = self.started >= self.most;
         match best {
             Some((_, Place::Held(i))) => {
                 if let Err((back, _)) = Self::offer(&self.held[i], exchange, Mode::Force).await {
@@ -274,6 +255,64 @@ impl Dispatcher {
                 ),
             ),
         }
+    }
+
+    /// Step 1 (module docs): offers `exchange` to the spares, then to the conversations held,
+    /// to take if it is what they expect (only to those that may take it, with `only`), noting
+    /// the most alike in `best`; the request back if none took it (nor was it refused).
+    async fn take(
+        &mut self,
+        mut exchange: Exchange,
+        only: Option<Key>,
+        best: &mut Option<(Likeness, Place)>,
+    ) -> Option<Exchange> {
+        let note = |likeness: Likeness, place: Place, best: &mut Option<(Likeness, Place)>| {
+            if best.as_ref().is_none_or(|(b, _)| likeness > *b) {
+                *best = Some((likeness, place));
+            }
+        };
+        let may_take = |slot: &Slot| only.is_none_or(|key| slot.waiting.may_take(key));
+        // A request that is no held conversation's and no new one's is most like a fresh
+        // conversation, unless it shares more with a held one: spares are weighed first.
+        let full = self.started >= self.most;
+        for i in 0..self.spares.len() {
+            if !may_take(&self.spares[i]) {
+                continue;
+            }
+            let mode = if full { Mode::Probe } else { Mode::Take };
+            match Self::offer(&self.spares[i], exchange, mode).await {
+                Ok(()) => {
+                    self.start(i);
+                    return None;
+                }
+                Err((back, likeness)) if likeness.expected => {
+                    self.refuse(back, &format!(
+                        "the app started conversation {} and this serve holds {} (--conversations {}): give --conversations N for an app that holds more",
+                        self.started + 1,
+                        self.most,
+                        self.most
+                    ));
+                    return None;
+                }
+                Err((back, likeness)) => {
+                    exchange = back;
+                    note(likeness, Place::Spare(i), best);
+                }
+            }
+        }
+        for i in 0..self.held.len() {
+            if !may_take(&self.held[i]) {
+                continue;
+            }
+            match Self::offer(&self.held[i], exchange, Mode::Take).await {
+                Ok(()) => return None,
+                Err((back, likeness)) => {
+                    exchange = back;
+                    note(likeness, Place::Held(i), best);
+                }
+            }
+        }
+        Some(exchange)
     }
 
     /// The spare of scenario `i` has taken its first request: it is a conversation now, and

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::answer::{Answer, Body};
 use super::attribute::{attribute, attribute_name, tool_key, unattributed};
 use super::extract::ObservedDesign;
-use super::offer::{Exchange, Likeness, Mode, Offer, Offers, Verdict};
+use super::offer::{Exchange, Key, Likeness, Mode, Offer, Offers, Verdict};
 use super::request::{Api, AppRequest};
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
@@ -125,7 +125,7 @@ impl<M: Model> Lockstep<M> {
     /// goes back, declined.
     pub(super) fn finish(mut self) -> (M, Traffic, ObservedDesign) {
         self.offers.close();
-        while let Ok(offer) = self.offers.try_recv() {
+        while let Some(offer) = self.offers.try_recv() {
             let _ = offer.verdict.send(Verdict::Declined(offer.exchange, Likeness::NONE));
         }
         (self.inner, self.traffic, self.observed.unwrap_or_default())
@@ -176,7 +176,9 @@ impl<M: Model> Lockstep<M> {
                 .is_some_and(|ours| super::expected::message(request, ours, sent.api).is(message))
         }) && thread.next().is_none();
         let exact = sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages;
-        exact || super::expected::lines(request, sent.api) == sent.lines()
+        // Lines are equal only for as many functions and messages (a line each).
+        let same_counts = tools.len() == sent.tools.len() && request.thread().count() == sent.messages.len();
+        exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines())
     }
 
     /// Whether `sent` is the request of `request`'s model call, a retry of the last one, or
@@ -335,6 +337,15 @@ impl<M: Model> Lockstep<M> {
             name: request.agent_name().to_string(),
             call: request.call_number(),
         };
+        // What it takes, for the dispatcher: under `--match agent`, any request may be for
+        // the expected agent.
+        match self.matching {
+            Matching::Strict => {
+                let key = Key::new(request.instructions(), request.tools().len(), request.thread().count());
+                self.offers.waiting.only(key);
+            }
+            Matching::Agent => self.offers.waiting.any(),
+        }
         let exchange = loop {
             let Some(offer) = self.offers.recv().await else {
                 return Err(ModelError::new(format!(
@@ -349,6 +360,7 @@ impl<M: Model> Lockstep<M> {
             } = offer;
             match (mode, self.check(request, &expected, &exchange.request)) {
                 (Mode::Take | Mode::Force, Check::Expected) => {
+                    self.offers.waiting.any();
                     let _ = verdict.send(Verdict::Taken);
                     self.started = true;
                     self.observe(request.design(), &exchange);
@@ -369,6 +381,7 @@ impl<M: Model> Lockstep<M> {
                     self.answer_again(exchange);
                 }
                 (Mode::Force, Check::Other(_)) => {
+                    self.offers.waiting.any();
                     let _ = verdict.send(Verdict::Taken);
                     self.started = true;
                     self.observe(request.design(), &exchange);
@@ -423,6 +436,11 @@ impl<M: Model> Lockstep<M> {
         let ending = run.outcome().is_bounce().then(|| run.outcome_line());
         let mut to_close = ending.is_some();
         loop {
+            // Only a request that closes the run is taken unasked.
+            match to_close {
+                true => self.offers.waiting.any(),
+                false => self.offers.waiting.none(),
+            }
             // Waiting is for a request that is expected: one to close the run. Otherwise a
             // moment is enough to answer a lost final answer again.
             let idle = if to_close { wait } else { wait.min(LINGER) };
