@@ -312,49 +312,57 @@ fn handoff_test_ignores_design_files() {
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("skipped")).count(), 1);
 }
 
-/// Every README block marked `<!-- output: handoff ARGS -->` is what `handoff ARGS` prints:
-/// exactly, or, where the block has `...` lines, its lines in order with gaps.
-/// `UPDATE_README=1 cargo test readme_examples` rewrites the exact blocks from the real
-/// output (the abridged ones are left for a person to shorten).
+/// Every block of the README and the guide (`docs/*.md`) marked `<!-- output: handoff ARGS -->`
+/// is what `handoff ARGS` prints: exactly, or, where the block has `...` lines, its lines in
+/// order with gaps. `UPDATE_README=1 cargo test readme_examples` rewrites the exact blocks from
+/// the real output (the abridged ones are left for a person to shorten).
 #[test]
 fn readme_examples_are_real_output() {
-    let path = crate::support::root().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
+    let root = crate::support::root();
+    let mut files = vec![root.join("README.md")];
+    let mut guide: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    guide.sort();
+    files.extend(guide);
     let update = std::env::var_os("UPDATE_README").is_some_and(|v| v == "1");
-    let mut updated = readme.clone();
     let mut checked = 0;
-    for marked in readme.split("<!-- output: handoff ").skip(1) {
-        let (command, rest) = marked.split_once(" -->\n").unwrap();
-        let block = rest.split_once("\n").unwrap().1.split_once("```\n").unwrap().0;
-        let args: Vec<&str> = command.split(' ').collect();
-        let (actual, _) = stdout(&args);
-        if block.lines().any(|l| l == "...") {
-            let mut remaining = actual.lines();
-            for line in block.lines().filter(|l| *l != "...") {
-                assert!(
-                    remaining.any(|l| l == line),
-                    "README block of `handoff {command}`: `{line}` is not in the output, in order:\n{actual}"
+    for path in files {
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let mut updated = readme.clone();
+        for marked in readme.split("<!-- output: handoff ").skip(1) {
+            let (command, rest) = marked.split_once(" -->\n").unwrap();
+            let block = rest.split_once("\n").unwrap().1.split_once("```\n").unwrap().0;
+            let args: Vec<&str> = command.split(' ').collect();
+            let (actual, _) = stdout(&args);
+            let place = format!("{} block of `handoff {command}`", path.display());
+            if block.lines().any(|l| l == "...") {
+                let mut remaining = actual.lines();
+                for line in block.lines().filter(|l| *l != "...") {
+                    assert!(
+                        remaining.any(|l| l == line),
+                        "{place}: `{line}` is not in the output, in order:\n{actual}"
+                    );
+                }
+            } else if update {
+                let fence = rest.split_once("\n").unwrap().0;
+                updated = updated.replacen(
+                    &format!("{command} -->\n{fence}\n{block}```\n"),
+                    &format!("{command} -->\n{fence}\n{actual}```\n"),
+                    1,
                 );
+            } else {
+                assert_eq!(block, actual, "{place} (UPDATE_README=1 rewrites it)");
             }
-        } else if update {
-            let fence = rest.split_once("\n").unwrap().0;
-            updated = updated.replacen(
-                &format!("{command} -->\n{fence}\n{block}```\n"),
-                &format!("{command} -->\n{fence}\n{actual}```\n"),
-                1,
-            );
-        } else {
-            assert_eq!(
-                block, actual,
-                "README block of `handoff {command}` (UPDATE_README=1 rewrites it)"
-            );
+            checked += 1;
         }
-        checked += 1;
+        if update && updated != readme {
+            std::fs::write(&path, updated).unwrap();
+        }
     }
-    if update && updated != readme {
-        std::fs::write(&path, updated).unwrap();
-    }
-    assert!(checked >= 4, "only {checked} README blocks checked");
+    assert!(checked >= 6, "only {checked} blocks checked");
 }
 
 const NO_EDGES: &str = r#"{"agents": [
