@@ -225,6 +225,15 @@ pub fn human_replies(scenario: &Scenario) -> Option<Vec<String>> {
     }
 }
 
+/// The replies of [`human_replies`] that the app's host gives to another agent (by index, the
+/// agent's name): the recording's, when the scenario replays one.
+pub fn human_hosts(scenario: &Scenario) -> Vec<(usize, String)> {
+    match &scenario.recording {
+        Some(replay) => replay.transcript.host_turns().collect(),
+        None => scenario.hosts.clone(),
+    }
+}
+
 /// What a wrapped app reads on its standard input, a line each: the human's replies, after
 /// the task when `task_first`, for an app that reads its first message there too (the OpenAI
 /// Agents SDK's chat loop asks `input()` before its first `Runner.run`).
@@ -291,7 +300,7 @@ async fn hold(
     let mut lockstep = Lockstep::new(answering, offers, (options.matching, options.observe), responses);
     let run = match human_replies(scenario) {
         Some(replies) => {
-            let mut human = ScriptedHuman::new(replies).with_hosts(scenario.hosts.iter().cloned());
+            let mut human = ScriptedHuman::new(replies).with_hosts(human_hosts(scenario));
             orchestration.run(&mut lockstep, &mut human).await
         }
         None => orchestration.run(&mut lockstep, &mut NoHuman).await,

@@ -18,5 +18,5 @@ pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused, request_line
 pub use stream::parse_stream;
 pub use transcript::{
     FORMAT_1_PROFILE, FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedFunctionCall,
-    RecordedResponse, RecordedToolResult, Transcript, request_lines,
+    RecordedHost, RecordedResponse, RecordedToolResult, Transcript, request_lines,
 };

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use crate::engine::{EventKind, EventLog, ToolOutput};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::engine::{Profile, Run};
-use crate::wire::{Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedToolResult, Transcript};
+use crate::wire::{
+    Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedHost, RecordedToolResult, Transcript,
+};
 
 /// A model that records every call it answers.
 #[derive(Debug)]
@@ -134,10 +136,15 @@ impl<M: Model> Recorder<M> {
 /// `profile`'s framework sends them.
 fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::design::Design, profile: &Profile) {
     transcript.human.clear();
+    transcript.hosts.clear();
     transcript.tool_results.clear();
     for (index, event) in log.events().iter().enumerate() {
         match (&event.kind, event.agent) {
             (EventKind::Human { text }, _) => transcript.human.push(text.clone()),
+            (EventKind::Host { to }, _) => transcript.hosts.push(RecordedHost {
+                reply: transcript.human.len().saturating_sub(1),
+                agent: design.agent(*to).name.clone(),
+            }),
             (EventKind::ToolResult { call, output }, Some(agent)) => {
                 let name = log
                     .tool_call(index as u32)

@@ -80,3 +80,38 @@ fn a_reply_for_an_agent_the_design_lacks_is_bad_input_naming_the_place() {
     let stderr = String::from_utf8_lossy(&handoff(&["run", file.to_str().unwrap()]).stderr).into_owned();
     assert!(stderr.contains("user[1]: missing field `say`"), "{stderr}");
 }
+
+#[test]
+fn a_recording_keeps_the_host_s_turns_and_replays_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "hosted.json", HOSTED.as_bytes());
+    let scenario = handoff_harness::Scenario::load(&file).unwrap();
+    let (orchestration, model) = scenario.orchestration().unwrap();
+    let mut recorder = handoff_harness::wire::Recorder::new(model, scenario.name.clone());
+    let mut human =
+        handoff_harness::ScriptedHuman::new(scenario.user.clone().unwrap()).with_hosts(scenario.hosts.iter().cloned());
+    let run = crate::support::run(&orchestration, &mut recorder, &mut human);
+    let transcript = recorder.finish(&run);
+    assert_eq!(
+        transcript.host_turns().collect::<Vec<_>>(),
+        [(1, "Second Assistant".to_string())]
+    );
+    let recording = dir.path().join("hosted.recording.json");
+    transcript.save(&recording).unwrap();
+    let output = handoff(&[
+        "replay",
+        file.to_str().unwrap(),
+        "--transcript",
+        recording.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("[host] the app runs Second Assistant for this reply\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("replay: 3 of 3 recorded calls replayed, every one as recorded"),
+        "{text}"
+    );
+}

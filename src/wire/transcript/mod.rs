@@ -55,6 +55,10 @@ pub struct Transcript {
     /// The human's replies, in order.
     #[serde(default)]
     pub human: Vec<String>,
+    /// The replies the app's host gave to another agent than the framework's loop would
+    /// (a scenario's `{"say": ..., "agent": ...}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<RecordedHost>,
     /// The results of the agents' function calls, in order.
     #[serde(default)]
     pub tool_results: Vec<RecordedToolResult>,
@@ -109,6 +113,16 @@ pub struct RecordedResponse {
     /// Whether the host ended the conversation after this text reply.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ends_conversation: bool,
+}
+
+/// A reply the app's host gave to another agent than the framework's loop would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedHost {
+    /// Which reply (an index into `human`).
+    pub reply: usize,
+    /// The agent the host ran for it.
+    pub agent: String,
 }
 
 /// A function call in a response.
@@ -187,8 +201,14 @@ impl Transcript {
             agents: Vec::new(),
             calls: Vec::new(),
             human: Vec::new(),
+            hosts: Vec::new(),
             tool_results: Vec::new(),
         }
+    }
+
+    /// The replies the host gave to another agent: by index into `human`, the agent's name.
+    pub fn host_turns(&self) -> impl Iterator<Item = (usize, String)> + '_ {
+        self.hosts.iter().map(|h| (h.reply, h.agent.clone()))
     }
 
     /// Loads and checks the recording at `path` (see [`Transcript::parse`]).
