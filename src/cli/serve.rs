@@ -144,10 +144,10 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 server.address()
             );
         }
-        let report = Report::new(args, &scenario);
+        let report = Report::new(args, &scenarios);
         let (sender, receiver) = std::sync::mpsc::channel();
         let served = server
-            .run_all(scenarios, options, app, move |conversation| {
+            .run_all(scenarios.clone(), options, app, move |conversation| {
                 let _ = sender.send(report.conversation(&conversation));
             })
             .await
@@ -164,7 +164,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
     }
     let mut written = Ok(());
     if let Some(first) = finished.iter().find(|f| f.number == 1) {
-        written = write_files(args, &scenario, first);
+        written = write_files(args, &scenarios[first.scenario], first);
     }
     let passed = served.passed() && served.conversations >= args.conversations && written.is_ok();
     match args.format {
@@ -287,11 +287,12 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         timeout: args.timeout,
         upstream: None,
         record: args.record.is_some(),
-        // What a forwarded conversation paid for is kept as it goes, as `handoff record` does.
+        // What a forwarded conversation paid for is kept as it goes, as `handoff record` does
+        // (of one conversation: several at once would write over each other's).
         partial: args
             .record
             .as_ref()
-            .filter(|_| args.upstream.is_some())
+            .filter(|_| args.upstream.is_some() && args.conversations == 1)
             .map(|out| super::record::partial_path(out)),
         stop_on_signals: true,
         observe: args.write_design.is_some(),
@@ -318,7 +319,8 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
 struct Report {
     format: Format,
     color: bool,
-    scenario: Scenario,
+    /// The scenarios of the serve: a conversation is reported with its own.
+    scenarios: Vec<Scenario>,
     /// Whether the files written from the first conversation are asked for.
     record: bool,
     observe: bool,
@@ -329,6 +331,8 @@ struct Report {
 /// what the files are written from, if they are asked for.
 struct Finished {
     number: u32,
+    /// Its scenario, by index.
+    scenario: usize,
     text: String,
     json: Option<serde_json::Value>,
     transcript: Option<handoff_harness::wire::Transcript>,
@@ -336,11 +340,11 @@ struct Finished {
 }
 
 impl Report {
-    fn new(args: &ServeArgs, scenario: &Scenario) -> Report {
+    fn new(args: &ServeArgs, scenarios: &[Scenario]) -> Report {
         Report {
             format: args.format,
             color: use_color(args.color) && args.format == Format::Text,
-            scenario: scenario.clone(),
+            scenarios: scenarios.to_vec(),
             record: args.record.is_some(),
             observe: args.write_design.is_some(),
         }
@@ -356,7 +360,7 @@ impl Report {
             ..
         } = conversation;
         let json = (self.format == Format::Json).then(|| {
-            let mut json = run_json(&self.scenario, run, verdict);
+            let mut json = run_json(&self.scenarios[conversation.scenario], run, verdict);
             json["traffic"] = json!({
                 "answered": traffic.answered,
                 "retries": traffic.retries,
@@ -372,6 +376,7 @@ impl Report {
         };
         Finished {
             number: *number,
+            scenario: conversation.scenario,
             text,
             json,
             transcript: conversation.transcript.clone().filter(|_| self.record),

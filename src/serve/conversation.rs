@@ -12,6 +12,8 @@ use crate::wire::{Divergence, Transcript};
 pub struct Conversation {
     /// Which conversation of the serve (1 for the first).
     pub number: u32,
+    /// The scenario it is a run of, by its index among the serve's scenarios.
+    pub scenario: usize,
     /// The run the traffic followed: what `handoff run` prints.
     pub run: Run,
     /// What the traffic showed besides: divergence, retries, requests after the end.

@@ -5,14 +5,19 @@
 //! 1. to each conversation held, in the order they started, to take if it is the request its
 //!    run expects next; then to a fresh run of each scenario (a *spare*), to take if it is
 //!    the request a conversation starts with: that starts a conversation, and a new spare
-//!    waits for the next one;
+//!    waits for the next one (when the serve holds all the conversations it may, the spare
+//!    only says whether it would);
 //! 2. to each conversation held, to take if it is the last request it answered, sent again;
-//! 3. to the one it is most like ([`Likeness`]), which takes it as its divergence (or, after
-//!    its end, as a request after the end).
+//! 3. a request that would start one conversation more than the serve holds is refused;
+//!    any other goes to the one it is most like ([`Likeness`]), which takes it as its
+//!    divergence (or, after its end, as a request after the end).
 //!
 //! So two conversations that overlap in time are never mixed (each request extends one
 //! conversation's thread), equal conversations held at once are several conversations, not
-//! retries, and a request is a retry only when no conversation expects it.
+//! retries, and a request is a retry only when no conversation expects it: a conversation's
+//! first request sent again (its answer lost) while the serve may start another starts
+//! another. Refusals are counted without end but kept up to [`MAX_UNEXPECTED`]; they never
+//! stop the conversations held.
 //!
 //! Step 1 is made first with only the conversations that may take the request, by what each
 //! publishes it waits for ([`Waiting`]): the one that takes it is the one the whole step
@@ -20,6 +25,7 @@
 //! requests are offered once). Only a request none of them takes goes through the steps with
 //! every conversation.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -34,6 +40,8 @@ use super::session::MAX_UNEXPECTED;
 struct Slot {
     /// Which task (the key of its result).
     task: u64,
+    /// The runtime's id of the task (to find the slot of a task that panicked).
+    id: tokio::task::Id,
     /// Its scenario, by index.
     scenario: usize,
     /// Its number, in the order conversations started (0: a spare, not started).
@@ -63,10 +71,12 @@ pub(super) struct Dispatcher {
     tasks: JoinSet<(u64, bool, Conversation)>,
     next_task: u64,
     started: u32,
-    /// The conversations' numbers by task, for those over.
-    numbers: Vec<(u64, u32)>,
-    /// Requests no conversation could take, each as the error the app was sent.
+    /// The numbers of the conversations started and not yet over, by task.
+    numbers: HashMap<u64, u32>,
+    /// Requests no conversation could take, each as the error the app was sent (the first
+    /// [`MAX_UNEXPECTED`]), and how many in all.
     refused: Vec<String>,
+    refused_count: usize,
 }
 
 impl Dispatcher {
@@ -82,8 +92,9 @@ impl Dispatcher {
             tasks: JoinSet::new(),
             next_task: 0,
             started: 0,
-            numbers: Vec::new(),
+            numbers: HashMap::new(),
             refused: Vec::new(),
+            refused_count: 0,
         };
         for scenario in 0..scenarios {
             let spare = dispatcher.spawn(scenario);
@@ -97,12 +108,16 @@ impl Dispatcher {
         let task = self.next_task;
         self.next_task += 1;
         let held = (self.hold)(scenario, receiver);
-        self.tasks.spawn(async move {
-            let (started, conversation) = held.await;
-            (task, started, conversation)
-        });
+        let id = self
+            .tasks
+            .spawn(async move {
+                let (started, conversation) = held.await;
+                (task, started, conversation)
+            })
+            .id();
         Slot {
             task,
+            id,
             scenario,
             number: 0,
             offers,
@@ -125,30 +140,32 @@ impl Dispatcher {
             }
             tokio::select! {
                 exchange = incoming.recv(), if open => match exchange {
-                    Some(exchange) => {
-                        self.route(exchange).await;
-                        if self.refused.len() >= MAX_UNEXPECTED {
-                            // An app that keeps starting conversations is not followed for ever.
-                            open = false;
-                            self.close();
-                        }
-                    }
+                    Some(exchange) => self.route(exchange).await,
                     None => {
                         open = false;
                         self.close();
                     }
                 },
                 Some(joined) = self.tasks.join_next() => {
-                    let Ok((task, started, mut conversation)) = joined else { continue };
+                    let (task, started, mut conversation) = match joined {
+                        Ok(ended) => ended,
+                        // A conversation whose task failed is over (its requests are refused
+                        // as no conversation's from now on).
+                        Err(error) => {
+                            self.held.retain(|slot| slot.id != error.id());
+                            continue;
+                        }
+                    };
                     self.held.retain(|slot| slot.task != task);
                     if !started {
                         continue;
                     }
-                    conversation.number = self.number_of(task);
+                    conversation.number = self.numbers.remove(&task).unwrap_or(0);
                     served.conversations += 1;
                     served.passed += u32::from(conversation.verdict.passed);
                     done(conversation);
                 }
+                else => break,
             }
         }
         self.close();
@@ -159,7 +176,7 @@ impl Dispatcher {
         while let Some(joined) = self.tasks.join_next().await {
             match joined {
                 Ok((task, true, mut conversation)) => {
-                    conversation.number = self.number_of(task);
+                    conversation.number = self.numbers.remove(&task).unwrap_or(0);
                     served.conversations += 1;
                     served.passed += u32::from(conversation.verdict.passed);
                     done(conversation);
@@ -176,16 +193,9 @@ impl Dispatcher {
             served.passed = u32::from(conversation.verdict.passed);
             done(conversation);
         }
-        served.refused_count = self.refused.len();
+        served.refused_count = self.refused_count;
         served.refused = self.refused;
         served
-    }
-
-    fn number_of(&self, task: u64) -> u32 {
-        self.numbers
-            .iter()
-            .find(|(t, _)| *t == task)
-            .map_or(0, |(_, number)| *number)
     }
 
     /// Stops offering: every conversation sees no more requests come.
@@ -220,12 +230,13 @@ impl Dispatcher {
     /// Gives `exchange` to the conversation it belongs to (module docs).
     async fn route(&mut self, exchange: Exchange) {
         let key = Key::of(&exchange.request);
-        let Some(exchange) = self.take(exchange, Some(key), &mut None).await else {
+        let mut extra = false;
+        let Some(exchange) = self.take(exchange, Some(key), &mut None, &mut extra).await else {
             return;
         };
         // The most alike conversation so far: a spare (by scenario) or a held one (by index).
         let mut best: Option<(Likeness, Place)> = None;
-        let Some(mut exchange) = self.take(exchange, None, &mut best).await else {
+        let Some(mut exchange) = self.take(exchange, None, &mut best, &mut extra).await else {
             return;
         };
         for i in 0..self.held.len() {
@@ -233,6 +244,15 @@ impl Dispatcher {
                 Ok(()) => return,
                 Err((back, _)) => exchange = back,
             }
+        }
+        if extra {
+            let message = format!(
+                "the app started conversation {} and this serve holds {} (--conversations {}): give --conversations N for an app that holds more",
+                self.started + 1,
+                self.most,
+                self.most
+            );
+            return self.refuse(exchange, &message);
         }
         let full = self.started >= self.most;
         match best {
@@ -257,23 +277,42 @@ impl Dispatcher {
         }
     }
 
-    /// Step 1 (module docs): offers `exchange` to the spares, then to the conversations held,
+    /// Step 1 (module docs): offers `exchange` to the conversations held, then to the spares,
     /// to take if it is what they expect (only to those that may take it, with `only`), noting
-    /// the most alike in `best`; the request back if none took it (nor was it refused).
+    /// the most alike in `best` and, in `extra`, that it would start a conversation more than
+    /// the serve holds; the request back if none took it.
     async fn take(
         &mut self,
         mut exchange: Exchange,
         only: Option<Key>,
         best: &mut Option<(Likeness, Place)>,
+        extra: &mut bool,
     ) -> Option<Exchange> {
+        // A request that shares as much with a held conversation as with a fresh one is
+        // most like the fresh one (a new user's first request is like no held thread).
         let note = |likeness: Likeness, place: Place, best: &mut Option<(Likeness, Place)>| {
-            if best.as_ref().is_none_or(|(b, _)| likeness > *b) {
+            let better = match (best.as_ref(), place) {
+                (None, _) => true,
+                (Some((b, _)), Place::Spare(_)) => likeness >= *b,
+                (Some((b, _)), Place::Held(_)) => likeness > *b,
+            };
+            if better {
                 *best = Some((likeness, place));
             }
         };
         let may_take = |slot: &Slot| only.is_none_or(|key| slot.waiting.may_take(key));
-        // A request that is no held conversation's and no new one's is most like a fresh
-        // conversation, unless it shares more with a held one: spares are weighed first.
+        for i in 0..self.held.len() {
+            if !may_take(&self.held[i]) {
+                continue;
+            }
+            match Self::offer(&self.held[i], exchange, Mode::Take).await {
+                Ok(()) => return None,
+                Err((back, likeness)) => {
+                    exchange = back;
+                    note(likeness, Place::Held(i), best);
+                }
+            }
+        }
         let full = self.started >= self.most;
         for i in 0..self.spares.len() {
             if !may_take(&self.spares[i]) {
@@ -285,30 +324,10 @@ impl Dispatcher {
                     self.start(i);
                     return None;
                 }
-                Err((back, likeness)) if likeness.expected => {
-                    self.refuse(back, &format!(
-                        "the app started conversation {} and this serve holds {} (--conversations {}): give --conversations N for an app that holds more",
-                        self.started + 1,
-                        self.most,
-                        self.most
-                    ));
-                    return None;
-                }
                 Err((back, likeness)) => {
                     exchange = back;
+                    *extra |= likeness.expected;
                     note(likeness, Place::Spare(i), best);
-                }
-            }
-        }
-        for i in 0..self.held.len() {
-            if !may_take(&self.held[i]) {
-                continue;
-            }
-            match Self::offer(&self.held[i], exchange, Mode::Take).await {
-                Ok(()) => return None,
-                Err((back, likeness)) => {
-                    exchange = back;
-                    note(likeness, Place::Held(i), best);
                 }
             }
         }
@@ -322,7 +341,7 @@ impl Dispatcher {
         let fresh = self.spawn(self.spares[i].scenario);
         let mut slot = std::mem::replace(&mut self.spares[i], fresh);
         slot.number = self.started;
-        self.numbers.push((slot.task, slot.number));
+        self.numbers.insert(slot.task, slot.number);
         self.held.push(slot);
         debug_assert!(self.spares.len() == self.scenarios);
     }
@@ -331,7 +350,10 @@ impl Dispatcher {
         let _ = exchange
             .reply
             .send(Body::error(400, "handoff_no_conversation", message));
-        self.refused.push(message.to_string());
+        self.refused_count += 1;
+        if self.refused.len() < MAX_UNEXPECTED {
+            self.refused.push(message.to_string());
+        }
     }
 }
 

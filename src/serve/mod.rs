@@ -46,6 +46,7 @@ mod attribute;
 mod chain;
 mod conversation;
 mod dispatch;
+mod divergence;
 mod expected;
 mod extract;
 mod http;
@@ -281,7 +282,12 @@ pub async fn converse_all(
     let hold: dispatch::Hold = Arc::new(move |which, offers| {
         let plan = plans[which].clone();
         let (options, responses) = (shared.clone(), responses.clone());
-        Box::pin(async move { hold(&plan.0, &plan.1, plan.2.clone(), &options, (offers, responses)).await })
+        Box::pin(async move {
+            let (started, mut conversation) =
+                hold(&plan.0, &plan.1, plan.2.clone(), &options, (offers, responses)).await;
+            conversation.scenario = which;
+            (started, conversation)
+        })
     });
     let dispatcher = dispatch::Dispatcher::new(scenarios.len(), options.conversations, hold);
     Ok(dispatcher.run(incoming, &mut done).await)
@@ -315,6 +321,7 @@ async fn hold(
     verdict.add(traffic_check(&traffic, options.matching));
     let conversation = Conversation {
         number: 0,
+        scenario: 0,
         transcript,
         run,
         traffic,
@@ -335,7 +342,7 @@ fn traffic_check(traffic: &Traffic, matching: Matching) -> Check {
         }
     };
     let actual = match (&traffic.divergence, traffic.unexpected.first()) {
-        (Some(divergence), _) => session::describe(divergence),
+        (Some(divergence), _) => divergence::describe(divergence),
         (None, Some(unexpected)) => unexpected.clone(),
         (None, None) if traffic.answered == 0 => "no request of the app came".into(),
         (None, None) => format!(

@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::answer::{Answer, Event, halves, pieces};
-use super::request::AppRequest;
+use super::answer::{Answer, Body, Event, halves, pieces};
+use super::request::{Api, AppRequest};
 
 /// The output items of `answer`: a message item for its text, a function-call item per call.
 fn output_items(answer: &Answer, number: u32) -> Vec<Value> {
@@ -100,6 +100,16 @@ pub(super) fn events(answer: &Answer, request: &AppRequest, number: u32) -> Vec<
     }
     emit(json!({"type": "response.completed", "response": response(answer, request, number)}));
     events
+}
+
+/// The body of `answer` to `request`, the `number`-th request answered, in the request's API.
+pub fn render(answer: &Answer, request: &AppRequest, number: u32) -> Body {
+    match (request.api, request.stream) {
+        (Api::ChatCompletions, false) => answer.chat_completion(request, number),
+        (Api::ChatCompletions, true) => Body::events(answer.chat_chunks(request, number)),
+        (Api::Responses, false) => Body::json(&response(answer, request, number)),
+        (Api::Responses, true) => Body::events(events(answer, request, number)),
+    }
 }
 
 #[cfg(test)]

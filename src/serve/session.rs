@@ -18,9 +18,11 @@ use serde_json::Value;
 
 use super::answer::{Answer, Body};
 use super::attribute::{attribute, attribute_name, tool_key, unattributed};
+use super::divergence::{describe, divergence_text, line_diff};
 use super::extract::ObservedDesign;
 use super::offer::{Exchange, Key, Likeness, Mode, Offer, Offers, Verdict};
 use super::request::{Api, AppRequest};
+use super::responses::render;
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
 use crate::wire::Divergence;
@@ -187,7 +189,11 @@ impl<M: Model> Lockstep<M> {
     fn check(&mut self, request: &ModelRequest<'_>, expected: &Expected, sent: &AppRequest) -> Check {
         let design = request.design();
         let same_agent = attribute(design, sent, Some(expected.agent)) == Some(expected.agent);
-        if same_agent && (self.matching == Matching::Agent || self.is_expected(request, sent)) {
+        // Under `--match agent` a conversation starts only with a request as long as its first
+        // (a later request to the start agent is a held conversation's).
+        let agent_only =
+            self.matching == Matching::Agent && (self.started || request.thread().count() == sent.messages.len());
+        if same_agent && (agent_only || self.is_expected(request, sent)) {
             return Check::Expected;
         }
         if self.last.as_ref().is_some_and(|(last, _)| last.same_content(sent)) {
@@ -553,47 +559,9 @@ impl<M: Model + Send> Model for Lockstep<M> {
     }
 }
 
-/// The body of `answer` to `request`, the `number`-th request answered, in the request's API.
-pub fn render(answer: &Answer, request: &AppRequest, number: u32) -> Body {
-    match (request.api, request.stream) {
-        (Api::ChatCompletions, false) => answer.chat_completion(request, number),
-        (Api::ChatCompletions, true) => Body::events(answer.chat_chunks(request, number)),
-        (Api::Responses, false) => Body::json(&super::responses::response(answer, request, number)),
-        (Api::Responses, true) => Body::events(super::responses::events(answer, request, number)),
-    }
-}
-
 /// What an offered request is to a conversation's run.
 enum Check {
     Expected,
     Retry,
     Other(Likeness),
-}
-
-/// A divergence of the app's traffic, in one line.
-pub fn describe(divergence: &Divergence) -> String {
-    format!(
-        "the app's request diverges from the run at {} call {} (model call {} of the run): {}",
-        divergence.agent, divergence.call, divergence.run_call, divergence.reason
-    )
-}
-
-/// A divergence as the app reads it: the reason and the diff.
-fn divergence_text(divergence: &Divergence) -> String {
-    if divergence.diff.is_empty() {
-        return describe(divergence);
-    }
-    format!(
-        "{}\n--- expected (what the framework sends here)\n+++ sent by the app\n{}",
-        describe(divergence),
-        divergence.diff
-    )
-}
-
-fn line_diff(expected: &[String], sent: &[String]) -> String {
-    let (expected, sent) = (expected.join("\n") + "\n", sent.join("\n") + "\n");
-    similar::TextDiff::from_lines(&expected, &sent)
-        .unified_diff()
-        .context_radius(2)
-        .to_string()
 }

@@ -144,3 +144,69 @@ fn fewer_conversations_than_asked_for_fail() {
         "{report}"
     );
 }
+
+#[test]
+fn under_match_agent_a_conversation_s_later_requests_to_its_first_agent_are_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--match", "agent", "--wait", "0.3"]);
+    at_once(&serve.url(), &[bodies], 0);
+    let output = serve.finish();
+    exits(&output, 0);
+    let report = report(&output);
+    assert!(
+        report.contains("  ok     traffic: 5 requests, each for the expected agent (--match agent: instructions, functions and messages not compared)\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_first_request_sent_again_is_a_retry_when_the_serve_holds_no_more_conversations() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let agent = client();
+    let first = chat(&agent, &serve.url(), &bodies[0]);
+    let again = chat(&agent, &serve.url(), &bodies[0]);
+    assert_eq!((first.status, again.status), (200, 200), "{}", again.text);
+    assert_eq!(first.text, again.text, "the lost answer, given again");
+    for body in &bodies[1..] {
+        assert_eq!(chat(&agent, &serve.url(), body).status, 200);
+    }
+    let output = serve.finish();
+    exits(&output, 0);
+    assert!(report(&output).contains("traffic: 1 request(s) sent again and answered again\n"));
+}
+
+#[test]
+fn each_conversation_is_reported_with_its_own_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, other) = (small_scenario(&dir, None), other_customer(&dir));
+    let conversations = [expected_bodies(&one), expected_bodies(&other)];
+    let serve = Serve::start(
+        &one,
+        &[
+            other.to_str().unwrap(),
+            "--conversations",
+            "2",
+            "--wait",
+            "0.3",
+            "--format",
+            "json",
+        ],
+    );
+    at_once(&serve.url(), &conversations, 0);
+    let output = serve.finish();
+    exits(&output, 0);
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut names: Vec<&str> = value["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["scenario"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["serve-small", "serve-small-other"], "{value}");
+}
