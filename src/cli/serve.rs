@@ -122,6 +122,16 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         return bad_input("serve: no scenario file given");
     };
     let scenario = scenarios[0].clone();
+    for (first, second) in alike_starts(&scenarios) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: {} and {} start alike (the same task, start agent and functions): every conversation that starts so is a run of {}, and one meant as {} diverges where they part",
+            first.file,
+            second.file,
+            first.file,
+            second.file
+        );
+    }
     let app = args.command.split_first().map(|(program, rest)| AppCommand {
         program: program.clone(),
         args: rest.to_vec(),
@@ -225,6 +235,31 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         (false, true) => Status::Passed,
         (false, false) => Status::Failed,
     }
+}
+
+/// The pairs of scenarios whose first requests are alike: the same task, profile, and start
+/// agent with the same instructions and functions. A conversation that starts so goes to the
+/// first of them, though the app may have meant the second.
+fn alike_starts(scenarios: &[Scenario]) -> Vec<(&Scenario, &Scenario)> {
+    let start = |s: &Scenario| {
+        let design = &s.design;
+        let agent = design.start();
+        let tools: Vec<serde_json::Value> = design.tools(agent).iter().map(|t| t.json_schema()).collect();
+        (
+            s.task.clone(),
+            s.profile().name,
+            design.agent(agent).instructions.clone(),
+            tools,
+        )
+    };
+    let starts: Vec<_> = scenarios.iter().map(start).collect();
+    let mut pairs = Vec::new();
+    for (i, a) in starts.iter().enumerate() {
+        if let Some(j) = starts[i + 1..].iter().position(|b| b == a) {
+            pairs.push((&scenarios[i], &scenarios[i + 1 + j]));
+        }
+    }
+    pairs
 }
 
 /// Why the serve failed, first reason first; `None` if it passed.

@@ -210,3 +210,21 @@ fn each_conversation_is_reported_with_its_own_scenario() {
     names.sort();
     assert_eq!(names, ["serve-small", "serve-small-other"], "{value}");
 }
+
+#[test]
+fn two_scenarios_that_start_alike_are_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = small_scenario(&dir, None);
+    // The same customer's task, with another second reply.
+    let text = SMALL.replace("PROFILE", "").replace("No, thanks", "No, thank you");
+    let alike = crate::support::temp_file(&dir, "alike.json", text.as_bytes());
+    let output = Serve::start(&one, &[alike.to_str().unwrap(), "--timeout", "0.5"]).finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("alike.json start alike (the same task, start agent and functions): every conversation that starts so is a run of"),
+        "{stderr}"
+    );
+    let other = other_customer(&dir);
+    let output = Serve::start(&one, &[other.to_str().unwrap(), "--timeout", "0.5"]).finish();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("start alike"));
+}
