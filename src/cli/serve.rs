@@ -126,6 +126,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         program: program.clone(),
         args: rest.to_vec(),
         stdin: handoff_harness::serve::app_input(&scenario, args.task_on_stdin),
+        key_env: Some(args.api_key_env.clone().into()),
     });
     let outcome = handoff_harness::serve::block_on(async {
         let server = Server::bind(args.listen)

@@ -27,6 +27,9 @@ pub struct AppCommand {
     pub args: Vec<OsString>,
     /// Written to its standard input, one per line, then the input is closed.
     pub stdin: Vec<String>,
+    /// The environment variable holding the upstream API key (`--api-key-env`): neither it
+    /// nor any other variable holding the same value reaches the app or its children.
+    pub key_env: Option<OsString>,
 }
 
 /// How a wrapped app ended.
@@ -85,6 +88,9 @@ impl AppCommand {
     /// Starts the app against the endpoint at `url`.
     pub(super) fn start(&self, url: &str) -> Result<RunningApp, AppEnd> {
         let mut command = Command::new(&self.program);
+        for name in self.key_variables() {
+            command.env_remove(name);
+        }
         command
             .args(&self.args)
             .env("OPENAI_BASE_URL", url)
@@ -160,6 +166,24 @@ impl AppCommand {
             last,
             _stand_in: stand_in,
         })
+    }
+}
+
+impl AppCommand {
+    /// The variables of serve's environment that hold the key: `key_env`, and any other whose
+    /// value is the key's (a copy under another name).
+    fn key_variables(&self) -> Vec<OsString> {
+        let Some(name) = &self.key_env else {
+            return Vec::new();
+        };
+        let key = std::env::var_os(name).filter(|key| !key.is_empty());
+        let mut names = vec![name.clone()];
+        names.extend(
+            std::env::vars_os()
+                .filter(|(_, value)| key.as_ref() == Some(value))
+                .map(|(other, _)| other),
+        );
+        names
     }
 }
 

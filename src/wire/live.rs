@@ -339,14 +339,14 @@ impl LiveModel {
                 wait: None,
                 message: format!(
                     "the answer is not a Chat Completions response: {e}; it begins: {}",
-                    excerpt(&text)
+                    excerpt(&self.redactor.apply(&text))
                 ),
             });
         }
         Err(Failure {
             retry: status == 429 || status >= 500,
             wait,
-            message: format!("HTTP {status}: {}", server_message(&text)),
+            message: format!("HTTP {status}: {}", server_message(&text, &self.redactor)),
         })
     }
 }
@@ -357,12 +357,13 @@ impl Model for LiveModel {
     }
 }
 
-/// The `error.message` of an OpenAI error body, else the start of the body.
-fn server_message(body: &str) -> String {
+/// The `error.message` of an OpenAI error body, else the start of the body; redacted before
+/// it is cut, so that a key across the cut leaves none of its characters.
+fn server_message(body: &str, redactor: &Redactor) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(String::from))
-        .unwrap_or_else(|| excerpt(body))
+        .and_then(|v| v["error"]["message"].as_str().map(|m| redactor.apply(m)))
+        .unwrap_or_else(|| excerpt(&redactor.apply(body)))
 }
 
 fn excerpt(text: &str) -> String {
@@ -471,6 +472,16 @@ mod tests {
             "[REDACTED], xsk-abcdefgh, sk-abcdefghi, ([REDACTED])"
         );
         assert_eq!(redactor.warning(), None);
+    }
+
+    #[test]
+    fn an_error_body_is_redacted_before_it_is_cut() {
+        let redactor = Redactor::new(Some("sk-0123456789abcdef"), &[]).unwrap();
+        // The key straddles the 200th character: cut first, its start would be left.
+        let body = format!("<html>{} sk-0123456789abcdef </html>", "x".repeat(185));
+        let message = server_message(&body, &redactor);
+        assert!(!message.contains("sk-0123"), "{message}");
+        assert!(message.contains("[REDACTE"), "{message}");
     }
 
     #[test]

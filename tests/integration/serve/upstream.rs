@@ -93,3 +93,37 @@ fn an_upstream_that_fails_is_an_error_the_app_sees() {
     let output = serve.finish();
     exits(&output, 1);
 }
+
+#[test]
+fn the_key_reaches_neither_the_app_nor_its_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let key = "sk-test-9e8d7c6b5a4f";
+    let script = "echo \"named=$HANDOFF_TEST_KEY copy=$HANDOFF_TEST_COPY\"; sh -c 'env' | grep -c sk-test || true";
+    let output = Serve::start_with(
+        &file,
+        &[
+            "--upstream",
+            "http://127.0.0.1:9/v1",
+            "--upstream-model",
+            "gpt-test",
+            "--api-key-env",
+            "HANDOFF_TEST_KEY",
+            "--wait",
+            "0.3",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ],
+        &[("HANDOFF_TEST_KEY", key), ("HANDOFF_TEST_COPY", key)],
+    )
+    .finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("app | named= copy=\n"), "{}", super::shown(&output));
+    assert!(
+        stderr.contains("app | 0\n"),
+        "no variable of the grandchild holds it: {stderr}"
+    );
+    assert!(!stderr.contains(key) && !String::from_utf8_lossy(&output.stdout).contains(key));
+}
