@@ -15,7 +15,7 @@ use super::output::{Color, Format, Status, bad_input, json_text, print, run_json
 use super::profile::ProfileArg;
 use super::record::{http_url, positive_seconds};
 use super::replay::divergence_json;
-use handoff_harness::files::{check_writable, same_file, write_atomic};
+use handoff_harness::files::{check_outputs as check_output_files, write_atomic};
 use handoff_harness::scenario::Scenario;
 use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Served, Server};
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
@@ -251,33 +251,30 @@ fn failure(served: &Served, expected: u32, written: &Result<(), String>) -> Opti
     }
 }
 
-/// Refuses, before anything runs, output files that are the scenario or cannot be written.
+/// Refuses, before anything runs, output files that name one file, an input (a scenario or
+/// its recording), a folder, or a place that cannot be written: every file serve writes,
+/// the recording in progress (`--record`'s `.partial`, with `--upstream`) among them.
 fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status> {
-    let outputs = [
-        ("--record", &args.record),
-        ("--write-design", &args.write_design),
-        ("--port-file", &args.port_file),
+    let partial = args
+        .record
+        .as_ref()
+        .filter(|_| args.upstream.is_some())
+        .map(|out| super::record::partial_path(out));
+    let named = [
+        ("--record", args.record.as_deref()),
+        ("--record's recording in progress", partial.as_deref()),
+        ("--write-design", args.write_design.as_deref()),
+        ("--port-file", args.port_file.as_deref()),
     ];
-    for (option, path) in outputs {
-        let Some(path) = path else { continue };
-        let recordings = scenarios
-            .iter()
-            .filter_map(|s| s.recording.as_ref().map(|r| Path::new(&r.file)));
-        let mut inputs = args.files.iter().map(PathBuf::as_path).chain(recordings);
-        if inputs.any(|input| same_file(path, input)) {
-            return Err(bad_input(format!(
-                "{}: {option} names an input of this serve; give another file",
-                path.display()
-            )));
-        }
-        if let Err(error) = check_writable(path) {
-            return Err(bad_input(format!(
-                "{}: {option}: cannot write there ({error})",
-                path.display()
-            )));
-        }
-    }
-    Ok(())
+    let outputs: Vec<(&str, &Path)> = named
+        .into_iter()
+        .filter_map(|(option, path)| Some((option, path?)))
+        .collect();
+    let recordings = scenarios
+        .iter()
+        .filter_map(|s| s.recording.as_ref().map(|r| Path::new(&r.file)));
+    let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).chain(recordings).collect();
+    check_output_files(&outputs, &inputs).map_err(|error| bad_input(error.to_string()))
 }
 
 fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {

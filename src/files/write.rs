@@ -63,6 +63,77 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
     std::fs::remove_file(&probe)
 }
 
+/// Why an output file of a command is refused before anything runs.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// Two outputs name one file: the second write would replace the first.
+    #[error("{path}: {first} and {second} name the same file; give each its own")]
+    Shared {
+        /// The path, as the second option gave it.
+        path: String,
+        /// The option that names it first.
+        first: String,
+        /// The option that names it again.
+        second: String,
+    },
+    /// An output is one of the command's inputs: writing it would destroy the input.
+    #[error("{path}: {option} names an input of this command; give another file")]
+    Input {
+        /// The path.
+        path: String,
+        /// The option that names it.
+        option: String,
+    },
+    /// An output names an existing folder.
+    #[error("{path}: {option} names a folder; give a file")]
+    Folder {
+        /// The path.
+        path: String,
+        /// The option that names it.
+        option: String,
+    },
+    /// An output cannot be written (its folder is missing and cannot be made, or refuses
+    /// new files).
+    #[error("{path}: {option}: cannot write there ({source})")]
+    Unwritable {
+        /// The path.
+        path: String,
+        /// The option that names it.
+        option: String,
+        /// What the probe write met.
+        source: std::io::Error,
+    },
+}
+
+/// The one check of every file a command writes, before anything runs: `outputs` (each with
+/// the option that names it) are distinct files, none is one of `inputs`, none is a folder,
+/// and each can be written.
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[&Path]) -> Result<(), OutputError> {
+    for (i, &(option, path)) in outputs.iter().enumerate() {
+        let shown = || path.display().to_string();
+        if let Some((first, _)) = outputs[..i].iter().find(|(_, earlier)| same_file(earlier, path)) {
+            return Err(OutputError::Shared {
+                path: shown(),
+                first: first.to_string(),
+                second: option.to_string(),
+            });
+        }
+        let option = option.to_string();
+        if inputs.iter().any(|input| same_file(path, input)) {
+            return Err(OutputError::Input { path: shown(), option });
+        }
+        if path.is_dir() {
+            return Err(OutputError::Folder { path: shown(), option });
+        }
+        check_writable(path).map_err(|source| OutputError::Unwritable {
+            path: shown(),
+            option,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to `path` atomically; if that fails, to a file of the same name in the
 /// system's temporary folder, so that what was paid for is not lost. Returns where it went,
 /// and the error that sent it elsewhere.
@@ -143,6 +214,24 @@ mod tests {
             check_writable(&blocker.join("out.json")).is_err(),
             "a file is no folder"
         );
+    }
+
+    #[test]
+    fn outputs_are_distinct_files_none_an_input_or_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, input) = (
+            dir.path().join("a.json"),
+            dir.path().join("b.json"),
+            dir.path().join("in.json"),
+        );
+        std::fs::write(&input, "{}").unwrap();
+        assert!(check_outputs(&[("--one", &a), ("--two", &b)], &[&input]).is_ok());
+        let shared = check_outputs(&[("--one", &a), ("--two", &dir.path().join("./a.json"))], &[]);
+        assert!(matches!(shared, Err(OutputError::Shared { .. })), "{shared:?}");
+        let input_named = check_outputs(&[("--one", &input)], &[&input]);
+        assert!(matches!(input_named, Err(OutputError::Input { .. })), "{input_named:?}");
+        let folder = check_outputs(&[("--one", dir.path())], &[]);
+        assert!(matches!(folder, Err(OutputError::Folder { .. })), "{folder:?}");
     }
 
     #[test]

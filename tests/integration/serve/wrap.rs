@@ -126,10 +126,10 @@ fn bad_places_to_listen_or_write_are_bad_input_before_anything_runs() {
     let scenario = file.to_str().unwrap();
     let cases: [(&[&str], &str); 4] = [
         (&["--listen", &address], "cannot listen there"),
-        (&["--record", scenario], "--record names an input of this serve"),
+        (&["--record", scenario], "--record names an input of this command"),
         (
             &["--write-design", scenario],
-            "--write-design names an input of this serve",
+            "--write-design names an input of this command",
         ),
         (
             &["--listen", "localhost"],

@@ -1,0 +1,77 @@
+//! The files serve writes (`--record`, its `.partial`, `--write-design`, `--port-file`) are
+//! checked once, before anything runs: distinct, none an input, none a folder.
+
+use super::{exits, path_in, small_scenario};
+use crate::support::{arg, handoff};
+
+/// `handoff serve FILE ARGS -- sh -c 'touch RAN'` with a loopback upstream that is never
+/// called; asserts that it is refused with exit 2 naming `words`, and that the app never ran.
+fn refused(args: &[&str], words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let ran = path_in(&dir, "RAN");
+    let mut all = vec![
+        "serve",
+        arg(&file),
+        "--upstream",
+        "http://127.0.0.1:9/v1",
+        "--upstream-model",
+        "m",
+    ];
+    let args: Vec<String> = args.iter().map(|a| a.replace("DIR", arg(dir.path()))).collect();
+    all.extend(args.iter().map(String::as_str));
+    let touch = format!("touch '{ran}'");
+    all.extend(["--", "sh", "-c", &touch]);
+    let output = handoff(&all);
+    exits(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(words), "{stderr}");
+    assert!(!std::path::Path::new(&ran).exists(), "the app ran");
+    assert!(dir.path().join("small.json").exists(), "the scenario is kept");
+}
+
+#[test]
+fn the_recording_and_the_design_cannot_name_one_file() {
+    refused(
+        &["--record", "DIR/out.json", "--write-design", "DIR/out.json"],
+        "--record and --write-design name the same file",
+    );
+    refused(
+        &["--record", "DIR/out.json", "--port-file", "DIR/./out.json"],
+        "--record and --port-file name the same file",
+    );
+}
+
+#[test]
+fn the_recording_in_progress_cannot_be_the_scenario() {
+    // The scenario is `conv.json.partial`, what `--record conv.json` keeps as it goes.
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let partial = dir.path().join("conv.json.partial");
+    std::fs::copy(&file, &partial).unwrap();
+    let record = path_in(&dir, "conv.json");
+    let output = handoff(&[
+        "serve",
+        arg(&partial),
+        "--upstream",
+        "http://127.0.0.1:9/v1",
+        "--upstream-model",
+        "m",
+        "--record",
+        &record,
+        "--",
+        "true",
+    ]);
+    exits(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--record's recording in progress names an input"),
+        "{stderr}"
+    );
+    assert!(partial.exists(), "the scenario is kept");
+}
+
+#[test]
+fn a_recording_that_names_a_folder_is_refused_before_anything_runs() {
+    refused(&["--record", "DIR"], "--record names a folder");
+}
