@@ -5,6 +5,7 @@
 //! overruns.
 
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -253,17 +254,65 @@ impl RunningApp {
     }
 }
 
-/// Copies `stream` to standard error line by line, each prefixed, keeping the last non-empty
-/// line in `last`.
+/// The longest line of the app's output passed through whole; the rest of a longer line is
+/// dropped (said once per stream), so that a line without end cannot exhaust memory.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Copies `stream` to standard error line by line, each prefixed (bytes that are not UTF-8
+/// shown as U+FFFD), keeping the last non-empty line in `last`. It reads to the end whatever
+/// happens to standard error, so that the app never meets a closed pipe.
 async fn pass_through(stream: impl AsyncRead + Unpin, prefix: &'static str, last: Option<Arc<Mutex<String>>>) {
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        eprintln!("{prefix}{line}");
-        if let Some(last) = last.as_ref().filter(|_| !line.trim().is_empty()) {
-            let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            last.clear();
-            last.push_str(line.trim_end());
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    let (mut cutting, mut said) = (false, false);
+    loop {
+        let buffer = match reader.fill_buf().await {
+            Ok(buffer) if !buffer.is_empty() => buffer,
+            _ => break,
+        };
+        let end = buffer.iter().position(|&b| b == b'\n');
+        let taken = end.map_or(buffer.len(), |at| at + 1);
+        let room = MAX_LINE - line.len();
+        line.extend_from_slice(&buffer[..end.unwrap_or(taken).min(room)]);
+        reader.consume(taken);
+        if line.len() == MAX_LINE && end.is_none() && !cutting {
+            cutting = true;
+            show(prefix, &line, last.as_ref());
+            if !std::mem::replace(&mut said, true) {
+                show(
+                    prefix,
+                    format!(
+                        "[handoff serve: a line over {} KiB cut there; the rest of such lines is not shown]",
+                        MAX_LINE / 1024
+                    )
+                    .as_bytes(),
+                    None,
+                );
+            }
         }
+        if end.is_some() {
+            if !cutting {
+                show(prefix, &line, last.as_ref());
+            }
+            line.clear();
+            cutting = false;
+        }
+    }
+    if !line.is_empty() && !cutting {
+        show(prefix, &line, last.as_ref());
+    }
+}
+
+/// Writes one line of the app's output, prefixed, to standard error (a failed write is let
+/// go), and keeps it in `last` unless it is blank.
+fn show(prefix: &str, line: &[u8], last: Option<&Arc<Mutex<String>>>) {
+    let line = String::from_utf8_lossy(line);
+    let line = line.strip_suffix('\r').unwrap_or(&line);
+    let _ = writeln!(std::io::stderr().lock(), "{prefix}{line}");
+    if let Some(last) = last.filter(|_| !line.trim().is_empty()) {
+        let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        last.clear();
+        last.push_str(line.trim_end());
     }
 }
 

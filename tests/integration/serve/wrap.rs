@@ -298,3 +298,52 @@ fn azure_and_foundry_clients_are_pointed_at_serve_and_the_azure_cli_is_a_stand_i
         .unwrap_or_else(|| panic!("{stderr}"));
     assert!(token.contains("\"expires_on\": 4102444800"), "{token}");
 }
+
+#[test]
+fn output_that_is_not_utf8_or_has_an_endless_line_is_passed_through_and_read_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let script = "printf 'caf\\351\\n'; head -c 200000 /dev/zero | tr '\\0' a; echo; head -c 70000 /dev/zero | tr '\\0' b; echo; sleep 0.2; echo hello";
+    let output = wrapped(&file, &[], &["sh", "-c", script]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("app: the app exited with status 0\n"),
+        "{}",
+        shown(&output)
+    );
+    assert!(stderr.contains("app | caf\u{FFFD}\n"), "{stderr}");
+    assert!(stderr.contains("app | hello\n"), "{stderr}");
+    let longest = stderr.lines().map(str::len).max().unwrap();
+    assert!(longest <= 64 * 1024 + 8, "a line of {longest} bytes");
+    assert_eq!(stderr.matches("a line over 64 KiB cut there").count(), 1, "said once");
+}
+
+#[test]
+fn the_app_outlives_a_closed_standard_error_of_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let script = "i=0; while [ $i -lt 500 ]; do echo line $i; echo err $i >&2; i=$((i+1)); done; echo done";
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "serve",
+            crate::support::arg(&file),
+            "--wait",
+            "0.3",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Whoever read serve's standard error has gone (`serve ... 2>&1 >r | head -2`).
+    drop(child.stderr.take());
+    let output = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("app: the app exited with status 0\n"), "{report}");
+}
