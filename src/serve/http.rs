@@ -258,6 +258,9 @@ async fn wait_for(
     conversation.await.unwrap_or_else(|_| Err(thread_lost()))
 }
 
+/// How long the accept loop waits after a failed accept before it tries again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
 /// Accepts connections until `stopped`; each connection's requests go to `sender`. Stopping
 /// drops every connection, so the conversation sees the channel close.
 async fn accept(
@@ -277,7 +280,12 @@ async fn accept(
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors (EMFILE) or the like: trying again at once would
+                    // spin; a moment later a connection may have closed.
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
                 connections.spawn(async move {
