@@ -188,7 +188,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 text.push_str(&format!("app: {end}\n"));
             }
             if served.interrupted {
-                text.push_str("serve: interrupted (Ctrl-C or SIGTERM), the conversation unfinished\n");
+                text.push_str("serve: interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT), the conversation unfinished\n");
             }
             if served.timed_out {
                 text.push_str(&format!(

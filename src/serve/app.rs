@@ -48,7 +48,7 @@ pub enum AppEnd {
     Lingered(Duration),
     /// It could not be started.
     NotStarted(String),
-    /// Serve was interrupted (Ctrl-C or SIGTERM) and stopped it.
+    /// Serve was interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT) and stopped it.
     Interrupted,
 }
 
@@ -80,7 +80,10 @@ impl std::fmt::Display for AppEnd {
                 after.as_secs_f64()
             ),
             AppEnd::NotStarted(why) => write!(f, "the app could not be started: {why}"),
-            AppEnd::Interrupted => write!(f, "serve was interrupted (Ctrl-C or SIGTERM) and stopped the app"),
+            AppEnd::Interrupted => write!(
+                f,
+                "serve was interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT) and stopped the app"
+            ),
         }
     }
 }
@@ -139,6 +142,7 @@ impl AppCommand {
             path.push(rest);
         }
         command.env("PATH", path);
+        dies_with_serve(&mut command);
         let mut child = command
             .spawn()
             .map_err(|error| AppEnd::NotStarted(format!("{}: {error}", self.program.to_string_lossy())))?;
@@ -241,16 +245,49 @@ impl RunningApp {
         }
     }
 
-    /// Stops the app unless it `end`ed by itself, then lets its output drain (a grandchild
-    /// that still holds it open is not waited for).
+    /// Stops the app and everything it started (its process group: also when the app `end`ed
+    /// by itself, what it left running), then lets its output drain.
     pub(super) async fn finish(mut self, end: &AppEnd) {
+        stop_group(self.group);
         if !matches!(end, AppEnd::Exited(_)) {
-            stop_group(self.group);
             let _ = self.child.kill().await;
         }
-        for task in self.output {
+        for task in std::mem::take(&mut self.output) {
             let _ = tokio::time::timeout(Duration::from_secs(1), task).await;
         }
+    }
+}
+
+impl Drop for RunningApp {
+    /// Whichever way serve leaves the app (an error, a panic), its process group goes too.
+    fn drop(&mut self) {
+        stop_group(self.group);
+    }
+}
+
+/// Makes the app's process receive SIGKILL when serve dies, however it dies (SIGKILL
+/// included): `PR_SET_PDEATHSIG`, set in the child between fork and exec. The runtime that
+/// starts the app runs on serve's main thread, whose end is what the signal follows.
+fn dies_with_serve(command: &mut Command) {
+    // SAFETY: getpid(2) before the fork; in the child only async-signal-safe calls are made
+    // (prctl(2), getppid(2), kill(2)).
+    let serve = unsafe { libc::getpid() };
+    let set = move || {
+        // SAFETY: see above; PR_SET_PDEATHSIG takes the signal as an unsigned long.
+        unsafe {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Serve died before the signal was set: nobody would send it.
+            if libc::getppid() != serve {
+                libc::kill(libc::getpid(), libc::SIGKILL);
+            }
+        }
+        Ok(())
+    };
+    // SAFETY: the closure above is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(set);
     }
 }
 

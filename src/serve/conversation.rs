@@ -37,7 +37,7 @@ pub struct Served {
     pub app: Option<AppEnd>,
     /// Whether the serve, without an app, was stopped by [`Options::timeout`](super::Options::timeout).
     pub timed_out: bool,
-    /// Whether it was stopped by Ctrl-C or SIGTERM ([`Options::stop_on_signals`](super::Options::stop_on_signals)).
+    /// Whether it was stopped by Ctrl-C, SIGTERM, SIGHUP or SIGQUIT ([`Options::stop_on_signals`](super::Options::stop_on_signals)).
     pub interrupted: bool,
     /// Requests that belonged to no conversation the serve could hold, each as the error the
     /// app was sent (a conversation beyond [`Options::conversations`](super::Options::conversations), or none of the

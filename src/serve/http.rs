@@ -172,22 +172,27 @@ async fn serve_alone(
     (wait_for(conversation).await, Some(ended))
 }
 
-/// Resolves at Ctrl-C (SIGINT) or SIGTERM, if `signals`; else never.
+/// Resolves at Ctrl-C (SIGINT), SIGTERM, SIGHUP (the terminal closed) or SIGQUIT, if
+/// `signals`; else never.
 async fn interrupted(signals: bool) {
     use tokio::signal::unix::{SignalKind, signal};
     let listening = signals
         .then(|| {
-            Some((
+            Some([
                 signal(SignalKind::interrupt()).ok()?,
                 signal(SignalKind::terminate()).ok()?,
-            ))
+                signal(SignalKind::hangup()).ok()?,
+                signal(SignalKind::quit()).ok()?,
+            ])
         })
         .flatten();
     match listening {
-        Some((mut interrupt, mut terminate)) => {
+        Some([mut interrupt, mut terminate, mut hangup, mut quit]) => {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
+                _ = quit.recv() => {}
             }
         }
         None => std::future::pending().await,

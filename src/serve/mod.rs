@@ -87,7 +87,7 @@ pub struct Options {
     /// Where the recording so far is written after every call, when recording (for a
     /// forwarded, paid conversation that stops half-way: `handoff record`'s `.partial`).
     pub partial: Option<std::path::PathBuf>,
-    /// Stop at Ctrl-C or SIGTERM (the wrapped app too), reporting what was seen. Off by
+    /// Stop at Ctrl-C, SIGTERM, SIGHUP or SIGQUIT (the wrapped app too), reporting what was seen. Off by
     /// default: a library does not take over its host's signals.
     pub stop_on_signals: bool,
     /// Note the design the requests show ([`Conversation::observed`]).
