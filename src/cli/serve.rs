@@ -63,6 +63,13 @@ pub(crate) struct ServeArgs {
     /// The model to ask upstream.
     #[arg(long, value_name = "NAME", requires = "upstream")]
     upstream_model: Option<String>,
+    /// How long to wait for each answer of the upstream, in seconds (lower than `handoff
+    /// record`'s: an app waits on it); serve's --timeout and a signal abandon it anyway.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = positive_seconds, requires = "upstream")]
+    upstream_timeout: Duration,
+    /// How many times to try an upstream call again after a timeout, a 429 or a 5xx.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "upstream")]
+    upstream_retries: u32,
     /// The environment variable holding the upstream API key (never written anywhere).
     #[arg(long, value_name = "NAME", default_value = "OPENAI_API_KEY")]
     api_key_env: String,
@@ -293,6 +300,7 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
             .map(|out| super::record::partial_path(out)),
         stop_on_signals: true,
         observe: args.write_design.is_some(),
+        stopped: None,
     };
     if let (Some(url), Some(model)) = (&args.upstream, &args.upstream_model) {
         let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
@@ -300,6 +308,8 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         let endpoint = Endpoint {
             api_key: key,
             auth: Auth::Bearer,
+            timeout: args.upstream_timeout,
+            retries: args.upstream_retries,
             ..Endpoint::new(url, model)
         };
         options.upstream = Some(LiveModel::new(endpoint, redactor));

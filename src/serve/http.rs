@@ -93,6 +93,8 @@ impl Server {
         let url = self.url();
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
+        let mut options = options;
+        options.stopped = Some(stopped.clone());
         let refused = Arc::new(Refused::default());
         let accepting = tokio::spawn(accept(self.listener, sender, refused.clone(), stopped));
         let (wait, timeout) = (options.wait, options.timeout);

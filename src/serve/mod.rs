@@ -92,6 +92,10 @@ pub struct Options {
     pub stop_on_signals: bool,
     /// Note the design the requests show ([`Conversation::observed`]).
     pub observe: bool,
+    /// Turns true when the serve stops (its timeout, a signal, the app's end): a call to the
+    /// upstream under way is then abandoned, so that a silent upstream cannot hold the serve.
+    /// [`Server::run`] sets it; `None` lets every call run to its end.
+    pub stopped: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Default for Options {
@@ -106,6 +110,7 @@ impl Default for Options {
             partial: None,
             stop_on_signals: false,
             observe: false,
+            stopped: None,
         }
     }
 }
@@ -115,29 +120,70 @@ impl Default for Options {
 enum Answerer {
     Scripted(ScriptedModel),
     Replay(ReplayModel),
-    Live(LiveModel),
+    Live(LiveModel, Option<tokio::sync::watch::Receiver<bool>>),
 }
 
 impl Answerer {
-    fn answer(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+    async fn answer(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
         match self {
             Answerer::Scripted(model) => model.reply(request),
             Answerer::Replay(model) => model.reply(request),
-            Answerer::Live(model) => model.call(request),
+            Answerer::Live(model, stopped) => forward(model, stopped.as_ref(), request).await,
         }
     }
 }
 
+/// Calls `live` for `request` on a thread of its own, abandoning the call when `stopped`
+/// turns true (the thread is left to end by itself; its answer is not used).
+async fn forward(
+    live: &mut LiveModel,
+    stopped: Option<&tokio::sync::watch::Receiver<bool>>,
+    request: &ModelRequest<'_>,
+) -> Result<Response, ModelError> {
+    let Some(stopped) = stopped else {
+        return live.call(request);
+    };
+    let body = live.body(request);
+    let mut worker = live.clone();
+    let (sender, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("handoff-serve-upstream".into())
+        .spawn(move || {
+            let result = worker.send(&body);
+            let _ = sender.send((worker, result));
+        })
+        .map_err(|e| ModelError::new(format!("cannot start the upstream call: {e}")))?;
+    let mut stopped = stopped.clone();
+    let stop = async move {
+        // A sender gone is no stop.
+        if stopped.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        answer = answered => match answer {
+            Ok((worker, result)) => {
+                *live = worker;
+                result
+            }
+            Err(_) => Err(ModelError::new("the upstream call stopped without an answer")),
+        },
+        () = stop => Err(ModelError::new(
+            "the upstream call was abandoned: serve stopped (--timeout, a signal, or the app's end) before it answered",
+        )),
+    }
+}
+
 impl Model for Answerer {
-    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
-        std::future::ready(self.answer(request))
+    async fn respond(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        self.answer(request).await
     }
 
     fn state(&self) -> Option<u64> {
         match self {
             Answerer::Scripted(model) => model.state(),
             Answerer::Replay(model) => model.state(),
-            Answerer::Live(model) => model.state(),
+            Answerer::Live(model, _) => model.state(),
         }
     }
 }
@@ -145,7 +191,7 @@ impl Model for Answerer {
 impl Answerer {
     fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answerer, ScenarioError> {
         if let Some(live) = &options.upstream {
-            return Ok(Answerer::Live(live.clone()));
+            return Ok(Answerer::Live(live.clone(), options.stopped.clone()));
         }
         if let Some(replay) = &scenario.recording {
             return Ok(Answerer::Replay(replay.model(&scenario.design)));
@@ -198,7 +244,7 @@ impl Model for Answering {
     async fn respond(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
         match self {
             Answering::Recorded(recorder) => recorder.respond(request).await,
-            Answering::Plain(answerer) => answerer.answer(request),
+            Answering::Plain(answerer) => answerer.answer(request).await,
         }
     }
 

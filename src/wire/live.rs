@@ -251,16 +251,28 @@ impl LiveModel {
 
     /// Calls the endpoint for `request`, retrying as configured.
     pub fn call(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        let body = self.body(request);
+        self.send(&body)
+    }
+
+    /// The body [`LiveModel::call`] posts for `request`: asked as the framework asks
+    /// (streamed, with the usage chunk, where its profile does: Semantic Kernel).
+    pub fn body(&self, request: &ModelRequest<'_>) -> String {
         let mut body = request_body(&self.endpoint.model, request);
-        // Asked as the framework asks: streamed, with the usage chunk (Semantic Kernel).
         if request.profile().wire.stream_usage {
             body.pop();
             body.push_str(r#","stream":true,"stream_options":{"include_usage":true}}"#);
         }
+        body
+    }
+
+    /// Posts `body` (made by [`LiveModel::body`]), retrying as configured: the blocking part
+    /// of a call, which needs no request and so may run on a thread of its own.
+    pub fn send(&mut self, body: &str) -> Result<Response, ModelError> {
         let url = self.endpoint.url();
         let mut attempt = 0;
         loop {
-            let failure = match self.attempt(&url, &body) {
+            let failure = match self.attempt(&url, body) {
                 Ok((response, usage)) => {
                     self.without_usage += usize::from(usage == Some(false));
                     return Ok(self.redactor.apply_response(response));

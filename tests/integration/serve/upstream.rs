@@ -127,3 +127,50 @@ fn the_key_reaches_neither_the_app_nor_its_children() {
     );
     assert!(!stderr.contains(key) && !String::from_utf8_lossy(&output.stdout).contains(key));
 }
+
+/// A loopback upstream that accepts connections and never answers; its base URL.
+fn silent_upstream() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+#[test]
+fn a_silent_upstream_holds_serve_no_longer_than_its_timeout_or_a_signal() {
+    for stop in ["--timeout", "TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = small_scenario(&dir, None);
+        let url = silent_upstream();
+        let mut args = vec!["--upstream", &url, "--upstream-model", "m", "--upstream-timeout", "100"];
+        if stop == "--timeout" {
+            args.extend(["--timeout", "2"]);
+        }
+        let serve = Serve::start(&file, &args);
+        let (serve_url, body) = (serve.url(), expected_bodies(&file).swap_remove(0));
+        let asking = std::thread::spawn(move || chat(&client(), &serve_url, &body));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let started = std::time::Instant::now();
+        if stop == "TERM" {
+            serve.signal("TERM");
+        }
+        let output = serve.finish();
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(6),
+            "{stop}: serve ended after {took:?}"
+        );
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            report.contains("the upstream call was abandoned"),
+            "{stop}: {}",
+            super::shown(&output)
+        );
+        let _ = asking.join();
+    }
+}
