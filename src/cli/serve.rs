@@ -443,15 +443,11 @@ fn write_files(args: &ServeArgs, scenario: &Scenario, first: &Finished) -> Resul
         let Some(transcript) = &first.transcript else {
             return Err(format!("{}: no conversation to record", path.display()));
         };
-        transcript
-            .save(path)
-            .inspect(|()| {
-                if args.upstream.is_some() {
-                    let _ = std::fs::remove_file(super::record::partial_path(path));
-                }
-            })
-            .map_err(|e| format!("{}: cannot write the recording: {e}", path.display()))?;
-        let _ = writeln!(std::io::stderr().lock(), "recorded {}", path.display());
+        let written = super::record::keep_recording(path, &transcript.to_json())?;
+        if args.upstream.is_some() && written == *path {
+            let _ = std::fs::remove_file(super::record::partial_path(path));
+        }
+        let _ = writeln!(std::io::stderr().lock(), "recorded {}", written.display());
     }
     if let Some(path) = &args.write_design {
         if first.observed.is_empty() {

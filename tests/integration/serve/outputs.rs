@@ -75,3 +75,36 @@ fn the_recording_in_progress_cannot_be_the_scenario() {
 fn a_recording_that_names_a_folder_is_refused_before_anything_runs() {
     refused(&["--record", "DIR"], "--record names a folder");
 }
+
+#[test]
+fn a_recording_that_cannot_be_written_at_the_end_goes_to_the_temporary_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = super::expected_bodies(&file);
+    let folder = dir.path().join("out");
+    let recording = folder.join("rec.json");
+    let serve = super::Serve::start(&file, &["--wait", "0.3", "--record", arg(&recording)]);
+    let (agent, url) = (super::client(), serve.url());
+    let (last, first) = bodies.split_last().unwrap();
+    for body in first {
+        assert_eq!(super::chat(&agent, &url, body).status, 200);
+    }
+    // The folder of the recording becomes a file mid-run (as root, chmod would not stop a
+    // write): the recording cannot go there.
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, "in the way").unwrap();
+    assert_eq!(super::chat(&agent, &url, last).status, 200);
+    let output = serve.finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let moved = stderr
+        .lines()
+        .find_map(|l| {
+            l.split_once("; the recording was written to ")?
+                .1
+                .strip_suffix(" instead")
+        })
+        .unwrap_or_else(|| panic!("{}", super::shown(&output)));
+    let kept: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(moved).unwrap()).unwrap();
+    assert_eq!(kept["calls"].as_array().unwrap().len(), bodies.len());
+    std::fs::remove_file(moved).unwrap();
+}
