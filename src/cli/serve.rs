@@ -15,7 +15,7 @@ use super::output::{Color, Format, Status, bad_input, json_text, print, run_json
 use super::profile::ProfileArg;
 use super::record::{http_url, positive_seconds};
 use super::replay::divergence_json;
-use handoff_harness::files::{check_outputs as check_output_files, write_atomic};
+use handoff_harness::files::{check_outputs as check_output_files, is_stream, write_atomic};
 use handoff_harness::scenario::Scenario;
 use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Served, Server};
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
@@ -258,6 +258,15 @@ fn failure(served: &Served, expected: u32, written: &Result<(), String>) -> Opti
     }
 }
 
+/// Where a forwarded conversation's recording in progress is kept: `<out>.partial`, or, for a
+/// recording written to a stream (`--record /dev/stdout`), a file of the temporary folder.
+fn partial_of(out: &Path) -> PathBuf {
+    match is_stream(out) {
+        true => std::env::temp_dir().join(format!("handoff-serve-{}.recording.partial", std::process::id())),
+        false => super::record::partial_path(out),
+    }
+}
+
 /// Refuses, before anything runs, output files that name one file, an input (a scenario or
 /// its recording), a folder, or a place that cannot be written: every file serve writes,
 /// the recording in progress (`--record`'s `.partial`, with `--upstream`) among them.
@@ -266,7 +275,7 @@ fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status>
         .record
         .as_ref()
         .filter(|_| args.upstream.is_some())
-        .map(|out| super::record::partial_path(out));
+        .map(|out| partial_of(out));
     let named = [
         ("--record", args.record.as_deref()),
         ("--record's recording in progress", partial.as_deref()),
@@ -297,7 +306,7 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
             .record
             .as_ref()
             .filter(|_| args.upstream.is_some())
-            .map(|out| super::record::partial_path(out)),
+            .map(|out| partial_of(out)),
         stop_on_signals: true,
         observe: args.write_design.is_some(),
         stopped: None,
@@ -445,7 +454,7 @@ fn write_files(args: &ServeArgs, scenario: &Scenario, first: &Finished) -> Resul
         };
         let written = super::record::keep_recording(path, &transcript.to_json())?;
         if args.upstream.is_some() && written == *path {
-            let _ = std::fs::remove_file(super::record::partial_path(path));
+            let _ = std::fs::remove_file(partial_of(path));
         }
         let _ = writeln!(std::io::stderr().lock(), "recorded {}", written.display());
     }

@@ -13,4 +13,4 @@ pub use ordered::{OrderedMap, unique_object};
 pub use place::{Hint, closest, json_key};
 pub use read::{FileError, MAX_FILE_SIZE, STDIN, STDIN_NAME, parse_json, read_text, stem};
 pub use words::{escape_controls, names, plural};
-pub use write::{OutputError, check_outputs, check_writable, same_file, write_atomic, write_or_fallback};
+pub use write::{OutputError, check_outputs, check_writable, is_stream, same_file, write_atomic, write_or_fallback};

@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` atomically, creating parent directories as needed: a temporary
 /// file beside `path` (tempfile's, removed if anything fails) is written, synced and persisted
 /// over `path`, then the folder is synced so that the rename survives a crash too.
+///
+/// A target that is neither a file nor a folder (a terminal, a pipe, `/dev/stdout`, or a link
+/// to one) is written in place: renaming over it would replace the device with a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if is_stream(path) {
+        return std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
+    }
     let dir = folder(path);
     std::fs::create_dir_all(dir)?;
     let prefix = format!(".{}.", file_name(path));
@@ -53,9 +59,19 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(dir.canonicalize().ok()?.join(path.file_name()?))
 }
 
+/// Whether `path` names something that is neither a file nor a folder (a terminal, a pipe, a
+/// device such as `/dev/stdout`), links followed: written in place, never replaced.
+pub fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Checks, before any work is paid for, that `path` can be written: its folder is created if
-/// needed and a probe file is written and removed there. Nothing is left behind.
+/// needed and a probe file is written and removed there (a stream, [`is_stream`], is opened
+/// for writing instead). Nothing is left behind.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    if is_stream(path) {
+        return std::fs::OpenOptions::new().write(true).open(path).map(drop);
+    }
     let dir = folder(path);
     std::fs::create_dir_all(dir)?;
     let probe = dir.join(format!(".{}.{}.probe", file_name(path), std::process::id()));
@@ -232,6 +248,22 @@ mod tests {
         assert!(matches!(input_named, Err(OutputError::Input { .. })), "{input_named:?}");
         let folder = check_outputs(&[("--one", dir.path())], &[]);
         assert!(matches!(folder, Err(OutputError::Folder { .. })), "{folder:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        assert!(is_stream(&link));
+        check_writable(&link).unwrap();
+        write_atomic(&link, b"recording").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+            "still the link"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary left");
     }
 
     #[test]

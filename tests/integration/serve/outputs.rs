@@ -108,3 +108,27 @@ fn a_recording_that_cannot_be_written_at_the_end_goes_to_the_temporary_folder() 
     assert_eq!(kept["calls"].as_array().unwrap().len(), bodies.len());
     std::fs::remove_file(moved).unwrap();
 }
+
+#[test]
+fn a_recording_to_standard_output_is_written_there_and_the_device_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = super::expected_bodies(&file);
+    // A link to /dev/stdout, as /dev/stdout itself is: replaced by the atomic rename before,
+    // and this one may be replaced without harm.
+    let link = dir.path().join("stdout");
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let serve = super::Serve::start(&file, &["--wait", "0.3", "--record", arg(&link)]);
+    let (agent, url) = (super::client(), serve.url());
+    for body in &bodies {
+        assert_eq!(super::chat(&agent, &url, body).status, 200);
+    }
+    let output = serve.finish();
+    exits(&output, 0);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\"calls\": ["), "{}", super::shown(&output));
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link is kept"
+    );
+}
