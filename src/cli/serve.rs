@@ -363,8 +363,12 @@ impl Report {
         }
     }
 
-    /// What must be kept of `conversation` for the report.
+    /// What must be kept of `conversation` for the report (a recording in progress that could
+    /// not be written is warned of at once).
     fn conversation(&self, conversation: &Conversation) -> Finished {
+        if let Some(error) = &conversation.partial_error {
+            let _ = writeln!(std::io::stderr().lock(), "warning: {error}");
+        }
         let Conversation {
             number,
             run,

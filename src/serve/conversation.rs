@@ -24,6 +24,10 @@ pub struct Conversation {
     pub replay_divergence: Option<Divergence>,
     /// The requests, as the design they show, if [`Options::observe`](super::Options::observe) asked (empty otherwise).
     pub observed: ObservedDesign,
+    /// Why the recording in progress ([`Options::partial`](super::Options::partial)) could
+    /// not be written, if a write of it failed: worth a warning (the recording itself is
+    /// written at the end).
+    pub partial_error: Option<String>,
 }
 
 /// What a serve did: its conversations and how the app ended.

@@ -231,11 +231,15 @@ impl Answering {
         Answering::Recorded(Box::new(recorder))
     }
 
-    /// Where a recording stopped answering, and the transcript, for the ended `run`.
-    fn finish(self, run: &Run) -> (Option<Divergence>, Option<Transcript>) {
+    /// Where a recording stopped answering, the transcript, and why the recording in
+    /// progress could not be written, for the ended `run`.
+    fn finish(self, run: &Run) -> (Option<Divergence>, Option<Transcript>, Option<String>) {
         match self {
-            Answering::Recorded(recorder) => (recorder.inner().divergence(), Some((*recorder).finish(run))),
-            Answering::Plain(answerer) => (answerer.divergence(), None),
+            Answering::Recorded(recorder) => {
+                let error = recorder.save_error().map(String::from);
+                (recorder.inner().divergence(), Some((*recorder).finish(run)), error)
+            }
+            Answering::Plain(answerer) => (answerer.divergence(), None, None),
         }
     }
 }
@@ -347,7 +351,7 @@ async fn hold(
     }
     let started = lockstep.started();
     let (answering, traffic, observed) = lockstep.finish();
-    let (replay_divergence, transcript) = answering.finish(&run);
+    let (replay_divergence, transcript, partial_error) = answering.finish(&run);
     let mut verdict = scenario.verdict(&run);
     verdict.add(traffic_check(&traffic, options.matching));
     let conversation = Conversation {
@@ -358,6 +362,7 @@ async fn hold(
         verdict,
         replay_divergence,
         observed,
+        partial_error,
     };
     (started, conversation)
 }

@@ -174,3 +174,37 @@ fn a_silent_upstream_holds_serve_no_longer_than_its_timeout_or_a_signal() {
         let _ = asking.join();
     }
 }
+
+#[test]
+fn a_recording_in_progress_that_cannot_be_written_is_warned_of_and_the_recording_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let run = Scenario::load(&file).unwrap().run_blocking().unwrap();
+    let upstream = Endpoint::start(answers_of(&run));
+    let folder = dir.path().join("out");
+    let recording = folder.join("rec.json");
+    let args = [
+        "--upstream",
+        &upstream.base_url,
+        "--upstream-model",
+        "gpt-test",
+        "--record",
+        crate::support::arg(&recording),
+    ];
+    let serve = Serve::start(&file, &args);
+    let (agent, bodies) = (client(), expected_bodies(&file));
+    assert_eq!(chat(&agent, &serve.url(), &bodies[0]).status, 200);
+    // The folder of the recording becomes a file after the first paid call.
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, "in the way").unwrap();
+    for body in &bodies[1..] {
+        assert_eq!(chat(&agent, &serve.url(), body).status, 200);
+    }
+    let output = serve.finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("warning: {}.partial: cannot write", recording.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("; the recording was written to "), "{stderr}");
+}
