@@ -112,15 +112,11 @@ pub(super) fn unattributed(design: &Design, request: &AppRequest) -> String {
 
 /// How much of a system message and of instructions the search for the closest agent
 /// compares, and a report shows: the search costs the product of the two lengths.
-const HEAD: usize = 4 * 1024;
+const HEAD: usize = crate::files::SHOWN_BYTES;
 
-/// The first [`HEAD`] bytes of `text` (at a character's boundary).
+/// The first [`HEAD`] bytes of `text`.
 fn head(text: &str) -> &str {
-    let mut end = text.len().min(HEAD);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    crate::files::head(text, HEAD)
 }
 
 /// `text` quoted for a message, its controls escaped; a longer one cut to its [`HEAD`] with a
