@@ -117,6 +117,32 @@ pub(crate) fn partial_path(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
+/// Writes a recording (`json`) to `target` atomically; if that fails, to the temporary folder
+/// (saying so on standard error), and if that fails too, prints it on standard output rather
+/// than lose what was paid for. Where it went, or (printed) why neither place could be written.
+pub(crate) fn keep_recording(target: &Path, json: &str) -> Result<PathBuf, String> {
+    match write_or_fallback(target, json.as_bytes()) {
+        Ok((path, moved)) => {
+            if let Some(error) = moved {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "warning: {}: cannot write: {error}; the recording was written to {} instead",
+                    target.display(),
+                    path.display()
+                );
+            }
+            Ok(path)
+        }
+        Err(error) => {
+            print(json);
+            Err(format!(
+                "{}: cannot write: {error}, nor in the temporary folder; the recording was printed above",
+                target.display()
+            ))
+        }
+    }
+}
+
 pub(super) fn record(args: &RecordArgs) -> Status {
     let mut scenario = match Scenario::load_under(&args.file, args.profile.profile) {
         Ok(scenario) => scenario,
@@ -222,29 +248,14 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         // Nothing was paid for: no file, and an earlier partial recording stays as it was.
         None
     } else {
-        match write_or_fallback(target, transcript.to_json().as_bytes()) {
-            Ok((path, moved)) => {
-                if let Some(error) = moved {
-                    let _ = writeln!(
-                        std::io::stderr().lock(),
-                        "warning: {}: cannot write: {error}; the recording was written to {} instead",
-                        target.display(),
-                        path.display()
-                    );
-                } else if !failed {
+        match keep_recording(target, &transcript.to_json()) {
+            Ok(path) => {
+                if path == *target && !failed {
                     let _ = std::fs::remove_file(&partial);
                 }
                 Some(path)
             }
-            Err(error) => {
-                // Neither place could be written: the recording goes to standard output
-                // rather than nowhere.
-                print(&transcript.to_json());
-                return bad_input(format!(
-                    "{}: cannot write: {error}, nor in the temporary folder; the recording was printed above",
-                    target.display()
-                ));
-            }
+            Err(message) => return bad_input(message),
         }
     };
     let verdict = scenario.verdict(&run);

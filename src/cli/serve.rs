@@ -15,7 +15,7 @@ use super::output::{Color, Format, Status, bad_input, json_text, print, run_json
 use super::profile::ProfileArg;
 use super::record::{http_url, positive_seconds};
 use super::replay::divergence_json;
-use handoff_harness::files::{check_writable, same_file, write_atomic};
+use handoff_harness::files::{check_outputs as check_output_files, is_stream, write_atomic};
 use handoff_harness::scenario::Scenario;
 use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Served, Server};
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
@@ -63,6 +63,13 @@ pub(crate) struct ServeArgs {
     /// The model to ask upstream.
     #[arg(long, value_name = "NAME", requires = "upstream")]
     upstream_model: Option<String>,
+    /// How long to wait for each answer of the upstream, in seconds (lower than `handoff
+    /// record`'s: an app waits on it); serve's --timeout and a signal abandon it anyway.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = positive_seconds, requires = "upstream")]
+    upstream_timeout: Duration,
+    /// How many times to try an upstream call again after a timeout, a 429 or a 5xx.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "upstream")]
+    upstream_retries: u32,
     /// The environment variable holding the upstream API key (never written anywhere).
     #[arg(long, value_name = "NAME", default_value = "OPENAI_API_KEY")]
     api_key_env: String,
@@ -136,6 +143,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
         program: program.clone(),
         args: rest.to_vec(),
         stdin: handoff_harness::serve::app_input(&scenario, args.task_on_stdin),
+        key_env: Some(args.api_key_env.clone().into()),
     });
     let outcome = handoff_harness::serve::block_on(async {
         let server = Server::bind(args.listen)
@@ -197,7 +205,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 text.push_str(&format!("app: {end}\n"));
             }
             if served.interrupted {
-                text.push_str("serve: interrupted (Ctrl-C or SIGTERM), the conversation unfinished\n");
+                text.push_str("serve: interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT), the conversation unfinished\n");
             }
             if served.timed_out {
                 text.push_str(&format!(
@@ -285,33 +293,39 @@ fn failure(served: &Served, expected: u32, written: &Result<(), String>) -> Opti
     }
 }
 
-/// Refuses, before anything runs, output files that are the scenario or cannot be written.
-fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status> {
-    let outputs = [
-        ("--record", &args.record),
-        ("--write-design", &args.write_design),
-        ("--port-file", &args.port_file),
-    ];
-    for (option, path) in outputs {
-        let Some(path) = path else { continue };
-        let recordings = scenarios
-            .iter()
-            .filter_map(|s| s.recording.as_ref().map(|r| Path::new(&r.file)));
-        let mut inputs = args.files.iter().map(PathBuf::as_path).chain(recordings);
-        if inputs.any(|input| same_file(path, input)) {
-            return Err(bad_input(format!(
-                "{}: {option} names an input of this serve; give another file",
-                path.display()
-            )));
-        }
-        if let Err(error) = check_writable(path) {
-            return Err(bad_input(format!(
-                "{}: {option}: cannot write there ({error})",
-                path.display()
-            )));
-        }
+/// Where a forwarded conversation's recording in progress is kept: `<out>.partial`, or, for a
+/// recording written to a stream (`--record /dev/stdout`), a file of the temporary folder.
+fn partial_of(out: &Path) -> PathBuf {
+    match is_stream(out) {
+        true => std::env::temp_dir().join(format!("handoff-serve-{}.recording.partial", std::process::id())),
+        false => super::record::partial_path(out),
     }
-    Ok(())
+}
+
+/// Refuses, before anything runs, output files that name one file, an input (a scenario or
+/// its recording), a folder, or a place that cannot be written: every file serve writes,
+/// the recording in progress (`--record`'s `.partial`, with `--upstream`) among them.
+fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status> {
+    let partial = args
+        .record
+        .as_ref()
+        .filter(|_| args.upstream.is_some())
+        .map(|out| partial_of(out));
+    let named = [
+        ("--record", args.record.as_deref()),
+        ("--record's recording in progress", partial.as_deref()),
+        ("--write-design", args.write_design.as_deref()),
+        ("--port-file", args.port_file.as_deref()),
+    ];
+    let outputs: Vec<(&str, &Path)> = named
+        .into_iter()
+        .filter_map(|(option, path)| Some((option, path?)))
+        .collect();
+    let recordings = scenarios
+        .iter()
+        .filter_map(|s| s.recording.as_ref().map(|r| Path::new(&r.file)));
+    let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).chain(recordings).collect();
+    check_output_files(&outputs, &inputs).map_err(|error| bad_input(error.to_string()))
 }
 
 fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
@@ -328,9 +342,10 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
             .record
             .as_ref()
             .filter(|_| args.upstream.is_some() && args.conversations == 1)
-            .map(|out| super::record::partial_path(out)),
+            .map(|out| partial_of(out)),
         stop_on_signals: true,
         observe: args.write_design.is_some(),
+        stopped: None,
     };
     if let (Some(url), Some(model)) = (&args.upstream, &args.upstream_model) {
         let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
@@ -338,6 +353,8 @@ fn options(args: &ServeArgs, scenario: &Scenario) -> Result<Options, Status> {
         let endpoint = Endpoint {
             api_key: key,
             auth: Auth::Bearer,
+            timeout: args.upstream_timeout,
+            retries: args.upstream_retries,
             ..Endpoint::new(url, model)
         };
         options.upstream = Some(LiveModel::new(endpoint, redactor));
@@ -385,8 +402,12 @@ impl Report {
         }
     }
 
-    /// What must be kept of `conversation` for the report.
+    /// What must be kept of `conversation` for the report (a recording in progress that could
+    /// not be written is warned of at once).
     fn conversation(&self, conversation: &Conversation) -> Finished {
+        if let Some(error) = &conversation.partial_error {
+            let _ = writeln!(std::io::stderr().lock(), "warning: {error}");
+        }
         let Conversation {
             number,
             run,
@@ -475,15 +496,11 @@ fn write_files(args: &ServeArgs, scenario: &Scenario, first: &Finished) -> Resul
         let Some(transcript) = &first.transcript else {
             return Err(format!("{}: no conversation to record", path.display()));
         };
-        transcript
-            .save(path)
-            .inspect(|()| {
-                if args.upstream.is_some() {
-                    let _ = std::fs::remove_file(super::record::partial_path(path));
-                }
-            })
-            .map_err(|e| format!("{}: cannot write the recording: {e}", path.display()))?;
-        let _ = writeln!(std::io::stderr().lock(), "recorded {}", path.display());
+        let written = super::record::keep_recording(path, &transcript.to_json())?;
+        if args.upstream.is_some() && written == *path {
+            let _ = std::fs::remove_file(partial_of(path));
+        }
+        let _ = writeln!(std::io::stderr().lock(), "recorded {}", written.display());
     }
     if let Some(path) = &args.write_design {
         if first.observed.is_empty() {

@@ -12,5 +12,5 @@ mod write;
 pub use ordered::{OrderedMap, unique_object};
 pub use place::{Hint, closest, json_key};
 pub use read::{FileError, MAX_FILE_SIZE, STDIN, STDIN_NAME, parse_json, read_text, stem};
-pub use words::{escape_controls, names, plural};
-pub use write::{check_writable, same_file, write_atomic, write_or_fallback};
+pub use words::{SHOWN_BYTES, cut, escape_controls, head, names, plural};
+pub use write::{OutputError, check_outputs, check_writable, is_stream, same_file, write_atomic, write_or_fallback};

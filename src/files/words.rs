@@ -19,6 +19,29 @@ pub fn names(list: &[&str]) -> String {
     }
 }
 
+/// How much of a text a message or a diff shows: a longer one is cut ([`cut`]), so that a
+/// hostile input of megabytes is never echoed whole, nor compared whole where only its
+/// likeness is wanted.
+pub const SHOWN_BYTES: usize = 4 * 1024;
+
+/// The first `max` bytes of `text`, cut at a character's boundary.
+pub fn head(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `text`, or if it is longer than `max` bytes its [`head`] with a note of its whole length
+/// (`… (cut: N bytes in all)`).
+pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    match text.len() > max {
+        true => Cow::Owned(format!("{}… (cut: {} bytes in all)", head(text, max), text.len())),
+        false => Cow::Borrowed(text),
+    }
+}
+
 /// `text` with its control characters written visibly (`\n`, `\r`, `\t`, `\e`, `\0`,
 /// `\u{7f}`), so that what a model or a person wrote cannot start a new line, fake a
 /// `User:` line or drive the terminal when printed. Text without any is returned as it is.
@@ -44,6 +67,12 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_is_cut_at_a_character_with_its_length() {
+        assert_eq!(cut("short", 8), "short");
+        assert_eq!(cut("ééé", 3), "é… (cut: 6 bytes in all)");
+    }
 
     #[test]
     fn control_characters_are_written_visibly() {

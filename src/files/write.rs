@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` atomically, creating parent directories as needed: a temporary
 /// file beside `path` (tempfile's, removed if anything fails) is written, synced and persisted
 /// over `path`, then the folder is synced so that the rename survives a crash too.
+///
+/// A target that is neither a file nor a folder (a terminal, a pipe, `/dev/stdout`, or a link
+/// to one) is written in place: renaming over it would replace the device with a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if is_stream(path) {
+        return std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
+    }
     let dir = folder(path);
     std::fs::create_dir_all(dir)?;
     let prefix = format!(".{}.", file_name(path));
@@ -53,14 +59,95 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(dir.canonicalize().ok()?.join(path.file_name()?))
 }
 
+/// Whether `path` names something that is neither a file nor a folder (a terminal, a pipe, a
+/// device such as `/dev/stdout`), links followed: written in place, never replaced.
+pub fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Checks, before any work is paid for, that `path` can be written: its folder is created if
-/// needed and a probe file is written and removed there. Nothing is left behind.
+/// needed and a probe file is written and removed there (a stream, [`is_stream`], is opened
+/// for writing instead). Nothing is left behind.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    if is_stream(path) {
+        return std::fs::OpenOptions::new().write(true).open(path).map(drop);
+    }
     let dir = folder(path);
     std::fs::create_dir_all(dir)?;
     let probe = dir.join(format!(".{}.{}.probe", file_name(path), std::process::id()));
     std::fs::File::create(&probe)?;
     std::fs::remove_file(&probe)
+}
+
+/// Why an output file of a command is refused before anything runs.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// Two outputs name one file: the second write would replace the first.
+    #[error("{path}: {first} and {second} name the same file; give each its own")]
+    Shared {
+        /// The path, as the second option gave it.
+        path: String,
+        /// The option that names it first.
+        first: String,
+        /// The option that names it again.
+        second: String,
+    },
+    /// An output is one of the command's inputs: writing it would destroy the input.
+    #[error("{path}: {option} names an input of this command; give another file")]
+    Input {
+        /// The path.
+        path: String,
+        /// The option that names it.
+        option: String,
+    },
+    /// An output names an existing folder.
+    #[error("{path}: {option} names a folder; give a file")]
+    Folder {
+        /// The path.
+        path: String,
+        /// The option that names it.
+        option: String,
+    },
+    /// An output cannot be written (its folder is missing and cannot be made, or refuses
+    /// new files).
+    #[error("{path}: {option}: cannot write there ({source})")]
+    Unwritable {
+        /// The path.
+        path: String,
+        /// The option that names it.
+        option: String,
+        /// What the probe write met.
+        source: std::io::Error,
+    },
+}
+
+/// The one check of every file a command writes, before anything runs: `outputs` (each with
+/// the option that names it) are distinct files, none is one of `inputs`, none is a folder,
+/// and each can be written.
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[&Path]) -> Result<(), OutputError> {
+    for (i, &(option, path)) in outputs.iter().enumerate() {
+        let shown = || path.display().to_string();
+        if let Some((first, _)) = outputs[..i].iter().find(|(_, earlier)| same_file(earlier, path)) {
+            return Err(OutputError::Shared {
+                path: shown(),
+                first: first.to_string(),
+                second: option.to_string(),
+            });
+        }
+        let option = option.to_string();
+        if inputs.iter().any(|input| same_file(path, input)) {
+            return Err(OutputError::Input { path: shown(), option });
+        }
+        if path.is_dir() {
+            return Err(OutputError::Folder { path: shown(), option });
+        }
+        check_writable(path).map_err(|source| OutputError::Unwritable {
+            path: shown(),
+            option,
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to `path` atomically; if that fails, to a file of the same name in the
@@ -143,6 +230,40 @@ mod tests {
             check_writable(&blocker.join("out.json")).is_err(),
             "a file is no folder"
         );
+    }
+
+    #[test]
+    fn outputs_are_distinct_files_none_an_input_or_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, input) = (
+            dir.path().join("a.json"),
+            dir.path().join("b.json"),
+            dir.path().join("in.json"),
+        );
+        std::fs::write(&input, "{}").unwrap();
+        assert!(check_outputs(&[("--one", &a), ("--two", &b)], &[&input]).is_ok());
+        let shared = check_outputs(&[("--one", &a), ("--two", &dir.path().join("./a.json"))], &[]);
+        assert!(matches!(shared, Err(OutputError::Shared { .. })), "{shared:?}");
+        let input_named = check_outputs(&[("--one", &input)], &[&input]);
+        assert!(matches!(input_named, Err(OutputError::Input { .. })), "{input_named:?}");
+        let folder = check_outputs(&[("--one", dir.path())], &[]);
+        assert!(matches!(folder, Err(OutputError::Folder { .. })), "{folder:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        assert!(is_stream(&link));
+        check_writable(&link).unwrap();
+        write_atomic(&link, b"recording").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+            "still the link"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary left");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! overruns.
 
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +28,9 @@ pub struct AppCommand {
     pub args: Vec<OsString>,
     /// Written to its standard input, one per line, then the input is closed.
     pub stdin: Vec<String>,
+    /// The environment variable holding the upstream API key (`--api-key-env`): neither it
+    /// nor any other variable holding the same value reaches the app or its children.
+    pub key_env: Option<OsString>,
 }
 
 /// How a wrapped app ended.
@@ -44,7 +48,7 @@ pub enum AppEnd {
     Lingered(Duration),
     /// It could not be started.
     NotStarted(String),
-    /// Serve was interrupted (Ctrl-C or SIGTERM) and stopped it.
+    /// Serve was interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT) and stopped it.
     Interrupted,
 }
 
@@ -76,7 +80,10 @@ impl std::fmt::Display for AppEnd {
                 after.as_secs_f64()
             ),
             AppEnd::NotStarted(why) => write!(f, "the app could not be started: {why}"),
-            AppEnd::Interrupted => write!(f, "serve was interrupted (Ctrl-C or SIGTERM) and stopped the app"),
+            AppEnd::Interrupted => write!(
+                f,
+                "serve was interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT) and stopped the app"
+            ),
         }
     }
 }
@@ -85,6 +92,9 @@ impl AppCommand {
     /// Starts the app against the endpoint at `url`.
     pub(super) fn start(&self, url: &str) -> Result<RunningApp, AppEnd> {
         let mut command = Command::new(&self.program);
+        for name in self.key_variables() {
+            command.env_remove(name);
+        }
         command
             .args(&self.args)
             .env("OPENAI_BASE_URL", url)
@@ -132,6 +142,7 @@ impl AppCommand {
             path.push(rest);
         }
         command.env("PATH", path);
+        dies_with_serve(&mut command);
         let mut child = command
             .spawn()
             .map_err(|error| AppEnd::NotStarted(format!("{}: {error}", self.program.to_string_lossy())))?;
@@ -160,6 +171,24 @@ impl AppCommand {
             last,
             _stand_in: stand_in,
         })
+    }
+}
+
+impl AppCommand {
+    /// The variables of serve's environment that hold the key: `key_env`, and any other whose
+    /// value is the key's (a copy under another name).
+    fn key_variables(&self) -> Vec<OsString> {
+        let Some(name) = &self.key_env else {
+            return Vec::new();
+        };
+        let key = std::env::var_os(name).filter(|key| !key.is_empty());
+        let mut names = vec![name.clone()];
+        names.extend(
+            std::env::vars_os()
+                .filter(|(_, value)| key.as_ref() == Some(value))
+                .map(|(other, _)| other),
+        );
+        names
     }
 }
 
@@ -216,30 +245,111 @@ impl RunningApp {
         }
     }
 
-    /// Stops the app unless it `end`ed by itself, then lets its output drain (a grandchild
-    /// that still holds it open is not waited for).
+    /// Stops the app and everything it started (its process group: also when the app `end`ed
+    /// by itself, what it left running), then lets its output drain.
     pub(super) async fn finish(mut self, end: &AppEnd) {
+        stop_group(self.group);
         if !matches!(end, AppEnd::Exited(_)) {
-            stop_group(self.group);
             let _ = self.child.kill().await;
         }
-        for task in self.output {
+        for task in std::mem::take(&mut self.output) {
             let _ = tokio::time::timeout(Duration::from_secs(1), task).await;
         }
     }
 }
 
-/// Copies `stream` to standard error line by line, each prefixed, keeping the last non-empty
-/// line in `last`.
-async fn pass_through(stream: impl AsyncRead + Unpin, prefix: &'static str, last: Option<Arc<Mutex<String>>>) {
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        eprintln!("{prefix}{line}");
-        if let Some(last) = last.as_ref().filter(|_| !line.trim().is_empty()) {
-            let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            last.clear();
-            last.push_str(line.trim_end());
+impl Drop for RunningApp {
+    /// Whichever way serve leaves the app (an error, a panic), its process group goes too.
+    fn drop(&mut self) {
+        stop_group(self.group);
+    }
+}
+
+/// Makes the app's process receive SIGKILL when serve dies, however it dies (SIGKILL
+/// included): `PR_SET_PDEATHSIG`, set in the child between fork and exec. The runtime that
+/// starts the app runs on serve's main thread, whose end is what the signal follows.
+fn dies_with_serve(command: &mut Command) {
+    // SAFETY: getpid(2) before the fork; in the child only async-signal-safe calls are made
+    // (prctl(2), getppid(2), kill(2)).
+    let serve = unsafe { libc::getpid() };
+    let set = move || {
+        // SAFETY: see above; PR_SET_PDEATHSIG takes the signal as an unsigned long.
+        unsafe {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Serve died before the signal was set: nobody would send it.
+            if libc::getppid() != serve {
+                libc::kill(libc::getpid(), libc::SIGKILL);
+            }
         }
+        Ok(())
+    };
+    // SAFETY: the closure above is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(set);
+    }
+}
+
+/// The longest line of the app's output passed through whole; the rest of a longer line is
+/// dropped (said once per stream), so that a line without end cannot exhaust memory.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Copies `stream` to standard error line by line, each prefixed (bytes that are not UTF-8
+/// shown as U+FFFD), keeping the last non-empty line in `last`. It reads to the end whatever
+/// happens to standard error, so that the app never meets a closed pipe.
+async fn pass_through(stream: impl AsyncRead + Unpin, prefix: &'static str, last: Option<Arc<Mutex<String>>>) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    let (mut cutting, mut said) = (false, false);
+    loop {
+        let buffer = match reader.fill_buf().await {
+            Ok(buffer) if !buffer.is_empty() => buffer,
+            _ => break,
+        };
+        let end = buffer.iter().position(|&b| b == b'\n');
+        let taken = end.map_or(buffer.len(), |at| at + 1);
+        let room = MAX_LINE - line.len();
+        line.extend_from_slice(&buffer[..end.unwrap_or(taken).min(room)]);
+        reader.consume(taken);
+        if line.len() == MAX_LINE && end.is_none() && !cutting {
+            cutting = true;
+            show(prefix, &line, last.as_ref());
+            if !std::mem::replace(&mut said, true) {
+                show(
+                    prefix,
+                    format!(
+                        "[handoff serve: a line over {} KiB cut there; the rest of such lines is not shown]",
+                        MAX_LINE / 1024
+                    )
+                    .as_bytes(),
+                    None,
+                );
+            }
+        }
+        if end.is_some() {
+            if !cutting {
+                show(prefix, &line, last.as_ref());
+            }
+            line.clear();
+            cutting = false;
+        }
+    }
+    if !line.is_empty() && !cutting {
+        show(prefix, &line, last.as_ref());
+    }
+}
+
+/// Writes one line of the app's output, prefixed, to standard error (a failed write is let
+/// go), and keeps it in `last` unless it is blank.
+fn show(prefix: &str, line: &[u8], last: Option<&Arc<Mutex<String>>>) {
+    let line = String::from_utf8_lossy(line);
+    let line = line.strip_suffix('\r').unwrap_or(&line);
+    let _ = writeln!(std::io::stderr().lock(), "{prefix}{line}");
+    if let Some(last) = last.filter(|_| !line.trim().is_empty()) {
+        let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        last.clear();
+        last.push_str(line.trim_end());
     }
 }
 

@@ -84,13 +84,14 @@ pub(super) fn unattributed(design: &Design, request: &AppRequest) -> String {
     let closest = (0..design.agents().len())
         .map(|i| AgentId(i as u32))
         .map(|a| {
-            let likeness = strsim::normalized_levenshtein(&design.agent(a).instructions, system.unwrap_or(""));
+            let instructions = head(&design.agent(a).instructions);
+            let likeness = strsim::normalized_levenshtein(instructions, head(system.unwrap_or("")));
             (a, likeness + overlap(a) as f64)
         })
         .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.index().cmp(&x.0.index())))
         .map(|(a, _)| design.agent(a));
     let seen = match system {
-        Some(system) => format!("the system message {:?}", crate::files::escape_controls(system)),
+        Some(system) => format!("the system message {}", shown(system)),
         None => "no system message".to_string(),
     };
     let offers = if offered.is_empty() {
@@ -101,12 +102,31 @@ pub(super) fn unattributed(design: &Design, request: &AppRequest) -> String {
     let mut why = format!("no agent of the design has {seen} and offers {offers}");
     if let Some(agent) = closest {
         why.push_str(&format!(
-            "; the closest agent is {}, whose instructions are {:?}",
+            "; the closest agent is {}, whose instructions are {}",
             agent.name,
-            crate::files::escape_controls(&agent.instructions)
+            shown(&agent.instructions)
         ));
     }
     why
+}
+
+/// How much of a system message and of instructions the search for the closest agent
+/// compares, and a report shows: the search costs the product of the two lengths.
+const HEAD: usize = crate::files::SHOWN_BYTES;
+
+/// The first [`HEAD`] bytes of `text`.
+fn head(text: &str) -> &str {
+    crate::files::head(text, HEAD)
+}
+
+/// `text` quoted for a message, its controls escaped; a longer one cut to its [`HEAD`] with a
+/// note of its length.
+fn shown(text: &str) -> String {
+    let quoted = format!("{:?}", crate::files::escape_controls(head(text)));
+    match text.len() > HEAD {
+        true => format!("{quoted}… (cut: {} bytes in all)", text.len()),
+        false => quoted,
+    }
 }
 
 /// The name of the agent a request is for, if it can be told.
@@ -116,7 +136,19 @@ pub(super) fn attribute_name<'d>(design: &'d Design, request: &AppRequest) -> Op
 
 #[cfg(test)]
 mod tests {
-    use super::tool_key;
+    use super::{HEAD, shown, tool_key};
+
+    #[test]
+    fn a_long_text_is_shown_cut_with_its_length() {
+        let long = "é".repeat(HEAD);
+        let text = shown(&long);
+        assert!(text.len() < HEAD + 100, "{} bytes", text.len());
+        assert!(
+            text.ends_with(&format!("… (cut: {} bytes in all)", long.len())),
+            "{text}"
+        );
+        assert_eq!(shown("short"), "\"short\"");
+    }
     use serde_json::{Value, json};
 
     fn tool(properties: Value, required: Value) -> Value {

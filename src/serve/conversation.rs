@@ -26,6 +26,10 @@ pub struct Conversation {
     pub replay_divergence: Option<Divergence>,
     /// The requests, as the design they show, if [`Options::observe`](super::Options::observe) asked (empty otherwise).
     pub observed: ObservedDesign,
+    /// Why the recording in progress ([`Options::partial`](super::Options::partial)) could
+    /// not be written, if a write of it failed: worth a warning (the recording itself is
+    /// written at the end).
+    pub partial_error: Option<String>,
 }
 
 /// What a serve did: its conversations and how the app ended.
@@ -39,7 +43,7 @@ pub struct Served {
     pub app: Option<AppEnd>,
     /// Whether the serve, without an app, was stopped by [`Options::timeout`](super::Options::timeout).
     pub timed_out: bool,
-    /// Whether it was stopped by Ctrl-C or SIGTERM ([`Options::stop_on_signals`](super::Options::stop_on_signals)).
+    /// Whether it was stopped by Ctrl-C, SIGTERM, SIGHUP or SIGQUIT ([`Options::stop_on_signals`](super::Options::stop_on_signals)).
     pub interrupted: bool,
     /// Requests that belonged to no conversation the serve could hold, each as the error the
     /// app was sent (a conversation beyond [`Options::conversations`](super::Options::conversations), or none of the

@@ -93,6 +93,8 @@ impl Server {
         let url = self.url();
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
+        let mut options = options;
+        options.stopped = Some(stopped.clone());
         let refused = Arc::new(Refused::default());
         let accepting = tokio::spawn(accept(self.listener, sender, refused.clone(), stopped));
         let (wait, timeout) = (options.wait, options.timeout);
@@ -172,22 +174,27 @@ async fn serve_alone(
     (wait_for(conversation).await, Some(ended))
 }
 
-/// Resolves at Ctrl-C (SIGINT) or SIGTERM, if `signals`; else never.
+/// Resolves at Ctrl-C (SIGINT), SIGTERM, SIGHUP (the terminal closed) or SIGQUIT, if
+/// `signals`; else never.
 async fn interrupted(signals: bool) {
     use tokio::signal::unix::{SignalKind, signal};
     let listening = signals
         .then(|| {
-            Some((
+            Some([
                 signal(SignalKind::interrupt()).ok()?,
                 signal(SignalKind::terminate()).ok()?,
-            ))
+                signal(SignalKind::hangup()).ok()?,
+                signal(SignalKind::quit()).ok()?,
+            ])
         })
         .flatten();
     match listening {
-        Some((mut interrupt, mut terminate)) => {
+        Some([mut interrupt, mut terminate, mut hangup, mut quit]) => {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
+                _ = quit.recv() => {}
             }
         }
         None => std::future::pending().await,
@@ -258,6 +265,9 @@ async fn wait_for(
     conversation.await.unwrap_or_else(|_| Err(thread_lost()))
 }
 
+/// How long the accept loop waits after a failed accept before it tries again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
 /// Accepts connections until `stopped`; each connection's requests go to `sender`. Stopping
 /// drops every connection, so the conversation sees the channel close.
 async fn accept(
@@ -277,7 +287,12 @@ async fn accept(
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors (EMFILE) or the like: trying again at once would
+                    // spin; a moment later a connection may have closed.
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
                 connections.spawn(async move {

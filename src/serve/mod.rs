@@ -88,11 +88,15 @@ pub struct Options {
     /// Where the recording so far is written after every call, when recording (for a
     /// forwarded, paid conversation that stops half-way: `handoff record`'s `.partial`).
     pub partial: Option<std::path::PathBuf>,
-    /// Stop at Ctrl-C or SIGTERM (the wrapped app too), reporting what was seen. Off by
+    /// Stop at Ctrl-C, SIGTERM, SIGHUP or SIGQUIT (the wrapped app too), reporting what was seen. Off by
     /// default: a library does not take over its host's signals.
     pub stop_on_signals: bool,
     /// Note the design the requests show ([`Conversation::observed`]).
     pub observe: bool,
+    /// Turns true when the serve stops (its timeout, a signal, the app's end): a call to the
+    /// upstream under way is then abandoned, so that a silent upstream cannot hold the serve.
+    /// [`Server::run`] sets it; `None` lets every call run to its end.
+    pub stopped: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Default for Options {
@@ -107,6 +111,7 @@ impl Default for Options {
             partial: None,
             stop_on_signals: false,
             observe: false,
+            stopped: None,
         }
     }
 }
@@ -116,29 +121,70 @@ impl Default for Options {
 enum Answerer {
     Scripted(ScriptedModel),
     Replay(ReplayModel),
-    Live(LiveModel),
+    Live(LiveModel, Option<tokio::sync::watch::Receiver<bool>>),
 }
 
 impl Answerer {
-    fn answer(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+    async fn answer(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
         match self {
             Answerer::Scripted(model) => model.reply(request),
             Answerer::Replay(model) => model.reply(request),
-            Answerer::Live(model) => model.call(request),
+            Answerer::Live(model, stopped) => forward(model, stopped.as_ref(), request).await,
         }
     }
 }
 
+/// Calls `live` for `request` on a thread of its own, abandoning the call when `stopped`
+/// turns true (the thread is left to end by itself; its answer is not used).
+async fn forward(
+    live: &mut LiveModel,
+    stopped: Option<&tokio::sync::watch::Receiver<bool>>,
+    request: &ModelRequest<'_>,
+) -> Result<Response, ModelError> {
+    let Some(stopped) = stopped else {
+        return live.call(request);
+    };
+    let body = live.body(request);
+    let mut worker = live.clone();
+    let (sender, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("handoff-serve-upstream".into())
+        .spawn(move || {
+            let result = worker.send(&body);
+            let _ = sender.send((worker, result));
+        })
+        .map_err(|e| ModelError::new(format!("cannot start the upstream call: {e}")))?;
+    let mut stopped = stopped.clone();
+    let stop = async move {
+        // A sender gone is no stop.
+        if stopped.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        answer = answered => match answer {
+            Ok((worker, result)) => {
+                *live = worker;
+                result
+            }
+            Err(_) => Err(ModelError::new("the upstream call stopped without an answer")),
+        },
+        () = stop => Err(ModelError::new(
+            "the upstream call was abandoned: serve stopped (--timeout, a signal, or the app's end) before it answered",
+        )),
+    }
+}
+
 impl Model for Answerer {
-    fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
-        std::future::ready(self.answer(request))
+    async fn respond(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        self.answer(request).await
     }
 
     fn state(&self) -> Option<u64> {
         match self {
             Answerer::Scripted(model) => model.state(),
             Answerer::Replay(model) => model.state(),
-            Answerer::Live(model) => model.state(),
+            Answerer::Live(model, _) => model.state(),
         }
     }
 }
@@ -146,7 +192,7 @@ impl Model for Answerer {
 impl Answerer {
     fn for_scenario(scenario: &Scenario, options: &Options) -> Result<Answerer, ScenarioError> {
         if let Some(live) = &options.upstream {
-            return Ok(Answerer::Live(live.clone()));
+            return Ok(Answerer::Live(live.clone(), options.stopped.clone()));
         }
         if let Some(replay) = &scenario.recording {
             return Ok(Answerer::Replay(replay.model(&scenario.design)));
@@ -186,11 +232,15 @@ impl Answering {
         Answering::Recorded(Box::new(recorder))
     }
 
-    /// Where a recording stopped answering, and the transcript, for the ended `run`.
-    fn finish(self, run: &Run) -> (Option<Divergence>, Option<Transcript>) {
+    /// Where a recording stopped answering, the transcript, and why the recording in
+    /// progress could not be written, for the ended `run`.
+    fn finish(self, run: &Run) -> (Option<Divergence>, Option<Transcript>, Option<String>) {
         match self {
-            Answering::Recorded(recorder) => (recorder.inner().divergence(), Some((*recorder).finish(run))),
-            Answering::Plain(answerer) => (answerer.divergence(), None),
+            Answering::Recorded(recorder) => {
+                let error = recorder.save_error().map(String::from);
+                (recorder.inner().divergence(), Some((*recorder).finish(run)), error)
+            }
+            Answering::Plain(answerer) => (answerer.divergence(), None, None),
         }
     }
 }
@@ -199,7 +249,7 @@ impl Model for Answering {
     async fn respond(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
         match self {
             Answering::Recorded(recorder) => recorder.respond(request).await,
-            Answering::Plain(answerer) => answerer.answer(request),
+            Answering::Plain(answerer) => answerer.answer(request).await,
         }
     }
 
@@ -316,7 +366,7 @@ async fn hold(
     }
     let started = lockstep.started();
     let (answering, traffic, observed) = lockstep.finish();
-    let (replay_divergence, transcript) = answering.finish(&run);
+    let (replay_divergence, transcript, partial_error) = answering.finish(&run);
     let mut verdict = scenario.verdict(&run);
     verdict.add(traffic_check(&traffic, options.matching));
     let conversation = Conversation {
@@ -328,6 +378,7 @@ async fn hold(
         verdict,
         replay_divergence,
         observed,
+        partial_error,
     };
     (started, conversation)
 }

@@ -78,11 +78,22 @@ fn bad(place: impl Into<String>, message: impl Into<String>) -> RequestError {
 /// work of reading a request.
 #[derive(Debug, Default)]
 pub struct Reader {
-    tools: Mutex<HashMap<Box<str>, Arc<[Value]>>>,
+    tools: Mutex<Kept>,
+}
+
+/// The tool lists a [`Reader`] keeps, by their text, and the bytes of those texts.
+#[derive(Debug, Default)]
+struct Kept {
+    lists: HashMap<Box<str>, Arc<[Value]>>,
+    bytes: usize,
 }
 
 /// How many distinct tool lists a [`Reader`] keeps (then it starts again).
 const KEPT_TOOL_LISTS: usize = 64;
+
+/// How many bytes of tool-list text a [`Reader`] keeps in all (then it starts again); a
+/// longer list is read every time, never kept.
+const KEPT_BYTES: usize = 8 << 20;
 
 /// A body with its `tools` left as text, for the [`Reader`]'s cache.
 #[derive(Deserialize)]
@@ -105,15 +116,19 @@ impl Reader {
             Some(raw) if raw.get() == "null" => Arc::from(Vec::new()),
             Some(raw) => {
                 let mut kept = self.tools.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                match kept.get(raw.get()) {
+                match kept.lists.get(raw.get()) {
                     Some(tools) => tools.clone(),
                     None => {
                         let value: Value = serde_json::from_str(raw.get()).map_err(|e| bad("tools", e.to_string()))?;
                         let tools = read_tools(Some(value))?;
-                        if kept.len() >= KEPT_TOOL_LISTS {
-                            kept.clear();
+                        let size = raw.get().len();
+                        if size <= KEPT_BYTES {
+                            if kept.lists.len() >= KEPT_TOOL_LISTS || kept.bytes + size > KEPT_BYTES {
+                                *kept = Kept::default();
+                            }
+                            kept.lists.insert(raw.get().into(), tools.clone());
+                            kept.bytes += size;
                         }
-                        kept.insert(raw.get().into(), tools.clone());
                         tools
                     }
                 }
@@ -508,6 +523,33 @@ mod tests {
                 AppRequest::parse(Api::ChatCompletions, bad).unwrap_err()
             );
         }
+    }
+
+    #[test]
+    fn the_reader_keeps_at_most_its_bytes_of_tool_lists() {
+        let reader = Reader::default();
+        let body = |name: &str, size: usize| {
+            format!(
+                r#"{{"model": "m", "messages": [], "tools": [{{"type": "function", "function": {{"name": "{name}", "description": "{}"}}}}]}}"#,
+                "d".repeat(size)
+            )
+        };
+        for i in 0..6 {
+            let read = reader.read(Api::ChatCompletions, body(&format!("f{i}"), 3 << 20).as_bytes());
+            assert_eq!(read.unwrap().tools[0]["function"]["name"], format!("f{i}"));
+            let kept = reader.tools.lock().unwrap();
+            assert!(
+                kept.bytes <= KEPT_BYTES && kept.lists.len() <= 2,
+                "{} bytes kept",
+                kept.bytes
+            );
+        }
+        reader
+            .read(Api::ChatCompletions, body("huge", KEPT_BYTES).as_bytes())
+            .unwrap();
+        let kept = reader.tools.lock().unwrap();
+        assert!(kept.bytes <= KEPT_BYTES, "a list over the budget is not kept");
+        assert!(!kept.lists.keys().any(|k| k.len() > KEPT_BYTES));
     }
 
     #[test]

@@ -251,16 +251,28 @@ impl LiveModel {
 
     /// Calls the endpoint for `request`, retrying as configured.
     pub fn call(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
+        let body = self.body(request);
+        self.send(&body)
+    }
+
+    /// The body [`LiveModel::call`] posts for `request`: asked as the framework asks
+    /// (streamed, with the usage chunk, where its profile does: Semantic Kernel).
+    pub fn body(&self, request: &ModelRequest<'_>) -> String {
         let mut body = request_body(&self.endpoint.model, request);
-        // Asked as the framework asks: streamed, with the usage chunk (Semantic Kernel).
         if request.profile().wire.stream_usage {
             body.pop();
             body.push_str(r#","stream":true,"stream_options":{"include_usage":true}}"#);
         }
+        body
+    }
+
+    /// Posts `body` (made by [`LiveModel::body`]), retrying as configured: the blocking part
+    /// of a call, which needs no request and so may run on a thread of its own.
+    pub fn send(&mut self, body: &str) -> Result<Response, ModelError> {
         let url = self.endpoint.url();
         let mut attempt = 0;
         loop {
-            let failure = match self.attempt(&url, &body) {
+            let failure = match self.attempt(&url, body) {
                 Ok((response, usage)) => {
                     self.without_usage += usize::from(usage == Some(false));
                     return Ok(self.redactor.apply_response(response));
@@ -339,14 +351,14 @@ impl LiveModel {
                 wait: None,
                 message: format!(
                     "the answer is not a Chat Completions response: {e}; it begins: {}",
-                    excerpt(&text)
+                    excerpt(&self.redactor.apply(&text))
                 ),
             });
         }
         Err(Failure {
             retry: status == 429 || status >= 500,
             wait,
-            message: format!("HTTP {status}: {}", server_message(&text)),
+            message: format!("HTTP {status}: {}", server_message(&text, &self.redactor)),
         })
     }
 }
@@ -357,12 +369,13 @@ impl Model for LiveModel {
     }
 }
 
-/// The `error.message` of an OpenAI error body, else the start of the body.
-fn server_message(body: &str) -> String {
+/// The `error.message` of an OpenAI error body, else the start of the body; redacted before
+/// it is cut, so that a key across the cut leaves none of its characters.
+fn server_message(body: &str, redactor: &Redactor) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(String::from))
-        .unwrap_or_else(|| excerpt(body))
+        .and_then(|v| v["error"]["message"].as_str().map(|m| redactor.apply(m)))
+        .unwrap_or_else(|| excerpt(&redactor.apply(body)))
 }
 
 fn excerpt(text: &str) -> String {
@@ -471,6 +484,16 @@ mod tests {
             "[REDACTED], xsk-abcdefgh, sk-abcdefghi, ([REDACTED])"
         );
         assert_eq!(redactor.warning(), None);
+    }
+
+    #[test]
+    fn an_error_body_is_redacted_before_it_is_cut() {
+        let redactor = Redactor::new(Some("sk-0123456789abcdef"), &[]).unwrap();
+        // The key straddles the 200th character: cut first, its start would be left.
+        let body = format!("<html>{} sk-0123456789abcdef </html>", "x".repeat(185));
+        let message = server_message(&body, &redactor);
+        assert!(!message.contains("sk-0123"), "{message}");
+        assert!(message.contains("[REDACTE"), "{message}");
     }
 
     #[test]

@@ -372,12 +372,13 @@ impl Transcript {
 /// A request as lines for a diff: the instructions, one line per tool (name, parameters,
 /// description) and one per message; line breaks and other control characters in texts are
 /// written visibly (`\n`), so that one message is one line and a diff cannot drive the terminal.
+/// A text over [`SHOWN_BYTES`](crate::files::SHOWN_BYTES) is cut, with its length.
 pub fn request_lines<'a>(
     instructions: &str,
     tools: &[Value],
     messages: impl IntoIterator<Item = &'a ChatMessage>,
 ) -> Vec<String> {
-    let one_line = |text: &str| escape_controls(text).into_owned();
+    let one_line = |text: &str| escape_controls(&crate::files::cut(text, crate::files::SHOWN_BYTES)).into_owned();
     let mut lines = vec![format!("system: {}", one_line(instructions))];
     for tool in tools {
         let function = &tool["function"];

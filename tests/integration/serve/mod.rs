@@ -29,6 +29,7 @@ use crate::support::{Recorder, arg};
 mod af_wire;
 mod chat;
 mod concurrent;
+mod outputs;
 mod responses;
 mod routes;
 mod traffic;

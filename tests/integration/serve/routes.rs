@@ -204,3 +204,44 @@ fn concurrent_clients_are_all_answered_while_model_requests_are_in_flight() {
     let served = serve.finish();
     exits(&served, 0);
 }
+
+/// The CPU time (user and system, in clock ticks) process `pid` has used so far.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command's name, which is in parentheses: utime and stime are the
+    // 12th and 13th of them.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[test]
+fn out_of_file_descriptors_the_accept_loop_waits_instead_of_spinning() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let serve = Serve::start(&file, &["--timeout", "20"]);
+    let pid = serve.child.as_ref().unwrap().id();
+    let limit = libc::rlimit {
+        rlim_cur: 48,
+        rlim_max: 48,
+    };
+    // SAFETY: prlimit(2) on the serve's pid with a valid rlimit; no memory is shared.
+    let set = unsafe { libc::prlimit(pid as i32, libc::RLIMIT_NOFILE, &limit, std::ptr::null_mut()) };
+    assert_eq!(set, 0, "prlimit: {}", std::io::Error::last_os_error());
+    // More idle connections than serve may hold: the rest wait in the listen queue.
+    let held: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", serve.port)).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(pid) - before;
+    assert!(
+        used < 25,
+        "serve used {used} ticks of CPU in a second, holding {} connections",
+        held.len()
+    );
+    drop(held);
+    serve.signal("TERM");
+    let _ = serve.finish();
+}

@@ -93,3 +93,118 @@ fn an_upstream_that_fails_is_an_error_the_app_sees() {
     let output = serve.finish();
     exits(&output, 1);
 }
+
+#[test]
+fn the_key_reaches_neither_the_app_nor_its_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let key = "sk-test-9e8d7c6b5a4f";
+    let script = "echo \"named=$HANDOFF_TEST_KEY copy=$HANDOFF_TEST_COPY\"; sh -c 'env' | grep -c sk-test || true";
+    let output = Serve::start_with(
+        &file,
+        &[
+            "--upstream",
+            "http://127.0.0.1:9/v1",
+            "--upstream-model",
+            "gpt-test",
+            "--api-key-env",
+            "HANDOFF_TEST_KEY",
+            "--wait",
+            "0.3",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ],
+        &[("HANDOFF_TEST_KEY", key), ("HANDOFF_TEST_COPY", key)],
+    )
+    .finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("app | named= copy=\n"), "{}", super::shown(&output));
+    assert!(
+        stderr.contains("app | 0\n"),
+        "no variable of the grandchild holds it: {stderr}"
+    );
+    assert!(!stderr.contains(key) && !String::from_utf8_lossy(&output.stdout).contains(key));
+}
+
+/// A loopback upstream that accepts connections and never answers; its base URL.
+fn silent_upstream() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+#[test]
+fn a_silent_upstream_holds_serve_no_longer_than_its_timeout_or_a_signal() {
+    for stop in ["--timeout", "TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = small_scenario(&dir, None);
+        let url = silent_upstream();
+        let mut args = vec!["--upstream", &url, "--upstream-model", "m", "--upstream-timeout", "100"];
+        if stop == "--timeout" {
+            args.extend(["--timeout", "2"]);
+        }
+        let serve = Serve::start(&file, &args);
+        let (serve_url, body) = (serve.url(), expected_bodies(&file).swap_remove(0));
+        let asking = std::thread::spawn(move || chat(&client(), &serve_url, &body));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let started = std::time::Instant::now();
+        if stop == "TERM" {
+            serve.signal("TERM");
+        }
+        let output = serve.finish();
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(6),
+            "{stop}: serve ended after {took:?}"
+        );
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            report.contains("the upstream call was abandoned"),
+            "{stop}: {}",
+            super::shown(&output)
+        );
+        let _ = asking.join();
+    }
+}
+
+#[test]
+fn a_recording_in_progress_that_cannot_be_written_is_warned_of_and_the_recording_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let run = Scenario::load(&file).unwrap().run_blocking().unwrap();
+    let upstream = Endpoint::start(answers_of(&run));
+    let folder = dir.path().join("out");
+    let recording = folder.join("rec.json");
+    let args = [
+        "--upstream",
+        &upstream.base_url,
+        "--upstream-model",
+        "gpt-test",
+        "--record",
+        crate::support::arg(&recording),
+    ];
+    let serve = Serve::start(&file, &args);
+    let (agent, bodies) = (client(), expected_bodies(&file));
+    assert_eq!(chat(&agent, &serve.url(), &bodies[0]).status, 200);
+    // The folder of the recording becomes a file after the first paid call.
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, "in the way").unwrap();
+    for body in &bodies[1..] {
+        assert_eq!(chat(&agent, &serve.url(), body).status, 200);
+    }
+    let output = serve.finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("warning: {}.partial: cannot write", recording.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("; the recording was written to "), "{stderr}");
+}

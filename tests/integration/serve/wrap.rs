@@ -126,10 +126,10 @@ fn bad_places_to_listen_or_write_are_bad_input_before_anything_runs() {
     let scenario = file.to_str().unwrap();
     let cases: [(&[&str], &str); 4] = [
         (&["--listen", &address], "cannot listen there"),
-        (&["--record", scenario], "--record names an input of this serve"),
+        (&["--record", scenario], "--record names an input of this command"),
         (
             &["--write-design", scenario],
-            "--write-design names an input of this serve",
+            "--write-design names an input of this command",
         ),
         (
             &["--listen", "localhost"],
@@ -171,8 +171,8 @@ fn without_an_app_the_timeout_stops_a_serve_no_client_comes_to() {
 }
 
 #[test]
-fn ctrl_c_or_sigterm_stops_serve_and_the_app_it_started() {
-    for signal in ["INT", "TERM"] {
+fn ctrl_c_sigterm_sighup_or_sigquit_stops_serve_and_the_app_it_started() {
+    for signal in ["INT", "TERM", "HUP", "QUIT"] {
         let dir = tempfile::tempdir().unwrap();
         let file = small_scenario(&dir, None);
         let pid_file = path_in(&dir, "app.pid");
@@ -191,7 +191,7 @@ fn ctrl_c_or_sigterm_stops_serve_and_the_app_it_started() {
         exits(&output, 130);
         let report = String::from_utf8_lossy(&output.stdout);
         assert!(
-            report.contains("app: serve was interrupted (Ctrl-C or SIGTERM) and stopped the app\n"),
+            report.contains("app: serve was interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT) and stopped the app\n"),
             "{report}"
         );
         // The app, in a process group of its own, did not see the signal: serve stopped it.
@@ -297,4 +297,109 @@ fn azure_and_foundry_clients_are_pointed_at_serve_and_the_azure_cli_is_a_stand_i
         .find_map(|l| l.strip_prefix("app | {\"accessToken\""))
         .unwrap_or_else(|| panic!("{stderr}"));
     assert!(token.contains("\"expires_on\": 4102444800"), "{token}");
+}
+
+#[test]
+fn output_that_is_not_utf8_or_has_an_endless_line_is_passed_through_and_read_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let script = "printf 'caf\\351\\n'; head -c 200000 /dev/zero | tr '\\0' a; echo; head -c 70000 /dev/zero | tr '\\0' b; echo; sleep 0.2; echo hello";
+    let output = wrapped(&file, &[], &["sh", "-c", script]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("app: the app exited with status 0\n"),
+        "{}",
+        shown(&output)
+    );
+    assert!(stderr.contains("app | caf\u{FFFD}\n"), "{stderr}");
+    assert!(stderr.contains("app | hello\n"), "{stderr}");
+    let longest = stderr.lines().map(str::len).max().unwrap();
+    assert!(longest <= 64 * 1024 + 8, "a line of {longest} bytes");
+    assert_eq!(stderr.matches("a line over 64 KiB cut there").count(), 1, "said once");
+}
+
+#[test]
+fn the_app_outlives_a_closed_standard_error_of_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let script = "i=0; while [ $i -lt 500 ]; do echo line $i; echo err $i >&2; i=$((i+1)); done; echo done";
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "serve",
+            crate::support::arg(&file),
+            "--wait",
+            "0.3",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Whoever read serve's standard error has gone (`serve ... 2>&1 >r | head -2`).
+    drop(child.stderr.take());
+    let output = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("app: the app exited with status 0\n"), "{report}");
+}
+
+/// Whether process `pid` is running (a zombie, dead but not yet reaped, is not).
+fn running(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+}
+
+/// Waits (at most 5 s) for `path` to hold a process id; returns it.
+fn pid_in(path: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Ok(pid) = std::fs::read_to_string(path) {
+            return pid.trim().to_string();
+        }
+        assert!(Instant::now() < deadline, "no pid in {path}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits (at most 3 s) for process `pid` to be gone; whether it went.
+fn gone(pid: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while running(pid) {
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    true
+}
+
+#[test]
+fn what_the_app_left_running_is_stopped_when_it_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let pid_file = path_in(&dir, "grandchild.pid");
+    let script = format!("sleep 300 & echo $! > {pid_file}.part && mv {pid_file}.part {pid_file}; exit 0");
+    let output = wrapped(&file, &[], &["sh", "-c", &script]);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("app: the app exited with status 0\n"), "{report}");
+    let pid = pid_in(&pid_file);
+    assert!(gone(&pid), "the app's child {pid} outlived the serve");
+}
+
+#[test]
+fn the_app_dies_with_serve_even_when_serve_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let pid_file = path_in(&dir, "app.pid");
+    let script = format!("echo $$ > {pid_file}.part && mv {pid_file}.part {pid_file}; exec sleep 300");
+    let serve = Serve::start(&file, &["--", "sh", "-c", &script]);
+    let pid = pid_in(&pid_file);
+    serve.signal("KILL");
+    let _ = serve.finish();
+    assert!(gone(&pid), "the app {pid} outlived a serve killed by SIGKILL");
 }

@@ -1,0 +1,134 @@
+//! The files serve writes (`--record`, its `.partial`, `--write-design`, `--port-file`) are
+//! checked once, before anything runs: distinct, none an input, none a folder.
+
+use super::{exits, path_in, small_scenario};
+use crate::support::{arg, handoff};
+
+/// `handoff serve FILE ARGS -- sh -c 'touch RAN'` with a loopback upstream that is never
+/// called; asserts that it is refused with exit 2 naming `words`, and that the app never ran.
+fn refused(args: &[&str], words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let ran = path_in(&dir, "RAN");
+    let mut all = vec![
+        "serve",
+        arg(&file),
+        "--upstream",
+        "http://127.0.0.1:9/v1",
+        "--upstream-model",
+        "m",
+    ];
+    let args: Vec<String> = args.iter().map(|a| a.replace("DIR", arg(dir.path()))).collect();
+    all.extend(args.iter().map(String::as_str));
+    let touch = format!("touch '{ran}'");
+    all.extend(["--", "sh", "-c", &touch]);
+    let output = handoff(&all);
+    exits(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(words), "{stderr}");
+    assert!(!std::path::Path::new(&ran).exists(), "the app ran");
+    assert!(dir.path().join("small.json").exists(), "the scenario is kept");
+}
+
+#[test]
+fn the_recording_and_the_design_cannot_name_one_file() {
+    refused(
+        &["--record", "DIR/out.json", "--write-design", "DIR/out.json"],
+        "--record and --write-design name the same file",
+    );
+    refused(
+        &["--record", "DIR/out.json", "--port-file", "DIR/./out.json"],
+        "--record and --port-file name the same file",
+    );
+}
+
+#[test]
+fn the_recording_in_progress_cannot_be_the_scenario() {
+    // The scenario is `conv.json.partial`, what `--record conv.json` keeps as it goes.
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let partial = dir.path().join("conv.json.partial");
+    std::fs::copy(&file, &partial).unwrap();
+    let record = path_in(&dir, "conv.json");
+    let output = handoff(&[
+        "serve",
+        arg(&partial),
+        "--upstream",
+        "http://127.0.0.1:9/v1",
+        "--upstream-model",
+        "m",
+        "--record",
+        &record,
+        "--",
+        "true",
+    ]);
+    exits(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--record's recording in progress names an input"),
+        "{stderr}"
+    );
+    assert!(partial.exists(), "the scenario is kept");
+}
+
+#[test]
+fn a_recording_that_names_a_folder_is_refused_before_anything_runs() {
+    refused(&["--record", "DIR"], "--record names a folder");
+}
+
+#[test]
+fn a_recording_that_cannot_be_written_at_the_end_goes_to_the_temporary_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = super::expected_bodies(&file);
+    let folder = dir.path().join("out");
+    let recording = folder.join("rec.json");
+    let serve = super::Serve::start(&file, &["--wait", "0.3", "--record", arg(&recording)]);
+    let (agent, url) = (super::client(), serve.url());
+    let (last, first) = bodies.split_last().unwrap();
+    for body in first {
+        assert_eq!(super::chat(&agent, &url, body).status, 200);
+    }
+    // The folder of the recording becomes a file mid-run (as root, chmod would not stop a
+    // write): the recording cannot go there.
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, "in the way").unwrap();
+    assert_eq!(super::chat(&agent, &url, last).status, 200);
+    let output = serve.finish();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let moved = stderr
+        .lines()
+        .find_map(|l| {
+            l.split_once("; the recording was written to ")?
+                .1
+                .strip_suffix(" instead")
+        })
+        .unwrap_or_else(|| panic!("{}", super::shown(&output)));
+    let kept: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(moved).unwrap()).unwrap();
+    assert_eq!(kept["calls"].as_array().unwrap().len(), bodies.len());
+    std::fs::remove_file(moved).unwrap();
+}
+
+#[test]
+fn a_recording_to_standard_output_is_written_there_and_the_device_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = super::expected_bodies(&file);
+    // A link to /dev/stdout, as /dev/stdout itself is: replaced by the atomic rename before,
+    // and this one may be replaced without harm.
+    let link = dir.path().join("stdout");
+    std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+    let serve = super::Serve::start(&file, &["--wait", "0.3", "--record", arg(&link)]);
+    let (agent, url) = (super::client(), serve.url());
+    for body in &bodies {
+        assert_eq!(super::chat(&agent, &url, body).status, 200);
+    }
+    let output = serve.finish();
+    exits(&output, 0);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\"calls\": ["), "{}", super::shown(&output));
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link is kept"
+    );
+}
