@@ -370,6 +370,15 @@ async fn handle(
     shared: Arc<Shared>,
 ) -> Result<hyper::Response<Frames>, Infallible> {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    // A page in a browser on this machine may post to a loopback port: a browser says where
+    // the page came from (`Origin`), an app's HTTP client does not.
+    if let Some(origin) = request.headers().get(hyper::header::ORIGIN) {
+        let origin = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+        let message =
+            format!("handoff serve answers apps, not web pages: a request with an Origin header ({origin}) is refused");
+        shared.refuse(format!("{method} {path}: 403 {message}"));
+        return Ok(response(Body::error(403, "handoff_browser_refused", &message)));
+    }
     let answered = match route(&method, &path) {
         Some(Route::Models) => Ok(Body::json(&serde_json::json!({
             "object": "list",

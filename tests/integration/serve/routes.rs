@@ -245,3 +245,27 @@ fn out_of_file_descriptors_the_accept_loop_waits_instead_of_spinning() {
     serve.signal("TERM");
     let _ = serve.finish();
 }
+
+#[test]
+fn a_request_from_a_web_page_is_refused_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--wait", "0.3", "--timeout", "2"]);
+    let reply = client()
+        .post(format!("{}/chat/completions", serve.url()))
+        .header("origin", "http://evil.example")
+        .send(bodies[0].to_string());
+    let reply = super::read(reply);
+    assert_error(
+        &reply,
+        403,
+        "handoff_browser_refused",
+        &["a request with an Origin header (http://evil.example) is refused"],
+    );
+    let report = String::from_utf8(serve.finish().stdout).unwrap();
+    assert!(
+        report.contains("serve: 1 request(s) of the app were refused; the first: POST /v1/chat/completions: 403 handoff serve answers apps, not web pages"),
+        "{report}"
+    );
+}
