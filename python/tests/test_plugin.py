@@ -125,6 +125,29 @@ def test_changed_instructions():
     )
 
 
+def test_a_failing_test_body_shows_serves_report_beside_its_own_error(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        CLIENT
+        + '''
+@pytest.mark.handoff("hours.json")
+def test_app_error():
+    body = json.loads(json.dumps(REQUEST))
+    body["messages"][0]["content"] = "Answer questions about the store."
+    status, answer = ask(body)
+    assert status == 200, "the app got an error"
+'''
+    )
+    result = project.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*AssertionError: the app got an error*",
+            "*- Captured handoff serve call -*",
+            "*+system: Answer questions about the store.*",
+        ]
+    )
+
+
 def test_a_missing_scenario_is_named(project: pytest.Pytester) -> None:
     project.makepyfile(
         CLIENT
