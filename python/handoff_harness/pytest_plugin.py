@@ -20,7 +20,8 @@ The ``handoff_serve`` fixture returns the running :class:`HandoffServe` (its ``b
 Record modes (``--handoff-record-mode``, the marker's ``record_mode``; the command line wins),
 with the vocabulary of pytest-recording:
 
-- ``none`` (default): replay only: the scenario answers every request;
+- ``none`` (default): replay only: the scenario answers every request (or, if there is one,
+  the recording beside it, ``<stem>.recording.json``);
 - ``once``: with no recording beside the scenario (``<stem>.recording.json``), forward every
   request to ``--handoff-upstream URL`` (model ``--handoff-upstream-model``, key from
   ``$OPENAI_API_KEY`` or ``--handoff-upstream-key-env``) and write the recording; with one,
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -151,6 +153,10 @@ class HandoffServe:
                 process.kill()
                 out, err = process.communicate()
         self.stdout, self.stderr, self.returncode = out, err, process.returncode
+        if self.recording is not None:
+            written = self.workdir / self.recording.name
+            if written.is_file():
+                shutil.move(str(written), str(self.recording))
         try:
             self.report = json.loads(out) if out.strip() else None
         except json.JSONDecodeError:
@@ -261,8 +267,10 @@ def _resolve(request: pytest.FixtureRequest, scenario: Any) -> Path:
     return path
 
 
-def _record_args(config: pytest.Config, mode: str, scenario: Path) -> tuple:
-    """The extra serve arguments of `mode`, and the recording written (if any)."""
+def _record_args(config: pytest.Config, mode: str, scenario: Path, workdir: Path) -> tuple:
+    """The extra serve arguments of `mode`, and the recording written (if any). serve writes
+    it in `workdir`; it replaces the one beside the scenario once serve has ended, so a failed
+    recording run keeps the earlier recording."""
     if mode not in RECORD_MODES:
         raise HandoffError(f"handoff: record mode {mode!r} is none of {', '.join(RECORD_MODES)}")
     if mode == "none":
@@ -277,8 +285,6 @@ def _record_args(config: pytest.Config, mode: str, scenario: Path) -> tuple:
             f"handoff: record mode {mode!r} records {recording} from a live model: "
             "give --handoff-upstream URL and --handoff-upstream-model NAME"
         )
-    if mode == "all" and recording.exists():
-        recording.unlink()
     args = [
         "--upstream",
         upstream,
@@ -287,7 +293,7 @@ def _record_args(config: pytest.Config, mode: str, scenario: Path) -> tuple:
         "--api-key-env",
         config.getoption("--handoff-upstream-key-env"),
         "--record",
-        str(recording),
+        str(workdir / recording.name),
     ]
     return args, recording
 
@@ -326,7 +332,7 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
     options.pop("record_mode", None)
     if options:
         raise HandoffError(f"@pytest.mark.handoff: unknown argument(s) {', '.join(sorted(options))}")
-    record, recording = _record_args(config, mode, path)
+    record, recording = _record_args(config, mode, path, workdir)
     served = path
     replayed = path.with_name(path.stem + ".recording.json")
     if recording is None and replayed.is_file():
