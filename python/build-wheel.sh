@@ -6,6 +6,9 @@
 # Cargo.lock, pyproject.toml, src/ and python/'s package folders, and the profile).
 #   PROFILE=release python/build-wheel.sh   # a release wheel, as published (default: dev, which
 #                                           # reuses the build `cargo test` already made)
+#   ZIG=1 PROFILE=release python/build-wheel.sh   # linked by zig (the ziglang package) against
+#       glibc 2.17: tagged manylinux2014/manylinux_2_17 instead of manylinux_2_34; built in
+#       target/zig/ (its C parts are compiled by zig: a build of its own, about 4 minutes)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,11 +20,20 @@ profile="${PROFILE:-dev}"
 # (CARGO_MANIFEST_DIR, CARGO_PKG_*, ...); build scripts that watch them (ring's) would make
 # cargo build again what `cargo test` has just built.
 while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^CARGO_(MANIFEST_|PKG_|CRATE_|BIN_|PRIMARY_PACKAGE|TARGET_TMPDIR)' || true)
-python="$(pinned_venv "$ROOT/target/python/maturin-venv" "maturin" "$HERE/constraints.txt" "build-wheel.sh")"
-out="$ROOT/target/python/wheels/$profile"
+extra=()
+if [[ -n "${ZIG:-}" ]]; then
+  python="$(pinned_venv "$ROOT/target/python/maturin-zig-venv" "maturin ziglang" "$HERE/constraints.txt" "build-wheel.sh")"
+  out="$ROOT/target/python/wheels/$profile-zig"
+  extra=(--zig --compatibility manylinux2014)
+  # maturin finds zig through the python on PATH (`python -m ziglang`).
+  export PATH="$(dirname "$python"):$PATH" CARGO_TARGET_DIR="$ROOT/target/zig"
+else
+  python="$(pinned_venv "$ROOT/target/python/maturin-venv" "maturin" "$HERE/constraints.txt" "build-wheel.sh")"
+  out="$ROOT/target/python/wheels/$profile"
+fi
 stamp="$out/.inputs"
 cd "$ROOT"
-inputs="$( (echo "$profile"; find Cargo.toml Cargo.lock pyproject.toml src python/handoff_harness python/handoff \
+inputs="$( (echo "$profile ${extra[*]}"; find Cargo.toml Cargo.lock pyproject.toml src python/handoff_harness python/handoff \
   -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)"
 exec 8>"$ROOT/target/python/wheels.lock"
 flock 8
@@ -37,7 +49,7 @@ started=$SECONDS
 # flags of the binary, and cargo would build it again instead of reusing `cargo test`'s.
 strip=()
 [[ "$profile" == release ]] && strip=(--strip)
-"$python" -m maturin build --profile "$profile" -b bin "${strip[@]}" --out "$out" >&2
-echo "build-wheel.sh: maturin build --profile $profile took $((SECONDS - started)) s" >&2
+"$python" -m maturin build --profile "$profile" -b bin "${strip[@]}" "${extra[@]}" --out "$out" >&2
+echo "build-wheel.sh: maturin build --profile $profile ${extra[*]} took $((SECONDS - started)) s" >&2
 printf '%s' "$inputs" > "$stamp"
 ls "$out"/handoff_harness-*.whl | head -n1
