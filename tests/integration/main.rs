@@ -18,7 +18,9 @@
 //! - `compare`: `handoff compare`, one scenario under several profiles;
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `cli`: exit codes and the error messages of bad scenario files;
-//! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`.
+//! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`;
+//! - `wheel`: the Python package (maturin's wheel) installed into a fresh virtual environment
+//!   with no cargo on `PATH`: the binary, `python -m handoff_harness`, the pytest plugin's tests.
 
 mod analysis;
 mod analyze;
@@ -47,3 +49,4 @@ mod snapshots;
 mod support;
 mod trace;
 mod typed_tools;
+mod wheel;
