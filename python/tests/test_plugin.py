@@ -287,11 +287,6 @@ def test_record_mode_once_records_beside_the_scenario_from_the_upstream(project:
     assert len(_Upstream.asked) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the core replays the recording of a scenario without a human (no `user`) as a human "
-    "with no replies (outcome human-exhausted): the recording's `human: []` cannot say 'no human'",
-)
 def test_a_recording_replays_and_passes(project: pytest.Pytester, upstream: str) -> None:
     project.makepyfile(CLIENT + RECORDED)
     options = ["--handoff-upstream", upstream, "--handoff-upstream-model", "upstream-model", "-s"]

@@ -271,7 +271,7 @@ pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
 /// also what a wrapped app reads on its standard input.
 pub fn human_replies(scenario: &Scenario) -> Option<Vec<String>> {
     match &scenario.recording {
-        Some(replay) => Some(replay.transcript.human.clone()),
+        Some(replay) => (!replay.transcript.no_human).then(|| replay.transcript.human.clone()),
         None => scenario.user.clone(),
     }
 }

@@ -294,6 +294,9 @@ impl<M: Model> Lockstep<M> {
                 "a function's parameters differ: declare them in the scenario as the app does (typed parameters: scenarios/README.md), or write them with --write-design".into(),
             );
         }
+        if sent.system.as_deref() != Some(request.instructions()) {
+            return None;
+        }
         let unnamed = |messages: &mut dyn Iterator<Item = crate::wire::chat::ChatMessage>| -> Vec<_> {
             messages
                 .map(|m| crate::wire::chat::ChatMessage { name: None, ..m })

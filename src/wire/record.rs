@@ -92,6 +92,7 @@ impl<M: Model> Recorder<M> {
     /// The transcript of the finished `run`.
     pub fn finish(mut self, run: &Run) -> Transcript {
         absorb(&mut self.transcript, run.log(), run.design(), run.settings().profile);
+        self.transcript.no_human = !run.has_human();
         self.transcript
     }
 

@@ -57,9 +57,14 @@ impl Replay {
     /// the run diverged from the recording, if it did.
     pub async fn run(&self, orchestration: &Orchestration) -> (Run, Option<Divergence>) {
         let mut model = self.model(orchestration.design());
-        let mut human =
-            ScriptedHuman::new(self.transcript.human.iter().cloned()).with_hosts(self.transcript.host_turns());
-        let run = orchestration.run(&mut model, &mut human).await;
+        let run = match self.transcript.no_human {
+            true => orchestration.run(&mut model, &mut crate::engine::NoHuman).await,
+            false => {
+                let mut human =
+                    ScriptedHuman::new(self.transcript.human.iter().cloned()).with_hosts(self.transcript.host_turns());
+                orchestration.run(&mut model, &mut human).await
+            }
+        };
         (run, model.divergence)
     }
 

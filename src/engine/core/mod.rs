@@ -406,6 +406,7 @@ impl Core {
             model_calls: self.model_calls,
             human_turns: self.human_turns,
             handoffs: self.handoffs,
+            has_human: self.has_human,
         };
         Some(crate::engine::Run::new(
             self.design,

@@ -31,6 +31,8 @@ pub(crate) struct Counts {
     pub(crate) human_turns: u32,
     /// Handoffs (`Handoff` events).
     pub(crate) handoffs: u32,
+    /// Whether a human took part (without one, a text reply ends the run).
+    pub(crate) has_human: bool,
 }
 
 impl Run {
@@ -80,6 +82,10 @@ impl Run {
     /// How many times a model answered (the log's `Reply` events).
     pub fn model_calls(&self) -> usize {
         self.counts.model_calls as usize
+    }
+    /// Whether a human took part (a run without one ends at its first text reply).
+    pub fn has_human(&self) -> bool {
+        self.counts.has_human
     }
     /// How many times the human answered (the log's `Human` events).
     pub fn human_turns(&self) -> usize {

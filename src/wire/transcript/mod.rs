@@ -55,6 +55,10 @@ pub struct Transcript {
     /// The human's replies, in order.
     #[serde(default)]
     pub human: Vec<String>,
+    /// Whether no human took part (a text reply ended the run), rather than one whose
+    /// replies ran out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_human: bool,
     /// The replies the app's host gave to another agent than the framework's loop would
     /// (a scenario's `{"say": ..., "agent": ...}`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -201,6 +205,7 @@ impl Transcript {
             agents: Vec::new(),
             calls: Vec::new(),
             human: Vec::new(),
+            no_human: false,
             hosts: Vec::new(),
             tool_results: Vec::new(),
         }

@@ -532,3 +532,25 @@ fn under_semantic_kernel_record_streams_as_the_framework_does_and_reads_the_stre
         assert_eq!(warned, !usage, "{}", text(&output.stderr));
     }
 }
+
+#[test]
+fn a_recording_without_a_human_replays_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = root().join("scenarios/no_human.json");
+    let scenario = Scenario::load(&file).unwrap();
+    let (orchestration, model) = scenario.orchestration().unwrap();
+    let mut recorder = Recorder::new(model, scenario.name.clone());
+    let run = run(&orchestration, &mut recorder, &mut handoff_harness::engine::NoHuman);
+    let transcript = recorder.finish(&run);
+    assert!(transcript.no_human && transcript.human.is_empty());
+    let out = dir.path().join("no_human.recording.json");
+    transcript.save(&out).unwrap();
+    let output = replay(&file, &out, &[]);
+    exits(&output, 0);
+    // Not a human whose replies ran out: the run ends at the first text reply, as recorded.
+    let replayed = Transcript::load(&out).unwrap();
+    let replay = Replay::new(replayed, out.display().to_string(), Matching::Strict);
+    let (again, divergence) = handoff_harness::engine::block_on(replay.run(&orchestration)).unwrap();
+    assert!(divergence.is_none());
+    assert_eq!(again.outcome().kind(), "ended-without-human");
+}

@@ -399,6 +399,11 @@ fn a_divergence_names_its_likely_cause() {
         message.contains("the request differs from the one the framework sends here\n"),
         "{message}"
     );
+    // Changed instructions are no names-only difference.
+    let mut instructed = bodies[1].clone();
+    instructed["messages"][0]["content"] = "Handle customer requests kindly.".into();
+    let message = refused_with(&bodies[..1], &instructed);
+    assert!(!message.contains("authors' names"), "{message}");
 }
 
 #[test]
