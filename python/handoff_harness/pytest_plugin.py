@@ -38,7 +38,7 @@ import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -50,18 +50,6 @@ RECORD_MODES = ("none", "once", "new", "all")
 MATCHES = ("strict", "agent")
 #: The model name serve answers as (what a wrapped app is given; `src/serve/app.rs`).
 MODEL = "handoff-serve"
-DUMMY_KEY = "handoff-serve-dummy-key"
-#: Settings a client needs and has no default for, set to :data:`MODEL` unless set already.
-MODEL_VARIABLES = (
-    "OPENAI_CHAT_MODEL_ID",
-    "OPENAI_RESPONSES_MODEL_ID",
-    "OPENAI_MODEL",
-    "AZURE_OPENAI_CHAT_DEPLOYMENT_NAME",
-    "AZURE_OPENAI_RESPONSES_DEPLOYMENT_NAME",
-    "AZURE_OPENAI_DEPLOYMENT_NAME",
-    "FOUNDRY_MODEL",
-    "AZURE_AI_MODEL_DEPLOYMENT_NAME",
-)
 #: Where the fixture leaves the test's serve, for the hook that ends it after the test body.
 SERVE_KEY = pytest.StashKey["HandoffServe"]()
 #: How long serve may take to write its port file.
@@ -119,6 +107,8 @@ class HandoffServe:
     recording: Optional[Path] = None
     #: serve's JSON report, once stopped.
     report: Optional[dict] = None
+    #: What serve says an app needs to reach it (`--app-env`): ``{"set": {...}, "remove": [...]}``.
+    environment: dict = field(default_factory=dict)
     stdout: str = ""
     stderr: str = ""
     returncode: Optional[int] = None
@@ -338,10 +328,13 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
     if recording is None and replayed.is_file():
         served = _replaying(path, replayed, workdir)
     port_file = workdir / "port"
+    app_env = workdir / "app-env.json"
     command = [
         binary,
         "serve",
         str(served),
+        "--app-env",
+        str(app_env),
         "--port-file",
         str(port_file),
         "--format",
@@ -388,6 +381,7 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
         command=command,
         process=process,
         port=port,
+        environment=json.loads(app_env.read_text()),
         workdir=workdir,
         record_mode=mode,
         recording=recording,
@@ -395,21 +389,12 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
 
 
 def _point_at(serve: HandoffServe, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The environment `handoff serve -- COMMAND` gives a wrapped app (`src/serve/app.rs`)."""
-    url = serve.base_url
-    base = url[: -len("/v1")]
-    monkeypatch.setenv("OPENAI_BASE_URL", url)
-    monkeypatch.setenv("OPENAI_API_KEY", DUMMY_KEY)
-    # Azure OpenAI clients given a base URL post `{base}/deployments/NAME/...`; their
-    # AZURE_OPENAI_ENDPOINT must be https, so it is removed: the base URL is used.
-    monkeypatch.setenv("AZURE_OPENAI_BASE_URL", url)
-    monkeypatch.setenv("AZURE_OPENAI_API_KEY", DUMMY_KEY)
-    monkeypatch.delenv("AZURE_OPENAI_ENDPOINT", raising=False)
-    monkeypatch.setenv("FOUNDRY_PROJECT_ENDPOINT", base)
-    monkeypatch.setenv("AZURE_AI_PROJECT_ENDPOINT", base)
-    for name in MODEL_VARIABLES:
-        if name not in os.environ:
-            monkeypatch.setenv(name, MODEL)
+    """The environment `handoff serve -- COMMAND` gives a wrapped app, as serve itself wrote
+    it (`--app-env`): the variables to set and to remove."""
+    for name, value in serve.environment["set"].items():
+        monkeypatch.setenv(name, value)
+    for name in serve.environment["remove"]:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ use super::record::{http_url, positive_seconds};
 use super::replay::divergence_json;
 use handoff_harness::files::{check_outputs as check_output_files, is_stream, write_atomic};
 use handoff_harness::scenario::Scenario;
-use handoff_harness::serve::{AppCommand, AppEnd, Conversation, Matching, ObservedDesign, Options, Served, Server};
+use handoff_harness::serve::{
+    AppCommand, AppEnd, AppEnvironment, Conversation, Matching, ObservedDesign, Options, Served, Server,
+};
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
 
 #[derive(Debug, Args)]
@@ -34,6 +36,11 @@ pub(crate) struct ServeArgs {
     /// serve, and the next serve writes it again), for scripts that start the app themselves.
     #[arg(long, value_name = "PATH")]
     port_file: Option<PathBuf>,
+    /// Write the environment an app needs to reach this serve, as JSON (`{"set": {NAME:
+    /// value}, "remove": [NAME]}`, atomically at start), for an app serve does not start
+    /// itself (the pytest plugin, a script): what a wrapped app is given.
+    #[arg(long, value_name = "PATH")]
+    app_env: Option<PathBuf>,
     /// Write the conversation as a recording, for `handoff replay` and `handoff test`.
     #[arg(long, value_name = "PATH")]
     record: Option<PathBuf>,
@@ -150,6 +157,10 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             .await
             .map_err(|e| format!("--listen {}: cannot listen there: {e}", args.listen))?;
         let url = server.url();
+        if let Some(path) = &args.app_env {
+            write_atomic(path, AppEnvironment::for_url(&url).to_json().as_bytes())
+                .map_err(|e| format!("{}: cannot write the app's environment: {e}", path.display()))?;
+        }
         if let Some(path) = &args.port_file {
             write_atomic(path, format!("{}\n", server.address().port()).as_bytes())
                 .map_err(|e| format!("{}: cannot write the port file: {e}", path.display()))?;
@@ -316,6 +327,7 @@ fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status>
         ("--record's recording in progress", partial.as_deref()),
         ("--write-design", args.write_design.as_deref()),
         ("--port-file", args.port_file.as_deref()),
+        ("--app-env", args.app_env.as_deref()),
     ];
     let outputs: Vec<(&str, &Path)> = named
         .into_iter()

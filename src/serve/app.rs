@@ -97,40 +97,15 @@ impl AppCommand {
         }
         command
             .args(&self.args)
-            .env("OPENAI_BASE_URL", url)
-            .env("OPENAI_API_KEY", "handoff-serve-dummy-key")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
-        // Azure OpenAI clients given a base URL post `{base}/deployments/NAME/...` (Semantic
-        // Kernel's `AzureChatCompletion`); with a key they never ask for a credential. Their
-        // `AZURE_OPENAI_ENDPOINT` must be https, so it is not passed on: the base URL is used.
-        // A Foundry project's clients post `{endpoint}/openai/v1/responses`.
-        let base = url.strip_suffix("/v1").unwrap_or(url);
-        command
-            .env("AZURE_OPENAI_BASE_URL", url)
-            .env("AZURE_OPENAI_API_KEY", "handoff-serve-dummy-key")
-            .env_remove("AZURE_OPENAI_ENDPOINT")
-            .env("FOUNDRY_PROJECT_ENDPOINT", base)
-            .env("AZURE_AI_PROJECT_ENDPOINT", base);
-        // Settings a client needs and has no default for. `OPENAI_DEFAULT_MODEL` is not set:
-        // the OpenAI Agents SDK has a default (a GPT-5 model), and which it is changes what
-        // the app does (its model settings, and what samples such as message_filter filter).
-        for name in [
-            "OPENAI_CHAT_MODEL_ID",
-            "OPENAI_RESPONSES_MODEL_ID",
-            "OPENAI_MODEL",
-            "AZURE_OPENAI_CHAT_DEPLOYMENT_NAME",
-            "AZURE_OPENAI_RESPONSES_DEPLOYMENT_NAME",
-            "AZURE_OPENAI_DEPLOYMENT_NAME",
-            "FOUNDRY_MODEL",
-            "AZURE_AI_MODEL_DEPLOYMENT_NAME",
-        ] {
-            if std::env::var_os(name).is_none() {
-                command.env(name, MODEL);
-            }
+        let environment = AppEnvironment::for_url(url);
+        command.envs(environment.set.iter().map(|(name, value)| (name, value)));
+        for name in environment.remove {
+            command.env_remove(name);
         }
         // A sample that takes its credential from the Azure CLI (`AzureCliCredential`) finds
         // a stand-in `az` first on its PATH, which hands out a dummy token.
@@ -189,6 +164,74 @@ impl AppCommand {
                 .map(|(other, _)| other),
         );
         names
+    }
+}
+
+/// What an app is given to reach serve at `url`: the variables set (OpenAI's, Azure OpenAI's
+/// and Foundry's settings, the model names a client has no default for unless set already) and
+/// those removed. A wrapped app gets it from serve; an app started otherwise (the pytest
+/// plugin, a script) from `handoff serve --app-env FILE`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppEnvironment {
+    /// Variables to set, by name.
+    pub set: Vec<(String, String)>,
+    /// Variables to remove.
+    pub remove: Vec<&'static str>,
+}
+
+/// The model settings a client needs and has no default for. `OPENAI_DEFAULT_MODEL` is not
+/// among them: the OpenAI Agents SDK has a default (a GPT-5 model), and which it is changes
+/// what the app does (its model settings, and what samples such as message_filter filter).
+const MODEL_VARIABLES: [&str; 8] = [
+    "OPENAI_CHAT_MODEL_ID",
+    "OPENAI_RESPONSES_MODEL_ID",
+    "OPENAI_MODEL",
+    "AZURE_OPENAI_CHAT_DEPLOYMENT_NAME",
+    "AZURE_OPENAI_RESPONSES_DEPLOYMENT_NAME",
+    "AZURE_OPENAI_DEPLOYMENT_NAME",
+    "FOUNDRY_MODEL",
+    "AZURE_AI_MODEL_DEPLOYMENT_NAME",
+];
+
+impl AppEnvironment {
+    /// The environment of an app of the serve at `url` (`http://127.0.0.1:PORT/v1`), given the
+    /// variables set in this process.
+    pub fn for_url(url: &str) -> AppEnvironment {
+        // Azure OpenAI clients given a base URL post `{base}/deployments/NAME/...` (Semantic
+        // Kernel's `AzureChatCompletion`); with a key they never ask for a credential. Their
+        // `AZURE_OPENAI_ENDPOINT` must be https, so it is not passed on: the base URL is used.
+        // A Foundry project's clients post `{endpoint}/openai/v1/responses`.
+        let base = url.strip_suffix("/v1").unwrap_or(url);
+        let mut set: Vec<(String, String)> = [
+            ("OPENAI_BASE_URL", url),
+            ("OPENAI_API_KEY", "handoff-serve-dummy-key"),
+            ("AZURE_OPENAI_BASE_URL", url),
+            ("AZURE_OPENAI_API_KEY", "handoff-serve-dummy-key"),
+            ("FOUNDRY_PROJECT_ENDPOINT", base),
+            ("AZURE_AI_PROJECT_ENDPOINT", base),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+        for name in MODEL_VARIABLES {
+            if std::env::var_os(name).is_none() {
+                set.push((name.to_string(), MODEL.to_string()));
+            }
+        }
+        AppEnvironment {
+            set,
+            remove: vec!["AZURE_OPENAI_ENDPOINT"],
+        }
+    }
+
+    /// As JSON: `{"set": {"NAME": "value", ...}, "remove": ["NAME", ...]}`.
+    pub fn to_json(&self) -> String {
+        let set: serde_json::Map<String, serde_json::Value> = self
+            .set
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone().into()))
+            .collect();
+        serde_json::json!({"set": set, "remove": self.remove}).to_string()
     }
 }
 

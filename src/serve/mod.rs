@@ -56,7 +56,7 @@ mod responses;
 mod session;
 
 pub use answer::{Answer, AnswerCall, Body};
-pub use app::{AppCommand, AppEnd, DEFAULT_TIMEOUT, MODEL};
+pub use app::{AppCommand, AppEnd, AppEnvironment, DEFAULT_TIMEOUT, MODEL};
 pub use chain::KEPT_RESPONSES;
 pub use conversation::{Conversation, Served};
 pub use extract::ObservedDesign;

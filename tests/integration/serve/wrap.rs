@@ -403,3 +403,28 @@ fn the_app_dies_with_serve_even_when_serve_is_killed() {
     let _ = serve.finish();
     assert!(gone(&pid), "the app {pid} outlived a serve killed by SIGKILL");
 }
+
+#[test]
+fn app_env_writes_what_a_wrapped_app_is_given_for_an_app_started_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let env = dir.path().join("app-env.json");
+    let serve = Serve::start(&file, &["--app-env", env.to_str().unwrap(), "--timeout", "0.5"]);
+    let url = serve.url();
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
+    serve.finish();
+    assert_eq!(written["set"]["OPENAI_BASE_URL"], url.as_str());
+    assert_eq!(written["set"]["AZURE_OPENAI_BASE_URL"], url.as_str());
+    assert_eq!(written["set"]["OPENAI_API_KEY"], "handoff-serve-dummy-key");
+    assert_eq!(
+        written["set"]["FOUNDRY_PROJECT_ENDPOINT"],
+        url.strip_suffix("/v1").unwrap()
+    );
+    assert_eq!(written["remove"], serde_json::json!(["AZURE_OPENAI_ENDPOINT"]));
+    // It is an output like the others: never an input.
+    let scenario = file.to_str().unwrap();
+    let output = crate::support::handoff(&["serve", scenario, "--app-env", scenario]);
+    exits(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--app-env names an input of this command"), "{stderr}");
+}
