@@ -406,13 +406,17 @@ fn a_divergence_names_its_likely_cause() {
     assert!(!message.contains("authors' names"), "{message}");
 }
 
-#[test]
-fn a_huge_unattributable_system_message_is_reported_cut_and_in_time() {
+/// Sends the small conversation's first request with a 10.4 MB system message (and only its
+/// first function, if `one_function`); asserts it is refused within 3 s with a message under
+/// 20 KB and a report under 100 KB; returns the message.
+fn huge_system_message(one_function: bool) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = small_scenario(&dir, None);
     let mut body = expected_bodies(&file).swap_remove(0);
     body["messages"][0]["content"] = "Handle customer requests. ".repeat(400_000).into();
-    body["tools"].as_array_mut().unwrap().truncate(1);
+    if one_function {
+        body["tools"].as_array_mut().unwrap().truncate(1);
+    }
     let serve = Serve::start(&file, &["--wait", "0.3", "--timeout", "5"]);
     let started = std::time::Instant::now();
     let reply = chat(&client(), &serve.url(), &body);
@@ -424,41 +428,27 @@ fn a_huge_unattributable_system_message_is_reported_cut_and_in_time() {
     );
     let message = reply.error_message();
     assert!(message.len() < 20_000, "a message of {} bytes", message.len());
+    let served = serve.finish();
+    assert!(
+        served.stdout.len() < 100_000,
+        "a report of {} bytes",
+        served.stdout.len()
+    );
+    message
+}
+
+#[test]
+fn a_huge_unattributable_system_message_is_reported_cut_and_in_time() {
+    let message = huge_system_message(true);
     assert!(
         message.contains("… (cut: 10400000 bytes in all)"),
         "{}",
         &message[message.len() - 300..]
     );
-    let served = serve.finish();
-    assert!(
-        served.stdout.len() < 100_000,
-        "a report of {} bytes",
-        served.stdout.len()
-    );
 }
 
 #[test]
 fn a_huge_system_message_of_a_known_agent_is_diffed_cut_and_in_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = small_scenario(&dir, None);
-    let mut body = expected_bodies(&file).swap_remove(0);
     // Its functions are TriageAgent's: the changed instructions are shown as a diff.
-    body["messages"][0]["content"] = "Handle customer requests. ".repeat(400_000).into();
-    let serve = Serve::start(&file, &["--wait", "0.3", "--timeout", "5"]);
-    let started = std::time::Instant::now();
-    let reply = chat(&client(), &serve.url(), &body);
-    assert_eq!(reply.status, 400, "{}", &reply.text[..reply.text.len().min(500)]);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
-    let message = reply.error_message();
-    assert!(message.len() < 20_000, "a message of {} bytes", message.len());
-    let served = serve.finish();
-    assert!(
-        served.stdout.len() < 100_000,
-        "a report of {} bytes",
-        served.stdout.len()
-    );
+    huge_system_message(false);
 }
