@@ -21,6 +21,7 @@ mod record;
 mod replay;
 mod run;
 mod serve;
+mod serve_snapshot;
 mod test;
 
 /// Test and simulate multi-agent handoff orchestrations.

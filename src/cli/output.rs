@@ -214,3 +214,18 @@ fn paint(line: &str, color: bool) -> String {
     };
     ansi(code, line, true)
 }
+
+/// A unified diff, its removed lines red, added lines green and hunk headers cyan.
+pub(crate) fn paint_diff(diff: &str, color: bool) -> String {
+    diff.lines()
+        .map(|line| {
+            let code = match line.chars().next() {
+                Some('+') if !line.starts_with("+++") => GREEN,
+                Some('-') if !line.starts_with("---") => RED,
+                Some('@') => CYAN,
+                _ => return format!("{line}\n"),
+            };
+            format!("{}\n", ansi(code, line, color))
+        })
+        .collect()
+}

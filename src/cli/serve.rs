@@ -15,11 +15,13 @@ use super::output::{Color, Format, Status, bad_input, json_text, print, run_json
 use super::profile::ProfileArg;
 use super::record::{http_url, positive_seconds};
 use super::replay::divergence_json;
+use super::serve_snapshot::Snapshot;
 use handoff_harness::files::{check_outputs as check_output_files, is_stream, write_atomic};
 use handoff_harness::scenario::Scenario;
 use handoff_harness::serve::{
     AppCommand, AppEnd, AppEnvironment, Conversation, Matching, ObservedDesign, Options, Served, Server,
 };
+use handoff_harness::suite::snapshot;
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
 
 #[derive(Debug, Args)]
@@ -37,13 +39,19 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "PATH")]
     port_file: Option<PathBuf>,
     /// Write the environment an app needs to reach this serve, as JSON (`{"set": {NAME:
-    /// value}, "remove": [NAME]}`, atomically at start), for an app serve does not start
-    /// itself (the pytest plugin, a script): what a wrapped app is given.
+    /// value}, "remove": [NAME], "stdin": [LINE]}`, atomically at start), for an app serve
+    /// does not start itself (the pytest plugin, a script): what a wrapped app is given, and
+    /// the lines it reads on its input (the human's replies; the task first with --task-on-stdin).
     #[arg(long, value_name = "PATH")]
     app_env: Option<PathBuf>,
     /// Write the conversation as a recording, for `handoff replay` and `handoff test`.
     #[arg(long, value_name = "PATH")]
     record: Option<PathBuf>,
+    /// Compare the conversation with the snapshot at this path (insta's `.snap` format, as
+    /// `handoff test` writes it): a new or changed one is written beside it as `PATH.new` and
+    /// the serve fails; `handoff test --review` (or `--accept`) on a folder above it accepts it.
+    #[arg(long, value_name = "PATH")]
+    snapshot: Option<PathBuf>,
     /// Write the design the traffic shows (agents, functions, handoffs) as a design file,
     /// for `handoff analyze`.
     #[arg(long, value_name = "PATH")]
@@ -146,10 +154,11 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             second.file
         );
     }
+    let stdin = handoff_harness::serve::app_input(&scenario, args.task_on_stdin);
     let app = args.command.split_first().map(|(program, rest)| AppCommand {
         program: program.clone(),
         args: rest.to_vec(),
-        stdin: handoff_harness::serve::app_input(&scenario, args.task_on_stdin),
+        stdin: stdin.clone(),
         key_env: Some(args.api_key_env.clone().into()),
     });
     let outcome = handoff_harness::serve::block_on(async {
@@ -158,7 +167,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             .map_err(|e| format!("--listen {}: cannot listen there: {e}", args.listen))?;
         let url = server.url();
         if let Some(path) = &args.app_env {
-            write_atomic(path, AppEnvironment::for_url(&url).to_json().as_bytes())
+            write_atomic(path, AppEnvironment::for_url(&url).to_json(&stdin).as_bytes())
                 .map_err(|e| format!("{}: cannot write the app's environment: {e}", path.display()))?;
         }
         if let Some(path) = &args.port_file {
@@ -195,7 +204,12 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
     if let Some(first) = finished.iter().find(|f| f.number == 1) {
         written = write_files(args, &scenarios[first.scenario], first);
     }
-    let passed = served.passed() && served.conversations >= args.conversations && written.is_ok();
+    let held = served.passed() && served.conversations >= args.conversations && written.is_ok();
+    let snapshot = args.snapshot.as_ref().map(|path| {
+        let contents: Vec<String> = finished.iter().filter_map(|f| f.snapshot.clone()).collect();
+        Snapshot::check(path, held, &contents, &args.files)
+    });
+    let passed = held && snapshot.as_ref().is_none_or(Snapshot::matched);
     match args.format {
         Format::Text => {
             let color = use_color(args.color);
@@ -227,7 +241,11 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
             if let Err(message) = &written {
                 text.push_str(&format!("serve: {message}\n"));
             }
-            let verdict = match failure(&served, args.conversations, &written) {
+            if let Some(snapshot) = &snapshot {
+                text.push_str(&snapshot.text(color));
+            }
+            let why = failure(&served, args.conversations, &written).or_else(|| snapshot.as_ref()?.failure());
+            let verdict = match why {
                 None => "PASS\n".to_string(),
                 Some(why) => format!("FAIL: {why}\n"),
             };
@@ -244,6 +262,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Status {
                 "interrupted": served.interrupted || served.app == Some(AppEnd::Interrupted),
                 "refused": served.refused,
                 "error": written.err(),
+                "snapshot": snapshot.as_ref().map(Snapshot::to_json),
             });
             print(&json_text(&value));
         }
@@ -322,12 +341,14 @@ fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status>
         .as_ref()
         .filter(|_| args.upstream.is_some())
         .map(|out| partial_of(out));
+    let pending = args.snapshot.as_deref().map(snapshot::pending_path);
     let named = [
         ("--record", args.record.as_deref()),
         ("--record's recording in progress", partial.as_deref()),
         ("--write-design", args.write_design.as_deref()),
         ("--port-file", args.port_file.as_deref()),
         ("--app-env", args.app_env.as_deref()),
+        ("--snapshot's pending file", pending.as_deref()),
     ];
     let outputs: Vec<(&str, &Path)> = named
         .into_iter()
@@ -388,6 +409,7 @@ struct Report {
     /// Whether the files written from the first conversation are asked for.
     record: bool,
     observe: bool,
+    snapshot: bool,
 }
 
 /// What is kept of a conversation for the report: its report (text, or JSON under `--format
@@ -401,6 +423,8 @@ struct Finished {
     json: Option<serde_json::Value>,
     transcript: Option<handoff_harness::wire::Transcript>,
     observed: ObservedDesign,
+    /// What its snapshot holds, if `--snapshot` asked for one.
+    snapshot: Option<String>,
 }
 
 impl Report {
@@ -411,6 +435,7 @@ impl Report {
             scenarios: scenarios.to_vec(),
             record: args.record.is_some(),
             observe: args.write_design.is_some(),
+            snapshot: args.snapshot.is_some(),
         }
     }
 
@@ -453,6 +478,7 @@ impl Report {
             } else {
                 ObservedDesign::default()
             },
+            snapshot: self.snapshot.then(|| snapshot::contents(run)),
         }
     }
 

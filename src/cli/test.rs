@@ -11,14 +11,14 @@ use serde_json::json;
 use clap::ValueEnum;
 
 use super::output::{
-    BOLD_RED, CYAN, Color, Format, GREEN, RED, Status, YELLOW, ansi, bad_input, in_ci, json_text, suite_files,
+    BOLD_RED, Color, Format, GREEN, Status, YELLOW, ansi, bad_input, in_ci, json_text, paint_diff, suite_files,
     use_color,
 };
 use super::profile::ProfileArg;
 use handoff_harness::files::write_atomic;
 use handoff_harness::suite::junit::{Timed, junit};
-use handoff_harness::suite::snapshot;
 use handoff_harness::suite::{Failure, ScenarioReport, Suite};
+use handoff_harness::suite::{served, snapshot};
 
 /// Arguments of `handoff test`.
 #[derive(Debug, Args)]
@@ -56,6 +56,27 @@ pub struct TestArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+}
+
+/// One item of `handoff test`'s run.
+enum Job<'a> {
+    /// A scenario file of a suite: run it.
+    Scenario(&'a Suite, &'a PathBuf),
+    /// A served conversation's pending snapshot, already compared.
+    Served(ScenarioReport),
+}
+
+/// The pending snapshots of served conversations of a suite run whole: below its folder and
+/// in its snapshot folder.
+fn served_pending(suite: &Suite) -> Vec<ScenarioReport> {
+    if !suite.only.is_empty() || suite.filter.is_some() {
+        return Vec::new();
+    }
+    let mut found = served::pending(&suite.dir);
+    if !suite.snapshots.starts_with(&suite.dir) {
+        found.extend(served::pending(&suite.snapshots));
+    }
+    found
 }
 
 /// What `handoff test` does with a snapshot no scenario writes.
@@ -109,49 +130,72 @@ pub fn test(args: &TestArgs) -> Status {
         Err(message) => return bad_input(message),
     };
     let mut planned = Vec::with_capacity(suites.len());
+    let mut served = Vec::new();
     for suite in &suites {
+        let pending = served_pending(suite);
         match suite_files(suite) {
             Ok(files) => planned.push(files),
+            // A folder of tests whose conversations serve snapshotted (the pytest plugin's)
+            // may hold no scenario: its pending snapshots are still reviewed.
+            Err(_) if !pending.is_empty() => planned.push(Vec::new()),
             Err(message) => return bad_input(message),
         }
+        served.extend(pending);
     }
+    served.sort_by(|a, b| a.snapshot.cmp(&b.snapshot));
+    served.dedup_by(|a, b| a.snapshot == b.snapshot);
     let color = args.format == Format::Text && use_color(args.color);
     let mut out = std::io::stdout().lock();
     let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     if args.format == Format::Text {
         let count: usize = planned.iter().map(Vec::len).sum();
         let _ = writeln!(out, "\nrunning {count} scenarios from {}", paths.join(", "));
+        if !served.is_empty() {
+            let _ = writeln!(
+                out,
+                "and {} pending snapshot(s) of served conversations (handoff serve --snapshot, the pytest plugin)",
+                served.len()
+            );
+        }
     }
     let mut reports = Vec::new();
     let mut times = Vec::new();
     let mut suite_of = Vec::new();
+    // Each scenario of each suite, then the served snapshots (in the first suite's group of
+    // the JUnit report).
+    let mut jobs: Vec<(usize, Job)> = Vec::new();
     for (index, (suite, files)) in suites.iter().zip(&planned).enumerate() {
-        for file in files {
-            let started = std::time::Instant::now();
-            let mut report = suite.run_one(file);
-            if report.pending_snapshot() && (args.accept || (args.review && review(&report))) {
-                match snapshot::accept(&report.snapshot) {
-                    Ok(()) => report.snapshot_accepted(),
-                    Err(e) => report.failures.push(Failure::SnapshotIo(format!(
-                        "{}: cannot read or write the snapshot: {e}",
-                        report.snapshot.display()
-                    ))),
-                }
+        jobs.extend(files.iter().map(|file| (index, Job::Scenario(suite, file))));
+    }
+    jobs.extend(served.into_iter().map(|report| (0, Job::Served(report))));
+    for (index, job) in jobs {
+        let started = std::time::Instant::now();
+        let mut report = match job {
+            Job::Scenario(suite, file) => suite.run_one(file),
+            Job::Served(report) => report,
+        };
+        if report.pending_snapshot() && (args.accept || (args.review && review(&report))) {
+            match snapshot::accept(&report.snapshot) {
+                Ok(()) => report.snapshot_accepted(),
+                Err(e) => report.failures.push(Failure::SnapshotIo(format!(
+                    "{}: cannot read or write the snapshot: {e}",
+                    report.snapshot.display()
+                ))),
             }
-            if args.format == Format::Text {
-                let verdict = if let Some(why) = &report.ignored {
-                    ansi(YELLOW, &format!("ignored, {why}"), color)
-                } else if report.passed() {
-                    ansi(GREEN, "ok", color)
-                } else {
-                    ansi(BOLD_RED, "FAILED", color)
-                };
-                let _ = writeln!(out, "scenario {} ... {verdict}", report.name);
-            }
-            times.push(started.elapsed());
-            suite_of.push(index);
-            reports.push(report);
         }
+        if args.format == Format::Text {
+            let verdict = if let Some(why) = &report.ignored {
+                ansi(YELLOW, &format!("ignored, {why}"), color)
+            } else if report.passed() {
+                ansi(GREEN, "ok", color)
+            } else {
+                ansi(BOLD_RED, "FAILED", color)
+            };
+            let _ = writeln!(out, "scenario {} ... {verdict}", report.name);
+        }
+        times.push(started.elapsed());
+        suite_of.push(index);
+        reports.push(report);
     }
     let unreferenced = unreferenced_snapshots(args, &suites);
     let failed = reports.iter().filter(|r| !r.passed()).count();
@@ -288,20 +332,6 @@ fn text_summary(reports: &[ScenarioReport], color: bool) -> String {
     }
     out.push('\n');
     out
-}
-
-fn paint_diff(diff: &str, color: bool) -> String {
-    diff.lines()
-        .map(|line| {
-            let code = match line.chars().next() {
-                Some('+') if !line.starts_with("+++") => GREEN,
-                Some('-') if !line.starts_with("---") => RED,
-                Some('@') => CYAN,
-                _ => return format!("{line}\n"),
-            };
-            format!("{}\n", ansi(code, line, color))
-        })
-        .collect()
 }
 
 fn failure_json(failure: &Failure) -> serde_json::Value {

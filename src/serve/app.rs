@@ -224,14 +224,15 @@ impl AppEnvironment {
         }
     }
 
-    /// As JSON: `{"set": {"NAME": "value", ...}, "remove": ["NAME", ...]}`.
-    pub fn to_json(&self) -> String {
+    /// As JSON: `{"set": {"NAME": "value", ...}, "remove": ["NAME", ...], "stdin": [line, ...]}`,
+    /// `stdin` the lines a wrapped app reads on its standard input ([`app_input`](super::app_input)).
+    pub fn to_json(&self, stdin: &[String]) -> String {
         let set: serde_json::Map<String, serde_json::Value> = self
             .set
             .iter()
             .map(|(name, value)| (name.clone(), value.clone().into()))
             .collect();
-        serde_json::json!({"set": set, "remove": self.remove}).to_string()
+        serde_json::json!({"set": set, "remove": self.remove, "stdin": stdin}).to_string()
     }
 }
 

@@ -65,6 +65,17 @@ impl Header {
         (None, "")
     }
 
+    /// The value of a string field (`source`, `input_file`, ...), if the header has it.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(name, _)| name == key)
+            .and_then(|(_, value)| match value {
+                Value::Text(text) => Some(text.as_str()),
+                Value::Raw(_) => None,
+            })
+    }
+
     /// The header as insta writes it, both `---` fences included.
     pub fn render(&self) -> String {
         let mut out = String::from("---\n");

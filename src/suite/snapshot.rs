@@ -17,6 +17,30 @@ pub fn contents(run: &Run) -> String {
     format!("{}\n{json}", run.text())
 }
 
+/// What a snapshot of several conversations holds (`handoff serve --snapshot` of an app that
+/// held more than one): each one's [`contents`], in the order given, under a `# conversation
+/// N of M` line. One conversation's snapshot is its contents alone, as `handoff test` writes.
+pub fn contents_of_all(conversations: &[String]) -> String {
+    match conversations {
+        [one] => one.clone(),
+        all => all
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                format!(
+                    "# conversation {} of {}
+{}
+",
+                    i + 1,
+                    all.len(),
+                    text.trim_end()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
 /// How a run's snapshot compares with the accepted one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Comparison {
@@ -50,7 +74,7 @@ pub fn read(path: &Path) -> std::io::Result<Option<String>> {
 }
 
 /// The header and the contents of the snapshot file at `path`; `None` if there is no such file.
-fn read_file(path: &Path) -> std::io::Result<Option<(Option<Header>, String)>> {
+pub(crate) fn read_file(path: &Path) -> std::io::Result<Option<(Option<Header>, String)>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let (header, body) = Header::split(&text);
@@ -63,7 +87,7 @@ fn read_file(path: &Path) -> std::io::Result<Option<(Option<Header>, String)>> {
 
 /// Contents as insta compares them (trailing white space trimmed, CRLF as LF), plus one
 /// final newline so that diffs end cleanly.
-fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     format!("{}\n", text.trim_end().replace("\r\n", "\n"))
 }
 

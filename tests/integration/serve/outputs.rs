@@ -1,5 +1,6 @@
 //! The files serve writes (`--record`, its `.partial`, `--write-design`, `--port-file`) are
-//! checked once, before anything runs: distinct, none an input, none a folder.
+//! checked once, before anything runs: distinct, none an input, none a folder; `--snapshot`
+//! compares the conversation with an insta snapshot that `handoff test` reviews.
 
 use super::{exits, path_in, small_scenario};
 use crate::support::{arg, handoff};
@@ -130,5 +131,102 @@ fn a_recording_to_standard_output_is_written_there_and_the_device_kept() {
     assert!(
         std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
         "the link is kept"
+    );
+}
+
+/// Serves `file` with `--snapshot snapshot` to a client that sends what its framework sends;
+/// serve's exit status and output.
+fn served_with_snapshot(file: &std::path::Path, snapshot: &std::path::Path) -> (i32, String) {
+    let bodies = super::expected_bodies(file);
+    let serve = super::Serve::start(file, &["--wait", "0.3", "--snapshot", arg(snapshot)]);
+    let (agent, url) = (super::client(), serve.url());
+    for body in &bodies {
+        assert_eq!(super::chat(&agent, &url, body).status, 200);
+    }
+    let output = serve.finish();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_served_conversation_is_snapshotted_and_handoff_test_accepts_its_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    let tests = dir.path().join("tests");
+    let snapshot = tests.join("snapshots/test_app__test_refund.snap");
+    let pending = tests.join("snapshots/test_app__test_refund.snap.new");
+
+    // New: written beside it as .snap.new, the serve fails.
+    let (code, out) = served_with_snapshot(&file, &snapshot);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("snapshot: new: written to ") && out.contains("FAIL: new snapshot"),
+        "{out}"
+    );
+    let written = std::fs::read_to_string(&pending).unwrap();
+    assert!(written.starts_with("---\nsource: handoff serve\n"), "{written}");
+    // The conversation as `handoff run` prints it, then the run as JSON: what `handoff test`
+    // keeps of a scenario.
+    let run = handoff(&["run", arg(&file)]);
+    let first_lines: Vec<&str> = std::str::from_utf8(&run.stdout).unwrap().lines().take(4).collect();
+    assert!(written.contains(&first_lines.join("\n")), "{written}");
+
+    // `handoff test` finds the pending snapshot of the folder (no scenario in it) and fails.
+    let listed = handoff(&["test", arg(&tests)]);
+    exits(&listed, 1);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        text.contains("scenario snapshots/test_app__test_refund (served) ... FAILED"),
+        "{text}"
+    );
+    // --accept accepts it; the serve then passes.
+    exits(&handoff(&["test", "--accept", arg(&tests)]), 0);
+    assert!(snapshot.exists() && !pending.exists());
+    let (code, out) = served_with_snapshot(&file, &snapshot);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("snapshot: matches {}", snapshot.display())),
+        "{out}"
+    );
+    // An accepted served snapshot is not unreferenced (no scenario writes it).
+    let again = handoff(&["test", "--unreferenced", "reject", arg(&tests)]);
+    assert_ne!(
+        again.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    // One reply of the scenario changed: the diff, and the accepted snapshot kept.
+    let changed = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("is on its way", "is already on its way");
+    std::fs::write(&file, changed).unwrap();
+    let (code, out) = served_with_snapshot(&file, &snapshot);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("snapshot: changed: "), "{out}");
+    assert!(
+        out.contains("-RefundAgent: Your refund for order 7 is on its way. Anything else?")
+            && out.contains("+RefundAgent: Your refund for order 7 is already on its way. Anything else?"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("handoff test --review {}", tests.display())),
+        "{out}"
+    );
+    let listed = handoff(&["test", "--format", "json", arg(&tests)]);
+    exits(&listed, 1);
+    let report: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(
+        report["scenarios"][0]["failures"][0]["kind"], "changed-snapshot",
+        "{report}"
+    );
+    exits(&handoff(&["test", "--accept", arg(&tests)]), 0);
+    assert!(
+        std::fs::read_to_string(&snapshot)
+            .unwrap()
+            .contains("is already on its way")
     );
 }

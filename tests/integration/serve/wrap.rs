@@ -421,6 +421,31 @@ fn app_env_writes_what_a_wrapped_app_is_given_for_an_app_started_otherwise() {
         url.strip_suffix("/v1").unwrap()
     );
     assert_eq!(written["remove"], serde_json::json!(["AZURE_OPENAI_ENDPOINT"]));
+    // The lines a wrapped app reads: the human's replies, after the task with --task-on-stdin.
+    assert_eq!(
+        written["stdin"],
+        serde_json::json!(["I want a refund for order 7", "No, thanks"])
+    );
+    let serve = Serve::start(
+        &file,
+        &[
+            "--app-env",
+            env.to_str().unwrap(),
+            "--timeout",
+            "0.5",
+            "--task-on-stdin",
+        ],
+    );
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
+    serve.finish();
+    assert_eq!(
+        written["stdin"],
+        serde_json::json!([
+            "A customer is on the line.",
+            "I want a refund for order 7",
+            "No, thanks"
+        ])
+    );
     // It is an output like the others: never an input.
     let scenario = file.to_str().unwrap();
     let output = crate::support::handoff(&["serve", scenario, "--app-env", scenario]);
