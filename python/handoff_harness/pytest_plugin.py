@@ -15,7 +15,19 @@ The ``handoff_serve`` fixture returns the running :class:`HandoffServe` (its ``b
 - ``conversations=1``: how many conversations the app holds (``--conversations``);
 - ``match="strict"``: ``"strict"`` or ``"agent"`` (``--match``);
 - ``timeout=120``: seconds serve waits at most (``--timeout``);
-- ``record_mode="none"``: as ``--handoff-record-mode``.
+- ``record_mode="none"``: as ``--handoff-record-mode``;
+- ``stdin=False``: with ``True``, the test's ``sys.stdin`` holds the scenario's human replies,
+  one per line, as a wrapped app's standard input does (so the app's ``input()`` gets them,
+  and ``EOFError`` after the last);
+- ``task_on_stdin=False``: with ``True``, the scenario's task comes first on that input
+  (``--task-on-stdin``, for apps that read their first message too); implies ``stdin``;
+- ``snapshot=True``: the conversation is compared with the snapshot
+  ``snapshots/<test module>__<test name>.snap`` beside the test file (insta's format, as
+  ``handoff test`` writes; ``handoff serve --snapshot``): a new or changed conversation is
+  written as ``.snap.new`` and fails the test with the diff, until ``handoff test --review
+  FOLDER`` (or ``--accept``, or ``pytest --handoff-snapshot-update``) accepts it. A string
+  names the snapshot file instead (relative to the test file); ``False`` compares none. A
+  recording run accepts the snapshot of the conversation it records.
 
 Record modes (``--handoff-record-mode``, the marker's ``record_mode``; the command line wins),
 with the vocabulary of pytest-recording:
@@ -34,9 +46,12 @@ from __future__ import annotations
 
 import json
 import os
+import io
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,13 +93,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="OPENAI_API_KEY",
         help="the environment variable holding the upstream API key",
     )
+    group.addoption(
+        "--handoff-snapshot-update",
+        action="store_true",
+        default=False,
+        help="accept every new or changed conversation snapshot instead of failing "
+        "(as `handoff test --accept` would afterwards)",
+    )
     group.addoption("--handoff-binary", metavar="PATH", default=None, help="the handoff binary (default: find_binary())")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        'handoff(scenario, conversations=1, match="strict", timeout=120, record_mode=None): '
+        'handoff(scenario, conversations=1, match="strict", timeout=120, record_mode=None, '
+        "stdin=False, task_on_stdin=False, snapshot=True): "
         "serve SCENARIO (relative to the test file) to the app for this test and fail the test "
         "with serve's report",
     )
@@ -105,6 +128,11 @@ class HandoffServe:
     workdir: Path
     record_mode: str
     recording: Optional[Path] = None
+    #: The snapshot the conversation is compared with, if any.
+    snapshot: Optional[Path] = None
+    #: Whether a new or changed snapshot is accepted rather than failing the test (a
+    #: recording run, or ``--handoff-snapshot-update``).
+    accept_snapshot: bool = False
     #: serve's JSON report, once stopped.
     report: Optional[dict] = None
     #: What serve says an app needs to reach it (`--app-env`): ``{"set": {...}, "remove": [...]}``.
@@ -117,6 +145,12 @@ class HandoffServe:
     def base_url(self) -> str:
         """The OpenAI-compatible base URL, ``http://127.0.0.1:PORT/v1``."""
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def stdin(self) -> list:
+        """The lines a wrapped app reads on its input: the scenario's human replies (after
+        its task, with ``task_on_stdin=True``)."""
+        return list(self.environment.get("stdin", []))
 
     @property
     def model(self) -> str:
@@ -165,7 +199,19 @@ class HandoffServe:
             )
         if report.get("passed") and self.returncode == 0:
             return None
+        if self.accept_snapshot and self._accept_snapshot():
+            return None
         return f"{head}: FAIL\n{explain(report, self)}"
+
+    def _accept_snapshot(self) -> bool:
+        """Accepts a new or changed snapshot, if that is all that failed (serve compares the
+        snapshot only when everything else passed): its ``.snap.new`` replaces the ``.snap``."""
+        snapshot = (self.report or {}).get("snapshot") or {}
+        if snapshot.get("status") not in ("new", "changed"):
+            return False
+        os.replace(snapshot["pending"], snapshot["path"])
+        snapshot["status"] = "accepted"
+        return True
 
 
 def explain(report: dict, serve: HandoffServe) -> str:
@@ -221,6 +267,7 @@ def explain(report: dict, serve: HandoffServe) -> str:
                     f"  expectation failed: {check.get('name')}: expected {check.get('expected')}, "
                     f"got {check.get('actual')}"
                 )
+    lines.extend(_snapshot_lines(report.get("snapshot")))
     for refused in report.get("refused") or []:
         lines.append(f"refused request: {refused}")
     if report.get("interrupted") or report.get("timed_out"):
@@ -231,6 +278,34 @@ def explain(report: dict, serve: HandoffServe) -> str:
     if serve.recording is not None:
         lines.append(f"recording: {serve.recording}")
     return "\n".join(lines)
+
+
+def _snapshot_lines(snapshot: Optional[dict]) -> list:
+    """The report's ``snapshot`` as the lines a failed test shows (none when it matched)."""
+    if not snapshot or snapshot.get("status") in ("matched", "not-compared"):
+        return []
+    status = snapshot.get("status")
+    review = f"handoff test --review {snapshot.get('review', '.')} (or --accept)"
+    if status == "new":
+        return [f"snapshot: new: written to {snapshot.get('pending')}; review it: {review}"]
+    if status == "changed":
+        lines = [f"snapshot: changed: {snapshot.get('pending')} differs from {snapshot.get('path')}; review it: {review}"]
+        lines.extend("  " + line for line in (snapshot.get("diff") or "").rstrip("\n").split("\n"))
+        return lines
+    return [f"snapshot: {snapshot.get('error', status)}"]
+
+
+def _snapshot_path(request: pytest.FixtureRequest, setting: Any) -> Optional[Path]:
+    """The snapshot of the test: ``snapshots/<module>__<test>.snap`` beside the test file (the
+    test's name made a file name), a path given relative to it, or none for ``False``."""
+    if setting is False or setting is None:
+        return None
+    test_file = Path(str(getattr(request.node, "path", None) or request.node.fspath))
+    if setting is True:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+        return test_file.parent / "snapshots" / f"{test_file.stem}__{name}.snap"
+    path = Path(setting)
+    return path if path.is_absolute() else test_file.parent / path
 
 
 def _marker_settings(request: pytest.FixtureRequest) -> tuple:
@@ -320,6 +395,9 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
     timeout = options.pop("timeout", 120)
     mode = config.getoption("--handoff-record-mode") or options.pop("record_mode", None) or "none"
     options.pop("record_mode", None)
+    task_on_stdin = bool(options.pop("task_on_stdin", False))
+    options.pop("stdin", None)
+    snapshot = _snapshot_path(request, options.pop("snapshot", True))
     if options:
         raise HandoffError(f"@pytest.mark.handoff: unknown argument(s) {', '.join(sorted(options))}")
     record, recording = _record_args(config, mode, path, workdir)
@@ -347,6 +425,8 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
         str(conversations),
         "--timeout",
         str(timeout),
+        *(["--task-on-stdin"] if task_on_stdin else []),
+        *(["--snapshot", str(snapshot)] if snapshot is not None else []),
         *record,
     ]
     # serve's own environment is the caller's (an upstream key stays with serve); only the
@@ -385,6 +465,9 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
         workdir=workdir,
         record_mode=mode,
         recording=recording,
+        snapshot=snapshot,
+        # A recording run's conversation is the new truth: its snapshot is accepted with it.
+        accept_snapshot=recording is not None or config.getoption("--handoff-snapshot-update"),
     )
 
 
@@ -410,6 +493,10 @@ def handoff_serve(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     if problem is not None:
         pytest.fail(problem, pytrace=False)
     _point_at(serve, monkeypatch)
+    marker = request.node.get_closest_marker("handoff")
+    if marker.kwargs.get("stdin") or marker.kwargs.get("task_on_stdin"):
+        # What a wrapped app reads on its input; input() raises EOFError after the last line.
+        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in serve.stdin)))
     request.node.stash[SERVE_KEY] = serve
     try:
         yield serve

@@ -11,6 +11,7 @@ import http.server
 import json
 import os
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def test_a_conversation_as_the_scenario_has_it_passes(project: pytest.Pytester) 
     project.makepyfile(
         CLIENT
         + '''
-@pytest.mark.handoff("hours.json")
+@pytest.mark.handoff("hours.json", snapshot=False)
 def test_hours():
     status, answer = ask(REQUEST)
     assert status == 200, answer
@@ -77,7 +78,7 @@ def test_the_fixture_points_the_clients_at_serve_and_restores_the_environment(
     project.makepyfile(
         CLIENT
         + '''
-@pytest.mark.handoff("hours.json", match="strict", conversations=1)
+@pytest.mark.handoff("hours.json", match="strict", conversations=1, snapshot=False)
 def test_environment(handoff_serve):
     url = f"http://127.0.0.1:{handoff_serve.port}/v1"
     assert handoff_serve.base_url == url
@@ -148,6 +149,64 @@ def test_app_error():
     )
 
 
+SNAPSHOTTED = '''
+@pytest.mark.handoff("hours.json")
+def test_hours():
+    status, answer = ask(REQUEST)
+    assert status == 200, answer
+'''
+
+
+def test_a_new_snapshot_fails_until_accepted_and_a_changed_reply_shows_the_diff(project: pytest.Pytester) -> None:
+    from handoff_harness import find_binary
+
+    project.makepyfile(test_hours=CLIENT + SNAPSHOTTED)
+    snapshots = project.path / "snapshots"
+    snapshot = snapshots / "test_hours__test_hours.snap"
+    result = project.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*snapshot: new: written to {snapshot}.new; review it: handoff test --review {snapshots}*"])
+    assert (snapshots / "test_hours__test_hours.snap.new").read_text().startswith("---\nsource: handoff serve\n")
+    # `handoff test --accept` on the folder the report names accepts it; the test then passes.
+    accepted = subprocess.run([find_binary(), "test", "--accept", str(snapshots)], capture_output=True, text=True)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "FaqAgent: We are open from 9:00 to 17:00, Monday to Friday." in snapshot.read_text()
+    project.runpytest().assert_outcomes(passed=1)
+    # One reply of the scenario changed: red, with the diff in pytest's output.
+    scenario = project.path / "hours.json"
+    scenario.write_text(scenario.read_text().replace("Monday to Friday", "Monday to Saturday"))
+    result = project.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"*snapshot: changed: {snapshot}.new differs from {snapshot}*",
+            "*-FaqAgent: We are open from 9:00 to 17:00, Monday to Friday.",
+            "*+FaqAgent: We are open from 9:00 to 17:00, Monday to Saturday.",
+        ]
+    )
+    assert "Monday to Friday" in snapshot.read_text(), "the accepted snapshot is kept"
+    # --handoff-snapshot-update accepts it, as syrupy's --snapshot-update does.
+    project.runpytest("--handoff-snapshot-update").assert_outcomes(passed=1)
+    assert "Monday to Saturday" in snapshot.read_text()
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_stdin_holds_what_a_wrapped_app_reads(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        CLIENT
+        + '''
+@pytest.mark.handoff("hours.json", task_on_stdin=True, snapshot=False)
+def test_reads(handoff_serve):
+    assert handoff_serve.stdin == ["What are your opening hours?"]
+    assert input("Enter your message: ") == "What are your opening hours?"
+    with pytest.raises(EOFError):
+        input()
+    assert ask(REQUEST)[0] == 200
+'''
+    )
+    project.runpytest("-s").assert_outcomes(passed=1)
+
+
 def test_a_missing_scenario_is_named(project: pytest.Pytester) -> None:
     project.makepyfile(
         CLIENT
@@ -210,7 +269,7 @@ def test_under_xdist_each_worker_serves_on_its_own_port(project: pytest.Pytester
         CLIENT
         + "".join(
             f'''
-@pytest.mark.handoff("hours.json")
+@pytest.mark.handoff("hours.json", snapshot=False)
 def test_hours_{n}(handoff_serve):
     assert ask(REQUEST)[0] == 200
 '''
@@ -291,6 +350,9 @@ def test_a_recording_replays_and_passes(project: pytest.Pytester, upstream: str)
     project.makepyfile(CLIENT + RECORDED)
     options = ["--handoff-upstream", upstream, "--handoff-upstream-model", "upstream-model", "-s"]
     project.runpytest("--handoff-record-mode=all", *options).assert_outcomes(passed=1)
+    # The recording run accepted the snapshot of the conversation it recorded; the replay is
+    # that conversation.
+    assert (project.path / "snapshots" / "test_a_recording_replays_and_passes__test_hours.snap").is_file()
     result = project.runpytest("-s")
     result.stdout.fnmatch_lines(["*answer: We open at 8:00.*"])
     assert len(_Upstream.asked) == 1

@@ -49,7 +49,7 @@ pub(crate) struct ServeArgs {
     record: Option<PathBuf>,
     /// Compare the conversation with the snapshot at this path (insta's `.snap` format, as
     /// `handoff test` writes it): a new or changed one is written beside it as `PATH.new` and
-    /// the serve fails; `handoff test --review` (or `--accept`) on a folder above it accepts it.
+    /// the serve fails; `handoff test --review` (or `--accept`) on its folder accepts it.
     #[arg(long, value_name = "PATH")]
     snapshot: Option<PathBuf>,
     /// Write the design the traffic shows (agents, functions, handoffs) as a design file,

@@ -60,13 +60,10 @@ impl Snapshot {
         }
     }
 
-    /// The folder to give `handoff test --review`: the one above the snapshot's folder.
+    /// The folder to give `handoff test --review`: the snapshot's own (a test folder above it
+    /// may hold JSON files that are not scenarios).
     fn review_folder(&self) -> String {
-        let folder = self
-            .path
-            .parent()
-            .and_then(Path::parent)
-            .filter(|p| !p.as_os_str().is_empty());
+        let folder = self.path.parent().filter(|p| !p.as_os_str().is_empty());
         folder.map_or(".".into(), |p| p.display().to_string())
     }
 

@@ -213,7 +213,7 @@ fn a_served_conversation_is_snapshotted_and_handoff_test_accepts_its_changes() {
         "{out}"
     );
     assert!(
-        out.contains(&format!("handoff test --review {}", tests.display())),
+        out.contains(&format!("handoff test --review {}", tests.join("snapshots").display())),
         "{out}"
     );
     let listed = handoff(&["test", "--format", "json", arg(&tests)]);
