@@ -17,6 +17,8 @@
 //! - `serve`: `handoff serve` through real HTTP clients on loopback, the test as the app;
 //! - `compare`: `handoff compare`, one scenario under several profiles;
 //! - `profile_option`: `--profile` on the commands that run a scenario;
+//! - `docs`: every shell example of the README and the guide is run, or listed with the test
+//!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`;
 //! - `wheel`: the Python package (maturin's wheel) installed into a fresh virtual environment
@@ -29,6 +31,7 @@ mod bench;
 mod cli;
 mod compare;
 mod conformance;
+mod docs;
 mod driving;
 mod endpoint;
 mod fuzz;

@@ -33,10 +33,15 @@ pub fn handoff(args: &[&str]) -> Output {
 /// Runs the `handoff` binary with `args` in the repository root, failing the test if it has
 /// not ended within `seconds` (it is killed): a hang is a failure, never a stuck suite.
 pub fn handoff_within(args: &[&str], seconds: u64) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
+    let mut command = Command::new(env!("CARGO_BIN_EXE_handoff"));
+    command.args(args).current_dir(root()).env("NO_COLOR", "1");
+    output_within(command, &format!("handoff {args:?}"), seconds)
+}
+
+/// Runs `command` to its end, failing the test if it has not ended within `seconds` (it is
+/// killed); `what` names it in that failure.
+pub fn output_within(mut command: Command, what: &str, seconds: u64) -> Output {
+    let mut child = command
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -64,7 +69,7 @@ pub fn handoff_within(args: &[&str], seconds: u64) -> Output {
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("handoff {args:?} did not end within {seconds} s");
+            panic!("{what} did not end within {seconds} s");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
