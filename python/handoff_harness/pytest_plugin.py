@@ -130,6 +130,8 @@ class HandoffServe:
     recording: Optional[Path] = None
     #: The snapshot the conversation is compared with, if any.
     snapshot: Optional[Path] = None
+    #: The folder serve runs in (pytest's), which the paths of its report are relative to.
+    cwd: Path = Path(".")
     #: Whether a new or changed snapshot is accepted rather than failing the test (a
     #: recording run, or ``--handoff-snapshot-update``).
     accept_snapshot: bool = False
@@ -185,7 +187,23 @@ class HandoffServe:
             self.report = json.loads(out) if out.strip() else None
         except json.JSONDecodeError:
             self.report = None
+        self._name_scenario()
         return self.report
+
+    def _name_scenario(self) -> None:
+        """A new snapshot's header names the scenario file relative to the snapshot's folder;
+        serve named the file it served, which is a copy when a recording is replayed."""
+        snapshot = (self.report or {}).get("snapshot") or {}
+        if snapshot.get("status") != "new" or not snapshot.get("pending"):
+            return
+        pending = self.cwd / snapshot["pending"]
+        if not pending.is_file():
+            return
+        name = os.path.relpath(self.scenario, os.path.dirname(pending))
+        if not re.fullmatch(r"[A-Za-z0-9_./-]+", name):
+            name = json.dumps(name)
+        text = Path(pending).read_text()
+        Path(pending).write_text(re.sub(r"(?m)^input_file: .*$", lambda _: f"input_file: {name}", text, count=1))
 
     def failure(self) -> Optional[str]:
         """Why the conversation failed, serve's report of it; ``None`` if it passed."""
@@ -209,7 +227,7 @@ class HandoffServe:
         snapshot = (self.report or {}).get("snapshot") or {}
         if snapshot.get("status") not in ("new", "changed"):
             return False
-        os.replace(snapshot["pending"], snapshot["path"])
+        os.replace(self.cwd / snapshot["pending"], self.cwd / snapshot["path"])
         snapshot["status"] = "accepted"
         return True
 
@@ -326,7 +344,7 @@ def _resolve(request: pytest.FixtureRequest, scenario: Any) -> Path:
     path = Path(scenario)
     if not path.is_absolute():
         test_file = Path(str(getattr(request.node, "path", None) or request.node.fspath))
-        path = test_file.parent / path
+        path = Path(os.path.normpath(test_file.parent / path))
     if not path.is_file():
         raise HandoffError(f"handoff: scenario not found: {path}")
     return path
@@ -376,6 +394,13 @@ def _replaying(scenario: Path, recording: Path, workdir: Path) -> Path:
     return copy
 
 
+def _shown(config: pytest.Config, path: Path) -> str:
+    """`path` as serve is given it, and so as its report shows it: relative to the folder
+    pytest was started in (serve runs there), as pytest shows test files; else absolute."""
+    relative = os.path.relpath(path, config.invocation_params.dir)
+    return str(path) if relative.startswith("..") else relative
+
+
 def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
     scenario, options = _marker_settings(request)
     path = _resolve(request, scenario)
@@ -410,7 +435,7 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
     command = [
         binary,
         "serve",
-        str(served),
+        _shown(config, served),
         "--app-env",
         str(app_env),
         "--port-file",
@@ -426,13 +451,14 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
         "--timeout",
         str(timeout),
         *(["--task-on-stdin"] if task_on_stdin else []),
-        *(["--snapshot", str(snapshot)] if snapshot is not None else []),
+        *(["--snapshot", _shown(config, snapshot)] if snapshot is not None else []),
         *record,
     ]
     # serve's own environment is the caller's (an upstream key stays with serve); only the
     # test's environment is pointed at it.
     process = subprocess.Popen(
         command,
+        cwd=config.invocation_params.dir,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -466,6 +492,7 @@ def _start(request: pytest.FixtureRequest, workdir: Path) -> HandoffServe:
         record_mode=mode,
         recording=recording,
         snapshot=snapshot,
+        cwd=Path(config.invocation_params.dir),
         # A recording run's conversation is the new truth: its snapshot is accepted with it.
         accept_snapshot=recording is not None or config.getoption("--handoff-snapshot-update"),
     )

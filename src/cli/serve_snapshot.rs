@@ -26,12 +26,14 @@ enum Outcome {
 impl Snapshot {
     /// Compares `conversations` (each one's snapshot contents, in the report's order) with the
     /// snapshot at `path`, if the serve `held` (else a pending file would hold a broken
-    /// conversation). `files` are the scenarios, named in a new snapshot's header.
+    /// conversation). `files` are the scenarios, named in a new snapshot's header relative to
+    /// its folder (so the header is the same on every machine).
     pub(super) fn check(path: &Path, held: bool, conversations: &[String], files: &[PathBuf]) -> Snapshot {
         let outcome = if !held || conversations.is_empty() {
             Outcome::NotCompared
         } else {
-            let inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let inputs: Vec<String> = files.iter().map(|f| relative_to(f, folder)).collect();
             let contents = snapshot::contents_of_all(conversations);
             match snapshot::compare(path, &contents, SOURCE, &inputs.join(", ")) {
                 Ok(comparison) => Outcome::Compared(comparison),
@@ -102,6 +104,60 @@ impl Snapshot {
                 "path": path, "status": "changed", "pending": pending.display().to_string(), "diff": diff, "review": review
             }),
             Outcome::Error(message) => json!({"path": path, "status": "error", "error": message}),
+        }
+    }
+}
+
+/// `file`'s path as seen from `folder` (`../scenarios/x.json`), both made absolute against the
+/// working directory first; `file` as given when that cannot be done.
+fn relative_to(file: &Path, folder: &Path) -> String {
+    let (Ok(file_abs), Ok(folder_abs)) = (std::path::absolute(file), std::path::absolute(folder)) else {
+        return file.display().to_string();
+    };
+    let clean = |p: &Path| -> Vec<std::ffi::OsString> {
+        let mut parts: Vec<std::ffi::OsString> = Vec::new();
+        for part in p.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => parts.push(other.as_os_str().to_owned()),
+            }
+        }
+        parts
+    };
+    let (file_parts, folder_parts) = (clean(&file_abs), clean(&folder_abs));
+    let common = file_parts.iter().zip(&folder_parts).take_while(|(a, b)| a == b).count();
+    let mut relative = PathBuf::new();
+    for _ in common..folder_parts.len() {
+        relative.push("..");
+    }
+    for part in &file_parts[common..] {
+        relative.push(part);
+    }
+    relative.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+    use std::path::Path;
+
+    #[test]
+    fn a_scenario_is_named_from_the_snapshots_folder() {
+        let cases = [
+            ("/r/scenarios/a.json", "/r/tests/snapshots", "../../scenarios/a.json"),
+            ("/r/tests/a.json", "/r/tests/snapshots", "../a.json"),
+            ("/r/tests/snapshots/a.json", "/r/tests/snapshots", "a.json"),
+            ("/r/tests/./x/../a.json", "/r/tests/snapshots/", "../a.json"),
+        ];
+        for (file, folder, expected) in cases {
+            assert_eq!(
+                relative_to(Path::new(file), Path::new(folder)),
+                expected,
+                "{file} from {folder}"
+            );
         }
     }
 }

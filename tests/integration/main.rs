@@ -21,6 +21,8 @@
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`;
+//! - `pytest_examples`: `pytest examples/pytest` (the SK tutorial and the Agents SDK sample
+//!   in-process) with the wheel and no cargo, green; red with the diff after a changed reply;
 //! - `wheel`: the Python package (maturin's wheel) installed into a fresh virtual environment
 //!   with no cargo on `PATH`: the binary, `python -m handoff_harness`, the pytest plugin's tests.
 
@@ -38,6 +40,7 @@ mod fuzz;
 mod fuzz_reach;
 mod host;
 mod profile_option;
+mod pytest_examples;
 mod real_af;
 mod real_app;
 mod record;

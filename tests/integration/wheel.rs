@@ -12,13 +12,13 @@ use std::time::Instant;
 use crate::support::{root, setup_once};
 
 /// The wheel `python/build-wheel.sh` built (once per test process; cached under `target/`).
-fn wheel() -> PathBuf {
+pub(crate) fn wheel() -> PathBuf {
     static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     setup_once(&READY, "python/build-wheel.sh")
 }
 
 /// `PATH` without any folder that holds a `cargo`: no Rust toolchain.
-fn path_without_cargo() -> String {
+pub(crate) fn path_without_cargo() -> String {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let kept: Vec<PathBuf> = std::env::split_paths(&path)
         .filter(|dir| !dir.join("cargo").exists())
@@ -90,7 +90,7 @@ impl Venv {
     }
 }
 
-fn succeeded(output: &Output, what: &str) {
+pub(crate) fn succeeded(output: &Output, what: &str) {
     assert!(
         output.status.success(),
         "{what}: {}\n{}\n{}",

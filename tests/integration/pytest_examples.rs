@@ -1,0 +1,111 @@
+//! `examples/pytest/`: the Semantic Kernel tutorial sample and the Agents SDK's customer-service
+//! sample tested in-process with the pytest plugin, as a user runs them: the wheel installed
+//! (`examples/pytest/setup.sh`, with the frameworks from the package index), no cargo on
+//! `PATH`. Green as committed; red, with the diff in pytest's own output, once one reply of the
+//! scenario is changed (in a copy of the files the test reads).
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use crate::support::root;
+use crate::wheel::{path_without_cargo, succeeded, wheel};
+
+/// The venv of the examples, the wheel installed in it (cached under `target/`).
+fn python() -> std::path::PathBuf {
+    static READY: OnceLock<Result<std::path::PathBuf, String>> = OnceLock::new();
+    let ready = READY.get_or_init(|| {
+        let output = Command::new(root().join("examples/pytest/setup.sh"))
+            .arg(wheel())
+            .output()
+            .map_err(|e| format!("cannot run examples/pytest/setup.sh: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "examples/pytest/setup.sh failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        Ok(stdout.lines().last().unwrap_or_default().trim().into())
+    });
+    ready.clone().unwrap_or_else(|why| panic!("{why}"))
+}
+
+/// `python -m pytest ARGS` in `cwd`, the venv first on a `PATH` without cargo.
+fn pytest(cwd: &Path, args: &[&str]) -> Output {
+    let python = python();
+    let bin = python.parent().unwrap();
+    Command::new(&python)
+        .args(["-m", "pytest", "-p", "no:cacheprovider", "-q"])
+        .args(args)
+        .current_dir(cwd)
+        .env("PATH", format!("{}:{}", bin.display(), path_without_cargo()))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env(
+            "HANDOFF_OAI_SAMPLE_DIR",
+            root().join("target/examples/openai-agents/sdk"),
+        )
+        .env_remove("HANDOFF_BIN")
+        .env_remove("PYTHONPATH")
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .unwrap()
+}
+
+/// The summary line pytest ends with.
+fn summary(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_examples_pass_in_process_and_a_changed_reply_fails_with_the_diff() {
+    let green = pytest(&root(), &["examples/pytest"]);
+    succeeded(&green, "pytest examples/pytest");
+    assert!(summary(&green).starts_with("2 passed"), "{}", summary(&green));
+    assert!(
+        !root().join("examples/pytest/snapshots").read_dir().unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".new")),
+        "a green run leaves no pending snapshot"
+    );
+
+    // The same files, laid out as in the repository, with one reply of the tutorial's
+    // scenario changed (and no recording beside it, so the scripted model answers).
+    let copy = tempfile::tempdir().unwrap();
+    for file in [
+        "examples/pytest/conftest.py",
+        "examples/pytest/test_semantic_kernel.py",
+        "examples/pytest/snapshots/test_semantic_kernel__test_the_tutorial_sample_processes_a_return.snap",
+        "examples/semantic-kernel/step4_handoff.py",
+        "scenarios/customer_support.json",
+    ] {
+        let to = copy.path().join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(file), &to).unwrap();
+    }
+    let scenario = copy.path().join("scenarios/customer_support.json");
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let greeting = "Hello! Thank you for reaching out. How can I assist you today?";
+    assert!(text.contains(greeting));
+    std::fs::write(
+        &scenario,
+        text.replace(greeting, "Hello! Thanks for calling. How can I help?"),
+    )
+    .unwrap();
+
+    let red = pytest(copy.path(), &["examples/pytest/test_semantic_kernel.py"]);
+    assert_eq!(red.status.code(), Some(1), "{}", String::from_utf8_lossy(&red.stdout));
+    let stdout = String::from_utf8_lossy(&red.stdout);
+    assert!(summary(&red).starts_with("1 failed"), "{stdout}");
+    for line in [
+        "handoff serve ",
+        "snapshot: changed: ",
+        "-TriageAgent: Hello! Thank you for reaching out. How can I assist you today?",
+        "+TriageAgent: Hello! Thanks for calling. How can I help?",
+    ] {
+        assert!(stdout.contains(line), "`{line}` is not in pytest's output:\n{stdout}");
+    }
+}
