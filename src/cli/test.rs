@@ -137,7 +137,7 @@ pub fn test(args: &TestArgs) -> Status {
             Ok(files) => planned.push(files),
             // A folder of tests whose conversations serve snapshotted (the pytest plugin's)
             // may hold no scenario: its pending snapshots are still reviewed.
-            Err(_) if !pending.is_empty() => planned.push(Vec::new()),
+            Err(_) if !pending.is_empty() || served::any_in(&suite.dir) => planned.push(Vec::new()),
             Err(message) => return bad_input(message),
         }
         served.extend(pending);
@@ -150,7 +150,12 @@ pub fn test(args: &TestArgs) -> Status {
     if args.format == Format::Text {
         let count: usize = planned.iter().map(Vec::len).sum();
         let _ = writeln!(out, "\nrunning {count} scenarios from {}", paths.join(", "));
-        if !served.is_empty() {
+        if count == 0 && served.is_empty() {
+            let _ = writeln!(
+                out,
+                "and no pending snapshot of a served conversation: nothing to review (the tests that wrote the snapshots compare them)"
+            );
+        } else if !served.is_empty() {
             let _ = writeln!(
                 out,
                 "and {} pending snapshot(s) of served conversations (handoff serve --snapshot, the pytest plugin)",

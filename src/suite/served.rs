@@ -19,6 +19,19 @@ pub fn is_served(path: &Path) -> bool {
     )
 }
 
+/// Whether `dir` holds a served conversation's snapshot, accepted or pending (directly: a
+/// test folder's `snapshots`).
+pub fn any_in(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        (name.ends_with(".snap") || name.ends_with(".snap.new")) && is_served(&e.path())
+    })
+}
+
 /// The pending snapshots of served conversations below `dir` (`*.snap.new`, recursively;
 /// hidden folders and `target` skipped), sorted, each as the report of a failed scenario
 /// named after it: new, or changed with the diff from the accepted one. `handoff test

@@ -56,6 +56,7 @@ const PROGRAMS: &[&str] = &[
 const REAL_APP: &str = "real_app::the_real_tutorial_sample_under_serve_is_the_tutorial_line_for_line_and_replays";
 const REAL_OAI: &str = "real_app::the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expected_one";
 const REAL_AF: &str = "real_af::the_support_desk_wired_as_the_samples_are_passes_strict_serve_over_foundry";
+const PYTEST_EXAMPLES: &str = "pytest_examples::the_examples_pass_in_process_and_a_changed_reply_fails_with_the_diff";
 const WHEEL: &str = "wheel::the_wheel_installs_without_rust_and_its_binary_module_and_pytest_plugin_work";
 
 /// Commands shown but not run here: (the command as the doc shows it, without its comment;
@@ -125,6 +126,19 @@ const ELSEWHERE: &[(&str, &str)] = &[
         "the published package, from the package index; wheel installs the wheel built from this tree instead",
     ),
     ("python -m handoff_harness --version", WHEEL),
+    ("examples/pytest/setup.sh", PYTEST_EXAMPLES),
+    (
+        "target/examples/pytest/venv/bin/python -m pytest examples/pytest",
+        PYTEST_EXAMPLES,
+    ),
+    (
+        "handoff test --review examples/pytest/snapshots",
+        "asks a person (refused with `CI` set); its --accept twin runs in serve::outputs::a_served_conversation_is_snapshotted_and_handoff_test_accepts_its_changes",
+    ),
+    (
+        "examples/pytest/lint-workflow.sh examples/pytest/github-workflow.yml",
+        "pytest_examples::the_github_workflow_is_accepted_by_actionlint",
+    ),
 ];
 
 /// Commands run only up to where they need what no test has: (command, what its output must

@@ -109,3 +109,45 @@ fn the_examples_pass_in_process_and_a_changed_reply_fails_with_the_diff() {
         assert!(stdout.contains(line), "`{line}` is not in pytest's output:\n{stdout}");
     }
 }
+
+#[test]
+fn the_github_workflow_is_accepted_by_actionlint() {
+    let lint = |file: &Path| {
+        Command::new(root().join("examples/pytest/lint-workflow.sh"))
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let workflow = root().join("examples/pytest/github-workflow.yml");
+    let accepted = lint(&workflow);
+    succeeded(&accepted, "lint-workflow.sh examples/pytest/github-workflow.yml");
+    assert!(
+        accepted.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&accepted.stdout)
+    );
+
+    // The linter does look: the same workflow with a misspelt key and an unknown context is
+    // refused, each problem named by its line.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.yml");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    let text = text.replace("timeout-minutes: 15", "timeout: 15") + "      - run: echo \"${{ github.nope }}\"\n";
+    std::fs::write(&broken, &text).unwrap();
+    let refused = lint(&broken);
+    assert_eq!(refused.status.code(), Some(1));
+    let problems = String::from_utf8_lossy(&refused.stdout);
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(
+        problems.contains(&format!(
+            ":{}:5: unexpected key \"timeout\" for \"job\" section",
+            line_of("timeout: 15")
+        )),
+        "{problems}"
+    );
+    assert!(
+        problems.contains(&format!(":{}:", line_of("github.nope")))
+            && problems.contains("property \"nope\" is not defined"),
+        "{problems}"
+    );
+}
