@@ -251,7 +251,9 @@ fn unreferenced_snapshots(args: &TestArgs, suites: &[Suite]) -> Vec<(std::path::
     }
     let mut found = Vec::new();
     for suite in suites.iter().filter(|s| s.only.is_empty()) {
-        for path in suite.unreferenced().unwrap_or_default() {
+        // A served conversation's snapshot is referenced by the test that wrote it.
+        let unreferenced = suite.unreferenced().unwrap_or_default();
+        for path in unreferenced.into_iter().filter(|p| !served::is_served(p)) {
             let deleted = args.unreferenced == Unreferenced::Delete && std::fs::remove_file(&path).is_ok();
             found.push((path, deleted));
         }

@@ -236,8 +236,8 @@ impl Suite {
 
     /// The snapshots in the snapshot folder that no scenario of the directory writes (under
     /// its own profile or any chosen one: `<name>@<profile>.snap`), sorted; what insta's
-    /// `--unreferenced` finds. Empty when the folder does not exist. A served conversation's
-    /// snapshot ([`served`]) is referenced by the test that wrote it, not by a scenario.
+    /// `--unreferenced` finds. Empty when the folder does not exist. (A served conversation's
+    /// snapshot, [`served`], is among them: the test that wrote it references it.)
     pub fn unreferenced(&self) -> Result<Vec<PathBuf>, SuiteError> {
         let referenced: std::collections::BTreeSet<PathBuf> =
             self.all_files()?.iter().map(|f| self.snapshot_named(f, "")).collect();
@@ -262,7 +262,7 @@ impl Suite {
                 Some((stem, profile)) if Profile::parse(profile).is_ok() => stem,
                 _ => stem,
             };
-            if !referenced.contains(&self.snapshots.join(format!("{stem}.snap"))) && !served::is_served(&path) {
+            if !referenced.contains(&self.snapshots.join(format!("{stem}.snap"))) {
                 unreferenced.push(path);
             }
         }

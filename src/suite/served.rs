@@ -19,17 +19,9 @@ pub fn is_served(path: &Path) -> bool {
     )
 }
 
-/// Whether `dir` holds a served conversation's snapshot, accepted or pending (directly: a
-/// test folder's `snapshots`).
+/// Whether below `dir` there is a served conversation's snapshot, accepted or pending.
 pub fn any_in(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        (name.ends_with(".snap") || name.ends_with(".snap.new")) && is_served(&e.path())
-    })
+    snapshot_files(dir).any(|path| is_served(&path))
 }
 
 /// The pending snapshots of served conversations below `dir` (`*.snap.new`, recursively;
@@ -37,26 +29,32 @@ pub fn any_in(dir: &Path) -> bool {
 /// named after it: new, or changed with the diff from the accepted one. `handoff test
 /// --review` and `--accept` then treat them as a scenario's.
 pub fn pending(dir: &Path) -> Vec<ScenarioReport> {
-    let walk = walkdir::WalkDir::new(dir)
+    snapshot_files(dir)
+        .filter_map(|path| {
+            let accepted = PathBuf::from(path.to_str()?.strip_suffix(".new")?);
+            is_served(&path).then(|| report(dir, &accepted))
+        })
+        .collect()
+}
+
+/// The `*.snap` and `*.snap.new` files below `dir`, in name order; hidden folders and
+/// `target` skipped, links to folders not followed.
+fn snapshot_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
+    walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
-        });
-    let mut reports = Vec::new();
-    for entry in walk.flatten() {
-        let path = entry.path();
-        let Some(accepted) = path.to_str().and_then(|p| p.strip_suffix(".new")).map(PathBuf::from) else {
-            continue;
-        };
-        if !entry.file_type().is_file() || accepted.extension().is_none_or(|e| e != "snap") || !is_served(path) {
-            continue;
-        }
-        reports.push(report(dir, &accepted));
-    }
-    reports
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.ends_with(".snap") || name.ends_with(".snap.new")
+        })
 }
 
 /// The report of the pending snapshot of `accepted`.
