@@ -8,27 +8,13 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use crate::support::root;
+use crate::support::{root, setup_once_with};
 use crate::wheel::{path_without_cargo, succeeded, wheel};
 
 /// The venv of the examples, the wheel installed in it (cached under `target/`).
 fn python() -> std::path::PathBuf {
     static READY: OnceLock<Result<std::path::PathBuf, String>> = OnceLock::new();
-    let ready = READY.get_or_init(|| {
-        let output = Command::new(root().join("examples/pytest/setup.sh"))
-            .arg(wheel())
-            .output()
-            .map_err(|e| format!("cannot run examples/pytest/setup.sh: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "examples/pytest/setup.sh failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        Ok(stdout.lines().last().unwrap_or_default().trim().into())
-    });
-    ready.clone().unwrap_or_else(|why| panic!("{why}"))
+    setup_once_with(&READY, "examples/pytest/setup.sh", &[wheel().as_os_str()])
 }
 
 /// `python -m pytest ARGS` in `cwd`, the venv first on a `PATH` without cargo.

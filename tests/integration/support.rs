@@ -151,8 +151,18 @@ pub fn tutorial_replaying(recording: &str) -> String {
 /// and returns the last line it printed: the python of the virtual environment it made (cached
 /// under `target/`). Panics with the script's error output when it fails.
 pub fn setup_once(ready: &'static std::sync::OnceLock<Result<PathBuf, String>>, script: &str) -> PathBuf {
+    setup_once_with(ready, script, &[])
+}
+
+/// [`setup_once`], the script given `args`.
+pub fn setup_once_with(
+    ready: &'static std::sync::OnceLock<Result<PathBuf, String>>,
+    script: &str,
+    args: &[&std::ffi::OsStr],
+) -> PathBuf {
     let ready = ready.get_or_init(|| {
         let output = std::process::Command::new(root().join(script))
+            .args(args)
             .output()
             .map_err(|e| format!("cannot run {script}: {e}"))?;
         if !output.status.success() {
