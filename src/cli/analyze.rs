@@ -124,7 +124,7 @@ pub struct AnalyzeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum AnalyzeFormat {
+pub(super) enum AnalyzeFormat {
     /// Findings for people, grouped by severity, with a summary line.
     Text,
     /// Everything, for machines.
@@ -173,7 +173,7 @@ fn load(path: &Path, profile: Option<&'static Profile>) -> Option<AnalysedFile> 
     }
 }
 
-fn findings(
+pub(super) fn findings(
     files: &[PathBuf],
     profile: Option<&'static Profile>,
     format: AnalyzeFormat,

@@ -104,6 +104,15 @@ Examples:
 Exit status: 0 the app exited 0 and every expectation held; 1 it did not (a request
 that diverged, a failed expectation, a timeout); 2 bad input; 130 interrupted.";
 
+/// `handoff discover`.
+pub(super) const DISCOVER: &str = "\
+Examples:
+  $ handoff discover --write-design design.json --write-scenario scenario.json -- python app.py
+  $ handoff discover --input 'I need help' -- python chat_loop.py
+
+Exit status: 0 every handoff was taken and every tool called; 1 some were not (or the app
+sent no request); 2 bad input.";
+
 /// `handoff import`.
 pub(super) const IMPORT: &str = "\
 Examples:

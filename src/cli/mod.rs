@@ -12,6 +12,7 @@ use output::{Status, bad_input};
 mod analyze;
 mod bench;
 mod compare;
+mod discover;
 mod fuzz;
 mod help;
 mod import;
@@ -83,6 +84,13 @@ enum Command {
     /// Exit 0 when the app exited 0 and every expectation held, 1 otherwise.
     #[command(after_help = help::SERVE)]
     Serve(serve::ServeArgs),
+    /// Write the design of your app from its own traffic, with no live model: run it (as
+    /// many times as it takes, at most `--runs`) against a model that takes every handoff and
+    /// calls every tool once, then write the design (`--write-design`), a scenario that replays
+    /// one run (`--write-scenario`), and print the analysis. Exit 0 when every function the
+    /// agents offer was tried, 1 when some were not, 2 bad input.
+    #[command(after_help = help::DISCOVER)]
+    Discover(discover::DiscoverArgs),
     /// Build a recording from a Chat Completions log (request and response bodies), so that a
     /// production conversation replays against the design.
     #[command(after_help = help::IMPORT)]
@@ -123,6 +131,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::import_log(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Discover(args) => discover::discover_app(&args),
         Command::Schema { kind } => {
             output::print(&kind.0.json_schema());
             Status::Passed

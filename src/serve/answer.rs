@@ -364,6 +364,7 @@ mod tests {
             stream,
             include_usage: usage,
             system: None,
+            system_name: None,
             messages: Vec::new(),
             tools: Vec::new().into(),
             tool_choice: None,

@@ -27,7 +27,7 @@ struct ObservedAgent {
 }
 
 /// What a function of an agent is, by its name.
-enum Function<'a> {
+pub(super) enum Function<'a> {
     /// A transfer to the agent this names (as the name spells it).
     Transfer(&'a str),
     /// The completion function.
@@ -36,7 +36,8 @@ enum Function<'a> {
     Own(Option<&'a str>, &'a str),
 }
 
-fn function(name: &str) -> Function<'_> {
+/// What the function named `name` is.
+pub(super) fn function(name: &str) -> Function<'_> {
     let (plugin, bare) = match name.split_once('-') {
         Some((plugin, bare)) => (Some(plugin), bare),
         None => (None, name),
@@ -104,6 +105,11 @@ impl ObservedDesign {
         }
     }
 
+    /// How many agents the requests came from.
+    pub fn agent_count(&self) -> usize {
+        self.agents.len()
+    }
+
     /// Whether no request was seen.
     pub fn is_empty(&self) -> bool {
         self.agents.is_empty()
@@ -147,6 +153,10 @@ impl ObservedDesign {
     pub fn to_design_file(&self, name: &str, profile: &str) -> String {
         let mut agents = Vec::new();
         let mut handoffs = Vec::new();
+        // The Agents SDK describes a transfer with no description of its own as "Handoff to
+        // the X agent to handle the request. <X's description>": the edge gets none, and X
+        // its description. (These are the frameworks' fallbacks: docs/semantics.md.)
+        let mut described: Vec<(String, String)> = Vec::new();
         for agent in &self.agents {
             let mut tools = Vec::new();
             let mut edges = Vec::new();
@@ -156,7 +166,21 @@ impl ObservedDesign {
                 let description = declared["description"].as_str().unwrap_or("").to_string();
                 match function(wire_name) {
                     Function::Transfer(target) => {
-                        edges.push((self.resolve(target).unwrap_or(target).to_string(), description));
+                        let target = self.resolve(target).unwrap_or(target).to_string();
+                        // Agent Framework's, with neither: "Handoff to the X agent."
+                        let templated = description
+                            .strip_prefix(&format!("Handoff to the {target} agent to handle the request."))
+                            .or_else(|| (description == format!("Handoff to the {target} agent.")).then_some(""))
+                            .map(str::trim);
+                        match templated {
+                            Some(rest) => {
+                                if !rest.is_empty() && !described.iter().any(|(n, _)| *n == target) {
+                                    described.push((target.clone(), rest.to_string()));
+                                }
+                                edges.push((target, None));
+                            }
+                            None => edges.push((target, Some(description))),
+                        }
                     }
                     Function::Complete => {}
                     Function::Own(plugin, bare) => {
@@ -187,10 +211,13 @@ impl ObservedDesign {
             }
         }
         let unknown = self.unknown_agents();
+        for entry in &mut agents {
+            entry.description = described.iter().find(|(n, _)| n == entry.name).map(|(_, d)| d.clone());
+        }
         agents.extend(unknown.iter().map(|name| AgentEntry {
             name,
             description: Some(
-                "never reached: handoff serve saw no request of this agent, so its instructions and tools are unknown",
+                "never reached: handoff serve saw no request of this agent, so its instructions and tools are unknown".into(),
             ),
             instructions: None,
             tools: None,
@@ -247,14 +274,14 @@ struct DesignEntry<'a> {
     description: &'a str,
     agents: Vec<AgentEntry<'a>>,
     start: Option<&'a str>,
-    handoffs: Pairs<Pairs<String>>,
+    handoffs: Pairs<Pairs<Option<String>>>,
 }
 
 #[derive(Serialize)]
 struct AgentEntry<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
+    description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     instructions: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use super::answer::Body;
 use super::app::{AppCommand, AppEnd};
 use super::chain::Chains;
-use super::offer::Exchange;
+use super::offer::{Exchange, Incoming};
 use super::request::{Api, Reader};
 use super::session::MAX_UNEXPECTED;
 use super::{Conversation, Options, Served, converse_all};
@@ -90,24 +90,53 @@ impl Server {
         app: Option<AppCommand>,
         done: impl FnMut(Conversation) + Send + 'static,
     ) -> Result<Served, ScenarioError> {
+        let limits = Limits {
+            wait: options.wait,
+            timeout: options.timeout,
+            signals: options.stop_on_signals,
+            // A forwarding model blocks on the network: its conversation runs on a thread of
+            // its own. Any other runs beside the server, on its thread (no hop between threads).
+            on_thread: options.upstream.is_some(),
+        };
+        self.drive(limits, app, move |incoming, stopped| async move {
+            let mut options = options;
+            options.stopped = Some(stopped);
+            converse_all(&scenarios, &options, incoming, done).await
+        })
+        .await
+    }
+
+    /// Serves the app's requests to `driver` (which answers each [`Exchange`] of `incoming`
+    /// until the channel closes, and is told when the server stops), with `app` beside it, as
+    /// `limits` say.
+    pub(super) async fn drive<D, F>(
+        self,
+        limits: Limits,
+        app: Option<AppCommand>,
+        driver: D,
+    ) -> Result<Served, ScenarioError>
+    where
+        D: FnOnce(Incoming, watch::Receiver<bool>) -> F + Send + 'static,
+        F: Future<Output = Result<Served, ScenarioError>> + Send + 'static,
+    {
         let url = self.url();
         let (sender, incoming) = mpsc::channel(QUEUE);
         let (stop, stopped) = watch::channel(false);
-        let mut options = options;
-        options.stopped = Some(stopped.clone());
         let refused = Arc::new(Refused::default());
-        let accepting = tokio::spawn(accept(self.listener, sender, refused.clone(), stopped));
-        let (wait, timeout) = (options.wait, options.timeout);
-        let signals = options.stop_on_signals;
+        let accepting = tokio::spawn(accept(self.listener, sender, refused.clone(), stopped.clone()));
+        let Limits {
+            wait,
+            timeout,
+            signals,
+            on_thread,
+        } = limits;
         let (finished, conversation) = oneshot::channel();
-        // A forwarding model blocks on the network: its conversation runs on a thread of its
-        // own. Any other runs beside the server, on its thread (no hop between threads).
         let mut thread = None;
-        if options.upstream.is_some() {
+        if on_thread {
             let spawned = std::thread::Builder::new()
                 .name("handoff-serve-conversation".into())
                 .spawn(move || {
-                    let result = super::block_on(converse_all(&scenarios, &options, incoming, done))
+                    let result = super::block_on(driver(incoming, stopped))
                         .map_err(ScenarioError::Runtime)
                         .and_then(|served| served);
                     let _ = finished.send(result);
@@ -116,7 +145,7 @@ impl Server {
             thread = Some(spawned);
         } else {
             tokio::spawn(async move {
-                let _ = finished.send(converse_all(&scenarios, &options, incoming, done).await);
+                let _ = finished.send(driver(incoming, stopped).await);
             });
         }
         let (result, app_end) = match app {
@@ -155,6 +184,19 @@ impl Server {
         served.refused = routes;
         Ok(served)
     }
+}
+
+/// How long a serve may run, and where its conversations run.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limits {
+    /// After the conversations end, how long the app may still run.
+    pub(super) wait: Duration,
+    /// How long the app (or, without one, the serve) may run.
+    pub(super) timeout: Duration,
+    /// Whether Ctrl-C, SIGTERM, SIGHUP and SIGQUIT stop it.
+    pub(super) signals: bool,
+    /// Whether the conversations run on a thread of their own (a driver that blocks).
+    pub(super) on_thread: bool,
 }
 
 /// Waits for the conversation, at most `timeout` (and, with `signals`, until Ctrl-C or

@@ -41,6 +41,8 @@ pub struct AppRequest {
     pub include_usage: bool,
     /// The system message (or the Responses API's `instructions`), if any.
     pub system: Option<String>,
+    /// The system message's `name` (Semantic Kernel's: the calling agent's).
+    pub system_name: Option<String>,
     /// The messages after the system message.
     pub messages: Vec<ChatMessage>,
     /// The functions offered, as Chat Completions declares them (`{"type": "function",
@@ -168,7 +170,7 @@ impl AppRequest {
             (Api::Responses, Some(_)) => return Err(bad("previous_response_id", "not a string")),
         };
         let store = !matches!(body.get("store"), Some(Value::Bool(false)));
-        let (system, messages) = match api {
+        let (system, system_name, messages) = match api {
             Api::ChatCompletions => chat_messages(&mut body)?,
             Api::Responses => input_messages(&mut body)?,
         };
@@ -178,6 +180,7 @@ impl AppRequest {
             stream,
             include_usage,
             system,
+            system_name,
             messages,
             tools,
             tool_choice,
@@ -253,7 +256,7 @@ fn chat_tool(mut tool: Value, place: impl Fn() -> String) -> Result<Value, Reque
 }
 
 /// The system message and the rest of a Chat Completions `messages` list.
-fn chat_messages(body: &mut Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
+fn chat_messages(body: &mut Map<String, Value>) -> Result<Split, RequestError> {
     let Some(Value::Array(list)) = body.get_mut("messages").map(Value::take) else {
         return Err(bad("messages", "missing, or not a list"));
     };
@@ -264,13 +267,16 @@ fn chat_messages(body: &mut Map<String, Value>) -> Result<(Option<String>, Vec<C
     Ok(split_system(messages))
 }
 
+/// The system message, its name, and the other messages.
+type Split = (Option<String>, Option<String>, Vec<ChatMessage>);
+
 /// Takes a leading system message off `messages`.
-fn split_system(mut messages: Vec<ChatMessage>) -> (Option<String>, Vec<ChatMessage>) {
+fn split_system(mut messages: Vec<ChatMessage>) -> Split {
     if messages.first().is_some_and(|m| m.role == Role::System) {
         let system = messages.remove(0);
-        return (Some(system.content.unwrap_or_default()), messages);
+        return (Some(system.content.unwrap_or_default()), system.name, messages);
     }
-    (None, messages)
+    (None, None, messages)
 }
 
 /// Where in the body, made only for an error.
@@ -391,7 +397,7 @@ pub(super) fn output_messages(items: Vec<Value>) -> Result<Vec<ChatMessage>, Req
 
 /// The system message (`instructions`, else a leading system or developer item) and the
 /// messages of a Responses API body's `input`.
-fn input_messages(body: &mut Map<String, Value>) -> Result<(Option<String>, Vec<ChatMessage>), RequestError> {
+fn input_messages(body: &mut Map<String, Value>) -> Result<Split, RequestError> {
     let mut messages = Vec::new();
     match body.get_mut("input").map(Value::take) {
         Some(Value::String(text)) => messages.push(message(Role::User, Some(text))),
@@ -404,7 +410,7 @@ fn input_messages(body: &mut Map<String, Value>) -> Result<(Option<String>, Vec<
         Some(_) => return Err(bad("input", "not a string or a list of items")),
     }
     match body.get_mut("instructions").map(Value::take) {
-        Some(Value::String(instructions)) => Ok((Some(instructions), messages)),
+        Some(Value::String(instructions)) => Ok((Some(instructions), None, messages)),
         None | Some(Value::Null) => Ok(split_system(messages)),
         Some(_) => Err(bad("instructions", "not a string")),
     }

@@ -126,6 +126,10 @@ const ELSEWHERE: &[(&str, &str)] = &[
         "the published package, from the package index; wheel installs the wheel built from this tree instead",
     ),
     ("python -m handoff_harness --version", WHEEL),
+    (
+        "handoff discover --write-design design.json --write-scenario scenario.json -- python app.py",
+        "`app.py` is the reader's; discover::the_tutorial_sample_shows_the_tutorials_design_and_replays_strict runs it on the tutorial",
+    ),
     ("examples/pytest/setup.sh", PYTEST_EXAMPLES),
     (
         "target/examples/pytest/venv/bin/python -m pytest examples/pytest",

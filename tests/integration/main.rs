@@ -16,6 +16,7 @@
 //!   network faults, files not to lose or overwrite, folders that loop, arbitrary JSON;
 //! - `serve`: `handoff serve` through real HTTP clients on loopback, the test as the app;
 //! - `compare`: `handoff compare`, one scenario under several profiles;
+//! - `discover`: `handoff discover` on real apps: the design they show, the scenario that replays them;
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
@@ -33,6 +34,7 @@ mod bench;
 mod cli;
 mod compare;
 mod conformance;
+mod discover;
 mod docs;
 mod driving;
 mod endpoint;
