@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::answer::{Answer, AnswerCall};
 use super::extract::{Function, ObservedDesign, function};
@@ -375,17 +375,20 @@ impl Explorer {
                 text_in_call_chunk: false,
             }
         };
+        let declared = |function: &str| {
+            request
+                .tools
+                .iter()
+                .find(|t| t["function"]["name"] == function)
+                .map(|t| t["function"]["parameters"].clone())
+                .unwrap_or(Value::Null)
+        };
         match step {
             Step::Tool { function, args } => call(function, Value::Object(args.clone())),
-            Step::Transfer { function, .. } => call(function, json!({})),
+            // A handoff may take arguments too (the Agents SDK's `input_type`).
+            Step::Transfer { function, .. } => call(function, Value::Object(example_arguments(&declared(function)))),
             Step::Complete { function } => {
-                let declared = request
-                    .tools
-                    .iter()
-                    .find(|t| t["function"]["name"] == function.as_str())
-                    .map(|t| t["function"]["parameters"].clone())
-                    .unwrap_or(Value::Null);
-                let mut args = example_arguments(&declared);
+                let mut args = example_arguments(&declared(function));
                 for value in args.values_mut() {
                     if value.is_string() {
                         *value = ENDING.into();

@@ -1,5 +1,6 @@
 use super::*;
 use crate::serve::request::Api;
+use serde_json::json;
 
 /// A Semantic Kernel request of `agent` (its system message named), offering `functions`
 /// (wire name, description, parameters).
@@ -31,7 +32,11 @@ fn tools_first_then_untaken_transfers_then_the_way_back_then_the_end() {
         sk_request(
             "Triage",
             &[
-                ("Handoff-transfer_to_Refund", "refunds", none()),
+                (
+                    "Handoff-transfer_to_Refund",
+                    "refunds",
+                    json!({"type": "object", "properties": {"reason": {"type": "string"}}}),
+                ),
                 (
                     "Handoff-complete_task",
                     "done",
@@ -60,7 +65,12 @@ fn tools_first_then_untaken_transfers_then_the_way_back_then_the_end() {
     };
     let mut explorer = Explorer::default();
     explorer.start_run();
-    assert_eq!(called(&explorer.answer(&triage())).0, "Handoff-transfer_to_Refund");
+    // A transfer that takes arguments gets them.
+    let (name, args) = called(&explorer.answer(&triage()));
+    assert_eq!(
+        (name.as_str(), args),
+        ("Handoff-transfer_to_Refund", json!({"reason": "example"}))
+    );
     let (name, args) = called(&explorer.answer(&refund()));
     assert_eq!(
         (name.as_str(), args),
