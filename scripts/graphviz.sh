@@ -32,13 +32,17 @@ if [[ ! -x "$TOOLS/dot" ]]; then
   for deb in "$TOOLS"/debs/*.deb; do
     dpkg -x "$deb" "$TOOLS/root"
   done
-  lib="$(dirname "$(find "$TOOLS/root" -name 'libgvc.so.6' | head -n 1)")"
-  [[ -d "$lib/graphviz" ]] || { echo "graphviz.sh: the packages hold no graphviz plugins" >&2; exit 2; }
+  gvc="$(find "$TOOLS/root" -name 'libgvc.so.6' | head -n 1)"
+  lib="${gvc%/libgvc.so.6}"
+  [[ -n "$gvc" && -d "$lib/graphviz" ]] || { echo "graphviz.sh: the packages hold no graphviz plugins" >&2; exit 2; }
   # The plugins' registry, written where the plugins are.
   LD_LIBRARY_PATH="$lib" GVBINDIR="$lib/graphviz" "$TOOLS/root/usr/bin/dot" -c
+  # The wrapper finds the unpacked tree beside itself, so the checkout may move.
+  lib="${lib#"$TOOLS"/}"
   cat > "$TOOLS/dot.tmp" <<WRAPPER
 #!/bin/sh
-LD_LIBRARY_PATH="$lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" GVBINDIR="$lib/graphviz" exec "$TOOLS/root/usr/bin/dot" "\$@"
+here="\$(cd "\$(dirname "\$0")" && pwd)"
+LD_LIBRARY_PATH="\$here/$lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" GVBINDIR="\$here/$lib/graphviz" exec "\$here/root/usr/bin/dot" "\$@"
 WRAPPER
   chmod +x "$TOOLS/dot.tmp"
   mv "$TOOLS/dot.tmp" "$TOOLS/dot"
