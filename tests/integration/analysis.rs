@@ -2,7 +2,7 @@
 //! (never panics; reachability, way back and cycles agree with naive searches).
 
 use handoff_harness::analysis::diff::DesignDiff;
-use handoff_harness::analysis::draw::{self, Drawing};
+use handoff_harness::analysis::draw::{self, Drawing, EdgeMark};
 use handoff_harness::analysis::{Analysis, Code, HandoffGraph, Severity};
 use handoff_harness::design::{DesignBuilder, HandoffSpec};
 use handoff_harness::{Agent, Design};
@@ -354,9 +354,14 @@ proptest! {
         let (a, b) = (analyse(&build(n, &edges, start)), analyse(&build(m, &other, other_start)));
         let drawing = Drawing::of(&a, "a");
         prop_assert_eq!(drawing.edges.len(), a.graph().handoff_count());
+        // Two-way: the handoff back exists, and neither end is the start agent.
+        for e in drawing.edges.iter().filter(|e| e.mark == EdgeMark::TwoWay) {
+            prop_assert!(drawing.edges.iter().any(|r| (r.from, r.to) == (e.to, e.from)));
+            prop_assert!(e.from != e.to && !drawing.nodes[e.from].start && !drawing.nodes[e.to].start);
+        }
         let dot = draw::dot(&[drawing.clone(), Drawing::of(&b, "b")]);
         prop_assert_eq!(dot.matches('{').count(), dot.matches('}').count());
-        prop_assert!(draw::mermaid(&[drawing]).starts_with("flowchart LR\n"));
+        prop_assert!(draw::mermaid(&[drawing]).contains("%%\nflowchart LR\n"));
         let diff = DesignDiff::new(&a, &b);
         prop_assert!(DesignDiff::new(&a, &a).is_empty());
         // Every handoff of either version appears once; new and resolved findings swap sides.

@@ -39,6 +39,7 @@ const PROGRAMS: &[&str] = &[
     "pip ",
     "pytest",
     "examples/",
+    "scripts/",
     "python/",
     "target/",
     "PROFILE=",
@@ -142,6 +143,14 @@ const ELSEWHERE: &[(&str, &str)] = &[
     (
         "examples/pytest/lint-workflow.sh examples/pytest/github-workflow.yml",
         "pytest_examples::the_github_workflow_is_accepted_by_actionlint",
+    ),
+    (
+        "scripts/graphviz.sh",
+        "drawings::* render the DOT drawings with the dot it prints",
+    ),
+    (
+        "scripts/render-mermaid.sh design.mmd design.svg",
+        "drives a browser (Chromium), too heavy for CI; run by hand, its figures are in docs/analyze.md",
     ),
 ];
 

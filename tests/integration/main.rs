@@ -3,6 +3,7 @@
 //! - `architecture`: imports flow one way, layers use only the layers below, file sizes;
 //! - `analysis`: each finding of the graph analysis, and properties on arbitrary designs;
 //! - `analyze`: `handoff analyze` findings, drawings, coverage and diff through the binary;
+//! - `drawings`: the DOT drawings rendered by Graphviz (`scripts/graphviz.sh`), red only for problems;
 //! - `bench`: the ping-pong workload and `handoff bench pingpong`;
 //! - `fuzz`: the fuzzer finds, shrinks and reproduces bounces;
 //! - `fuzz_reach`: what fuzz cases reach (the effectiveness figures), and the script gaps;
@@ -36,6 +37,7 @@ mod compare;
 mod conformance;
 mod discover;
 mod docs;
+mod drawings;
 mod driving;
 mod endpoint;
 mod fuzz;

@@ -1,7 +1,8 @@
 //! Every shipped scenario meets its own `expect` block; the customer-support run prints the
-//! tutorial's sample output.
+//! tutorial's sample output; fuzzing the IT helpdesk finds its planted bounce.
 
-use handoff_harness::Scenario;
+use handoff_harness::fuzz::Violation;
+use handoff_harness::{Fuzzer, Outcome, Scenario};
 
 use crate::support::root;
 
@@ -107,4 +108,34 @@ fn the_json_rendering_lists_every_event_with_a_counter_id() {
         (handoff["agent"].as_str(), handoff["to"].as_str()),
         (Some("TriageAgent"), Some("OrderStatusAgent"))
     );
+}
+
+#[test]
+fn fuzzing_the_it_helpdesk_finds_the_planted_bounce_and_shrinks_it_to_one_reply() {
+    let scenario = Scenario::load(root().join("scenarios/it_helpdesk.json")).unwrap();
+    for seed in [1, 2, 3] {
+        let found = Fuzzer::new(&scenario)
+            .unwrap()
+            .search(1_000, seed)
+            .expect("the planted bounce is found");
+        assert!(matches!(found.violation, Violation::Bounce(_)), "{}", found.violation);
+        assert!(
+            matches!(found.run.outcome(), Outcome::LoopDetected { .. }),
+            "seed {seed}"
+        );
+        assert!(
+            found
+                .violation
+                .to_string()
+                .contains("NetworkAgent -> AccountsAgent -> NetworkAgent would hand off forever"),
+            "seed {seed}: {}",
+            found.violation
+        );
+        assert_eq!(found.case.replies.len(), 1, "seed {seed}: {}", found.case);
+        let reply = found.case.replies[0].to_lowercase();
+        assert!(
+            (reply.contains("vpn") || reply.contains("wi")) && (reply.contains("login") || reply.contains("password")),
+            "seed {seed}: the reply is about both: {reply:?}"
+        );
+    }
 }

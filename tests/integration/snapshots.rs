@@ -81,7 +81,7 @@ fn handoff_test_passes_on_the_shipped_scenarios_and_ends_with_the_count() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text(&out).contains("scenario customer_support ... ok\n"));
-    assert_eq!(text(&out).lines().last(), Some("8 passed, 0 failed"));
+    assert_eq!(text(&out).lines().last(), Some("9 passed, 0 failed"));
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn a_changed_rule_fails_with_a_readable_diff_and_accepting_makes_the_next_run_pa
         ),
         "{out_text}"
     );
-    assert_eq!(out_text.lines().last(), Some("7 passed, 1 failed"));
+    assert_eq!(out_text.lines().last(), Some("8 passed, 1 failed"));
     let snap = ws.path().join("snapshots/customer_support.snap");
     let pending = snapshot::pending_path(&snap);
     assert!(pending.exists(), "the new version is written beside the accepted one");
@@ -208,7 +208,7 @@ fn junit_report_parses_and_counts_every_scenario() {
     let xml = std::fs::read_to_string(&report).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let suites = doc.root_element();
-    assert_eq!(suites.attribute("tests"), Some("9"));
+    assert_eq!(suites.attribute("tests"), Some("10"));
     assert_eq!(suites.attribute("failures"), Some("2"));
     assert_eq!(
         suites.attribute("errors"),
@@ -216,7 +216,7 @@ fn junit_report_parses_and_counts_every_scenario() {
         "the Jenkins schema has no <error>"
     );
     let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
-    assert_eq!(cases.len(), 9);
+    assert_eq!(cases.len(), 10);
     for case in &cases {
         let time: f64 = case.attribute("time").unwrap().parse().unwrap();
         assert!((0.0..60.0).contains(&time), "{time}");
@@ -320,7 +320,7 @@ fn insta_rewrites_every_snapshot_to_the_same_bytes() {
         .collect();
     files.sort();
     assert!(files.contains(&pending), "{files:?}");
-    assert_eq!(files.len(), 9);
+    assert_eq!(files.len(), 10);
     for file in &files {
         let written = std::fs::read_to_string(file).unwrap();
         let resaved = ws.path().join("resaved.snap");
@@ -444,7 +444,7 @@ fn json_format_and_new_snapshots() {
     let out = handoff(&["test", arg(&scenarios), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((value["passed"].as_u64(), value["failed"].as_u64()), (Some(8), Some(1)));
+    assert_eq!((value["passed"].as_u64(), value["failed"].as_u64()), (Some(9), Some(1)));
     let copy = value["scenarios"]
         .as_array()
         .unwrap()

@@ -1,18 +1,20 @@
 //! The DOT drawing (Graphviz).
 
 use super::drawing::{Drawing, EdgeMark};
-use super::style::{
-    FINDING_COLOR, WRAP_CHARS, dot_string, edge_color, html_text, key, node_color, node_style, short, wrap,
-};
+use super::style::{WRAP_CHARS, color_of, dot_string, html_text, key, node_color, node_style, short, wrap};
+
+/// Width of a line of the key's explanations.
+const KEY_CHARS: usize = 56;
 
 /// Graphviz DOT: `dot -Tsvg`. Several drawings become clusters of one graph; a cluster
-/// `Key` explains the marks used.
+/// `Key` explains the marks used, each mark's name written in its colour.
 pub fn dot(drawings: &[Drawing]) -> String {
     let mut out = String::new();
     let single = drawings.len() == 1;
     let name = if single { drawings[0].title.as_str() } else { "handoff" };
     out.push_str(&format!("digraph {} {{\n", dot_string(name)));
-    out.push_str("    rankdir=LR;\n    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
+    out.push_str("    rankdir=LR;\n    fontname=\"Helvetica\";\n");
+    out.push_str("    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     out.push_str("    edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (d, drawing) in drawings.iter().enumerate() {
         let indent = if single { "    " } else { "        " };
@@ -42,15 +44,15 @@ pub fn dot(drawings: &[Drawing]) -> String {
                 label = format!("⚠ {code}\n{label}").trim_end().to_string();
             }
             let mut attributes = vec![format!("label={}", dot_string(&label))];
-            if let Some(color) = edge_color(edge.mark).or(edge.finding.map(|_| FINDING_COLOR)) {
-                attributes.push(format!("color=\"{color}\""));
-            }
-            if edge.finding.is_some() {
-                attributes.push(format!("fontcolor=\"{FINDING_COLOR}\""));
+            if let Some(color) = color_of(edge) {
+                attributes.push(format!("color=\"{color}\", fontcolor=\"{color}\""));
             }
             match edge.mark {
-                EdgeMark::Removed | EdgeMark::Unexercised => attributes.push("style=dashed".into()),
-                EdgeMark::Cycle | EdgeMark::Added | EdgeMark::Changed => attributes.push("penwidth=2".into()),
+                EdgeMark::Removed | EdgeMark::Unexercised | EdgeMark::Unreachable => {
+                    attributes.push("style=dashed".into())
+                }
+                EdgeMark::TwoWay => attributes.push("penwidth=2.5".into()),
+                EdgeMark::Added | EdgeMark::Changed => attributes.push("penwidth=2".into()),
                 EdgeMark::Plain => {}
             }
             out.push_str(&format!(
@@ -71,10 +73,14 @@ pub fn dot(drawings: &[Drawing]) -> String {
         );
         out.push_str("        key [shape=plaintext, label=<<table border=\"0\" cellspacing=\"2\">");
         for (mark, meaning) in &key {
+            let name = match mark.color() {
+                Some(color) => format!("<font color=\"{color}\">{}</font>", html_text(mark.dot())),
+                None => html_text(mark.dot()),
+            };
+            let lines: Vec<String> = wrap(meaning, KEY_CHARS).iter().map(|l| html_text(l)).collect();
             out.push_str(&format!(
-                "<tr><td align=\"left\">{}</td><td align=\"left\">{}</td></tr>",
-                html_text(mark.dot()),
-                html_text(meaning)
+                "<tr><td align=\"left\" valign=\"top\">{name}</td><td align=\"left\">{}<br align=\"left\"/></td></tr>",
+                lines.join("<br align=\"left\"/>")
             ));
         }
         out.push_str("</table>>];\n    }\n");

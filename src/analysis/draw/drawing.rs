@@ -1,5 +1,7 @@
 //! What a drawing holds: agents and handoffs with their marks, made from an analysis.
 
+use std::collections::HashSet;
+
 use crate::analysis::{Analysis, Code};
 
 /// How an agent is drawn.
@@ -22,8 +24,11 @@ pub enum NodeMark {
 pub enum EdgeMark {
     /// Nothing special.
     Plain,
-    /// On a cycle: control can circle there without a human turn.
-    Cycle,
+    /// One of two handoffs between the same two agents, neither of them the start agent, in
+    /// both directions: a request that fits both agents can bounce between them.
+    TwoWay,
+    /// Never taken: no chain of handoffs from the start agent reaches its source.
+    Unreachable,
     /// New in a design diff.
     Added,
     /// Gone in a design diff.
@@ -73,11 +78,21 @@ pub struct Drawing {
 }
 
 impl Drawing {
-    /// The drawing of an analysed design: the start agent, unreachable agents and cycle edges
-    /// marked, each edge labelled with the description the model reads.
+    /// The drawing of an analysed design, each edge labelled with the description the model
+    /// reads. Marked: the start agent, unreachable agents and the handoffs out of them, handoffs
+    /// with a finding, and two-way handoffs between two agents other than the start agent (the
+    /// specialists that can bounce a request between them). A handoff that is merely on a
+    /// cycle is not marked: in a design whose specialists hand back to triage every handoff is.
     pub fn of(analysis: &Analysis, title: impl Into<String>) -> Drawing {
         let graph = analysis.graph();
         let g = graph.petgraph();
+        let start = graph.start();
+        // Every handoff's ends, to find the one back in constant time (a hub's edges are many).
+        let pairs: HashSet<(usize, usize)> = g
+            .edge_indices()
+            .filter_map(|e| g.edge_endpoints(e))
+            .map(|(a, b)| (a.index(), b.index()))
+            .collect();
         let nodes = g
             .node_indices()
             .map(|n| Node {
@@ -98,8 +113,14 @@ impl Drawing {
                     from: from.index(),
                     to: to.index(),
                     label: graph.description(e).to_string(),
-                    mark: if analysis.is_cycle_edge(e) {
-                        EdgeMark::Cycle
+                    mark: if analysis.is_reachable(from) == Some(false) {
+                        EdgeMark::Unreachable
+                    } else if from != to
+                        && start != Some(from)
+                        && start != Some(to)
+                        && pairs.contains(&(to.index(), from.index()))
+                    {
+                        EdgeMark::TwoWay
                     } else {
                         EdgeMark::Plain
                     },

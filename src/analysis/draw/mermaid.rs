@@ -1,17 +1,24 @@
 //! The Mermaid drawing (`flowchart LR`, as GitHub renders it).
 
 use super::drawing::{Drawing, EdgeMark};
-use super::style::{
-    FINDING_COLOR, INLINE_CHARS, WRAP_CHARS, edge_color, key, member, mermaid_text, node_classes, short, wrap,
-};
+use super::style::{INLINE_CHARS, color_of, key, member, mermaid_text, node_classes, short, wrap};
+
+/// Width of a line of the key, in characters.
+const KEY_CHARS: usize = 110;
+
+/// How wide Mermaid lets a label grow before it wraps it, in pixels: wider than a line of the
+/// key (its default, 200, would wrap the key into a tall column).
+const WRAPPING_WIDTH: usize = 1000;
 
 /// Mermaid `flowchart LR`, as GitHub renders it in Markdown. Several drawings become
-/// subgraphs; a subgraph `Key` holds the long descriptions, by number, and the marks used.
+/// subgraphs. One box, `Key`, holds the long descriptions, by number, and the marks used; it
+/// stands in the first column, beside the start agent, and no arrow passes through it.
 pub fn mermaid(drawings: &[Drawing]) -> String {
-    let mut out = String::from("flowchart LR\n");
+    let mut out = format!("%%{{init: {{\"flowchart\": {{\"wrappingWidth\": {WRAPPING_WIDTH}}}}}}}%%\nflowchart LR\n");
     let single = drawings.len() == 1;
     let mut links = 0usize;
-    let mut link_styles: Vec<(&'static str, Vec<usize>)> = Vec::new();
+    // By colour and width in pixels: the links drawn so.
+    let mut link_styles: Vec<((&'static str, u8), Vec<usize>)> = Vec::new();
     let mut classes: Vec<(&'static str, Vec<String>)> = Vec::new();
     let mut numbered: Vec<String> = Vec::new();
     for (d, drawing) in drawings.iter().enumerate() {
@@ -34,8 +41,8 @@ pub fn mermaid(drawings: &[Drawing]) -> String {
         }
         for edge in &drawing.edges {
             let arrow = match edge.mark {
-                EdgeMark::Cycle => "==>",
-                EdgeMark::Removed | EdgeMark::Unexercised => "-.->",
+                EdgeMark::TwoWay => "==>",
+                EdgeMark::Removed | EdgeMark::Unexercised | EdgeMark::Unreachable => "-.->",
                 _ => "-->",
             };
             let label = short(&edge.label);
@@ -56,9 +63,9 @@ pub fn mermaid(drawings: &[Drawing]) -> String {
                 false => format!("|\"{}\"|", mermaid_text(&shown)),
             };
             out.push_str(&format!("{indent}{} {arrow}{shown} {}\n", id(edge.from), id(edge.to)));
-            let color = edge_color(edge.mark).or(edge.finding.map(|_| FINDING_COLOR));
-            if let Some(color) = color {
-                member(&mut link_styles, color, links);
+            if let Some(color) = color_of(edge) {
+                let width = if edge.mark == EdgeMark::TwoWay { 3 } else { 2 };
+                member(&mut link_styles, (color, width), links);
             }
             links += 1;
         }
@@ -68,29 +75,16 @@ pub fn mermaid(drawings: &[Drawing]) -> String {
     }
     let key = key(drawings);
     if !numbered.is_empty() || !key.is_empty() {
-        out.push_str("    subgraph key [\"Key\"]\n        direction TB\n");
-        let mut ids = Vec::new();
+        let mut lines = vec!["Key".to_string()];
         for (i, text) in numbered.iter().enumerate() {
-            let lines: Vec<String> = wrap(&format!("{} {text}", i + 1), 2 * WRAP_CHARS)
-                .iter()
-                .map(|l| mermaid_text(l))
-                .collect();
-            out.push_str(&format!("        k{}[\"{}\"]\n", i + 1, lines.join("<br/>")));
-            ids.push(format!("k{}", i + 1));
+            lines.extend(wrap(&format!("{} {text}", i + 1), KEY_CHARS));
         }
-        if !key.is_empty() {
-            let lines: Vec<String> = key
-                .iter()
-                .map(|(mark, meaning)| mermaid_text(&format!("{}: {meaning}", mark.mermaid())))
-                .collect();
-            out.push_str(&format!("        marks[\"{}\"]\n", lines.join("<br/>")));
-            ids.push("marks".into());
+        for (mark, meaning) in &key {
+            lines.extend(wrap(&format!("{}: {meaning}", mark.mermaid()), KEY_CHARS));
         }
-        if ids.len() > 1 {
-            out.push_str(&format!("        {}\n", ids.join(" ~~~ ")));
-        }
-        out.push_str("    end\n    class key key\n");
-        classes.push(("key", Vec::new()));
+        let lines: Vec<String> = lines.iter().map(|l| mermaid_text(l)).collect();
+        out.push_str(&format!("    key[\"{}\"]\n", lines.join("<br/>")));
+        classes.push(("key", vec!["key".to_string()]));
     }
     for (name, members) in classes.iter().filter(|(_, m)| !m.is_empty()) {
         out.push_str(&format!("    class {} {name}\n", members.join(",")));
@@ -105,10 +99,10 @@ pub fn mermaid(drawings: &[Drawing]) -> String {
         };
         out.push_str(&format!("    classDef {name} {style}\n"));
     }
-    for (color, members) in &link_styles {
+    for ((color, width), members) in &link_styles {
         let list: Vec<String> = members.iter().map(usize::to_string).collect();
         out.push_str(&format!(
-            "    linkStyle {} stroke:{color},color:{color},stroke-width:2px\n",
+            "    linkStyle {} stroke:{color},color:{color},stroke-width:{width}px\n",
             list.join(",")
         ));
     }

@@ -1,6 +1,6 @@
 //! How marks look and texts are written: the key, colours, wrapping, escaping.
 
-use super::drawing::{Drawing, EdgeMark, Node, NodeMark};
+use super::drawing::{Drawing, Edge, EdgeMark, Node, NodeMark};
 
 /// Descriptions longer than this many characters are cut, with `…`.
 pub(super) const LABEL_CHARS: usize = 160;
@@ -56,20 +56,28 @@ impl Mark {
             Mark::Node(NodeMark::Added) => "green bold box",
             Mark::Node(NodeMark::Removed) => "red dashed box",
             Mark::Node(_) => "grey dashed box",
-            Mark::Edge(EdgeMark::Cycle) => "thick red arrow",
+            Mark::Edge(EdgeMark::TwoWay) => "thick red arrows",
             Mark::Edge(EdgeMark::Added) => "thick green arrow",
             Mark::Edge(EdgeMark::Removed) => "dashed red arrow",
             Mark::Edge(EdgeMark::Changed) => "thick orange arrow",
             Mark::Edge(_) => "dashed grey arrow",
-            Mark::Finding => "⚠ code",
+            Mark::Finding => "red arrow, ⚠ code",
         }
     }
     /// How Mermaid shows it.
     pub(super) fn mermaid(self) -> &'static str {
         match self {
             Mark::Start => "rounded, thick border",
-            Mark::Edge(EdgeMark::Cycle) => "thick red arrow",
             other => other.dot(),
+        }
+    }
+    /// The colour its name is written in, in a DOT key.
+    pub(super) fn color(self) -> Option<&'static str> {
+        match self {
+            Mark::Start => None,
+            Mark::Node(mark) => node_color(mark),
+            Mark::Edge(mark) => edge_color(mark),
+            Mark::Finding => Some(PROBLEM_COLOR),
         }
     }
 }
@@ -93,7 +101,12 @@ pub(super) fn key(drawings: &[Drawing]) -> Vec<(Mark, &'static str)> {
         }
     }
     for (mark, meaning) in [
-        (EdgeMark::Cycle, "on a cycle without a human turn"),
+        (
+            EdgeMark::TwoWay,
+            "two agents (not the start agent) hand off to each other: a request that fits both can bounce \
+             between them (handoff fuzz looks for one)",
+        ),
+        (EdgeMark::Unreachable, "never taken: its agent is unreachable"),
         (EdgeMark::Unexercised, "no scenario takes it"),
         (EdgeMark::Added, "handoff added"),
         (EdgeMark::Removed, "handoff removed"),
@@ -106,32 +119,41 @@ pub(super) fn key(drawings: &[Drawing]) -> Vec<(Mark, &'static str)> {
     if edges().any(|e| e.finding.is_some()) {
         key.push((
             Mark::Finding,
-            "a finding about the handoff (handoff analyze explains it)",
+            "a problem with the handoff's description or declaration (handoff analyze explains it)",
         ));
     }
     key
 }
 
-/// The colour of a handoff with a finding and no other mark.
-pub(super) const FINDING_COLOR: &str = "#ef6c00";
+/// The colour of a problem: a handoff with a finding, or two-way between specialists. Nothing
+/// else in the drawing of a design is red, so red points at what to fix.
+pub(super) const PROBLEM_COLOR: &str = "#c62828";
+
+/// The colour of what can never happen or never happened (unreachable, never taken).
+const GREY: &str = "#999999";
 
 pub(super) fn node_color(mark: NodeMark) -> Option<&'static str> {
     match mark {
         NodeMark::Plain => None,
-        NodeMark::Unreachable | NodeMark::Unvisited => Some("#999999"),
+        NodeMark::Unreachable | NodeMark::Unvisited => Some(GREY),
         NodeMark::Added => Some("#2e7d32"),
-        NodeMark::Removed => Some("#c62828"),
+        NodeMark::Removed => Some(PROBLEM_COLOR),
     }
 }
 
 pub(super) fn edge_color(mark: EdgeMark) -> Option<&'static str> {
     match mark {
         EdgeMark::Plain => None,
-        EdgeMark::Cycle | EdgeMark::Removed => Some("#c62828"),
+        EdgeMark::TwoWay | EdgeMark::Removed => Some(PROBLEM_COLOR),
         EdgeMark::Added => Some("#2e7d32"),
         EdgeMark::Changed => Some("#ef6c00"),
-        EdgeMark::Unexercised => Some("#999999"),
+        EdgeMark::Unreachable | EdgeMark::Unexercised => Some(GREY),
     }
+}
+
+/// The colour of an edge: its finding's, else its mark's.
+pub(super) fn color_of(edge: &Edge) -> Option<&'static str> {
+    edge.finding.map(|_| PROBLEM_COLOR).or(edge_color(edge.mark))
 }
 
 /// `text` in lines of at most `width` characters, broken at spaces (a longer word has a line
