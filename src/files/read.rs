@@ -95,7 +95,13 @@ pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
         file: file.clone(),
         source,
     };
-    let metadata = std::fs::metadata(path).map_err(failed)?;
+    let metadata = std::fs::metadata(path).map_err(|e| match (e.kind(), did_you_mean(path)) {
+        (std::io::ErrorKind::NotFound, Some(near)) => failed(std::io::Error::new(
+            e.kind(),
+            format!("no such file; did you mean `{}`?", near.display()),
+        )),
+        _ => failed(e),
+    })?;
     if !metadata.is_file() {
         let what = if metadata.is_dir() {
             "a folder"
@@ -109,6 +115,25 @@ pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
         .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
         .map_err(failed)?;
     text_of(bytes, file)
+}
+
+/// A file beside `path` whose name is one or two edits from its name (a typo), the nearest.
+fn did_you_mean(path: &Path) -> Option<std::path::PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut near: Vec<(usize, String)> = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .take(10_000)
+        .filter_map(|entry| {
+            let other = entry.file_name().into_string().ok()?;
+            let distance = strsim::levenshtein(name, &other);
+            (distance <= 2 && distance < name.len()).then_some((distance, other))
+        })
+        .collect();
+    near.sort();
+    let (_, other) = near.into_iter().next()?;
+    Some(path.with_file_name(other))
 }
 
 /// The path that names standard input.
@@ -223,4 +248,28 @@ fn tidy_path(path: &str) -> String {
             out.push_str(index);
             out
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mistyped_path_gets_the_nearest_file_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("customer_support.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("refund.json"), "{}").unwrap();
+        let typo = dir.path().join("customer_suport.json");
+        let error = read_text(&typo).unwrap_err().to_string();
+        assert!(
+            error.ends_with(&format!(
+                "cannot read: no such file; did you mean `{}`?",
+                dir.path().join("customer_support.json").display()
+            )),
+            "{error}"
+        );
+        // Nothing near: the system's words.
+        let error = read_text(&dir.path().join("nothing_like_it.json")).unwrap_err().to_string();
+        assert!(error.contains("No such file or directory"), "{error}");
+    }
 }
