@@ -232,3 +232,46 @@ fn an_app_that_cannot_start_or_never_asks_is_said_so() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_chain_with_typed_tools_is_walked_to_its_end_and_replays_strict() {
+    // `tests/apps/sk_billing_chain.py`: Disputes is reached only through Billing; Billing has
+    // two tools (a string and an int; a bool with a default); there is no human function.
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    setup_once(&READY, "examples/semantic-kernel/setup.sh");
+    let python = root().join("examples/semantic-kernel/python.sh");
+    let app = root().join("tests/apps/sk_billing_chain.py");
+    let command = [python.to_str().unwrap(), app.to_str().unwrap()];
+    let found = discover(&[], &command);
+    assert!(
+        found
+            .stderr
+            .contains("discovered 3 agents under `semantic-kernel` in 1 run(s), 9 request(s)\n"),
+        "{}",
+        found.stderr
+    );
+    let design: Value = serde_json::from_str(&std::fs::read_to_string(&found.design).unwrap()).unwrap();
+    assert_eq!(design["start"], "FrontDesk");
+    assert_eq!(
+        design["handoffs"]["Billing"]["Disputes"],
+        "Transfer when the customer disputes a charge"
+    );
+    // Each tool called once, with arguments of its types; the results the app returned.
+    let billing = &design["agents"][1];
+    assert_eq!(billing["name"], "Billing");
+    let results: Vec<&str> = billing["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        results,
+        ["Invoice 1 of 1: 42.00 EUR, paid.", "Invoice 1 sent again by post."]
+    );
+    let stdout = serve_passes(&found.scenario, &[], &command);
+    assert!(
+        stdout.contains("  ok     path: FrontDesk -> Billing -> Disputes -> FrontDesk"),
+        "{stdout}"
+    );
+}
