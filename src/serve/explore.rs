@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, AnswerCall};
-use super::extract::{Function, ObservedDesign, function};
+use super::extract::{Function, ObservedDesign, function, named};
 use super::request::{Api, AppRequest};
 
 /// At most this many requests in one run of the app: past them, it is ended.
@@ -245,20 +245,7 @@ impl Explorer {
 
     /// The agent a transfer function's target names, if it is known.
     fn resolve(&self, target: &str) -> Option<usize> {
-        let folded = |name: &str| -> String {
-            name.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
-        self.agents
-            .iter()
-            .position(|a| a.name.as_deref() == Some(target))
-            .or_else(|| {
-                self.agents
-                    .iter()
-                    .position(|a| a.name.as_deref().is_some_and(|n| folded(n) == folded(target)))
-            })
+        named(self.agents.iter().map(|a| a.name.as_deref()), target)
     }
 
     /// The functions an agent's requests offered (the last request's, the union being rare).

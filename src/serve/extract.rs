@@ -26,6 +26,22 @@ struct ObservedAgent {
     results: Vec<(String, String)>,
 }
 
+/// Which of `names` a transfer function's `target` names: exactly, else as a lowercased,
+/// underscored name (`refund_agent` for `RefundAgent`, `faq_agent` for `FAQ Agent`).
+pub(super) fn named<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone, target: &str) -> Option<usize> {
+    let folded = |name: &str| -> String {
+        name.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    names.clone().position(|name| name == Some(target)).or_else(|| {
+        names
+            .clone()
+            .position(|name| name.is_some_and(|n| folded(n) == folded(target)))
+    })
+}
+
 /// What a function of an agent is, by its name.
 pub(super) enum Function<'a> {
     /// A transfer to the agent this names (as the name spells it).
@@ -134,17 +150,8 @@ impl ObservedDesign {
     /// The observed agent a transfer function's target names (exactly, or as a lowercased,
     /// underscored name such as `refund_agent` for `RefundAgent` or `faq_agent` for `FAQ Agent`).
     fn resolve(&self, target: &str) -> Option<&str> {
-        let folded = |name: &str| -> String {
-            name.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
-        self.agents
-            .iter()
-            .find(|a| a.name == target)
-            .or_else(|| self.agents.iter().find(|a| folded(&a.name) == folded(target)))
-            .map(|a| a.name.as_str())
+        let index = named(self.agents.iter().map(|a| Some(a.name.as_str())), target)?;
+        Some(&self.agents[index].name)
     }
 
     /// The design file under `profile`, as JSON text: agents with instructions and own tools, the first
