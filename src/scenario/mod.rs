@@ -12,6 +12,7 @@ use crate::files::{FileError, read_text, stem};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
 
+mod based;
 mod borrowed;
 mod design_file;
 mod expect;
@@ -21,6 +22,7 @@ mod invariant;
 mod parameters;
 mod replies;
 mod schema;
+mod shared;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
@@ -69,6 +71,22 @@ pub struct Scenario {
     pub expect: Expect,
     /// What must hold in every run the design could have (`handoff fuzz` checks them).
     pub invariants: Vec<Invariant>,
+    /// The shared design file the scenario names (`design`), if it names one.
+    pub design_file: Option<String>,
+    /// The scenario this one runs with its own replies and expectations (`scenario`: a
+    /// regression `handoff fuzz` wrote), if it names one.
+    pub base: Option<Base>,
+}
+
+/// The scenario a regression runs with its own replies, and what found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// The named scenario's file.
+    pub file: String,
+    /// Its path as the regression names it (relative to the regression).
+    pub named: String,
+    /// The seed of the `handoff fuzz` campaign that found the regression, if it says.
+    pub seed: Option<u64>,
 }
 
 impl Scenario {
