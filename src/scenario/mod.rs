@@ -111,6 +111,18 @@ impl Scenario {
         Scenario::parse_checked(&text, &file, Some(&stem(path.as_ref())), Some(profile), false)
     }
 
+    /// The other files the scenario is read from: the shared design file it names, and the
+    /// scenario a regression names. A command never writes to them.
+    pub fn files_read(&self) -> Vec<&Path> {
+        let base = self.base.as_ref().map(|b| b.file.as_str());
+        self.design_file
+            .as_deref()
+            .into_iter()
+            .chain(base)
+            .map(Path::new)
+            .collect()
+    }
+
     /// The framework semantics the scenario runs under.
     pub fn profile(&self) -> &'static Profile {
         self.settings.profile
@@ -202,6 +214,15 @@ impl Scenario {
         }
         if let Some(replay) = &self.recording {
             verdict.add(Check::replay(replay, run));
+        }
+        if let Some(base) = &self.base {
+            // A regression that still bounces: say where the fix goes.
+            for check in verdict.checks.iter_mut().filter(|c| c.name == "no_bounce" && !c.passed) {
+                check.actual.push_str(&format!(
+                    " (the bounce `handoff fuzz` found; fix {} or the design it names, and this passes)",
+                    base.named
+                ));
+            }
         }
         verdict
     }

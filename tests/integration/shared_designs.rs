@@ -294,6 +294,19 @@ fn a_regression_follows_its_scenario_passes_once_fixed_and_fails_again_if_the_bo
         text(&out)
     );
 
+    assert!(
+        text(&out).contains(
+            "(the bounce `handoff fuzz` found; fix ../helpdesk.json or the design it names, and this passes)"
+        ),
+        "{}",
+        text(&out)
+    );
+    let out = handoff(&["analyze", arg(&written[0])]);
+    assert!(
+        text(&out).contains(&format!("{}", written[0].display())) && text(&out).contains("NetworkAgent"),
+        "analyze reads the design of the scenario a regression names: {}",
+        text(&out)
+    );
     let buggy = std::fs::read_to_string(&file).unwrap();
     assert!(buggy.contains(BOUNCES));
     std::fs::write(&file, buggy.replace(BOUNCES, FIXED)).unwrap();
@@ -418,4 +431,43 @@ fn old_regressions_that_copy_the_whole_scenario_still_load_and_run() {
         "{}",
         text(&out)
     );
+}
+
+#[test]
+fn no_command_writes_into_the_design_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("designs")).unwrap();
+    let design = dir.path().join("designs/d.json");
+    std::fs::write(&design, DESIGN).unwrap();
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, scenario("")).unwrap();
+    let upstream = ["--upstream", "http://127.0.0.1:9/v1", "--upstream-model", "m"];
+    let record = [
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--model",
+        "m",
+        "--out",
+        arg(&design),
+    ];
+    for (args, refusal) in [
+        (
+            [
+                &["serve", arg(&file)][..],
+                &upstream,
+                &["--write-design", arg(&design), "--", "true"],
+            ]
+            .concat(),
+            "--write-design names an input of this command",
+        ),
+        (
+            [&["record", arg(&file)][..], &record].concat(),
+            "the scenario is read from it; --out must name another file",
+        ),
+    ] {
+        let out = handoff(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(refusal), "{}", text(&out));
+        assert_eq!(std::fs::read_to_string(&design).unwrap(), DESIGN, "{args:?}");
+    }
 }
