@@ -5,40 +5,51 @@
 
 use super::Case;
 
-/// `case`, made smaller while `fails` holds (it holds for `case`): a reply is dropped, or a
-/// word of a reply, until neither can be dropped from the result and still fail. Each step
-/// tries the earliest reply first, then the earliest word.
+/// `case`, made smaller while `fails` holds (it holds for `case`): replies are dropped, then
+/// words of replies, in passes from the first to the last, until a whole pass drops nothing:
+/// then no single reply or word can be dropped from the result and still fail. A pass goes
+/// on from where it dropped something, so it costs one check per reply and word.
 pub(crate) fn local_minimum(mut case: Case, mut fails: impl FnMut(&Case) -> bool) -> Case {
-    'smaller: loop {
-        for i in 0..case.replies.len() {
+    loop {
+        let mut dropped = false;
+        let mut i = 0;
+        while i < case.replies.len() {
             let mut fewer = case.clone();
             fewer.replies.remove(i);
             if fails(&fewer) {
                 case = fewer;
-                continue 'smaller;
+                dropped = true;
+            } else {
+                i += 1;
             }
         }
         for i in 0..case.replies.len() {
-            let words: Vec<&str> = case.replies[i].split_whitespace().collect();
-            for j in 0..words.len() {
-                if words.len() < 2 {
-                    break; // dropping its only word is dropping the reply, tried above
+            let mut j = 0;
+            loop {
+                let words: Vec<&str> = case.replies[i].split_whitespace().collect();
+                // Dropping a reply's only word is dropping the reply, tried above.
+                if words.len() < 2 || j >= words.len() {
+                    break;
                 }
                 let mut shorter = case.clone();
-                let kept: Vec<&str> = words
+                shorter.replies[i] = words
                     .iter()
                     .enumerate()
                     .filter(|(k, _)| *k != j)
                     .map(|(_, w)| *w)
-                    .collect();
-                shorter.replies[i] = kept.join(" ");
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 if fails(&shorter) {
                     case = shorter;
-                    continue 'smaller;
+                    dropped = true;
+                } else {
+                    j += 1;
                 }
             }
         }
-        return case;
+        if !dropped {
+            return case;
+        }
     }
 }
 
