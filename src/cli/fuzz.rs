@@ -14,7 +14,9 @@ use super::output::{Format, Status, bad_input, in_ci, json_text};
 use super::profile::ProfileArg;
 use handoff_harness::files::read_text;
 use handoff_harness::files::write_atomic;
-use handoff_harness::fuzz::{Campaign, CampaignReport, Case, Fuzzer, Shard, regression, regressions_dir};
+use handoff_harness::fuzz::{
+    Campaign, CampaignReport, Case, Fuzzer, Shard, frozen_regression, path_from, regression, regressions_dir,
+};
 use handoff_harness::scenario::Scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
@@ -95,20 +97,22 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         }
     };
 
-    // Counterexamples found before are tried first.
+    // Counterexamples found before are tried first; those that pass now are reported.
     let known = match known_regressions(&dir, &stem) {
         Ok(known) => known,
         Err(error) => return bad_input(error),
     };
-    for (path, case) in &known {
-        if let Err(violation) = fuzzer.check(case) {
+    let mut fixed = Vec::new();
+    for known in known {
+        if let Err(violation) = fuzzer.check(&known.case) {
             let message = format!(
                 "{}: still fails: {violation}\nreproduce: handoff run {}",
-                path.display(),
-                path.display()
+                known.path.display(),
+                known.path.display()
             );
             return report_known(args, &message);
         }
+        fixed.push(known);
     }
 
     let jobs = args.jobs.map_or_else(
@@ -153,15 +157,32 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
     if let Some(found) = &report.failure
         && found.case.overrides.iter().all(Option::is_none)
     {
-        let (name, text) = match regression(
-            &original,
-            &stem,
-            &found.case,
-            &found.violation.to_string(),
-            args.profile.profile,
-        ) {
+        let violation = found.violation.to_string();
+        let text = match from_stdin {
+            // Nothing to name: the regression is a copy of the scenario.
+            true => frozen_regression(&original, &stem, &found.case, &violation, args.profile.profile)
+                .map_err(|e| format!("{}: {e}", file.display())),
+            false => {
+                // A regression of a regression names the scenario that one names.
+                let base = scenario.base.as_ref().map_or(file, |b| Path::new(&b.file));
+                std::fs::create_dir_all(&dir)
+                    .and_then(|()| path_from(&dir, base))
+                    .map_err(|e| format!("{}: cannot write the regression scenario: {e}", dir.display()))
+                    .and_then(|named| {
+                        regression(
+                            &named,
+                            &stem,
+                            &found.case,
+                            (&violation, args.seed),
+                            args.profile.profile,
+                        )
+                        .map_err(|e| format!("{}: {e}", file.display()))
+                    })
+            }
+        };
+        let (name, text) = match text {
             Ok(pair) => pair,
-            Err(error) => return bad_input(format!("{}: {error}", file.display())),
+            Err(error) => return bad_input(error),
         };
         let path = dir.join(format!("{name}.json"));
         if let Err(error) = write_atomic(&path, text.as_bytes()) {
@@ -179,6 +200,7 @@ pub(crate) fn fuzz(args: &FuzzArgs) -> Status {
         jobs,
         seconds,
         written: written.as_deref(),
+        fixed: &fixed,
     };
     let text = match args.format {
         Format::Json => json_text(&summary.json()),
@@ -211,7 +233,16 @@ fn progress_bar(campaign: &Campaign, show: bool) -> ProgressBar {
     bar
 }
 
-fn known_regressions(dir: &Path, stem: &str) -> Result<Vec<(PathBuf, Case)>, String> {
+/// A regression scenario found in the regressions folder.
+struct Known {
+    path: PathBuf,
+    case: Case,
+    /// Whether it is an old one: a copy of the whole scenario, design and all, rather than a
+    /// file that names its scenario (`handoff test` then runs the design as it was).
+    frozen: bool,
+}
+
+fn known_regressions(dir: &Path, stem: &str) -> Result<Vec<Known>, String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -230,14 +261,14 @@ fn known_regressions(dir: &Path, stem: &str) -> Result<Vec<(PathBuf, Case)>, Str
         .into_iter()
         .map(|path| {
             let scenario = Scenario::load(&path).map_err(|e| e.to_string())?;
-            let replies = scenario.user.unwrap_or_default();
-            Ok((
+            Ok(Known {
                 path,
-                Case {
-                    replies,
+                frozen: scenario.base.is_none(),
+                case: Case {
+                    replies: scenario.user.unwrap_or_default(),
                     overrides: Vec::new(),
                 },
-            ))
+            })
         })
         .collect()
 }
@@ -259,6 +290,8 @@ struct Summary<'a> {
     jobs: usize,
     seconds: f64,
     written: Option<&'a Path>,
+    /// The regressions found before that pass now.
+    fixed: &'a [Known],
 }
 
 impl Summary<'_> {
@@ -311,6 +344,7 @@ impl Summary<'_> {
                 .map(|s| format!(", shard {}/{}", s.index + 1, s.count))
                 .unwrap_or_default()
         );
+        out.push_str(&self.fixed_text());
         let rate = r.cases as f64 / self.seconds.max(1e-9);
         match &r.failure {
             Some(found) => {
@@ -354,8 +388,33 @@ impl Summary<'_> {
                 }
             }
         }
-        if r.passed() > 0 {
-            out.push_str(&self.effectiveness());
+        match (&r.failure, r.passed()) {
+            (_, 0) => {}
+            // The campaign stops at its first failure: the few cases that passed before it
+            // say nothing about what the cases reach.
+            (Some(_), passed) => out.push_str(&format!(
+                "{passed} case{} passed before the failure: too few to tell what the cases reach (fix the bounce and fuzz again)\n{}",
+                if passed == 1 { "" } else { "s" },
+                self.gaps()
+            )),
+            (None, _) => out.push_str(&self.effectiveness()),
+        }
+        out
+    }
+
+    /// What the regressions that pass now say.
+    fn fixed_text(&self) -> String {
+        let mut out = String::new();
+        for known in self.fixed {
+            let path = known.path.display();
+            out.push_str(&match known.frozen {
+                false => format!(
+                    "regression {path}: passes, the bounce no longer happens (`handoff test` keeps checking it)\n"
+                ),
+                true => format!(
+                    "regression {path}: the bounce no longer happens with this design, but the file holds its own old copy of the design, so `handoff test` still runs that copy: delete it (regressions written now name their scenario)\n"
+                ),
+            });
         }
         out
     }
@@ -409,6 +468,14 @@ impl Summary<'_> {
             .map(|(kind, share)| format!("{:.1}% {kind}", 100.0 * share))
             .collect();
         out.push_str(&format!("shares of the {passed} passing runs: {}\n", shares.join(", ")));
+        out.push_str(&self.gaps());
+        out
+    }
+
+    /// The gaps of the scripts the passing cases met.
+    fn gaps(&self) -> String {
+        let r = self.report;
+        let mut out = String::new();
         if !r.gaps.is_empty() {
             out.push_str(
                 "script gaps (an agent's script had no answer for the input: a gap in the scenario, not a finding of the design):\n",
@@ -454,6 +521,7 @@ impl Summary<'_> {
             "outcomes": r.outcomes,
             "edges": self.edges().into_iter().map(|(from, to, taken)| json!({ "from": from, "to": to, "taken": taken })).collect::<Vec<_>>(),
             "failure": failure,
+            "regressions_passing": self.fixed.iter().map(|k| json!({ "file": k.path.display().to_string(), "frozen_copy": k.frozen })).collect::<Vec<_>>(),
             "passing_runs": r.passed(),
             "distinct_agent_states": r.states.len(),
             "distinct_agent_states_per_second": self.per_second(r.states.len()),

@@ -163,6 +163,17 @@ pub(super) fn record(args: &RecordArgs) -> Status {
             ));
         }
     }
+    for (path, read) in [&out, &partial]
+        .iter()
+        .flat_map(|p| scenario.files_read().into_iter().map(move |r| (p, r)))
+    {
+        if same_file(path, read) {
+            return bad_input(format!(
+                "{}: the scenario is read from it; --out must name another file",
+                path.display()
+            ));
+        }
+    }
     // `new` goes on from a recording that stopped half-way, else from the last complete one.
     let earlier = match args.mode {
         Mode::Once if out.exists() => {

@@ -357,7 +357,14 @@ fn check_outputs(args: &ServeArgs, scenarios: &[Scenario]) -> Result<(), Status>
     let recordings = scenarios
         .iter()
         .filter_map(|s| s.recording.as_ref().map(|r| Path::new(&r.file)));
-    let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).chain(recordings).collect();
+    let read = scenarios.iter().flat_map(Scenario::files_read);
+    let inputs: Vec<&Path> = args
+        .files
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(recordings)
+        .chain(read)
+        .collect();
     check_output_files(&outputs, &inputs).map_err(|error| bad_input(error.to_string()))
 }
 

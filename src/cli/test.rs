@@ -192,7 +192,8 @@ pub fn test(args: &TestArgs) -> Status {
             let verdict = if let Some(why) = &report.ignored {
                 ansi(YELLOW, &format!("ignored, {why}"), color)
             } else if report.passed() {
-                ansi(GREEN, "ok", color)
+                let note = report.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+                format!("{}{note}", ansi(GREEN, "ok", color))
             } else {
                 ansi(BOLD_RED, "FAILED", color)
             };
@@ -376,6 +377,7 @@ fn json_summary(paths: &[String], reports: &[ScenarioReport], unreferenced: &[(s
                 "outcome": r.outcome,
                 "passed": r.passed() && r.ignored.is_none(),
                 "ignored": r.ignored,
+                "note": r.note,
                 "failures": r.failures.iter().map(failure_json).collect::<Vec<_>>(),
             })
         })

@@ -35,13 +35,14 @@ use crate::scripted::ScriptedModel;
 pub mod campaign;
 mod examples;
 mod input;
+mod minimum;
 mod regression;
 mod search;
 mod shrink;
 
 pub use campaign::{Campaign, CampaignReport, ScriptGap, Shard};
 pub use input::{Case, Phrases};
-pub use regression::{regression, regressions_dir};
+pub use regression::{frozen_regression, path_from, regression, regressions_dir};
 
 /// Runs the cases of one scenario and checks them.
 #[derive(Debug, Clone)]

@@ -6,11 +6,37 @@ use std::cell::RefCell;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
 use super::campaign::{CampaignReport, ScriptGap};
+use super::minimum::local_minimum;
 use super::{Counterexample, Fuzzer, Reach, Violation};
 use crate::engine::EventKind;
 use crate::engine::Outcome;
 
 impl Fuzzer {
+    /// `found`, taken to a local minimum ([`local_minimum`]) among the cases that fail the
+    /// same way (a bounce stays a bounce); a case that is not deterministic is kept as found.
+    fn minimize(&self, found: Counterexample) -> Counterexample {
+        if matches!(found.violation, Violation::Nondeterministic(_)) {
+            return found;
+        }
+        let kind = std::mem::discriminant(&found.violation);
+        let mut smallest: Option<Counterexample> = None;
+        let case = local_minimum(found.case.clone(), |case| match self.verify(case) {
+            (run, Some(violation)) if std::mem::discriminant(&violation) == kind => {
+                smallest = Some(Counterexample {
+                    case: case.clone(),
+                    violation,
+                    run,
+                });
+                true
+            }
+            _ => false,
+        });
+        match smallest {
+            Some(smaller) if smaller.case == case => smaller,
+            _ => found,
+        }
+    }
+
     /// Runs up to `cases` cases from `seed` (the same seed gives the same cases on every
     /// machine) and returns the first failure, shrunk, or `None` if all passed.
     pub fn search(&self, cases: u32, seed: u64) -> Option<Counterexample> {
@@ -69,16 +95,17 @@ impl Fuzzer {
             Ok(()) => {}
             Err(TestError::Fail(reason, case)) => {
                 report.cases += 1; // the failing case itself
-                report.failure = match latest.into_inner() {
-                    Some(found) if found.case == case => Some(found),
+                let found = match latest.into_inner() {
+                    Some(found) if found.case == case => found,
                     // Not the latest failure (a proptest change?): run it again; if it now
                     // passes, the check itself was not deterministic.
                     _ => {
                         let (run, violation) = self.verify(&case);
                         let violation = violation.unwrap_or(Violation::Nondeterministic(reason.to_string()));
-                        Some(Counterexample { case, violation, run })
+                        Counterexample { case, violation, run }
                     }
                 };
+                report.failure = Some(self.minimize(found));
             }
             Err(TestError::Abort(reason)) => unreachable!("no case is rejected, so none aborts: {reason}"),
         }

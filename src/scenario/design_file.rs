@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
-use super::file::{File, ModelFile, declared};
+use super::file::{File, ModelFile, declared, take_design};
 use super::forms::ProfileFile;
+use super::shared::{beside, keys};
 use crate::design::DesignBuilder;
 use crate::engine::{Limits, Profile};
 use crate::files::{FileError, parse_json, read_text, stem};
@@ -60,13 +61,17 @@ impl DesignFile {
     /// Parses design JSON; `file` names it in errors, `stem` is the default name.
     pub fn parse(text: &str, file: &str, stem: Option<&str>) -> Result<DesignFile, FileError> {
         let mut parsed: File = parse_json(text, file)?;
+        if let Some(relative) = parsed.scenario.take() {
+            return DesignFile::of_base(&relative, parsed.name, (file, stem));
+        }
+        let design_file = take_design(&mut parsed, text, file)?;
         let profile = parsed.profile.as_ref().map_or(&Profile::SEMANTIC_KERNEL, |p| p.profile);
         // Agent names are checked as the file's framework allows them (the OpenAI Agents SDK
         // takes `FAQ Agent`).
         let declared = declared(&mut parsed).tool_surface(profile.tools);
         declared
             .check_agents()
-            .map_err(|e| FileError::invalid(file, e.place(), e.to_string()))?;
+            .map_err(|e| FileError::invalid(design_file.as_deref().unwrap_or(file), e.place(), e.to_string()))?;
         Ok(DesignFile::assemble(
             (file, stem),
             parsed.name,
@@ -75,6 +80,35 @@ impl DesignFile {
             parsed.profile.as_ref(),
             parsed.model,
         ))
+    }
+
+    /// The design of the scenario `relative` names (from `file`, a regression), named as
+    /// `file` names itself, else `stem`.
+    fn of_base(
+        relative: &str,
+        name: Option<String>,
+        (file, stem): (&str, Option<&str>),
+    ) -> Result<DesignFile, FileError> {
+        let path = beside(file, relative);
+        let (text, base_file) = read_text(&path).map_err(|e| match e {
+            FileError::Read { source, .. } => FileError::invalid(
+                file,
+                "scenario",
+                format!("{}: cannot read the scenario: {source}", path.display()),
+            ),
+            other => other,
+        })?;
+        if keys(&text).iter().any(|k| k == "scenario") {
+            return Err(FileError::invalid(
+                &base_file,
+                "scenario",
+                format!("a scenario named by `scenario` (in {file}) cannot name another one"),
+            ));
+        }
+        let mut design = DesignFile::parse(&text, &base_file, None)?;
+        design.name = name.or(stem.map(String::from)).unwrap_or(design.name);
+        design.file = file.to_string();
+        Ok(design)
     }
 
     /// The design file of `file` (named `stem` unless it names itself) from its parts, as

@@ -10,7 +10,7 @@ use super::forms::{EdgeFile, ProfileFile};
 use super::invariant::InvariantFile;
 use super::parameters::ParametersFile;
 use super::replies::{ReplyFile, ResultFile};
-use super::{Expect, Invariant, Scenario, ScenarioError};
+use super::{Expect, Invariant, Scenario, ScenarioError, shared};
 use crate::design::ToolSurface;
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};
 use crate::engine::{Limits, Outcome, Policy, Profile, Settings};
@@ -39,22 +39,37 @@ pub(crate) struct File {
     /// The task: the first user message of the run.
     #[serde(default)]
     task: Option<String>,
-    /// The agents, in order.
-    agents: Vec<AgentFile>,
+    /// A design file, relative to this file, whose `agents`, `start`, `handoffs` (and
+    /// `profile`, unless this file names one) the scenario runs; this file then has none of
+    /// them. The design file holds nothing else and names no other file.
+    #[serde(default)]
+    pub(super) design: Option<String>,
+    /// A scenario file, relative to this file, that this one runs with its own `user` and
+    /// `expect`: its design, task, model, limits, policy and invariants (what `handoff fuzz`
+    /// writes as a regression). This file then gives only `user`, `expect`, `seed`, `profile`,
+    /// `name` and `description`; the named scenario names no other scenario.
+    #[serde(default)]
+    pub(super) scenario: Option<String>,
+    /// The seed of the `handoff fuzz` campaign that found this regression.
+    #[serde(default)]
+    pub(super) seed: Option<u64>,
+    /// The agents, in order (required unless `design` or `scenario` names a file that has them).
+    #[serde(default)]
+    pub(super) agents: Vec<AgentFile>,
     /// The agent in control first (default: the first agent).
     #[serde(default)]
-    start: Option<String>,
+    pub(super) start: Option<String>,
     /// The handoff edges: for each source agent, its targets with the edge's description
     /// (`null`: the target's own description).
     #[serde(default)]
-    handoffs: OrderedMap<OrderedMap<EdgeFile, true>, true>,
+    pub(super) handoffs: OrderedMap<OrderedMap<EdgeFile, true>, true>,
     /// The framework whose semantics the run follows (default `semantic-kernel`).
     #[serde(default)]
     pub(super) profile: Option<ProfileFile>,
     /// The human's replies, in order, one per text reply of an agent (each the text, or the
     /// text and the agent the host runs for it).
     #[serde(default)]
-    user: Option<Vec<ReplyFile>>,
+    pub(super) user: Option<Vec<ReplyFile>>,
     /// The model: `scripted` rules per agent, or a `recording` to replay.
     #[serde(default)]
     pub(super) model: Option<ModelFile>,
@@ -66,7 +81,7 @@ pub(crate) struct File {
     policy: Policy,
     /// What the run must look like.
     #[serde(default)]
-    expect: Option<Expect>,
+    pub(super) expect: Option<Expect>,
     /// What must hold in every run the design could have (`handoff fuzz` checks them).
     #[serde(default)]
     invariants: Vec<InvariantFile>,
@@ -153,7 +168,19 @@ impl Scenario {
     ) -> Result<Scenario, ScenarioError> {
         let invalid = |place: String, message: String| ScenarioError::from(FileError::invalid(file, place, message));
         let mut parsed: File = parse_json(text, file)?;
+        if parsed.scenario.is_some() {
+            return Scenario::based(parsed, text, (file, stem), profile, match_recording);
+        }
         repeated_handoffs(&parsed.handoffs).map_err(|(place, message)| invalid(place, message))?;
+        // Errors in a shared design name its file.
+        let design_file = take_design(&mut parsed, text, file)?;
+        let in_design = |place: String, message: String| {
+            ScenarioError::from(FileError::invalid(
+                design_file.as_deref().unwrap_or(file),
+                place,
+                message,
+            ))
+        };
         // A recording fixes the profile it was made under, so it is read first.
         let recorded = match &parsed.model {
             Some(ModelFile {
@@ -228,7 +255,7 @@ impl Scenario {
         let design = declared(&mut parsed)
             .tool_surface(chosen.profile.tools)
             .build()
-            .map_err(|e| invalid(e.place(), format!("{e}{under}")))?;
+            .map_err(|e| in_design(e.place(), format!("{e}{under}")))?;
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
@@ -240,38 +267,8 @@ impl Scenario {
             _ => None,
         };
         let recording = recorded;
-        let mut hosts = Vec::new();
-        let user = parsed.user.map(|replies| {
-            replies
-                .into_iter()
-                .enumerate()
-                .map(|(i, reply)| {
-                    if let Some(agent) = reply.agent {
-                        hosts.push((i, agent));
-                    }
-                    reply.say
-                })
-                .collect::<Vec<String>>()
-        });
-        for (i, name) in &hosts {
-            if design.find(name).is_none() {
-                let hint = closest(name, design.agents().iter().map(|a| a.name.as_str()));
-                return Err(invalid(
-                    format!("user[{i}].agent"),
-                    format!("`{name}` is not an agent of the design{hint}"),
-                ));
-            }
-        }
-        let expect = parsed.expect.unwrap_or_default();
-        for (place, name) in expect.agent_names() {
-            if design.find(name).is_none() {
-                let hint = closest(name, design.agents().iter().map(|a| a.name.as_str()));
-                return Err(invalid(
-                    format!("expect.{place}"),
-                    format!("`{name}` is not an agent of the design{hint}"),
-                ));
-            }
-        }
+        let (user, hosts, expect) = conversation(parsed.user.take(), parsed.expect.take(), &design)
+            .map_err(|(place, message)| invalid(place, message))?;
         let invariants = parsed
             .invariants
             .iter()
@@ -281,12 +278,6 @@ impl Scenario {
                     .map_err(|(place, message)| invalid(format!("invariants[{i}].{place}"), message))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        if let Some(kind) = expect.outcome.as_deref().filter(|k| !Outcome::KINDS.contains(k)) {
-            return Err(invalid(
-                "expect.outcome".into(),
-                format!("unknown outcome `{kind}`; one of: {}", Outcome::KINDS.join(", ")),
-            ));
-        }
         Ok(Scenario {
             name: parsed
                 .name
@@ -310,8 +301,75 @@ impl Scenario {
             profile_given: given,
             expect,
             invariants,
+            design_file,
+            base: None,
         })
     }
+}
+
+/// Gives `parsed` (read from `text` in `file`) the agents, start and handoffs of the design
+/// file its `design` names, and its profile unless `parsed` names one. Returns the design
+/// file's name, for errors about the design; `None` when `parsed` names none.
+pub(super) fn take_design(parsed: &mut File, text: &str, file: &str) -> Result<Option<String>, FileError> {
+    let Some((design_text, design_file)) = shared::design_file(parsed.design.take().as_deref(), text, file)? else {
+        return Ok(None);
+    };
+    let mut design: File = parse_json(&design_text, &design_file)?;
+    repeated_handoffs(&design.handoffs).map_err(|(place, message)| FileError::invalid(&design_file, place, message))?;
+    parsed.agents = std::mem::take(&mut design.agents);
+    parsed.start = design.start.take();
+    parsed.handoffs = std::mem::take(&mut design.handoffs);
+    if parsed.profile.is_none() {
+        parsed.profile = design.profile.take();
+    }
+    Ok(Some(design_file))
+}
+
+/// A file's human replies, the replies' hosts (by index), and its expectations.
+pub(super) type Conversation = (Option<Vec<String>>, Vec<(usize, String)>, Expect);
+
+/// The human's replies (with the agents a host runs for some of them) and the expectations
+/// of a file, checked against `design`: an error is its place in the file and its message.
+pub(super) fn conversation(
+    user: Option<Vec<ReplyFile>>,
+    expect: Option<Expect>,
+    design: &Design,
+) -> Result<Conversation, (String, String)> {
+    let mut hosts = Vec::new();
+    let user = user.map(|replies| {
+        replies
+            .into_iter()
+            .enumerate()
+            .map(|(i, reply)| {
+                if let Some(agent) = reply.agent {
+                    hosts.push((i, agent));
+                }
+                reply.say
+            })
+            .collect::<Vec<String>>()
+    });
+    let unknown = |name: &str| {
+        let hint = closest(name, design.agents().iter().map(|a| a.name.as_str()));
+        format!("`{name}` is not an agent of the design{hint}")
+    };
+    for (i, name) in &hosts {
+        if design.find(name).is_none() {
+            return Err((format!("user[{i}].agent"), unknown(name)));
+        }
+    }
+    let expect = expect.unwrap_or_default();
+    for (place, name) in expect.agent_names() {
+        if design.find(name).is_none() {
+            return Err((format!("expect.{place}"), unknown(name)));
+        }
+    }
+    if let Some(kind) = expect.outcome.as_deref().filter(|k| !Outcome::KINDS.contains(k)) {
+        return Err((
+            "expect.outcome".into(),
+            format!("unknown outcome `{kind}`; one of: {}", Outcome::KINDS.join(", ")),
+        ));
+    }
+    Ok((user, hosts, expect))
 }
 
 /// The design part of a parsed file, taken out of it, as declared.
@@ -352,7 +410,9 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
 
 /// Refuses an edge or a source given twice in `handoffs` (to run a design it must say what it
 /// means; `handoff analyze` reports repeats as findings instead).
-fn repeated_handoffs(handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>) -> Result<(), (String, String)> {
+pub(super) fn repeated_handoffs(
+    handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>,
+) -> Result<(), (String, String)> {
     if let Some((source, first, second)) = handoffs.repeated() {
         return Err((
             format!("handoffs{}", json_key(source)),

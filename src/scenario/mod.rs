@@ -12,6 +12,7 @@ use crate::files::{FileError, read_text, stem};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
 
+mod based;
 mod borrowed;
 mod design_file;
 mod expect;
@@ -21,6 +22,7 @@ mod invariant;
 mod parameters;
 mod replies;
 mod schema;
+mod shared;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
@@ -69,6 +71,22 @@ pub struct Scenario {
     pub expect: Expect,
     /// What must hold in every run the design could have (`handoff fuzz` checks them).
     pub invariants: Vec<Invariant>,
+    /// The shared design file the scenario names (`design`), if it names one.
+    pub design_file: Option<String>,
+    /// The scenario this one runs with its own replies and expectations (`scenario`: a
+    /// regression `handoff fuzz` wrote), if it names one.
+    pub base: Option<Base>,
+}
+
+/// The scenario a regression runs with its own replies, and what found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// The named scenario's file.
+    pub file: String,
+    /// Its path as the regression names it (relative to the regression).
+    pub named: String,
+    /// The seed of the `handoff fuzz` campaign that found the regression, if it says.
+    pub seed: Option<u64>,
 }
 
 impl Scenario {
@@ -91,6 +109,18 @@ impl Scenario {
     pub fn load_mismatched(path: impl AsRef<Path>, profile: &'static Profile) -> Result<Scenario, ScenarioError> {
         let (text, file) = read_text(path.as_ref())?;
         Scenario::parse_checked(&text, &file, Some(&stem(path.as_ref())), Some(profile), false)
+    }
+
+    /// The other files the scenario is read from: the shared design file it names, and the
+    /// scenario a regression names. A command never writes to them.
+    pub fn files_read(&self) -> Vec<&Path> {
+        let base = self.base.as_ref().map(|b| b.file.as_str());
+        self.design_file
+            .as_deref()
+            .into_iter()
+            .chain(base)
+            .map(Path::new)
+            .collect()
     }
 
     /// The framework semantics the scenario runs under.
@@ -184,6 +214,15 @@ impl Scenario {
         }
         if let Some(replay) = &self.recording {
             verdict.add(Check::replay(replay, run));
+        }
+        if let Some(base) = &self.base {
+            // A regression that still bounces: say where the fix goes.
+            for check in verdict.checks.iter_mut().filter(|c| c.name == "no_bounce" && !c.passed) {
+                check.actual.push_str(&format!(
+                    " (the bounce `handoff fuzz` found; fix {} or the design it names, and this passes)",
+                    base.named
+                ));
+            }
         }
         verdict
     }

@@ -41,7 +41,16 @@ impl FileKind {
             FileKind::Scenario | FileKind::Design => generator.into_root_schema_for::<File>(),
             FileKind::Recording => generator.into_root_schema_for::<Transcript>(),
         };
+        if self == FileKind::Scenario {
+            // The design is the file's own `agents`, a design file's, or a scenario's.
+            let needs = |field: &str| serde_json::json!({ "required": [field] });
+            schema.insert(
+                "anyOf".into(),
+                serde_json::json!([needs("agents"), needs("design"), needs("scenario")]),
+            );
+        }
         if self == FileKind::Design {
+            schema.insert("required".into(), serde_json::json!(["agents"]));
             // A design file is read by the scenario loader: the same shape, where only
             // `agents` (with `start` and `handoffs`) is needed.
             schema.insert("title".into(), "handoff design".into());

@@ -67,6 +67,7 @@ fn report(dir: &Path, accepted: &Path) -> ScenarioReport {
         outcome: None,
         failures: Vec::new(),
         ignored: None,
+        note: None,
     };
     let read = |path: &Path| snapshot::read(path);
     let failure = match (read(accepted), read(&report.file)) {

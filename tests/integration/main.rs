@@ -7,6 +7,7 @@
 //! - `bench`: the ping-pong workload and `handoff bench pingpong`;
 //! - `fuzz`: the fuzzer finds, shrinks and reproduces bounces;
 //! - `fuzz_reach`: what fuzz cases reach (the effectiveness figures), and the script gaps;
+//! - `shared_designs`: scenarios naming one design file; regressions that follow their scenario;
 //! - `conformance`: every trace of a real framework in `conformance/traces/`, call by call;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `typed_tools`: typed tool parameters as each profile offers them, against the real frameworks;
@@ -54,6 +55,7 @@ mod schemas;
 mod scripted;
 mod semantics;
 mod serve;
+mod shared_designs;
 mod shell;
 mod snapshots;
 mod support;

@@ -29,8 +29,11 @@ fn shipped(kind: FileKind) -> Vec<PathBuf> {
                 FileKind::Design => !recording && name.contains("/designs/"),
                 FileKind::Scenario => !recording && !name.contains("/designs/"),
             };
-            // tests/data also holds logs and fragments: a scenario or design has agents.
-            if is && (recording || std::fs::read_to_string(&path).unwrap().contains("\"agents\"")) {
+            // tests/data also holds logs and fragments: a scenario or design has agents, or
+            // names a file that has them.
+            let text = std::fs::read_to_string(&path).unwrap();
+            let named = ["\"agents\"", "\"design\":", "\"scenario\":"];
+            if is && (recording || named.iter().any(|key| text.contains(key))) {
                 files.push(path);
             }
         }
@@ -64,6 +67,39 @@ fn every_shipped_file_is_valid_against_its_schema() {
         assert_eq!(code, 0, "{}: {errors}", kind.name());
     }
     assert!(shipped(FileKind::Scenario).len() >= 6);
+    assert!(
+        shipped(FileKind::Scenario)
+            .iter()
+            .any(|p| p.ends_with("helpdesk/helpdesk.json")),
+        "a scenario naming a shared design is checked too"
+    );
+}
+
+/// A scenario names its design (`agents`, a `design` file or a `scenario`) as the loader
+/// wants it: the schema refuses one without, and a design file without agents.
+#[test]
+fn the_schema_wants_a_design_as_the_loader_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("scenario", r#"{"task": "t"}"#, false),
+        ("scenario", r#"{"design": "designs/d.json", "task": "t"}"#, true),
+        (
+            "scenario",
+            r#"{"scenario": "../s.json", "seed": 3, "user": ["wifi"], "expect": {"no_bounce": true}}"#,
+            true,
+        ),
+        ("scenario", r#"{"design": 3}"#, false),
+        ("design", r#"{"name": "d"}"#, false),
+        ("design", r#"{"agents": [{"name": "A"}]}"#, true),
+    ];
+    for (i, (kind, text, valid)) in cases.into_iter().enumerate() {
+        let file = dir.path().join(format!("{i}.json"));
+        std::fs::write(&file, text).unwrap();
+        let (code, errors) = validate("json", &schema(kind), &[&file]);
+        assert_eq!(code == 0, valid, "{kind} {text}: {errors}");
+    }
+    let loaded = handoff(&["run", arg(&dir.path().join("0.json"))]);
+    assert_eq!(loaded.status.code(), Some(2), "the loader refuses it too");
 }
 
 /// A typo the loader refuses, the schema refuses too; `$schema` both accept.
