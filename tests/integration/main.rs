@@ -47,6 +47,7 @@ mod record;
 mod reliability;
 mod scenarios;
 mod schemas;
+mod script_errors;
 mod scripted;
 mod semantics;
 mod serve;
