@@ -279,7 +279,7 @@ fn typos(agent: &str, i: usize, rule: &CompiledStep, input: &Input<'_>) -> Vec<V
 /// A word of `source` (letters not after a backslash) that, replaced by a word of `text`
 /// within two edits of it (one for words under five letters), makes the regex match:
 /// (the word, the text's word, the fixed regex).
-fn one_word_off(source: &str, text: &str) -> Option<(String, String, String)> {
+pub(crate) fn one_word_off(source: &str, text: &str) -> Option<(String, String, String)> {
     let words = |s: &str| -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
         let mut start = None;

@@ -24,6 +24,7 @@ use compile::{AgentScript, ArgTemplate, Compiled, CompiledStep};
 use explain::{Input, Other};
 
 pub use compile::ScriptError;
+pub(crate) use explain::one_word_off;
 pub use script::{CallCount, CallSpec, Chunk, Script, Step, When};
 
 #[derive(Debug, Clone, Default)]

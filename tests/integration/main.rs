@@ -39,6 +39,7 @@ mod endpoint;
 mod fuzz;
 mod fuzz_reach;
 mod host;
+mod lint;
 mod profile_option;
 mod pytest_examples;
 mod real_af;
