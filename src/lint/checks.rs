@@ -160,13 +160,20 @@ fn calls(cx: &Context<'_>, agent: AgentId, step: &Step, here: &Path, found: &mut
     for (j, c) in step.calls.iter().flatten().enumerate() {
         specs.push((here.key("calls").index(j), c));
     }
+    // A function is named by its plain or its wire name, as the script compiler reads it.
+    let has = |who: AgentId, tool: &str| {
+        design
+            .tools(who)
+            .iter()
+            .any(|t| *t.name == *tool || *t.qualified_name == *tool)
+    };
     for (at, spec) in specs {
-        if spec.unchecked || design.resolve_tool(agent, &spec.tool).is_some() {
+        if spec.unchecked || has(agent, &spec.tool) {
             continue;
         }
         let owners: Vec<&str> = design
             .ids()
-            .filter(|&other| design.resolve_tool(other, &spec.tool).is_some())
+            .filter(|&other| has(other, &spec.tool))
             .map(|other| design.agent(other).name.as_str())
             .collect();
         let whose = match owners.as_slice() {
