@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::compile::{AgentScript, Compiled, CompiledStep};
 use super::pattern::Pattern;
 use crate::engine::{ModelError, ModelRequest};
-use crate::files::json_key;
+use crate::files::{SHOWN_BYTES, cut, json_key};
 
 /// What a rule is tried on: the agent's call number, the latest user message, the tool
 /// result of this turn (function name, text).
@@ -34,20 +34,21 @@ impl<'a> Input<'a> {
 
     /// `latest user message: "..."; tool result of `f`: "..."` (or `no tool result in this turn`).
     pub(super) fn describe(&self) -> String {
-        let user = self.user.unwrap_or("");
+        let user = cut(self.user.unwrap_or(""), SHOWN_BYTES);
         let tool = match self.tool_result {
-            Some((name, text)) => format!("tool result of `{name}`: {text:?}"),
+            Some((name, text)) => format!("tool result of `{name}`: {:?}", cut(text, SHOWN_BYTES)),
             None => "no tool result in this turn".into(),
         };
         format!("latest user message: {user:?}; {tool}")
     }
 
-    /// The input as JSON fields: `call`, `user`, `tool_result` (`{tool, text}` or null).
+    /// The input as JSON fields: `call`, `user`, `tool_result` (`{tool, text}` or null);
+    /// a text of megabytes is cut.
     fn json(&self) -> Value {
         json!({
             "call": self.call,
-            "user": self.user,
-            "tool_result": self.tool_result.map(|(tool, text)| json!({ "tool": tool, "text": text })),
+            "user": self.user.map(|t| cut(t, SHOWN_BYTES)),
+            "tool_result": self.tool_result.map(|(tool, text)| json!({ "tool": tool, "text": cut(text, SHOWN_BYTES) })),
         })
     }
 }
@@ -86,9 +87,11 @@ impl Miss<'_> {
                 json!({ "condition": "tool_result", "regex": regex, "text": null, "missing": true })
             }
             Miss::ToolResult { regex, text } => {
-                json!({ "condition": "tool_result", "regex": regex, "text": text, "missing": false })
+                json!({ "condition": "tool_result", "regex": regex, "text": cut(text, SHOWN_BYTES), "missing": false })
             }
-            Miss::User { regex, text } => json!({ "condition": "user", "regex": regex, "text": text }),
+            Miss::User { regex, text } => {
+                json!({ "condition": "user", "regex": regex, "text": cut(text, SHOWN_BYTES) })
+            }
         };
         value["why"] = self.to_string().into();
         value
@@ -299,14 +302,23 @@ pub(crate) fn one_word_off(source: &str, text: &str) -> Option<(String, String, 
         }
         spans
     };
-    let text_words = words(text);
+    // Each word of the text with its length: a word whose length differs by more than the
+    // edits allowed is not compared (which keeps a long text cheap).
+    let text_words: Vec<(usize, usize, usize)> = words(text)
+        .into_iter()
+        .map(|(a, b)| (a, b, text[a..b].chars().count()))
+        .collect();
     for (from, to) in words(source) {
         let word = &source[from..to];
-        if word.chars().count() < 3 {
+        let length = word.chars().count();
+        if length < 3 {
             continue;
         }
-        let allowed = if word.chars().count() < 5 { 1 } else { 2 };
-        for &(a, b) in &text_words {
+        let allowed = if length < 5 { 1 } else { 2 };
+        for &(a, b, other) in &text_words {
+            if other.abs_diff(length) > allowed {
+                continue;
+            }
             let candidate = &text[a..b];
             let distance = strsim::levenshtein(&word.to_lowercase(), &candidate.to_lowercase());
             if distance == 0 || distance > allowed {

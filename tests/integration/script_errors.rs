@@ -188,3 +188,22 @@ fn a_scenario_that_expects_the_model_to_fail_keeps_its_snapshot() {
     assert!(!text.contains("the run is broken"), "{text}");
     assert!(dir.path().join("snapshots/typo.snap.new").exists(), "{text}");
 }
+
+#[test]
+fn a_long_input_is_cut_in_the_report_not_echoed_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(&dir, "(?i)laptop", SERIEL, "completed");
+    let long = format!("Serial {}", "x".repeat(100_000));
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"Serial 42\"", &format!("{long:?}"));
+    std::fs::write(&file, text).unwrap();
+    let (out, code) = stdout(&["run", arg(&file), "--format", "json"]);
+    assert_eq!(code, Some(1));
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let detail = &json["outcome"]["detail"];
+    let cut = "… (cut: 100007 bytes in all)";
+    assert!(detail["user"].as_str().unwrap().ends_with(cut), "{detail:#}");
+    assert!(detail["rules"][1]["text"].as_str().unwrap().len() < 5_000);
+    assert!(json["outcome"]["error"].as_str().unwrap().len() < 10_000);
+}
