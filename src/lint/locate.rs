@@ -1,10 +1,12 @@
 //! Where a JSON path is in a file's text: the line and column of the value it names, so that
 //! a finding points into the file as a load error does (`file:line:column`).
 
+use std::collections::BTreeMap;
+
 use crate::files::json_key;
 
 /// One step of a JSON path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
     /// A member of an object.
     Key(String),
@@ -49,54 +51,112 @@ impl std::fmt::Display for Path {
     }
 }
 
-/// The line and column (both from 1; the column in characters) where the value at `path`
-/// starts in the JSON `text`; `None` if the text has no such value.
-pub fn position(text: &str, path: &Path) -> Option<(usize, usize)> {
-    let offset = offset(text, path)?;
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
-    Some((line, column))
-}
-
-/// The byte offset where the value at `path` starts.
-fn offset(text: &str, path: &Path) -> Option<usize> {
+/// The line and column (both from 1; the column in characters) where the value at each of
+/// `paths` starts in the JSON `text`; `None` where the text has no such value. One walk of
+/// the text for all of them, into only the parts that hold one.
+pub fn positions(text: &str, paths: &[&Path]) -> Vec<Option<(usize, usize)>> {
+    let mut wanted: BTreeMap<&[Step], Vec<usize>> = BTreeMap::new();
+    for (i, path) in paths.iter().enumerate() {
+        wanted.entry(path.0.as_slice()).or_default().push(i);
+    }
+    let mut offsets: Vec<Option<usize>> = vec![None; paths.len()];
     let mut s = Scanner { text, at: 0 };
     s.space();
-    for step in &path.0 {
-        match step {
-            Step::Key(wanted) => {
-                s.expect(b'{')?;
-                loop {
-                    s.space();
-                    let key = s.string()?;
-                    s.space();
-                    s.expect(b':')?;
-                    s.space();
-                    if key == *wanted {
-                        break;
-                    }
-                    s.skip_value()?;
-                    s.space();
-                    s.expect(b',')?;
-                }
+    let _ = walk(&mut s, &mut Vec::new(), &wanted, &mut offsets);
+    // Lines and columns in one pass over the text, the offsets in order.
+    let mut order: Vec<(usize, usize)> = offsets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some(((*o)?, i)))
+        .collect();
+    order.sort_unstable();
+    let mut found = vec![None; paths.len()];
+    let (mut line, mut line_start, mut counted) = (1, 0, 0);
+    for (offset, i) in order {
+        for (at, byte) in text.as_bytes()[counted..offset].iter().enumerate() {
+            if *byte == b'\n' {
+                line += 1;
+                line_start = counted + at + 1;
             }
-            Step::Index(wanted) => {
-                s.expect(b'[')?;
-                for _ in 0..*wanted {
-                    s.space();
-                    s.skip_value()?;
-                    s.space();
-                    s.expect(b',')?;
-                }
+        }
+        counted = offset;
+        found[i] = Some((line, text[line_start..offset].chars().count() + 1));
+    }
+    found
+}
+
+/// Walks the value at the cursor, `path` its place, noting where each wanted path starts and
+/// entering only the members and elements that lead to one.
+fn walk(
+    s: &mut Scanner<'_>,
+    path: &mut Vec<Step>,
+    wanted: &BTreeMap<&[Step], Vec<usize>>,
+    offsets: &mut [Option<usize>],
+) -> Option<()> {
+    if let Some(indices) = wanted.get(path.as_slice()) {
+        for &i in indices {
+            offsets[i] = Some(s.at);
+        }
+    }
+    // Whether a wanted path lies below this one: the first at or after it starts with it.
+    let below = |path: &[Step]| {
+        wanted
+            .range::<[Step], _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(path))
+    };
+    if !below(path) {
+        return s.skip_value();
+    }
+    match s.peek()? {
+        b'{' => {
+            s.at += 1;
+            s.space();
+            if s.peek()? == b'}' {
+                s.at += 1;
+                return Some(());
+            }
+            loop {
                 s.space();
-                if s.peek()? == b']' {
-                    return None;
+                let key = s.string()?;
+                s.space();
+                s.expect(b':')?;
+                s.space();
+                path.push(Step::Key(key));
+                walk(s, path, wanted, offsets)?;
+                path.pop();
+                s.space();
+                if s.peek()? == b',' {
+                    s.at += 1;
+                } else {
+                    return s.expect(b'}');
                 }
             }
         }
+        b'[' => {
+            s.at += 1;
+            s.space();
+            if s.peek()? == b']' {
+                s.at += 1;
+                return Some(());
+            }
+            let mut index = 0;
+            loop {
+                s.space();
+                path.push(Step::Index(index));
+                walk(s, path, wanted, offsets)?;
+                path.pop();
+                index += 1;
+                s.space();
+                if s.peek()? == b',' {
+                    s.at += 1;
+                } else {
+                    return s.expect(b']');
+                }
+            }
+        }
+        _ => s.skip_value(),
     }
-    Some(s.at)
 }
 
 /// A cursor over JSON text that the file loader already accepted.
@@ -182,12 +242,12 @@ mod tests {
         let text = "{\n  \"a\": \"x]}\\\"{\",\n  \"model\": {\"b c\": [1, {\"k\": [2]},\n    {\"when\": {\"user\": \"é\"}}]}\n}";
         let path = Path::root().key("model").key("b c").index(2).key("when").key("user");
         assert_eq!(path.to_string(), "model[\"b c\"][2].when.user");
-        assert_eq!(position(text, &path), Some((4, 23)));
+        let element = Path::root().key("model").key("b c").index(1);
+        let past = Path::root().key("model").key("b c").index(3);
+        let nothing = Path::root().key("nothing");
         assert_eq!(
-            position(text, &Path::root().key("model").key("b c").index(1)),
-            Some((3, 24))
+            positions(text, &[&path, &element, &past, &nothing, &path]),
+            [Some((4, 23)), Some((3, 24)), None, None, Some((4, 23))]
         );
-        assert_eq!(position(text, &Path::root().key("model").key("b c").index(3)), None);
-        assert_eq!(position(text, &Path::root().key("nothing")), None);
     }
 }

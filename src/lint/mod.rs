@@ -85,8 +85,10 @@ impl Linted {
             checks::script(&cx, *id, script, &scripted.key(&design.agent(*id).name), &mut findings);
         }
         checks::replies(&cx, &ordered, &mut findings);
-        for finding in &mut findings {
-            finding.position = locate::position(text, &finding.path);
+        let paths: Vec<&Path> = findings.iter().map(|f| &f.path).collect();
+        let positions = locate::positions(text, &paths);
+        for (finding, position) in findings.iter_mut().zip(positions) {
+            finding.position = position;
         }
         findings.sort_by_key(|f| f.position.unwrap_or((usize::MAX, 0)));
         Ok(Linted {
