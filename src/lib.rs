@@ -93,6 +93,7 @@ pub mod design;
 pub mod engine;
 pub mod files;
 pub mod fuzz;
+pub mod lint;
 pub mod scenario;
 pub mod scripted;
 pub mod serve;

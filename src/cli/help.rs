@@ -13,6 +13,17 @@ Exit status: 0 the check passed, 1 it did not (a failed run, expectation, findin
 bounce), 2 bad input or usage, 130 interrupted. `handoff COMMAND --help` says which
 of them each command uses and when.";
 
+/// `handoff lint`.
+pub(super) const LINT: &str = "\
+Examples:
+  $ handoff lint scenarios/refund.json
+  $ handoff lint scenarios/customer_support.json scenarios/refund.json --format json
+
+Exit status: 0 no finding is an error (warnings are printed: a call of a function the agent
+was not offered, a regex no input of the scenario matches, a reply no rule listens for);
+1 an error (a rule that can never match, an expectation naming an unknown agent); 2 bad
+input (a file that does not load, as `handoff run` says).";
+
 /// `handoff run`.
 pub(super) const RUN: &str = "\
 Examples:

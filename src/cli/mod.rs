@@ -16,6 +16,7 @@ mod discover;
 mod fuzz;
 mod help;
 mod import;
+mod lint;
 mod output;
 mod profile;
 mod record;
@@ -54,6 +55,12 @@ enum Command {
     /// two versions of a design (`--diff OLD NEW`).
     #[command(after_help = help::ANALYZE)]
     Analyze(analyze::AnalyzeArgs),
+    /// Find the mistakes of scenario files without running them: rules that can never match
+    /// (after a catch-all, past the call limit, a regex that matches nothing), calls of
+    /// functions the agent does not have, human replies no rule listens for, expectations
+    /// naming unknown agents. Each finding names its file, line:column and JSON path.
+    #[command(after_help = help::LINT)]
+    Lint(lint::LintArgs),
     /// Measure what the orchestration itself costs: `handoff bench FILE` on your scenario
     /// (routing per handoff and per model call, the scripted model's time apart), or
     /// `handoff bench pingpong --handoffs N [--agents K]` on a zero-cost ring.
@@ -124,6 +131,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Test(args) => test::test(&args),
         Command::Analyze(args) => analyze::analyze(&args),
+        Command::Lint(args) => lint::lint(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Record(args) => record::record(&args),

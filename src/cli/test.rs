@@ -327,6 +327,11 @@ fn text_summary(reports: &[ScenarioReport], color: bool) -> String {
                 Failure::Nondeterministic { first, second, .. } => {
                     out.push_str(&format!("  first run:  {first}\n  second run: {second}\n"))
                 }
+                Failure::BrokenRun { reason, .. } => {
+                    for line in reason.lines() {
+                        out.push_str(&format!("  {line}\n"));
+                    }
+                }
                 _ => {}
             }
         }
@@ -348,6 +353,7 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
         Failure::Run(_) => "run",
         Failure::Expectation(_) => "expectation",
         Failure::Nondeterministic { .. } => "nondeterministic",
+        Failure::BrokenRun { .. } => "broken-run",
         Failure::NewSnapshot { .. } => "new-snapshot",
         Failure::ChangedSnapshot { .. } => "changed-snapshot",
         Failure::SnapshotIo(_) => "snapshot-io",
@@ -355,6 +361,10 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
     let mut value = json!({ "kind": kind, "message": failure.summary() });
     match failure {
         Failure::ChangedSnapshot { diff, .. } => value["diff"] = diff.clone().into(),
+        Failure::BrokenRun { reason, detail } => {
+            value["reason"] = reason.clone().into();
+            value["detail"] = detail.clone();
+        }
         Failure::Expectation(c) => {
             value["expected"] = c.expected.clone().into();
             value["actual"] = c.actual.clone().into();

@@ -105,6 +105,11 @@ impl Response {
 pub struct ModelError {
     /// What went wrong, for the person reading the run's outcome.
     pub message: String,
+    /// The same as structured fields, for machines: set by the scripted model when its script
+    /// cannot answer (no rule matches: the agent, the call, each rule tried and why it did
+    /// not match; no script; the responses used up). The message's lines are then the
+    /// model's own, and are shown as lines; `None` from other models.
+    pub detail: Option<Box<Value>>,
 }
 
 impl ModelError {
@@ -112,7 +117,14 @@ impl ModelError {
     pub fn new(message: impl Into<String>) -> ModelError {
         ModelError {
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// The error with structured fields beside its message (see [`ModelError::detail`]).
+    pub fn with_detail(mut self, detail: Value) -> ModelError {
+        self.detail = Some(Box::new(detail));
+        self
     }
 }
 

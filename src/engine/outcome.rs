@@ -76,6 +76,9 @@ pub enum Outcome {
         agent: AgentId,
         /// Why.
         message: String,
+        /// The same as structured fields, when the model gave them ([`ModelError::detail`](crate::engine::ModelError::detail)):
+        /// a scripted model's failures (no rule answered, no script, the responses used up).
+        detail: Option<Box<serde_json::Value>>,
     },
     /// The model of `agent` answered with neither text nor tool calls (an error in Semantic Kernel).
     EmptyResponse {

@@ -75,7 +75,7 @@ impl Fuzzer {
             *report.outcomes.entry(run.outcome().kind()).or_default() += 1;
             report.past_first_turn += u64::from(reach.past_first_turn(run.outcome()));
             report.states.extend(reach.states);
-            if let Outcome::ModelFailed { agent, message } = run.outcome() {
+            if let Outcome::ModelFailed { agent, message, .. } = run.outcome() {
                 let gap = report.gaps.entry(*agent).or_insert_with(|| ScriptGap {
                     example: reach.latest_reply,
                     message: message.lines().next().unwrap_or_default().to_string(),

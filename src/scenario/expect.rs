@@ -204,7 +204,7 @@ impl Expect {
             add(
                 "no_bounce",
                 "no loop, limit or ambiguous handoff".into(),
-                run.outcome_line(),
+                first_line(run.outcome_line()),
                 !bounced,
             );
         }
@@ -213,12 +213,21 @@ impl Expect {
             add(
                 "outcome",
                 "completed or ended-without-human".into(),
-                run.outcome_line(),
+                first_line(run.outcome_line()),
                 false,
             );
         }
         let passed = checks.iter().all(|c| c.passed);
         Verdict { checks, passed }
+    }
+}
+
+/// The first line of a run's ending (a script's report of the rules it tried follows it in
+/// the run's text).
+fn first_line(line: String) -> String {
+    match line.split_once('\n') {
+        Some((first, _)) => first.to_string(),
+        None => line,
     }
 }
 

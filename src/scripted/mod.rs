@@ -7,22 +7,24 @@
 //! `scenarios/README.md`) and the Rust API: build [`Script`]s, then compile them against a
 //! design with [`ScriptedModel::new`].
 
-use std::fmt::Write;
 use std::future::{Future, ready};
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::design::{AgentId, Design};
 use crate::engine::{Call, Model, ModelError, ModelRequest, Response};
 use crate::files::{closest, json_key};
 
 mod compile;
+mod explain;
 pub(crate) mod pattern;
 mod script;
 
 use compile::{AgentScript, ArgTemplate, Compiled, CompiledStep};
+use explain::{Input, Other};
 
 pub use compile::ScriptError;
+pub(crate) use explain::one_word_off;
 pub use script::{CallCount, CallSpec, Chunk, Script, Step, When};
 
 #[derive(Debug, Clone, Default)]
@@ -117,34 +119,47 @@ impl ScriptedModel {
     pub fn reply(&mut self, request: &ModelRequest<'_>) -> Result<Response, ModelError> {
         let agent = request.agent();
         let name = &self.names[agent.index()];
-        let Some(script) = &self.scripts[agent.index()] else {
-            return Err(ModelError::new(format!(
-                "`{name}` has no script (model.scripted{} is missing), but its model was called (call #{}, {})",
-                json_key(name),
-                request.call_number(),
-                describe_input(request)
-            )));
-        };
-        let state = &mut self.state[agent.index()];
+        let input = Input::of(request);
         let call = request.call_number();
+        let Some(script) = &self.scripts[agent.index()] else {
+            let message = format!(
+                "`{name}` has no script (model.scripted{} is missing), but its model was called (call #{call}, {})",
+                json_key(name),
+                input.describe()
+            );
+            return Err(explain::failure("no-script", name, &input, message, json!({})));
+        };
         let step = match &script.compiled {
             Compiled::Responses(list) => {
                 let Some(step) = list.get(call as usize - 1) else {
-                    return Err(ModelError::new(format!(
+                    let message = format!(
                         "the response list of `{name}` has {} responses, all used; model call #{call} has none left ({})",
                         list.len(),
-                        describe_input(request)
-                    )));
+                        input.describe()
+                    );
+                    let extra = json!({ "path": format!("model.scripted{}.responses", json_key(name)), "responses": list.len() });
+                    return Err(explain::failure("responses-used-up", name, &input, message, extra));
                 };
                 step
             }
             Compiled::Rules(rules) => {
-                let Some(step) = rules.iter().find(|r| matches(r, request).is_ok()) else {
-                    return Err(ModelError::new(no_rule_message(name, rules, request)));
+                let Some(step) = rules.iter().find(|r| explain::matches(r, &input).is_ok()) else {
+                    let others: Vec<Other<'_>> = (0..self.scripts.len())
+                        .filter(|&i| i != agent.index())
+                        .filter_map(|i| {
+                            Some(Other {
+                                name: &self.names[i],
+                                script: self.scripts[i].as_ref()?,
+                                next_call: self.state[i].calls.saturating_add(1),
+                            })
+                        })
+                        .collect();
+                    return Err(explain::no_rule(name, rules, &input, &others));
                 };
                 step
             }
         };
+        let state = &mut self.state[agent.index()];
         let remembered = remember(step, request, &mut state.memory);
         state.calls = call;
         // The deciding state changes when the next call's number still decides differently
@@ -154,10 +169,17 @@ impl ScriptedModel {
         }
         let lookup = |key: &str| state.memory.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
         let missing = |key: String| {
-            ModelError::new(format!(
+            let message = format!(
                 "{} of `{name}` uses `{{{key}}}`, but no match of this agent has captured `{key}` yet",
                 step.source
-            ))
+            );
+            explain::failure(
+                "missing-capture",
+                name,
+                &input,
+                message,
+                json!({ "rule": step.source, "name": key }),
+            )
         };
         let text = step
             .say
@@ -202,31 +224,6 @@ impl Model for ScriptedModel {
     }
 }
 
-/// Why a rule does not match, or `Ok` if it does.
-fn matches(step: &CompiledStep, request: &ModelRequest<'_>) -> Result<(), String> {
-    if let Some(range) = step.call {
-        let n = request.call_number();
-        if n < range.min || range.max.is_some_and(|max| n > max) {
-            return Err(format!("this is call #{n}"));
-        }
-    }
-    if let Some(p) = &step.tool_result {
-        match request.tool_result().and_then(|(_, output)| output.text()) {
-            None => return Err("no tool result in this turn".into()),
-            Some(text) if !p.is_match(text) => {
-                return Err("the tool result does not match".into());
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(p) = &step.user
-        && !p.is_match(request.latest_user_message().unwrap_or(""))
-    {
-        return Err("the user message does not match".into());
-    }
-    Ok(())
-}
-
 /// Stores the named groups the matching step's regexes capture in the agent's memory, and
 /// says whether any value changed. Patterns without named groups are not run again: matching
 /// them already said yes.
@@ -257,26 +254,4 @@ fn remember(step: &CompiledStep, request: &ModelRequest<'_>, memory: &mut Vec<(S
         });
     }
     changed
-}
-
-fn describe_input(request: &ModelRequest<'_>) -> String {
-    let user = request.latest_user_message().unwrap_or("");
-    let tool = match request.tool_result().and_then(|(name, o)| o.text().map(|t| (name, t))) {
-        Some((name, text)) => format!("tool result of `{name}`: {text:?}"),
-        None => "no tool result in this turn".into(),
-    };
-    format!("latest user message: {user:?}; {tool}")
-}
-
-fn no_rule_message(name: &str, rules: &[CompiledStep], request: &ModelRequest<'_>) -> String {
-    let mut out = format!(
-        "no rule of `{name}` matches its model call #{} ({})\n  rules tried, in order:",
-        request.call_number(),
-        describe_input(request)
-    );
-    for rule in rules {
-        let why = matches(rule, request).err().unwrap_or_default();
-        let _ = write!(out, "\n    {}: {why}", rule.source);
-    }
-    out
 }

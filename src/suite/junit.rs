@@ -69,6 +69,8 @@ fn kind(failures: &[Failure]) -> &'static str {
         "bad-input"
     } else if failures.iter().any(|f| matches!(f, Failure::Nondeterministic { .. })) {
         "nondeterministic"
+    } else if failures.iter().any(|f| matches!(f, Failure::BrokenRun { .. })) {
+        "broken-run"
     } else if failures.iter().any(|f| matches!(f, Failure::Expectation(_))) {
         "expectation"
     } else {
@@ -86,6 +88,10 @@ fn details(failures: &[Failure]) -> String {
             Failure::ChangedSnapshot { diff, .. } => out.push_str(diff),
             Failure::Nondeterministic { first, second, .. } => {
                 out.push_str(&format!("first run:  {first}\nsecond run: {second}\n"))
+            }
+            Failure::BrokenRun { reason, .. } => {
+                out.push_str(reason);
+                out.push('\n');
             }
             _ => {}
         }

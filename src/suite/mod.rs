@@ -49,6 +49,16 @@ pub enum Failure {
         /// That event in the second run (JSON).
         second: String,
     },
+    /// The run is broken: it ended because the scripted model could not answer (no rule
+    /// matched, no script, the responses used up), and the scenario does not expect
+    /// `model-failed`. Its snapshot is not compared nor written: a broken run is not a
+    /// conversation to accept.
+    BrokenRun {
+        /// Why, as the run's text ends: one rule tried per line, then hints.
+        reason: String,
+        /// The same as structured fields (see [`crate::engine::ModelError::detail`]).
+        detail: serde_json::Value,
+    },
     /// No accepted snapshot yet.
     NewSnapshot {
         /// The accepted snapshot's path.
@@ -78,6 +88,9 @@ impl Failure {
             Failure::Expectation(c) => format!("expect.{}: expected {}, got {}", c.name, c.expected, c.actual),
             Failure::Nondeterministic { index, .. } => {
                 format!("not deterministic: event {index} differs between two runs")
+            }
+            Failure::BrokenRun { .. } => {
+                "the run is broken: the scripted model could not answer, so the snapshot was not compared (fix the script, then run again)".into()
             }
             Failure::NewSnapshot { snapshot } => {
                 format!(
@@ -343,6 +356,11 @@ impl Suite {
                 .filter(|c| !c.passed)
                 .map(Failure::Expectation),
         );
+        if let Some(broken) = broken(&scenario, &first) {
+            // The expectations' failures follow the reason.
+            report.failures.insert(0, broken);
+            return report;
+        }
         if scenario.base.is_some() {
             // A regression proves its `expect` with the conversation the design gives now;
             // a fix changes that conversation, so it has no snapshot.
@@ -365,6 +383,23 @@ impl Suite {
         }
         report
     }
+}
+
+/// The failure of a run its script could not finish, unless the scenario expects that.
+fn broken(scenario: &Scenario, run: &Run) -> Option<Failure> {
+    let crate::engine::Outcome::ModelFailed {
+        detail: Some(detail), ..
+    } = run.outcome()
+    else {
+        return None;
+    };
+    if scenario.expect.outcome.as_deref() == Some(run.outcome().kind()) {
+        return None;
+    }
+    Some(Failure::BrokenRun {
+        reason: run.outcome_line(),
+        detail: (**detail).clone(),
+    })
 }
 
 fn first_difference(a: &Run, b: &Run) -> Option<Failure> {

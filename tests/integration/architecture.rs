@@ -20,7 +20,7 @@ const LAYERS: [&str; 7] = [
     "scripted",
     "wire",
     "scenario",
-    "suite|fuzz|analysis|bench|compare|serve",
+    "suite|fuzz|analysis|bench|compare|serve|lint",
 ];
 
 /// Files longer than this say why at their top (a comment with "long because").

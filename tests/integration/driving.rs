@@ -36,6 +36,7 @@ fn a_core_driven_by_hand_has_no_outcome_until_it_ends_and_can_be_stopped_from_ou
     core.abort(Outcome::ModelFailed {
         agent,
         message: "too late".into(),
+        detail: None,
     });
     assert_eq!(core.outcome().map(Outcome::kind), Some("human-exhausted"));
     let run = core.into_run().unwrap();

@@ -38,7 +38,7 @@ fn a_call_range_answers_the_calls_it_names_and_is_described_by_them() {
     assert_eq!(said, ["A: first", "A: middle", "A: middle"], "{text}");
     // Call 4 is past the range: no rule answers, and each says why.
     assert!(
-        text.contains(r"rules[0] (when call #2..#3): this is call #4\n    rules[1] (when call #1): this is call #4"),
+        text.contains("rules[0] (when call #2..#3): this is call #4\n    rules[1] (when call #1): this is call #4"),
         "{text}"
     );
     let open =

@@ -236,6 +236,7 @@ impl Core {
                 return self.finish(Outcome::ModelFailed {
                     agent,
                     message: error.message,
+                    detail: error.detail,
                 });
             }
         };

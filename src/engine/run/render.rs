@@ -146,7 +146,8 @@ impl Run {
         out
     }
 
-    /// The last line of [`Run::text`]: how the run ended.
+    /// The last line of [`Run::text`]: how the run ended (several lines when a scripted
+    /// model could not answer: one per rule tried).
     pub fn outcome_line(&self) -> String {
         let run = self;
         let name = |a: &AgentId| run.name(*a).to_string();
@@ -193,7 +194,18 @@ impl Run {
                     name(agent)
                 )
             }
-            Outcome::ModelFailed { agent, message } => {
+            // A script's report is the harness's own lines (the inputs in it quoted):
+            // shown as lines, each escaped.
+            Outcome::ModelFailed {
+                agent,
+                message,
+                detail: Some(_),
+            } => format!(
+                "Run stopped: the model of {} failed: {}",
+                name(agent),
+                message.lines().map(escape_controls).collect::<Vec<_>>().join("\n")
+            ),
+            Outcome::ModelFailed { agent, message, .. } => {
                 format!(
                     "Run stopped: the model of {} failed: {}",
                     name(agent),
@@ -238,8 +250,12 @@ impl Run {
             Outcome::HumanExhausted { agent } | Outcome::EmptyResponse { agent } => {
                 json!({ "agent": name(agent) })
             }
-            Outcome::ModelFailed { agent, message } => {
-                json!({ "agent": name(agent), "message": message })
+            Outcome::ModelFailed { agent, message, detail } => {
+                let mut value = json!({ "agent": name(agent), "message": message });
+                if let Some(detail) = detail {
+                    value["detail"] = (**detail).clone();
+                }
+                value
             }
             Outcome::AmbiguousHandoff { agent, calls } => {
                 json!({ "agent": name(agent), "calls": calls })

@@ -230,3 +230,40 @@ fn a_served_conversation_is_snapshotted_and_handoff_test_accepts_its_changes() {
             .contains("is already on its way")
     );
 }
+
+#[test]
+fn a_script_that_cannot_answer_is_reported_one_rule_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, None);
+    // RefundAgent's regex misspells `order`: it cannot answer the customer's reply.
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("(?i)order (?P", "(?i)ordr (?P");
+    std::fs::write(&file, text).unwrap();
+    let bodies = super::expected_bodies(&file);
+    let serve = super::Serve::start(&file, &["--wait", "0.3"]);
+    let (agent, url) = (super::client(), serve.url());
+    let (last, first) = bodies.split_last().unwrap();
+    for body in first {
+        assert_eq!(super::chat(&agent, &url, body).status, 200);
+    }
+    // The call no rule answers is refused.
+    assert_ne!(super::chat(&agent, &url, last).status, 200);
+    let output = serve.finish();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains(r"\n"), "{}", super::shown(&output));
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Run stopped: the model of RefundAgent failed: no rule of `RefundAgent` matches"))
+        .unwrap_or_else(|| panic!("{}", super::shown(&output)));
+    assert_eq!(lines[at + 1], "  rules tried, in order:", "{stdout}");
+    assert!(
+        lines[at + 2].starts_with("    rules[0] (when tool_result ~ /"),
+        "{stdout}"
+    );
+    assert!(
+        lines[at + 4..].iter().any(|l| l.starts_with("  hint: model.scripted.RefundAgent.rules[2].when.user /(?i)ordr (?P<order_id>\\d+)/ would match this text if `ordr` were `order`")),
+        "{stdout}"
+    );
+}
