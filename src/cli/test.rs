@@ -179,9 +179,13 @@ pub fn test(args: &TestArgs) -> Status {
             Job::Scenario(suite, file) => suite.run_one(file),
             Job::Served(report) => report,
         };
+        let mut accepted = false;
         if report.pending_snapshot() && (args.accept || (args.review && review(&report))) {
             match snapshot::accept(&report.snapshot) {
-                Ok(()) => report.snapshot_accepted(),
+                Ok(()) => {
+                    report.snapshot_accepted();
+                    accepted = true;
+                }
                 Err(e) => report.failures.push(Failure::SnapshotIo(format!(
                     "{}: cannot read or write the snapshot: {e}",
                     report.snapshot.display()
@@ -198,6 +202,9 @@ pub fn test(args: &TestArgs) -> Status {
                 ansi(BOLD_RED, "FAILED", color)
             };
             let _ = writeln!(out, "scenario {} ... {verdict}", report.name);
+            if accepted {
+                let _ = writeln!(out, "    accepted {}", report.snapshot.display());
+            }
         }
         times.push(started.elapsed());
         suite_of.push(index);
@@ -284,18 +291,31 @@ fn review(report: &ScenarioReport) -> bool {
     let mut err = std::io::stderr().lock();
     let pending = snapshot::pending_path(&report.snapshot);
     let _ = writeln!(err, "\nsnapshot of {} ({})", report.name, report.file.display());
+    // The conversation, as `handoff run` prints it; of the run's JSON that follows it in the
+    // file, only how much (the whole is in the `.snap.new`, and in `handoff test`'s diff).
+    let new = snapshot::read(&pending).ok().flatten().unwrap_or_default();
+    let (new_text, json_lines) = snapshot::conversation(&new);
     for failure in &report.failures {
         match failure {
-            Failure::ChangedSnapshot { diff, .. } => {
-                let _ = write!(err, "{diff}");
+            Failure::ChangedSnapshot { .. } => {
+                let old = snapshot::read(&report.snapshot).ok().flatten().unwrap_or_default();
+                let (old_text, _) = snapshot::conversation(&old);
+                match old_text == new_text {
+                    true => {
+                        let _ = writeln!(err, "the conversation is the same; only the run's JSON changed");
+                    }
+                    false => {
+                        let _ = write!(err, "{}", snapshot::diff(old_text, new_text));
+                    }
+                }
             }
             Failure::NewSnapshot { .. } => {
-                let text = snapshot::read(&pending).ok().flatten().unwrap_or_default();
-                let _ = writeln!(err, "new snapshot:\n{text}");
+                let _ = writeln!(err, "new snapshot:\n{new_text}");
             }
             _ => {}
         }
     }
+    let _ = writeln!(err, "(then the run as JSON, {json_lines} lines: {})", pending.display());
     let _ = write!(err, "accept it? [a]ccept, [r]eject, [s]kip: ");
     let _ = err.flush();
     let mut answer = String::new();

@@ -41,6 +41,15 @@ pub fn contents_of_all(conversations: &[String]) -> String {
     }
 }
 
+/// The conversation part of a snapshot's contents (what `handoff run` prints), without the
+/// run as JSON that follows it; and how many lines that JSON has.
+pub fn conversation(contents: &str) -> (&str, usize) {
+    match contents.find("\n{\n") {
+        Some(at) => (&contents[..=at], contents[at + 1..].lines().count()),
+        None => (contents, 0),
+    }
+}
+
 /// How a run's snapshot compares with the accepted one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Comparison {

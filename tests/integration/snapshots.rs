@@ -123,6 +123,15 @@ fn a_changed_rule_fails_with_a_readable_diff_and_accepting_makes_the_next_run_pa
 
     let accepted = handoff(&["test", arg(&scenarios), "--accept"]);
     assert_eq!(accepted.status.code(), Some(0), "{}", text(&accepted));
+    // It says what it accepted, under the scenario's line.
+    assert!(
+        text(&accepted).contains(&format!(
+            "scenario customer_support ... ok\n    accepted {}\n",
+            snap.display()
+        )),
+        "{}",
+        text(&accepted)
+    );
     assert!(!pending.exists());
     assert!(
         std::fs::read_to_string(&snap)
@@ -159,7 +168,13 @@ fn review_accepts_or_rejects_what_the_person_answers() {
     // Scenarios run in name order: no_human is asked first, then refund.
     let out = review("r\na\n");
     assert_eq!(out.status.code(), Some(1), "no_human was rejected, so it still fails");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("accept it? [a]ccept, [r]eject, [s]kip"));
+    let asked = String::from_utf8_lossy(&out.stderr);
+    assert!(asked.contains("accept it? [a]ccept, [r]eject, [s]kip"));
+    // The person sees the conversation's diff, not the run's JSON (only how long it is).
+    assert!(asked.contains("+RefundAgent: I'm sorry to hear that. Why do you want a refund for order 555?"), "{asked}");
+    assert!(!asked.contains("\"events\""), "{asked}");
+    assert!(asked.contains("(then the run as JSON, "), "{asked}");
+    assert!(asked.lines().count() < 60, "{asked}");
     let snaps = ws.path().join("snapshots");
     assert!(
         std::fs::read_to_string(snaps.join("refund.snap"))
