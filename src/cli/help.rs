@@ -119,7 +119,7 @@ that diverged, a failed expectation, a timeout); 2 bad input; 130 interrupted.";
 pub(super) const DISCOVER: &str = "\
 Examples:
   $ handoff discover --write-design design.json --write-scenario scenario.json -- python app.py
-  $ handoff discover --input 'I need help' -- python chat_loop.py
+  $ handoff discover --input Hello -- python chat_loop.py
 
 Exit status: 0 every handoff was taken and every tool called; 1 some were not (or the app
 sent no request); 2 bad input.";
