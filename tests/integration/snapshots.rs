@@ -171,7 +171,10 @@ fn review_accepts_or_rejects_what_the_person_answers() {
     let asked = String::from_utf8_lossy(&out.stderr);
     assert!(asked.contains("accept it? [a]ccept, [r]eject, [s]kip"));
     // The person sees the conversation's diff, not the run's JSON (only how long it is).
-    assert!(asked.contains("+RefundAgent: I'm sorry to hear that. Why do you want a refund for order 555?"), "{asked}");
+    assert!(
+        asked.contains("+RefundAgent: I'm sorry to hear that. Why do you want a refund for order 555?"),
+        "{asked}"
+    );
     assert!(!asked.contains("\"events\""), "{asked}");
     assert!(asked.contains("(then the run as JSON, "), "{asked}");
     assert!(asked.lines().count() < 60, "{asked}");
