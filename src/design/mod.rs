@@ -26,12 +26,12 @@ pub use parameters::{Parameter, ParameterError, Parameters};
 pub use result_pattern::ResultPattern;
 pub use schema::Schema;
 pub use surface::{
-    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,
+    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, Collisions, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,
     TASK_SUMMARY, TRANSFER_PREFIX, TargetNames, ToolSurface,
 };
 pub use template::{Template, TemplateError};
 pub(crate) use tools::parameter_list;
-pub use tools::{ToolKind, ToolSpec};
+pub use tools::{NameCollision, ToolKind, ToolSpec};
 
 pub use crate::files::Hint;
 
@@ -49,6 +49,8 @@ pub struct Design {
     results: Vec<Vec<Template>>,
     start: AgentId,
     duplicates: Vec<HandoffSpec>,
+    /// Handoffs whose transfers share a name, of which only the last is offered.
+    collisions: Vec<NameCollision>,
     surface: ToolSurface,
     /// The edges as declared, to build the design again under another surface.
     declared: Vec<HandoffSpec>,
@@ -289,8 +291,10 @@ impl Design {
         let mut tools = Vec::with_capacity(agents.len() * 2);
         let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
+        let mut collisions = Vec::new();
         for (i, agent) in agents.iter().enumerate() {
-            let (toolbox, templates) = tools::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
+            let (toolbox, templates, shared) = tools::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
+            collisions.extend(shared);
             tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
             tools.extend(toolbox);
             results.push(templates);
@@ -308,6 +312,7 @@ impl Design {
             results,
             start,
             duplicates,
+            collisions,
             surface,
             declared,
         })
@@ -349,6 +354,11 @@ impl Design {
     /// Handoff edges that were declared more than once (the later declaration won).
     pub fn duplicate_handoffs(&self) -> &[HandoffSpec] {
         &self.duplicates
+    }
+    /// Handoffs whose transfer functions reach the wire under one name, where the surface
+    /// offers only the last of them ([`Collisions::LastKept`]), in agent order.
+    pub fn name_collisions(&self) -> &[NameCollision] {
+        &self.collisions
     }
     /// Looks up the function a call named `name` reaches among `agent`'s tools (plain or
     /// `<plugin>-<name>`, as the design's surface allows).
@@ -435,6 +445,48 @@ mod tests {
         assert_eq!(edges.len(), 2);
         assert_eq!((edges[0].target, edges[0].description.as_str()), (AgentId(1), "two"));
         assert_eq!(d.duplicate_handoffs().len(), 1);
+    }
+
+    #[test]
+    fn agents_sdk_handoffs_under_one_name_keep_the_last_or_are_refused() {
+        // openai-agents 0.24 `resolve_tool_name_collisions`: "warn" keeps the last handoff.
+        let build = |collisions| {
+            Design::builder()
+                .tool_surface(ToolSurface {
+                    collisions,
+                    ..ToolSurface::AGENTS_SDK
+                })
+                .agent(Agent::new("triage"))
+                .agent(Agent::new("Billing Agent"))
+                .agent(Agent::new("billing agent"))
+                .agent(Agent::new("Refunds"))
+                .handoff_to("triage", "Billing Agent")
+                .handoff_to("triage", "Refunds")
+                .handoff_to("triage", "billing agent")
+                .build()
+        };
+        let d = build(Collisions::LastKept).unwrap();
+        let offered: Vec<_> = d.tools(AgentId(0)).iter().map(|t| t.kind).collect();
+        assert_eq!(
+            offered,
+            [ToolKind::Transfer(AgentId(3)), ToolKind::Transfer(AgentId(2))],
+            "the last in its own place"
+        );
+        let [collision] = d.name_collisions() else {
+            panic!("{:?}", d.name_collisions())
+        };
+        assert_eq!(collision.targets, [AgentId(1), AgentId(2)]);
+        assert!(
+            collision.warning(d.agents()).starts_with(
+                "Ambiguous handoff configuration: agents 'Billing Agent' and 'billing agent' both derive the handoff tool name `transfer_to_billing_agent`."
+            )
+        );
+        let error = build(Collisions::Refused).unwrap_err();
+        assert_eq!(error.place(), "handoffs.triage[\"billing agent\"]");
+        assert!(
+            error.to_string().contains("Pass an explicit `tool_name_override=`"),
+            "{error}"
+        );
     }
 
     #[test]

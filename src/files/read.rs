@@ -120,7 +120,10 @@ pub fn read_text(path: &Path) -> Result<(String, String), FileError> {
 /// A file beside `path` whose name is one or two edits from its name (a typo), the nearest.
 fn did_you_mean(path: &Path) -> Option<std::path::PathBuf> {
     let name = path.file_name()?.to_str()?;
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut near: Vec<(usize, String)> = std::fs::read_dir(folder)
         .ok()?
         .flatten()
@@ -269,7 +272,9 @@ mod tests {
             "{error}"
         );
         // Nothing near: the system's words.
-        let error = read_text(&dir.path().join("nothing_like_it.json")).unwrap_err().to_string();
+        let error = read_text(&dir.path().join("nothing_like_it.json"))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("No such file or directory"), "{error}");
     }
 }

@@ -226,7 +226,7 @@ impl Scenario {
             false => String::new(),
         };
         let design = declared(&mut parsed)
-            .tool_surface(chosen.profile.tools)
+            .tool_surface(chosen.surface())
             .build()
             .map_err(|e| invalid(e.place(), format!("{e}{under}")))?;
         let model = match parsed.model.take() {
@@ -306,6 +306,7 @@ impl Scenario {
                 usage_chunk: chosen.usage_chunk,
                 unknown_tools_returned: chosen.unknown_tools_returned,
                 streamed_runs: chosen.streamed_runs,
+                max_turns: chosen.max_turns,
             },
             profile_given: given,
             expect,

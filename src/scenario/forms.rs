@@ -1,13 +1,14 @@
 //! Values a scenario file may write in a short form or an object: a handoff edge (its
 //! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
 //! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`,
-//! `{"name": ..., "streamed_runs": ...}`).
+//! `{"name": ..., "streamed_runs": ...}`, `{"name": ..., "tool_name_collision_policy": ...}`).
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::engine::{Profile, StreamedRuns};
+use crate::design::{Collisions, ToolSurface};
+use crate::engine::{MaxTurns, Profile, StreamedRuns};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python.
@@ -67,9 +68,22 @@ pub(super) struct ProfileFile {
     pub(super) usage_chunk: bool,
     pub(super) unknown_tools_returned: bool,
     pub(super) streamed_runs: StreamedRuns,
+    /// What two handoffs of one agent under one function name do (the profile's default
+    /// unless `tool_name_collision_policy` says).
+    pub(super) collisions: Collisions,
+    /// The OpenAI Agents SDK's `max_turns`.
+    pub(super) max_turns: MaxTurns,
 }
 
 impl ProfileFile {
+    /// The tool surface the design is built under: the profile's, with the collision policy.
+    pub(super) fn surface(&self) -> ToolSurface {
+        ToolSurface {
+            collisions: self.collisions,
+            ..self.profile.tools
+        }
+    }
+
     /// `profile` without options.
     pub(super) fn plain(profile: &'static Profile) -> ProfileFile {
         ProfileFile {
@@ -78,6 +92,8 @@ impl ProfileFile {
             usage_chunk: profile.turns.drops_threads,
             unknown_tools_returned: false,
             streamed_runs: StreamedRuns::All,
+            collisions: profile.tools.collisions,
+            max_turns: MaxTurns::Profile,
         }
     }
 }
@@ -89,7 +105,14 @@ impl Default for ProfileFile {
 }
 
 /// The options a profile object may set.
-const PROFILE_FIELDS: &[&str] = &["name", "usage_chunk", "tool_not_found_behavior", "streamed_runs"];
+const PROFILE_FIELDS: &[&str] = &[
+    "name",
+    "usage_chunk",
+    "tool_not_found_behavior",
+    "streamed_runs",
+    "tool_name_collision_policy",
+    "max_turns",
+];
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
@@ -103,7 +126,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs")"#,
+                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns")"#,
                 )
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
@@ -114,6 +137,8 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut usage_chunk: Option<bool> = None;
                 let mut unknown_tools_returned = false;
                 let mut streamed_runs = None;
+                let mut collisions = None;
+                let mut max_turns = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -135,6 +160,22 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             let unknown = || de::Error::unknown_variant(&name, &StreamedRuns::NAMES);
                             streamed_runs = Some(StreamedRuns::named(&name).ok_or_else(unknown)?);
                         }
+                        // The OpenAI Agents SDK's `RunConfig.tool_name_collision_policy`.
+                        "tool_name_collision_policy" | "collision_policy" if collisions.is_none() => {
+                            let name = map.next_value::<String>()?;
+                            let unknown = || de::Error::unknown_variant(&name, &Collisions::NAMES);
+                            collisions = Some(Collisions::named(&name).ok_or_else(unknown)?);
+                        }
+                        "tool_name_collision_policy" | "collision_policy" => {
+                            return Err(de::Error::custom("the collision policy is given twice"));
+                        }
+                        "max_turns" if max_turns.is_none() => {
+                            max_turns = Some(match map.next_value::<Option<u32>>()? {
+                                Some(n) => MaxTurns::Limit(n),
+                                None => MaxTurns::Unlimited,
+                            });
+                        }
+                        "max_turns" => return Err(de::Error::custom("`max_turns` is given twice")),
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -159,11 +200,25 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if collisions.is_some() && profile.tools.collisions != Collisions::LastKept {
+                    return Err(de::Error::custom(format!(
+                        "`tool_name_collision_policy` only changes what `openai-agents` does (whether two handoffs sent under one function name are refused or the last one kept); `{}` refuses them",
+                        profile.name
+                    )));
+                }
+                if max_turns.is_some() && profile.guards.calls_per_human_turn.is_none() {
+                    return Err(de::Error::custom(format!(
+                        "`max_turns` only changes what `openai-agents` does (how many model calls one `Runner.run` makes before `MaxTurnsExceeded`); `{}` has no such cap",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
                     unknown_tools_returned,
                     streamed_runs: streamed_runs.unwrap_or_default(),
+                    collisions: collisions.unwrap_or(profile.tools.collisions),
+                    max_turns: max_turns.unwrap_or_default(),
                 })
             }
         }
@@ -211,6 +266,9 @@ impl schemars::JsonSchema for ProfileFile {
                         "name": { "enum": names },
                         "usage_chunk": { "type": "boolean", "description": "semantic-kernel only: the endpoint ends every stream with a usage chunk, so no agent loses its thread." },
                         "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." },
+                        "tool_name_collision_policy": { "enum": ["warn", "error"], "description": "openai-agents only: two handoffs of one agent sent under one function name (`Billing Agent` and `billing agent` both give `transfer_to_billing_agent`). warn (the default): the SDK warns and offers only the last; error: the SDK raises UserError before any model call (the design is refused). `collision_policy` is accepted as a shorter name." },
+                        "collision_policy": { "enum": ["warn", "error"], "description": "The same as tool_name_collision_policy." },
+                        "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },
                     "required": ["name"],

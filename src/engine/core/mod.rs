@@ -547,9 +547,7 @@ impl Core {
         }
         if let Some(guard) = self
             .settings
-            .profile
-            .guards
-            .calls_per_human_turn
+            .calls_per_human_turn()
             .filter(|g| self.calls_in_human_turn >= g.limit)
         {
             return self.finish(Outcome::FrameworkError {
@@ -558,6 +556,7 @@ impl Core {
                 guard: true,
             });
         }
+        self.note_collisions();
         self.next = Next::CallModel;
     }
 
