@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::files::closest;
+use crate::files::{closest, json_key};
 
 mod agent;
 mod edge;
@@ -233,6 +233,7 @@ impl Design {
 
         let mut handoffs: Vec<Vec<Handoff>> = vec![Vec::new(); agents.len()];
         let mut duplicates = Vec::new();
+        let mut collisions: Vec<NameCollision> = Vec::new();
         let specs_empty = specs.is_empty();
         let declared = specs.clone();
         for spec in specs {
@@ -256,11 +257,49 @@ impl Design {
             let to = &agents[target.index()];
             let description = surface.describe(spec.description.as_deref(), spec.by_name, &to.name, &to.description);
             let edges = &mut handoffs[source.index()];
-            // A repeated edge keeps its first position and takes the later description,
-            // as a Python dict assignment does in Semantic Kernel.
-            if let Some(existing) = edges.iter_mut().find(|h| h.target == target) {
-                existing.description = description;
-                existing.declared = declared;
+            if let Some(k) = edges.iter().position(|h| h.target == target) {
+                match (surface.collisions, surface.target_names) {
+                    // The OpenAI Agents SDK lists the agent twice, both under one name: the
+                    // last is offered, in its own place, with a warning...
+                    (Collisions::LastKept, _) => {
+                        edges.remove(k);
+                        edges.push(Handoff {
+                            target,
+                            description,
+                            declared,
+                        });
+                        let wire = surface.qualified(&surface.transfer_name(&to.name));
+                        match collisions
+                            .iter_mut()
+                            .find(|c: &&mut NameCollision| c.agent == source && c.wire == wire)
+                        {
+                            Some(collision) => collision.targets.push(target),
+                            None => collisions.push(NameCollision {
+                                agent: source,
+                                wire,
+                                targets: vec![target, target],
+                            }),
+                        }
+                    }
+                    // ... or, under `tool_name_collision_policy="error"`, refuses them.
+                    (Collisions::Refused, TargetNames::LowerSnake) => {
+                        let collision = NameCollision {
+                            agent: source,
+                            wire: surface.qualified(&surface.transfer_name(&to.name)),
+                            targets: vec![target, target],
+                        };
+                        return Err(DesignError::SharedTransferName {
+                            place: format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target)),
+                            message: collision.warning(&agents),
+                        });
+                    }
+                    // A repeated edge keeps its first position and takes the later
+                    // description, as a Python dict assignment does in Semantic Kernel.
+                    (Collisions::Refused, _) => {
+                        edges[k].description = description;
+                        edges[k].declared = declared;
+                    }
+                }
                 duplicates.push(spec);
             } else {
                 edges.push(Handoff {
@@ -291,7 +330,6 @@ impl Design {
         let mut tools = Vec::with_capacity(agents.len() * 2);
         let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
-        let mut collisions = Vec::new();
         for (i, agent) in agents.iter().enumerate() {
             let (toolbox, templates, shared) = tools::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
             collisions.extend(shared);
@@ -445,48 +483,6 @@ mod tests {
         assert_eq!(edges.len(), 2);
         assert_eq!((edges[0].target, edges[0].description.as_str()), (AgentId(1), "two"));
         assert_eq!(d.duplicate_handoffs().len(), 1);
-    }
-
-    #[test]
-    fn agents_sdk_handoffs_under_one_name_keep_the_last_or_are_refused() {
-        // openai-agents 0.24 `resolve_tool_name_collisions`: "warn" keeps the last handoff.
-        let build = |collisions| {
-            Design::builder()
-                .tool_surface(ToolSurface {
-                    collisions,
-                    ..ToolSurface::AGENTS_SDK
-                })
-                .agent(Agent::new("triage"))
-                .agent(Agent::new("Billing Agent"))
-                .agent(Agent::new("billing agent"))
-                .agent(Agent::new("Refunds"))
-                .handoff_to("triage", "Billing Agent")
-                .handoff_to("triage", "Refunds")
-                .handoff_to("triage", "billing agent")
-                .build()
-        };
-        let d = build(Collisions::LastKept).unwrap();
-        let offered: Vec<_> = d.tools(AgentId(0)).iter().map(|t| t.kind).collect();
-        assert_eq!(
-            offered,
-            [ToolKind::Transfer(AgentId(3)), ToolKind::Transfer(AgentId(2))],
-            "the last in its own place"
-        );
-        let [collision] = d.name_collisions() else {
-            panic!("{:?}", d.name_collisions())
-        };
-        assert_eq!(collision.targets, [AgentId(1), AgentId(2)]);
-        assert!(
-            collision.warning(d.agents()).starts_with(
-                "Ambiguous handoff configuration: agents 'Billing Agent' and 'billing agent' both derive the handoff tool name `transfer_to_billing_agent`."
-            )
-        );
-        let error = build(Collisions::Refused).unwrap_err();
-        assert_eq!(error.place(), "handoffs.triage[\"billing agent\"]");
-        assert!(
-            error.to_string().contains("Pass an explicit `tool_name_override=`"),
-            "{error}"
-        );
     }
 
     #[test]

@@ -76,7 +76,9 @@ impl NameCollision {
     /// The warning the OpenAI Agents SDK 0.24 logs each time it prepares the agent's tools
     /// (`_format_tool_name_collision_message`), `agents` naming the targets.
     pub fn warning(&self, agents: &[Agent]) -> String {
-        if let [first, second] = self.targets[..] {
+        if let [first, second] = self.targets[..]
+            && first != second
+        {
             return format!(
                 "Ambiguous handoff configuration: agents {} and {} both derive the handoff tool name `{}`. Pass an explicit `tool_name_override=` to one of them.",
                 python_repr(&agents[first.index()].name),

@@ -322,13 +322,16 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
         builder = builder.agent(agent_from_file(agent));
     }
     for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
-        for (target, description) in targets.0 {
-            builder = builder.edge(HandoffSpec {
-                source: source.clone(),
-                target,
-                description: description.description,
-                by_name: description.by_name,
-            });
+        for (target, edge) in targets.0 {
+            // An edge written as a list is declared once per item, in order.
+            for (description, by_name) in edge.declarations() {
+                builder = builder.edge(HandoffSpec {
+                    source: source.clone(),
+                    target: target.clone(),
+                    description,
+                    by_name,
+                });
+            }
         }
     }
     if let Some(start) = parsed.start.take() {

@@ -11,53 +11,98 @@ use crate::design::{Collisions, ToolSurface};
 use crate::engine::{MaxTurns, Profile, StreamedRuns};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
-/// declared by the target's name in Semantic Kernel Python.
+/// declared by the target's name in Semantic Kernel Python; for an edge written as a list
+/// (declared several times, as Semantic Kernel's `add` allows), the last declaration, the
+/// earlier ones in `earlier`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct EdgeFile {
     pub(super) description: Option<String>,
     pub(super) by_name: bool,
+    /// The declarations before the last, in order, for an edge written as a list.
+    pub(super) earlier: Vec<EdgeFile>,
+}
+
+impl EdgeFile {
+    /// Every declaration of the edge, in order: (description, by name).
+    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool)> {
+        let last = (self.description, self.by_name);
+        self.earlier
+            .into_iter()
+            .map(|e| (e.description, e.by_name))
+            .chain([last])
+    }
+}
+
+/// One declaration of an edge: a description, `null`, or the object form (not a list).
+struct Declaration(EdgeFile);
+
+impl<'de> Deserialize<'de> for Declaration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Declaration, D::Error> {
+        deserializer.deserialize_any(Edge { list: false }).map(Declaration)
+    }
+}
+
+/// Reads an edge; `list`: whether the list form is allowed (not inside a list).
+struct Edge {
+    list: bool,
+}
+
+impl<'de> Visitor<'de> for Edge {
+    type Value = EdgeFile;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(r#"a description, null (the target's description), or {"description": ..., "by_name": true}"#)?;
+        match self.list {
+            true => f.write_str(", or a list of those (the edge declared several times)"),
+            false => Ok(()),
+        }
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<EdgeFile, A::Error> {
+        if !self.list {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
+        let mut all: Vec<EdgeFile> = Vec::new();
+        while let Some(Declaration(edge)) = seq.next_element()? {
+            all.push(edge);
+        }
+        let Some(mut last) = all.pop() else {
+            return Err(de::Error::invalid_length(0, &"at least one declaration"));
+        };
+        last.earlier = all;
+        Ok(last)
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<EdgeFile, E> {
+        Ok(EdgeFile {
+            description: Some(text.to_string()),
+            ..EdgeFile::default()
+        })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<EdgeFile, E> {
+        Ok(EdgeFile::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<EdgeFile, E> {
+        Ok(EdgeFile::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EdgeFile, A::Error> {
+        let mut edge = EdgeFile::default();
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("`{key}` is given twice")));
+            }
+            match key.as_str() {
+                "description" => edge.description = map.next_value()?,
+                "by_name" => edge.by_name = map.next_value()?,
+                other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
+            }
+            seen.push(key);
+        }
+        Ok(edge)
+    }
 }
 
 impl<'de> Deserialize<'de> for EdgeFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EdgeFile, D::Error> {
-        struct Edge;
-        impl<'de> Visitor<'de> for Edge {
-            type Value = EdgeFile;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(
-                    r#"a description, null (the target's description), or {"description": ..., "by_name": true}"#,
-                )
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<EdgeFile, E> {
-                Ok(EdgeFile {
-                    description: Some(text.to_string()),
-                    by_name: false,
-                })
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<EdgeFile, E> {
-                Ok(EdgeFile::default())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<EdgeFile, E> {
-                Ok(EdgeFile::default())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EdgeFile, A::Error> {
-                let mut edge = EdgeFile::default();
-                let mut seen = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if seen.contains(&key) {
-                        return Err(de::Error::custom(format!("`{key}` is given twice")));
-                    }
-                    match key.as_str() {
-                        "description" => edge.description = map.next_value()?,
-                        "by_name" => edge.by_name = map.next_value()?,
-                        other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
-                    }
-                    seen.push(key);
-                }
-                Ok(edge)
-            }
-        }
-        deserializer.deserialize_any(Edge)
+        deserializer.deserialize_any(Edge { list: true })
     }
 }
 
@@ -232,8 +277,7 @@ impl schemars::JsonSchema for EdgeFile {
         "Edge".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "The handoff's description as the model reads it; null for the target agent's description; or an object saying the edge was declared by the target's name (Semantic Kernel Python then drops the description).",
+        let declaration = serde_json::json!({
             "anyOf": [
                 { "type": ["string", "null"] },
                 {
@@ -244,6 +288,13 @@ impl schemars::JsonSchema for EdgeFile {
                     },
                     "additionalProperties": false
                 }
+            ]
+        });
+        schemars::json_schema!({
+            "description": "The handoff's description as the model reads it; null for the target agent's description; or an object saying the edge was declared by the target's name (Semantic Kernel Python then drops the description); or a list of those: the edge declared several times (Semantic Kernel's add called again), which keeps the key's position and takes the last declaration's description.",
+            "anyOf": [
+                declaration.clone(),
+                { "type": "array", "items": declaration, "minItems": 1 }
             ]
         })
     }

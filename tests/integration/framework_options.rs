@@ -2,6 +2,8 @@
 //! tests (translated into scenarios) and source: the OpenAI Agents SDK's
 //! `tool_name_collision_policy` and `max_turns`.
 
+use handoff_harness::design::{Agent, Collisions, Design, ToolKind, ToolSurface};
+
 use crate::support::{arg, handoff, temp_file};
 
 fn stdout(o: &std::process::Output) -> String {
@@ -222,4 +224,165 @@ fn max_turns_is_a_number_or_null_under_openai_agents_only() {
     refused(max_turns("\"3\"", 1, None), "profile");
     let af = max_turns("3", 1, None).replace("openai-agents", "agent-framework");
     refused(af, "`max_turns` only changes what `openai-agents` does");
+}
+
+/// Semantic Kernel 1.45's `OrchestrationHandoffs.add` called twice for one pair
+/// (`_add`: `setdefault(source, {})[target] = description or ""`, a Python dict assignment):
+/// the edge written as a list of its declarations keeps the key's position among the
+/// transfer functions and takes the last description; the run goes on as usual.
+#[test]
+fn semantic_kernel_edge_added_twice_keeps_its_place_and_the_last_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(
+        &dir,
+        "twice.json",
+        br#"{"task": "hi", "agents": [{"name": "A"}, {"name": "B", "description": "B agent"}, {"name": "C", "description": "C agent"}],
+            "handoffs": {"A": {"B": ["first", "last"], "C": null}},
+            "model": {"scripted": {"A": {"responses": [{"handoff": "B"}]}, "B": {"responses": [{"complete": "done"}]}}}}"#,
+    );
+    let scenario = handoff_harness::scenario::Scenario::load(&file).unwrap();
+    let orchestration = scenario.orchestration_only().unwrap();
+    let design = orchestration.design();
+    let a = design.find("A").unwrap();
+    let offered: Vec<(&str, &str)> = design
+        .tools(a)
+        .iter()
+        .map(|t| (&*t.qualified_name, t.description.as_str()))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            ("Handoff-transfer_to_B", "last"),
+            ("Handoff-transfer_to_C", "C agent"),
+            (
+                "Handoff-complete_task",
+                "Complete the task with a summary when no further requests are given."
+            ),
+        ]
+    );
+    assert_eq!(design.duplicate_handoffs().len(), 1);
+    let out = handoff(&["run", arg(&file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).ends_with("Task is completed with summary: done\n"),
+        "{}",
+        stdout(&out)
+    );
+    // The second declaration by name loses its description (SK#13115), as a single one does.
+    let by_name = std::fs::read_to_string(&file).unwrap().replace(
+        r#"["first", "last"]"#,
+        r#"["first", {"description": "later", "by_name": true}]"#,
+    );
+    let file = temp_file(&dir, "by_name.json", by_name.as_bytes());
+    let scenario = handoff_harness::scenario::Scenario::load(&file).unwrap();
+    let design = scenario.orchestration_only().unwrap().design().clone();
+    assert_eq!(design.tools(a)[0].description, "");
+    // A key given twice is still refused: the list says the same without a duplicate key.
+    let twice = std::fs::read_to_string(&file).unwrap().replace(
+        r#""B": ["first", {"description": "later", "by_name": true}]"#,
+        r#""B": "first", "B": "last""#,
+    );
+    let file = temp_file(&dir, "dup_key.json", twice.as_bytes());
+    let out = handoff(&["run", arg(&file)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`B` is given twice"), "{}", stderr(&out));
+    for bad in [r#"[]"#, r#"[["x"]]"#] {
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace(r#""B": "first", "B": "last""#, &format!(r#""B": {bad}"#));
+        let file = temp_file(&dir, "bad_list.json", text.as_bytes());
+        let out = handoff(&["run", arg(&file)]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(stderr(&out).contains("handoffs"), "{bad}: {}", stderr(&out));
+    }
+}
+
+/// Under the OpenAI Agents SDK an agent listed twice (`handoffs=[b, b, c]`, the list form's
+/// order) gives two handoffs under one name: `resolve_tool_name_collisions` keeps the last
+/// and warns "... is used by multiple handoffs" (or raises it under `error`).
+#[test]
+fn agents_sdk_an_agent_listed_twice_is_offered_once_in_its_last_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |profile: &str| {
+        format!(
+            r#"{{"task": "hi", "profile": {profile}, "agents": [{{"name": "A"}}, {{"name": "B"}}, {{"name": "C"}}],
+                "handoffs": {{"A": {{"B": ["first", "last"], "C": "to C"}}}},
+                "model": {{"scripted": {{"A": {{"responses": [{{"say": "hello"}}]}}}}}}}}"#
+        )
+    };
+    let file = temp_file(&dir, "twice.json", scenario(r#""openai-agents""#).as_bytes());
+    let design = handoff_harness::scenario::Scenario::load(&file)
+        .unwrap()
+        .orchestration_only()
+        .unwrap()
+        .design()
+        .clone();
+    let a = design.find("A").unwrap();
+    let offered: Vec<(&str, &str)> = design
+        .tools(a)
+        .iter()
+        .map(|t| (&*t.qualified_name, t.description.as_str()))
+        .collect();
+    assert_eq!(offered, [("transfer_to_b", "last"), ("transfer_to_c", "to C")]);
+    let text = stdout(&handoff(&["run", arg(&file)]));
+    assert!(
+        text.contains("warns: Ambiguous handoff configuration: the handoff tool name `transfer_to_b` is used by multiple handoffs. Pass a unique `tool_name_override=` to each handoff."),
+        "{text}"
+    );
+    let strict = scenario(r#"{"name": "openai-agents", "tool_name_collision_policy": "error"}"#);
+    let file = temp_file(&dir, "strict.json", strict.as_bytes());
+    let out = handoff(&["run", arg(&file)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("handoffs.A.B: UserError: Ambiguous handoff configuration"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The library's face of the policy: the surface's `collisions`.
+#[test]
+fn agents_sdk_handoffs_under_one_name_keep_the_last_or_are_refused() {
+    // openai-agents 0.24 `resolve_tool_name_collisions`: "warn" keeps the last handoff.
+    let build = |collisions| {
+        Design::builder()
+            .tool_surface(ToolSurface {
+                collisions,
+                ..ToolSurface::AGENTS_SDK
+            })
+            .agent(Agent::new("triage"))
+            .agent(Agent::new("Billing Agent"))
+            .agent(Agent::new("billing agent"))
+            .agent(Agent::new("Refunds"))
+            .handoff_to("triage", "Billing Agent")
+            .handoff_to("triage", "Refunds")
+            .handoff_to("triage", "billing agent")
+            .build()
+    };
+    let d = build(Collisions::LastKept).unwrap();
+    let id = |name: &str| d.find(name).unwrap();
+    let offered: Vec<_> = d.tools(d.find("triage").unwrap()).iter().map(|t| t.kind).collect();
+    assert_eq!(
+        offered,
+        [
+            ToolKind::Transfer(id("Refunds")),
+            ToolKind::Transfer(id("billing agent"))
+        ],
+        "the last in its own place"
+    );
+    let [collision] = d.name_collisions() else {
+        panic!("{:?}", d.name_collisions())
+    };
+    assert_eq!(collision.targets, [id("Billing Agent"), id("billing agent")]);
+    assert!(
+        collision.warning(d.agents()).starts_with(
+            "Ambiguous handoff configuration: agents 'Billing Agent' and 'billing agent' both derive the handoff tool name `transfer_to_billing_agent`."
+        )
+    );
+    let error = build(Collisions::Refused).unwrap_err();
+    assert_eq!(error.place(), "handoffs.triage[\"billing agent\"]");
+    assert!(
+        error.to_string().contains("Pass an explicit `tool_name_override=`"),
+        "{error}"
+    );
 }
