@@ -185,6 +185,12 @@ pub struct Settings {
     /// (the OpenAI Agents SDK's `max_turns`; `profile.max_turns` in a scenario). Only a
     /// profile with [`Guards::calls_per_human_turn`](crate::engine::profile::Guards::calls_per_human_turn) has one.
     pub max_turns: MaxTurns,
+    /// Whether the app's host ends the workflow when its human has nothing more to say, as
+    /// Agent Framework's samples do (`HandoffAgentUserRequest.terminate()`: the run is then
+    /// completed, its summary the agent's last reply); otherwise, under a profile whose
+    /// framework idles ([`NoHuman::Idle`](crate::engine::profile::NoHuman::Idle)), the request
+    /// stays pending and the run ends `ended-without-human` (`profile.human_done` in a scenario).
+    pub host_terminates: bool,
 }
 
 /// The OpenAI Agents SDK's `max_turns`: how many model calls one `Runner.run` makes before it
@@ -261,6 +267,7 @@ impl Default for Settings {
             unknown_tools_returned: false,
             streamed_runs: StreamedRuns::All,
             max_turns: MaxTurns::Profile,
+            host_terminates: false,
         }
     }
 }

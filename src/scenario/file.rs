@@ -307,6 +307,7 @@ impl Scenario {
                 unknown_tools_returned: chosen.unknown_tools_returned,
                 streamed_runs: chosen.streamed_runs,
                 max_turns: chosen.max_turns,
+                host_terminates: chosen.host_terminates,
             },
             profile_given: given,
             expect,

@@ -118,6 +118,9 @@ pub(super) struct ProfileFile {
     pub(super) collisions: Collisions,
     /// The OpenAI Agents SDK's `max_turns`.
     pub(super) max_turns: MaxTurns,
+    /// Whether the app's host terminates Agent Framework's workflow when its human has
+    /// nothing more to say (`human_done: "terminate"`).
+    pub(super) host_terminates: bool,
 }
 
 impl ProfileFile {
@@ -139,6 +142,7 @@ impl ProfileFile {
             streamed_runs: StreamedRuns::All,
             collisions: profile.tools.collisions,
             max_turns: MaxTurns::Profile,
+            host_terminates: false,
         }
     }
 }
@@ -157,6 +161,7 @@ const PROFILE_FIELDS: &[&str] = &[
     "streamed_runs",
     "tool_name_collision_policy",
     "max_turns",
+    "human_done",
 ];
 
 /// The profile named `name`, or an error listing them all.
@@ -171,7 +176,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns")"#,
+                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns", "human_done")"#,
                 )
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
@@ -184,6 +189,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut streamed_runs = None;
                 let mut collisions = None;
                 let mut max_turns = None;
+                let mut human_done: Option<bool> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -221,6 +227,14 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             });
                         }
                         "max_turns" => return Err(de::Error::custom("`max_turns` is given twice")),
+                        "human_done" if human_done.is_none() => {
+                            human_done = Some(match map.next_value::<String>()?.as_str() {
+                                "pending" => false,
+                                "terminate" => true,
+                                other => return Err(de::Error::unknown_variant(other, &["pending", "terminate"])),
+                            });
+                        }
+                        "human_done" => return Err(de::Error::custom("`human_done` is given twice")),
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -257,6 +271,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if human_done.is_some() && profile.texts.no_human != crate::engine::profile::NoHuman::Idle {
+                    return Err(de::Error::custom(format!(
+                        "`human_done` only changes what `agent-framework` does (whether the app's host terminates the workflow when its human has nothing more to say, or the request stays pending); `{}` has no pending request",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
@@ -264,6 +284,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     streamed_runs: streamed_runs.unwrap_or_default(),
                     collisions: collisions.unwrap_or(profile.tools.collisions),
                     max_turns: max_turns.unwrap_or_default(),
+                    host_terminates: human_done.unwrap_or(false),
                 })
             }
         }
@@ -319,6 +340,7 @@ impl schemars::JsonSchema for ProfileFile {
                         "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." },
                         "tool_name_collision_policy": { "enum": ["warn", "error"], "description": "openai-agents only: two handoffs of one agent sent under one function name (`Billing Agent` and `billing agent` both give `transfer_to_billing_agent`). warn (the default): the SDK warns and offers only the last; error: the SDK raises UserError before any model call (the design is refused). `collision_policy` is accepted as a shorter name." },
                         "collision_policy": { "enum": ["warn", "error"], "description": "The same as tool_name_collision_policy." },
+                        "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },

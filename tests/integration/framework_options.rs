@@ -386,3 +386,51 @@ fn agents_sdk_handoffs_under_one_name_keep_the_last_or_are_refused() {
         "{error}"
     );
 }
+
+/// Agent Framework 1.4 (`_handoff.py`, `HandoffAgentExecutor`): an agent's reply without a
+/// handoff ends in `ctx.request_info(HandoffAgentUserRequest(...))`; when the human has
+/// nothing more to say the request stays pending and the workflow idles, unless the app's
+/// host answers `HandoffAgentUserRequest.terminate()` (an empty response), as the
+/// framework's `handoff_simple.py` sample does: then the workflow completes.
+#[test]
+fn agent_framework_leaves_the_request_pending_when_the_human_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |profile: &str| {
+        format!(
+            r#"{{"task": "hi", "profile": {profile}, "user": ["thanks"],
+                "agents": [{{"name": "A"}}, {{"name": "B", "description": "B"}}], "handoffs": {{"A": {{"B": null}}}},
+                "model": {{"scripted": {{"A": {{"responses": [{{"say": "Hello."}}, {{"say": "Bye."}}]}}}}}}}}"#
+        )
+    };
+    let (ended, calls) = outcome(&dir, &scenario(r#""agent-framework""#));
+    assert_eq!(ended["kind"], "ended-without-human", "{ended}");
+    assert_eq!(
+        (ended["agent"].as_str(), ended["text"].as_str()),
+        (Some("A"), Some("Bye."))
+    );
+    assert_eq!(
+        ended["message"],
+        "Run ended: A waits for input no human gives (Agent Framework 1.4 (Python HandoffBuilder) leaves the workflow idle with a pending request)"
+    );
+    assert_eq!(calls, 2);
+    let pending = scenario(r#"{"name": "agent-framework", "human_done": "pending"}"#);
+    assert_eq!(outcome(&dir, &pending).0, ended);
+    let terminated = scenario(r#"{"name": "agent-framework", "human_done": "terminate"}"#);
+    let (ended, _) = outcome(&dir, &terminated);
+    assert_eq!(
+        (ended["kind"].as_str(), ended["summary"].as_str()),
+        (Some("completed"), Some("Bye."))
+    );
+    let file = temp_file(
+        &dir,
+        "sdk.json",
+        scenario(r#"{"name": "openai-agents", "human_done": "terminate"}"#).as_bytes(),
+    );
+    let out = handoff(&["run", arg(&file)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`human_done` only changes what `agent-framework` does"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -330,10 +330,9 @@ impl Core {
         }
     }
 
-    /// The human has nothing more to say. Where the framework has no completion function,
-    /// that is how a conversation ends (the host loop stops after the agent's reply): the
-    /// run is completed, its summary the active agent's latest reply. Elsewhere the agent
-    /// waits for a reply that never comes.
+    /// The human has nothing more to say. Without a completion function the host loop stops
+    /// after the agent's reply: completed, its summary that reply (Agent Framework leaves the
+    /// request pending unless the host terminates). Elsewhere the agent waits forever.
     #[cold]
     #[inline(never)]
     fn human_done(&mut self) {
@@ -349,7 +348,11 @@ impl Core {
                 EventKind::Broadcast { text } => Some(text.clone()),
                 _ => None,
             });
+        let idles =
+            self.settings.profile.texts.no_human == super::profile::NoHuman::Idle && !self.settings.host_terminates;
         match latest {
+            // Agent Framework: the agent's `request_info` stays pending, the workflow idles.
+            Some(text) if idles => self.finish(Outcome::EndedWithoutHuman { agent, text }),
             Some(summary) if self.settings.profile.tools.complete.is_none() => self.complete(agent, summary),
             _ => self.finish(Outcome::HumanExhausted { agent }),
         }
