@@ -415,6 +415,32 @@ async def p_tool_rounds(name):
                            human_turns=[], check=check)
 
 
+async def p_max_turns_3(name):
+    def policy(req):
+        return Calls([("lookup_customer", {"email": "a@b.c"})])
+
+    return await run_probe(name, "Triage calls its own tool over and over under Runner.run(..., max_turns=3) "
+                           "(tests/test_max_turns.py uses 3): which call raises MaxTurnsExceeded?", SMALL, policy,
+                           human_turns=[], max_turns=3)
+
+
+COLLIDING = {
+    "agents": [("triage", "Triages.", "Route the request.", []),
+               ("Billing Agent", "Handles billing.", "Handle billing.", []),
+               ("billing agent", "Handles billing too.", "Handle billing too.", [])],
+    "edges": {"triage": {"Billing Agent": None, "billing agent": None}},
+}
+
+
+async def p_name_collision(name):
+    steps = [("triage", Calls([(TR + "billing_agent", {})])), ("billing agent", Text("Billing here."))]
+    return await run_probe(name, "test_agent_runner.py::test_run_reports_derived_agent_name_collisions_before_model_call "
+                           "(handoff surface, default tool_name_collision_policy='warn'): triage hands off to "
+                           "'Billing Agent' and 'billing agent', both transfer_to_billing_agent. Which is offered, "
+                           "and where does the call go?", COLLIDING, script(steps), task="Route this request",
+                           human_turns=[])
+
+
 PROBES = {
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
@@ -429,6 +455,8 @@ PROBES = {
     "tool_then_handoff": p_tool_then_handoff,
     "endless_bounce": p_endless_bounce,
     "tool_rounds": p_tool_rounds,
+    "max_turns_3": p_max_turns_3,
+    "name_collision": p_name_collision,
 }
 
 

@@ -103,11 +103,20 @@ fn graph_under(declared: &DesignBuilder, profile: &Profile) -> (HandoffGraph, Ve
     }
 }
 
-/// Edges declared by the target's name, whose description Semantic Kernel Python drops.
+/// Edges declared by the target's name, whose description Semantic Kernel Python drops (of
+/// an edge declared several times, the last declaration, whose description the edge keeps).
 fn dropped_descriptions<E: DeclaredEdges + ?Sized>(edges: &E, profile: &Profile) -> Vec<Finding> {
-    (0..edges.count())
-        .map(|i| edges.edge(i))
-        .filter(|edge| edge.by_name)
+    let count = edges.count();
+    (0..count)
+        .map(|i| (i, edges.edge(i)))
+        .filter(|(i, edge)| {
+            edge.by_name
+                && !(i + 1..count).any(|j| {
+                    let later = edges.edge(j);
+                    later.source == edge.source && later.target == edge.target
+                })
+        })
+        .map(|(_, edge)| edge)
         .map(|edge| Finding {
             code: Code::DroppedDescription,
             severity: Severity::Warning,

@@ -58,6 +58,18 @@ pub enum DesignError {
         /// The name both would be sent as.
         wire: String,
     },
+    /// Two handoffs of one agent whose transfer functions reach the wire under one name,
+    /// under a surface that refuses that (the OpenAI Agents SDK's
+    /// `tool_name_collision_policy="error"`).
+    #[error(
+        "UserError: {message} (the OpenAI Agents SDK raises it before any model call under `tool_name_collision_policy` `error`; the default, `warn`, offers the last of them)"
+    )]
+    SharedTransferName {
+        /// Where the later handoff is declared, as a JSON path.
+        place: String,
+        /// The framework's message.
+        message: String,
+    },
     /// A function name longer than the wire allows (64 characters).
     #[error("the function `{wire}` of agent `{agent}` is {} characters on the wire; the Chat Completions API allows at most 64{why}", wire.chars().count())]
     WireNameTooLong {
@@ -187,7 +199,7 @@ impl DesignError {
                 index, tool: Some(t), ..
             } => format!("agents[{index}].tools[{t}].name"),
             DesignError::SameWireName { index, tool_index, .. } => format!("agents[{index}].tools[{tool_index}]"),
-            DesignError::WireNameTooLong { place, .. } => place.clone(),
+            DesignError::WireNameTooLong { place, .. } | DesignError::SharedTransferName { place, .. } => place.clone(),
             DesignError::UnknownStart { .. } => "start".into(),
             DesignError::UnknownSource { name, .. } => format!("handoffs{}", json_key(name)),
             DesignError::UnknownTarget { source_agent, name, .. } => {

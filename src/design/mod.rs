@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::files::closest;
+use crate::files::{closest, json_key};
 
 mod agent;
 mod edge;
@@ -26,12 +26,12 @@ pub use parameters::{Parameter, ParameterError, Parameters};
 pub use result_pattern::ResultPattern;
 pub use schema::Schema;
 pub use surface::{
-    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,
+    COMPLETE_TASK, COMPLETE_TASK_DESCRIPTION, Collisions, CompleteTool, Fallback, HANDOFF_PLUGIN, NoEdges, Resolution,
     TASK_SUMMARY, TRANSFER_PREFIX, TargetNames, ToolSurface,
 };
 pub use template::{Template, TemplateError};
 pub(crate) use tools::parameter_list;
-pub use tools::{ToolKind, ToolSpec};
+pub use tools::{NameCollision, ToolKind, ToolSpec};
 
 pub use crate::files::Hint;
 
@@ -49,6 +49,8 @@ pub struct Design {
     results: Vec<Vec<Template>>,
     start: AgentId,
     duplicates: Vec<HandoffSpec>,
+    /// Handoffs whose transfers share a name, of which only the last is offered.
+    collisions: Vec<NameCollision>,
     surface: ToolSurface,
     /// The edges as declared, to build the design again under another surface.
     declared: Vec<HandoffSpec>,
@@ -231,6 +233,7 @@ impl Design {
 
         let mut handoffs: Vec<Vec<Handoff>> = vec![Vec::new(); agents.len()];
         let mut duplicates = Vec::new();
+        let mut collisions: Vec<NameCollision> = Vec::new();
         let specs_empty = specs.is_empty();
         let declared = specs.clone();
         for spec in specs {
@@ -254,11 +257,49 @@ impl Design {
             let to = &agents[target.index()];
             let description = surface.describe(spec.description.as_deref(), spec.by_name, &to.name, &to.description);
             let edges = &mut handoffs[source.index()];
-            // A repeated edge keeps its first position and takes the later description,
-            // as a Python dict assignment does in Semantic Kernel.
-            if let Some(existing) = edges.iter_mut().find(|h| h.target == target) {
-                existing.description = description;
-                existing.declared = declared;
+            if let Some(k) = edges.iter().position(|h| h.target == target) {
+                match (surface.collisions, surface.target_names) {
+                    // The OpenAI Agents SDK lists the agent twice, both under one name: the
+                    // last is offered, in its own place, with a warning...
+                    (Collisions::LastKept, _) => {
+                        edges.remove(k);
+                        edges.push(Handoff {
+                            target,
+                            description,
+                            declared,
+                        });
+                        let wire = surface.qualified(&surface.transfer_name(&to.name));
+                        match collisions
+                            .iter_mut()
+                            .find(|c: &&mut NameCollision| c.agent == source && c.wire == wire)
+                        {
+                            Some(collision) => collision.targets.push(target),
+                            None => collisions.push(NameCollision {
+                                agent: source,
+                                wire,
+                                targets: vec![target, target],
+                            }),
+                        }
+                    }
+                    // ... or, under `tool_name_collision_policy="error"`, refuses them.
+                    (Collisions::Refused, TargetNames::LowerSnake) => {
+                        let collision = NameCollision {
+                            agent: source,
+                            wire: surface.qualified(&surface.transfer_name(&to.name)),
+                            targets: vec![target, target],
+                        };
+                        return Err(DesignError::SharedTransferName {
+                            place: format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target)),
+                            message: collision.warning(&agents),
+                        });
+                    }
+                    // A repeated edge keeps its first position and takes the later
+                    // description, as a Python dict assignment does in Semantic Kernel.
+                    (Collisions::Refused, _) => {
+                        edges[k].description = description;
+                        edges[k].declared = declared;
+                    }
+                }
                 duplicates.push(spec);
             } else {
                 edges.push(Handoff {
@@ -290,7 +331,8 @@ impl Design {
         let mut tool_starts = Vec::with_capacity(agents.len() + 1);
         let mut results = Vec::with_capacity(agents.len());
         for (i, agent) in agents.iter().enumerate() {
-            let (toolbox, templates) = tools::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
+            let (toolbox, templates, shared) = tools::toolbox(i, agent, &handoffs[i], &agents, &surface)?;
+            collisions.extend(shared);
             tool_starts.push(u32::try_from(tools.len()).expect("more than 4 billion functions in one design"));
             tools.extend(toolbox);
             results.push(templates);
@@ -308,6 +350,7 @@ impl Design {
             results,
             start,
             duplicates,
+            collisions,
             surface,
             declared,
         })
@@ -349,6 +392,11 @@ impl Design {
     /// Handoff edges that were declared more than once (the later declaration won).
     pub fn duplicate_handoffs(&self) -> &[HandoffSpec] {
         &self.duplicates
+    }
+    /// Handoffs whose transfer functions reach the wire under one name, where the surface
+    /// offers only the last of them ([`Collisions::LastKept`]), in agent order.
+    pub fn name_collisions(&self) -> &[NameCollision] {
+        &self.collisions
     }
     /// Looks up the function a call named `name` reaches among `agent`'s tools (plain or
     /// `<plugin>-<name>`, as the design's surface allows).

@@ -34,6 +34,36 @@ pub struct ToolSurface {
     pub resolution: Resolution,
     /// The JSON-schema dialect the functions' parameters are declared in.
     pub schema: super::Schema,
+    /// What two handoffs of one agent whose transfer functions reach the wire under one
+    /// name do.
+    pub collisions: Collisions,
+}
+
+/// What a design does whose agent has two handoffs sent under one function name (the OpenAI
+/// Agents SDK lowercases `Billing Agent` and `billing agent` alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collisions {
+    /// The design is refused (the OpenAI Agents SDK's `tool_name_collision_policy="error"`:
+    /// a `UserError` before the model is called).
+    Refused,
+    /// The last of them is offered, in its own place (the others are left out), and the framework
+    /// warns (the OpenAI Agents SDK's default, `tool_name_collision_policy="warn"`).
+    LastKept,
+}
+
+impl Collisions {
+    /// The names of the policies in scenario files (the OpenAI Agents SDK's), in declaration
+    /// order.
+    pub const NAMES: [&'static str; 2] = ["error", "warn"];
+
+    /// The policy named `name` in scenario files.
+    pub fn named(name: &str) -> Option<Collisions> {
+        match name {
+            "error" => Some(Collisions::Refused),
+            "warn" => Some(Collisions::LastKept),
+            _ => None,
+        }
+    }
 }
 
 /// Which names reach a function.
@@ -135,6 +165,7 @@ impl ToolSurface {
         no_edges: NoEdges::Refused("Handoffs cannot be empty. Please provide at least one handoff connection."),
         resolution: Resolution::PlainOrWire,
         schema: super::Schema::SemanticKernel,
+        collisions: Collisions::Refused,
     };
 
     /// The OpenAI Agents SDK's: `transfer_to_<agent_in_snake_case>` with the SDK's default
@@ -152,6 +183,7 @@ impl ToolSurface {
         no_edges: NoEdges::Allowed,
         resolution: Resolution::Wire,
         schema: super::Schema::AgentsSdk,
+        collisions: Collisions::LastKept,
     };
 
     /// Whether a call named `called` reaches the function with plain name `name` and wire

@@ -10,7 +10,7 @@ use super::error::DesignError;
 use super::parameters::{Parameter, ParameterError, Parameters};
 use super::result_pattern::ResultPattern;
 use super::schema::Schema;
-use super::surface::{ToolSurface, valid_name};
+use super::surface::{Collisions, TargetNames, ToolSurface, valid_name};
 use super::template::{Template, TemplateError};
 use crate::files::json_key;
 
@@ -60,6 +60,63 @@ impl ToolSpec {
     }
 }
 
+/// Handoffs of one agent whose transfer functions reach the wire under one name, under a
+/// surface that keeps the last of them ([`Collisions::LastKept`]): only the last is offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCollision {
+    /// The agent offered them.
+    pub agent: AgentId,
+    /// The name they share on the wire.
+    pub wire: String,
+    /// Their targets, in declaration order; the last one's transfer is offered.
+    pub targets: Vec<AgentId>,
+}
+
+impl NameCollision {
+    /// The warning the OpenAI Agents SDK 0.24 logs each time it prepares the agent's tools
+    /// (`_format_tool_name_collision_message`), `agents` naming the targets.
+    pub fn warning(&self, agents: &[Agent]) -> String {
+        if let [first, second] = self.targets[..]
+            && first != second
+        {
+            return format!(
+                "Ambiguous handoff configuration: agents {} and {} both derive the handoff tool name `{}`. Pass an explicit `tool_name_override=` to one of them.",
+                python_repr(&agents[first.index()].name),
+                python_repr(&agents[second.index()].name),
+                self.wire
+            );
+        }
+        format!(
+            "Ambiguous handoff configuration: the handoff tool name `{}` is used by multiple handoffs. Pass a unique `tool_name_override=` to each handoff.",
+            self.wire
+        )
+    }
+}
+
+/// A string as Python's `repr` writes it: in single quotes, or double quotes when it holds a
+/// single quote and no double quote; backslashes and the chosen quote escaped.
+fn python_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        if c == '\\' || c == quote {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push(quote);
+    out
+}
+
+/// An agent's functions, its tools' parsed result templates, and its handoffs whose transfers
+/// share a name.
+pub(super) type Toolbox = (Vec<ToolSpec>, Vec<Template>, Vec<NameCollision>);
+
 /// Parameter names for messages: "`a`, `b`", or "none".
 pub(crate) fn parameter_list(parameters: &Parameters) -> String {
     if parameters.is_empty() {
@@ -73,14 +130,15 @@ pub(crate) fn parameter_list(parameters: &Parameters) -> String {
 }
 
 /// The functions offered to agent `i`: its own tools, then the transfer functions in
-/// declaration order, then the completion function; plus its tools' parsed result templates.
+/// declaration order, then the completion function; plus its tools' parsed result templates,
+/// and the handoffs whose transfers share a name where the surface keeps the last of them.
 pub(super) fn toolbox(
     i: usize,
     agent: &Agent,
     edges: &[Handoff],
     agents: &[Agent],
     surface: &ToolSurface,
-) -> Result<(Vec<ToolSpec>, Vec<Template>), DesignError> {
+) -> Result<Toolbox, DesignError> {
     let mut tools: Vec<ToolSpec> = Vec::with_capacity(agent.tools.len() + edges.len() + 1);
     let mut templates = Vec::with_capacity(agent.tools.len());
     for (t, tool) in agent.tools.iter().enumerate() {
@@ -180,10 +238,48 @@ pub(super) fn toolbox(
     if surface.complete_first {
         tools.extend(complete.clone());
     }
+    let mut collisions: Vec<NameCollision> = Vec::new();
     for edge in edges {
         let name = surface.transfer_name(&agents[edge.target.index()].name);
+        let qualified = surface.qualified(&name);
+        // The OpenAI Agents SDK's `resolve_tool_name_collisions` under "warn": the last
+        // handoff of a name is offered, the earlier ones are left out.
+        let earlier = tools
+            .iter()
+            .position(|t| matches!(t.kind, ToolKind::Transfer(_)) && *t.qualified_name == *qualified);
+        if let (Collisions::Refused, Some(k), TargetNames::LowerSnake) =
+            (surface.collisions, earlier, surface.target_names)
+            && let ToolKind::Transfer(first) = tools[k].kind
+        {
+            let collision = NameCollision {
+                agent: AgentId(i as u32),
+                wire: qualified,
+                targets: vec![first, edge.target],
+            };
+            return Err(DesignError::SharedTransferName {
+                place: format!(
+                    "handoffs{}{}",
+                    json_key(&agent.name),
+                    json_key(&agents[edge.target.index()].name)
+                ),
+                message: collision.warning(agents),
+            });
+        }
+        if let (Collisions::LastKept, Some(k)) = (surface.collisions, earlier) {
+            let ToolKind::Transfer(lost) = tools.remove(k).kind else {
+                unreachable!("a transfer was found")
+            };
+            match collisions.iter_mut().find(|c| c.wire == qualified) {
+                Some(collision) => collision.targets.push(edge.target),
+                None => collisions.push(NameCollision {
+                    agent: AgentId(i as u32),
+                    wire: qualified.clone(),
+                    targets: vec![lost, edge.target],
+                }),
+            }
+        }
         tools.push(ToolSpec {
-            qualified_name: surface.qualified(&name).into(),
+            qualified_name: qualified.into(),
             name: name.into(),
             description: edge.description.clone(),
             parameters: Parameters::default(),
@@ -196,7 +292,7 @@ pub(super) fn toolbox(
         tools.extend(complete);
     }
     check_wire_names(i, agent, &tools, agents)?;
-    Ok((tools, templates))
+    Ok((tools, templates, collisions))
 }
 
 /// The names agent `i`'s functions are sent under must be unique and short enough.

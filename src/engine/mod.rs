@@ -24,4 +24,6 @@ pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, 
 pub use outcome::Outcome;
 pub use profile::Profile;
 pub use run::{Run, TextLines};
-pub use settings::{Limit, Limits, MAX_CEILING, MAX_EVENTS, MultipleHandoffs, Policy, Settings, StreamedRuns};
+pub use settings::{
+    Limit, Limits, MAX_CEILING, MAX_EVENTS, MaxTurns, MultipleHandoffs, Policy, Settings, StreamedRuns,
+};

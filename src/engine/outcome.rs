@@ -14,7 +14,8 @@ pub enum Outcome {
         summary: String,
     },
     /// `agent` replied in text and no human takes part: the run ends (Semantic Kernel Python
-    /// completes with a fixed summary, .NET with the reply).
+    /// completes with a fixed summary, .NET with the reply); or, under Agent Framework, the
+    /// human had nothing more to say and the agent's request stays pending.
     EndedWithoutHuman {
         /// The agent that replied.
         agent: AgentId,

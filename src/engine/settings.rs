@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::profile::Profile;
+use super::profile::{Guard, Profile};
 
 /// Bounds on a run. `None` switches a limit off. In a scenario file: `limits`, where a
 /// missing field keeps its default and `null` switches it off.
@@ -181,6 +181,44 @@ pub struct Settings {
     /// with [`Wire::signs_unstreamed`](crate::engine::profile::Wire::signs_unstreamed) (Agent
     /// Framework) sends anything different for it.
     pub streamed_runs: StreamedRuns,
+    /// The framework's cap on model calls in one run of the app, between two human replies
+    /// (the OpenAI Agents SDK's `max_turns`; `profile.max_turns` in a scenario). Only a
+    /// profile with [`Guards::calls_per_human_turn`](crate::engine::profile::Guards::calls_per_human_turn) has one.
+    pub max_turns: MaxTurns,
+    /// Whether the app's host ends the workflow when its human has nothing more to say, as
+    /// Agent Framework's samples do (`HandoffAgentUserRequest.terminate()`: the run is then
+    /// completed, its summary the agent's last reply); otherwise, under a profile whose
+    /// framework idles ([`NoHuman::Idle`](crate::engine::profile::NoHuman::Idle)), the request
+    /// stays pending and the run ends `ended-without-human` (`profile.human_done` in a scenario).
+    pub host_terminates: bool,
+}
+
+/// The OpenAI Agents SDK's `max_turns`: how many model calls one `Runner.run` makes before it
+/// raises `MaxTurnsExceeded`. Each model call is a turn, whichever agent makes it (a tool
+/// round and a handoff each lead to one more); the count starts again with each human reply,
+/// which the host answers with a new `Runner.run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaxTurns {
+    /// The profile's default (the SDK's `DEFAULT_MAX_TURNS`, 10).
+    #[default]
+    Profile,
+    /// This many (0: the run fails before its first call).
+    Limit(u32),
+    /// No cap (`max_turns=None`).
+    Unlimited,
+}
+
+impl Settings {
+    /// The framework's cap on model calls between two human replies, with its error, as
+    /// [`Settings::max_turns`] sets it; `None` where there is none.
+    pub fn calls_per_human_turn(&self) -> Option<Guard> {
+        let guard = self.profile.guards.calls_per_human_turn?;
+        match self.max_turns {
+            MaxTurns::Profile => Some(guard),
+            MaxTurns::Limit(limit) => Some(Guard { limit, ..guard }),
+            MaxTurns::Unlimited => None,
+        }
+    }
 }
 
 /// Which of the app's runs of the workflow stream. Agent Framework's host calls
@@ -228,6 +266,8 @@ impl Default for Settings {
             usage_chunk: false,
             unknown_tools_returned: false,
             streamed_runs: StreamedRuns::All,
+            max_turns: MaxTurns::Profile,
+            host_terminates: false,
         }
     }
 }

@@ -253,7 +253,7 @@ impl Scenario {
             false => String::new(),
         };
         let design = declared(&mut parsed)
-            .tool_surface(chosen.profile.tools)
+            .tool_surface(chosen.surface())
             .build()
             .map_err(|e| in_design(e.place(), format!("{e}{under}")))?;
         let model = match parsed.model.take() {
@@ -297,6 +297,8 @@ impl Scenario {
                 usage_chunk: chosen.usage_chunk,
                 unknown_tools_returned: chosen.unknown_tools_returned,
                 streamed_runs: chosen.streamed_runs,
+                max_turns: chosen.max_turns,
+                host_terminates: chosen.host_terminates,
             },
             profile_given: given,
             expect,
@@ -379,13 +381,16 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
         builder = builder.agent(agent_from_file(agent));
     }
     for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
-        for (target, description) in targets.0 {
-            builder = builder.edge(HandoffSpec {
-                source: source.clone(),
-                target,
-                description: description.description,
-                by_name: description.by_name,
-            });
+        for (target, edge) in targets.0 {
+            // An edge written as a list is declared once per item, in order.
+            for (description, by_name) in edge.declarations() {
+                builder = builder.edge(HandoffSpec {
+                    source: source.clone(),
+                    target: target.clone(),
+                    description,
+                    by_name,
+                });
+            }
         }
     }
     if let Some(start) = parsed.start.take() {

@@ -1,62 +1,108 @@
 //! Values a scenario file may write in a short form or an object: a handoff edge (its
 //! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
 //! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`,
-//! `{"name": ..., "streamed_runs": ...}`).
+//! `{"name": ..., "streamed_runs": ...}`, `{"name": ..., "tool_name_collision_policy": ...}`).
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::engine::{Profile, StreamedRuns};
+use crate::design::{Collisions, ToolSurface};
+use crate::engine::{MaxTurns, Profile, StreamedRuns};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
-/// declared by the target's name in Semantic Kernel Python.
+/// declared by the target's name in Semantic Kernel Python; for an edge written as a list
+/// (declared several times, as Semantic Kernel's `add` allows), the last declaration, the
+/// earlier ones in `earlier`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct EdgeFile {
     pub(super) description: Option<String>,
     pub(super) by_name: bool,
+    /// The declarations before the last, in order, for an edge written as a list.
+    pub(super) earlier: Vec<EdgeFile>,
+}
+
+impl EdgeFile {
+    /// Every declaration of the edge, in order: (description, by name).
+    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool)> {
+        let last = (self.description, self.by_name);
+        self.earlier
+            .into_iter()
+            .map(|e| (e.description, e.by_name))
+            .chain([last])
+    }
+}
+
+/// One declaration of an edge: a description, `null`, or the object form (not a list).
+struct Declaration(EdgeFile);
+
+impl<'de> Deserialize<'de> for Declaration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Declaration, D::Error> {
+        deserializer.deserialize_any(Edge { list: false }).map(Declaration)
+    }
+}
+
+/// Reads an edge; `list`: whether the list form is allowed (not inside a list).
+struct Edge {
+    list: bool,
+}
+
+impl<'de> Visitor<'de> for Edge {
+    type Value = EdgeFile;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(r#"a description, null (the target's description), or {"description": ..., "by_name": true}"#)?;
+        match self.list {
+            true => f.write_str(", or a list of those (the edge declared several times)"),
+            false => Ok(()),
+        }
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<EdgeFile, A::Error> {
+        if !self.list {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
+        let mut all: Vec<EdgeFile> = Vec::new();
+        while let Some(Declaration(edge)) = seq.next_element()? {
+            all.push(edge);
+        }
+        let Some(mut last) = all.pop() else {
+            return Err(de::Error::invalid_length(0, &"at least one declaration"));
+        };
+        last.earlier = all;
+        Ok(last)
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<EdgeFile, E> {
+        Ok(EdgeFile {
+            description: Some(text.to_string()),
+            ..EdgeFile::default()
+        })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<EdgeFile, E> {
+        Ok(EdgeFile::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<EdgeFile, E> {
+        Ok(EdgeFile::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EdgeFile, A::Error> {
+        let mut edge = EdgeFile::default();
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("`{key}` is given twice")));
+            }
+            match key.as_str() {
+                "description" => edge.description = map.next_value()?,
+                "by_name" => edge.by_name = map.next_value()?,
+                other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
+            }
+            seen.push(key);
+        }
+        Ok(edge)
+    }
 }
 
 impl<'de> Deserialize<'de> for EdgeFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EdgeFile, D::Error> {
-        struct Edge;
-        impl<'de> Visitor<'de> for Edge {
-            type Value = EdgeFile;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(
-                    r#"a description, null (the target's description), or {"description": ..., "by_name": true}"#,
-                )
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<EdgeFile, E> {
-                Ok(EdgeFile {
-                    description: Some(text.to_string()),
-                    by_name: false,
-                })
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<EdgeFile, E> {
-                Ok(EdgeFile::default())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<EdgeFile, E> {
-                Ok(EdgeFile::default())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EdgeFile, A::Error> {
-                let mut edge = EdgeFile::default();
-                let mut seen = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if seen.contains(&key) {
-                        return Err(de::Error::custom(format!("`{key}` is given twice")));
-                    }
-                    match key.as_str() {
-                        "description" => edge.description = map.next_value()?,
-                        "by_name" => edge.by_name = map.next_value()?,
-                        other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
-                    }
-                    seen.push(key);
-                }
-                Ok(edge)
-            }
-        }
-        deserializer.deserialize_any(Edge)
+        deserializer.deserialize_any(Edge { list: true })
     }
 }
 
@@ -67,9 +113,25 @@ pub(super) struct ProfileFile {
     pub(super) usage_chunk: bool,
     pub(super) unknown_tools_returned: bool,
     pub(super) streamed_runs: StreamedRuns,
+    /// What two handoffs of one agent under one function name do (the profile's default
+    /// unless `tool_name_collision_policy` says).
+    pub(super) collisions: Collisions,
+    /// The OpenAI Agents SDK's `max_turns`.
+    pub(super) max_turns: MaxTurns,
+    /// Whether the app's host terminates Agent Framework's workflow when its human has
+    /// nothing more to say (`human_done: "terminate"`).
+    pub(super) host_terminates: bool,
 }
 
 impl ProfileFile {
+    /// The tool surface the design is built under: the profile's, with the collision policy.
+    pub(super) fn surface(&self) -> ToolSurface {
+        ToolSurface {
+            collisions: self.collisions,
+            ..self.profile.tools
+        }
+    }
+
     /// `profile` without options.
     pub(super) fn plain(profile: &'static Profile) -> ProfileFile {
         ProfileFile {
@@ -78,6 +140,9 @@ impl ProfileFile {
             usage_chunk: profile.turns.drops_threads,
             unknown_tools_returned: false,
             streamed_runs: StreamedRuns::All,
+            collisions: profile.tools.collisions,
+            max_turns: MaxTurns::Profile,
+            host_terminates: false,
         }
     }
 }
@@ -89,7 +154,15 @@ impl Default for ProfileFile {
 }
 
 /// The options a profile object may set.
-const PROFILE_FIELDS: &[&str] = &["name", "usage_chunk", "tool_not_found_behavior", "streamed_runs"];
+const PROFILE_FIELDS: &[&str] = &[
+    "name",
+    "usage_chunk",
+    "tool_not_found_behavior",
+    "streamed_runs",
+    "tool_name_collision_policy",
+    "max_turns",
+    "human_done",
+];
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
@@ -103,7 +176,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs")"#,
+                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns", "human_done")"#,
                 )
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
@@ -114,6 +187,9 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut usage_chunk: Option<bool> = None;
                 let mut unknown_tools_returned = false;
                 let mut streamed_runs = None;
+                let mut collisions = None;
+                let mut max_turns = None;
+                let mut human_done: Option<bool> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -135,6 +211,30 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             let unknown = || de::Error::unknown_variant(&name, &StreamedRuns::NAMES);
                             streamed_runs = Some(StreamedRuns::named(&name).ok_or_else(unknown)?);
                         }
+                        // The OpenAI Agents SDK's `RunConfig.tool_name_collision_policy`.
+                        "tool_name_collision_policy" | "collision_policy" if collisions.is_none() => {
+                            let name = map.next_value::<String>()?;
+                            let unknown = || de::Error::unknown_variant(&name, &Collisions::NAMES);
+                            collisions = Some(Collisions::named(&name).ok_or_else(unknown)?);
+                        }
+                        "tool_name_collision_policy" | "collision_policy" => {
+                            return Err(de::Error::custom("the collision policy is given twice"));
+                        }
+                        "max_turns" if max_turns.is_none() => {
+                            max_turns = Some(match map.next_value::<Option<u32>>()? {
+                                Some(n) => MaxTurns::Limit(n),
+                                None => MaxTurns::Unlimited,
+                            });
+                        }
+                        "max_turns" => return Err(de::Error::custom("`max_turns` is given twice")),
+                        "human_done" if human_done.is_none() => {
+                            human_done = Some(match map.next_value::<String>()?.as_str() {
+                                "pending" => false,
+                                "terminate" => true,
+                                other => return Err(de::Error::unknown_variant(other, &["pending", "terminate"])),
+                            });
+                        }
+                        "human_done" => return Err(de::Error::custom("`human_done` is given twice")),
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -159,11 +259,32 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if collisions.is_some() && profile.tools.collisions != Collisions::LastKept {
+                    return Err(de::Error::custom(format!(
+                        "`tool_name_collision_policy` only changes what `openai-agents` does (whether two handoffs sent under one function name are refused or the last one kept); `{}` refuses them",
+                        profile.name
+                    )));
+                }
+                if max_turns.is_some() && profile.guards.calls_per_human_turn.is_none() {
+                    return Err(de::Error::custom(format!(
+                        "`max_turns` only changes what `openai-agents` does (how many model calls one `Runner.run` makes before `MaxTurnsExceeded`); `{}` has no such cap",
+                        profile.name
+                    )));
+                }
+                if human_done.is_some() && profile.texts.no_human != crate::engine::profile::NoHuman::Idle {
+                    return Err(de::Error::custom(format!(
+                        "`human_done` only changes what `agent-framework` does (whether the app's host terminates the workflow when its human has nothing more to say, or the request stays pending); `{}` has no pending request",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
                     unknown_tools_returned,
                     streamed_runs: streamed_runs.unwrap_or_default(),
+                    collisions: collisions.unwrap_or(profile.tools.collisions),
+                    max_turns: max_turns.unwrap_or_default(),
+                    host_terminates: human_done.unwrap_or(false),
                 })
             }
         }
@@ -177,8 +298,7 @@ impl schemars::JsonSchema for EdgeFile {
         "Edge".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "The handoff's description as the model reads it; null for the target agent's description; or an object saying the edge was declared by the target's name (Semantic Kernel Python then drops the description).",
+        let declaration = serde_json::json!({
             "anyOf": [
                 { "type": ["string", "null"] },
                 {
@@ -189,6 +309,13 @@ impl schemars::JsonSchema for EdgeFile {
                     },
                     "additionalProperties": false
                 }
+            ]
+        });
+        schemars::json_schema!({
+            "description": "The handoff's description as the model reads it; null for the target agent's description; or an object saying the edge was declared by the target's name (Semantic Kernel Python then drops the description); or a list of those: the edge declared several times (Semantic Kernel's add called again), which keeps the key's position and takes the last declaration's description.",
+            "anyOf": [
+                declaration.clone(),
+                { "type": "array", "items": declaration, "minItems": 1 }
             ]
         })
     }
@@ -211,6 +338,10 @@ impl schemars::JsonSchema for ProfileFile {
                         "name": { "enum": names },
                         "usage_chunk": { "type": "boolean", "description": "semantic-kernel only: the endpoint ends every stream with a usage chunk, so no agent loses its thread." },
                         "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." },
+                        "tool_name_collision_policy": { "enum": ["warn", "error"], "description": "openai-agents only: two handoffs of one agent sent under one function name (`Billing Agent` and `billing agent` both give `transfer_to_billing_agent`). warn (the default): the SDK warns and offers only the last; error: the SDK raises UserError before any model call (the design is refused). `collision_policy` is accepted as a shorter name." },
+                        "collision_policy": { "enum": ["warn", "error"], "description": "The same as tool_name_collision_policy." },
+                        "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
+                        "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },
                     "required": ["name"],

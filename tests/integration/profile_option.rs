@@ -206,11 +206,12 @@ fn where_a_framework_has_no_completion_function_the_user_stopping_completes_the_
         let out = handoff(&["run", arg(&file), "--profile", profile, "--format", "json"]);
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["outcome"].clone()
     };
-    for profile in ["agent-framework", "openai-agents"] {
-        let ended = outcome(profile);
-        assert_eq!(ended["kind"], "completed", "{profile}: {ended}");
-        assert_eq!(ended["summary"], "Bye.", "{profile}");
-    }
+    let ended = outcome("openai-agents");
+    assert_eq!(ended["kind"], "completed", "{ended}");
+    assert_eq!(ended["summary"], "Bye.");
+    // Agent Framework leaves the agent's request pending (`profile.human_done`,
+    // tests/integration/framework_options.rs).
+    assert_eq!(outcome("agent-framework")["kind"], "ended-without-human");
     for profile in ["semantic-kernel", "semantic-kernel-dotnet"] {
         assert_eq!(
             outcome(profile)["kind"],

@@ -331,10 +331,9 @@ impl Core {
         }
     }
 
-    /// The human has nothing more to say. Where the framework has no completion function,
-    /// that is how a conversation ends (the host loop stops after the agent's reply): the
-    /// run is completed, its summary the active agent's latest reply. Elsewhere the agent
-    /// waits for a reply that never comes.
+    /// The human has nothing more to say. Without a completion function the host loop stops
+    /// after the agent's reply: completed, its summary that reply (Agent Framework leaves the
+    /// request pending unless the host terminates). Elsewhere the agent waits forever.
     #[cold]
     #[inline(never)]
     fn human_done(&mut self) {
@@ -350,7 +349,11 @@ impl Core {
                 EventKind::Broadcast { text } => Some(text.clone()),
                 _ => None,
             });
+        let idles =
+            self.settings.profile.texts.no_human == super::profile::NoHuman::Idle && !self.settings.host_terminates;
         match latest {
+            // Agent Framework: the agent's `request_info` stays pending, the workflow idles.
+            Some(text) if idles => self.finish(Outcome::EndedWithoutHuman { agent, text }),
             Some(summary) if self.settings.profile.tools.complete.is_none() => self.complete(agent, summary),
             _ => self.finish(Outcome::HumanExhausted { agent }),
         }
@@ -548,9 +551,7 @@ impl Core {
         }
         if let Some(guard) = self
             .settings
-            .profile
-            .guards
-            .calls_per_human_turn
+            .calls_per_human_turn()
             .filter(|g| self.calls_in_human_turn >= g.limit)
         {
             return self.finish(Outcome::FrameworkError {
@@ -559,6 +560,7 @@ impl Core {
                 guard: true,
             });
         }
+        self.note_collisions();
         self.next = Next::CallModel;
     }
 

@@ -143,4 +143,27 @@ impl Core {
             self.next = Next::AskHuman;
         }
     }
+
+    /// Before an agent's first model call of the run: its handoffs whose transfers share a
+    /// name, of which the framework offers only the last, as the framework warns (once per run
+    /// here; the OpenAI Agents SDK logs it each time it prepares the agent's tools).
+    #[inline(always)]
+    pub(super) fn note_collisions(&mut self) {
+        let agent = self.active;
+        if self.calls_per_agent[agent.index()] != 0 || self.design.name_collisions().is_empty() {
+            return;
+        }
+        let design = self.design.clone();
+        for collision in design.name_collisions().iter().filter(|c| c.agent == agent) {
+            let kept = collision.targets.last().map_or("", |&t| design.agent(t).name.as_str());
+            self.note(
+                agent,
+                format!(
+                    "{} warns: {} (only the handoff to {kept} is offered)",
+                    self.settings.profile.framework,
+                    collision.warning(design.agents())
+                ),
+            );
+        }
+    }
 }

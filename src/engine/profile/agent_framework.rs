@@ -5,7 +5,7 @@ use super::{
     AfterRounds, AfterWinner, ArgumentErrors, Audience, EmptyTurn, Guard, Guards, Handoffs, NoHuman, Profile,
     ResultOrder, RoundGuard, Several, Sharing, Texts, TransferResult, TurnText, Turns, UnknownTool, Wire,
 };
-use crate::design::{Fallback, NoEdges, Resolution, Schema, TargetNames, ToolSurface};
+use crate::design::{Collisions, Fallback, NoEdges, Resolution, Schema, TargetNames, ToolSurface};
 
 impl Profile {
     /// Agent Framework: `handoff_to_X` (no parameters, the edge's description, else the
@@ -32,6 +32,7 @@ impl Profile {
             no_edges: NoEdges::Mesh,
             resolution: Resolution::Wire,
             schema: Schema::Pydantic,
+            collisions: Collisions::Refused,
         },
         sharing: Sharing {
             task: Audience::Everyone,

@@ -14,7 +14,8 @@ impl Profile {
     /// the host stops); every agent reads the whole conversation, every call and result
     /// included, with no speaker names; the first of several handoffs wins and the others get
     /// "Multiple handoffs detected, ignoring this one."; a call to an unknown tool fails the
-    /// run; 10 model calls between two human replies (`max_turns`), then `MaxTurnsExceeded`.
+    /// run; a turn's result (`final_output`) is its last response's text; 10 model calls between
+    /// two human replies (`max_turns`, `profile.max_turns` in a scenario), then `MaxTurnsExceeded`.
     pub const OPENAI_AGENTS: Profile = Profile {
         name: "openai-agents",
         framework: "OpenAI Agents SDK 0.24",
@@ -53,7 +54,9 @@ impl Profile {
             result: TransferResult::Text("{\"assistant\": \"{target}\"}"),
         },
         turns: Turns {
-            text: TurnText::All,
+            // `final_output` is the text of the response without calls, not the texts
+            // spoken beside earlier calls.
+            text: TurnText::Last,
             empty: EmptyTurn::AskHuman,
             drops_threads: false,
         },

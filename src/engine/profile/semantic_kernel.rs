@@ -5,7 +5,7 @@ use super::{
     AfterRounds, AfterWinner, ArgumentErrors, Audience, EmptyTurn, Guards, Handoffs, NoHuman, Profile, ResultOrder,
     RoundGuard, Several, Sharing, Texts, TransferResult, TurnText, Turns, UnknownTool, Wire,
 };
-use crate::design::{CompleteTool, Fallback, NoEdges, Resolution, Schema, TargetNames, ToolSurface};
+use crate::design::{Collisions, CompleteTool, Fallback, NoEdges, Resolution, Schema, TargetNames, ToolSurface};
 
 /// What Semantic Kernel Python makes the summary when a text reply ends a run without a human.
 pub const NO_HUMAN_SUMMARY: &str = "No handoff agent name provided and no human response function set. Ending task.";
@@ -162,6 +162,7 @@ impl Profile {
             no_edges: NoEdges::Allowed,
             resolution: Resolution::WireIgnoringCase,
             schema: Schema::SemanticKernel,
+            collisions: Collisions::Refused,
         },
         sharing: OWN_THREADS,
         wire: Wire {

@@ -94,18 +94,22 @@ fn profile(trace: &Trace) -> Json {
         // default is that it comes, as OpenAI and Azure OpenAI send it).
         Framework::SemanticKernel => Some(("usage_chunk", json!(design["fake"]["usage_chunk"] == true))),
         Framework::OpenAiAgents => {
-            assert!(
-                design["max_turns"].is_null(),
-                "{}: max_turns is not modelled",
-                trace.label()
-            );
             let config = design["run_config"].as_object().unwrap();
             if let Some(key) = config.keys().find(|k| *k != "tool_not_found_behavior") {
                 panic!("{}: run_config.{key} is not modelled", trace.label());
             }
-            config
+            let behavior = config
                 .get("tool_not_found_behavior")
-                .map(|b| ("tool_not_found_behavior", b.clone()))
+                .map(|b| ("tool_not_found_behavior", b.clone()));
+            // `Runner.run(..., max_turns=N)`: the profile's `max_turns` (null in a trace is
+            // the SDK's default, which the profile keeps).
+            let max_turns = design["max_turns"].as_u64().map(|n| ("max_turns", json!(n)));
+            assert!(
+                behavior.is_none() || max_turns.is_none(),
+                "{}: one profile option at a time",
+                trace.label()
+            );
+            behavior.or(max_turns)
         }
         _ => None,
     };
