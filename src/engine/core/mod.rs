@@ -331,34 +331,6 @@ impl Core {
         }
     }
 
-    /// The human has nothing more to say. Without a completion function the host loop stops
-    /// after the agent's reply: completed, its summary that reply (Agent Framework leaves the
-    /// request pending unless the host terminates). Elsewhere the agent waits forever.
-    #[cold]
-    #[inline(never)]
-    fn human_done(&mut self) {
-        let agent = self.active;
-        let latest = self
-            .log
-            .events()
-            .iter()
-            .rev()
-            .find(|e| e.agent == Some(agent))
-            // A text turn ends with what it passed on, the agent's latest event.
-            .and_then(|e| match &e.kind {
-                EventKind::Broadcast { text } => Some(text.clone()),
-                _ => None,
-            });
-        let idles =
-            self.settings.profile.texts.no_human == super::profile::NoHuman::Idle && !self.settings.host_terminates;
-        match latest {
-            // Agent Framework: the agent's `request_info` stays pending, the workflow idles.
-            Some(text) if idles => self.finish(Outcome::EndedWithoutHuman { agent, text }),
-            Some(summary) if self.settings.profile.tools.complete.is_none() => self.complete(agent, summary),
-            _ => self.finish(Outcome::HumanExhausted { agent }),
-        }
-    }
-
     /// `agent` completed the task with `summary`: the run is over.
     #[cold]
     #[inline(never)]

@@ -1,6 +1,7 @@
 //! How a turn ends: a tool round that hands nothing off (the frameworks' round guards, the
 //! harness's limit and loop proof), a handoff turn (Semantic Kernel Python's thread dropping),
-//! a text turn (what is passed on, the empty turn, the host that ends the conversation), and
+//! a text turn (what is passed on, the empty turn, the host that ends the conversation, the
+//! human with nothing more to say), and
 //! what every invocation's end leaves (Agent Framework's signing of an unstreamed run's messages).
 
 use super::{Core, Next};
@@ -164,6 +165,34 @@ impl Core {
                     collision.warning(design.agents())
                 ),
             );
+        }
+    }
+
+    /// The human has nothing more to say. Without a completion function the host loop stops
+    /// after the agent's reply: completed, its summary that reply (Agent Framework leaves the
+    /// request pending unless the host terminates). Elsewhere the agent waits forever.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn human_done(&mut self) {
+        let agent = self.active;
+        let latest = self
+            .log
+            .events()
+            .iter()
+            .rev()
+            .find(|e| e.agent == Some(agent))
+            // A text turn ends with what it passed on, the agent's latest event.
+            .and_then(|e| match &e.kind {
+                EventKind::Broadcast { text } => Some(text.clone()),
+                _ => None,
+            });
+        let idles = self.settings.profile.texts.no_human == crate::engine::profile::NoHuman::Idle
+            && !self.settings.host_terminates;
+        match latest {
+            // Agent Framework: the agent's `request_info` stays pending, the workflow idles.
+            Some(text) if idles => self.finish(Outcome::EndedWithoutHuman { agent, text }),
+            Some(summary) if self.settings.profile.tools.complete.is_none() => self.complete(agent, summary),
+            _ => self.finish(Outcome::HumanExhausted { agent }),
         }
     }
 }
