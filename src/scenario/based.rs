@@ -4,10 +4,10 @@
 //! invariants are the named scenario's as it is now, so a fix to the design reaches it.
 
 use super::file::{File, conversation};
-use super::shared::{beside, keys};
+use super::shared::{beside, keys, named_scenario};
 use super::{Base, Scenario, ScenarioError, Verdict};
 use crate::engine::Profile;
-use crate::files::{FileError, read_text, stem as stem_of};
+use crate::files::{FileError, stem as stem_of};
 
 /// What a file that names a scenario may give itself.
 const OWN: [&str; 8] = [
@@ -43,27 +43,10 @@ impl Scenario {
             )
             .into());
         }
-        let path = beside(file, &relative);
-        let (base_text, base_file) = read_text(&path).map_err(|e| match e {
-            FileError::Read { source, .. } => FileError::invalid(
-                file,
-                "scenario",
-                format!("{}: cannot read the scenario: {source}", path.display()),
-            ),
-            other => other,
-        })?;
-        if keys(&base_text).iter().any(|k| k == "scenario") {
-            return Err(FileError::invalid(
-                &base_file,
-                "scenario",
-                format!(
-                    "a scenario named by `scenario` (in {file}) cannot name another one: name the scenario that has the design and the model"
-                ),
-            )
-            .into());
-        }
+        let (base_text, base_file) =
+            named_scenario(file, &relative, ": name the scenario that has the design and the model")?;
         let profile = profile.or(parsed.profile.as_ref().map(|p| p.profile));
-        let base_stem = stem_of(&path);
+        let base_stem = stem_of(&beside(file, &relative));
         let mut scenario = Scenario::parse_checked(&base_text, &base_file, Some(&base_stem), profile, match_recording)?;
         let (user, hosts, expect) = conversation(parsed.user, parsed.expect, &scenario.design)
             .map_err(|(place, message)| FileError::invalid(file, place, message))?;

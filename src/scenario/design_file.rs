@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::file::{File, ModelFile, declared, take_design};
 use super::forms::ProfileFile;
-use super::shared::{beside, keys};
+use super::shared::named_scenario;
 use crate::design::DesignBuilder;
 use crate::engine::{Limits, Profile};
 use crate::files::{FileError, parse_json, read_text, stem};
@@ -89,22 +89,7 @@ impl DesignFile {
         name: Option<String>,
         (file, stem): (&str, Option<&str>),
     ) -> Result<DesignFile, FileError> {
-        let path = beside(file, relative);
-        let (text, base_file) = read_text(&path).map_err(|e| match e {
-            FileError::Read { source, .. } => FileError::invalid(
-                file,
-                "scenario",
-                format!("{}: cannot read the scenario: {source}", path.display()),
-            ),
-            other => other,
-        })?;
-        if keys(&text).iter().any(|k| k == "scenario") {
-            return Err(FileError::invalid(
-                &base_file,
-                "scenario",
-                format!("a scenario named by `scenario` (in {file}) cannot name another one"),
-            ));
-        }
+        let (text, base_file) = named_scenario(file, relative, "")?;
         let mut design = DesignFile::parse(&text, &base_file, None)?;
         design.name = name.or(stem.map(String::from)).unwrap_or(design.name);
         design.file = file.to_string();

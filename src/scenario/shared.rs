@@ -34,6 +34,32 @@ pub(super) fn beside(file: &str, relative: &str) -> PathBuf {
     Path::new(file).parent().unwrap_or(Path::new("")).join(relative)
 }
 
+/// A file `relative` names from `file`'s field `field`: its text and its name; a file that
+/// cannot be read is an error of that field (`what` says what the file is).
+pub(super) fn read_named(file: &str, field: &str, relative: &str, what: &str) -> Result<(String, String), FileError> {
+    let path = beside(file, relative);
+    read_text(&path).map_err(|e| match e {
+        FileError::Read { source, .. } => {
+            FileError::invalid(file, field, format!("{}: cannot read {what}: {source}", path.display()))
+        }
+        other => other,
+    })
+}
+
+/// The scenario a regression's `scenario` (in `file`) names: its text and its name; one
+/// that names a scenario itself is refused (`why` ends the message).
+pub(super) fn named_scenario(file: &str, relative: &str, why: &str) -> Result<(String, String), FileError> {
+    let (text, base_file) = read_named(file, "scenario", relative, "the scenario")?;
+    if keys(&text).iter().any(|k| k == "scenario") {
+        return Err(FileError::invalid(
+            &base_file,
+            "scenario",
+            format!("a scenario named by `scenario` (in {file}) cannot name another one{why}"),
+        ));
+    }
+    Ok((text, base_file))
+}
+
 /// The design file that `design` (given in `file`, whose text is `text`) names: its text and
 /// its name, checked to be a design file; `None` when `design` is not given (the file must
 /// then have `agents` itself).
@@ -58,15 +84,7 @@ pub(super) fn design_file(design: Option<&str>, text: &str, file: &str) -> Resul
             ),
         ));
     }
-    let path = beside(file, relative);
-    let (design_text, design_file) = read_text(&path).map_err(|e| match e {
-        FileError::Read { source, .. } => FileError::invalid(
-            file,
-            "design",
-            format!("{}: cannot read the design file: {source}", path.display()),
-        ),
-        other => other,
-    })?;
+    let (design_text, design_file) = read_named(file, "design", relative, "the design file")?;
     // The shape first: a JSON error names its line and column.
     parse_json::<serde::de::IgnoredAny>(&design_text, &design_file)?;
     let theirs = keys(&design_text);
