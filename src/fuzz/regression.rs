@@ -147,6 +147,14 @@ fn fnv(replies: &[String]) -> u32 {
 mod tests {
     use super::*;
 
+    /// The top-level keys of a pretty-printed file, in order.
+    fn top_keys(text: &str) -> Vec<&str> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("  \""))
+            .map(|l| &l[..l.find('"').unwrap()])
+            .collect()
+    }
+
     #[test]
     fn keeps_every_other_field_in_its_order_and_replaces_the_conversation() {
         let original = r#"{"name": "x", "agents": [1], "handoffs": {"B": 1, "A": 2}, "user": ["hi"], "expect": {"outcome": "completed"}, "model": {}}"#;
@@ -160,11 +168,7 @@ mod tests {
         assert_eq!(value["name"], name.as_str());
         assert_eq!(value["user"], serde_json::json!(["refund the shipping"]));
         assert_eq!(value["expect"], serde_json::json!({ "no_bounce": true }));
-        let keys: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("  \""))
-            .map(|l| &l[..l.find('"').unwrap()])
-            .collect();
+        let keys = top_keys(&text);
         assert_eq!(
             keys,
             ["name", "description", "agents", "handoffs", "model", "user", "expect"]
@@ -200,11 +204,7 @@ mod tests {
         let found = ("bounce: endless loop", 7);
         let (name, text) = regression("../helpdesk.json", "helpdesk", &case, found, None).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let keys: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("  \""))
-            .map(|l| &l[..l.find('"').unwrap()])
-            .collect();
+        let keys = top_keys(&text);
         assert_eq!(
             keys,
             ["name", "description", "scenario", "seed", "user", "expect"],
