@@ -4,8 +4,9 @@
 # prints its path last on stdout. Progress goes to stderr.
 # Cache: the wheel is rebuilt only when a file it is built from changed (a hash of Cargo.toml,
 # Cargo.lock, pyproject.toml, src/ and python/'s package folders, and the profile).
-#   PROFILE=release python/build-wheel.sh   # a release wheel, as published (default: dev, which
-#                                           # reuses the build `cargo test` already made)
+#   PROFILE=release python/build-wheel.sh   # a release wheel, as published (reuses `cargo build
+#                                           # --release`); default: dev, built in a target folder
+#                                           # of its own (target/python/cargo)
 #   ZIG=1 PROFILE=release python/build-wheel.sh   # linked by zig (the ziglang package) against
 #       glibc 2.17: tagged manylinux2014/manylinux_2_17 instead of manylinux_2_34; built in
 #       target/zig/ (its C parts are compiled by zig: a build of its own, about 4 minutes)
@@ -30,6 +31,10 @@ if [[ -n "${ZIG:-}" ]]; then
 else
   python="$(pinned_venv "$ROOT/target/python/maturin-venv" "maturin" "$HERE/constraints.txt" "build-wheel.sh")"
   out="$ROOT/target/python/wheels/$profile"
+  # Not target/debug: `cargo test` builds the binary there with its dev-dependencies' features,
+  # maturin without them, so each would link target/debug/handoff again while the other's
+  # tests run it (and find it missing for a moment).
+  [[ "$profile" == dev ]] && export CARGO_TARGET_DIR="$ROOT/target/python/cargo"
 fi
 stamp="$out/.inputs"
 cd "$ROOT"
@@ -45,8 +50,7 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 started=$SECONDS
-# A release wheel is stripped (4.4 MB instead of 4.9). A dev one is not: stripping changes the
-# flags of the binary, and cargo would build it again instead of reusing `cargo test`'s.
+# A release wheel is stripped (4.5 MB instead of 4.9). A dev one is not (it is for the tests).
 strip=()
 [[ "$profile" == release ]] && strip=(--strip)
 "$python" -m maturin build --profile "$profile" -b bin "${strip[@]}" "${extra[@]}" --out "$out" >&2
