@@ -54,6 +54,13 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
+def run_marked(project: pytest.Pytester, marker: str, *options: str) -> pytest.RunResult:
+    """A module of one test, marked ``@pytest.mark.handoff(<marker>)``, whose body does
+    nothing, run by pytest with ``options``."""
+    project.makepyfile(CLIENT + f"\n@pytest.mark.handoff({marker})\ndef test_it():\n    pass\n")
+    return project.runpytest(*options)
+
+
 def test_a_conversation_as_the_scenario_has_it_passes(project: pytest.Pytester) -> None:
     project.makepyfile(
         CLIENT
@@ -211,57 +218,25 @@ def test_reads(handoff_serve):
 
 
 def test_a_missing_scenario_is_named(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        CLIENT
-        + '''
-@pytest.mark.handoff("scenarios/missing.json")
-def test_missing():
-    pass
-'''
-    )
-    result = project.runpytest()
+    result = run_marked(project, '"scenarios/missing.json"')
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([f"*handoff: scenario not found: {project.path / 'scenarios' / 'missing.json'}*"])
 
 
 def test_an_app_that_never_calls_the_model_fails(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        CLIENT
-        + '''
-@pytest.mark.handoff("hours.json")
-def test_silent():
-    pass
-'''
-    )
-    result = project.runpytest()
+    result = run_marked(project, '"hours.json"')
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*the app never called the model: no request reached http://127.0.0.1:*/v1*"])
 
 
 def test_a_missing_binary_is_a_clear_error(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        CLIENT
-        + '''
-@pytest.mark.handoff("hours.json")
-def test_hours():
-    pass
-'''
-    )
-    result = project.runpytest("--handoff-binary", str(project.path / "no-such-handoff"))
+    result = run_marked(project, '"hours.json"', "--handoff-binary", str(project.path / "no-such-handoff"))
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*--handoff-binary *no-such-handoff: no such file*"])
 
 
 def test_recording_without_an_upstream_says_what_is_missing(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        CLIENT
-        + '''
-@pytest.mark.handoff("hours.json", record_mode="once")
-def test_hours():
-    pass
-'''
-    )
-    result = project.runpytest()
+    result = run_marked(project, '"hours.json", record_mode="once"')
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*record mode 'once' records *hours.recording.json from a live model*"])
 

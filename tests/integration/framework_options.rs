@@ -16,6 +16,13 @@ fn stderr(o: &std::process::Output) -> String {
 
 /// `triage` hands off to `Billing Agent` and `billing agent`, both `transfer_to_billing_agent`
 /// on the wire; `profile` is the scenario's profile value, `triage` triage's script.
+/// `handoff run FILE` refuses it as bad input (exit 2), saying `words`.
+fn refused(file: &std::path::Path, words: &str) {
+    let out = handoff(&["run", arg(file)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(words), "{}", stderr(&out));
+}
+
 fn billing(profile: &str, triage: &str) -> String {
     format!(
         r#"{{"task": "Route this request", "profile": {profile},
@@ -88,13 +95,7 @@ fn agents_sdk_error_collision_policy_refuses_the_design_before_any_call() {
     assert_eq!(handoff(&["run", arg(&file)]).status.code(), Some(0));
     let profile = r#"{"name": "agent-framework", "tool_name_collision_policy": "warn"}"#;
     let file = temp_file(&dir, "af.json", billing(profile, done).as_bytes());
-    let out = handoff(&["run", arg(&file)]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("only changes what `openai-agents` does"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&file, "only changes what `openai-agents` does");
 }
 
 /// `test_1` with `some_function`, scripted as `tests/test_max_turns.py` scripts it: `rounds`
@@ -331,13 +332,7 @@ fn agents_sdk_an_agent_listed_twice_is_offered_once_in_its_last_place() {
     );
     let strict = scenario(r#"{"name": "openai-agents", "tool_name_collision_policy": "error"}"#);
     let file = temp_file(&dir, "strict.json", strict.as_bytes());
-    let out = handoff(&["run", arg(&file)]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("handoffs.A.B: UserError: Ambiguous handoff configuration"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&file, "handoffs.A.B: UserError: Ambiguous handoff configuration");
 }
 
 /// The library's face of the policy: the surface's `collisions`.
@@ -426,11 +421,5 @@ fn agent_framework_leaves_the_request_pending_when_the_human_is_done() {
         "sdk.json",
         scenario(r#"{"name": "openai-agents", "human_done": "terminate"}"#).as_bytes(),
     );
-    let out = handoff(&["run", arg(&file)]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("`human_done` only changes what `agent-framework` does"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&file, "`human_done` only changes what `agent-framework` does");
 }
