@@ -214,6 +214,22 @@ mod tests {
     }
 
     #[test]
+    fn several_conversations_are_kept_each_under_its_heading_and_one_as_itself() {
+        let one = "Task: a\n\n{\n}\n".to_string();
+        assert_eq!(contents_of_all(std::slice::from_ref(&one)), one);
+        let two = contents_of_all(&[one.clone(), "Task: b\n".into()]);
+        assert_eq!(
+            two,
+            "# conversation 1 of 2\nTask: a\n\n{\n}\n\n# conversation 2 of 2\nTask: b\n"
+        );
+        // The conversation part of a snapshot, and how long its JSON is.
+        assert_eq!(
+            conversation("Task: a\nok\n{\n  \"events\": []\n}\n"),
+            ("Task: a\nok\n", 3)
+        );
+    }
+
+    #[test]
     fn compare_writes_pending_files_and_accept_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.snap");
