@@ -252,6 +252,17 @@ impl Scenario {
             true => format!(" (under the `{}` profile)", chosen.profile.name),
             false => String::new(),
         };
+        if let Some((place, option)) = sdk_edge_option(&parsed.handoffs)
+            && chosen.profile.tools.target_names != crate::design::TargetNames::LowerSnake
+        {
+            return Err(in_design(
+                place,
+                format!(
+                    "`{option}` only changes what `openai-agents` does (the handoff's function as the SDK's `handoff(...)` makes it); `{}` names and describes its transfer functions itself",
+                    chosen.profile.name
+                ),
+            ));
+        }
         let design = declared(&mut parsed)
             .tool_surface(chosen.surface())
             .build()
@@ -383,12 +394,13 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
     for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
         for (target, edge) in targets.0 {
             // An edge written as a list is declared once per item, in order.
-            for (description, by_name) in edge.declarations() {
+            for (description, by_name, tool_name) in edge.declarations() {
                 builder = builder.edge(HandoffSpec {
                     source: source.clone(),
                     target: target.clone(),
                     description,
                     by_name,
+                    tool_name,
                 });
             }
         }
@@ -411,6 +423,20 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         agent = agent.tool(tool);
     }
     agent
+}
+
+/// The first edge that gives an OpenAI Agents SDK option (`tool_name_override`,
+/// `tool_description_override`): its place and the option.
+fn sdk_edge_option(handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>) -> Option<(String, &'static str)> {
+    handoffs.0.iter().find_map(|(source, targets)| {
+        targets.0.iter().find_map(|(target, edge)| {
+            let option = edge.sdk_option()?;
+            Some((
+                format!("handoffs{}{}.{option}", json_key(source), json_key(target)),
+                option,
+            ))
+        })
+    })
 }
 
 /// Refuses an edge or a source given twice in `handoffs` (to run a design it must say what it

@@ -1,5 +1,5 @@
 //! Values a scenario file may write in a short form or an object: a handoff edge (its
-//! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
+//! description, or `{"description": ..., "by_name": true, "tool_name_override": ...}`) and the profile (its name, or
 //! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`,
 //! `{"name": ..., "streamed_runs": ...}`, `{"name": ..., "tool_name_collision_policy": ...}`).
 
@@ -18,18 +18,43 @@ use crate::engine::{MaxTurns, Profile, StreamedRuns};
 pub(super) struct EdgeFile {
     pub(super) description: Option<String>,
     pub(super) by_name: bool,
+    /// The OpenAI Agents SDK's `tool_name_override` (`""` as none, as the SDK's `or` reads it).
+    pub(super) tool_name: Option<String>,
+    /// Whether the description was given as `tool_description_override`.
+    pub(super) description_override: bool,
     /// The declarations before the last, in order, for an edge written as a list.
     pub(super) earlier: Vec<EdgeFile>,
 }
 
+/// The options of an edge object.
+const EDGE_FIELDS: &[&str] = &[
+    "description",
+    "by_name",
+    "tool_name_override",
+    "tool_description_override",
+];
+
 impl EdgeFile {
-    /// Every declaration of the edge, in order: (description, by name).
-    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool)> {
-        let last = (self.description, self.by_name);
+    /// Every declaration of the edge, in order: (description, by name, tool name override).
+    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool, Option<String>)> {
+        let last = (self.description, self.by_name, self.tool_name);
         self.earlier
             .into_iter()
-            .map(|e| (e.description, e.by_name))
+            .map(|e| (e.description, e.by_name, e.tool_name))
             .chain([last])
+    }
+
+    /// The first OpenAI Agents SDK option any declaration of the edge gives, if any.
+    pub(super) fn sdk_option(&self) -> Option<&'static str> {
+        std::iter::once(self).chain(&self.earlier).find_map(|e| {
+            if e.tool_name.is_some() {
+                Some("tool_name_override")
+            } else if e.description_override {
+                Some("tool_description_override")
+            } else {
+                None
+            }
+        })
     }
 }
 
@@ -90,9 +115,37 @@ impl<'de> Visitor<'de> for Edge {
                 return Err(de::Error::custom(format!("`{key}` is given twice")));
             }
             match key.as_str() {
+                "description" | "tool_description_override"
+                    if seen
+                        .iter()
+                        .any(|k| k == "description" || k == "tool_description_override") =>
+                {
+                    return Err(de::Error::custom(
+                        "give the description once: `description` and `tool_description_override` are the same under `openai-agents`",
+                    ));
+                }
                 "description" => edge.description = map.next_value()?,
+                // The OpenAI Agents SDK's `handoff(..., tool_description_override=...)`: the
+                // function's whole description, as an edge's description is under that profile.
+                "tool_description_override" => {
+                    edge.description = map.next_value()?;
+                    edge.description_override = true;
+                }
                 "by_name" => edge.by_name = map.next_value()?,
-                other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
+                "tool_name_override" => {
+                    let name: Option<String> = map.next_value()?;
+                    if let Some(bad) = name
+                        .as_deref()
+                        .filter(|n| !n.is_empty() && !crate::design::valid_function_name(n))
+                    {
+                        return Err(de::Error::custom(format!(
+                            "`tool_name_override` `{bad}` is not a function name the model can be offered (letters, digits, `_` and `-`, at most 64)"
+                        )));
+                    }
+                    // The SDK writes `tool_name_override or Handoff.default_tool_name(agent)`.
+                    edge.tool_name = name.filter(|n| !n.is_empty());
+                }
+                other => return Err(de::Error::unknown_field(other, EDGE_FIELDS)),
             }
             seen.push(key);
         }
@@ -305,7 +358,9 @@ impl schemars::JsonSchema for EdgeFile {
                     "type": "object",
                     "properties": {
                         "description": { "type": ["string", "null"] },
-                        "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." }
+                        "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." },
+                        "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
+                        "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." }
                     },
                     "additionalProperties": false
                 }
@@ -368,6 +423,33 @@ mod tests {
         assert!(bad.to_string().contains("unknown field `descripton`"), "{bad}");
         let bad = serde_json::from_str::<EdgeFile>("3").unwrap_err();
         assert!(bad.to_string().contains("a description, null"), "{bad}");
+    }
+
+    #[test]
+    fn an_edge_object_may_override_the_agents_sdk_function() {
+        let e: EdgeFile =
+            serde_json::from_str(r#"{"tool_name_override": "to_billing", "tool_description_override": "Billing."}"#)
+                .unwrap();
+        assert_eq!(e.tool_name.as_deref(), Some("to_billing"));
+        assert_eq!(e.description.as_deref(), Some("Billing."));
+        assert_eq!(e.sdk_option(), Some("tool_name_override"));
+        let e: EdgeFile = serde_json::from_str(r#"{"tool_name_override": ""}"#).unwrap();
+        assert_eq!(e.tool_name, None, "the SDK's `or` reads an empty override as none");
+        let e: EdgeFile = serde_json::from_str(r#"{"tool_description_override": "x"}"#).unwrap();
+        assert_eq!(e.sdk_option(), Some("tool_description_override"));
+        let e: EdgeFile = serde_json::from_str(r#"["a", {"tool_name_override": "b"}, "c"]"#).unwrap();
+        assert_eq!(e.sdk_option(), Some("tool_name_override"), "an earlier declaration's");
+        let names: Vec<_> = e.declarations().map(|(_, _, name)| name).collect();
+        assert_eq!(names, [None, Some("b".to_string()), None]);
+        assert_eq!(
+            serde_json::from_str::<EdgeFile>(r#""plain""#).unwrap().sdk_option(),
+            None
+        );
+        let bad =
+            serde_json::from_str::<EdgeFile>(r#"{"tool_description_override": "x", "description": "y"}"#).unwrap_err();
+        assert!(bad.to_string().contains("give the description once"), "{bad}");
+        let bad = serde_json::from_str::<EdgeFile>(r#"{"tool_name_override": "a.b"}"#).unwrap_err();
+        assert!(bad.to_string().contains("is not a function name"), "{bad}");
     }
 
     #[test]
