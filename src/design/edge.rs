@@ -19,6 +19,9 @@ pub struct HandoffSpec {
     /// Agents SDK's `handoff(agent, tool_name_override=...)` gives it (`None` or `""`: the
     /// profile's name; only the `openai-agents` surface takes one).
     pub tool_name: Option<String>,
+    /// Whether the handoff is offered: the OpenAI Agents SDK's `handoff(agent, is_enabled=False)`
+    /// leaves it out of the agent's functions before anything else looks at them.
+    pub enabled: bool,
 }
 
 /// A handoff edge of a validated design.

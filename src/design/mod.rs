@@ -79,6 +79,7 @@ impl DesignBuilder {
             description: Some(description.into()),
             by_name: false,
             tool_name: None,
+            enabled: true,
         });
         self
     }
@@ -92,6 +93,7 @@ impl DesignBuilder {
             description: Some(description.into()),
             by_name: true,
             tool_name: None,
+            enabled: true,
         });
         self
     }
@@ -103,6 +105,7 @@ impl DesignBuilder {
             description: None,
             by_name: false,
             tool_name: None,
+            enabled: true,
         });
         self
     }
@@ -261,6 +264,11 @@ impl Design {
             };
             if source == target {
                 return Err(DesignError::SelfHandoff { agent: spec.source });
+            }
+            // `get_handoffs` drops a disabled handoff before names are compared: it is as if
+            // the edge were not declared.
+            if !spec.enabled {
+                continue;
             }
             let declared = spec.description.is_some();
             let to = &agents[target.index()];

@@ -258,7 +258,7 @@ impl Scenario {
             return Err(in_design(
                 place,
                 format!(
-                    "`{option}` only changes what `openai-agents` does (the handoff's function as the SDK's `handoff(...)` makes it); `{}` names and describes its transfer functions itself",
+                    "`{option}` only changes what `openai-agents` does (it is an option of the SDK's `handoff(...)`); `{}` names, describes and offers its transfer functions itself",
                     chosen.profile.name
                 ),
             ));
@@ -394,13 +394,14 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
     for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
         for (target, edge) in targets.0 {
             // An edge written as a list is declared once per item, in order.
-            for (description, by_name, tool_name) in edge.declarations() {
+            for (description, by_name, tool_name, enabled) in edge.declarations() {
                 builder = builder.edge(HandoffSpec {
                     source: source.clone(),
                     target: target.clone(),
                     description,
                     by_name,
                     tool_name,
+                    enabled,
                 });
             }
         }
@@ -426,7 +427,7 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
 }
 
 /// The first edge that gives an OpenAI Agents SDK option (`tool_name_override`,
-/// `tool_description_override`): its place and the option.
+/// `tool_description_override`, `is_enabled`): its place and the option.
 fn sdk_edge_option(handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>) -> Option<(String, &'static str)> {
     handoffs.0.iter().find_map(|(source, targets)| {
         targets.0.iter().find_map(|(target, edge)| {

@@ -22,6 +22,8 @@ pub(super) struct EdgeFile {
     pub(super) tool_name: Option<String>,
     /// Whether the description was given as `tool_description_override`.
     pub(super) description_override: bool,
+    /// The OpenAI Agents SDK's `is_enabled` as a bool (`None`: not given, enabled).
+    pub(super) is_enabled: Option<bool>,
     /// The declarations before the last, in order, for an edge written as a list.
     pub(super) earlier: Vec<EdgeFile>,
 }
@@ -32,15 +34,18 @@ const EDGE_FIELDS: &[&str] = &[
     "by_name",
     "tool_name_override",
     "tool_description_override",
+    "is_enabled",
 ];
 
 impl EdgeFile {
-    /// Every declaration of the edge, in order: (description, by name, tool name override).
-    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool, Option<String>)> {
-        let last = (self.description, self.by_name, self.tool_name);
+    /// Every declaration of the edge, in order: (description, by name, tool name override,
+    /// enabled).
+    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool, Option<String>, bool)> {
+        let enabled = self.is_enabled != Some(false);
+        let last = (self.description, self.by_name, self.tool_name, enabled);
         self.earlier
             .into_iter()
-            .map(|e| (e.description, e.by_name, e.tool_name))
+            .map(|e| (e.description, e.by_name, e.tool_name, e.is_enabled != Some(false)))
             .chain([last])
     }
 
@@ -51,6 +56,8 @@ impl EdgeFile {
                 Some("tool_name_override")
             } else if e.description_override {
                 Some("tool_description_override")
+            } else if e.is_enabled.is_some() {
+                Some("is_enabled")
             } else {
                 None
             }
@@ -132,6 +139,15 @@ impl<'de> Visitor<'de> for Edge {
                     edge.description_override = true;
                 }
                 "by_name" => edge.by_name = map.next_value()?,
+                // The OpenAI Agents SDK's `handoff(agent, is_enabled=...)` in its fixed form; the
+                // callable, evaluated each turn, is the app's own code.
+                "is_enabled" => {
+                    edge.is_enabled = Some(map.next_value().map_err(|_: A::Error| {
+                        de::Error::custom(
+                            "`is_enabled` is true or false (the SDK's callable form runs the app's code: `handoff serve` runs it)",
+                        )
+                    })?)
+                }
                 "tool_name_override" => {
                     let name: Option<String> = map.next_value()?;
                     if let Some(bad) = name
@@ -360,6 +376,7 @@ impl schemars::JsonSchema for EdgeFile {
                         "description": { "type": ["string", "null"] },
                         "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." },
                         "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
+                        "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
                         "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." }
                     },
                     "additionalProperties": false
@@ -439,7 +456,7 @@ mod tests {
         assert_eq!(e.sdk_option(), Some("tool_description_override"));
         let e: EdgeFile = serde_json::from_str(r#"["a", {"tool_name_override": "b"}, "c"]"#).unwrap();
         assert_eq!(e.sdk_option(), Some("tool_name_override"), "an earlier declaration's");
-        let names: Vec<_> = e.declarations().map(|(_, _, name)| name).collect();
+        let names: Vec<_> = e.declarations().map(|(_, _, name, _)| name).collect();
         assert_eq!(names, [None, Some("b".to_string()), None]);
         assert_eq!(
             serde_json::from_str::<EdgeFile>(r#""plain""#).unwrap().sdk_option(),
@@ -450,6 +467,12 @@ mod tests {
         assert!(bad.to_string().contains("give the description once"), "{bad}");
         let bad = serde_json::from_str::<EdgeFile>(r#"{"tool_name_override": "a.b"}"#).unwrap_err();
         assert!(bad.to_string().contains("is not a function name"), "{bad}");
+        let e: EdgeFile = serde_json::from_str(r#"[{"is_enabled": false}, "x"]"#).unwrap();
+        assert_eq!(e.sdk_option(), Some("is_enabled"));
+        let enabled: Vec<_> = e.declarations().map(|d| d.3).collect();
+        assert_eq!(enabled, [false, true]);
+        let bad = serde_json::from_str::<EdgeFile>(r#"{"is_enabled": "sometimes"}"#).unwrap_err();
+        assert!(bad.to_string().contains("`handoff serve` runs it"), "{bad}");
     }
 
     #[test]

@@ -206,3 +206,79 @@ fn edge_overrides_are_checked() {
         "offers `lookup` and `lookup` under one name",
     );
 }
+
+/// openai-agents 0.24 `test_handoff_tool.py::test_handoffs_ignore_disabled_derived_name_collision`:
+/// `get_handoffs` drops a handoff with `is_enabled=False` before `resolve_tool_name_collisions`
+/// compares names, so the enabled one is offered alone and nothing is ambiguous; a call to the
+/// disabled one's function is a call to a function the agent does not have (the run fails:
+/// `ModelBehaviorError`, or the model is told under `return_error_to_model`).
+#[test]
+fn agents_sdk_a_disabled_handoff_is_not_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = r#"{"Billing Agent": null, "billing agent": {"is_enabled": false}}"#;
+    let d = design(
+        &dir,
+        &billing(r#""openai-agents""#, edges, r#"{"responses": [{"say": "x"}]}"#),
+    );
+    let offered: Vec<&str> = d
+        .tools(d.find("triage").unwrap())
+        .iter()
+        .map(|t| &*t.qualified_name)
+        .collect();
+    assert_eq!(offered, ["transfer_to_billing_agent"]);
+    assert!(d.name_collisions().is_empty());
+    assert_eq!(d.handoffs(d.find("triage").unwrap()).len(), 1);
+    let script = r#"{"responses": [{"handoff": "Billing Agent"}]}"#;
+    let file = temp_file(
+        &dir,
+        "disabled.json",
+        billing(r#""openai-agents""#, edges, script).as_bytes(),
+    );
+    let text = stdout(&handoff(&["run", arg(&file)]));
+    assert!(!text.contains("Ambiguous"), "{text}");
+    assert!(
+        text.contains("[handoff] triage -> Billing Agent\nBilling Agent: first\n"),
+        "{text}"
+    );
+
+    // Only handoff: disabled, the agent has no function at all.
+    let only = r#"{"task": "hi", "profile": "openai-agents", "agents": [{"name": "A"}, {"name": "B"}],
+        "handoffs": {"A": {"B": {"is_enabled": false}}},
+        "model": {"scripted": {"A": {"responses": [{"handoff": "B"}]}}}}"#;
+    let d = design(&dir, only);
+    assert!(d.tools(d.start()).is_empty());
+    let file = temp_file(&dir, "only.json", only.as_bytes());
+    let out = handoff(&["run", arg(&file), "--format", "json"]);
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run["outcome"]["kind"], "framework-error", "{run}");
+    assert!(run.to_string().contains("ModelBehaviorError"), "{run}");
+    // Enabled (`true`, the default) is offered as if not given.
+    let on = only.replace("false", "true");
+    let d = design(&dir, &on);
+    assert_eq!(d.tools(d.start()).len(), 1);
+}
+
+/// `is_enabled` is the Agents SDK's: other profiles refuse it; its callable form is not a
+/// scenario's (a bool only).
+#[test]
+fn is_enabled_is_a_bool_under_openai_agents_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |profile: &str, enabled: &str| {
+        format!(
+            r#"{{"task": "hi", "profile": "{profile}", "agents": [{{"name": "A"}}, {{"name": "B"}}],
+                "handoffs": {{"A": {{"B": {{"is_enabled": {enabled}}}}}}},
+                "model": {{"scripted": {{"A": {{"responses": [{{"say": "x"}}]}}}}}}}}"#
+        )
+    };
+    let file = temp_file(&dir, "af.json", scenario("agent-framework", "false").as_bytes());
+    refused(
+        &file,
+        "handoffs.A.B.is_enabled: `is_enabled` only changes what `openai-agents` does",
+    );
+    let file = temp_file(
+        &dir,
+        "callable.json",
+        scenario("openai-agents", r#""lambda ctx, agent: True""#).as_bytes(),
+    );
+    refused(&file, "`handoff serve` runs it");
+}
