@@ -224,7 +224,7 @@ impl Scenario {
             _ => None,
         };
         let given = profile.is_some() || parsed.profile.is_some();
-        let named = parsed.profile.unwrap_or_default();
+        let named = parsed.profile.take().unwrap_or_default();
         let mut chosen = match profile {
             Some(p) if p != named.profile => ProfileFile::plain(p),
             _ => named,
@@ -310,6 +310,7 @@ impl Scenario {
                 streamed_runs: chosen.streamed_runs,
                 max_turns: chosen.max_turns,
                 host_terminates: chosen.host_terminates,
+                termination: chosen.termination.clone(),
             },
             profile_given: given,
             expect,

@@ -7,8 +7,9 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
+use super::termination_form::TerminationFile;
 use crate::design::{Collisions, ToolSurface};
-use crate::engine::{MaxTurns, Profile, StreamedRuns};
+use crate::engine::{MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python; for an edge written as a list
@@ -176,7 +177,7 @@ impl<'de> Deserialize<'de> for EdgeFile {
 }
 
 /// The profile as written, resolved to its semantics.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct ProfileFile {
     pub(super) profile: &'static Profile,
     pub(super) usage_chunk: bool,
@@ -190,6 +191,8 @@ pub(super) struct ProfileFile {
     /// Whether the app's host terminates Agent Framework's workflow when its human has
     /// nothing more to say (`human_done: "terminate"`).
     pub(super) host_terminates: bool,
+    /// Agent Framework's `termination_condition`, in one of its common forms.
+    pub(super) termination: Option<Termination>,
 }
 
 impl ProfileFile {
@@ -212,6 +215,7 @@ impl ProfileFile {
             collisions: profile.tools.collisions,
             max_turns: MaxTurns::Profile,
             host_terminates: false,
+            termination: None,
         }
     }
 }
@@ -231,6 +235,7 @@ const PROFILE_FIELDS: &[&str] = &[
     "tool_name_collision_policy",
     "max_turns",
     "human_done",
+    "termination_condition",
 ];
 
 /// The profile named `name`, or an error listing them all.
@@ -259,6 +264,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut collisions = None;
                 let mut max_turns = None;
                 let mut human_done: Option<bool> = None;
+                let mut termination: Option<TerminationFile> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -304,6 +310,10 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             });
                         }
                         "human_done" => return Err(de::Error::custom("`human_done` is given twice")),
+                        "termination_condition" if termination.is_none() => termination = Some(map.next_value()?),
+                        "termination_condition" => {
+                            return Err(de::Error::custom("`termination_condition` is given twice"));
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -346,6 +356,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if termination.is_some() && profile.texts.no_human != crate::engine::profile::NoHuman::Idle {
+                    return Err(de::Error::custom(format!(
+                        "`termination_condition` only changes what `agent-framework` does (HandoffBuilder's condition on the conversation that ends the workflow); `{}` has no such condition",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
@@ -354,6 +370,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     collisions: collisions.unwrap_or(profile.tools.collisions),
                     max_turns: max_turns.unwrap_or_default(),
                     host_terminates: human_done.unwrap_or(false),
+                    termination: termination.map(TerminationFile::into_termination).transpose()?,
                 })
             }
         }
@@ -412,6 +429,13 @@ impl schemars::JsonSchema for ProfileFile {
                         "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." },
                         "tool_name_collision_policy": { "enum": ["warn", "error"], "description": "openai-agents only: two handoffs of one agent sent under one function name (`Billing Agent` and `billing agent` both give `transfer_to_billing_agent`). warn (the default): the SDK warns and offers only the last; error: the SDK raises UserError before any model call (the design is refused). `collision_policy` is accepted as a shorter name." },
                         "collision_policy": { "enum": ["warn", "error"], "description": "The same as tool_name_collision_policy." },
+                        "termination_condition": {
+                            "description": "agent-framework only: HandoffBuilder's termination_condition, evaluated on the workflow's conversation (the task, the human's replies, every agent's text) before each agent runs and after each text reply; when it holds the workflow ends (completed, its summary the last agent reply). user_messages: the task and the human's replies counted, at least N; last_message_contains: the conversation's last message contains the text.",
+                            "oneOf": [
+                                { "type": "object", "properties": { "user_messages": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }, "required": ["user_messages"], "additionalProperties": false },
+                                { "type": "object", "properties": { "last_message_contains": { "type": "string" }, "ignore_case": { "type": "boolean" } }, "required": ["last_message_contains"], "additionalProperties": false }
+                            ]
+                        },
                         "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
@@ -515,6 +539,34 @@ mod tests {
             bad.to_string().contains("only changes what `agent-framework` sends"),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn a_termination_condition_is_one_of_its_common_forms() {
+        let p: ProfileFile =
+            serde_json::from_str(r#"{"name": "agent-framework", "termination_condition": {"user_messages": 4}}"#)
+                .unwrap();
+        assert_eq!(p.termination, Some(Termination::UserMessages(4)));
+        let p: ProfileFile = serde_json::from_str(
+            r#"{"name": "agent-framework", "termination_condition": {"last_message_contains": "Bye", "ignore_case": true}}"#,
+        )
+        .unwrap();
+        let t = p.termination.unwrap();
+        assert!(t.holds(1, "ok, bye!") && !t.holds(9, "ok"));
+        assert_eq!(ProfileFile::plain(p.profile).termination, None);
+        let bad = serde_json::from_str::<ProfileFile>(
+            r#"{"name": "semantic-kernel", "termination_condition": {"user_messages": 4}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            bad.to_string().contains("only changes what `agent-framework` does"),
+            "{bad}"
+        );
+        let bad = serde_json::from_str::<ProfileFile>(
+            r#"{"name": "agent-framework", "termination_condition": {"user_messages": 4, "last_message_contains": "x"}}"#,
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("one of them"), "{bad}");
     }
 
     #[test]
