@@ -45,7 +45,7 @@ impl Core {
         self.note(
             agent,
             format!(
-                "{framework}'s termination_condition holds ({user_messages} user messages; the last message: {:?}): the workflow ends",
+                "{framework}: the termination_condition holds ({user_messages} user messages; the last message: {:?}): the workflow ends",
                 self.last_message
             ),
         );

@@ -21,7 +21,7 @@
 //! - a text reply after which the host ends the conversation (AF's `terminate()`, the
 //!   Agents SDK's chat loop out of input) is `complete`, as the profiles map it;
 //! - the fake's settings: SK's usage chunk and the Agents SDK's `tool_not_found_behavior`
-//!   as profile options; the probe's call budget as `limits.model_calls`, every other
+//!   as profile options (and AF's termination condition); the probe's call budget as `limits.model_calls`, every other
 //!   harness limit off (the frameworks have only their own guards);
 //! - `expect`: the outcome, path (`Trace::control_path`) and model calls of the trace (see
 //!   `Trace::outcome`).
@@ -112,7 +112,11 @@ fn profile(trace: &Trace) -> Json {
             );
             behavior.or(max_turns)
         }
-        _ => None,
+        // `.with_termination_condition(...)` in a common form: the profile's
+        // `termination_condition`, written as the probe gave it.
+        Framework::AgentFramework => design
+            .get("termination_condition")
+            .map(|form| ("termination_condition", form.clone())),
     };
     match option {
         None => Json::text(name),
