@@ -123,6 +123,8 @@ def design_view(d: dict) -> dict:
                   for t, desc in ts.items()],
         "builder": "HandoffBuilder(participants).with_start_agent(first).add_handoff(src, [tgt], description=...) "
                    "per edge; defaults otherwise (no termination condition, no autonomous mode)",
+        # Set only where the probe gives one: .with_termination_condition(...) in a common form.
+        **({"termination_condition": d["termination"]} if "termination" in d else {}),
     }
 
 
@@ -136,7 +138,20 @@ def build(d: dict, policy, c: Counters):
     for src, targets in d["edges"].items():
         for tgt, desc in targets.items():
             b = b.add_handoff(agents[src], [agents[tgt]], description=desc)
+    if "termination" in d:
+        b = b.with_termination_condition(termination(d["termination"]))
     return agents, b.build()
+
+
+def termination(form: dict):
+    """The common forms of a termination condition, as the framework's docs write them."""
+    if "user_messages" in form:
+        n = form["user_messages"]
+        return lambda conversation: sum(1 for m in conversation if m.role == "user") >= n
+    text = form["last_message_contains"]
+    if form.get("ignore_case"):
+        return lambda conversation: len(conversation) > 0 and text.lower() in conversation[-1].text.lower()
+    return lambda conversation: len(conversation) > 0 and text in conversation[-1].text
 
 
 def script(steps: list[tuple[str, Reply]]):
@@ -455,6 +470,26 @@ async def p_tool_rounds(name):
                            SMALL, policy, human_turns=[], max_calls=100, check=check, elide=True)
 
 
+async def p_termination_user_messages(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here. What is the order ID?"))]
+    return await run_probe(name, "HandoffBuilder(...).with_termination_condition(lambda conversation: "
+                           "sum(1 for m in conversation if m.role == 'user') >= 3): the task and two human replies. "
+                           "When is it evaluated, and how does the run end?",
+                           {**SMALL, "termination": {"user_messages": 3}}, script(steps),
+                           human_turns=["I want a refund", "Order 123", "never read"])
+
+
+async def p_termination_last_message(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Text("Goodbye, have a nice day."))]
+    return await run_probe(name, "with_termination_condition(lambda conversation: 'goodbye' in "
+                           "conversation[-1].text.lower()): is the agent's own reply checked before its request_info?",
+                           {**SMALL, "termination": {"last_message_contains": "goodbye", "ignore_case": True}},
+                           script(steps), human_turns=["No thanks", "never read"])
+
+
 PROBES = {
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
@@ -468,6 +503,8 @@ PROBES = {
     "tool_then_handoff": p_tool_then_handoff,
     "endless_bounce": p_endless_bounce,
     "tool_rounds": p_tool_rounds,
+    "termination_user_messages": p_termination_user_messages,
+    "termination_last_message": p_termination_last_message,
 }
 
 

@@ -118,7 +118,11 @@ def build(d: dict, policy, c: Counters) -> dict[str, Agent]:
               for name, desc, instr, tools in d["agents"]}
     for name, a in agents.items():
         a.model = ScriptedModel(name, policy, c, check_offered=False)
-        a.handoffs = [handoff(agents[t], tool_description_override=desc) for t, desc in d["edges"].get(name, {}).items()]
+        # An edge is its description, or {"description": ..., "tool_name_override": ...}.
+        a.handoffs = [handoff(agents[t], tool_description_override=e.get("description"),
+                              tool_name_override=e.get("tool_name_override"))
+                      if isinstance(e, dict) else handoff(agents[t], tool_description_override=e)
+                      for t, e in d["edges"].get(name, {}).items()]
     return agents
 
 
@@ -128,7 +132,11 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
         "agents": [{"name": n, "handoff_description": a.handoff_description, "instructions": a.instructions,
                     "tools": [t.name for t in a.tools],
                     "handoffs": [{"target": h.agent_name, "tool_name": h.tool_name,
-                                  "tool_description": h.tool_description} for h in a.handoffs]}
+                                  "tool_description": h.tool_description,
+                                  # Only where the edge overrides the name (the SDK keeps the
+                                  # derived identity otherwise).
+                                  **({} if h._default_tool_identity else {"tool_name_override": h.tool_name})}
+                                 for h in a.handoffs]}
                    for n, a in agents.items()],
         "edges": [{"source": s, "target": t, "description": desc} for s, ts in d["edges"].items()
                   for t, desc in ts.items()],
@@ -441,6 +449,18 @@ async def p_name_collision(name):
                            human_turns=[])
 
 
+OVERRIDDEN = {**COLLIDING, "edges": {"triage": {
+    "Billing Agent": None, "billing agent": {"tool_name_override": "transfer_to_normalized_billing"}}}}
+
+
+async def p_name_override(name):
+    steps = [("triage", Calls([("transfer_to_normalized_billing", {})])), ("billing agent", Text("Billing here."))]
+    return await run_probe(name, "test_handoff_tool.py::test_handoff_derived_name_collision_allows_explicit_override: "
+                           "the same two agents, the second handed to as handoff(..., tool_name_override="
+                           "'transfer_to_normalized_billing'). Are both offered, and does the overridden name reach "
+                           "its agent?", OVERRIDDEN, script(steps), task="Route this request", human_turns=[])
+
+
 PROBES = {
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
@@ -457,6 +477,7 @@ PROBES = {
     "tool_rounds": p_tool_rounds,
     "max_turns_3": p_max_turns_3,
     "name_collision": p_name_collision,
+    "name_override": p_name_override,
 }
 
 

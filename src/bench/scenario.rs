@@ -101,7 +101,7 @@ impl ScenarioBench {
         let core = Core::new(
             scenario.design.clone(),
             scenario.task.clone().unwrap_or_default(),
-            scenario.settings,
+            scenario.settings.clone(),
             scenario.user.is_some(),
             crate::engine::Model::state(model),
         );

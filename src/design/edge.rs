@@ -15,6 +15,13 @@ pub struct HandoffSpec {
     /// Whether the edge was declared with the target's name, as Semantic Kernel Python's
     /// `add(source, "Target", "...")` does, which loses the description (SK#13115).
     pub by_name: bool,
+    /// The name the transfer function is sent under instead of the profile's, as the OpenAI
+    /// Agents SDK's `handoff(agent, tool_name_override=...)` gives it (`None` or `""`: the
+    /// profile's name; only the `openai-agents` surface takes one).
+    pub tool_name: Option<String>,
+    /// Whether the handoff is offered: the OpenAI Agents SDK's `handoff(agent, is_enabled=False)`
+    /// leaves it out of the agent's functions before anything else looks at them.
+    pub enabled: bool,
 }
 
 /// A handoff edge of a validated design.
@@ -26,4 +33,7 @@ pub struct Handoff {
     pub description: String,
     /// Whether the description was declared (`false`: taken from the target agent).
     pub declared: bool,
+    /// The name its transfer function is sent under, when the edge overrides the profile's
+    /// (`tool_name_override`).
+    pub tool_name: Option<String>,
 }

@@ -70,6 +70,15 @@ pub enum DesignError {
         /// The framework's message.
         message: String,
     },
+    /// An edge declared several times under different `tool_name_override`s: the OpenAI
+    /// Agents SDK offers each, two handoffs to one agent, which a design does not keep.
+    #[error(
+        "the edge is declared with different `tool_name_override`s: the OpenAI Agents SDK would offer two handoffs to one agent, and a design keeps one per pair of agents; give every declaration the same name"
+    )]
+    RenamedRepeat {
+        /// Where the later declaration is, as a JSON path.
+        place: String,
+    },
     /// A function name longer than the wire allows (64 characters).
     #[error("the function `{wire}` of agent `{agent}` is {} characters on the wire; the Chat Completions API allows at most 64{why}", wire.chars().count())]
     WireNameTooLong {
@@ -199,7 +208,9 @@ impl DesignError {
                 index, tool: Some(t), ..
             } => format!("agents[{index}].tools[{t}].name"),
             DesignError::SameWireName { index, tool_index, .. } => format!("agents[{index}].tools[{tool_index}]"),
-            DesignError::WireNameTooLong { place, .. } | DesignError::SharedTransferName { place, .. } => place.clone(),
+            DesignError::WireNameTooLong { place, .. }
+            | DesignError::SharedTransferName { place, .. }
+            | DesignError::RenamedRepeat { place } => place.clone(),
             DesignError::UnknownStart { .. } => "start".into(),
             DesignError::UnknownSource { name, .. } => format!("handoffs{}", json_key(name)),
             DesignError::UnknownTarget { source_agent, name, .. } => {

@@ -78,6 +78,8 @@ impl DesignBuilder {
             target: target.into(),
             description: Some(description.into()),
             by_name: false,
+            tool_name: None,
+            enabled: true,
         });
         self
     }
@@ -90,6 +92,8 @@ impl DesignBuilder {
             target: target.into(),
             description: Some(description.into()),
             by_name: true,
+            tool_name: None,
+            enabled: true,
         });
         self
     }
@@ -100,6 +104,8 @@ impl DesignBuilder {
             target: target.into(),
             description: None,
             by_name: false,
+            tool_name: None,
+            enabled: true,
         });
         self
     }
@@ -150,6 +156,12 @@ impl DesignBuilder {
         }
         Ok(())
     }
+}
+
+/// Whether `name` can name a function the model is offered (`^[0-9A-Za-z_-]{1,64}$`, as
+/// the Chat Completions API checks).
+pub fn valid_function_name(name: &str) -> bool {
+    surface::valid_name(name)
 }
 
 /// The id of agent number `i`.
@@ -253,22 +265,35 @@ impl Design {
             if source == target {
                 return Err(DesignError::SelfHandoff { agent: spec.source });
             }
+            // `get_handoffs` drops a disabled handoff before names are compared: it is as if
+            // the edge were not declared.
+            if !spec.enabled {
+                continue;
+            }
             let declared = spec.description.is_some();
             let to = &agents[target.index()];
             let description = surface.describe(spec.description.as_deref(), spec.by_name, &to.name, &to.description);
             let edges = &mut handoffs[source.index()];
             if let Some(k) = edges.iter().position(|h| h.target == target) {
+                // Two handoffs to one agent under two names are both offered by the OpenAI
+                // Agents SDK; a design keeps one handoff per pair of agents.
+                if edges[k].tool_name != spec.tool_name && surface.target_names == TargetNames::LowerSnake {
+                    return Err(DesignError::RenamedRepeat {
+                        place: format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target)),
+                    });
+                }
                 match (surface.collisions, surface.target_names) {
                     // The OpenAI Agents SDK lists the agent twice, both under one name: the
                     // last is offered, in its own place, with a warning...
                     (Collisions::LastKept, _) => {
                         edges.remove(k);
+                        let wire = surface.qualified(&surface.handoff_name(spec.tool_name.as_deref(), &to.name));
                         edges.push(Handoff {
                             target,
                             description,
                             declared,
+                            tool_name: spec.tool_name.clone(),
                         });
-                        let wire = surface.qualified(&surface.transfer_name(&to.name));
                         match collisions
                             .iter_mut()
                             .find(|c: &&mut NameCollision| c.agent == source && c.wire == wire)
@@ -278,6 +303,7 @@ impl Design {
                                 agent: source,
                                 wire,
                                 targets: vec![target, target],
+                                overridden: spec.tool_name.is_some(),
                             }),
                         }
                     }
@@ -285,8 +311,9 @@ impl Design {
                     (Collisions::Refused, TargetNames::LowerSnake) => {
                         let collision = NameCollision {
                             agent: source,
-                            wire: surface.qualified(&surface.transfer_name(&to.name)),
+                            wire: surface.qualified(&surface.handoff_name(spec.tool_name.as_deref(), &to.name)),
                             targets: vec![target, target],
+                            overridden: spec.tool_name.is_some(),
                         };
                         return Err(DesignError::SharedTransferName {
                             place: format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target)),
@@ -298,6 +325,7 @@ impl Design {
                     (Collisions::Refused, _) => {
                         edges[k].description = description;
                         edges[k].declared = declared;
+                        edges[k].tool_name = spec.tool_name.clone();
                     }
                 }
                 duplicates.push(spec);
@@ -306,6 +334,7 @@ impl Design {
                     target,
                     description,
                     declared,
+                    tool_name: spec.tool_name.clone(),
                 });
             }
         }
@@ -321,6 +350,7 @@ impl Design {
                                 target: AgentId(target as u32),
                                 description: surface.describe(None, false, &to.name, &to.description),
                                 declared: false,
+                                tool_name: None,
                             });
                         }
                     }

@@ -236,6 +236,16 @@ impl ToolSurface {
         }
     }
 
+    /// The plain name of a handoff's transfer function to `target`: `tool_name` when the
+    /// edge overrides it (the OpenAI Agents SDK's `tool_name_override`, used as it is), else
+    /// the surface's [`ToolSurface::transfer_name`].
+    pub fn handoff_name(&self, tool_name: Option<&str>, target: &str) -> String {
+        match tool_name {
+            Some(name) => name.to_string(),
+            None => self.transfer_name(target),
+        }
+    }
+
     /// An agent's own tool's name as the wire carries it.
     pub fn qualified_own(&self, plugin: Option<&str>, name: &str) -> String {
         match plugin.filter(|_| self.own_plugins) {
@@ -357,7 +367,9 @@ mod tests {
             lower.describe(Some("x"), true, "Refund", "Refunds."),
             "x",
             "no SK#13115 here"
-        );
+        ); // `tool_name_override or Handoff.default_tool_name(agent)`, the override as it is.
+        assert_eq!(lower.handoff_name(Some("Custom_Name"), "Refund"), "Custom_Name");
+        assert_eq!(lower.handoff_name(None, "Refund"), "transfer_to_refund");
     }
 
     #[test]

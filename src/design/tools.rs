@@ -70,6 +70,9 @@ pub struct NameCollision {
     pub wire: String,
     /// Their targets, in declaration order; the last one's transfer is offered.
     pub targets: Vec<AgentId>,
+    /// Whether one of them gave its name (`tool_name_override`) rather than deriving it from
+    /// the target's name.
+    pub overridden: bool,
 }
 
 impl NameCollision {
@@ -78,6 +81,7 @@ impl NameCollision {
     pub fn warning(&self, agents: &[Agent]) -> String {
         if let [first, second] = self.targets[..]
             && first != second
+            && !self.overridden
         {
             return format!(
                 "Ambiguous handoff configuration: agents {} and {} both derive the handoff tool name `{}`. Pass an explicit `tool_name_override=` to one of them.",
@@ -240,7 +244,7 @@ pub(super) fn toolbox(
     }
     let mut collisions: Vec<NameCollision> = Vec::new();
     for edge in edges {
-        let name = surface.transfer_name(&agents[edge.target.index()].name);
+        let name = surface.handoff_name(edge.tool_name.as_deref(), &agents[edge.target.index()].name);
         let qualified = surface.qualified(&name);
         // The OpenAI Agents SDK's `resolve_tool_name_collisions` under "warn": the last
         // handoff of a name is offered, the earlier ones are left out.
@@ -253,6 +257,8 @@ pub(super) fn toolbox(
         {
             let collision = NameCollision {
                 agent: AgentId(i as u32),
+                overridden: edge.tool_name.is_some()
+                    || *tools[k].name != *surface.transfer_name(&agents[first.index()].name),
                 wire: qualified,
                 targets: vec![first, edge.target],
             };
@@ -266,15 +272,22 @@ pub(super) fn toolbox(
             });
         }
         if let (Collisions::LastKept, Some(k)) = (surface.collisions, earlier) {
-            let ToolKind::Transfer(lost) = tools.remove(k).kind else {
+            let lost_tool = tools.remove(k);
+            let ToolKind::Transfer(lost) = lost_tool.kind else {
                 unreachable!("a transfer was found")
             };
+            let overridden =
+                edge.tool_name.is_some() || *lost_tool.name != *surface.transfer_name(&agents[lost.index()].name);
             match collisions.iter_mut().find(|c| c.wire == qualified) {
-                Some(collision) => collision.targets.push(edge.target),
+                Some(collision) => {
+                    collision.targets.push(edge.target);
+                    collision.overridden |= overridden;
+                }
                 None => collisions.push(NameCollision {
                     agent: AgentId(i as u32),
                     wire: qualified.clone(),
                     targets: vec![lost, edge.target],
+                    overridden,
                 }),
             }
         }

@@ -171,7 +171,7 @@ impl Orchestration {
         Core::new(
             self.design.clone(),
             self.task.clone(),
-            self.settings,
+            self.settings.clone(),
             has_human,
             model_state,
         )

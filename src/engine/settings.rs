@@ -158,7 +158,7 @@ pub struct Policy {
 }
 
 /// Limits, policy and profile of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Bounds.
     pub limits: Limits,
@@ -191,6 +191,46 @@ pub struct Settings {
     /// framework idles ([`NoHuman::Idle`](crate::engine::profile::NoHuman::Idle)), the request
     /// stays pending and the run ends `ended-without-human` (`profile.human_done` in a scenario).
     pub host_terminates: bool,
+    /// Agent Framework's `termination_condition` (`profile.termination_condition` in a
+    /// scenario), evaluated on the workflow's conversation before each agent runs and after
+    /// each of its text replies; `None`: the workflow never ends on its own.
+    pub termination: Option<Termination>,
+}
+
+/// The common forms of Agent Framework's `HandoffBuilder(termination_condition=...)`, a
+/// function of the full conversation (the task, the human's replies, every agent's text; no
+/// tool traffic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Termination {
+    /// `sum(1 for m in conversation if m.role == "user") >= n`: the task and the human's
+    /// replies are the user messages.
+    UserMessages(u32),
+    /// `text in conversation[-1].text` (`conversation[-1].text.lower()` and a lowercase
+    /// `text` when `ignore_case`).
+    LastMessageContains {
+        /// The text looked for.
+        text: String,
+        /// Whether the comparison ignores case.
+        ignore_case: bool,
+    },
+}
+
+impl Termination {
+    /// Whether the condition holds for a conversation of `user_messages` user messages whose
+    /// last message says `last`.
+    pub fn holds(&self, user_messages: u32, last: &str) -> bool {
+        match self {
+            Termination::UserMessages(n) => user_messages >= *n,
+            Termination::LastMessageContains {
+                text,
+                ignore_case: false,
+            } => last.contains(text.as_str()),
+            Termination::LastMessageContains {
+                text,
+                ignore_case: true,
+            } => last.to_lowercase().contains(&text.to_lowercase()),
+        }
+    }
 }
 
 /// The OpenAI Agents SDK's `max_turns`: how many model calls one `Runner.run` makes before it
@@ -268,6 +308,7 @@ impl Default for Settings {
             streamed_runs: StreamedRuns::All,
             max_turns: MaxTurns::Profile,
             host_terminates: false,
+            termination: None,
         }
     }
 }

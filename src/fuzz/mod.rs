@@ -107,7 +107,7 @@ impl Fuzzer {
         let design = orchestration.design().clone();
         Ok(Fuzzer {
             task: scenario.task.clone().unwrap_or_default(),
-            settings: scenario.settings,
+            settings: scenario.settings.clone(),
             design,
             model: RefCell::new(model),
             phrases,
@@ -166,7 +166,7 @@ impl Fuzzer {
         let core = Core::new(
             self.design.clone(),
             self.task.clone(),
-            self.settings,
+            self.settings.clone(),
             self.has_human,
             Some(0),
         );

@@ -224,7 +224,7 @@ impl Scenario {
             _ => None,
         };
         let given = profile.is_some() || parsed.profile.is_some();
-        let named = parsed.profile.unwrap_or_default();
+        let named = parsed.profile.take().unwrap_or_default();
         let mut chosen = match profile {
             Some(p) if p != named.profile => ProfileFile::plain(p),
             _ => named,
@@ -252,6 +252,17 @@ impl Scenario {
             true => format!(" (under the `{}` profile)", chosen.profile.name),
             false => String::new(),
         };
+        if let Some((place, option)) = sdk_edge_option(&parsed.handoffs)
+            && chosen.profile.tools.target_names != crate::design::TargetNames::LowerSnake
+        {
+            return Err(in_design(
+                place,
+                format!(
+                    "`{option}` only changes what `openai-agents` does (it is an option of the SDK's `handoff(...)`); `{}` names, describes and offers its transfer functions itself",
+                    chosen.profile.name
+                ),
+            ));
+        }
         let design = declared(&mut parsed)
             .tool_surface(chosen.surface())
             .build()
@@ -299,6 +310,7 @@ impl Scenario {
                 streamed_runs: chosen.streamed_runs,
                 max_turns: chosen.max_turns,
                 host_terminates: chosen.host_terminates,
+                termination: chosen.termination.clone(),
             },
             profile_given: given,
             expect,
@@ -383,12 +395,14 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
     for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
         for (target, edge) in targets.0 {
             // An edge written as a list is declared once per item, in order.
-            for (description, by_name) in edge.declarations() {
+            for (description, by_name, tool_name, enabled) in edge.declarations() {
                 builder = builder.edge(HandoffSpec {
                     source: source.clone(),
                     target: target.clone(),
                     description,
                     by_name,
+                    tool_name,
+                    enabled,
                 });
             }
         }
@@ -411,6 +425,20 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         agent = agent.tool(tool);
     }
     agent
+}
+
+/// The first edge that gives an OpenAI Agents SDK option (`tool_name_override`,
+/// `tool_description_override`, `is_enabled`): its place and the option.
+fn sdk_edge_option(handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>) -> Option<(String, &'static str)> {
+    handoffs.0.iter().find_map(|(source, targets)| {
+        targets.0.iter().find_map(|(target, edge)| {
+            let option = edge.sdk_option()?;
+            Some((
+                format!("handoffs{}{}.{option}", json_key(source), json_key(target)),
+                option,
+            ))
+        })
+    })
 }
 
 /// Refuses an edge or a source given twice in `handoffs` (to run a design it must say what it

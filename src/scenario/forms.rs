@@ -1,5 +1,5 @@
 //! Values a scenario file may write in a short form or an object: a handoff edge (its
-//! description, or `{"description": ..., "by_name": true}`) and the profile (its name, or
+//! description, or `{"description": ..., "by_name": true, "tool_name_override": ...}`) and the profile (its name, or
 //! `{"name": ..., "usage_chunk": true}`, `{"name": ..., "tool_not_found_behavior": ...}`,
 //! `{"name": ..., "streamed_runs": ...}`, `{"name": ..., "tool_name_collision_policy": ...}`).
 
@@ -7,8 +7,9 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
+use super::termination_form::TerminationFile;
 use crate::design::{Collisions, ToolSurface};
-use crate::engine::{MaxTurns, Profile, StreamedRuns};
+use crate::engine::{MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python; for an edge written as a list
@@ -18,18 +19,50 @@ use crate::engine::{MaxTurns, Profile, StreamedRuns};
 pub(super) struct EdgeFile {
     pub(super) description: Option<String>,
     pub(super) by_name: bool,
+    /// The OpenAI Agents SDK's `tool_name_override` (`""` as none, as the SDK's `or` reads it).
+    pub(super) tool_name: Option<String>,
+    /// Whether the description was given as `tool_description_override`.
+    pub(super) description_override: bool,
+    /// The OpenAI Agents SDK's `is_enabled` as a bool (`None`: not given, enabled).
+    pub(super) is_enabled: Option<bool>,
     /// The declarations before the last, in order, for an edge written as a list.
     pub(super) earlier: Vec<EdgeFile>,
 }
 
+/// The options of an edge object.
+const EDGE_FIELDS: &[&str] = &[
+    "description",
+    "by_name",
+    "tool_name_override",
+    "tool_description_override",
+    "is_enabled",
+];
+
 impl EdgeFile {
-    /// Every declaration of the edge, in order: (description, by name).
-    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool)> {
-        let last = (self.description, self.by_name);
+    /// Every declaration of the edge, in order: (description, by name, tool name override,
+    /// enabled).
+    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool, Option<String>, bool)> {
+        let enabled = self.is_enabled != Some(false);
+        let last = (self.description, self.by_name, self.tool_name, enabled);
         self.earlier
             .into_iter()
-            .map(|e| (e.description, e.by_name))
+            .map(|e| (e.description, e.by_name, e.tool_name, e.is_enabled != Some(false)))
             .chain([last])
+    }
+
+    /// The first OpenAI Agents SDK option any declaration of the edge gives, if any.
+    pub(super) fn sdk_option(&self) -> Option<&'static str> {
+        std::iter::once(self).chain(&self.earlier).find_map(|e| {
+            if e.tool_name.is_some() {
+                Some("tool_name_override")
+            } else if e.description_override {
+                Some("tool_description_override")
+            } else if e.is_enabled.is_some() {
+                Some("is_enabled")
+            } else {
+                None
+            }
+        })
     }
 }
 
@@ -90,9 +123,46 @@ impl<'de> Visitor<'de> for Edge {
                 return Err(de::Error::custom(format!("`{key}` is given twice")));
             }
             match key.as_str() {
+                "description" | "tool_description_override"
+                    if seen
+                        .iter()
+                        .any(|k| k == "description" || k == "tool_description_override") =>
+                {
+                    return Err(de::Error::custom(
+                        "give the description once: `description` and `tool_description_override` are the same under `openai-agents`",
+                    ));
+                }
                 "description" => edge.description = map.next_value()?,
+                // The OpenAI Agents SDK's `handoff(..., tool_description_override=...)`: the
+                // function's whole description, as an edge's description is under that profile.
+                "tool_description_override" => {
+                    edge.description = map.next_value()?;
+                    edge.description_override = true;
+                }
                 "by_name" => edge.by_name = map.next_value()?,
-                other => return Err(de::Error::unknown_field(other, &["description", "by_name"])),
+                // The OpenAI Agents SDK's `handoff(agent, is_enabled=...)` in its fixed form; the
+                // callable, evaluated each turn, is the app's own code.
+                "is_enabled" => {
+                    edge.is_enabled = Some(map.next_value().map_err(|_: A::Error| {
+                        de::Error::custom(
+                            "`is_enabled` is true or false (the SDK's callable form runs the app's code: `handoff serve` runs it)",
+                        )
+                    })?)
+                }
+                "tool_name_override" => {
+                    let name: Option<String> = map.next_value()?;
+                    if let Some(bad) = name
+                        .as_deref()
+                        .filter(|n| !n.is_empty() && !crate::design::valid_function_name(n))
+                    {
+                        return Err(de::Error::custom(format!(
+                            "`tool_name_override` `{bad}` is not a function name the model can be offered (letters, digits, `_` and `-`, at most 64)"
+                        )));
+                    }
+                    // The SDK writes `tool_name_override or Handoff.default_tool_name(agent)`.
+                    edge.tool_name = name.filter(|n| !n.is_empty());
+                }
+                other => return Err(de::Error::unknown_field(other, EDGE_FIELDS)),
             }
             seen.push(key);
         }
@@ -107,7 +177,7 @@ impl<'de> Deserialize<'de> for EdgeFile {
 }
 
 /// The profile as written, resolved to its semantics.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct ProfileFile {
     pub(super) profile: &'static Profile,
     pub(super) usage_chunk: bool,
@@ -121,6 +191,8 @@ pub(super) struct ProfileFile {
     /// Whether the app's host terminates Agent Framework's workflow when its human has
     /// nothing more to say (`human_done: "terminate"`).
     pub(super) host_terminates: bool,
+    /// Agent Framework's `termination_condition`, in one of its common forms.
+    pub(super) termination: Option<Termination>,
 }
 
 impl ProfileFile {
@@ -143,6 +215,7 @@ impl ProfileFile {
             collisions: profile.tools.collisions,
             max_turns: MaxTurns::Profile,
             host_terminates: false,
+            termination: None,
         }
     }
 }
@@ -162,6 +235,7 @@ const PROFILE_FIELDS: &[&str] = &[
     "tool_name_collision_policy",
     "max_turns",
     "human_done",
+    "termination_condition",
 ];
 
 /// The profile named `name`, or an error listing them all.
@@ -190,6 +264,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut collisions = None;
                 let mut max_turns = None;
                 let mut human_done: Option<bool> = None;
+                let mut termination: Option<TerminationFile> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -235,6 +310,10 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             });
                         }
                         "human_done" => return Err(de::Error::custom("`human_done` is given twice")),
+                        "termination_condition" if termination.is_none() => termination = Some(map.next_value()?),
+                        "termination_condition" => {
+                            return Err(de::Error::custom("`termination_condition` is given twice"));
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -277,6 +356,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if termination.is_some() && profile.texts.no_human != crate::engine::profile::NoHuman::Idle {
+                    return Err(de::Error::custom(format!(
+                        "`termination_condition` only changes what `agent-framework` does (HandoffBuilder's condition on the conversation that ends the workflow); `{}` has no such condition",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
@@ -285,6 +370,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     collisions: collisions.unwrap_or(profile.tools.collisions),
                     max_turns: max_turns.unwrap_or_default(),
                     host_terminates: human_done.unwrap_or(false),
+                    termination: termination.map(TerminationFile::into_termination).transpose()?,
                 })
             }
         }
@@ -305,7 +391,10 @@ impl schemars::JsonSchema for EdgeFile {
                     "type": "object",
                     "properties": {
                         "description": { "type": ["string", "null"] },
-                        "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." }
+                        "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." },
+                        "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
+                        "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
+                        "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." }
                     },
                     "additionalProperties": false
                 }
@@ -340,6 +429,13 @@ impl schemars::JsonSchema for ProfileFile {
                         "tool_not_found_behavior": { "enum": ["raise_error", "return_error_to_model"], "description": "openai-agents only: what a call to a function the agent does not have does." },
                         "tool_name_collision_policy": { "enum": ["warn", "error"], "description": "openai-agents only: two handoffs of one agent sent under one function name (`Billing Agent` and `billing agent` both give `transfer_to_billing_agent`). warn (the default): the SDK warns and offers only the last; error: the SDK raises UserError before any model call (the design is refused). `collision_policy` is accepted as a shorter name." },
                         "collision_policy": { "enum": ["warn", "error"], "description": "The same as tool_name_collision_policy." },
+                        "termination_condition": {
+                            "description": "agent-framework only: HandoffBuilder's termination_condition, evaluated on the workflow's conversation (the task, the human's replies, every agent's text) before each agent runs and after each text reply; when it holds the workflow ends (completed, its summary the last agent reply). user_messages: the task and the human's replies counted, at least N; last_message_contains: the conversation's last message contains the text.",
+                            "oneOf": [
+                                { "type": "object", "properties": { "user_messages": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }, "required": ["user_messages"], "additionalProperties": false },
+                                { "type": "object", "properties": { "last_message_contains": { "type": "string" }, "ignore_case": { "type": "boolean" } }, "required": ["last_message_contains"], "additionalProperties": false }
+                            ]
+                        },
                         "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
@@ -368,6 +464,39 @@ mod tests {
         assert!(bad.to_string().contains("unknown field `descripton`"), "{bad}");
         let bad = serde_json::from_str::<EdgeFile>("3").unwrap_err();
         assert!(bad.to_string().contains("a description, null"), "{bad}");
+    }
+
+    #[test]
+    fn an_edge_object_may_override_the_agents_sdk_function() {
+        let e: EdgeFile =
+            serde_json::from_str(r#"{"tool_name_override": "to_billing", "tool_description_override": "Billing."}"#)
+                .unwrap();
+        assert_eq!(e.tool_name.as_deref(), Some("to_billing"));
+        assert_eq!(e.description.as_deref(), Some("Billing."));
+        assert_eq!(e.sdk_option(), Some("tool_name_override"));
+        let e: EdgeFile = serde_json::from_str(r#"{"tool_name_override": ""}"#).unwrap();
+        assert_eq!(e.tool_name, None, "the SDK's `or` reads an empty override as none");
+        let e: EdgeFile = serde_json::from_str(r#"{"tool_description_override": "x"}"#).unwrap();
+        assert_eq!(e.sdk_option(), Some("tool_description_override"));
+        let e: EdgeFile = serde_json::from_str(r#"["a", {"tool_name_override": "b"}, "c"]"#).unwrap();
+        assert_eq!(e.sdk_option(), Some("tool_name_override"), "an earlier declaration's");
+        let names: Vec<_> = e.declarations().map(|(_, _, name, _)| name).collect();
+        assert_eq!(names, [None, Some("b".to_string()), None]);
+        assert_eq!(
+            serde_json::from_str::<EdgeFile>(r#""plain""#).unwrap().sdk_option(),
+            None
+        );
+        let bad =
+            serde_json::from_str::<EdgeFile>(r#"{"tool_description_override": "x", "description": "y"}"#).unwrap_err();
+        assert!(bad.to_string().contains("give the description once"), "{bad}");
+        let bad = serde_json::from_str::<EdgeFile>(r#"{"tool_name_override": "a.b"}"#).unwrap_err();
+        assert!(bad.to_string().contains("is not a function name"), "{bad}");
+        let e: EdgeFile = serde_json::from_str(r#"[{"is_enabled": false}, "x"]"#).unwrap();
+        assert_eq!(e.sdk_option(), Some("is_enabled"));
+        let enabled: Vec<_> = e.declarations().map(|d| d.3).collect();
+        assert_eq!(enabled, [false, true]);
+        let bad = serde_json::from_str::<EdgeFile>(r#"{"is_enabled": "sometimes"}"#).unwrap_err();
+        assert!(bad.to_string().contains("`handoff serve` runs it"), "{bad}");
     }
 
     #[test]
@@ -410,6 +539,34 @@ mod tests {
             bad.to_string().contains("only changes what `agent-framework` sends"),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn a_termination_condition_is_one_of_its_common_forms() {
+        let p: ProfileFile =
+            serde_json::from_str(r#"{"name": "agent-framework", "termination_condition": {"user_messages": 4}}"#)
+                .unwrap();
+        assert_eq!(p.termination, Some(Termination::UserMessages(4)));
+        let p: ProfileFile = serde_json::from_str(
+            r#"{"name": "agent-framework", "termination_condition": {"last_message_contains": "Bye", "ignore_case": true}}"#,
+        )
+        .unwrap();
+        let t = p.termination.unwrap();
+        assert!(t.holds(1, "ok, bye!") && !t.holds(9, "ok"));
+        assert_eq!(ProfileFile::plain(p.profile).termination, None);
+        let bad = serde_json::from_str::<ProfileFile>(
+            r#"{"name": "semantic-kernel", "termination_condition": {"user_messages": 4}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            bad.to_string().contains("only changes what `agent-framework` does"),
+            "{bad}"
+        );
+        let bad = serde_json::from_str::<ProfileFile>(
+            r#"{"name": "agent-framework", "termination_condition": {"user_messages": 4, "last_message_contains": "x"}}"#,
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("one of them"), "{bad}");
     }
 
     #[test]

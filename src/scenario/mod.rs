@@ -23,6 +23,7 @@ mod parameters;
 mod replies;
 mod schema;
 mod shared;
+mod termination_form;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
@@ -159,7 +160,7 @@ impl Scenario {
             .ok_or_else(|| self.invalid("task", "missing: a run needs the task its first agent is given"))?;
         Ok(Orchestration::new(self.design.clone())
             .task(task.clone())
-            .settings(self.settings))
+            .settings(self.settings.clone()))
     }
 
     fn invalid(&self, place: &str, message: &str) -> ScenarioError {

@@ -207,7 +207,15 @@ pub(super) fn compile(
                     format!("`{target}` is not an agent of the design{hint}"),
                 ));
             }
-            let plain = surface.transfer_name(target);
+            // The agent's own handoff to the target names the function (its
+            // `tool_name_override`, if any); without one, the profile's name.
+            let to = design.find(target);
+            let renamed = design
+                .handoffs(agent)
+                .iter()
+                .find(|h| Some(h.target) == to)
+                .and_then(|h| h.tool_name.as_deref());
+            let plain = surface.handoff_name(renamed, target);
             let wire = surface.qualified(&plain);
             handoff_spec = CallSpec {
                 tool: surface.call_name(&plain, &wire).to_string(),

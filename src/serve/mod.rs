@@ -326,7 +326,7 @@ pub async fn converse_all(
         let mut orchestration = scenario.orchestration_only()?;
         // The harness sends a usage chunk whenever a stream asks for one, as the OpenAI API
         // does; Semantic Kernel's thread dropping depends on it.
-        let mut settings = scenario.settings;
+        let mut settings = scenario.settings.clone();
         settings.usage_chunk |= settings.profile.turns.drops_threads;
         orchestration = orchestration.settings(settings);
         plans.push(Arc::new((scenario.clone(), orchestration, answerer)));

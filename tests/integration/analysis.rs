@@ -230,6 +230,8 @@ fn build(n: usize, edges: &[Spec], start: usize) -> DesignBuilder {
             target: format!("a{t}"),
             description: text.map(|i| TEXTS[i].to_string()),
             by_name: false,
+            tool_name: None,
+            enabled: true,
         });
     }
     builder.start(format!("a{start}"))

@@ -1,6 +1,7 @@
 //! Framework options a scenario's `profile` object sets, each against the framework's own
 //! tests (translated into scenarios) and source: the OpenAI Agents SDK's
-//! `tool_name_collision_policy` and `max_turns`.
+//! `tool_name_collision_policy` and `max_turns`, Agent Framework's pending request and
+//! `termination_condition`.
 
 use handoff_harness::design::{Agent, Collisions, Design, ToolKind, ToolSurface};
 
@@ -422,4 +423,105 @@ fn agent_framework_leaves_the_request_pending_when_the_human_is_done() {
         scenario(r#"{"name": "openai-agents", "human_done": "terminate"}"#).as_bytes(),
     );
     refused(&file, "`human_done` only changes what `agent-framework` does");
+}
+
+/// Agent Framework 1.4 `HandoffBuilder(termination_condition=...)`, in its common forms
+/// (`_handoff.py`, `HandoffAgentExecutor._run_agent_and_emit`): the condition reads the full
+/// conversation before the agent runs (the task and the human's replies are its user
+/// messages) and again after a text reply, before `request_info`; when it holds the executor
+/// returns and the workflow ends.
+fn terminating(condition: &str, user: &str, a: &str) -> String {
+    format!(
+        r#"{{"task": "hi", "profile": {{"name": "agent-framework", "termination_condition": {condition}}}, "user": {user},
+            "agents": [{{"name": "A"}}, {{"name": "B", "description": "B"}}], "handoffs": {{"A": {{"B": null}}}},
+            "model": {{"scripted": {{"A": {{"responses": {a}}}, "B": {{"responses": [{{"say": "B here."}}]}}}}}}}}"#
+    )
+}
+
+#[test]
+fn agent_framework_termination_condition_ends_the_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = r#"[{"say": "Hello."}, {"say": "Still here."}, {"say": "More."}]"#;
+    // `sum(1 for m in conversation if m.role == "user") >= 2`: the human's first reply is the
+    // second user message; the condition holds before A answers it.
+    let (ended, calls) = outcome(
+        &dir,
+        &terminating(r#"{"user_messages": 2}"#, r#"["thanks", "again"]"#, replies),
+    );
+    assert_eq!(
+        (
+            ended["kind"].as_str(),
+            ended["agent"].as_str(),
+            ended["summary"].as_str()
+        ),
+        (Some("completed"), Some("A"), Some("Hello.")),
+        "{ended}"
+    );
+    assert_eq!(calls, 1);
+    let (ended, calls) = outcome(
+        &dir,
+        &terminating(r#"{"user_messages": 3}"#, r#"["thanks", "again"]"#, replies),
+    );
+    assert_eq!((ended["summary"].as_str(), calls), (Some("Still here."), 2), "{ended}");
+    // The task alone is one user message: the workflow ends before any model call.
+    let (ended, calls) = outcome(&dir, &terminating(r#"{"user_messages": 1}"#, "[]", replies));
+    assert_eq!(
+        (ended["kind"].as_str(), ended["summary"].as_str(), calls),
+        (Some("completed"), Some(""), 0)
+    );
+
+    // `"goodbye" in conversation[-1].text.lower()`: after A's reply, before its request_info
+    // (the human, who has more to say, is not asked).
+    let bye = r#"[{"say": "Hello."}, {"say": "Goodbye then."}]"#;
+    let cond = r#"{"last_message_contains": "GOODBYE", "ignore_case": true}"#;
+    let (ended, calls) = outcome(&dir, &terminating(cond, r#"["thanks", "again"]"#, bye));
+    assert_eq!(
+        (ended["summary"].as_str(), calls),
+        (Some("Goodbye then."), 2),
+        "{ended}"
+    );
+    let exact = r#"{"last_message_contains": "GOODBYE"}"#;
+    let (ended, _) = outcome(&dir, &terminating(exact, r#"["thanks"]"#, bye));
+    assert_eq!(ended["kind"], "ended-without-human", "case counts: {ended}");
+    // The human's reply is the last message before A runs again.
+    let (ended, calls) = outcome(
+        &dir,
+        &terminating(r#"{"last_message_contains": "stop"}"#, r#"["please stop"]"#, bye),
+    );
+    assert_eq!((ended["summary"].as_str(), calls), (Some("Hello."), 1), "{ended}");
+    // Text beside a handoff is in the conversation B's executor reads before B runs.
+    let handing = r#"[{"say": "Over to B, stop.", "handoff": "B"}]"#;
+    let (ended, calls) = outcome(
+        &dir,
+        &terminating(r#"{"last_message_contains": "stop"}"#, "[]", handing),
+    );
+    assert_eq!(
+        (ended["agent"].as_str(), ended["summary"].as_str(), calls),
+        (Some("B"), Some(""), 1),
+        "{ended}"
+    );
+}
+
+#[test]
+fn termination_condition_is_agent_frameworks_in_its_common_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let sk = terminating(r#"{"user_messages": 2}"#, "[]", "[]").replace("agent-framework", "openai-agents");
+    refused(
+        &temp_file(&dir, "sdk.json", sk.as_bytes()),
+        "`termination_condition` only changes what `agent-framework` does",
+    );
+    for bad in [
+        r#"{"user_messages": 2, "last_message_contains": "x"}"#,
+        r#"{}"#,
+        r#"{"user_messages": 2, "ignore_case": true}"#,
+    ] {
+        let file = temp_file(&dir, "bad.json", terminating(bad, "[]", "[]").as_bytes());
+        refused(&file, "`termination_condition` is {\"user_messages\": N}");
+    }
+    let file = temp_file(
+        &dir,
+        "lambda.json",
+        terminating(r#""lambda c: True""#, "[]", "[]").as_bytes(),
+    );
+    refused(&file, "profile");
 }

@@ -21,6 +21,7 @@
 //! - `discover`: `handoff discover` on real apps: the design they show, the scenario that replays them;
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `framework_options`: framework options of the `profile` object against the frameworks' own tests;
+//! - `framework_options_edges`: framework options of a handoff edge against the frameworks' own tests;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -43,6 +44,7 @@ mod drawings;
 mod driving;
 mod endpoint;
 mod framework_options;
+mod framework_options_edges;
 mod fuzz;
 mod fuzz_reach;
 mod host;

@@ -19,6 +19,7 @@ use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibili
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
 mod calls;
+mod termination;
 mod turns;
 
 /// What the core needs next.
@@ -60,6 +61,9 @@ pub struct Core {
     turn_text: String,
     /// The latest response's text in this turn (what .NET passes on).
     last_text: String,
+    /// The text of the conversation's last message, as Agent Framework's termination
+    /// condition reads it (kept only when the run has one).
+    last_message: String,
     /// Whether this turn streamed anything Semantic Kernel Python passes on.
     yielded: bool,
     /// Whether the next model call is made without tools (a framework's guard).
@@ -116,11 +120,16 @@ impl Core {
         let agents = design.agents().len();
         let start = design.start();
         let mut log = EventLog::new(agents);
+        let task = task.into();
+        let last_message = match settings.termination {
+            Some(_) => task.clone(),
+            None => String::new(),
+        };
         let latest_user = Some(Core::append_to(
             &mut log,
             &settings,
             None,
-            EventKind::Task { text: task.into() },
+            EventKind::Task { text: task },
             None,
         ));
         let mut loops = LoopDetector::new(agents);
@@ -137,6 +146,7 @@ impl Core {
             turn_start: 0,
             turn_text: String::new(),
             last_text: String::new(),
+            last_message,
             yielded: false,
             tools_off: false,
             error_rounds: 0,
@@ -162,8 +172,9 @@ impl Core {
             stop: None,
             notes: Vec::new(),
         };
-        // The start agent runs in the first superstep.
-        if core.superstep() {
+        // The start agent runs in the first superstep (its executor first evaluates the
+        // termination condition on the task).
+        if core.superstep() && !core.terminates() {
             core.call_model_next();
         }
         core
@@ -317,6 +328,7 @@ impl Core {
             return self.human_done();
         };
         self.human_turns += 1;
+        self.said(&text);
         self.latest_user = Some(self.append(None, EventKind::Human { text }));
         if let Some(agent) = host.filter(|&agent| agent != self.active) {
             self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
@@ -326,7 +338,7 @@ impl Core {
         self.calls_in_human_turn = 0;
         self.start_turn();
         self.loops.restart(self.active, self.model_state);
-        if self.superstep() {
+        if self.superstep() && !self.terminates() {
             self.call_model_next();
         }
     }
@@ -449,9 +461,14 @@ impl Core {
         );
         self.keep_or_drop_thread(source);
         self.end_invocation(source);
+        // Text beside the handoff call is in the conversation the target's executor reads.
+        if self.settings.termination.is_some() {
+            let said = std::mem::take(&mut self.last_text);
+            self.said(&said);
+        }
         self.active = target;
         self.start_turn();
-        if !self.superstep() {
+        if !self.superstep() || self.terminates() {
             return;
         }
         if let Some(cycle) = self.loops.enter(target, self.model_state) {

@@ -125,6 +125,15 @@ impl Core {
         self.end_invocation(agent);
         let visibility = last_round_had_calls.then_some(Visibility::Others(agent));
         self.append_seen(Some(agent), EventKind::Broadcast { text: text.clone() }, visibility);
+        // Agent Framework evaluates its termination condition again after the reply, before
+        // the agent's `request_info`: the reply's last message is the conversation's last.
+        if self.settings.termination.is_some() {
+            let said = std::mem::take(&mut self.last_text);
+            self.said(if said.is_empty() { &text } else { &said });
+            if self.terminates() {
+                return;
+            }
+        }
         if ends_conversation {
             self.append(Some(agent), EventKind::Completed { summary: text.clone() });
             return self.finish(Outcome::Completed { agent, summary: text });

@@ -10,7 +10,8 @@
 //!   trace shows (each argument's value replaced by its `{placeholder}`);
 //! - edges as declared: SK's `add(source, "Target", text)` is `{"description": text,
 //!   "by_name": true}` (SK drops it, SK#13115), AF's `add_handoff(..., description=)` and
-//!   the Agents SDK's `tool_description_override` the description (or `null`);
+//!   the Agents SDK's `tool_description_override` the description (or `null`), with its
+//!   `tool_name_override` where the edge gives one;
 //! - the human: the scripted replies (`user`), absent when the probe had no human;
 //! - every model reply, in order, as the agent's next listed response: its text (`say`) and
 //!   its calls (`call`/`calls`, in the model's order, by the name the model used). A call
@@ -20,7 +21,7 @@
 //! - a text reply after which the host ends the conversation (AF's `terminate()`, the
 //!   Agents SDK's chat loop out of input) is `complete`, as the profiles map it;
 //! - the fake's settings: SK's usage chunk and the Agents SDK's `tool_not_found_behavior`
-//!   as profile options; the probe's call budget as `limits.model_calls`, every other
+//!   as profile options (and AF's termination condition); the probe's call budget as `limits.model_calls`, every other
 //!   harness limit off (the frameworks have only their own guards);
 //! - `expect`: the outcome, path (`Trace::control_path`) and model calls of the trace (see
 //!   `Trace::outcome`).
@@ -111,7 +112,11 @@ fn profile(trace: &Trace) -> Json {
             );
             behavior.or(max_turns)
         }
-        _ => None,
+        // `.with_termination_condition(...)` in a common form: the profile's
+        // `termination_condition`, written as the probe gave it.
+        Framework::AgentFramework => design
+            .get("termination_condition")
+            .map(|form| ("termination_condition", form.clone())),
     };
     match option {
         None => Json::text(name),
@@ -279,10 +284,18 @@ fn handoffs(trace: &Trace) -> Json {
         Framework::OpenAiAgents => {
             for agent in design["agents"].as_array().unwrap() {
                 for handoff in agent["handoffs"].as_array().unwrap() {
+                    let description = Json::Value(handoff["tool_description"].clone());
+                    let edge = match &handoff["tool_name_override"] {
+                        Value::Null => description,
+                        name => Json::object([
+                            ("description", description),
+                            ("tool_name_override", Json::Value(name.clone())),
+                        ]),
+                    };
                     add(
                         agent["name"].as_str().unwrap(),
                         handoff["target"].as_str().unwrap(),
-                        Json::Value(handoff["tool_description"].clone()),
+                        edge,
                     );
                 }
             }
