@@ -7,23 +7,25 @@ use handoff_harness::design::{Agent, Collisions, Design, ToolKind, ToolSurface};
 
 use crate::support::{arg, handoff, temp_file};
 
-fn stdout(o: &std::process::Output) -> String {
+/// A command's standard output, as text.
+pub(crate) fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &std::process::Output) -> String {
+/// A command's standard error, as text.
+pub(crate) fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// `triage` hands off to `Billing Agent` and `billing agent`, both `transfer_to_billing_agent`
-/// on the wire; `profile` is the scenario's profile value, `triage` triage's script.
 /// `handoff run FILE` refuses it as bad input (exit 2), saying `words`.
-fn refused(file: &std::path::Path, words: &str) {
+pub(crate) fn refused(file: &std::path::Path, words: &str) {
     let out = handoff(&["run", arg(file)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains(words), "{}", stderr(&out));
 }
 
+/// `triage` hands off to `Billing Agent` and `billing agent`, both `transfer_to_billing_agent`
+/// on the wire; `profile` is the scenario's profile value, `triage` triage's script.
 fn billing(profile: &str, triage: &str) -> String {
     format!(
         r#"{{"task": "Route this request", "profile": {profile},

@@ -3,22 +3,8 @@
 
 use handoff_harness::design::Design;
 
+use crate::framework_options::{refused, stderr, stdout};
 use crate::support::{arg, handoff, temp_file};
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// `handoff run FILE` refuses it as bad input (exit 2), saying `words`.
-fn refused(file: &std::path::Path, words: &str) {
-    let out = handoff(&["run", arg(file)]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains(words), "{}", stderr(&out));
-}
 
 /// The design of the scenario `text`.
 fn design(dir: &tempfile::TempDir, text: &str) -> Design {
