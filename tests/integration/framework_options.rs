@@ -24,6 +24,15 @@ pub(crate) fn refused(file: &std::path::Path, words: &str) {
     assert!(stderr(&out).contains(words), "{}", stderr(&out));
 }
 
+/// The functions `agent`'s model is offered: name and description, in order.
+pub(crate) fn offered<'a>(design: &'a Design, agent: &str) -> Vec<(&'a str, &'a str)> {
+    design
+        .tools(design.find(agent).unwrap())
+        .iter()
+        .map(|t| (&*t.qualified_name, t.description.as_str()))
+        .collect()
+}
+
 /// `triage` hands off to `Billing Agent` and `billing agent`, both `transfer_to_billing_agent`
 /// on the wire; `profile` is the scenario's profile value, `triage` triage's script.
 fn billing(profile: &str, triage: &str) -> String {
@@ -247,12 +256,7 @@ fn semantic_kernel_edge_added_twice_keeps_its_place_and_the_last_description() {
     let scenario = handoff_harness::scenario::Scenario::load(&file).unwrap();
     let orchestration = scenario.orchestration_only().unwrap();
     let design = orchestration.design();
-    let a = design.find("A").unwrap();
-    let offered: Vec<(&str, &str)> = design
-        .tools(a)
-        .iter()
-        .map(|t| (&*t.qualified_name, t.description.as_str()))
-        .collect();
+    let offered = offered(design, "A");
     assert_eq!(
         offered,
         [
@@ -280,7 +284,7 @@ fn semantic_kernel_edge_added_twice_keeps_its_place_and_the_last_description() {
     let file = temp_file(&dir, "by_name.json", by_name.as_bytes());
     let scenario = handoff_harness::scenario::Scenario::load(&file).unwrap();
     let design = scenario.orchestration_only().unwrap().design().clone();
-    assert_eq!(design.tools(a)[0].description, "");
+    assert_eq!(design.tools(design.find("A").unwrap())[0].description, "");
     // A key given twice is still refused: the list says the same without a duplicate key.
     let twice = std::fs::read_to_string(&file).unwrap().replace(
         r#""B": ["first", {"description": "later", "by_name": true}]"#,
@@ -321,12 +325,7 @@ fn agents_sdk_an_agent_listed_twice_is_offered_once_in_its_last_place() {
         .unwrap()
         .design()
         .clone();
-    let a = design.find("A").unwrap();
-    let offered: Vec<(&str, &str)> = design
-        .tools(a)
-        .iter()
-        .map(|t| (&*t.qualified_name, t.description.as_str()))
-        .collect();
+    let offered = offered(&design, "A");
     assert_eq!(offered, [("transfer_to_b", "last"), ("transfer_to_c", "to C")]);
     let text = stdout(&handoff(&["run", arg(&file)]));
     assert!(

@@ -3,7 +3,7 @@
 
 use handoff_harness::design::Design;
 
-use crate::framework_options::{refused, stderr, stdout};
+use crate::framework_options::{offered, refused, stderr, stdout};
 use crate::support::{arg, handoff, temp_file};
 
 /// The design of the scenario `text`.
@@ -44,11 +44,7 @@ fn agents_sdk_overrides_name_and_describe_the_transfer() {
             "handoffs": {"test_3": {"test_1": null, "test_2": {"tool_name_override": "custom_tool_name", "tool_description_override": "custom tool description"}}},
             "model": {"scripted": {"test_3": {"responses": [{"say": "hello"}]}}}}"#,
     );
-    let offered: Vec<(&str, &str)> = d
-        .tools(d.find("test_3").unwrap())
-        .iter()
-        .map(|t| (&*t.qualified_name, t.description.as_str()))
-        .collect();
+    let offered = offered(&d, "test_3");
     assert_eq!(
         offered,
         [
