@@ -49,6 +49,11 @@ from agents.usage import Usage
 # --------------------------------------------------------------------------- #
 
 
+# How the fake writes a call's arguments: Python's default (`{"a": "b"}`), or compact
+# (`{"a":"b"}`, as `handoff serve` sends them) for probes whose summaries quote them.
+ARGUMENTS: dict[str, Any] = {"separators": None}
+
+
 @dataclass(frozen=True)
 class Reply:
     """One model response: optional text and/or function calls.
@@ -218,7 +223,7 @@ class ScriptedModel(Model):
             c.tool_calls += 1
             call_items.append(ResponseFunctionToolCall(
                 type="function_call", id=f"fc_{c.tool_calls:04d}", call_id=f"call_{c.tool_calls:04d}",
-                name=name, arguments=json.dumps(args), status="completed"))
+                name=name, arguments=json.dumps(args, separators=ARGUMENTS["separators"]), status="completed"))
         out = text_items + call_items if reply.text_first else call_items + text_items
         ms = _drop_none(model_settings.to_json_dict()) if model_settings is not None else None
         c.log.append({

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "common"))
 from agents import Agent, RunConfig, Runner, function_tool, handoff  # noqa: E402
 from agents.tracing import set_trace_processors  # noqa: E402
 from oai_fake import (  # noqa: E402
+    ARGUMENTS,
     Calls,
     Counters,
     ModelRequest,
@@ -37,6 +38,9 @@ from oai_fake import (  # noqa: E402
     run_item_view,
 )
 from tracefile import log, selected, write_trace  # noqa: E402
+from agents.extensions import handoff_filters  # noqa: E402
+
+FILTERS = {"remove_all_tools": handoff_filters.remove_all_tools}
 
 FRAMEWORK = "openai_agents"
 VERSION = f"openai-agents {version('openai-agents')}"
@@ -118,9 +122,12 @@ def build(d: dict, policy, c: Counters) -> dict[str, Agent]:
               for name, desc, instr, tools in d["agents"]}
     for name, a in agents.items():
         a.model = ScriptedModel(name, policy, c, check_offered=False)
-        # An edge is its description, or {"description": ..., "tool_name_override": ...}.
+        # An edge is its description, or {"description": ..., "tool_name_override": ...,
+        # "input_filter": a name in FILTERS, "nest_handoff_history": bool}.
         a.handoffs = [handoff(agents[t], tool_description_override=e.get("description"),
-                              tool_name_override=e.get("tool_name_override"))
+                              tool_name_override=e.get("tool_name_override"),
+                              input_filter=FILTERS[e["input_filter"]] if "input_filter" in e else None,
+                              nest_handoff_history=e.get("nest_handoff_history"))
                       if isinstance(e, dict) else handoff(agents[t], tool_description_override=e)
                       for t, e in d["edges"].get(name, {}).items()]
     return agents
@@ -135,10 +142,15 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
                                   "tool_description": h.tool_description,
                                   # Only where the edge overrides the name (the SDK keeps the
                                   # derived identity otherwise).
-                                  **({} if h._default_tool_identity else {"tool_name_override": h.tool_name})}
+                                  **({} if h._default_tool_identity else {"tool_name_override": h.tool_name}),
+                                  **({"input_filter": next(k for k, f in FILTERS.items() if f is h.input_filter)}
+                                     if h.input_filter is not None else {}),
+                                  **({"nest_handoff_history": h.nest_handoff_history}
+                                     if h.nest_handoff_history is not None else {})}
                                  for h in a.handoffs]}
                    for n, a in agents.items()],
-        "edges": [{"source": s, "target": t, "description": desc} for s, ts in d["edges"].items()
+        "edges": [{"source": s, "target": t, "description": desc.get("description") if isinstance(desc, dict) else desc}
+                  for s, ts in d["edges"].items()
                   for t, desc in ts.items()],
     }
 
@@ -461,6 +473,75 @@ async def p_name_override(name):
                            "its agent?", OVERRIDDEN, script(steps), task="Route this request", human_turns=[])
 
 
+def _nested_steps():
+    return [
+        ("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+        ("TriageAgent", Reply(text="Let me transfer you to our refund team.", calls=((TR + "refundagent", {}),))),
+        ("RefundAgent", Text("Refund team here. What is the order ID?")),
+        ("RefundAgent", Calls([("process_refund", {"order_id": "42", "reason": "late"})])),
+        ("RefundAgent", Text("Refunded order 42. Anything else?")),
+        ("RefundAgent", Reply(text="Over to triage.", calls=((TR + "triageagent", {}),))),
+        ("TriageAgent", Text("Back at triage.")),
+    ]
+
+
+def _compact(probe):
+    """The probe with compact call arguments: nested summaries quote them as the model sent them."""
+    async def run(name):
+        ARGUMENTS["separators"] = (",", ":")
+        try:
+            return await probe(name)
+        finally:
+            ARGUMENTS["separators"] = None
+    return run
+
+
+def _history_check(tr):
+    return {f"call_{x['n']}_{x['agent']}": seen(tr, x["n"]) for x in tr["calls"]}
+
+
+NESTED_DESIGN = "Triage looks up the customer, then says a sentence and hands off to Refund; Refund asks, the " \
+    "human answers, Refund calls process_refund, answers; the human replies, Refund says a sentence and hands back."
+NESTED_HUMAN = ["Order 42, it came late", "Something else, please"]
+
+
+def _edge(d: dict, source: str, target: str, **options) -> dict:
+    edges = {s: dict(ts) for s, ts in d["edges"].items()}
+    edges[source][target] = {"description": edges[source][target], **options}
+    return {**d, "edges": edges}
+
+
+async def p_nested_history(name):
+    return await run_probe(name, NESTED_DESIGN + " Under RunConfig(nest_handoff_history=True).", SMALL,
+                           script(_nested_steps()), human_turns=NESTED_HUMAN,
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_nested_history_per_handoff(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", nest_handoff_history=True)
+    return await run_probe(name, NESTED_DESIGN + " Only Triage's handoff to Refund is "
+                           "handoff(..., nest_handoff_history=True).", d, script(_nested_steps()),
+                           human_turns=NESTED_HUMAN, check=_history_check)
+
+
+async def p_remove_all_tools(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="remove_all_tools")
+    return await run_probe(name, NESTED_DESIGN + " Triage's handoff to Refund is "
+                           "handoff(..., input_filter=handoff_filters.remove_all_tools).", d, script(_nested_steps()),
+                           human_turns=NESTED_HUMAN, check=_history_check)
+
+
+async def p_remove_all_tools_run_wide(name):
+    return await run_probe(name, NESTED_DESIGN + " Under RunConfig(handoff_input_filter=handoff_filters."
+                           "remove_all_tools, nest_handoff_history=True): the filter replaces the nesting.", SMALL,
+                           script(_nested_steps()), human_turns=NESTED_HUMAN,
+                           run_config=RunConfig(handoff_input_filter=handoff_filters.remove_all_tools,
+                                                nest_handoff_history=True),
+                           run_config_view={"handoff_input_filter": "remove_all_tools", "nest_handoff_history": True},
+                           check=_history_check)
+
+
 PROBES = {
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
@@ -478,6 +559,10 @@ PROBES = {
     "max_turns_3": p_max_turns_3,
     "name_collision": p_name_collision,
     "name_override": p_name_override,
+    "nested_history": _compact(p_nested_history),
+    "nested_history_per_handoff": _compact(p_nested_history_per_handoff),
+    "remove_all_tools": _compact(p_remove_all_tools),
+    "remove_all_tools_run_wide": _compact(p_remove_all_tools_run_wide),
 }
 
 

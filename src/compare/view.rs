@@ -107,7 +107,9 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
         | EventKind::Human { .. }
         | EventKind::Host { .. }
         | EventKind::Broadcast { .. }
-        | EventKind::Note { .. } => {}
+        | EventKind::Note { .. }
+        | EventKind::Summary { .. }
+        | EventKind::Carried { .. } => {}
     }
 }
 

@@ -195,6 +195,10 @@ pub struct Settings {
     /// scenario), evaluated on the workflow's conversation before each agent runs and after
     /// each of its text replies; `None`: the workflow never ends on its own.
     pub termination: Option<Termination>,
+    /// How handoffs rewrite the conversation the next agent reads (the OpenAI Agents SDK's
+    /// nested history and input filters; `profile.nest_handoff_history`,
+    /// `profile.handoff_input_filter` and the edges' own in a scenario).
+    pub history: crate::engine::HandoffHistory,
 }
 
 /// The common forms of Agent Framework's `HandoffBuilder(termination_condition=...)`, a
@@ -309,6 +313,7 @@ impl Default for Settings {
             max_turns: MaxTurns::Profile,
             host_terminates: false,
             termination: None,
+            history: crate::engine::HandoffHistory::default(),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::replies::{ReplyFile, ResultFile};
 use super::{Expect, Invariant, Scenario, ScenarioError, shared};
 use crate::design::ToolSurface;
 use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};
-use crate::engine::{Limits, Outcome, Policy, Profile, Settings};
+use crate::engine::{EdgeHistory, InputFilter, Limits, Outcome, Policy, Profile, Settings};
 use crate::files::{FileError, OrderedMap, closest, json_key, parse_json};
 use crate::scripted::{Script, ScriptedModel};
 use crate::wire::{Matching, Replay, Transcript};
@@ -263,10 +263,22 @@ impl Scenario {
                 ),
             ));
         }
+        let edge_history = edge_history(&parsed.handoffs);
         let design = declared(&mut parsed)
             .tool_surface(chosen.surface())
             .build()
             .map_err(|e| in_design(e.place(), format!("{e}{under}")))?;
+        chosen.history.edges = edge_history
+            .into_iter()
+            .filter_map(|(source, target, nest, filter)| {
+                Some(EdgeHistory {
+                    source: design.find(&source)?,
+                    target: design.find(&target)?,
+                    nest,
+                    filter,
+                })
+            })
+            .collect();
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
@@ -311,6 +323,7 @@ impl Scenario {
                 max_turns: chosen.max_turns,
                 host_terminates: chosen.host_terminates,
                 termination: chosen.termination.clone(),
+                history: chosen.history.clone(),
             },
             profile_given: given,
             expect,
@@ -425,6 +438,27 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         agent = agent.tool(tool);
     }
     agent
+}
+
+/// The edges that say how their handoff rewrites the conversation (an edge declared several
+/// times: its last declaration, the handoff the SDK offers).
+fn edge_history(
+    handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>,
+) -> Vec<(String, String, Option<bool>, Option<InputFilter>)> {
+    let mut edges = Vec::new();
+    for (source, targets) in &handoffs.0 {
+        for (target, edge) in &targets.0 {
+            if edge.nest_handoff_history.is_some() || edge.input_filter.is_some() {
+                edges.push((
+                    source.clone(),
+                    target.clone(),
+                    edge.nest_handoff_history,
+                    edge.input_filter,
+                ));
+            }
+        }
+    }
+    edges
 }
 
 /// The first edge that gives an OpenAI Agents SDK option (`tool_name_override`,

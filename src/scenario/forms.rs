@@ -9,7 +9,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::termination_form::TerminationFile;
 use crate::design::{Collisions, ToolSurface};
-use crate::engine::{MaxTurns, Profile, StreamedRuns, Termination};
+use crate::engine::{HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python; for an edge written as a list
@@ -25,6 +25,10 @@ pub(super) struct EdgeFile {
     pub(super) description_override: bool,
     /// The OpenAI Agents SDK's `is_enabled` as a bool (`None`: not given, enabled).
     pub(super) is_enabled: Option<bool>,
+    /// The OpenAI Agents SDK's `handoff(..., nest_handoff_history=...)`.
+    pub(super) nest_handoff_history: Option<bool>,
+    /// The OpenAI Agents SDK's `handoff(..., input_filter=...)`, one of its built-in filters.
+    pub(super) input_filter: Option<InputFilter>,
     /// The declarations before the last, in order, for an edge written as a list.
     pub(super) earlier: Vec<EdgeFile>,
 }
@@ -36,6 +40,8 @@ const EDGE_FIELDS: &[&str] = &[
     "tool_name_override",
     "tool_description_override",
     "is_enabled",
+    "nest_handoff_history",
+    "input_filter",
 ];
 
 impl EdgeFile {
@@ -59,6 +65,10 @@ impl EdgeFile {
                 Some("tool_description_override")
             } else if e.is_enabled.is_some() {
                 Some("is_enabled")
+            } else if e.nest_handoff_history.is_some() {
+                Some("nest_handoff_history")
+            } else if e.input_filter.is_some() {
+                Some("input_filter")
             } else {
                 None
             }
@@ -149,6 +159,8 @@ impl<'de> Visitor<'de> for Edge {
                         )
                     })?)
                 }
+                "nest_handoff_history" => edge.nest_handoff_history = map.next_value()?,
+                "input_filter" => edge.input_filter = Some(input_filter(map.next_value()?)?),
                 "tool_name_override" => {
                     let name: Option<String> = map.next_value()?;
                     if let Some(bad) = name
@@ -168,6 +180,16 @@ impl<'de> Visitor<'de> for Edge {
         }
         Ok(edge)
     }
+}
+
+/// The built-in input filter `name` names (the SDK's custom filters are the app's code).
+fn input_filter<E: de::Error>(name: String) -> Result<InputFilter, E> {
+    InputFilter::named(&name).ok_or_else(|| {
+        E::custom(format!(
+            "unknown input filter `{name}`: the built-in one is {} (a custom filter is the app's own code: `handoff serve` runs it)",
+            InputFilter::NAMES.join(", ")
+        ))
+    })
 }
 
 impl<'de> Deserialize<'de> for EdgeFile {
@@ -193,6 +215,9 @@ pub(super) struct ProfileFile {
     pub(super) host_terminates: bool,
     /// Agent Framework's `termination_condition`, in one of its common forms.
     pub(super) termination: Option<Termination>,
+    /// The OpenAI Agents SDK's run-wide `nest_handoff_history`, `handoff_input_filter` and
+    /// history wrappers (the edges' own are added with the design).
+    pub(super) history: HandoffHistory,
 }
 
 impl ProfileFile {
@@ -216,6 +241,7 @@ impl ProfileFile {
             max_turns: MaxTurns::Profile,
             host_terminates: false,
             termination: None,
+            history: HandoffHistory::default(),
         }
     }
 }
@@ -236,7 +262,19 @@ const PROFILE_FIELDS: &[&str] = &[
     "max_turns",
     "human_done",
     "termination_condition",
+    "nest_handoff_history",
+    "handoff_input_filter",
+    "conversation_history_wrappers",
 ];
+
+/// `agents.handoffs.set_conversation_history_wrappers(start=..., end=...)`: either side may
+/// be left as it is.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wrappers {
+    start: Option<String>,
+    end: Option<String>,
+}
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
@@ -265,6 +303,8 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut max_turns = None;
                 let mut human_done: Option<bool> = None;
                 let mut termination: Option<TerminationFile> = None;
+                let mut history = HandoffHistory::default();
+                let mut sdk_history: Option<&'static str> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -314,6 +354,24 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         "termination_condition" => {
                             return Err(de::Error::custom("`termination_condition` is given twice"));
                         }
+                        "nest_handoff_history" => {
+                            history.nest = map.next_value()?;
+                            sdk_history = Some("nest_handoff_history");
+                        }
+                        "handoff_input_filter" => {
+                            history.filter = map.next_value::<Option<String>>()?.map(input_filter).transpose()?;
+                            sdk_history = Some("handoff_input_filter");
+                        }
+                        "conversation_history_wrappers" => {
+                            let wrappers: Wrappers = map.next_value()?;
+                            if let Some(start) = wrappers.start {
+                                history.wrappers.0 = start;
+                            }
+                            if let Some(end) = wrappers.end {
+                                history.wrappers.1 = end;
+                            }
+                            sdk_history = Some("conversation_history_wrappers");
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -344,6 +402,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if let Some(option) = sdk_history.filter(|_| profile.tools.collisions != Collisions::LastKept) {
+                    return Err(de::Error::custom(format!(
+                        "`{option}` only changes what `openai-agents` does (how a handoff rewrites the conversation the next agent reads); `{}` passes the conversation on as it is",
+                        profile.name
+                    )));
+                }
                 if max_turns.is_some() && profile.guards.calls_per_human_turn.is_none() {
                     return Err(de::Error::custom(format!(
                         "`max_turns` only changes what `openai-agents` does (how many model calls one `Runner.run` makes before `MaxTurnsExceeded`); `{}` has no such cap",
@@ -371,6 +435,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     max_turns: max_turns.unwrap_or_default(),
                     host_terminates: human_done.unwrap_or(false),
                     termination: termination.map(TerminationFile::into_termination).transpose()?,
+                    history,
                 })
             }
         }

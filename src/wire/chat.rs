@@ -365,7 +365,7 @@ impl<'a> MessageParts<'a> {
 }
 
 /// The wire form of a call's arguments: a JSON string holding the object.
-fn arguments_text(arguments: &Map<String, Value>) -> Cow<'static, str> {
+pub(crate) fn arguments_text(arguments: &Map<String, Value>) -> Cow<'static, str> {
     if arguments.is_empty() {
         Cow::Borrowed("{}")
     } else {

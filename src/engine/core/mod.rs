@@ -19,6 +19,7 @@ use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibili
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
 mod calls;
+mod rewrite;
 mod termination;
 mod turns;
 
@@ -104,6 +105,8 @@ pub struct Core {
     stop: Option<Outcome>,
     /// Remarks on the response being handled, for the log.
     notes: Vec<String>,
+    /// The conversation as handoffs rewrote it in this run of the app (`rewrite.rs`).
+    rewrites: rewrite::Rewrites,
 }
 
 impl Core {
@@ -171,6 +174,7 @@ impl Core {
             handoffs_last: None,
             stop: None,
             notes: Vec::new(),
+            rewrites: rewrite::Rewrites::default(),
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -280,6 +284,7 @@ impl Core {
             },
         );
         self.append_results(agent, reply, first);
+        self.rewrites.replied(reply);
         if let Some(calls) = left_out {
             let names: Vec<&str> = calls.iter().map(|c| &*c.name).collect();
             self.note(
@@ -329,6 +334,7 @@ impl Core {
         };
         self.human_turns += 1;
         self.said(&text);
+        self.carry_on();
         self.latest_user = Some(self.append(None, EventKind::Human { text }));
         if let Some(agent) = host.filter(|&agent| agent != self.active) {
             self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
@@ -461,6 +467,10 @@ impl Core {
         );
         self.keep_or_drop_thread(source);
         self.end_invocation(source);
+        self.rewrite_at_handoff(source, target);
+        if self.next == Next::Done {
+            return;
+        }
         // Text beside the handoff call is in the conversation the target's executor reads.
         if self.settings.termination.is_some() {
             let said = std::mem::take(&mut self.last_text);

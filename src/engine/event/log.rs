@@ -6,6 +6,7 @@
 
 use super::{CallSpan, Event, EventIndex, EventKind, Message, ToolCall, Visibility};
 use crate::design::AgentId;
+use crate::engine::ItemPart;
 
 /// The append-only log of a run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -277,6 +278,13 @@ impl<'a> Iterator for Thread<'a> {
     type Item = Message<'a>;
 
     fn next(&mut self) -> Option<Message<'a>> {
+        self.next_index().map(|index| message(self.log, index))
+    }
+}
+
+impl Thread<'_> {
+    /// The log position of the thread's next message.
+    pub(crate) fn next_index(&mut self) -> Option<EventIndex> {
         loop {
             let next_shared = self.log.shared.get(self.shared).copied();
             let next_own = Some(self.private).filter(|&o| o != NONE);
@@ -299,7 +307,7 @@ impl<'a> Iterator for Thread<'a> {
             if self.log.next_private[index as usize] == OTHERS && self.log.get(index).agent == Some(self.agent) {
                 continue;
             }
-            return Some(message(self.log, index));
+            return Some(index);
         }
     }
 }
@@ -326,6 +334,37 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             call: *call,
             name: log.tool_call(index).map_or("", |c| &c.name),
             output,
+        },
+        EventKind::Summary { text } => Message::Assistant {
+            author,
+            text,
+            calls: &[],
+            signed: false,
+        },
+        EventKind::Carried { of, part } => match (message(log, *of), part) {
+            (
+                Message::Assistant {
+                    author, text, signed, ..
+                },
+                ItemPart::Text,
+            ) => Message::Assistant {
+                author,
+                text,
+                calls: &[],
+                signed,
+            },
+            (
+                Message::Assistant {
+                    author, calls, signed, ..
+                },
+                ItemPart::Call(i),
+            ) => Message::Assistant {
+                author,
+                text: "",
+                calls: calls.get(*i as usize..*i as usize + 1).unwrap_or_default(),
+                signed,
+            },
+            (whole, _) => whole,
         },
         EventKind::Handoff { .. } | EventKind::Host { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => {
             unreachable!("control events are in no thread")

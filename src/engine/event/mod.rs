@@ -143,6 +143,20 @@ pub enum EventKind {
         /// The remark.
         text: String,
     },
+    /// An assistant message the framework wrote at `agent`'s handoff: the conversation so far
+    /// as a summary (the OpenAI Agents SDK's nested handoff history). Every agent reads it.
+    Summary {
+        /// The message, as the SDK writes it.
+        text: String,
+    },
+    /// An earlier item the framework carries again after it rewrote the conversation at a
+    /// handoff: every agent reads `part` of event `of` here (no one said it anew).
+    Carried {
+        /// The event carried.
+        of: EventIndex,
+        /// Which part of it.
+        part: crate::engine::ItemPart,
+    },
     /// `agent` called `complete_task`: the run is over.
     Completed {
         /// The task summary.

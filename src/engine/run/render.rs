@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::Run;
 use crate::design::{AgentId, Design, ToolKind};
+use crate::engine::ItemPart;
 use crate::engine::event::{CallId, Event, EventIndex, EventKind, EventLog, ToolOutput};
 use crate::engine::outcome::Outcome;
 use crate::engine::profile::{NoHuman, Profile};
@@ -100,6 +101,15 @@ impl TextLines {
             }
             EventKind::Note { text } => line(&mut out, format_args!("[note] {}", escape_controls(text))),
             EventKind::Completed { .. } => self.flush(design, &mut out),
+            EventKind::Summary { text } => {
+                // The preamble, the two wrappers, and one line per item.
+                let items = text.lines().count().saturating_sub(3);
+                line(
+                    &mut out,
+                    format_args!("[history] {agent} hands off a summary of {items} earlier items"),
+                );
+            }
+            EventKind::Carried { .. } => {}
         }
         out
     }
@@ -332,6 +342,15 @@ impl Run {
             EventKind::Host { to } => json!({ "kind": "host", "to": run.name(*to) }),
             EventKind::Note { text } => json!({ "kind": "note", "text": text }),
             EventKind::Completed { summary } => json!({ "kind": "completed", "summary": summary }),
+            EventKind::Summary { text } => json!({ "kind": "summary", "text": text }),
+            EventKind::Carried { of, part } => {
+                let part = match part {
+                    ItemPart::Whole => json!("whole"),
+                    ItemPart::Text => json!("text"),
+                    ItemPart::Call(i) => json!({ "call": i }),
+                };
+                json!({ "kind": "carried", "of": of, "part": part })
+            }
         };
         value["id"] = id.into();
         if let Some(agent) = event.agent {

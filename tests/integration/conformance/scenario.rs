@@ -95,22 +95,31 @@ fn profile(trace: &Trace) -> Json {
         // default is that it comes, as OpenAI and Azure OpenAI send it).
         Framework::SemanticKernel => Some(("usage_chunk", json!(design["fake"]["usage_chunk"] == true))),
         Framework::OpenAiAgents => {
+            // The run configuration's options, each the profile option of its name.
+            const MODELLED: [&str; 3] = [
+                "tool_not_found_behavior",
+                "nest_handoff_history",
+                "handoff_input_filter",
+            ];
             let config = design["run_config"].as_object().unwrap();
-            if let Some(key) = config.keys().find(|k| *k != "tool_not_found_behavior") {
+            if let Some(key) = config.keys().find(|k| !MODELLED.contains(&k.as_str())) {
                 panic!("{}: run_config.{key} is not modelled", trace.label());
             }
-            let behavior = config
-                .get("tool_not_found_behavior")
-                .map(|b| ("tool_not_found_behavior", b.clone()));
+            let mut options: Vec<(&str, Value)> = MODELLED
+                .into_iter()
+                .filter_map(|key| config.get(key).map(|v| (key, v.clone())))
+                .collect();
             // `Runner.run(..., max_turns=N)`: the profile's `max_turns` (null in a trace is
             // the SDK's default, which the profile keeps).
-            let max_turns = design["max_turns"].as_u64().map(|n| ("max_turns", json!(n)));
-            assert!(
-                behavior.is_none() || max_turns.is_none(),
-                "{}: one profile option at a time",
-                trace.label()
-            );
-            behavior.or(max_turns)
+            options.extend(design["max_turns"].as_u64().map(|n| ("max_turns", json!(n))));
+            return match options.is_empty() {
+                true => Json::text(name),
+                false => Json::object(
+                    [("name", Json::text(name))]
+                        .into_iter()
+                        .chain(options.into_iter().map(|(k, v)| (k, Json::Value(v)))),
+                ),
+            };
         }
         // `.with_termination_condition(...)` in a common form: the profile's
         // `termination_condition`, written as the probe gave it.
@@ -285,12 +294,15 @@ fn handoffs(trace: &Trace) -> Json {
             for agent in design["agents"].as_array().unwrap() {
                 for handoff in agent["handoffs"].as_array().unwrap() {
                     let description = Json::Value(handoff["tool_description"].clone());
-                    let edge = match &handoff["tool_name_override"] {
-                        Value::Null => description,
-                        name => Json::object([
-                            ("description", description),
-                            ("tool_name_override", Json::Value(name.clone())),
-                        ]),
+                    // The options of `handoff(...)` the probe gave, in the scenario's names.
+                    let options: Vec<(&str, Json)> = ["tool_name_override", "input_filter", "nest_handoff_history"]
+                        .into_iter()
+                        .filter(|key| !handoff[*key].is_null())
+                        .map(|key| (key, Json::Value(handoff[key].clone())))
+                        .collect();
+                    let edge = match options.is_empty() {
+                        true => description,
+                        false => Json::object([("description", description)].into_iter().chain(options)),
                     };
                     add(
                         agent["name"].as_str().unwrap(),

@@ -1,0 +1,326 @@
+//! Handoffs that rewrite the conversation (the OpenAI Agents SDK 0.24's nested handoff
+//! history and its `remove_all_tools` input filter), as `run_internal/turn_resolution.py`
+//! and `handoffs/history.py` do it.
+//!
+//! The SDK keeps the conversation as a list of items: a user message, a response's text, each
+//! of its calls, each call's output. One `Runner.run` reads its input (`original_input`) and
+//! the items it generates. At a handoff that nests or filters, the next agent's input becomes
+//! a rewritten list; when the run ends, the host's next run starts from `result.to_input_list()`,
+//! the rewritten input followed by the run's items (without those the nested input already
+//! holds verbatim). The log stays append-only: a rewrite starts every thread anew and appends
+//! the new list, summaries as [`EventKind::Summary`], everything else as
+//! [`EventKind::Carried`] references to the events it came from.
+
+use super::Core;
+use crate::design::AgentId;
+use crate::engine::{EventIndex, EventKind, InputFilter, ItemPart, Outcome, Rewrite, ToolOutput, Visibility};
+
+/// One item of the SDK's conversation: a part of an event of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Item {
+    event: EventIndex,
+    part: ItemPart,
+}
+
+/// The rewrites of the current `Runner.run`.
+#[derive(Debug, Default)]
+pub(super) struct Rewrites {
+    /// The run's input since its latest rewrite (`original_input`); `None` before one.
+    base: Option<Vec<Item>>,
+    /// What the model reads after `base` that the rewrite put there (filtered items).
+    generated: Vec<Item>,
+    /// The run's items as its result keeps them (`new_items`), up to `since`.
+    session: Vec<Item>,
+    /// Items a nested input holds verbatim, which the continuation does not repeat.
+    owned: Vec<Item>,
+    /// From this event on, events reach the threads as they are appended.
+    since: EventIndex,
+    /// The latest response of the run.
+    reply: EventIndex,
+    /// Each summary event with the items it summarizes, for a later summary to take in.
+    summaries: Vec<(EventIndex, Vec<Item>)>,
+}
+
+/// One item of a nested input: a summary of items, or an item forwarded as it is.
+enum Nested {
+    Summary(Vec<Item>),
+    Forward(Item),
+}
+
+const PREAMBLE: &str = "For context, here is the conversation so far between the user and the previous agent:";
+
+impl Rewrites {
+    /// Notes the latest response (appended at `reply`).
+    pub(super) fn replied(&mut self, reply: EventIndex) {
+        self.reply = reply;
+    }
+}
+
+impl Core {
+    /// Rewrites the conversation at the handoff from `source` to `target` (just logged), if
+    /// the run's settings say so.
+    pub(super) fn rewrite_at_handoff(&mut self, source: AgentId, target: AgentId) {
+        let Some(rewrite) = self.settings.history.rewrite(source, target) else {
+            return;
+        };
+        let run_start = self.latest_user.unwrap_or(0);
+        let reply = self.rewrites.reply;
+        let base = match self.rewrites.base.take() {
+            Some(base) => base,
+            None => {
+                self.rewrites.since = run_start + 1;
+                self.items(0, run_start + 1)
+            }
+        };
+        let natural = self.items(self.rewrites.since, reply);
+        let mut pre = std::mem::take(&mut self.rewrites.generated);
+        pre.extend_from_slice(&natural);
+        let new = self.items(reply, EventIndex::MAX);
+        self.rewrites.session.extend_from_slice(&natural);
+        let nested = match rewrite {
+            Rewrite::Nest => {
+                self.rewrites.session.extend_from_slice(&new);
+                nest(&base, &pre, &new, &self.rewrites.summaries)
+            }
+            Rewrite::Filter(InputFilter::RemoveAllTools) => {
+                let kept = strip(&self.log, &new);
+                self.rewrites.session.extend_from_slice(&kept);
+                self.rewrites.generated = strip(&self.log, &pre);
+                self.rewrites.generated.extend(kept);
+                let base = strip(&self.log, &base);
+                let reads = base.len() + self.rewrites.generated.len();
+                self.note(
+                    source,
+                    format!(
+                        "the handoff's input filter remove_all_tools: {} reads {reads} items, without function calls and their outputs",
+                        self.design.agent(target).name
+                    ),
+                );
+                base.into_iter().map(Nested::Forward).collect()
+            }
+        };
+        let Some(base) = self.rebuild(source, nested) else {
+            return;
+        };
+        self.rewrites.owned = base.iter().filter_map(|item| self.rewrites.owned_in(item)).collect();
+        self.rewrites.base = Some(base);
+    }
+
+    /// At the start of the host's next `Runner.run`: the conversation goes on from the
+    /// rewritten input and the run's items (`result.to_input_list()`).
+    pub(super) fn carry_on(&mut self) {
+        let Some(mut carried) = self.rewrites.base.take() else {
+            return;
+        };
+        let mut items = std::mem::take(&mut self.rewrites.session);
+        items.extend(self.items(self.rewrites.since, EventIndex::MAX));
+        let owned = std::mem::take(&mut self.rewrites.owned);
+        carried.extend(items.into_iter().filter(|item| !owned.contains(item)));
+        self.rewrites.generated.clear();
+        let agent = self.active;
+        self.rebuild(agent, carried.into_iter().map(Nested::Forward).collect());
+        self.rewrites.base = None;
+    }
+
+    /// Starts every thread anew with `nested` (summaries written at `agent`'s handoff), and
+    /// returns the items it holds; `None` when that would pass the run's ceiling (it ends).
+    fn rebuild(&mut self, agent: AgentId, nested: Vec<Nested>) -> Option<Vec<Item>> {
+        let ceiling = self.settings.limits.max_events as usize;
+        if self.log.len() + nested.len() + self.rewrites.generated.len() >= ceiling {
+            self.finish(Outcome::CeilingReached {
+                events: self.settings.limits.max_events,
+                agent,
+            });
+            return None;
+        }
+        for a in 0..self.design.agents().len() {
+            self.log.restart_thread(AgentId(a as u32));
+        }
+        let mut base = Vec::with_capacity(nested.len());
+        for n in nested {
+            let item = match n {
+                Nested::Summary(items) => {
+                    let text = summary_text(self, &items);
+                    let event = self.append_seen(Some(agent), EventKind::Summary { text }, Some(Visibility::All));
+                    self.rewrites.summaries.push((event, items));
+                    Item {
+                        event,
+                        part: ItemPart::Whole,
+                    }
+                }
+                Nested::Forward(item) => {
+                    self.carry(item);
+                    item
+                }
+            };
+            base.push(item);
+        }
+        for item in self.rewrites.generated.clone() {
+            self.carry(item);
+        }
+        self.rewrites.since = self.log.len() as EventIndex;
+        Some(base)
+    }
+
+    fn carry(&mut self, item: Item) {
+        let author = self.log.get(item.event).agent;
+        let kind = EventKind::Carried {
+            of: item.event,
+            part: item.part,
+        };
+        self.append_seen(author, kind, Some(Visibility::All));
+    }
+
+    /// The items of the thread's events at log positions `from..to`.
+    fn items(&self, from: EventIndex, to: EventIndex) -> Vec<Item> {
+        let mut thread = self.log.thread(AgentId(0));
+        let mut items = Vec::new();
+        while let Some(index) = thread.next_index() {
+            if index < from || index >= to {
+                continue;
+            }
+            match &self.log.get(index).kind {
+                EventKind::Reply { text, calls } => {
+                    if text.as_deref().is_some_and(|t| !t.is_empty()) {
+                        items.push(Item {
+                            event: index,
+                            part: ItemPart::Text,
+                        });
+                    }
+                    items.extend((0..calls.len() as u32).map(|i| Item {
+                        event: index,
+                        part: ItemPart::Call(i),
+                    }));
+                }
+                EventKind::Carried { of, part } => items.push(Item {
+                    event: *of,
+                    part: *part,
+                }),
+                _ => items.push(Item {
+                    event: index,
+                    part: ItemPart::Whole,
+                }),
+            }
+        }
+        items
+    }
+}
+
+impl Rewrites {
+    /// The item a nested input holds verbatim that the run generated (a response's text).
+    fn owned_in(&self, item: &Item) -> Option<Item> {
+        (item.part == ItemPart::Text && self.session.contains(item)).then_some(*item)
+    }
+}
+
+/// The SDK's default history mapper in order (`_build_ordered_default_history`): the input
+/// (earlier summaries taken apart) and every item of the run before the handoff go into a
+/// summary; the handoff response's own text goes on as it is, between summaries.
+fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec<Item>)]) -> Vec<Nested> {
+    let mut pending: Vec<Item> = Vec::new();
+    for item in base {
+        match summaries.iter().find(|(event, _)| *event == item.event) {
+            Some((_, items)) => pending.extend_from_slice(items),
+            None => pending.push(*item),
+        }
+    }
+    pending.extend_from_slice(pre);
+    let mut nested = Vec::new();
+    for item in new {
+        if item.part != ItemPart::Text {
+            pending.push(*item);
+            continue;
+        }
+        if !pending.is_empty() || nested.is_empty() {
+            nested.push(Nested::Summary(std::mem::take(&mut pending)));
+        }
+        nested.push(Nested::Forward(*item));
+    }
+    if !pending.is_empty() || nested.is_empty() {
+        nested.push(Nested::Summary(pending));
+    }
+    nested
+}
+
+/// `remove_all_tools`: the items without function calls and their outputs.
+fn strip(log: &crate::engine::EventLog, items: &[Item]) -> Vec<Item> {
+    items
+        .iter()
+        .filter(|item| {
+            !matches!(item.part, ItemPart::Call(_)) && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
+        })
+        .copied()
+        .collect()
+}
+
+/// The summary message of `items` (`_build_summary_message`).
+fn summary_text(core: &Core, items: &[Item]) -> String {
+    let (start, end) = &core.settings.history.wrappers;
+    let replies: Vec<EventIndex> = (0..core.log.len() as EventIndex)
+        .filter(|&i| matches!(core.log.get(i).kind, EventKind::Reply { .. }))
+        .collect();
+    let mut text = format!("{PREAMBLE}\n{start}\n");
+    if items.is_empty() {
+        text.push_str("(no previous turns recorded)\n");
+    }
+    for (i, item) in items.iter().enumerate() {
+        text.push_str(&format!("{}. ", i + 1));
+        format_item(core, &replies, *item, &mut text);
+        text.push('\n');
+    }
+    text.push_str(end);
+    text
+}
+
+/// One item as the summary writes it (`_format_transcript_item`): a user message without a
+/// line break as `user: text`, anything else as its JSON (Python's `json.dumps`, fields in
+/// the SDK's order). Ids are the ones `handoff serve` gives: `msg_` and the number of the
+/// model call, `fc_` and the call's number.
+fn format_item(core: &Core, replies: &[EventIndex], item: Item, out: &mut String) {
+    let log = &core.log;
+    let event = log.get(item.event);
+    let s = |text: &str| serde_json::to_string(text).expect("a string always serialises");
+    match (&event.kind, item.part) {
+        (EventKind::Task { text } | EventKind::Human { text }, _) => {
+            if text.contains(['\n', '\r']) {
+                out.push_str(&format!("{{\"content\": {}, \"role\": \"user\"}}", s(text)));
+            } else {
+                out.push_str(&format!("user: {text}"));
+            }
+        }
+        (EventKind::Reply { text, .. }, ItemPart::Text | ItemPart::Whole) => {
+            let number = replies.partition_point(|&r| r <= item.event);
+            out.push_str(&format!(
+                "{{\"id\": \"msg_{number:04}\", \"content\": [{{\"annotations\": [], \"text\": {}, \"type\": \"output_text\"}}], \"role\": \"assistant\", \"status\": \"completed\", \"type\": \"message\"}}",
+                s(text.as_deref().unwrap_or(""))
+            ));
+        }
+        (EventKind::Reply { calls, .. }, ItemPart::Call(i)) => {
+            let Some(call) = log.calls(*calls).get(i as usize) else {
+                return;
+            };
+            let arguments = crate::wire::chat::arguments_text(&call.arguments);
+            out.push_str(&format!(
+                "{{\"arguments\": {}, \"call_id\": \"{}\", \"name\": {}, \"type\": \"function_call\", \"id\": \"fc_{:04}\", \"status\": \"completed\"}}",
+                s(&arguments),
+                call.id,
+                s(&call.name),
+                call.id.0
+            ));
+        }
+        (EventKind::ToolResult { call, output }, _) => {
+            let output = match output {
+                ToolOutput::Text(t) | ToolOutput::Error(t) => t.as_str(),
+                ToolOutput::Nothing => core.settings.profile.wire.nothing,
+            };
+            out.push_str(&format!(
+                "{{\"call_id\": \"{call}\", \"output\": {}, \"type\": \"function_call_output\"}}",
+                s(output)
+            ));
+        }
+        (EventKind::Summary { text } | EventKind::Broadcast { text }, _) => {
+            out.push_str(&format!("assistant: {text}"));
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,142 @@
+//! What a handoff does to the conversation the next agent reads, where the framework can
+//! rewrite it: the OpenAI Agents SDK's nested handoff history (`RunConfig.nest_handoff_history`,
+//! `handoff(..., nest_handoff_history=...)`) and its built-in handoff input filter
+//! (`handoff_filters.remove_all_tools`, per handoff or run-wide as
+//! `RunConfig.handoff_input_filter`). The routing core applies them (`core/rewrite.rs`).
+
+use crate::design::AgentId;
+
+/// A built-in handoff input filter of the OpenAI Agents SDK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFilter {
+    /// `agents.extensions.handoff_filters.remove_all_tools`: the function calls and their
+    /// outputs leave the history, the items of the run before the handoff and its own items.
+    RemoveAllTools,
+}
+
+impl InputFilter {
+    /// The names a scenario may give.
+    pub const NAMES: [&'static str; 1] = ["remove_all_tools"];
+
+    /// The filter `name` names.
+    pub fn named(name: &str) -> Option<InputFilter> {
+        match name {
+            "remove_all_tools" => Some(InputFilter::RemoveAllTools),
+            _ => None,
+        }
+    }
+
+    /// Its name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFilter::RemoveAllTools => "remove_all_tools",
+        }
+    }
+}
+
+/// What one handoff does to the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rewrite {
+    /// The next agent reads the conversation so far as ordered summary messages around the
+    /// handoff's own text (the SDK's default history mapper).
+    Nest,
+    /// The next agent reads the conversation through the filter.
+    Filter(InputFilter),
+}
+
+/// The options of one handoff edge (`None`: the run-wide setting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeHistory {
+    /// The agent that hands off.
+    pub source: AgentId,
+    /// The agent it hands off to.
+    pub target: AgentId,
+    /// `handoff(..., nest_handoff_history=...)`.
+    pub nest: Option<bool>,
+    /// `handoff(..., input_filter=...)`.
+    pub filter: Option<InputFilter>,
+}
+
+/// How handoffs rewrite the conversation: the run-wide settings and each edge's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffHistory {
+    /// `RunConfig.nest_handoff_history` (default `false`).
+    pub nest: bool,
+    /// `RunConfig.handoff_input_filter`.
+    pub filter: Option<InputFilter>,
+    /// The edges that set their own.
+    pub edges: Vec<EdgeHistory>,
+    /// The lines that wrap a summary (`agents.handoffs.set_conversation_history_wrappers`).
+    pub wrappers: (String, String),
+}
+
+impl Default for HandoffHistory {
+    fn default() -> HandoffHistory {
+        HandoffHistory {
+            nest: false,
+            filter: None,
+            edges: Vec::new(),
+            wrappers: ("<CONVERSATION HISTORY>".into(), "</CONVERSATION HISTORY>".into()),
+        }
+    }
+}
+
+impl HandoffHistory {
+    /// Whether any handoff may rewrite the conversation.
+    pub fn rewrites(&self) -> bool {
+        self.nest || self.filter.is_some() || self.edges.iter().any(|e| e.nest == Some(true) || e.filter.is_some())
+    }
+
+    /// What the handoff from `source` to `target` does, as the SDK decides: the edge's filter,
+    /// else the run's; a filter replaces nesting; else the edge's nesting, else the run's.
+    pub fn rewrite(&self, source: AgentId, target: AgentId) -> Option<Rewrite> {
+        let edge = self.edges.iter().find(|e| e.source == source && e.target == target);
+        let filter = edge.and_then(|e| e.filter).or(self.filter);
+        if let Some(filter) = filter {
+            return Some(Rewrite::Filter(filter));
+        }
+        edge.and_then(|e| e.nest).unwrap_or(self.nest).then_some(Rewrite::Nest)
+    }
+}
+
+/// Which part of an earlier event an [`EventKind::Carried`](crate::engine::EventKind::Carried)
+/// event carries: the SDK keeps a response as one item for its text and one per call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemPart {
+    /// The whole event (a user message, a tool result, a summary).
+    Whole,
+    /// A response's text.
+    Text,
+    /// A response's call with this index.
+    Call(u32),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_filter_wins_then_the_runs_filter_then_nesting() {
+        let (a, b) = (AgentId(0), AgentId(1));
+        let mut history = HandoffHistory {
+            nest: true,
+            ..HandoffHistory::default()
+        };
+        assert_eq!(history.rewrite(a, b), Some(Rewrite::Nest));
+        history.edges.push(EdgeHistory {
+            source: a,
+            target: b,
+            nest: Some(false),
+            filter: None,
+        });
+        assert_eq!(history.rewrite(a, b), None, "the edge's own setting");
+        assert_eq!(history.rewrite(b, a), Some(Rewrite::Nest));
+        history.filter = Some(InputFilter::RemoveAllTools);
+        assert_eq!(
+            history.rewrite(a, b),
+            Some(Rewrite::Filter(InputFilter::RemoveAllTools))
+        );
+        assert!(history.rewrites());
+        assert!(!HandoffHistory::default().rewrites());
+    }
+}
