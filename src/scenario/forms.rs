@@ -459,6 +459,8 @@ impl schemars::JsonSchema for EdgeFile {
                         "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." },
                         "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
                         "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
+                        "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: handoff(agent, nest_handoff_history=...): whether this handoff nests the conversation (overrides profile.nest_handoff_history)." },
+                        "input_filter": { "enum": ["remove_all_tools"], "description": "openai-agents only: handoff(agent, input_filter=handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs (replaces nesting; overrides profile.handoff_input_filter)." },
                         "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." }
                     },
                     "additionalProperties": false
@@ -503,6 +505,9 @@ impl schemars::JsonSchema for ProfileFile {
                         },
                         "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
+                        "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: RunConfig.nest_handoff_history (default false). At each handoff the next agent reads the conversation so far as assistant summary messages (<CONVERSATION HISTORY>) around the handoff response's own text, as the SDK's default history mapper writes them; an edge's own nest_handoff_history or input filter takes precedence." },
+                        "handoff_input_filter": { "enum": ["remove_all_tools", null], "description": "openai-agents only: RunConfig.handoff_input_filter, one of the SDK's built-in filters: remove_all_tools (handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs. It replaces nesting; an edge's own input_filter takes precedence." },
+                        "conversation_history_wrappers": { "type": "object", "properties": { "start": { "type": "string" }, "end": { "type": "string" } }, "additionalProperties": false, "description": "openai-agents only: agents.handoffs.set_conversation_history_wrappers(start=..., end=...): the lines around a nested summary (default <CONVERSATION HISTORY> and </CONVERSATION HISTORY>)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },
                     "required": ["name"],
@@ -514,134 +519,5 @@ impl schemars::JsonSchema for ProfileFile {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_edge_is_a_description_null_or_an_object() {
-        let e: EdgeFile = serde_json::from_str(r#""when refunds""#).unwrap();
-        assert_eq!(e.description.as_deref(), Some("when refunds"));
-        let e: EdgeFile = serde_json::from_str("null").unwrap();
-        assert_eq!(e, EdgeFile::default());
-        let e: EdgeFile = serde_json::from_str(r#"{"description": "x", "by_name": true}"#).unwrap();
-        assert!(e.by_name && e.description.as_deref() == Some("x"));
-        let bad = serde_json::from_str::<EdgeFile>(r#"{"descripton": "x"}"#).unwrap_err();
-        assert!(bad.to_string().contains("unknown field `descripton`"), "{bad}");
-        let bad = serde_json::from_str::<EdgeFile>("3").unwrap_err();
-        assert!(bad.to_string().contains("a description, null"), "{bad}");
-    }
-
-    #[test]
-    fn an_edge_object_may_override_the_agents_sdk_function() {
-        let e: EdgeFile =
-            serde_json::from_str(r#"{"tool_name_override": "to_billing", "tool_description_override": "Billing."}"#)
-                .unwrap();
-        assert_eq!(e.tool_name.as_deref(), Some("to_billing"));
-        assert_eq!(e.description.as_deref(), Some("Billing."));
-        assert_eq!(e.sdk_option(), Some("tool_name_override"));
-        let e: EdgeFile = serde_json::from_str(r#"{"tool_name_override": ""}"#).unwrap();
-        assert_eq!(e.tool_name, None, "the SDK's `or` reads an empty override as none");
-        let e: EdgeFile = serde_json::from_str(r#"{"tool_description_override": "x"}"#).unwrap();
-        assert_eq!(e.sdk_option(), Some("tool_description_override"));
-        let e: EdgeFile = serde_json::from_str(r#"["a", {"tool_name_override": "b"}, "c"]"#).unwrap();
-        assert_eq!(e.sdk_option(), Some("tool_name_override"), "an earlier declaration's");
-        let names: Vec<_> = e.declarations().map(|(_, _, name, _)| name).collect();
-        assert_eq!(names, [None, Some("b".to_string()), None]);
-        assert_eq!(
-            serde_json::from_str::<EdgeFile>(r#""plain""#).unwrap().sdk_option(),
-            None
-        );
-        let bad =
-            serde_json::from_str::<EdgeFile>(r#"{"tool_description_override": "x", "description": "y"}"#).unwrap_err();
-        assert!(bad.to_string().contains("give the description once"), "{bad}");
-        let bad = serde_json::from_str::<EdgeFile>(r#"{"tool_name_override": "a.b"}"#).unwrap_err();
-        assert!(bad.to_string().contains("is not a function name"), "{bad}");
-        let e: EdgeFile = serde_json::from_str(r#"[{"is_enabled": false}, "x"]"#).unwrap();
-        assert_eq!(e.sdk_option(), Some("is_enabled"));
-        let enabled: Vec<_> = e.declarations().map(|d| d.3).collect();
-        assert_eq!(enabled, [false, true]);
-        let bad = serde_json::from_str::<EdgeFile>(r#"{"is_enabled": "sometimes"}"#).unwrap_err();
-        assert!(bad.to_string().contains("`handoff serve` runs it"), "{bad}");
-    }
-
-    #[test]
-    fn a_profile_is_a_name_or_an_object() {
-        let p: ProfileFile = serde_json::from_str(r#""agent-framework""#).unwrap();
-        assert_eq!(p.profile.name, "agent-framework");
-        let p: ProfileFile = serde_json::from_str(r#"{"name": "semantic-kernel", "usage_chunk": true}"#).unwrap();
-        assert!(p.usage_chunk);
-        let bad = serde_json::from_str::<ProfileFile>(r#""agent-framwork""#).unwrap_err();
-        assert!(bad.to_string().contains("(did you mean `agent-framework`?)"), "{bad}");
-        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "usage_chunk": true}"#).unwrap_err();
-        assert!(bad.to_string().contains("does not drop threads"), "{bad}");
-        let p: ProfileFile =
-            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "return_error_to_model"}"#)
-                .unwrap();
-        assert!(p.unknown_tools_returned && !p.usage_chunk);
-        let p: ProfileFile =
-            serde_json::from_str(r#"{"name": "openai-agents", "tool_not_found_behavior": "raise_error"}"#).unwrap();
-        assert!(!p.unknown_tools_returned);
-        let bad = serde_json::from_str::<ProfileFile>(
-            r#"{"name": "agent-framework", "tool_not_found_behavior": "return_error_to_model"}"#,
-        )
-        .unwrap_err();
-        assert!(bad.to_string().contains("always answers such a call"), "{bad}");
-        let bad = serde_json::from_str::<ProfileFile>(r#"{"name": "openai-agents", "tool_not_found_behavior": "x"}"#)
-            .unwrap_err();
-        assert!(bad.to_string().contains("return_error_to_model"), "{bad}");
-        let p: ProfileFile = serde_json::from_str(r#"{"name": "agent-framework", "streamed_runs": "first"}"#).unwrap();
-        assert_eq!(p.streamed_runs, StreamedRuns::First);
-        assert_eq!(ProfileFile::plain(p.profile).streamed_runs, StreamedRuns::All);
-        let bad =
-            serde_json::from_str::<ProfileFile>(r#"{"name": "agent-framework", "streamed_runs": "some"}"#).unwrap_err();
-        assert!(
-            bad.to_string().contains("expected one of `all`, `first`, `none`"),
-            "{bad}"
-        );
-        let bad =
-            serde_json::from_str::<ProfileFile>(r#"{"name": "semantic-kernel", "streamed_runs": "none"}"#).unwrap_err();
-        assert!(
-            bad.to_string().contains("only changes what `agent-framework` sends"),
-            "{bad}"
-        );
-    }
-
-    #[test]
-    fn a_termination_condition_is_one_of_its_common_forms() {
-        let p: ProfileFile =
-            serde_json::from_str(r#"{"name": "agent-framework", "termination_condition": {"user_messages": 4}}"#)
-                .unwrap();
-        assert_eq!(p.termination, Some(Termination::UserMessages(4)));
-        let p: ProfileFile = serde_json::from_str(
-            r#"{"name": "agent-framework", "termination_condition": {"last_message_contains": "Bye", "ignore_case": true}}"#,
-        )
-        .unwrap();
-        let t = p.termination.unwrap();
-        assert!(t.holds(1, "ok, bye!") && !t.holds(9, "ok"));
-        assert_eq!(ProfileFile::plain(p.profile).termination, None);
-        let bad = serde_json::from_str::<ProfileFile>(
-            r#"{"name": "semantic-kernel", "termination_condition": {"user_messages": 4}}"#,
-        )
-        .unwrap_err();
-        assert!(
-            bad.to_string().contains("only changes what `agent-framework` does"),
-            "{bad}"
-        );
-        let bad = serde_json::from_str::<ProfileFile>(
-            r#"{"name": "agent-framework", "termination_condition": {"user_messages": 4, "last_message_contains": "x"}}"#,
-        )
-        .unwrap_err();
-        assert!(bad.to_string().contains("one of them"), "{bad}");
-    }
-
-    #[test]
-    fn streamed_runs_say_which_runs_stream() {
-        let runs = |s: StreamedRuns| (0..3).map(|turns| s.streams(turns)).collect::<Vec<_>>();
-        assert_eq!(runs(StreamedRuns::All), [true, true, true]);
-        assert_eq!(runs(StreamedRuns::First), [true, false, false]);
-        assert_eq!(runs(StreamedRuns::None), [false, false, false]);
-        for name in StreamedRuns::NAMES {
-            assert!(StreamedRuns::named(name).is_some(), "{name}");
-        }
-    }
-}
+#[path = "forms_tests.rs"]
+mod tests;

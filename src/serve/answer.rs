@@ -22,6 +22,9 @@ pub struct Answer {
     pub calls: Vec<AnswerCall>,
     /// Whether a streamed text comes in the chunk of the first call (a scripted `chunk: "one"`).
     pub text_in_call_chunk: bool,
+    /// The number of the model call it answers in its conversation (1 for the first; 0 where
+    /// no run counts them): the Responses API's message item is `msg_` and this number.
+    pub call: u32,
 }
 
 /// A function call of an [`Answer`].
@@ -51,6 +54,7 @@ impl Answer {
                 })
                 .collect(),
             text_in_call_chunk: response.text_in_call_chunk,
+            call: 0,
         }
     }
 
@@ -60,6 +64,7 @@ impl Answer {
             text: Some(text.into()),
             calls: Vec::new(),
             text_in_call_chunk: false,
+            call: 0,
         }
     }
 

@@ -360,6 +360,7 @@ impl Explorer {
                     arguments: arguments.to_string(),
                 }],
                 text_in_call_chunk: false,
+                call: 0,
             }
         };
         let declared = |function: &str| {

@@ -9,17 +9,22 @@ use super::answer::{Answer, Body, Event, halves, pieces};
 use super::request::{Api, AppRequest};
 
 /// The output items of `answer`: a message item for its text, a function-call item per call.
-fn output_items(answer: &Answer, number: u32) -> Vec<Value> {
+/// Their ids follow the conversation, not the server: `msg_` and the number of the model call
+/// in the conversation (`answer.call`), `fc_` and the call's number (`call_0003` is `fc_0003`),
+/// so that what an app quotes of them (the OpenAI Agents SDK's nested handoff history writes
+/// them into its summaries) is what the run predicts.
+fn output_items(answer: &Answer) -> Vec<Value> {
     let mut items = Vec::new();
     if let Some(text) = &answer.text {
         items.push(json!({
-            "type": "message", "id": format!("msg_{number:04}"), "status": "completed", "role": "assistant",
+            "type": "message", "id": format!("msg_{:04}", answer.call), "status": "completed", "role": "assistant",
             "content": [{"type": "output_text", "text": text, "annotations": []}],
         }));
     }
-    for (i, call) in answer.calls.iter().enumerate() {
+    for call in &answer.calls {
+        let id = call.id.strip_prefix("call_").unwrap_or(&call.id);
         items.push(json!({
-            "type": "function_call", "id": format!("fc_{number:04}_{i}"), "call_id": call.id,
+            "type": "function_call", "id": format!("fc_{id}"), "call_id": call.id,
             "name": call.name, "arguments": call.arguments, "status": "completed",
         }));
     }
@@ -28,7 +33,7 @@ fn output_items(answer: &Answer, number: u32) -> Vec<Value> {
 
 /// The response object of `answer`.
 pub(super) fn response(answer: &Answer, request: &AppRequest, number: u32) -> Value {
-    response_with(request, number, "completed", output_items(answer, number))
+    response_with(request, number, "completed", output_items(answer))
 }
 
 fn response_with(request: &AppRequest, number: u32, status: &str, output: Vec<Value>) -> Value {
@@ -60,7 +65,7 @@ pub(super) fn events(answer: &Answer, request: &AppRequest, number: u32) -> Vec<
     let started = response_with(request, number, "in_progress", Vec::new());
     emit(json!({"type": "response.created", "response": started}));
     emit(json!({"type": "response.in_progress", "response": started}));
-    for (index, item) in output_items(answer, number).into_iter().enumerate() {
+    for (index, item) in output_items(answer).into_iter().enumerate() {
         let id = item["id"].clone();
         let mut opened = item.clone();
         opened["status"] = "in_progress".into();
@@ -128,6 +133,7 @@ mod tests {
                 arguments: r#"{"a":"1"}"#.into(),
             }],
             text_in_call_chunk: false,
+            call: 0,
         };
         let events = events(&answer, &request, 5);
         let values: Vec<Value> = events

@@ -72,6 +72,8 @@ pub(super) struct Lockstep<M> {
     pub(super) traffic: Traffic,
     /// The next call id the run gives (`call_0001` first).
     next_call_id: u32,
+    /// The model calls answered from the scenario (a retry is not one).
+    model_calls: u32,
     /// The run's model calls so far.
     calls: u32,
     /// The last request answered and its answer: a retry gets it again.
@@ -109,6 +111,7 @@ impl<M: Model> Lockstep<M> {
             matching,
             traffic: Traffic::default(),
             next_call_id: 1,
+            model_calls: 0,
             calls: 0,
             last: None,
             started: false,
@@ -423,8 +426,10 @@ impl<M: Model> Lockstep<M> {
                         call.name = offered.into();
                     }
                 }
-                let answer = Answer::of(&answered, self.next_call_id);
+                let mut answer = Answer::of(&answered, self.next_call_id);
                 self.next_call_id += answered.calls.len() as u32;
+                self.model_calls += 1;
+                answer.call = self.model_calls;
                 let body = render(&answer, &exchange.request, self.number(&exchange.request));
                 self.answer(exchange, body);
                 response.text_in_call_chunk &= !request.tools_off();
