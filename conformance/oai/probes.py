@@ -518,6 +518,23 @@ async def p_nested_history(name):
                            run_config_view={"nest_handoff_history": True}, check=_history_check)
 
 
+async def p_nested_history_twice_in_one_run(name):
+    steps = [
+        ("TriageAgent", Reply(text="Refunds can help.", calls=((TR + "refundagent", {}),))),
+        ("RefundAgent", Calls([("process_refund", {"order_id": "7", "reason": "broken"})])),
+        ("RefundAgent", Calls([(TR + "triageagent", {})])),
+        ("TriageAgent", Text("Your refund is on its way. Anything else?")),
+        ("TriageAgent", Text("Goodbye.")),
+    ]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True), in one Runner.run: Triage says a sentence "
+                           "and hands off; Refund calls process_refund, then hands back with no text (a second "
+                           "nesting, of a history that holds a summary); Triage answers; the human replies once "
+                           "more (test_opt_in_handoff_history_accumulates_across_multiple_handoffs, and what the "
+                           "next run reads).", SMALL, script(steps), human_turns=["No, thanks"],
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
 async def p_nested_history_per_handoff(name):
     d = _edge(SMALL, "TriageAgent", "RefundAgent", nest_handoff_history=True)
     return await run_probe(name, NESTED_DESIGN + " Only Triage's handoff to Refund is "
@@ -561,6 +578,7 @@ PROBES = {
     "name_override": p_name_override,
     "nested_history": _compact(p_nested_history),
     "nested_history_per_handoff": _compact(p_nested_history_per_handoff),
+    "nested_history_twice_in_one_run": _compact(p_nested_history_twice_in_one_run),
     "remove_all_tools": _compact(p_remove_all_tools),
     "remove_all_tools_run_wide": _compact(p_remove_all_tools_run_wide),
 }

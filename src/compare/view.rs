@@ -108,7 +108,7 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
         | EventKind::Host { .. }
         | EventKind::Broadcast { .. }
         | EventKind::Note { .. }
-        | EventKind::Summary { .. }
+        | EventKind::Summary(_)
         | EventKind::Carried { .. } => {}
     }
 }

@@ -99,16 +99,29 @@ impl HandoffHistory {
     }
 }
 
+/// A nested handoff history's summary: an assistant message the SDK writes, in the two forms
+/// its model's API gives the items it quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistorySummary {
+    /// The message when the SDK's model speaks the Responses API (its default): the items
+    /// carry the ids that `handoff serve` gives them (`msg_0002`, `fc_0001`).
+    pub text: String,
+    /// The message when its model speaks Chat Completions: the SDK's converter gives every
+    /// item the id `__fake_id__`, a call no status, a text `logprobs`.
+    pub chat: String,
+}
+
 /// Which part of an earlier event an [`EventKind::Carried`](crate::engine::EventKind::Carried)
-/// event carries: the SDK keeps a response as one item for its text and one per call.
+/// event carries (the SDK keeps a response as one item for its text and one per call, and
+/// a rewrite may keep the text without the calls, or the calls without the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemPart {
-    /// The whole event (a user message, a tool result, a summary).
+    /// The whole event (a user message, a response, a tool result, a summary).
     Whole,
-    /// A response's text.
+    /// A response's text alone.
     Text,
-    /// A response's call with this index.
-    Call(u32),
+    /// A response's calls alone.
+    Calls,
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,
     Visibility,
 };
-pub use history::{EdgeHistory, HandoffHistory, InputFilter, ItemPart, Rewrite};
+pub use history::{EdgeHistory, HandoffHistory, HistorySummary, InputFilter, ItemPart, Rewrite};
 pub use model::{Call, Calls, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;

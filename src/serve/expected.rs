@@ -5,7 +5,7 @@
 //! is dropped by its Responses clients).
 
 use super::request::Api;
-use crate::engine::{Message, ModelRequest};
+use crate::engine::{EventKind, Message, ModelRequest};
 use crate::wire::chat::{ChatMessage, MessageParts};
 use crate::wire::request_lines;
 
@@ -21,10 +21,25 @@ fn carries_names(api: Api) -> bool {
 pub(super) fn message<'a>(request: &ModelRequest<'a>, message: Message<'a>, api: Api) -> MessageParts<'a> {
     let parts = MessageParts::of(request, message);
     if carries_names(api) {
-        parts
+        match summary_over_chat(request, message) {
+            Some(chat) => parts.with_content(chat),
+            None => parts,
+        }
     } else {
         parts.without_name()
     }
+}
+
+/// Where `message` is a nested handoff history's summary, the summary as the OpenAI Agents
+/// SDK writes it over Chat Completions (the items it quotes are its converter's).
+fn summary_over_chat<'a>(request: &ModelRequest<'a>, message: Message<'a>) -> Option<&'a str> {
+    let Message::Assistant { text, .. } = message else {
+        return None;
+    };
+    request.log.events().iter().rev().find_map(|event| match &event.kind {
+        EventKind::Summary(summary) if std::ptr::eq(summary.text.as_str(), text) => Some(summary.chat.as_str()),
+        _ => None,
+    })
 }
 
 /// The request of `request`'s model call as `api` carries it, as lines for a diff.

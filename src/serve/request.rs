@@ -384,16 +384,19 @@ fn arguments(arguments: Option<Value>, place: Place<'_>) -> Result<Map<String, V
 
 /// The messages of a response's `output` items, as the next request's input would carry them.
 pub(super) fn output_messages(items: Vec<Value>) -> Result<Vec<ChatMessage>, RequestError> {
-    let mut messages = Vec::new();
+    let (mut messages, mut open) = (Vec::new(), false);
     for (i, item) in items.into_iter().enumerate() {
-        add_item(&mut messages, item, &|| format!("output[{i}]"))?;
+        add_item(&mut messages, &mut open, item, &|| format!("output[{i}]"))?;
     }
     Ok(messages)
 }
 
 // The Responses API: its input items read as Chat Completions messages. An assistant text
 // item followed by function-call items is one assistant message with text and calls, as a
-// Chat Completions answer would have been, so the two APIs compare equal.
+// Chat Completions answer would have been, so the two APIs compare equal. As in the OpenAI
+// Agents SDK's converter (`chatcmpl_converter.py`), an "easy" message (`role` and a text
+// `content`, nothing else: what an app or the SDK's nested handoff history writes) stands
+// alone, and a tool output closes the message.
 
 /// The system message (`instructions`, else a leading system or developer item) and the
 /// messages of a Responses API body's `input`.
@@ -402,8 +405,9 @@ fn input_messages(body: &mut Map<String, Value>) -> Result<Split, RequestError> 
     match body.get_mut("input").map(Value::take) {
         Some(Value::String(text)) => messages.push(message(Role::User, Some(text))),
         Some(Value::Array(items)) => {
+            let mut open = false;
             for (i, item) in items.into_iter().enumerate() {
-                add_item(&mut messages, item, &|| format!("input[{i}]"))?;
+                add_item(&mut messages, &mut open, item, &|| format!("input[{i}]"))?;
             }
         }
         None => return Err(bad("input", "missing")),
@@ -426,12 +430,25 @@ fn message(role: Role, content: Option<String>) -> ChatMessage {
     }
 }
 
-fn add_item(messages: &mut Vec<ChatMessage>, mut item: Value, place: Place<'_>) -> Result<(), RequestError> {
+/// Adds `item` to `messages`; `open`: whether the last message takes the calls after it.
+fn add_item(
+    messages: &mut Vec<ChatMessage>,
+    open: &mut bool,
+    mut item: Value,
+    place: Place<'_>,
+) -> Result<(), RequestError> {
     let kind = item.get("type").and_then(Value::as_str).unwrap_or("message");
     match kind {
         "message" => {
             // A tool's output is a `function_call_output` item, not a message.
             let role = role(&item, &[Role::System, Role::User, Role::Assistant], place)?;
+            let easy = item.get("content").is_some_and(Value::is_string)
+                && item.as_object().is_some_and(|fields| {
+                    fields
+                        .keys()
+                        .all(|k| matches!(k.as_str(), "content" | "role" | "type" | "phase"))
+                });
+            *open = role == Role::Assistant && !easy;
             let content = content_text(item.get_mut("content").map(Value::take), &|| {
                 format!("{}.content", place())
             })?;
@@ -446,12 +463,13 @@ fn add_item(messages: &mut Vec<ChatMessage>, mut item: Value, place: Place<'_>) 
                 })?,
             };
             match messages.last_mut() {
-                Some(last) if last.role == Role::Assistant => last.tool_calls.push(call),
+                Some(last) if *open && last.role == Role::Assistant => last.tool_calls.push(call),
                 _ => messages.push(ChatMessage {
                     tool_calls: vec![call],
                     ..message(Role::Assistant, None)
                 }),
             }
+            *open = true;
         }
         "function_call_output" => {
             let output = match item.get_mut("output").map(Value::take) {
@@ -462,6 +480,7 @@ fn add_item(messages: &mut Vec<ChatMessage>, mut item: Value, place: Place<'_>) 
                 tool_call_id: optional_string(&mut item, "call_id", place)?,
                 ..message(Role::Tool, Some(output))
             });
+            *open = false;
         }
         // Reasoning is the model's own; it carries no conversation.
         "reasoning" => {}
@@ -592,6 +611,24 @@ mod tests {
         assert_eq!(request.messages[1].tool_calls[0].id, "call_0001");
         assert_eq!(request.messages[2].tool_call_id.as_deref(), Some("call_0001"));
         assert_eq!(request.tools[0]["function"]["name"], "transfer_to_refund");
+        // A message written as text (the Agents SDK's nested history's summary) stands alone.
+        let body = br#"{"model": "m", "input": [
+            {"role": "assistant", "content": "For context, ..."},
+            {"type": "function_call", "call_id": "call_0001", "name": "f", "arguments": "{}"},
+            {"type": "function_call", "call_id": "call_0002", "name": "g", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "call_0001", "output": "1"},
+            {"type": "function_call", "call_id": "call_0003", "name": "h", "arguments": "{}"}]}"#;
+        let parsed = AppRequest::parse(Api::Responses, body).unwrap();
+        let calls: Vec<Vec<&str>> = parsed
+            .messages
+            .iter()
+            .map(|m| m.tool_calls.iter().map(|c| c.id.as_str()).collect())
+            .collect();
+        assert_eq!(
+            calls,
+            [vec![], vec!["call_0001", "call_0002"], vec![], vec!["call_0003"]],
+            "the calls after a text message are a message of their own; after an output, another"
+        );
         let unknown = br#"{"model": "m", "input": [{"type": "web_search_call"}]}"#;
         let error = AppRequest::parse(Api::Responses, unknown).unwrap_err();
         assert_eq!(error.place, "input[0].type");

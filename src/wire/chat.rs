@@ -280,6 +280,14 @@ impl<'a> MessageParts<'a> {
         MessageParts { name: None, ..self }
     }
 
+    /// The same message with another text.
+    pub(crate) fn with_content(self, content: &'a str) -> MessageParts<'a> {
+        MessageParts {
+            content: Some(content),
+            ..self
+        }
+    }
+
     /// The message as an owned [`ChatMessage`].
     pub(crate) fn to_owned(&self) -> ChatMessage {
         let id = |id: Id<'_>| match id {

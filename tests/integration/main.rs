@@ -47,6 +47,7 @@ mod framework_options;
 mod framework_options_edges;
 mod fuzz;
 mod fuzz_reach;
+mod handoff_history;
 mod host;
 mod lint;
 mod profile_option;

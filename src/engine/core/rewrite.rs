@@ -13,13 +13,23 @@
 
 use super::Core;
 use crate::design::AgentId;
-use crate::engine::{EventIndex, EventKind, InputFilter, ItemPart, Outcome, Rewrite, ToolOutput, Visibility};
+use crate::engine::{
+    EventIndex, EventKind, HistorySummary, InputFilter, ItemPart, Outcome, Rewrite, ToolOutput, Visibility,
+};
 
 /// One item of the SDK's conversation: a part of an event of the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Item {
     event: EventIndex,
-    part: ItemPart,
+    part: Part,
+}
+
+/// Which item of an event: the whole event, a response's text, or one of its calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    Text,
+    Call(u32),
 }
 
 /// The rewrites of the current `Runner.run`.
@@ -136,16 +146,18 @@ impl Core {
         for a in 0..self.design.agents().len() {
             self.log.restart_thread(AgentId(a as u32));
         }
+
         let mut base = Vec::with_capacity(nested.len());
         for n in nested {
             let item = match n {
                 Nested::Summary(items) => {
-                    let text = summary_text(self, &items);
-                    let event = self.append_seen(Some(agent), EventKind::Summary { text }, Some(Visibility::All));
+                    let (text, chat) = (summary_text(self, &items, false), summary_text(self, &items, true));
+                    let summary = EventKind::Summary(Box::new(HistorySummary { text, chat }));
+                    let event = self.append_seen(Some(agent), summary, Some(Visibility::All));
                     self.rewrites.summaries.push((event, items));
                     Item {
                         event,
-                        part: ItemPart::Whole,
+                        part: Part::Whole,
                     }
                 }
                 Nested::Forward(item) => {
@@ -158,17 +170,33 @@ impl Core {
         for item in self.rewrites.generated.clone() {
             self.carry(item);
         }
+
         self.rewrites.since = self.log.len() as EventIndex;
         Some(base)
     }
 
+    /// Carries `item` on. A response's calls go on together, and with its text when they
+    /// follow it: the SDK's output message takes the calls after it into one message (on
+    /// either API), and a rewrite keeps or drops a response's calls all at once.
     fn carry(&mut self, item: Item) {
-        let author = self.log.get(item.event).agent;
-        let kind = EventKind::Carried {
-            of: item.event,
-            part: item.part,
+        let last = self.log.events().last().map(|e| &e.kind);
+        let part = match (item.part, last) {
+            (Part::Call(_), Some(EventKind::Carried { of, part })) if *of == item.event => {
+                if *part == ItemPart::Text {
+                    self.log.widen_carried_text();
+                }
+                return;
+            }
+            (Part::Whole, _) => ItemPart::Whole,
+            (Part::Text, _) => ItemPart::Text,
+            (Part::Call(_), _) => ItemPart::Calls,
         };
-        self.append_seen(author, kind, Some(Visibility::All));
+        let author = self.log.get(item.event).agent;
+        self.append_seen(
+            author,
+            EventKind::Carried { of: item.event, part },
+            Some(Visibility::All),
+        );
     }
 
     /// The items of the thread's events at log positions `from..to`.
@@ -179,27 +207,28 @@ impl Core {
             if index < from || index >= to {
                 continue;
             }
-            match &self.log.get(index).kind {
-                EventKind::Reply { text, calls } => {
-                    if text.as_deref().is_some_and(|t| !t.is_empty()) {
-                        items.push(Item {
-                            event: index,
-                            part: ItemPart::Text,
-                        });
-                    }
-                    items.extend((0..calls.len() as u32).map(|i| Item {
-                        event: index,
-                        part: ItemPart::Call(i),
-                    }));
-                }
-                EventKind::Carried { of, part } => items.push(Item {
-                    event: *of,
-                    part: *part,
-                }),
-                _ => items.push(Item {
-                    event: index,
-                    part: ItemPart::Whole,
-                }),
+            let (event, part) = match self.log.get(index).kind {
+                EventKind::Carried { of, part } => (of, part),
+                _ => (index, ItemPart::Whole),
+            };
+            let EventKind::Reply { text, calls } = &self.log.get(event).kind else {
+                items.push(Item {
+                    event,
+                    part: Part::Whole,
+                });
+                continue;
+            };
+            if part != ItemPart::Calls && text.as_deref().is_some_and(|t| !t.is_empty()) {
+                items.push(Item {
+                    event,
+                    part: Part::Text,
+                });
+            }
+            if part != ItemPart::Text {
+                items.extend((0..calls.len() as u32).map(|i| Item {
+                    event,
+                    part: Part::Call(i),
+                }));
             }
         }
         items
@@ -209,7 +238,7 @@ impl Core {
 impl Rewrites {
     /// The item a nested input holds verbatim that the run generated (a response's text).
     fn owned_in(&self, item: &Item) -> Option<Item> {
-        (item.part == ItemPart::Text && self.session.contains(item)).then_some(*item)
+        (item.part == Part::Text && self.session.contains(item)).then_some(*item)
     }
 }
 
@@ -227,7 +256,7 @@ fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec
     pending.extend_from_slice(pre);
     let mut nested = Vec::new();
     for item in new {
-        if item.part != ItemPart::Text {
+        if item.part != Part::Text {
             pending.push(*item);
             continue;
         }
@@ -247,14 +276,15 @@ fn strip(log: &crate::engine::EventLog, items: &[Item]) -> Vec<Item> {
     items
         .iter()
         .filter(|item| {
-            !matches!(item.part, ItemPart::Call(_)) && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
+            !matches!(item.part, Part::Call(_)) && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
         })
         .copied()
         .collect()
 }
 
-/// The summary message of `items` (`_build_summary_message`).
-fn summary_text(core: &Core, items: &[Item]) -> String {
+/// The summary message of `items` (`_build_summary_message`); `chat`: as the SDK writes it
+/// over Chat Completions.
+fn summary_text(core: &Core, items: &[Item], chat: bool) -> String {
     let (start, end) = &core.settings.history.wrappers;
     let replies: Vec<EventIndex> = (0..core.log.len() as EventIndex)
         .filter(|&i| matches!(core.log.get(i).kind, EventKind::Reply { .. }))
@@ -265,7 +295,7 @@ fn summary_text(core: &Core, items: &[Item]) -> String {
     }
     for (i, item) in items.iter().enumerate() {
         text.push_str(&format!("{}. ", i + 1));
-        format_item(core, &replies, *item, &mut text);
+        format_item(core, &replies, *item, chat, &mut text);
         text.push('\n');
     }
     text.push_str(end);
@@ -274,9 +304,10 @@ fn summary_text(core: &Core, items: &[Item]) -> String {
 
 /// One item as the summary writes it (`_format_transcript_item`): a user message without a
 /// line break as `user: text`, anything else as its JSON (Python's `json.dumps`, fields in
-/// the SDK's order). Ids are the ones `handoff serve` gives: `msg_` and the number of the
-/// model call, `fc_` and the call's number.
-fn format_item(core: &Core, replies: &[EventIndex], item: Item, out: &mut String) {
+/// the SDK's order). Over the Responses API the ids are the ones `handoff serve` gives: `msg_`
+/// and the number of the model call, `fc_` and the call's number; over Chat Completions
+/// (`chat`) the SDK's converter makes the items: `__fake_id__`, no call status, `logprobs`.
+fn format_item(core: &Core, replies: &[EventIndex], item: Item, chat: bool, out: &mut String) {
     let log = &core.log;
     let event = log.get(item.event);
     let s = |text: &str| serde_json::to_string(text).expect("a string always serialises");
@@ -288,24 +319,30 @@ fn format_item(core: &Core, replies: &[EventIndex], item: Item, out: &mut String
                 out.push_str(&format!("user: {text}"));
             }
         }
-        (EventKind::Reply { text, .. }, ItemPart::Text | ItemPart::Whole) => {
-            let number = replies.partition_point(|&r| r <= item.event);
+        (EventKind::Reply { text, .. }, Part::Text | Part::Whole) => {
+            let (id, logprobs) = match chat {
+                true => ("__fake_id__".to_string(), ", \"logprobs\": []"),
+                false => (format!("msg_{:04}", replies.partition_point(|&r| r <= item.event)), ""),
+            };
             out.push_str(&format!(
-                "{{\"id\": \"msg_{number:04}\", \"content\": [{{\"annotations\": [], \"text\": {}, \"type\": \"output_text\"}}], \"role\": \"assistant\", \"status\": \"completed\", \"type\": \"message\"}}",
+                "{{\"id\": \"{id}\", \"content\": [{{\"annotations\": [], \"text\": {}, \"type\": \"output_text\"{logprobs}}}], \"role\": \"assistant\", \"status\": \"completed\", \"type\": \"message\"}}",
                 s(text.as_deref().unwrap_or(""))
             ));
         }
-        (EventKind::Reply { calls, .. }, ItemPart::Call(i)) => {
+        (EventKind::Reply { calls, .. }, Part::Call(i)) => {
             let Some(call) = log.calls(*calls).get(i as usize) else {
                 return;
             };
             let arguments = crate::wire::chat::arguments_text(&call.arguments);
+            let id_status = match chat {
+                true => "\"id\": \"__fake_id__\"".to_string(),
+                false => format!("\"id\": \"fc_{:04}\", \"status\": \"completed\"", call.id.0),
+            };
             out.push_str(&format!(
-                "{{\"arguments\": {}, \"call_id\": \"{}\", \"name\": {}, \"type\": \"function_call\", \"id\": \"fc_{:04}\", \"status\": \"completed\"}}",
+                "{{\"arguments\": {}, \"call_id\": \"{}\", \"name\": {}, \"type\": \"function_call\", {id_status}}}",
                 s(&arguments),
                 call.id,
                 s(&call.name),
-                call.id.0
             ));
         }
         (EventKind::ToolResult { call, output }, _) => {
@@ -318,9 +355,8 @@ fn format_item(core: &Core, replies: &[EventIndex], item: Item, out: &mut String
                 s(output)
             ));
         }
-        (EventKind::Summary { text } | EventKind::Broadcast { text }, _) => {
-            out.push_str(&format!("assistant: {text}"));
-        }
+        (EventKind::Broadcast { text }, _) => out.push_str(&format!("assistant: {text}")),
+        (EventKind::Summary(summary), _) => out.push_str(&format!("assistant: {}", summary.text)),
         _ => {}
     }
 }

@@ -78,6 +78,18 @@ impl EventLog {
         self.private[agent.index()] = (NONE, NONE);
     }
 
+    /// Widens the last event, a response's text carried on, to the whole response: its calls
+    /// follow it ([`EventKind::Carried`]).
+    pub(crate) fn widen_carried_text(&mut self) {
+        if let Some(Event {
+            kind: EventKind::Carried { part, .. },
+            ..
+        }) = self.events.last_mut()
+        {
+            *part = ItemPart::Whole;
+        }
+    }
+
     /// Keeps `calls` for a reply about to be appended, and says where they are.
     #[inline(always)]
     pub(crate) fn add_calls(&mut self, calls: impl IntoIterator<Item = ToolCall>) -> CallSpan {
@@ -335,9 +347,9 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             name: log.tool_call(index).map_or("", |c| &c.name),
             output,
         },
-        EventKind::Summary { text } => Message::Assistant {
+        EventKind::Summary(summary) => Message::Assistant {
             author,
-            text,
+            text: &summary.text,
             calls: &[],
             signed: false,
         },
@@ -357,11 +369,11 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
                 Message::Assistant {
                     author, calls, signed, ..
                 },
-                ItemPart::Call(i),
+                ItemPart::Calls,
             ) => Message::Assistant {
                 author,
                 text: "",
-                calls: calls.get(*i as usize..*i as usize + 1).unwrap_or_default(),
+                calls,
                 signed,
             },
             (whole, _) => whole,

@@ -145,10 +145,7 @@ pub enum EventKind {
     },
     /// An assistant message the framework wrote at `agent`'s handoff: the conversation so far
     /// as a summary (the OpenAI Agents SDK's nested handoff history). Every agent reads it.
-    Summary {
-        /// The message, as the SDK writes it.
-        text: String,
-    },
+    Summary(Box<crate::engine::HistorySummary>),
     /// An earlier item the framework carries again after it rewrote the conversation at a
     /// handoff: every agent reads `part` of event `of` here (no one said it anew).
     Carried {

@@ -320,7 +320,7 @@ impl Sharing {
             | EventKind::Host { .. }
             | EventKind::Note { .. }
             | EventKind::Completed { .. } => Audience::Nobody,
-            EventKind::Summary { .. } | EventKind::Carried { .. } => Audience::Everyone,
+            EventKind::Summary(_) | EventKind::Carried { .. } => Audience::Everyone,
         };
         let has_text = || matches!(&event.kind, EventKind::Reply { text: Some(t), .. } if !t.is_empty());
         match (audience, event.agent) {

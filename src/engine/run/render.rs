@@ -101,9 +101,9 @@ impl TextLines {
             }
             EventKind::Note { text } => line(&mut out, format_args!("[note] {}", escape_controls(text))),
             EventKind::Completed { .. } => self.flush(design, &mut out),
-            EventKind::Summary { text } => {
+            EventKind::Summary(summary) => {
                 // The preamble, the two wrappers, and one line per item.
-                let items = text.lines().count().saturating_sub(3);
+                let items = summary.text.lines().count().saturating_sub(3);
                 line(
                     &mut out,
                     format_args!("[history] {agent} hands off a summary of {items} earlier items"),
@@ -342,12 +342,12 @@ impl Run {
             EventKind::Host { to } => json!({ "kind": "host", "to": run.name(*to) }),
             EventKind::Note { text } => json!({ "kind": "note", "text": text }),
             EventKind::Completed { summary } => json!({ "kind": "completed", "summary": summary }),
-            EventKind::Summary { text } => json!({ "kind": "summary", "text": text }),
+            EventKind::Summary(summary) => json!({ "kind": "summary", "text": summary.text }),
             EventKind::Carried { of, part } => {
                 let part = match part {
                     ItemPart::Whole => json!("whole"),
                     ItemPart::Text => json!("text"),
-                    ItemPart::Call(i) => json!({ "call": i }),
+                    ItemPart::Calls => json!("calls"),
                 };
                 json!({ "kind": "carried", "of": of, "part": part })
             }
