@@ -185,7 +185,8 @@ def seen(tr: dict, n: int) -> list[str]:
 
 async def run_probe(name: str, description: str, d: dict, policy, *, human_turns: list[str], task: str = TASK,
                     run_config: RunConfig | None = None, run_config_view: dict | None = None,
-                    max_turns: int | None = None, check=None, notes=None) -> dict[str, Any]:
+                    max_turns: int | None = None, error_handlers: dict | None = None,
+                    error_handlers_view: dict | None = None, check=None, notes=None) -> dict[str, Any]:
     c = Counters()
     agents = build(d, policy, c)
     proc = RecordingTraceProcessor()
@@ -201,6 +202,8 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         kw["run_config"] = run_config
     if max_turns is not None:
         kw["max_turns"] = max_turns
+    if error_handlers is not None:
+        kw["error_handlers"] = error_handlers
     for i, (kind, text) in enumerate(inputs):
         if kind == "human":
             human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text,
@@ -246,6 +249,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         "description": description,
         "design": {**design_view(d, agents), "task": task, "human_turns_scripted": human_turns,
                    "run_config": run_config_view or {}, "max_turns": max_turns,
+                   **({"error_handlers": error_handlers_view} if error_handlers_view is not None else {}),
                    "fake": {"plugged_in_at": "agents.models.interface.Model.get_response (oai_fake.py)"}},
         "tools_by_agent": c.tool_schemas_by_agent,
         "calls": calls,
@@ -444,6 +448,31 @@ async def p_max_turns_3(name):
                            human_turns=[], max_turns=3)
 
 
+async def _max_turns_handled(name, output, view, desc):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})]))] * 3 + [
+        ("TriageAgent", Text("You have 2 open orders."))]
+    return await run_probe(name, desc, SMALL, script(steps), human_turns=["How many orders do I have?"], max_turns=3,
+                           error_handlers={"max_turns": output}, error_handlers_view={"max_turns": view},
+                           check=_history_check)
+
+
+async def p_max_turns_handler(name):
+    return await _max_turns_handled(
+        name, lambda data: "Sorry, I could not finish that.", "Sorry, I could not finish that.",
+        "Triage calls its own tool over and over under Runner.run(..., max_turns=3, error_handlers={'max_turns': "
+        "lambda data: 'Sorry, I could not finish that.'}) (tests/test_max_turns.py): the handler's output ends the "
+        "run instead of MaxTurnsExceeded; the human replies; what does the next run read?")
+
+
+async def p_max_turns_handler_skip_history(name):
+    from agents import RunErrorHandlerResult
+    return await _max_turns_handled(
+        name, lambda data: RunErrorHandlerResult(final_output="Sorry.", include_in_history=False),
+        {"final_output": "Sorry.", "include_in_history": False},
+        "As max_turns_handler, the handler returning RunErrorHandlerResult(final_output='Sorry.', "
+        "include_in_history=False): is the output left out of what the next run reads?")
+
+
 COLLIDING = {
     "agents": [("triage", "Triages.", "Route the request.", []),
                ("Billing Agent", "Handles billing.", "Handle billing.", []),
@@ -574,6 +603,8 @@ PROBES = {
     "endless_bounce": p_endless_bounce,
     "tool_rounds": p_tool_rounds,
     "max_turns_3": p_max_turns_3,
+    "max_turns_handler": p_max_turns_handler,
+    "max_turns_handler_skip_history": p_max_turns_handler_skip_history,
     "name_collision": p_name_collision,
     "name_override": p_name_override,
     "nested_history": _compact(p_nested_history),

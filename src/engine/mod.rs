@@ -27,5 +27,6 @@ pub use outcome::Outcome;
 pub use profile::Profile;
 pub use run::{Run, TextLines};
 pub use settings::{
-    Limit, Limits, MAX_CEILING, MAX_EVENTS, MaxTurns, MultipleHandoffs, Policy, Settings, StreamedRuns, Termination,
+    HandlerOutput, Limit, Limits, MAX_CEILING, MAX_EVENTS, MaxTurns, MultipleHandoffs, Policy, Settings, StreamedRuns,
+    Termination,
 };

@@ -199,6 +199,20 @@ pub struct Settings {
     /// nested history and input filters; `profile.nest_handoff_history`,
     /// `profile.handoff_input_filter` and the edges' own in a scenario).
     pub history: crate::engine::HandoffHistory,
+    /// What the OpenAI Agents SDK's `error_handlers={"max_turns": ...}` returns, if the run
+    /// has one: the run's final output instead of `MaxTurnsExceeded`
+    /// (`profile.error_handlers.max_turns` in a scenario).
+    pub max_turns_output: Option<HandlerOutput>,
+}
+
+/// A final output an error handler of the OpenAI Agents SDK returns
+/// (`RunErrorHandlerResult(final_output=..., include_in_history=...)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerOutput {
+    /// The final output, as text (the SDK writes `str(final_output)` into a message).
+    pub text: String,
+    /// Whether the message enters the conversation the next run reads (default `true`).
+    pub include_in_history: bool,
 }
 
 /// The common forms of Agent Framework's `HandoffBuilder(termination_condition=...)`, a
@@ -314,6 +328,7 @@ impl Default for Settings {
             host_terminates: false,
             termination: None,
             history: crate::engine::HandoffHistory::default(),
+            max_turns_output: None,
         }
     }
 }

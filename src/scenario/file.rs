@@ -324,6 +324,7 @@ impl Scenario {
                 host_terminates: chosen.host_terminates,
                 termination: chosen.termination.clone(),
                 history: chosen.history.clone(),
+                max_turns_output: chosen.max_turns_output.clone(),
             },
             profile_given: given,
             expect,

@@ -9,7 +9,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::termination_form::TerminationFile;
 use crate::design::{Collisions, ToolSurface};
-use crate::engine::{HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
+use crate::engine::{HandlerOutput, HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python; for an edge written as a list
@@ -218,6 +218,8 @@ pub(super) struct ProfileFile {
     /// The OpenAI Agents SDK's run-wide `nest_handoff_history`, `handoff_input_filter` and
     /// history wrappers (the edges' own are added with the design).
     pub(super) history: HandoffHistory,
+    /// The final output of the OpenAI Agents SDK's `error_handlers={"max_turns": ...}`.
+    pub(super) max_turns_output: Option<HandlerOutput>,
 }
 
 impl ProfileFile {
@@ -242,6 +244,7 @@ impl ProfileFile {
             host_terminates: false,
             termination: None,
             history: HandoffHistory::default(),
+            max_turns_output: None,
         }
     }
 }
@@ -265,7 +268,51 @@ const PROFILE_FIELDS: &[&str] = &[
     "nest_handoff_history",
     "handoff_input_filter",
     "conversation_history_wrappers",
+    "error_handlers",
 ];
+
+/// `Runner.run(..., error_handlers={"max_turns": ...})` in the forms a scenario can say: the
+/// handler's final output as text, or `{"final_output": text, "include_in_history": bool}`
+/// (`RunErrorHandlerResult`). A handler that computes its output is the app's own code.
+fn error_handlers<E: de::Error>(value: serde_json::Value) -> Result<Option<HandlerOutput>, E> {
+    use serde_json::Value;
+    let form = r#"{"max_turns": "final output"} or {"max_turns": {"final_output": "...", "include_in_history": false}} (a handler that computes its output is the app's code: `handoff serve` runs it)"#;
+    let bad = || E::custom(format!("`error_handlers` is {form}"));
+    let Value::Object(handlers) = value else {
+        return Err(bad());
+    };
+    if let Some(kind) = handlers.keys().find(|k| *k != "max_turns") {
+        return Err(E::custom(format!(
+            "`error_handlers.{kind}`: a scenario gives the `max_turns` handler only ({form})"
+        )));
+    }
+    let output = match handlers.get("max_turns") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) => HandlerOutput {
+            text: text.clone(),
+            include_in_history: true,
+        },
+        Some(Value::Object(result)) => {
+            if result.keys().any(|k| k != "final_output" && k != "include_in_history") {
+                return Err(bad());
+            }
+            let Some(Value::String(text)) = result.get("final_output") else {
+                return Err(bad());
+            };
+            let include_in_history = match result.get("include_in_history") {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(bad()),
+            };
+            HandlerOutput {
+                text: text.clone(),
+                include_in_history,
+            }
+        }
+        Some(_) => return Err(bad()),
+    };
+    Ok(Some(output))
+}
 
 /// `agents.handoffs.set_conversation_history_wrappers(start=..., end=...)`: either side may
 /// be left as it is.
@@ -305,6 +352,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut termination: Option<TerminationFile> = None;
                 let mut history = HandoffHistory::default();
                 let mut sdk_history: Option<&'static str> = None;
+                let mut max_turns_output: Option<HandlerOutput> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -372,6 +420,10 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             }
                             sdk_history = Some("conversation_history_wrappers");
                         }
+                        "error_handlers" => {
+                            max_turns_output = error_handlers(map.next_value()?)?;
+                            sdk_history = Some("error_handlers");
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -404,7 +456,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 }
                 if let Some(option) = sdk_history.filter(|_| profile.tools.collisions != Collisions::LastKept) {
                     return Err(de::Error::custom(format!(
-                        "`{option}` only changes what `openai-agents` does (how a handoff rewrites the conversation the next agent reads); `{}` passes the conversation on as it is",
+                        "`{option}` only changes what `openai-agents` does (it is an option of the SDK's `RunConfig` or `Runner.run`); `{}` has no such option",
                         profile.name
                     )));
                 }
@@ -436,6 +488,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     host_terminates: human_done.unwrap_or(false),
                     termination: termination.map(TerminationFile::into_termination).transpose()?,
                     history,
+                    max_turns_output,
                 })
             }
         }
@@ -507,6 +560,7 @@ impl schemars::JsonSchema for ProfileFile {
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: RunConfig.nest_handoff_history (default false). At each handoff the next agent reads the conversation so far as assistant summary messages (<CONVERSATION HISTORY>) around the handoff response's own text, as the SDK's default history mapper writes them; an edge's own nest_handoff_history or input filter takes precedence." },
                         "handoff_input_filter": { "enum": ["remove_all_tools", null], "description": "openai-agents only: RunConfig.handoff_input_filter, one of the SDK's built-in filters: remove_all_tools (handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs. It replaces nesting; an edge's own input_filter takes precedence." },
+                        "error_handlers": { "type": "object", "properties": { "max_turns": { "anyOf": [ { "type": ["string", "null"] }, { "type": "object", "properties": { "final_output": { "type": "string" }, "include_in_history": { "type": "boolean" } }, "required": ["final_output"], "additionalProperties": false } ] } }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns gives the final output (text, or {final_output, include_in_history}) that ends the run instead of MaxTurnsExceeded, a message of the agent in control; the host then goes on as after a text reply." },
                         "conversation_history_wrappers": { "type": "object", "properties": { "start": { "type": "string" }, "end": { "type": "string" } }, "additionalProperties": false, "description": "openai-agents only: agents.handoffs.set_conversation_history_wrappers(start=..., end=...): the lines around a nested summary (default <CONVERSATION HISTORY> and </CONVERSATION HISTORY>)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },

@@ -43,6 +43,7 @@ mod docs;
 mod drawings;
 mod driving;
 mod endpoint;
+mod error_handlers;
 mod framework_options;
 mod framework_options_edges;
 mod fuzz;

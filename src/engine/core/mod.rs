@@ -19,6 +19,7 @@ use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibili
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
 mod calls;
+mod drive;
 mod rewrite;
 mod termination;
 mod turns;
@@ -411,38 +412,6 @@ impl Core {
         ))
     }
 
-    /// Drives the run to its end without a runtime: `model` answers each model call (with
-    /// the model's deciding state after it, see [`Core::model_replied`]), `human` each text
-    /// reply (`None`: nothing more to say). Stops within [`Core::step_budget`], like every driver.
-    pub fn drive(
-        mut self,
-        mut model: impl FnMut(&ModelRequest<'_>) -> (Result<Response, ModelError>, Option<u64>),
-        mut human: impl FnMut(HumanRequest<'_>) -> Option<String>,
-    ) -> crate::engine::Run {
-        let (budget, mut steps) = (self.step_budget(), 0u64);
-        loop {
-            if steps == budget {
-                self.stop_at_ceiling();
-            } else if steps > budget {
-                break; // only a core that does not stop when told gets here
-            }
-            steps += 1;
-            match self.next {
-                Next::CallModel => {
-                    let (reply, state) = model(&self.request());
-                    self.model_replied(reply, state);
-                }
-                Next::AskHuman => {
-                    let answer = human(self.human_request());
-                    self.human_answered(answer);
-                }
-                Next::Done => break,
-            }
-        }
-        self.into_run()
-            .expect("the routing core ended no run within its step budget")
-    }
-
     fn hand_off(&mut self, target: AgentId) {
         let source = self.active;
         if let Some(max) = self
@@ -553,6 +522,9 @@ impl Core {
             .calls_per_human_turn()
             .filter(|g| self.calls_in_human_turn >= g.limit)
         {
+            if self.max_turns_handled(guard) {
+                return;
+            }
             return self.finish(Outcome::FrameworkError {
                 agent: self.active,
                 error: guard.error_text(),

@@ -154,6 +154,43 @@ impl Core {
         }
     }
 
+    /// The OpenAI Agents SDK's `max_turns` guard fired (`guard`): with an error handler for it
+    /// (`error_handlers={"max_turns": ...}`) the `Runner.run` ends with the handler's final
+    /// output instead, a message of the agent in control (left out of the conversation when
+    /// `include_in_history=False`), and the host goes on as after a text reply. `false`
+    /// without a handler.
+    pub(super) fn max_turns_handled(&mut self, guard: crate::engine::profile::Guard) -> bool {
+        let Some(output) = self.settings.max_turns_output.clone() else {
+            return false;
+        };
+        let agent = self.active;
+        let kept = match output.include_in_history {
+            true => "",
+            false => ", left out of the history",
+        };
+        self.note(
+            agent,
+            format!(
+                "{}: the run's max_turns error handler ends it with the final output{kept}: {}",
+                guard.error_text(),
+                output.text
+            ),
+        );
+        // No model said it: the SDK's message of the agent, in the conversation or not.
+        let visibility = match output.include_in_history {
+            true => Visibility::All,
+            false => Visibility::Nobody,
+        };
+        let said = EventKind::Broadcast {
+            text: output.text.clone(),
+        };
+        self.append_seen(Some(agent), said, Some(visibility));
+        self.turn_text.clone_from(&output.text);
+        self.last_text = output.text;
+        self.end_text_turn(false, false);
+        true
+    }
+
     /// Before an agent's first model call of the run: its handoffs whose transfers share a
     /// name, of which the framework offers only the last, as the framework warns (once per run
     /// here; the OpenAI Agents SDK logs it each time it prepares the agent's tools).

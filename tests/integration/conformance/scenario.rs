@@ -112,6 +112,8 @@ fn profile(trace: &Trace) -> Json {
             // `Runner.run(..., max_turns=N)`: the profile's `max_turns` (null in a trace is
             // the SDK's default, which the profile keeps).
             options.extend(design["max_turns"].as_u64().map(|n| ("max_turns", json!(n))));
+            // `Runner.run(..., error_handlers=...)` in the form the probe wrote it down.
+            options.extend(design.get("error_handlers").map(|h| ("error_handlers", h.clone())));
             return match options.is_empty() {
                 true => Json::text(name),
                 false => Json::object(
