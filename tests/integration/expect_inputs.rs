@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use handoff_harness::Scenario;
 use serde_json::{Value, json};
 
+use crate::endpoint::{Endpoint, answers_of};
 use crate::support::{arg, handoff, root, temp_file, tutorial_replaying};
 
 fn data(name: &str) -> PathBuf {
@@ -348,4 +349,48 @@ fn the_library_captures_only_when_asked_and_a_verdict_without_inputs_says_so() {
     let plain = Scenario::load(root().join("scenarios/customer_support.json")).unwrap();
     assert!(plain.inputs_to_capture().is_none());
     assert!(scenario.inputs_to_capture().is_some());
+}
+
+#[test]
+fn handoff_record_checks_them_on_the_calls_sent_to_the_endpoint() {
+    let tutorial = Scenario::load(root().join("scenarios/customer_support.json")).unwrap();
+    let endpoint = Endpoint::start(answers_of(&tutorial.run_blocking().unwrap()));
+    let inputs = json!([
+        { "agent": "OrderStatusAgent", "call": 1, "items": [{ "at": -1, "role": "user", "text": "I'd like to track the status of my order" }] },
+        { "agent": "OrderStatusAgent", "call": 1, "count": 1 },
+    ]);
+    let text = std::fs::read_to_string(root().join("scenarios/customer_support.json"))
+        .unwrap()
+        .replace("\"expect\": {", &format!("\"expect\": {{\n    \"inputs\": {inputs},"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "s.json", text.as_bytes());
+    let out = dir.path().join("s.recording.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "record",
+            arg(&file),
+            "--base-url",
+            &endpoint.base_url,
+            "--model",
+            "m",
+            "--out",
+            arg(&out),
+        ])
+        .env("NO_COLOR", "1")
+        .env("OPENAI_API_KEY", "sk-test-0123456789abcdef")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("  ok     inputs: OrderStatusAgent's call 1 (model call 3): 3 items, as expected\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "got OrderStatusAgent's call 1 (model call 3): 3 items, not 1\n           it received 3 items:\n"
+        ),
+        "{stdout}"
+    );
+    assert!(out.exists(), "the recording is written whatever the checks say");
 }
