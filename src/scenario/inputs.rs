@@ -68,6 +68,9 @@ pub struct ItemCheck {
     /// one, a Chat assistant message's `tool_calls`; `[]`: it calls none.
     #[serde(default)]
     pub calls: Option<Vec<String>>,
+    /// The arguments of the one call the item makes, exactly (key order aside).
+    #[serde(default)]
+    pub arguments: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A text an item must contain, and how many times.
@@ -258,6 +261,9 @@ impl ItemCheck {
                 true => "calls nothing".into(),
                 false => format!("calls {}", calls.join(", ")),
             });
+        }
+        if let Some(arguments) = &self.arguments {
+            parts.push(format!("arguments {}", serde_json::Value::Object(arguments.clone())));
         }
         if parts.is_empty() {
             parts.push("exists".into());

@@ -10,7 +10,7 @@ use super::Check;
 use super::inputs::{InputCheck, ItemCheck, quoted, times};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::files::plural;
-use crate::wire::items::{item_calls, item_text, model_input};
+use crate::wire::items::{item_arguments, item_calls, item_text, model_input};
 
 /// What each model call of a run received, in order, as its framework's model reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -243,6 +243,15 @@ fn item_mismatches(check: &ItemCheck, item: &Value) -> Vec<String> {
             out.push(format!("calls {}, not {}", said(&actual), said(&wanted)));
         }
     }
+    if let Some(expected) = &check.arguments {
+        let expected = Value::Object(expected.clone());
+        match item_arguments(item).as_slice() {
+            [actual] if *actual == expected => {}
+            [actual] => out.push(format!("has arguments {actual}, not {expected}")),
+            [] => out.push(format!("makes no call, not one with arguments {expected}")),
+            more => out.push(format!("makes {} calls, not one with arguments {expected}", more.len())),
+        }
+    }
     out
 }
 
@@ -403,5 +412,18 @@ mod tests {
             ["has no type (a Chat Completions message), not function_call"]
         );
         assert_eq!(brief(&items)[1], "[0] assistant (A) -> f({})");
+        let arguments = |json: &str| ItemCheck {
+            arguments: Some(serde_json::from_str(json).unwrap()),
+            ..ItemCheck::default()
+        };
+        assert!(item_mismatches(&arguments("{}"), &items[0]).is_empty());
+        assert_eq!(
+            item_mismatches(&arguments(r#"{"a": 1}"#), &items[0]),
+            [r#"has arguments {}, not {"a":1}"#]
+        );
+        assert_eq!(
+            item_mismatches(&arguments("{}"), &json!({"role": "user", "content": "hi"})),
+            ["makes no call, not one with arguments {}"]
+        );
     }
 }

@@ -98,6 +98,20 @@ pub fn item_calls(item: &Value) -> Vec<&str> {
     calls.iter().filter_map(|c| c["function"]["name"].as_str()).collect()
 }
 
+/// The arguments of each call an item or message makes, in order, read from the JSON text
+/// the wire carries (a text that is no JSON stays a string).
+pub fn item_arguments(item: &Value) -> Vec<Value> {
+    let read = |arguments: &Value| match arguments {
+        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone())),
+        other => other.clone(),
+    };
+    if item["type"] == "function_call" {
+        return vec![read(&item["arguments"])];
+    }
+    let calls = item["tool_calls"].as_array().map(Vec::as_slice).unwrap_or_default();
+    calls.iter().map(|c| read(&c["function"]["arguments"])).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +147,9 @@ mod tests {
         assert_eq!(items[4]["call_id"], "call_0001");
         assert_eq!(item_text(&items[4]).as_deref(), Some("done"));
         assert_eq!(items[5]["arguments"], "{\"a\":\"1\"}");
+        assert_eq!(item_arguments(&items[5]), [json!({"a": "1"})]);
+        assert_eq!(item_arguments(&messages[1]), [json!({}), json!({})]);
+        assert_eq!(item_arguments(&items[0]), Vec::<Value>::new());
         assert_eq!(item_text(&items[5]), None);
         assert_eq!(item_calls(&messages[1]), ["f", "transfer_to_b"]);
     }

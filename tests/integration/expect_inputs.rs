@@ -89,7 +89,7 @@ fn a_failing_check_under_openai_agents_says_why_and_shows_the_items_received() {
         [
             concat!(
                 r#"  FAILED inputs: expected delegate's call 1: 6 items; [0] type message, role user, text "user_message"; "#,
-                r#"[1] type function_call, calls some_function; [2] type function_call_output, text "no result"; "#,
+                r#"[1] type function_call, calls some_function, arguments {"a":"b"}; [2] type function_call_output, text "no result"; "#,
                 r#"[3] type message, role assistant, text "a_message"; [4] type function_call, calls transfer_to_delegate; "#,
                 r#"[-1] type function_call_output, text "{\"assistant\": \"delegate\"}"; no item type function_call, calls some_function, "#,
                 r#"got delegate's call 1 (model call 3): [2] has text "result", not "no result"; "#,
@@ -126,7 +126,7 @@ fn under_semantic_kernel_the_checks_read_chat_messages() {
     scenario["expect"]["inputs"] = json!([
         { "agent": "RefundAgent", "call": 1,
           "any": [{ "calls": ["Handoff-transfer_to_RefundAgent"] }] },
-        { "agent": "RefundAgent", "call": 2, "items": [{ "at": 3, "type": "function_call" }] },
+        { "agent": "RefundAgent", "call": 2, "items": [{ "at": 3, "type": "function_call", "arguments": { "order_id": "8" } }] },
     ]);
     let (code, stdout, _) = run_value(&["run"], &scenario);
     assert_eq!(code, Some(1), "{stdout}");
@@ -145,7 +145,8 @@ fn under_semantic_kernel_the_checks_read_chat_messages() {
     );
     assert!(
         stdout.contains(concat!(
-            "got RefundAgent's call 2 (model call 4): [3] has no type (a Chat Completions message), not function_call\n",
+            "got RefundAgent's call 2 (model call 4): [3] has no type (a Chat Completions message), not function_call; ",
+            "[3] has arguments {\"order_id\":\"7\"}, not {\"order_id\":\"8\"}\n",
             "           it received 5 items:\n"
         )),
         "{stdout}"
