@@ -62,7 +62,13 @@ pub(crate) fn run_json(scenario: &Scenario, run: &Run, verdict: &Verdict) -> ser
     value["expectations"] = verdict
         .checks
         .iter()
-        .map(|c| json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed }))
+        .map(|c| {
+            let mut check = json!({ "name": c.name, "expected": c.expected, "actual": c.actual, "passed": c.passed });
+            if !c.detail.is_empty() {
+                check["detail"] = json!(c.detail);
+            }
+            check
+        })
         .collect();
     value
 }
@@ -153,6 +159,9 @@ pub(crate) fn verdict_report(verdict: &Verdict, color: bool) -> String {
             };
             out.push_str(&paint(&line, color));
             out.push('\n');
+            for detail in check.detail.iter().filter(|_| !check.passed) {
+                out.push_str(&format!("           {}\n", escape_controls(detail)));
+            }
         }
     }
     out

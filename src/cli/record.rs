@@ -15,7 +15,7 @@ use handoff_harness::engine::Outcome;
 use handoff_harness::engine::block_on;
 use handoff_harness::engine::{Event, EventLog, Observer, TextLines};
 use handoff_harness::files::{check_writable, same_file, write_or_fallback};
-use handoff_harness::scenario::{Scenario, ScenarioError};
+use handoff_harness::scenario::{Capture, Scenario, ScenarioError};
 use handoff_harness::wire::Recorder;
 use handoff_harness::wire::Transcript;
 use handoff_harness::wire::{Auth, Endpoint, LiveModel, Redactor};
@@ -230,7 +230,8 @@ pub(super) fn record(args: &RecordArgs) -> Status {
         to_stderr: args.format == Format::Json,
         color,
     };
-    let run = block_on(scenario.run_observed(&mut recorder, &mut live));
+    let mut inputs = scenario.inputs_to_capture();
+    let run = block_on(scenario.run_observed(&mut Capture::new(&mut recorder, inputs.as_mut()), &mut live));
     let run = match run {
         Ok(Ok(run)) => run,
         Ok(Err(error)) => return bad_input(error),
@@ -269,7 +270,7 @@ pub(super) fn record(args: &RecordArgs) -> Status {
             Err(message) => return bad_input(message),
         }
     };
-    let verdict = scenario.verdict(&run);
+    let verdict = scenario.verdict_with(&run, inputs.as_ref());
     let calls = transcript.calls.len();
     let text = match args.format {
         Format::Json => {

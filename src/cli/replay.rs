@@ -10,7 +10,7 @@ use serde_json::json;
 use super::output::{Color, Format, Status, bad_input, json_text, print, run_json, text_report, use_color};
 use super::profile::ProfileArg;
 use handoff_harness::engine::block_on;
-use handoff_harness::scenario::{Check, Scenario, ScenarioError};
+use handoff_harness::scenario::{Capture, Check, Scenario, ScenarioError};
 use handoff_harness::wire::Transcript;
 use handoff_harness::wire::{Divergence, Matching, Replay, Unused};
 
@@ -118,13 +118,16 @@ pub(super) fn replay(args: &ReplayArgs) -> Status {
         Ok(orchestration) => orchestration,
         Err(error) => return bad_input(error),
     };
-    let (run, divergence) = match block_on(replay.run(&orchestration)) {
-        Ok(pair) => pair,
+    let mut inputs = scenario.inputs_to_capture();
+    let mut model = replay.model(orchestration.design());
+    let run = match block_on(replay.run_with(&orchestration, &mut Capture::new(&mut model, inputs.as_mut()))) {
+        Ok(run) => run,
         Err(error) => return bad_input(ScenarioError::Runtime(error)),
     };
+    let divergence = model.divergence().cloned();
     let unused = Unused::of(&replay.transcript, &run);
     // The scenario's own checks, then the replay's (the recording was taken out above).
-    let mut verdict = scenario.verdict(&run);
+    let mut verdict = scenario.verdict_with(&run, inputs.as_ref());
     verdict.add(Check::replay(&replay, &run));
     let text = match args.format {
         Format::Json => {

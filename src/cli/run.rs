@@ -26,14 +26,13 @@ pub(crate) struct RunArgs {
 /// Runs the scenario of `args` and prints its conversation and verdict.
 pub(crate) fn run(args: &RunArgs) -> Status {
     let outcome = Scenario::load_under(&args.file, args.profile.profile).and_then(|scenario| {
-        let run = scenario.run_blocking()?;
-        Ok((scenario, run))
+        let (run, verdict) = scenario.run_checked_blocking()?;
+        Ok((scenario, run, verdict))
     });
-    let (scenario, run) = match outcome {
-        Ok(pair) => pair,
+    let (scenario, run, verdict) = match outcome {
+        Ok(done) => done,
         Err(error) => return bad_input(error),
     };
-    let verdict = scenario.verdict(&run);
     let text = match args.format {
         Format::Json => json_text(&run_json(&scenario, &run, &verdict)),
         Format::Text => text_report(&run, &verdict, use_color(args.color)),

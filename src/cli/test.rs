@@ -15,7 +15,7 @@ use super::output::{
     use_color,
 };
 use super::profile::ProfileArg;
-use handoff_harness::files::write_atomic;
+use handoff_harness::files::{escape_controls, write_atomic};
 use handoff_harness::suite::junit::{Timed, junit};
 use handoff_harness::suite::{Failure, ScenarioReport, Suite};
 use handoff_harness::suite::{served, snapshot};
@@ -352,6 +352,11 @@ fn text_summary(reports: &[ScenarioReport], color: bool) -> String {
                         out.push_str(&format!("  {line}\n"));
                     }
                 }
+                Failure::Expectation(check) => {
+                    for line in &check.detail {
+                        out.push_str(&format!("  {}\n", escape_controls(line)));
+                    }
+                }
                 _ => {}
             }
         }
@@ -388,6 +393,9 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
         Failure::Expectation(c) => {
             value["expected"] = c.expected.clone().into();
             value["actual"] = c.actual.clone().into();
+            if !c.detail.is_empty() {
+                value["detail"] = json!(c.detail);
+            }
         }
         _ => {}
     }

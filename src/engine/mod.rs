@@ -18,7 +18,7 @@ mod settings;
 pub use core::{Core, Next};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,
-    Visibility,
+    Visibility, arguments_text,
 };
 pub use history::{EdgeHistory, HandoffHistory, HistorySummary, InputFilter, ItemPart, Rewrite};
 pub use model::{Call, Calls, HumanRequest, Model, ModelError, ModelRequest, Response};

@@ -42,6 +42,11 @@ pub(super) fn expectations(file: &Value, found: &mut Vec<Finding>) {
             }
         }
     }
+    for (i, check) in file["expect"]["inputs"].as_array().into_iter().flatten().enumerate() {
+        if let Some(name) = check["agent"].as_str() {
+            named.push((expect.key("inputs").index(i).key("agent"), name));
+        }
+    }
     for (path, name) in named {
         if !agents.contains(&name) {
             let hint = closest(name, agents.iter().copied());

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::inputs::InputCheck;
 use crate::engine::{Outcome, Run};
 use crate::wire::{Replay, Unused};
 
@@ -44,6 +45,10 @@ pub struct Expect {
     /// regression scenarios it finds.
     #[serde(default)]
     pub no_bounce: Option<bool>,
+    /// What model calls received, as the framework's model reads them: one check per call
+    /// named (`handoff run` and `handoff test` capture the inputs when there are any).
+    #[serde(default)]
+    pub inputs: Vec<InputCheck>,
 }
 
 /// The result of checking one expectation.
@@ -57,6 +62,9 @@ pub struct Check {
     pub actual: String,
     /// Whether it held.
     pub passed: bool,
+    /// Lines that show why a failed check failed, printed under it (what a model call
+    /// received, item by item); empty for most checks.
+    pub detail: Vec<String>,
 }
 
 /// All checks of one run, and whether the run passes.
@@ -84,6 +92,7 @@ impl Check {
             expected: format!("the run follows {}", replay.file),
             actual,
             passed,
+            detail: Vec::new(),
         }
     }
 }
@@ -114,6 +123,11 @@ impl Expect {
                 names.push((format!("{field}[{i}]"), name.as_str()));
             }
         }
+        for (i, check) in self.inputs.iter().enumerate() {
+            if let Some(agent) = &check.agent {
+                names.push((format!("inputs[{i}].agent"), agent.as_str()));
+            }
+        }
         names
     }
 
@@ -126,6 +140,7 @@ impl Expect {
                 expected,
                 actual,
                 passed,
+                detail: Vec::new(),
             })
         };
         let names = |ids: &[crate::design::AgentId]| ids.iter().map(|a| run.name(*a).to_string()).collect::<Vec<_>>();

@@ -386,6 +386,19 @@ pub(super) fn conversation(
         }
     }
     let expect = expect.unwrap_or_default();
+    for (i, check) in expect.inputs.iter().enumerate() {
+        check.validate().map_err(|(place, message)| {
+            let place = format!(
+                "expect.inputs[{i}]{}",
+                if place.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{place}")
+                }
+            );
+            (place, message)
+        })?;
+    }
     for (place, name) in expect.agent_names() {
         if design.find(name).is_none() {
             return Err((format!("expect.{place}"), unknown(name)));

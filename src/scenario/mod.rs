@@ -18,8 +18,10 @@ mod design_file;
 mod expect;
 mod file;
 mod forms;
+mod inputs;
 mod invariant;
 mod parameters;
+mod received;
 mod replies;
 mod schema;
 mod shared;
@@ -28,7 +30,9 @@ mod termination_form;
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
 pub use expect::{Check, Expect, Verdict};
+pub use inputs::{InputCheck, ItemCheck, Needle};
 pub use invariant::Invariant;
+pub use received::{CallInput, Capture, ModelInputs};
 pub use schema::FileKind;
 
 /// A scenario that cannot be loaded or run.
@@ -170,11 +174,41 @@ impl Scenario {
     /// Runs the scenario to the end: with its scripted model and human, or, when its `model`
     /// names a recording, with the recorded responses and human replies.
     pub async fn run(&self) -> Result<Run, ScenarioError> {
+        self.run_capturing(None).await
+    }
+
+    /// [`Scenario::run`], recording what each model call receives into `inputs` if given.
+    async fn run_capturing(&self, inputs: Option<&mut ModelInputs>) -> Result<Run, ScenarioError> {
         if let Some(replay) = &self.recording {
-            return Ok(replay.run(&self.orchestration_only()?).await.0);
+            let orchestration = self.orchestration_only()?;
+            let mut model = replay.model(orchestration.design());
+            return Ok(replay
+                .run_with(&orchestration, &mut Capture::new(&mut model, inputs))
+                .await);
         }
         let (_, mut model) = self.orchestration()?;
-        self.run_with(&mut model).await
+        self.run_with(&mut Capture::new(&mut model, inputs)).await
+    }
+
+    /// Runs the scenario and checks it, as `handoff run` and `handoff test` do: when `expect`
+    /// has `inputs` checks, what each model call receives is captured as the run goes (else
+    /// nothing is), and checked with the rest ([`Scenario::verdict_with`]).
+    pub async fn run_checked(&self) -> Result<(Run, Verdict), ScenarioError> {
+        let mut inputs = self.inputs_to_capture();
+        let run = self.run_capturing(inputs.as_mut()).await?;
+        let verdict = self.verdict_with(&run, inputs.as_ref());
+        Ok((run, verdict))
+    }
+
+    /// [`Scenario::run_checked`] on a current-thread runtime, for callers that are not async.
+    pub fn run_checked_blocking(&self) -> Result<(Run, Verdict), ScenarioError> {
+        block_on(self.run_checked()).map_err(ScenarioError::Runtime)?
+    }
+
+    /// Empty [`ModelInputs`] to fill with a [`Capture`] when `expect` checks what model calls
+    /// receive; `None` when it does not (then capturing costs nothing).
+    pub fn inputs_to_capture(&self) -> Option<ModelInputs> {
+        (!self.expect.inputs.is_empty()).then(ModelInputs::default)
     }
 
     /// Runs the scenario's task and human with `model` instead of the file's (a live model,
@@ -200,10 +234,34 @@ impl Scenario {
         })
     }
 
-    /// Checks `run` against `expect` and the `invariants`: what `handoff run` and `handoff
-    /// test` report.
+    /// Checks `run` against `expect` and the `invariants`. Its `inputs` checks need what the
+    /// model calls received, captured during the run ([`Scenario::run_checked`],
+    /// [`Scenario::verdict_with`]): here each fails, saying so.
     pub fn verdict(&self, run: &Run) -> Verdict {
+        let mut verdict = self.verdict_with(run, None);
+        for check in &self.expect.inputs {
+            verdict.add(Check {
+                name: "inputs",
+                expected: check.describe(),
+                actual: "not checked: the inputs of the run's model calls were not captured (Scenario::run_checked captures them)".into(),
+                passed: false,
+                detail: Vec::new(),
+            });
+        }
+        verdict
+    }
+
+    /// Checks `run` against `expect` and the `invariants`, and `expect.inputs` against
+    /// `inputs`, what its model calls received ([`Capture`]): what `handoff run` and `handoff
+    /// test` report. With `inputs` `None`, the `inputs` checks are left out (`handoff serve`
+    /// compares each request of the app whole instead).
+    pub fn verdict_with(&self, run: &Run, inputs: Option<&ModelInputs>) -> Verdict {
         let mut verdict = self.expect.check(run);
+        if let Some(inputs) = inputs {
+            for check in &self.expect.inputs {
+                verdict.add(inputs.check(check));
+            }
+        }
         for (i, invariant) in self.invariants.iter().enumerate() {
             let broken = invariant.check(run).err();
             verdict.add(Check {
@@ -211,6 +269,7 @@ impl Scenario {
                 expected: format!("invariants[{i}] holds"),
                 passed: broken.is_none(),
                 actual: broken.unwrap_or_else(|| "it holds".into()),
+                detail: Vec::new(),
             });
         }
         if let Some(replay) = &self.recording {

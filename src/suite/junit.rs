@@ -93,6 +93,12 @@ fn details(failures: &[Failure]) -> String {
                 out.push_str(reason);
                 out.push('\n');
             }
+            Failure::Expectation(check) => {
+                for line in &check.detail {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
             _ => {}
         }
     }

@@ -336,7 +336,7 @@ impl Suite {
             report.ignored = Some("design file (no task, model or user)".into());
             return report;
         }
-        let (first, second) = match (scenario.run_blocking(), scenario.run_blocking()) {
+        let ((first, verdict), second) = match (scenario.run_checked_blocking(), scenario.run_blocking()) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => {
                 report.failures.push(Failure::Run(e.to_string()));
@@ -347,7 +347,6 @@ impl Suite {
         if let Some(failure) = first_difference(&first, &second) {
             report.failures.push(failure);
         }
-        let verdict = scenario.verdict(&first);
         report.note = scenario.note(&verdict);
         report.failures.extend(
             verdict

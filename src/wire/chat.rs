@@ -6,14 +6,12 @@
 //! (`Handoff-transfer_to_RefundAgent`); a handoff function's result (Semantic Kernel's `None`)
 //! is the empty string.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, ResultPattern};
 use crate::engine::{Call, ModelRequest, Response};
-use crate::engine::{CallId, Message, ToolCall, ToolOutput};
+use crate::engine::{CallId, Message, ToolCall, ToolOutput, arguments_text};
 
 /// One message of a Chat Completions request (after the system message).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -373,13 +371,6 @@ impl<'a> MessageParts<'a> {
 }
 
 /// The wire form of a call's arguments: a JSON string holding the object.
-pub(crate) fn arguments_text(arguments: &Map<String, Value>) -> Cow<'static, str> {
-    if arguments.is_empty() {
-        Cow::Borrowed("{}")
-    } else {
-        Cow::Owned(Value::Object(arguments.clone()).to_string())
-    }
-}
 
 fn field(out: &mut Vec<u8>, key: &str, value: &str) {
     out.push(b',');

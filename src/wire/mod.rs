@@ -1,10 +1,13 @@
 //! The model's side of the wire: the Chat Completions format ([`chat`]), the live client for
 //! OpenAI-compatible endpoints ([`LiveModel`]), the [`Recorder`] that writes a
 //! [`Transcript`] with request [`Fingerprint`]s, the [`ReplayModel`] that answers from one and
-//! reports the first [`Divergence`], and the import of production logs ([`log_entries`]).
+//! reports the first [`Divergence`], the import of production logs ([`log_entries`]), and what
+//! a model call receives as its framework's model reads it ([`items`]: Chat messages or
+//! Responses input items).
 
 pub mod chat;
 mod import;
+pub mod items;
 mod live;
 mod record;
 mod replay;

@@ -57,15 +57,21 @@ impl Replay {
     /// the run diverged from the recording, if it did.
     pub async fn run(&self, orchestration: &Orchestration) -> (Run, Option<Divergence>) {
         let mut model = self.model(orchestration.design());
-        let run = match self.transcript.no_human {
-            true => orchestration.run(&mut model, &mut crate::engine::NoHuman).await,
+        let run = self.run_with(orchestration, &mut model).await;
+        (run, model.divergence)
+    }
+
+    /// Runs `orchestration` with the recorded human replies and `model`: this recording's
+    /// [`Replay::model`], or a model around it.
+    pub async fn run_with<M: crate::engine::Model>(&self, orchestration: &Orchestration, model: &mut M) -> Run {
+        match self.transcript.no_human {
+            true => orchestration.run(model, &mut crate::engine::NoHuman).await,
             false => {
                 let mut human =
                     ScriptedHuman::new(self.transcript.human.iter().cloned()).with_hosts(self.transcript.host_turns());
-                orchestration.run(&mut model, &mut human).await
+                orchestration.run(model, &mut human).await
             }
-        };
-        (run, model.divergence)
+        }
     }
 
     /// A model answering from the recording, for a run of `design`.

@@ -25,6 +25,7 @@
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
+//! - `expect_inputs`: `expect.inputs`, what a model call received, as each framework's model reads it;
 //! - `snapshots`: every scenario's history against `snapshots/` (insta), and `handoff test`;
 //! - `pytest_examples`: `pytest examples/pytest` (the SK tutorial and the Agents SDK sample
 //!   in-process) with the wheel and no cargo, green; red with the diff after a changed reply;
@@ -44,6 +45,7 @@ mod drawings;
 mod driving;
 mod endpoint;
 mod error_handlers;
+mod expect_inputs;
 mod framework_options;
 mod framework_options_edges;
 mod fuzz;

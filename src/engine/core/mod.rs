@@ -19,6 +19,7 @@ use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibili
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
 mod calls;
+mod carried;
 mod drive;
 mod rewrite;
 mod termination;
@@ -107,7 +108,7 @@ pub struct Core {
     /// Remarks on the response being handled, for the log.
     notes: Vec<String>,
     /// The conversation as handoffs rewrote it in this run of the app (`rewrite.rs`).
-    rewrites: rewrite::Rewrites,
+    rewrites: carried::Rewrites,
 }
 
 impl Core {
@@ -175,7 +176,7 @@ impl Core {
             handoffs_last: None,
             stop: None,
             notes: Vec::new(),
-            rewrites: rewrite::Rewrites::default(),
+            rewrites: carried::Rewrites::default(),
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).

@@ -12,44 +12,11 @@
 //! [`EventKind::Carried`] references to the events it came from.
 
 use super::Core;
+use super::carried::{Item, Part};
 use crate::design::AgentId;
 use crate::engine::{
     EventIndex, EventKind, HistorySummary, InputFilter, ItemPart, Outcome, Rewrite, ToolOutput, Visibility,
 };
-
-/// One item of the SDK's conversation: a part of an event of the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Item {
-    event: EventIndex,
-    part: Part,
-}
-
-/// Which item of an event: the whole event, a response's text, or one of its calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Whole,
-    Text,
-    Call(u32),
-}
-
-/// The rewrites of the current `Runner.run`.
-#[derive(Debug, Default)]
-pub(super) struct Rewrites {
-    /// The run's input since its latest rewrite (`original_input`); `None` before one.
-    base: Option<Vec<Item>>,
-    /// What the model reads after `base` that the rewrite put there (filtered items).
-    generated: Vec<Item>,
-    /// The run's items as its result keeps them (`new_items`), up to `since`.
-    session: Vec<Item>,
-    /// Items a nested input holds verbatim, which the continuation does not repeat.
-    owned: Vec<Item>,
-    /// From this event on, events reach the threads as they are appended.
-    since: EventIndex,
-    /// The latest response of the run.
-    reply: EventIndex,
-    /// Each summary event with the items it summarizes, for a later summary to take in.
-    summaries: Vec<(EventIndex, Vec<Item>)>,
-}
 
 /// One item of a nested input: a summary of items, or an item forwarded as it is.
 enum Nested {
@@ -58,13 +25,6 @@ enum Nested {
 }
 
 const PREAMBLE: &str = "For context, here is the conversation so far between the user and the previous agent:";
-
-impl Rewrites {
-    /// Notes the latest response (appended at `reply`).
-    pub(super) fn replied(&mut self, reply: EventIndex) {
-        self.reply = reply;
-    }
-}
 
 impl Core {
     /// Rewrites the conversation at the handoff from `source` to `target` (just logged), if
@@ -235,13 +195,6 @@ impl Core {
     }
 }
 
-impl Rewrites {
-    /// The item a nested input holds verbatim that the run generated (a response's text).
-    fn owned_in(&self, item: &Item) -> Option<Item> {
-        (item.part == Part::Text && self.session.contains(item)).then_some(*item)
-    }
-}
-
 /// The SDK's default history mapper in order (`_build_ordered_default_history`): the input
 /// (earlier summaries taken apart) and every item of the run before the handoff go into a
 /// summary; the handoff response's own text goes on as it is, between summaries.
@@ -333,7 +286,7 @@ fn format_item(core: &Core, replies: &[EventIndex], item: Item, chat: bool, out:
             let Some(call) = log.calls(*calls).get(i as usize) else {
                 return;
             };
-            let arguments = crate::wire::chat::arguments_text(&call.arguments);
+            let arguments = crate::engine::arguments_text(&call.arguments);
             let id_status = match chat {
                 true => "\"id\": \"__fake_id__\"".to_string(),
                 false => format!("\"id\": \"fc_{:04}\", \"status\": \"completed\"", call.id.0),

@@ -21,6 +21,15 @@ impl fmt::Display for CallId {
     }
 }
 
+/// A call's arguments as the JSON text the wire carries (`{}` when there are none).
+pub fn arguments_text(arguments: &Map<String, Value>) -> std::borrow::Cow<'static, str> {
+    if arguments.is_empty() {
+        std::borrow::Cow::Borrowed("{}")
+    } else {
+        std::borrow::Cow::Owned(Value::Object(arguments.clone()).to_string())
+    }
+}
+
 /// A tool call as the model made it, with the id the run gave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolCall {

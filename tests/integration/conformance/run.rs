@@ -5,6 +5,7 @@ use std::future::Future;
 
 use handoff_harness::engine::{EventKind, ModelError};
 use handoff_harness::wire::chat::request_body;
+use handoff_harness::wire::items::{input_items, item_text};
 use handoff_harness::{Model, ModelRequest, Outcome, Response, Run, Scenario, ScriptedModel};
 use serde_json::Value;
 
@@ -31,35 +32,17 @@ impl Model for Capture {
 
 /// What the harness sent: the Chat Completions body it builds for the request (the wire of
 /// `handoff record`), neutral. For the OpenAI Agents SDK, whose model reads Responses input
-/// items, each assistant message becomes its items: the text, then one per call.
+/// items, the messages after the system message are the library's items of them
+/// (`wire::items`): each assistant message's text, then one item per call.
 fn request_record(framework: Framework, request: &ModelRequest<'_>) -> CallRecord {
     let body: Value = serde_json::from_str(&request_body("conformance", request)).unwrap();
     let text = |v: &Value| v.as_str().map(String::from);
-    let mut messages: Vec<Msg> = body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| Msg {
-            role: m["role"].as_str().unwrap().to_string(),
-            name: text(&m["name"]),
-            text: text(&m["content"]),
-            calls: m["tool_calls"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|c| CallView {
-                    id: text(&c["id"]),
-                    name: c["function"]["name"].as_str().unwrap().to_string(),
-                    arguments: arguments(&c["function"]["arguments"]),
-                })
-                .collect(),
-            call_id: text(&m["tool_call_id"]),
-        })
-        .collect();
-    if framework == Framework::OpenAiAgents {
-        messages = messages.into_iter().flat_map(items).collect();
-    }
+    let sent = body["messages"].as_array().unwrap();
+    let input = match framework {
+        Framework::OpenAiAgents => input_items(&sent[1..]),
+        _ => sent[1..].to_vec(),
+    };
+    let messages: Vec<Msg> = sent[..1].iter().chain(&input).map(message).collect();
     let attempt = (framework == Framework::SemanticKernel).then(|| u64::from(request.round()));
     CallRecord {
         agent: request.agent_name().to_string(),
@@ -76,28 +59,47 @@ fn request_record(framework: Framework, request: &ModelRequest<'_>) -> CallRecor
     }
 }
 
-/// A Chat Completions message as Responses input items.
-fn items(message: Msg) -> Vec<Msg> {
-    if message.calls.is_empty() {
-        return vec![message];
+/// A Chat Completions message, or a Responses input item, neutral.
+fn message(m: &Value) -> Msg {
+    let text = |v: &Value| v.as_str().map(String::from);
+    let call = |id: &Value, name: &Value, args: &Value| CallView {
+        id: text(id),
+        name: name.as_str().unwrap().to_string(),
+        arguments: arguments(args),
+    };
+    let msg = |role: &str, text: Option<String>, calls: Vec<CallView>, call_id: Option<String>| Msg {
+        role: role.into(),
+        name: None,
+        text,
+        calls,
+        call_id,
+    };
+    match m["type"].as_str() {
+        Some("message") => msg(m["role"].as_str().unwrap(), item_text(m), Vec::new(), None),
+        Some("function_call") => msg(
+            "assistant",
+            None,
+            vec![call(&m["call_id"], &m["name"], &m["arguments"])],
+            None,
+        ),
+        Some("function_call_output") => msg("tool", item_text(m), Vec::new(), text(&m["call_id"])),
+        Some(other) => panic!("an item of type `{other}` is not modelled"),
+        None => Msg {
+            name: text(&m["name"]),
+            ..msg(
+                m["role"].as_str().unwrap(),
+                text(&m["content"]),
+                m["tool_calls"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| call(&c["id"], &c["function"]["name"], &c["function"]["arguments"]))
+                    .collect(),
+                text(&m["tool_call_id"]),
+            )
+        },
     }
-    let mut items = Vec::new();
-    if message.text.is_some() {
-        items.push(Msg {
-            calls: Vec::new(),
-            ..message.clone()
-        });
-    }
-    for call in message.calls {
-        items.push(Msg {
-            role: message.role.clone(),
-            name: message.name.clone(),
-            text: None,
-            calls: vec![call],
-            call_id: None,
-        });
-    }
-    items
 }
 
 /// A finished harness run of a scenario: each call as recorded, and the run.
