@@ -370,8 +370,6 @@ impl<'a> MessageParts<'a> {
     }
 }
 
-/// The wire form of a call's arguments: a JSON string holding the object.
-
 fn field(out: &mut Vec<u8>, key: &str, value: &str) {
     out.push(b',');
     string(out, key);
