@@ -199,6 +199,9 @@ pub struct Settings {
     /// nested history and input filters; `profile.nest_handoff_history`,
     /// `profile.handoff_input_filter` and the edges' own in a scenario).
     pub history: crate::engine::HandoffHistory,
+    /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
+    /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
+    pub autonomous: crate::engine::AutonomousMode,
 }
 
 /// The common forms of Agent Framework's `HandoffBuilder(termination_condition=...)`, a
@@ -314,6 +317,7 @@ impl Default for Settings {
             host_terminates: false,
             termination: None,
             history: crate::engine::HandoffHistory::default(),
+            autonomous: crate::engine::AutonomousMode::default(),
         }
     }
 }

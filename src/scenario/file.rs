@@ -279,6 +279,12 @@ impl Scenario {
                 })
             })
             .collect();
+        let autonomous = match &chosen.autonomous {
+            Some(mode) => mode
+                .resolve(&design)
+                .map_err(|(place, message)| invalid(place, message))?,
+            None => Default::default(),
+        };
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
@@ -324,6 +330,7 @@ impl Scenario {
                 host_terminates: chosen.host_terminates,
                 termination: chosen.termination.clone(),
                 history: chosen.history.clone(),
+                autonomous,
             },
             profile_given: given,
             expect,

@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
+use super::autonomous_form::AutonomousFile;
 use super::termination_form::TerminationFile;
 use crate::design::{Collisions, ToolSurface};
 use crate::engine::{HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
@@ -218,6 +219,8 @@ pub(super) struct ProfileFile {
     /// The OpenAI Agents SDK's run-wide `nest_handoff_history`, `handoff_input_filter` and
     /// history wrappers (the edges' own are added with the design).
     pub(super) history: HandoffHistory,
+    /// Agent Framework's autonomous mode, agents by name (resolved with the design).
+    pub(super) autonomous: Option<AutonomousFile>,
 }
 
 impl ProfileFile {
@@ -242,6 +245,7 @@ impl ProfileFile {
             host_terminates: false,
             termination: None,
             history: HandoffHistory::default(),
+            autonomous: None,
         }
     }
 }
@@ -262,6 +266,7 @@ const PROFILE_FIELDS: &[&str] = &[
     "max_turns",
     "human_done",
     "termination_condition",
+    "autonomous_mode",
     "nest_handoff_history",
     "handoff_input_filter",
     "conversation_history_wrappers",
@@ -288,7 +293,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns", "human_done")"#,
+                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns", "human_done", "termination_condition", "autonomous_mode")"#,
                 )
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
@@ -303,6 +308,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut max_turns = None;
                 let mut human_done: Option<bool> = None;
                 let mut termination: Option<TerminationFile> = None;
+                let mut autonomous: Option<AutonomousFile> = None;
                 let mut history = HandoffHistory::default();
                 let mut sdk_history: Option<&'static str> = None;
                 while let Some(key) = map.next_key::<String>()? {
@@ -354,6 +360,8 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         "termination_condition" => {
                             return Err(de::Error::custom("`termination_condition` is given twice"));
                         }
+                        "autonomous_mode" if autonomous.is_none() => autonomous = Some(map.next_value()?),
+                        "autonomous_mode" => return Err(de::Error::custom("`autonomous_mode` is given twice")),
                         "nest_handoff_history" => {
                             history.nest = map.next_value()?;
                             sdk_history = Some("nest_handoff_history");
@@ -426,6 +434,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if autonomous.is_some() && profile.texts.no_human != crate::engine::profile::NoHuman::Idle {
+                    return Err(de::Error::custom(format!(
+                        "`autonomous_mode` only changes what `agent-framework` does (HandoffBuilder.with_autonomous_mode: an agent that replies without handing off is run again with a prompt instead of asking the human); `{}` has no such mode",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
@@ -436,6 +450,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     host_terminates: human_done.unwrap_or(false),
                     termination: termination.map(TerminationFile::into_termination).transpose()?,
                     history,
+                    autonomous,
                 })
             }
         }
@@ -502,6 +517,16 @@ impl schemars::JsonSchema for ProfileFile {
                                 { "type": "object", "properties": { "user_messages": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }, "required": ["user_messages"], "additionalProperties": false },
                                 { "type": "object", "properties": { "last_message_contains": { "type": "string" }, "ignore_case": { "type": "boolean" } }, "required": ["last_message_contains"], "additionalProperties": false }
                             ]
+                        },
+                        "autonomous_mode": {
+                            "description": "agent-framework only: HandoffBuilder.with_autonomous_mode(agents=..., prompts=..., turn_limits=...). An agent of the mode whose reply hands nothing off is not handed to the human: its executor adds a user message (its prompt, default \"User did not respond. Continue assisting autonomously.\") to its own conversation and runs it again, up to its turn limit (default 50; 0: the human at once), then the human is asked; the count starts again when it hands off or the human is asked. agents: the agents of the mode (absent or empty: every agent); prompts and turn_limits: per agent.",
+                            "type": "object",
+                            "properties": {
+                                "agents": { "type": "array", "items": { "type": "string" } },
+                                "prompts": { "type": "object", "additionalProperties": { "type": "string" } },
+                                "turn_limits": { "type": "object", "additionalProperties": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }
+                            },
+                            "additionalProperties": false
                         },
                         "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
