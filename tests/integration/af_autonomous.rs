@@ -361,3 +361,61 @@ fn autonomous_mode_is_agent_frameworks_and_names_agents_of_the_design() {
         refused(&file, words);
     }
 }
+
+/// The python of the Agent Framework environment (installed once, cached under `target/`).
+fn python() -> std::path::PathBuf {
+    static READY: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();
+    crate::support::setup_once(&READY, "examples/published/agent-framework/setup.sh")
+}
+
+/// The project's own Agent Framework app (`examples/agent-framework/support_desk.py`, the
+/// real agent-framework-orchestrations 1.4) with `.with_autonomous_mode(agents=[exchange_agent],
+/// turn_limits={"exchange_agent": 1})` added to its builder, under strict `handoff serve`, over
+/// the Responses API (Foundry, the samples' client) and over Chat Completions: every request
+/// the framework sends, the exchange agent's autonomous turn with its prompt included, is the
+/// one the harness expects.
+#[test]
+fn the_real_framework_in_autonomous_mode_passes_strict_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = crate::support::root();
+    let app = std::fs::read_to_string(root.join("examples/agent-framework/support_desk.py")).unwrap();
+    let builder = "        .with_start_agent(agents[0])\n";
+    assert!(app.contains(builder), "the app's builder changed");
+    let app = app.replacen(
+        builder,
+        &format!("{builder}        .with_autonomous_mode(agents=[agents[1]], turn_limits={{\"exchange_agent\": 1}})\n"),
+        1,
+    );
+    let app = temp_file(&dir, "desk_autonomous.py", app.as_bytes());
+    let mut scenario: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("examples/agent-framework/support_desk.json")).unwrap(),
+    )
+    .unwrap();
+    scenario["profile"]["autonomous_mode"] =
+        serde_json::json!({"agents": ["exchange_agent"], "turn_limits": {"exchange_agent": 1}});
+    scenario["model"]["scripted"]["exchange_agent"]["rules"]
+        .as_array_mut()
+        .unwrap()
+        .insert(
+            0,
+            serde_json::json!({"when": {"user": "^User did not respond"}, "say": "Anything else about the exchange?"}),
+        );
+    scenario["expect"] = serde_json::json!({"outcome": "completed", "model_calls": 10});
+    let scenario = temp_file(&dir, "desk_autonomous.json", scenario.to_string().as_bytes());
+    let python = python();
+    for settings in [&[][..], &["SUPPORT_DESK_CLIENT=chat-completions"][..]] {
+        let mut args = vec!["serve", arg(&scenario), "--timeout", "90", "--wait", "5", "--", "env"];
+        args.extend_from_slice(settings);
+        args.extend([python.to_str().unwrap(), arg(&app)]);
+        let out = crate::support::handoff_within(&args, 120);
+        let stdout = crate::framework_options::stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{settings:?}\n{stdout}\n{}", stderr(&out));
+        for line in [
+            "exchange_agent: Done: the exchange for order 77 is open and a courier comes tomorrow.\n[autonomous] exchange_agent is run again, told: User did not respond. Continue assisting autonomously.\nexchange_agent: Anything else about the exchange?\nUser: Can you also credit me for order 77?\n",
+            "  ok     traffic: 10 requests, each the expected one\n",
+        ] {
+            assert!(stdout.contains(line), "{settings:?}: `{line}` missing:\n{stdout}");
+        }
+        assert!(stdout.ends_with("PASS\n"), "{stdout}");
+    }
+}
