@@ -196,6 +196,19 @@ fn the_default_turn_limit_is_fifty() {
     assert_eq!(lines.iter().filter(|l| *l == "Triage: working").count(), 51);
     assert_eq!(lines.iter().filter(|l| l.starts_with("prompt to Triage:")).count(), 50);
     assert_eq!(outcome["kind"], "ended-without-human", "{outcome}");
+    // The executor runs the agent again within its superstep (the trace's 51 calls end in
+    // the workflow's second superstep): 120 autonomous turns meet no guard of 100 supersteps.
+    let long = scenario.replace(
+        r#""autonomous_mode": {}"#,
+        r#""autonomous_mode": {"turn_limits": {"Triage": 120}}"#,
+    );
+    let (events, outcome) = run_json(&dir, &long);
+    let replies = story(&events).iter().filter(|l| *l == "Triage: working").count();
+    assert_eq!(
+        (replies, outcome["kind"].as_str()),
+        (121, Some("ended-without-human")),
+        "{outcome}"
+    );
 }
 
 /// A scripted rule's `user` reads the latest user message the agent read: the prompt when
