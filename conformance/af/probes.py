@@ -125,6 +125,8 @@ def design_view(d: dict) -> dict:
                    "per edge; defaults otherwise (no termination condition, no autonomous mode)",
         # Set only where the probe gives one: .with_termination_condition(...) in a common form.
         **({"termination_condition": d["termination"]} if "termination" in d else {}),
+        # .with_autonomous_mode(agents=..., prompts=..., turn_limits=...), only the arguments given.
+        **({"autonomous_mode": d["autonomous"]} if "autonomous" in d else {}),
     }
 
 
@@ -140,6 +142,12 @@ def build(d: dict, policy, c: Counters):
             b = b.add_handoff(agents[src], [agents[tgt]], description=desc)
     if "termination" in d:
         b = b.with_termination_condition(termination(d["termination"]))
+    if "autonomous" in d:
+        mode = d["autonomous"]
+        kw = {k: mode[k] for k in ("prompts", "turn_limits") if k in mode}
+        if "agents" in mode:
+            kw["agents"] = [agents[n] for n in mode["agents"]]
+        b = b.with_autonomous_mode(**kw)
     return agents, b.build()
 
 
@@ -490,6 +498,100 @@ async def p_termination_last_message(name):
                            script(steps), human_turns=["No thanks", "never read"])
 
 
+def user_texts(tr: dict, n: int) -> list[str]:
+    """The user messages model call n read, in order."""
+    return [" ".join(c.get("text", "") for c in m["contents"] if c["type"] == "text")
+            for m in tr["calls"][n - 1]["messages"] if m["role"] == "user"]
+
+
+async def p_autonomous_turn_limit(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here. Let me check your account.")),
+             ("RefundAgent", Text("I am still checking.")),
+             ("RefundAgent", Text("What is the order ID?")),
+             ("RefundAgent", Calls([("process_refund", {"order_id": "123", "reason": "damaged"})])),
+             ("RefundAgent", Text("Your refund for order 123 is processed.")),
+             ("RefundAgent", Calls([(HO + "TriageAgent", {})])),
+             ("TriageAgent", Text("Anything else I can help with?"))]
+
+    def check(tr):
+        return {"refund_user_messages_per_call": {x["n"]: user_texts(tr, x["n"]) for x in tr["calls"]
+                                                  if x["agent"] == "RefundAgent"},
+                "requests_after_calls": [h["after_call"] for h in tr["human_turns"]],
+                "triage_sees_at_the_end": seen(tr, 9)}
+
+    return await run_probe(name, "with_autonomous_mode(agents=[RefundAgent], turn_limits={'RefundAgent': 2}): Triage "
+                           "(not in the mode) asks the human; Refund's text replies are run again with the default "
+                           "prompt twice, then the human is asked; after the human's reply the count starts again; "
+                           "Refund hands back to Triage after one more autonomous turn.",
+                           {**SMALL, "autonomous": {"agents": ["RefundAgent"], "turn_limits": {"RefundAgent": 2}}},
+                           script(steps), human_turns=["I want a refund", "Order 123"], check=check)
+
+
+async def p_autonomous_all_agents(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Text("Are you still there?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here. What is the order ID?"))]
+
+    def check(tr):
+        return {"triage_second_call_user_messages": user_texts(tr, 2),
+                "requests_after_calls": [h["after_call"] for h in tr["human_turns"]]}
+
+    return await run_probe(name, "with_autonomous_mode(prompts={'TriageAgent': 'Please continue.'}, "
+                           "turn_limits={'TriageAgent': 1, 'RefundAgent': 0}) with no agents: every agent is in the "
+                           "mode. Triage gets its own prompt once, then the human is asked; Refund's limit 0 asks the "
+                           "human at once.",
+                           {**SMALL, "autonomous": {"prompts": {"TriageAgent": "Please continue."},
+                                                    "turn_limits": {"TriageAgent": 1, "RefundAgent": 0}}},
+                           script(steps), human_turns=["I want a refund"], check=check)
+
+
+async def p_autonomous_default_limit(name):
+    def policy(req):
+        return Text("Still working on it.")
+
+    def check(tr):
+        return {"model_calls": len(tr["calls"]), "last_call_user_messages": len(
+            [m for m in tr["calls"][-1]["messages"] if m["role"] == "user"])}
+
+    return await run_probe(name, "with_autonomous_mode() with no arguments: Triage replies in text every time. How "
+                           "often is it run again (the default turn limit) and with what prompt, and then?",
+                           {**SMALL, "autonomous": {}}, policy, human_turns=None, max_calls=60, check=check,
+                           elide=True)
+
+
+async def p_autonomous_termination(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Text("Are you still there?"))]
+    return await run_probe(name, "with_autonomous_mode(agents=[TriageAgent]) and a termination condition of 3 user "
+                           "messages: does the prompt count as a user message of the conversation the condition reads?",
+                           {**SMALL, "termination": {"user_messages": 3}, "autonomous": {"agents": ["TriageAgent"]}},
+                           script(steps), human_turns=["never read"])
+
+
+async def p_tool_call_filtering(name):
+    steps = [("TriageAgent", Reply(text="Let me look you up.", calls=(("lookup_customer", {"email": "a@b.c"}),))),
+             ("TriageAgent", Reply(text="You have 2 open orders. Transferring you to refunds.",
+                                   calls=((HO + "RefundAgent", {}),))),
+             ("RefundAgent", Calls([("process_refund", {"order_id": "42", "reason": "damaged"})])),
+             ("RefundAgent", Text("Your refund for order 42 is processed. Anything else?")),
+             ("RefundAgent", Calls([(HO + "TriageAgent", {})])),
+             ("TriageAgent", Calls([(HO + "OrderStatusAgent", {})])),
+             ("OrderStatusAgent", Text("Which order ID should I check?"))]
+
+    def check(tr):
+        return {"refund_first_call_sees": seen(tr, 3), "triage_sees_when_control_returns": seen(tr, 6),
+                "order_status_sees": seen(tr, 7)}
+
+    return await run_probe(name, "HandoffBuilder has no option for which tool calls later agents see (1.4): its "
+                           "clean_conversation_for_handoff keeps text only. Triage says text beside its own tool "
+                           "call and beside its handoff; Refund calls its own tool, replies, the human answers, Refund "
+                           "hands back and Triage hands on to OrderStatus. Who sees which calls and results?",
+                           SMALL, script(steps), human_turns=["Where is my other order?"], check=check)
+
+
 PROBES = {
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
@@ -505,6 +607,11 @@ PROBES = {
     "tool_rounds": p_tool_rounds,
     "termination_user_messages": p_termination_user_messages,
     "termination_last_message": p_termination_last_message,
+    "autonomous_turn_limit": p_autonomous_turn_limit,
+    "autonomous_all_agents": p_autonomous_all_agents,
+    "autonomous_default_limit": p_autonomous_default_limit,
+    "autonomous_termination": p_autonomous_termination,
+    "tool_call_filtering": p_tool_call_filtering,
 }
 
 

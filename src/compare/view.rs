@@ -98,6 +98,11 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
             design.agent(agent).name,
             design.agent(*to).name
         )),
+        EventKind::Prompt { text } => out.push(format!(
+            "{} is run again, told: {}",
+            design.agent(agent).name,
+            escape_controls(text)
+        )),
         EventKind::Completed { summary } => out.push(format!(
             "{} completed the task: {}",
             design.agent(agent).name,

@@ -4,6 +4,7 @@
 //! [`Human`] traits, the async [`Orchestration`] that drives the core, and the finished
 //! [`Run`] with its renderings.
 
+mod autonomous;
 mod core;
 mod event;
 mod history;
@@ -15,6 +16,7 @@ pub mod profile;
 mod run;
 mod settings;
 
+pub use autonomous::{AutonomousAgent, AutonomousMode};
 pub use core::{Core, Next};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,

@@ -187,7 +187,7 @@ impl<'a> ModelRequest<'a> {
     /// The latest user message (the task, or the human's latest reply).
     pub fn latest_user_message(&self) -> Option<&'a str> {
         self.latest_user.and_then(|i| match &self.log.get(i).kind {
-            EventKind::Task { text } | EventKind::Human { text } => Some(text.as_str()),
+            EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => Some(text.as_str()),
             _ => None,
         })
     }

@@ -203,6 +203,9 @@ pub struct Settings {
     /// has one: the run's final output instead of `MaxTurnsExceeded`
     /// (`profile.error_handlers.max_turns` in a scenario).
     pub max_turns_output: Option<HandlerOutput>,
+    /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
+    /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
+    pub autonomous: crate::engine::AutonomousMode,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -329,6 +332,7 @@ impl Default for Settings {
             termination: None,
             history: crate::engine::HandoffHistory::default(),
             max_turns_output: None,
+            autonomous: crate::engine::AutonomousMode::default(),
         }
     }
 }

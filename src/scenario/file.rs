@@ -279,6 +279,12 @@ impl Scenario {
                 })
             })
             .collect();
+        let autonomous = match &chosen.autonomous {
+            Some(mode) => mode
+                .resolve(&design)
+                .map_err(|(place, message)| invalid(place, message))?,
+            None => Default::default(),
+        };
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
@@ -325,6 +331,7 @@ impl Scenario {
                 termination: chosen.termination.clone(),
                 history: chosen.history.clone(),
                 max_turns_output: chosen.max_turns_output.clone(),
+                autonomous,
             },
             profile_given: given,
             expect,

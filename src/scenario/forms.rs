@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
+use super::autonomous_form::AutonomousFile;
+use super::sdk_options::{Wrappers, error_handlers, input_filter};
 use super::termination_form::TerminationFile;
 use crate::design::{Collisions, ToolSurface};
 use crate::engine::{HandlerOutput, HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
@@ -182,16 +184,6 @@ impl<'de> Visitor<'de> for Edge {
     }
 }
 
-/// The built-in input filter `name` names (the SDK's custom filters are the app's code).
-fn input_filter<E: de::Error>(name: String) -> Result<InputFilter, E> {
-    InputFilter::named(&name).ok_or_else(|| {
-        E::custom(format!(
-            "unknown input filter `{name}`: the built-in one is {} (a custom filter is the app's own code: `handoff serve` runs it)",
-            InputFilter::NAMES.join(", ")
-        ))
-    })
-}
-
 impl<'de> Deserialize<'de> for EdgeFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EdgeFile, D::Error> {
         deserializer.deserialize_any(Edge { list: true })
@@ -220,6 +212,8 @@ pub(super) struct ProfileFile {
     pub(super) history: HandoffHistory,
     /// The final output of the OpenAI Agents SDK's `error_handlers={"max_turns": ...}`.
     pub(super) max_turns_output: Option<HandlerOutput>,
+    /// Agent Framework's autonomous mode, agents by name (resolved with the design).
+    pub(super) autonomous: Option<AutonomousFile>,
 }
 
 impl ProfileFile {
@@ -245,6 +239,7 @@ impl ProfileFile {
             termination: None,
             history: HandoffHistory::default(),
             max_turns_output: None,
+            autonomous: None,
         }
     }
 }
@@ -265,63 +260,12 @@ const PROFILE_FIELDS: &[&str] = &[
     "max_turns",
     "human_done",
     "termination_condition",
+    "autonomous_mode",
     "nest_handoff_history",
     "handoff_input_filter",
     "conversation_history_wrappers",
     "error_handlers",
 ];
-
-/// `Runner.run(..., error_handlers={"max_turns": ...})` in the forms a scenario can say: the
-/// handler's final output as text, or `{"final_output": text, "include_in_history": bool}`
-/// (`RunErrorHandlerResult`). A handler that computes its output is the app's own code.
-fn error_handlers<E: de::Error>(value: serde_json::Value) -> Result<Option<HandlerOutput>, E> {
-    use serde_json::Value;
-    let form = r#"{"max_turns": "final output"} or {"max_turns": {"final_output": "...", "include_in_history": false}} (a handler that computes its output is the app's code: `handoff serve` runs it)"#;
-    let bad = || E::custom(format!("`error_handlers` is {form}"));
-    let Value::Object(handlers) = value else {
-        return Err(bad());
-    };
-    if let Some(kind) = handlers.keys().find(|k| *k != "max_turns") {
-        return Err(E::custom(format!(
-            "`error_handlers.{kind}`: a scenario gives the `max_turns` handler only ({form})"
-        )));
-    }
-    let output = match handlers.get("max_turns") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(text)) => HandlerOutput {
-            text: text.clone(),
-            include_in_history: true,
-        },
-        Some(Value::Object(result)) => {
-            if result.keys().any(|k| k != "final_output" && k != "include_in_history") {
-                return Err(bad());
-            }
-            let Some(Value::String(text)) = result.get("final_output") else {
-                return Err(bad());
-            };
-            let include_in_history = match result.get("include_in_history") {
-                None => true,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(bad()),
-            };
-            HandlerOutput {
-                text: text.clone(),
-                include_in_history,
-            }
-        }
-        Some(_) => return Err(bad()),
-    };
-    Ok(Some(output))
-}
-
-/// `agents.handoffs.set_conversation_history_wrappers(start=..., end=...)`: either side may
-/// be left as it is.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Wrappers {
-    start: Option<String>,
-    end: Option<String>,
-}
 
 /// The profile named `name`, or an error listing them all.
 pub(super) fn profile_named<E: de::Error>(name: &str) -> Result<&'static Profile, E> {
@@ -335,7 +279,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
             type Value = ProfileFile;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns", "human_done")"#,
+                    r#"a profile name, or {"name": ..., "usage_chunk": true} (or "tool_not_found_behavior", "streamed_runs", "tool_name_collision_policy", "max_turns", "human_done", "termination_condition", "autonomous_mode")"#,
                 )
             }
             fn visit_str<E: de::Error>(self, name: &str) -> Result<ProfileFile, E> {
@@ -350,6 +294,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut max_turns = None;
                 let mut human_done: Option<bool> = None;
                 let mut termination: Option<TerminationFile> = None;
+                let mut autonomous: Option<AutonomousFile> = None;
                 let mut history = HandoffHistory::default();
                 let mut sdk_history: Option<&'static str> = None;
                 let mut max_turns_output: Option<HandlerOutput> = None;
@@ -402,6 +347,8 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         "termination_condition" => {
                             return Err(de::Error::custom("`termination_condition` is given twice"));
                         }
+                        "autonomous_mode" if autonomous.is_none() => autonomous = Some(map.next_value()?),
+                        "autonomous_mode" => return Err(de::Error::custom("`autonomous_mode` is given twice")),
                         "nest_handoff_history" => {
                             history.nest = map.next_value()?;
                             sdk_history = Some("nest_handoff_history");
@@ -478,6 +425,12 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         profile.name
                     )));
                 }
+                if autonomous.is_some() && profile.texts.no_human != crate::engine::profile::NoHuman::Idle {
+                    return Err(de::Error::custom(format!(
+                        "`autonomous_mode` only changes what `agent-framework` does (HandoffBuilder.with_autonomous_mode: an agent that replies without handing off is run again with a prompt instead of asking the human); `{}` has no such mode",
+                        profile.name
+                    )));
+                }
                 Ok(ProfileFile {
                     profile,
                     usage_chunk: usage_chunk.unwrap_or(profile.turns.drops_threads),
@@ -489,6 +442,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     termination: termination.map(TerminationFile::into_termination).transpose()?,
                     history,
                     max_turns_output,
+                    autonomous,
                 })
             }
         }
@@ -555,6 +509,16 @@ impl schemars::JsonSchema for ProfileFile {
                                 { "type": "object", "properties": { "user_messages": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }, "required": ["user_messages"], "additionalProperties": false },
                                 { "type": "object", "properties": { "last_message_contains": { "type": "string" }, "ignore_case": { "type": "boolean" } }, "required": ["last_message_contains"], "additionalProperties": false }
                             ]
+                        },
+                        "autonomous_mode": {
+                            "description": "agent-framework only: HandoffBuilder.with_autonomous_mode(agents=..., prompts=..., turn_limits=...). An agent of the mode whose reply hands nothing off is not handed to the human: its executor adds a user message (its prompt, default \"User did not respond. Continue assisting autonomously.\") to its own conversation and runs it again, up to its turn limit (default 50; 0: the human at once), then the human is asked; the count starts again when it hands off or the human is asked. agents: the agents of the mode (absent or empty: every agent); prompts and turn_limits: per agent.",
+                            "type": "object",
+                            "properties": {
+                                "agents": { "type": "array", "items": { "type": "string" } },
+                                "prompts": { "type": "object", "additionalProperties": { "type": "string" } },
+                                "turn_limits": { "type": "object", "additionalProperties": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }
+                            },
+                            "additionalProperties": false
                         },
                         "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },

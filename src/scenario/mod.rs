@@ -12,6 +12,7 @@ use crate::files::{FileError, read_text, stem};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
 
+mod autonomous_form;
 mod based;
 mod borrowed;
 mod design_file;
@@ -24,6 +25,7 @@ mod parameters;
 mod received;
 mod replies;
 mod schema;
+mod sdk_options;
 mod shared;
 mod termination_form;
 

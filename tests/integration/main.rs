@@ -22,6 +22,7 @@
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `framework_options`: framework options of the `profile` object against the frameworks' own tests;
 //! - `framework_options_edges`: framework options of a handoff edge against the frameworks' own tests;
+//! - `af_autonomous`: Agent Framework's autonomous mode (`profile.autonomous_mode`): prompts, turn limits, refusals;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -32,6 +33,7 @@
 //! - `wheel`: the Python package (maturin's wheel) installed into a fresh virtual environment
 //!   with no cargo on `PATH`: the binary, `python -m handoff_harness`, the pytest plugin's tests.
 
+mod af_autonomous;
 mod analysis;
 mod analyze;
 mod architecture;

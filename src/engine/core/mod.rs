@@ -18,6 +18,7 @@ use crate::engine::loops::{LoopDetector, ToolRounds};
 use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibility};
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
+mod autonomous;
 mod calls;
 mod carried;
 mod drive;
@@ -89,8 +90,7 @@ pub struct Core {
     /// Handoffs so far.
     handoffs: u32,
     handoffs_in_turn: u32,
-    /// Whether any agent has handed off yet (Semantic Kernel surfaces an agent's error only
-    /// in the start agent's first activation).
+    /// Whether any agent has handed off yet (Semantic Kernel surfaces an agent's error only in the start agent's first).
     handed_off: bool,
     next_call_id: u32,
     model_state: Option<u64>,

@@ -25,8 +25,12 @@ impl Core {
         let Some(condition) = &self.settings.termination else {
             return false;
         };
-        // The task is the first user message, each human reply one more.
-        let user_messages = self.human_turns.saturating_add(1);
+        // The task is the first user message, each human reply one more, and so is each
+        // prompt autonomous mode gave the agent whose executor evaluates it.
+        let user_messages = self
+            .human_turns
+            .saturating_add(1)
+            .saturating_add(self.prompts_to(self.active));
         if !condition.holds(user_messages, &self.last_message) {
             return false;
         }

@@ -1,7 +1,7 @@
 //! How a turn ends: a tool round that hands nothing off (the frameworks' round guards, the
 //! harness's limit and loop proof), a handoff turn (Semantic Kernel Python's thread dropping),
-//! a text turn (what is passed on, the empty turn, the host that ends the conversation, the
-//! human with nothing more to say), and
+//! a text turn (what is passed on, the empty turn, autonomous mode, the host that ends the
+//! conversation, the human with nothing more to say), and
 //! what every invocation's end leaves (Agent Framework's signing of an unstreamed run's messages).
 
 use super::{Core, Next};
@@ -44,9 +44,11 @@ impl Core {
     }
 
     /// At the end of a handoff turn of `agent`: under Semantic Kernel Python, an invocation
-    /// that passed nothing on while the agent had no thread loses the thread it built.
+    /// that passed nothing on while the agent had no thread loses the thread it built; under
+    /// Agent Framework's autonomous mode, the prompt it was given stays its own.
     #[inline(always)]
     pub(super) fn keep_or_drop_thread(&mut self, agent: AgentId) {
+        self.autonomy_handed_off(agent);
         let had = std::mem::replace(&mut self.has_thread[agent.index()], true);
         if !had && !self.yielded && self.settings.profile.turns.drops_threads {
             self.drop_thread(agent);
@@ -133,6 +135,10 @@ impl Core {
             if self.terminates() {
                 return;
             }
+        }
+        // Autonomous mode runs the agent again before anyone (the host too) is asked.
+        if self.goes_on_autonomously(agent, ends_conversation) {
+            return;
         }
         if ends_conversation {
             self.append(Some(agent), EventKind::Completed { summary: text.clone() });

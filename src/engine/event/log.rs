@@ -328,7 +328,7 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
     let event = log.get(index);
     let author = event.agent.unwrap_or(AgentId(0));
     match &event.kind {
-        EventKind::Task { text } | EventKind::Human { text } => Message::User { text },
+        EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => Message::User { text },
         EventKind::Reply { text, calls } => Message::Assistant {
             author,
             text: text.as_deref().unwrap_or(""),

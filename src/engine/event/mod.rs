@@ -136,6 +136,13 @@ pub enum EventKind {
         /// What the human said.
         text: String,
     },
+    /// A user message the framework itself adds to `agent`'s conversation, and only to its:
+    /// Agent Framework's autonomous mode runs the agent again after a reply that handed
+    /// nothing off, with this prompt ("User did not respond. Continue assisting autonomously.").
+    Prompt {
+        /// The prompt.
+        text: String,
+    },
     /// Control passed from `agent` to `to`.
     Handoff {
         /// The agent now active.

@@ -316,6 +316,8 @@ impl Sharing {
             EventKind::ToolResult { .. } => self.tool_result,
             EventKind::Broadcast { .. } => self.broadcast,
             EventKind::Human { .. } => self.human,
+            // The framework's own user message, in the conversation of the agent it runs.
+            EventKind::Prompt { .. } => Audience::Author,
             EventKind::Handoff { .. }
             | EventKind::Host { .. }
             | EventKind::Note { .. }

@@ -47,6 +47,10 @@ impl TextLines {
         match &event.kind {
             EventKind::Task { text } => line(&mut out, format_args!("Task: {}", escape_controls(text))),
             EventKind::Human { text } => line(&mut out, format_args!("User: {}", escape_controls(text))),
+            EventKind::Prompt { text } => line(
+                &mut out,
+                format_args!("[autonomous] {agent} is run again, told: {}", escape_controls(text)),
+            ),
             // Where every reply's text reaches the others, it was shown as said.
             EventKind::Broadcast { .. } if self.shared => {}
             EventKind::Broadcast { text } => {
@@ -323,6 +327,7 @@ impl Run {
         let mut value = match &event.kind {
             EventKind::Task { text } => json!({ "kind": "task", "text": text }),
             EventKind::Human { text } => json!({ "kind": "human", "text": text }),
+            EventKind::Prompt { text } => json!({ "kind": "prompt", "text": text }),
             EventKind::Reply { text, calls } => json!({
                 "kind": "reply",
                 "text": text,

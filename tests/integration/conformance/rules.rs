@@ -314,6 +314,48 @@ fn agent_framework_and_the_agents_sdk_keep_every_thread() {
     }
 }
 
+/// Agent Framework 1.4 has no option for which tool calls later agents read (.NET's
+/// `HandoffToolCallFilteringBehavior` has no Python counterpart): `_run_agent_and_emit`
+/// broadcasts `clean_conversation_for_handoff(response.messages)`, the text of each message
+/// and nothing else (a message with no text left is dropped). An agent reads its own calls
+/// and results, never another's; text said beside a call reaches everyone.
+#[test]
+fn agent_framework_shows_no_agent_another_agents_calls_or_results() {
+    let (trace, harness) = conforming(AgentFramework, "tool_call_filtering");
+    let reply_ids = trace.reply_ids();
+    for (n, call) in harness.calls.iter().enumerate() {
+        let own: Vec<&String> = harness.calls[..n]
+            .iter()
+            .zip(&reply_ids)
+            .filter(|(earlier, _)| earlier.agent == call.agent)
+            .flat_map(|(_, ids)| ids)
+            .collect();
+        for m in &call.messages {
+            let ids = m.calls.iter().filter_map(|c| c.id.as_ref()).chain(m.call_id.as_ref());
+            for id in ids {
+                assert!(
+                    own.contains(&id),
+                    "{}: model call #{} ({}) reads call {id}, not its own",
+                    trace.label(),
+                    n + 1,
+                    call.agent
+                );
+            }
+        }
+    }
+    // Triage's text beside its own tool call reaches the agent that speaks last.
+    let beside = trace.calls()[0]["reply"]["text"].as_str().unwrap();
+    let last = harness.calls.last().unwrap();
+    assert!(
+        last.messages
+            .iter()
+            .any(|m| m.role == "assistant" && m.text.as_deref() == Some(beside) && m.calls.is_empty()),
+        "{}: {} reads {beside:?}",
+        trace.label(),
+        last.agent
+    );
+}
+
 /// Runs an inline scenario of `agent-framework` and returns each call's tool choice.
 fn agent_framework_run(model: &str, user: &str) -> (Vec<Option<String>>, Outcome) {
     let text = format!(

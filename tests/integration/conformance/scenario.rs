@@ -21,7 +21,7 @@
 //! - a text reply after which the host ends the conversation (AF's `terminate()`, the
 //!   Agents SDK's chat loop out of input) is `complete`, as the profiles map it;
 //! - the fake's settings: SK's usage chunk and the Agents SDK's `tool_not_found_behavior`
-//!   as profile options (and AF's termination condition); the probe's call budget as `limits.model_calls`, every other
+//!   as profile options (and AF's termination condition and autonomous mode); the probe's call budget as `limits.model_calls`, every other
 //!   harness limit off (the frameworks have only their own guards);
 //! - `expect`: the outcome, path (`Trace::control_path`) and model calls of the trace (see
 //!   `Trace::outcome`).
@@ -123,11 +123,19 @@ fn profile(trace: &Trace) -> Json {
                 ),
             };
         }
-        // `.with_termination_condition(...)` in a common form: the profile's
-        // `termination_condition`, written as the probe gave it.
-        Framework::AgentFramework => design
-            .get("termination_condition")
-            .map(|form| ("termination_condition", form.clone())),
+        // `.with_termination_condition(...)` in a common form and
+        // `.with_autonomous_mode(...)`'s arguments: the profile's `termination_condition`
+        // and `autonomous_mode`, written as the probe gave them.
+        Framework::AgentFramework => {
+            let options: Vec<(&str, Json)> = ["termination_condition", "autonomous_mode"]
+                .into_iter()
+                .filter_map(|key| design.get(key).map(|v| (key, Json::Value(v.clone()))))
+                .collect();
+            return match options.is_empty() {
+                true => Json::text(name),
+                false => Json::object([("name", Json::text(name))].into_iter().chain(options)),
+            };
+        }
     };
     match option {
         None => Json::text(name),

@@ -1,0 +1,69 @@
+//! The OpenAI Agents SDK's run options in the forms a scenario can say them: a built-in
+//! handoff input filter by name, the wrappers of a nested history's summary, the final output
+//! of a `max_turns` error handler.
+
+use serde::de;
+
+use crate::engine::{HandlerOutput, InputFilter};
+
+/// The built-in input filter `name` names (the SDK's custom filters are the app's code).
+pub(super) fn input_filter<E: de::Error>(name: String) -> Result<InputFilter, E> {
+    InputFilter::named(&name).ok_or_else(|| {
+        E::custom(format!(
+            "unknown input filter `{name}`: the built-in one is {} (a custom filter is the app's own code: `handoff serve` runs it)",
+            InputFilter::NAMES.join(", ")
+        ))
+    })
+}
+
+/// `agents.handoffs.set_conversation_history_wrappers(start=..., end=...)`: either side may
+/// be left as it is.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Wrappers {
+    pub(super) start: Option<String>,
+    pub(super) end: Option<String>,
+}
+
+/// `Runner.run(..., error_handlers={"max_turns": ...})` in the forms a scenario can say: the
+/// handler's final output as text, or `{"final_output": text, "include_in_history": bool}`
+/// (`RunErrorHandlerResult`). A handler that computes its output is the app's own code.
+pub(super) fn error_handlers<E: de::Error>(value: serde_json::Value) -> Result<Option<HandlerOutput>, E> {
+    use serde_json::Value;
+    let form = r#"{"max_turns": "final output"} or {"max_turns": {"final_output": "...", "include_in_history": false}} (a handler that computes its output is the app's code: `handoff serve` runs it)"#;
+    let bad = || E::custom(format!("`error_handlers` is {form}"));
+    let Value::Object(handlers) = value else {
+        return Err(bad());
+    };
+    if let Some(kind) = handlers.keys().find(|k| *k != "max_turns") {
+        return Err(E::custom(format!(
+            "`error_handlers.{kind}`: a scenario gives the `max_turns` handler only ({form})"
+        )));
+    }
+    let output = match handlers.get("max_turns") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) => HandlerOutput {
+            text: text.clone(),
+            include_in_history: true,
+        },
+        Some(Value::Object(result)) => {
+            if result.keys().any(|k| k != "final_output" && k != "include_in_history") {
+                return Err(bad());
+            }
+            let Some(Value::String(text)) = result.get("final_output") else {
+                return Err(bad());
+            };
+            let include_in_history = match result.get("include_in_history") {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(bad()),
+            };
+            HandlerOutput {
+                text: text.clone(),
+                include_in_history,
+            }
+        }
+        Some(_) => return Err(bad()),
+    };
+    Ok(Some(output))
+}
