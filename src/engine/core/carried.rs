@@ -35,6 +35,8 @@ pub(super) struct Rewrites {
     pub(super) reply: EventIndex,
     /// Each summary event with the items it summarizes, for a later summary to take in.
     pub(super) summaries: Vec<(EventIndex, Vec<Item>)>,
+    /// The items every summary of the run quoted, summed (they count towards the ceiling).
+    pub(super) quoted: usize,
 }
 
 impl Rewrites {

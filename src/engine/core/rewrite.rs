@@ -94,9 +94,19 @@ impl Core {
 
     /// Starts every thread anew with `nested` (summaries written at `agent`'s handoff), and
     /// returns the items it holds; `None` when that would pass the run's ceiling (it ends).
+    /// Each item a summary quotes counts as an event towards the ceiling: summaries of
+    /// summaries grow with the conversation, and memory stays bounded by the ceiling.
     fn rebuild(&mut self, agent: AgentId, nested: Vec<Nested>) -> Option<Vec<Item>> {
         let ceiling = self.settings.limits.max_events as usize;
-        if self.log.len() + nested.len() + self.rewrites.generated.len() >= ceiling {
+        let quoted: usize = nested
+            .iter()
+            .map(|n| match n {
+                Nested::Summary(items) => items.len(),
+                Nested::Forward(_) => 0,
+            })
+            .sum();
+        self.rewrites.quoted = self.rewrites.quoted.saturating_add(quoted);
+        if self.log.len() + nested.len() + self.rewrites.generated.len() + self.rewrites.quoted >= ceiling {
             self.finish(Outcome::CeilingReached {
                 events: self.settings.limits.max_events,
                 agent,
