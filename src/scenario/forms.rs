@@ -7,8 +7,9 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
+use super::input_type_form::InputTypeFile;
 use super::termination_form::TerminationFile;
-use crate::design::{Collisions, ToolSurface};
+use crate::design::{Collisions, HandoffSpec, ToolSurface};
 use crate::engine::{MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
@@ -25,6 +26,8 @@ pub(super) struct EdgeFile {
     pub(super) description_override: bool,
     /// The OpenAI Agents SDK's `is_enabled` as a bool (`None`: not given, enabled).
     pub(super) is_enabled: Option<bool>,
+    /// The OpenAI Agents SDK's `input_type`: the class the transfer's arguments are checked with.
+    pub(super) input_type: Option<InputTypeFile>,
     /// The declarations before the last, in order, for an edge written as a list.
     pub(super) earlier: Vec<EdgeFile>,
 }
@@ -36,18 +39,21 @@ const EDGE_FIELDS: &[&str] = &[
     "tool_name_override",
     "tool_description_override",
     "is_enabled",
+    "input_type",
 ];
 
 impl EdgeFile {
-    /// Every declaration of the edge, in order: (description, by name, tool name override,
-    /// enabled).
-    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool, Option<String>, bool)> {
-        let enabled = self.is_enabled != Some(false);
-        let last = (self.description, self.by_name, self.tool_name, enabled);
-        self.earlier
-            .into_iter()
-            .map(|e| (e.description, e.by_name, e.tool_name, e.is_enabled != Some(false)))
-            .chain([last])
+    /// Every declaration of the edge, in order, as the design declares it.
+    pub(super) fn declarations(mut self, source: &str, target: &str) -> impl Iterator<Item = HandoffSpec> {
+        let earlier = std::mem::take(&mut self.earlier);
+        let spec = move |e: EdgeFile| HandoffSpec {
+            by_name: e.by_name,
+            tool_name: e.tool_name,
+            enabled: e.is_enabled != Some(false),
+            input_type: e.input_type.map(|t| t.0),
+            ..HandoffSpec::new(source, target, e.description)
+        };
+        earlier.into_iter().chain([self]).map(spec)
     }
 
     /// The first OpenAI Agents SDK option any declaration of the edge gives, if any.
@@ -59,6 +65,8 @@ impl EdgeFile {
                 Some("tool_description_override")
             } else if e.is_enabled.is_some() {
                 Some("is_enabled")
+            } else if e.input_type.is_some() {
+                Some("input_type")
             } else {
                 None
             }
@@ -140,6 +148,7 @@ impl<'de> Visitor<'de> for Edge {
                     edge.description_override = true;
                 }
                 "by_name" => edge.by_name = map.next_value()?,
+                "input_type" => edge.input_type = Some(map.next_value()?),
                 // The OpenAI Agents SDK's `handoff(agent, is_enabled=...)` in its fixed form; the
                 // callable, evaluated each turn, is the app's own code.
                 "is_enabled" => {
@@ -394,7 +403,8 @@ impl schemars::JsonSchema for EdgeFile {
                         "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." },
                         "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
                         "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
-                        "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." }
+                        "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." },
+                        "input_type": super::input_type_form::json_schema()
                     },
                     "additionalProperties": false
                 }
@@ -480,7 +490,7 @@ mod tests {
         assert_eq!(e.sdk_option(), Some("tool_description_override"));
         let e: EdgeFile = serde_json::from_str(r#"["a", {"tool_name_override": "b"}, "c"]"#).unwrap();
         assert_eq!(e.sdk_option(), Some("tool_name_override"), "an earlier declaration's");
-        let names: Vec<_> = e.declarations().map(|(_, _, name, _)| name).collect();
+        let names: Vec<_> = e.declarations("a", "b").map(|d| d.tool_name).collect();
         assert_eq!(names, [None, Some("b".to_string()), None]);
         assert_eq!(
             serde_json::from_str::<EdgeFile>(r#""plain""#).unwrap().sdk_option(),
@@ -493,7 +503,7 @@ mod tests {
         assert!(bad.to_string().contains("is not a function name"), "{bad}");
         let e: EdgeFile = serde_json::from_str(r#"[{"is_enabled": false}, "x"]"#).unwrap();
         assert_eq!(e.sdk_option(), Some("is_enabled"));
-        let enabled: Vec<_> = e.declarations().map(|d| d.3).collect();
+        let enabled: Vec<_> = e.declarations("a", "b").map(|d| d.enabled).collect();
         assert_eq!(enabled, [false, true]);
         let bad = serde_json::from_str::<EdgeFile>(r#"{"is_enabled": "sometimes"}"#).unwrap_err();
         assert!(bad.to_string().contains("`handoff serve` runs it"), "{bad}");

@@ -18,6 +18,7 @@ mod design_file;
 mod expect;
 mod file;
 mod forms;
+mod input_type_form;
 mod invariant;
 mod parameters;
 mod replies;
