@@ -22,7 +22,10 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 
+from dataclasses import dataclass  # noqa: E402
+
 from agents import Agent, RunConfig, Runner, function_tool, handoff  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
 from agents.tracing import set_trace_processors  # noqa: E402
 from oai_fake import (  # noqa: E402
     Calls,
@@ -113,16 +116,51 @@ BOUNCE = {
 TASK = "A customer is on the line."
 
 
+class EscalationData(BaseModel):
+    """The arguments of the escalation handoff (a pydantic model)."""
+    reason: str
+    priority: int
+
+
+@dataclass
+class RefundRequest:
+    """The arguments of the refund handoff (a dataclass, one field with a default)."""
+    order_id: str
+    amount: float = 0.0
+
+
+INPUT_TYPES = {"EscalationData": EscalationData, "RefundRequest": RefundRequest}
+
+# What each on_handoff callback received, in order: (target agent, input type, the value).
+ON_HANDOFF: list[dict[str, Any]] = []
+
+
+def recorder(target: str):
+    def on_handoff(ctx, data) -> None:
+        value = data.model_dump() if isinstance(data, BaseModel) else dict(data.__dict__)
+        ON_HANDOFF.append({"target": target, "type": type(data).__name__, "value": value})
+    return on_handoff
+
+
+def make_handoff(target: Agent, e) -> Any:
+    # An edge is its description, or {"description": ..., "tool_name_override": ...,
+    # "input_type": <a name in INPUT_TYPES>}; an input type comes with an on_handoff that records
+    # what it got.
+    if not isinstance(e, dict):
+        return handoff(target, tool_description_override=e)
+    kw: dict[str, Any] = {}
+    if "input_type" in e:
+        kw.update(input_type=INPUT_TYPES[e["input_type"]], on_handoff=recorder(target.name))
+    return handoff(target, tool_description_override=e.get("description"),
+                   tool_name_override=e.get("tool_name_override"), **kw)
+
+
 def build(d: dict, policy, c: Counters) -> dict[str, Agent]:
     agents = {name: Agent(name=name, handoff_description=desc, instructions=instr, tools=list(tools))
               for name, desc, instr, tools in d["agents"]}
     for name, a in agents.items():
         a.model = ScriptedModel(name, policy, c, check_offered=False)
-        # An edge is its description, or {"description": ..., "tool_name_override": ...}.
-        a.handoffs = [handoff(agents[t], tool_description_override=e.get("description"),
-                              tool_name_override=e.get("tool_name_override"))
-                      if isinstance(e, dict) else handoff(agents[t], tool_description_override=e)
-                      for t, e in d["edges"].get(name, {}).items()]
+        a.handoffs = [make_handoff(agents[t], e) for t, e in d["edges"].get(name, {}).items()]
     return agents
 
 
@@ -135,7 +173,13 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
                                   "tool_description": h.tool_description,
                                   # Only where the edge overrides the name (the SDK keeps the
                                   # derived identity otherwise).
-                                  **({} if h._default_tool_identity else {"tool_name_override": h.tool_name})}
+                                  **({} if h._default_tool_identity else {"tool_name_override": h.tool_name}),
+                                  # Only where the edge gives an input_type: its class and the
+                                  # schema the SDK made of it (the function's parameters).
+                                  **({"input_type": d["edges"][n][h.agent_name]["input_type"],
+                                      "input_json_schema": h.input_json_schema}
+                                     if isinstance(d["edges"][n].get(h.agent_name), dict)
+                                     and "input_type" in d["edges"][n][h.agent_name] else {})}
                                  for h in a.handoffs]}
                    for n, a in agents.items()],
         "edges": [{"source": s, "target": t, "description": desc} for s, ts in d["edges"].items()
@@ -175,6 +219,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
                     run_config: RunConfig | None = None, run_config_view: dict | None = None,
                     max_turns: int | None = None, check=None, notes=None) -> dict[str, Any]:
     c = Counters()
+    ON_HANDOFF.clear()
     agents = build(d, policy, c)
     proc = RecordingTraceProcessor()
     set_trace_processors([proc])  # replaces the default exporter: nothing leaves the process
@@ -243,6 +288,8 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         "events": proc.records,
         "notes": notes or [],
     }
+    if ON_HANDOFF:
+        trace["on_handoff"] = list(ON_HANDOFF)
     if check is not None:
         trace["observations"] = check(trace)
     return trace
@@ -461,6 +508,45 @@ async def p_name_override(name):
                            "its agent?", OVERRIDDEN, script(steps), task="Route this request", human_turns=[])
 
 
+ESCALATION = {
+    "agents": [("TriageAgent", "Triages issues.", "Route the request.", []),
+               ("EscalationAgent", "Handles escalations.", "Handle escalated issues.", []),
+               ("RefundAgent", "Handles refunds.", "Handle refund requests.", [])],
+    "edges": {"TriageAgent": {"EscalationAgent": {"input_type": "EscalationData"},
+                              "RefundAgent": {"input_type": "RefundRequest"}}},
+}
+
+
+async def p_handoff_input_type(name):
+    steps = [("TriageAgent", Calls([(TR + "escalationagent", {"reason": "Customer is angry", "priority": 2})])),
+             ("EscalationAgent", Text("Escalation team here. What happened?")),
+             ("EscalationAgent", Text("Thanks, we will call you back today."))]
+
+    def check(tr):
+        return {"offered": {t["name"]: t["parameters"] for t in tr["tools_by_agent"]["TriageAgent"]},
+                "on_handoff_got": tr.get("on_handoff"),
+                "escalation_sees_on_its_second_call": seen(tr, 3)}
+
+    return await run_probe(name, "test_agent_runner.py::test_handoff_on_input with typed models: Triage hands off to "
+                           "EscalationAgent, handoff(..., input_type=EscalationData(reason: str, priority: int), "
+                           "on_handoff=record), with its arguments; RefundAgent's handoff takes a dataclass "
+                           "RefundRequest(order_id: str, amount: float = 0.0). What schema is offered, what does "
+                           "on_handoff get, and who sees the arguments?", ESCALATION, script(steps),
+                           human_turns=["The delivery was late twice"], check=check)
+
+
+async def p_handoff_input_invalid(name):
+    steps = [("TriageAgent", Calls([(TR + "escalationagent", {"reason": "Customer is angry", "priority": "high"})])),
+             ("EscalationAgent", Text("Escalation team here."))]
+
+    def check(tr):
+        return {"on_handoff_got": tr.get("on_handoff"), "error": tr["outcome"].get("error")}
+
+    return await run_probe(name, "test_agent_runner.py::test_invalid_handoff_input_json_causes_error in a run: Triage "
+                           "calls the escalation handoff with priority \"high\" (not an int). What does the SDK do?",
+                           ESCALATION, script(steps), human_turns=[], check=check)
+
+
 PROBES = {
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
@@ -478,6 +564,8 @@ PROBES = {
     "max_turns_3": p_max_turns_3,
     "name_collision": p_name_collision,
     "name_override": p_name_override,
+    "handoff_input_type": p_handoff_input_type,
+    "handoff_input_invalid": p_handoff_input_invalid,
 }
 
 
