@@ -22,6 +22,7 @@
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `framework_options`: framework options of the `profile` object against the frameworks' own tests;
 //! - `framework_options_edges`: framework options of a handoff edge against the frameworks' own tests;
+//! - `framework_options_input_type`: the Agents SDK's typed handoff arguments (`input_type`) against its own tests;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -45,6 +46,7 @@ mod driving;
 mod endpoint;
 mod framework_options;
 mod framework_options_edges;
+mod framework_options_input_type;
 mod fuzz;
 mod fuzz_reach;
 mod host;
