@@ -219,7 +219,12 @@ fn input_type_handoffs_are_checked_at_load() {
 #[test]
 fn arguments_the_class_refuses_raise_model_behavior_error() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [r#"{"reason": "r", "priority": "high"}"#, r#"{"reason": "r"}"#, "{}"] {
+    for args in [
+        r#"{"reason": "r", "priority": "high"}"#,
+        r#"{"reason": "r"}"#,
+        "{}",
+        r#"{"reason": "r", "priority": 2.0}"#,
+    ] {
         let triage =
             format!(r#"{{"responses": [{{"handoff": {{"to": "Escalation", "args": {args}, "unchecked": true}}}}]}}"#);
         let file = temp_file(

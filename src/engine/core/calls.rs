@@ -160,8 +160,12 @@ impl Core {
         let why = match parameters.required().find(|p| !call.arguments.contains_key(*p)) {
             Some(missing) => Some(format!("`{missing}` is missing")),
             None => call.arguments.iter().find_map(|(name, value)| {
-                let e = parameters.check_argument(name, value).err()?;
-                Some(format!("`{name}`{}: {}", e.path, e.message))
+                if let Err(e) = parameters.check_argument(name, value) {
+                    return Some(format!("`{name}`{}: {}", e.path, e.message));
+                }
+                // Strict: `2.0` is no `int`.
+                let integer = parameters.schema_of(name).is_some_and(|s| s["type"] == "integer");
+                (integer && value.is_f64()).then(|| format!("`{name}`: expected an integer, got {value} (strict)"))
             }),
         };
         let Some(why) = why else { return false };
