@@ -306,3 +306,24 @@ fn lint_and_analyze_read_typed_handoffs() {
         assert_eq!(out.status.code(), Some(0), "{command}: {}", stdout(&out));
     }
 }
+
+/// `handoff fuzz --confused`: a model that ignores its script hands off by the name the profile
+/// offers (`transfer_to_escalation`), with arguments the class accepts, so the run goes on
+/// and the typed edge is reached (neither `Tool ... not found` nor `ModelBehaviorError`).
+#[test]
+fn a_confused_model_hands_off_with_arguments_the_class_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"{"task": "A customer is on the line.", "profile": "openai-agents",
+        "agents": [{"name": "Triage"}, {"name": "Escalation", "description": "Escalations."}],
+        "handoffs": {"Triage": {"Escalation": {"input_type": {"name": "EscalationData",
+            "parameters": {"reason": null, "priority": {"type": "integer"}}}}}},
+        "user": ["I am angry", "bye"],
+        "model": {"scripted": {"Triage": {"rules": [{"say": "How can I help?"}]},
+                               "Escalation": {"rules": [{"say": "Escalation here."}]}}}}"#;
+    let file = temp_file(&dir, "confused.json", text.as_bytes());
+    let out = handoff(&["fuzz", arg(&file), "--confused", "--cases", "200"]);
+    let shown = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("handoffs reached: 1 of 1"), "{shown}");
+    assert!(shown.contains("100.0% completed"), "{shown}");
+}
