@@ -22,7 +22,10 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 
+from dataclasses import dataclass  # noqa: E402
+
 from agents import Agent, RunConfig, Runner, function_tool, handoff  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
 from agents.tracing import set_trace_processors  # noqa: E402
 from oai_fake import (  # noqa: E402
     ARGUMENTS,
@@ -117,19 +120,54 @@ BOUNCE = {
 TASK = "A customer is on the line."
 
 
+class EscalationData(BaseModel):
+    """The arguments of the escalation handoff (a pydantic model)."""
+    reason: str
+    priority: int
+
+
+@dataclass
+class RefundRequest:
+    """The arguments of the refund handoff (a dataclass, one field with a default)."""
+    order_id: str
+    amount: float = 0.0
+
+
+INPUT_TYPES = {"EscalationData": EscalationData, "RefundRequest": RefundRequest}
+
+# What each on_handoff callback received, in order: (target agent, input type, the value).
+ON_HANDOFF: list[dict[str, Any]] = []
+
+
+def recorder(target: str):
+    def on_handoff(ctx, data) -> None:
+        value = data.model_dump() if isinstance(data, BaseModel) else dict(data.__dict__)
+        ON_HANDOFF.append({"target": target, "type": type(data).__name__, "value": value})
+    return on_handoff
+
+
+def make_handoff(target: Agent, e) -> Any:
+    # An edge is its description, or {"description": ..., "tool_name_override": ...,
+    # "input_type": <a name in INPUT_TYPES>, "input_filter": <a name in FILTERS>,
+    # "nest_handoff_history": bool}; an input type comes with an on_handoff that records what it got.
+    if not isinstance(e, dict):
+        return handoff(target, tool_description_override=e)
+    kw: dict[str, Any] = {}
+    if "input_type" in e:
+        kw.update(input_type=INPUT_TYPES[e["input_type"]], on_handoff=recorder(target.name))
+    if "input_filter" in e:
+        kw.update(input_filter=FILTERS[e["input_filter"]])
+    return handoff(target, tool_description_override=e.get("description"),
+                   tool_name_override=e.get("tool_name_override"),
+                   nest_handoff_history=e.get("nest_handoff_history"), **kw)
+
+
 def build(d: dict, policy, c: Counters) -> dict[str, Agent]:
     agents = {name: Agent(name=name, handoff_description=desc, instructions=instr, tools=list(tools))
               for name, desc, instr, tools in d["agents"]}
     for name, a in agents.items():
         a.model = ScriptedModel(name, policy, c, check_offered=False)
-        # An edge is its description, or {"description": ..., "tool_name_override": ...,
-        # "input_filter": a name in FILTERS, "nest_handoff_history": bool}.
-        a.handoffs = [handoff(agents[t], tool_description_override=e.get("description"),
-                              tool_name_override=e.get("tool_name_override"),
-                              input_filter=FILTERS[e["input_filter"]] if "input_filter" in e else None,
-                              nest_handoff_history=e.get("nest_handoff_history"))
-                      if isinstance(e, dict) else handoff(agents[t], tool_description_override=e)
-                      for t, e in d["edges"].get(name, {}).items()]
+        a.handoffs = [make_handoff(agents[t], e) for t, e in d["edges"].get(name, {}).items()]
     return agents
 
 
@@ -146,7 +184,13 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
                                   **({"input_filter": next(k for k, f in FILTERS.items() if f is h.input_filter)}
                                      if h.input_filter is not None else {}),
                                   **({"nest_handoff_history": h.nest_handoff_history}
-                                     if h.nest_handoff_history is not None else {})}
+                                     if h.nest_handoff_history is not None else {}),
+                                  # Only where the edge gives an input_type: its class and the
+                                  # schema the SDK made of it (the function's parameters).
+                                  **({"input_type": d["edges"][n][h.agent_name]["input_type"],
+                                      "input_json_schema": h.input_json_schema}
+                                     if isinstance(d["edges"][n].get(h.agent_name), dict)
+                                     and "input_type" in d["edges"][n][h.agent_name] else {})}
                                  for h in a.handoffs]}
                    for n, a in agents.items()],
         "edges": [{"source": s, "target": t, "description": desc.get("description") if isinstance(desc, dict) else desc}
@@ -188,6 +232,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
                     max_turns: int | None = None, error_handlers: dict | None = None,
                     error_handlers_view: dict | None = None, check=None, notes=None) -> dict[str, Any]:
     c = Counters()
+    ON_HANDOFF.clear()
     agents = build(d, policy, c)
     proc = RecordingTraceProcessor()
     set_trace_processors([proc])  # replaces the default exporter: nothing leaves the process
@@ -259,6 +304,8 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         "events": proc.records,
         "notes": notes or [],
     }
+    if ON_HANDOFF:
+        trace["on_handoff"] = list(ON_HANDOFF)
     if check is not None:
         trace["observations"] = check(trace)
     return trace
@@ -586,6 +633,43 @@ async def p_remove_all_tools_run_wide(name):
                                                 nest_handoff_history=True),
                            run_config_view={"handoff_input_filter": "remove_all_tools", "nest_handoff_history": True},
                            check=_history_check)
+ESCALATION = {
+    "agents": [("TriageAgent", "Triages issues.", "Route the request.", []),
+               ("EscalationAgent", "Handles escalations.", "Handle escalated issues.", []),
+               ("RefundAgent", "Handles refunds.", "Handle refund requests.", [])],
+    "edges": {"TriageAgent": {"EscalationAgent": {"input_type": "EscalationData"},
+                              "RefundAgent": {"input_type": "RefundRequest"}}},
+}
+
+
+async def p_handoff_input_type(name):
+    steps = [("TriageAgent", Calls([(TR + "escalationagent", {"reason": "Customer is angry", "priority": 2})])),
+             ("EscalationAgent", Text("Escalation team here. What happened?")),
+             ("EscalationAgent", Text("Thanks, we will call you back today."))]
+
+    def check(tr):
+        return {"offered": {t["name"]: t["parameters"] for t in tr["tools_by_agent"]["TriageAgent"]},
+                "on_handoff_got": tr.get("on_handoff"),
+                "escalation_sees_on_its_second_call": seen(tr, 3)}
+
+    return await run_probe(name, "test_agent_runner.py::test_handoff_on_input with typed models: Triage hands off to "
+                           "EscalationAgent, handoff(..., input_type=EscalationData(reason: str, priority: int), "
+                           "on_handoff=record), with its arguments; RefundAgent's handoff takes a dataclass "
+                           "RefundRequest(order_id: str, amount: float = 0.0). What schema is offered, what does "
+                           "on_handoff get, and who sees the arguments?", ESCALATION, script(steps),
+                           human_turns=["The delivery was late twice"], check=check)
+
+
+async def p_handoff_input_invalid(name):
+    steps = [("TriageAgent", Calls([(TR + "escalationagent", {"reason": "Customer is angry", "priority": "high"})])),
+             ("EscalationAgent", Text("Escalation team here."))]
+
+    def check(tr):
+        return {"on_handoff_got": tr.get("on_handoff"), "error": tr["outcome"].get("error")}
+
+    return await run_probe(name, "test_agent_runner.py::test_invalid_handoff_input_json_causes_error in a run: Triage "
+                           "calls the escalation handoff with priority \"high\" (not an int). What does the SDK do?",
+                           ESCALATION, script(steps), human_turns=[], check=check)
 
 
 PROBES = {
@@ -612,6 +696,8 @@ PROBES = {
     "nested_history_twice_in_one_run": _compact(p_nested_history_twice_in_one_run),
     "remove_all_tools": _compact(p_remove_all_tools),
     "remove_all_tools_run_wide": _compact(p_remove_all_tools_run_wide),
+    "handoff_input_type": p_handoff_input_type,
+    "handoff_input_invalid": p_handoff_input_invalid,
 }
 
 

@@ -1,6 +1,9 @@
 //! Handoff edges: as declared, and as a validated design keeps them.
 
+use std::sync::Arc;
+
 use super::agent::AgentId;
+use super::input_type::InputType;
 
 /// A handoff edge as declared: from `source` to `target`, with a description or `None` for
 /// "use the target's description".
@@ -22,6 +25,25 @@ pub struct HandoffSpec {
     /// Whether the handoff is offered: the OpenAI Agents SDK's `handoff(agent, is_enabled=False)`
     /// leaves it out of the agent's functions before anything else looks at them.
     pub enabled: bool,
+    /// The typed arguments its transfer function takes (the OpenAI Agents SDK's
+    /// `handoff(agent, input_type=..., on_handoff=...)`); `None`: none.
+    pub input_type: Option<Arc<InputType>>,
+}
+
+impl HandoffSpec {
+    /// An edge from `source` to `target` with this description (`None`: the target's),
+    /// declared with the agent itself, with none of the OpenAI Agents SDK's options.
+    pub fn new(source: impl Into<String>, target: impl Into<String>, description: Option<String>) -> HandoffSpec {
+        HandoffSpec {
+            source: source.into(),
+            target: target.into(),
+            description,
+            by_name: false,
+            tool_name: None,
+            enabled: true,
+            input_type: None,
+        }
+    }
 }
 
 /// A handoff edge of a validated design.
@@ -36,4 +58,6 @@ pub struct Handoff {
     /// The name its transfer function is sent under, when the edge overrides the profile's
     /// (`tool_name_override`).
     pub tool_name: Option<String>,
+    /// The typed arguments its transfer function takes (`input_type`), if any.
+    pub input_type: Option<Arc<InputType>>,
 }

@@ -79,6 +79,14 @@ pub enum DesignError {
         /// Where the later declaration is, as a JSON path.
         place: String,
     },
+    /// A handoff's `input_type` whose fields are not a JSON Schema the harness can read.
+    #[error("input_type: {message}")]
+    BadInputType {
+        /// Where, as a JSON path.
+        place: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A function name longer than the wire allows (64 characters).
     #[error("the function `{wire}` of agent `{agent}` is {} characters on the wire; the Chat Completions API allows at most 64{why}", wire.chars().count())]
     WireNameTooLong {
@@ -210,7 +218,8 @@ impl DesignError {
             DesignError::SameWireName { index, tool_index, .. } => format!("agents[{index}].tools[{tool_index}]"),
             DesignError::WireNameTooLong { place, .. }
             | DesignError::SharedTransferName { place, .. }
-            | DesignError::RenamedRepeat { place } => place.clone(),
+            | DesignError::RenamedRepeat { place }
+            | DesignError::BadInputType { place, .. } => place.clone(),
             DesignError::UnknownStart { .. } => "start".into(),
             DesignError::UnknownSource { name, .. } => format!("handoffs{}", json_key(name)),
             DesignError::UnknownTarget { source_agent, name, .. } => {

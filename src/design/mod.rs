@@ -11,6 +11,8 @@ use crate::files::{closest, json_key};
 mod agent;
 mod edge;
 mod error;
+mod example;
+mod input_type;
 mod parameters;
 mod result_pattern;
 mod schema;
@@ -22,6 +24,8 @@ mod typecheck;
 pub use agent::{Agent, AgentId, Tool};
 pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
+pub use example::example_arguments;
+pub use input_type::InputType;
 pub use parameters::{Parameter, ParameterError, Parameters};
 pub use result_pattern::ResultPattern;
 pub use schema::Schema;
@@ -72,42 +76,20 @@ impl DesignBuilder {
         self
     }
     /// Lets `source` hand off to `target`; the model reads `description`.
-    pub fn handoff(mut self, source: &str, target: &str, description: impl Into<String>) -> Self {
-        self.handoffs.push(HandoffSpec {
-            source: source.into(),
-            target: target.into(),
-            description: Some(description.into()),
-            by_name: false,
-            tool_name: None,
-            enabled: true,
-        });
-        self
+    pub fn handoff(self, source: &str, target: &str, description: impl Into<String>) -> Self {
+        self.edge(HandoffSpec::new(source, target, Some(description.into())))
     }
     /// Lets `source` hand off to `target`, declared as Semantic Kernel Python's
     /// `OrchestrationHandoffs.add(source, "Target", description)` does: with the target's
     /// name, which loses the description under the `semantic-kernel` surface (SK#13115).
-    pub fn handoff_by_name(mut self, source: &str, target: &str, description: impl Into<String>) -> Self {
-        self.handoffs.push(HandoffSpec {
-            source: source.into(),
-            target: target.into(),
-            description: Some(description.into()),
-            by_name: true,
-            tool_name: None,
-            enabled: true,
-        });
-        self
+    pub fn handoff_by_name(self, source: &str, target: &str, description: impl Into<String>) -> Self {
+        let mut spec = HandoffSpec::new(source, target, Some(description.into()));
+        spec.by_name = true;
+        self.edge(spec)
     }
     /// Lets `source` hand off to `target`, described by the target agent's description.
-    pub fn handoff_to(mut self, source: &str, target: &str) -> Self {
-        self.handoffs.push(HandoffSpec {
-            source: source.into(),
-            target: target.into(),
-            description: None,
-            by_name: false,
-            tool_name: None,
-            enabled: true,
-        });
-        self
+    pub fn handoff_to(self, source: &str, target: &str) -> Self {
+        self.edge(HandoffSpec::new(source, target, None))
     }
     /// Adds a declared edge as it is.
     pub fn edge(mut self, spec: HandoffSpec) -> Self {
@@ -265,6 +247,13 @@ impl Design {
             if source == target {
                 return Err(DesignError::SelfHandoff { agent: spec.source });
             }
+            if let Some(Err(e)) = spec.input_type.as_ref().map(|t| t.check()) {
+                let edge = format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target));
+                return Err(DesignError::BadInputType {
+                    place: format!("{edge}.input_type{}", e.path),
+                    message: e.message,
+                });
+            }
             // `get_handoffs` drops a disabled handoff before names are compared: it is as if
             // the edge were not declared.
             if !spec.enabled {
@@ -293,6 +282,7 @@ impl Design {
                             description,
                             declared,
                             tool_name: spec.tool_name.clone(),
+                            input_type: spec.input_type.clone(),
                         });
                         match collisions
                             .iter_mut()
@@ -326,6 +316,7 @@ impl Design {
                         edges[k].description = description;
                         edges[k].declared = declared;
                         edges[k].tool_name = spec.tool_name.clone();
+                        edges[k].input_type = spec.input_type.clone();
                     }
                 }
                 duplicates.push(spec);
@@ -335,6 +326,7 @@ impl Design {
                     description,
                     declared,
                     tool_name: spec.tool_name.clone(),
+                    input_type: spec.input_type.clone(),
                 });
             }
         }
@@ -351,6 +343,7 @@ impl Design {
                                 description: surface.describe(None, false, &to.name, &to.description),
                                 declared: false,
                                 tool_name: None,
+                                input_type: None,
                             });
                         }
                     }

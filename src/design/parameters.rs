@@ -11,7 +11,7 @@ use super::typecheck::{fits, resolve, shown};
 use crate::files::json_key;
 
 /// A tool's parameters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parameters {
     /// Named parameters, in order, each with its own schema; the framework's dialect adds
     /// the framing (titles, the `required` list, strictness).
@@ -29,7 +29,7 @@ impl Default for Parameters {
 }
 
 /// One named parameter of [`Parameters::Listed`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parameter {
     /// Its name (letters, digits, `_`, `-`).
     pub name: String,

@@ -86,6 +86,13 @@ fn framed(name: &str, list: &[Parameter], handoff: bool, dialect: Schema) -> Val
     parameters
 }
 
+/// The strict schema the OpenAI Agents SDK makes of a class with these fields (a handoff's
+/// `input_type`): every field titled and required, no additional properties, a `null` default
+/// dropped; the caller titles it with the class's name.
+pub(super) fn strict_model(list: &[Parameter]) -> Value {
+    framed("", list, true, Schema::AgentsSdk)
+}
+
 /// One parameter's schema in `dialect`: Semantic Kernel's `kernel_function` writes no
 /// default and sends an `Optional[X]` (`anyOf` X and null) as X; pydantic titles the field
 /// (not a `$ref`); the Agents SDK's strict schema also drops a `null` default.

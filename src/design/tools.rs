@@ -46,6 +46,15 @@ pub struct ToolSpec {
 }
 
 impl ToolSpec {
+    /// The `title` of its complete parameters schema (a handoff's `input_type`: the class's
+    /// name), if it has one.
+    pub fn parameters_title(&self) -> Option<&str> {
+        match &self.parameters {
+            Parameters::Schema(schema) => schema.get("title").and_then(serde_json::Value::as_str),
+            Parameters::Listed(_) => None,
+        }
+    }
+
     /// The function as the Chat Completions API declares it (`{"type": "function", ...}`),
     /// named as the wire names it (`<plugin>-<name>` in Semantic Kernel), its parameters in
     /// its framework's dialect.
@@ -295,7 +304,11 @@ pub(super) fn toolbox(
             qualified_name: qualified.into(),
             name: name.into(),
             description: edge.description.clone(),
-            parameters: Parameters::default(),
+            // The OpenAI Agents SDK's `input_type`: the class's strict schema, as it sends it.
+            parameters: edge
+                .input_type
+                .as_ref()
+                .map_or_else(Parameters::default, |t| Parameters::Schema(t.schema())),
             kind: ToolKind::Transfer(edge.target),
             schema: surface.schema,
             result_matches: None,

@@ -301,9 +301,19 @@ pub struct Counterexample {
 }
 
 /// A handoff to the `k`-th target `agent` may hand off to (modulo their number); `None`
-/// if it may hand off to no one.
+/// if it may hand off to no one. The transfer is called by the name the profile offers it
+/// under (a script's `handoff` names it so); one that takes arguments (a handoff's
+/// `input_type`) with arguments its schema accepts, as a model that follows it would.
 fn any_handoff(design: &Design, agent: AgentId, k: u16) -> Option<Response> {
     let targets = design.handoffs(agent);
     let target = targets.get(k as usize % targets.len().max(1))?.target;
-    Some(Response::handoff(&design.agent(target).name))
+    let Some(tool) = design.transfer_tool(agent, target) else {
+        return Some(Response::handoff(&design.agent(target).name));
+    };
+    let name = design.surface().call_name(&tool.name, &tool.qualified_name).to_string();
+    let args = match tool.parameters.is_empty() {
+        true => serde_json::Map::new(),
+        false => crate::design::example_arguments(&tool.json_schema()["function"]["parameters"]),
+    };
+    Some(Response::call(name, args))
 }

@@ -194,7 +194,7 @@ fn calls(cx: &Context<'_>, agent: AgentId, step: &Step, here: &Path, found: &mut
             ),
         ));
     }
-    if let Some(target) = &step.handoff {
+    if let Some(target) = step.handoff.as_ref().map(|h| &h.to) {
         let to = design.find(target);
         let offered = design
             .tools(agent)

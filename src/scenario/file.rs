@@ -12,7 +12,7 @@ use super::parameters::ParametersFile;
 use super::replies::{ReplyFile, ResultFile};
 use super::{Expect, Invariant, Scenario, ScenarioError, shared};
 use crate::design::ToolSurface;
-use crate::design::{Agent, Design, DesignBuilder, HandoffSpec, Tool};
+use crate::design::{Agent, Design, DesignBuilder, Tool};
 use crate::engine::{EdgeHistory, InputFilter, Limits, Outcome, Policy, Profile, Settings};
 use crate::files::{FileError, OrderedMap, closest, json_key, parse_json};
 use crate::scripted::{Script, ScriptedModel};
@@ -429,15 +429,8 @@ pub(super) fn declared(parsed: &mut File) -> DesignBuilder {
     for (source, targets) in std::mem::take(&mut parsed.handoffs).0 {
         for (target, edge) in targets.0 {
             // An edge written as a list is declared once per item, in order.
-            for (description, by_name, tool_name, enabled) in edge.declarations() {
-                builder = builder.edge(HandoffSpec {
-                    source: source.clone(),
-                    target: target.clone(),
-                    description,
-                    by_name,
-                    tool_name,
-                    enabled,
-                });
+            for spec in edge.declarations(&source, &target) {
+                builder = builder.edge(spec);
             }
         }
     }

@@ -8,9 +8,10 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::autonomous_form::AutonomousFile;
+use super::input_type_form::InputTypeFile;
 use super::sdk_options::{Wrappers, error_handlers, input_filter};
 use super::termination_form::TerminationFile;
-use crate::design::{Collisions, ToolSurface};
+use crate::design::{Collisions, HandoffSpec, ToolSurface};
 use crate::engine::{HandlerOutput, HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
@@ -31,6 +32,8 @@ pub(super) struct EdgeFile {
     pub(super) nest_handoff_history: Option<bool>,
     /// The OpenAI Agents SDK's `handoff(..., input_filter=...)`, one of its built-in filters.
     pub(super) input_filter: Option<InputFilter>,
+    /// The OpenAI Agents SDK's `input_type`: the class the transfer's arguments are checked with.
+    pub(super) input_type: Option<InputTypeFile>,
     /// The declarations before the last, in order, for an edge written as a list.
     pub(super) earlier: Vec<EdgeFile>,
 }
@@ -44,18 +47,21 @@ const EDGE_FIELDS: &[&str] = &[
     "is_enabled",
     "nest_handoff_history",
     "input_filter",
+    "input_type",
 ];
 
 impl EdgeFile {
-    /// Every declaration of the edge, in order: (description, by name, tool name override,
-    /// enabled).
-    pub(super) fn declarations(self) -> impl Iterator<Item = (Option<String>, bool, Option<String>, bool)> {
-        let enabled = self.is_enabled != Some(false);
-        let last = (self.description, self.by_name, self.tool_name, enabled);
-        self.earlier
-            .into_iter()
-            .map(|e| (e.description, e.by_name, e.tool_name, e.is_enabled != Some(false)))
-            .chain([last])
+    /// Every declaration of the edge, in order, as the design declares it.
+    pub(super) fn declarations(mut self, source: &str, target: &str) -> impl Iterator<Item = HandoffSpec> {
+        let earlier = std::mem::take(&mut self.earlier);
+        let spec = move |e: EdgeFile| HandoffSpec {
+            by_name: e.by_name,
+            tool_name: e.tool_name,
+            enabled: e.is_enabled != Some(false),
+            input_type: e.input_type.map(|t| t.0),
+            ..HandoffSpec::new(source, target, e.description)
+        };
+        earlier.into_iter().chain([self]).map(spec)
     }
 
     /// The first OpenAI Agents SDK option any declaration of the edge gives, if any.
@@ -71,6 +77,8 @@ impl EdgeFile {
                 Some("nest_handoff_history")
             } else if e.input_filter.is_some() {
                 Some("input_filter")
+            } else if e.input_type.is_some() {
+                Some("input_type")
             } else {
                 None
             }
@@ -152,6 +160,7 @@ impl<'de> Visitor<'de> for Edge {
                     edge.description_override = true;
                 }
                 "by_name" => edge.by_name = map.next_value()?,
+                "input_type" => edge.input_type = Some(map.next_value()?),
                 // The OpenAI Agents SDK's `handoff(agent, is_enabled=...)` in its fixed form; the
                 // callable, evaluated each turn, is the app's own code.
                 "is_enabled" => {
@@ -468,7 +477,8 @@ impl schemars::JsonSchema for EdgeFile {
                         "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: handoff(agent, nest_handoff_history=...): whether this handoff nests the conversation (overrides profile.nest_handoff_history)." },
                         "input_filter": { "enum": ["remove_all_tools"], "description": "openai-agents only: handoff(agent, input_filter=handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs (replaces nesting; overrides profile.handoff_input_filter)." },
-                        "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." }
+                        "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." },
+                        "input_type": super::input_type_form::json_schema()
                     },
                     "additionalProperties": false
                 }

@@ -29,7 +29,7 @@ fn an_edge_object_may_override_the_agents_sdk_function() {
     assert_eq!(e.sdk_option(), Some("tool_description_override"));
     let e: EdgeFile = serde_json::from_str(r#"["a", {"tool_name_override": "b"}, "c"]"#).unwrap();
     assert_eq!(e.sdk_option(), Some("tool_name_override"), "an earlier declaration's");
-    let names: Vec<_> = e.declarations().map(|(_, _, name, _)| name).collect();
+    let names: Vec<_> = e.declarations("a", "b").map(|d| d.tool_name).collect();
     assert_eq!(names, [None, Some("b".to_string()), None]);
     assert_eq!(
         serde_json::from_str::<EdgeFile>(r#""plain""#).unwrap().sdk_option(),
@@ -42,7 +42,7 @@ fn an_edge_object_may_override_the_agents_sdk_function() {
     assert!(bad.to_string().contains("is not a function name"), "{bad}");
     let e: EdgeFile = serde_json::from_str(r#"[{"is_enabled": false}, "x"]"#).unwrap();
     assert_eq!(e.sdk_option(), Some("is_enabled"));
-    let enabled: Vec<_> = e.declarations().map(|d| d.3).collect();
+    let enabled: Vec<_> = e.declarations("a", "b").map(|d| d.enabled).collect();
     assert_eq!(enabled, [false, true]);
     let bad = serde_json::from_str::<EdgeFile>(r#"{"is_enabled": "sometimes"}"#).unwrap_err();
     assert!(bad.to_string().contains("`handoff serve` runs it"), "{bad}");

@@ -19,6 +19,7 @@ mod design_file;
 mod expect;
 mod file;
 mod forms;
+mod input_type_form;
 mod inputs;
 mod invariant;
 mod parameters;

@@ -199,7 +199,8 @@ pub(super) fn compile(
             specs.push((format!("{here}.calls[{j}]"), c));
         }
         let handoff_spec;
-        if let Some(target) = &step.handoff {
+        if let Some(handoff) = &step.handoff {
+            let target = &handoff.to;
             if design.find(target).is_none() {
                 let hint = closest(target, design.agents().iter().map(|a| a.name.as_str()));
                 return Err(err(
@@ -210,17 +211,28 @@ pub(super) fn compile(
             // The agent's own handoff to the target names the function (its
             // `tool_name_override`, if any); without one, the profile's name.
             let to = design.find(target);
-            let renamed = design
-                .handoffs(agent)
-                .iter()
-                .find(|h| Some(h.target) == to)
-                .and_then(|h| h.tool_name.as_deref());
-            let plain = surface.handoff_name(renamed, target);
+            let edge = design.handoffs(agent).iter().find(|h| Some(h.target) == to);
+            let plain = surface.handoff_name(edge.and_then(|h| h.tool_name.as_deref()), target);
             let wire = surface.qualified(&plain);
+            // A handoff with an `input_type`: the SDK's model sends its arguments.
+            if let Some(input) = edge.and_then(|h| h.input_type.as_deref())
+                && handoff.args.is_empty()
+                && !handoff.unchecked
+                && input.parameters.required().next().is_some()
+            {
+                return Err(err(
+                    format!("{here}.handoff"),
+                    format!(
+                        "the handoff to `{target}` takes the arguments of its `input_type` `{}` ({}): give them, `{{\"to\": \"{target}\", \"args\": {{...}}}}`, as the SDK's model sends them (`\"unchecked\": true` for a call without)",
+                        input.name,
+                        parameter_list(&input.parameters)
+                    ),
+                ));
+            }
             handoff_spec = CallSpec {
                 tool: surface.call_name(&plain, &wire).to_string(),
-                args: Map::new(),
-                unchecked: false,
+                args: handoff.args.clone(),
+                unchecked: handoff.unchecked,
             };
             specs.push((format!("{here}.handoff"), &handoff_spec));
         }

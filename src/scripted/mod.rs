@@ -25,7 +25,7 @@ use explain::{Input, Other};
 
 pub use compile::ScriptError;
 pub(crate) use explain::one_word_off;
-pub use script::{CallCount, CallSpec, Chunk, Script, Step, When};
+pub use script::{CallCount, CallSpec, Chunk, HandoffTo, Script, Step, When};
 
 #[derive(Debug, Clone, Default)]
 struct AgentState {

@@ -53,9 +53,10 @@ pub struct Step {
     /// Several tool calls, in order.
     #[serde(default)]
     pub calls: Option<Vec<CallSpec>>,
-    /// Hand off to this agent (calls `transfer_to_<agent>`).
+    /// Hand off to this agent (calls `transfer_to_<agent>`), or `{"to": agent, "args": {...}}`
+    /// with the arguments of a handoff that takes some (the OpenAI Agents SDK's `input_type`).
     #[serde(default)]
-    pub handoff: Option<String>,
+    pub handoff: Option<HandoffTo>,
     /// Complete the task with this summary: calls the profile's completion function
     /// (`complete_task`), or, under a framework without one, replies with it as the final
     /// text, after which the host ends the conversation.
@@ -138,7 +139,16 @@ impl Step {
     }
     /// Answers with a handoff to `agent`.
     pub fn handoff(mut self, agent: impl Into<String>) -> Step {
-        self.handoff = Some(agent.into());
+        self.handoff = Some(HandoffTo::new(agent));
+        self
+    }
+    /// Answers with a handoff to `agent` whose transfer function is called with `args` (a
+    /// handoff with an `input_type`).
+    pub fn handoff_with(mut self, agent: impl Into<String>, args: Map<String, Value>) -> Step {
+        self.handoff = Some(HandoffTo {
+            args,
+            ..HandoffTo::new(agent)
+        });
         self
     }
     /// Answers by completing the task.
@@ -243,4 +253,88 @@ pub struct CallSpec {
     /// the framework answers. Without it such a call is refused at load as a typo.
     #[serde(default)]
     pub unchecked: bool,
+}
+
+/// A scripted handoff: the agent handed to, and the arguments its transfer function is called
+/// with (written as the agent's name alone when it takes none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HandoffTo {
+    /// The agent handed to.
+    pub to: String,
+    /// The transfer function's arguments (a handoff with an `input_type`); string values may
+    /// use `{name}` placeholders, as a call's do.
+    pub args: Map<String, Value>,
+    /// Whether the call is made exactly as written, its arguments unchecked: a model that
+    /// sends arguments the handoff's `input_type` refuses.
+    pub unchecked: bool,
+}
+
+impl HandoffTo {
+    /// A handoff to `agent` without arguments.
+    pub fn new(agent: impl Into<String>) -> HandoffTo {
+        HandoffTo {
+            to: agent.into(),
+            ..HandoffTo::default()
+        }
+    }
+}
+
+/// The object form of [`HandoffTo`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HandoffObject {
+    to: String,
+    #[serde(default, deserialize_with = "crate::files::unique_object")]
+    args: Map<String, Value>,
+    #[serde(default)]
+    unchecked: bool,
+}
+
+impl<'de> Deserialize<'de> for HandoffTo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<HandoffTo, D::Error> {
+        struct Form;
+        impl<'de> serde::de::Visitor<'de> for Form {
+            type Value = HandoffTo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(r#"the agent's name, or {"to": agent, "args": {...}, "unchecked": true}"#)
+            }
+            fn visit_str<E: serde::de::Error>(self, to: &str) -> Result<HandoffTo, E> {
+                Ok(HandoffTo::new(to))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<HandoffTo, A::Error> {
+                let o = HandoffObject::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(HandoffTo {
+                    to: o.to,
+                    args: o.args,
+                    unchecked: o.unchecked,
+                })
+            }
+        }
+        d.deserialize_any(Form)
+    }
+}
+
+/// The agent's name, or the object with the arguments.
+impl schemars::JsonSchema for HandoffTo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HandoffTo".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Hand off to this agent (calls its transfer function), or {\"to\": agent, \"args\": {...}}: a handoff whose transfer takes arguments (openai-agents' input_type); `unchecked`: the arguments are sent as written, even when they do not fit.",
+            "anyOf": [
+                { "type": "string" },
+                {
+                    "type": "object",
+                    "properties": {
+                        "to": { "type": "string" },
+                        "args": { "type": "object" },
+                        "unchecked": { "type": "boolean" }
+                    },
+                    "required": ["to"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
 }

@@ -131,11 +131,21 @@ impl Discovered {
                     let bare = function.split_once('-').map_or(function.as_str(), |(_, bare)| bare);
                     json!({"call": {"tool": bare, "args": args}})
                 }
-                Step::Transfer { target, .. } => {
+                Step::Transfer { target, function } => {
                     let target = explorer.name_of(target);
                     path.push(target.clone());
                     transfers += 1;
-                    json!({"handoff": target})
+                    // A transfer that takes arguments (the Agents SDK's `input_type`) was
+                    // called with example ones: the rule gives the same.
+                    let args = explorer
+                        .design()
+                        .declared_parameters(&agent, function)
+                        .map(crate::design::example_arguments)
+                        .unwrap_or_default();
+                    match args.is_empty() {
+                        true => json!({"handoff": target}),
+                        false => json!({"handoff": {"to": target, "args": args}}),
+                    }
                 }
                 Step::Complete { .. } => {
                     outcome = "completed";

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::answer::{Answer, AnswerCall};
 use super::extract::{Function, ObservedDesign, function, named};
 use super::request::{Api, AppRequest};
+use crate::design::example_arguments;
 
 /// At most this many requests in one run of the app: past them, it is ended.
 pub const MAX_REQUESTS_PER_RUN: u32 = 200;
@@ -418,51 +419,6 @@ fn target_name(tool: &Value) -> String {
     match function(declared["name"].as_str().unwrap_or("")) {
         Function::Transfer(target) => target.to_string(),
         _ => String::new(),
-    }
-}
-
-/// Arguments the JSON schema `parameters` accepts: every property, each a value of its type
-/// (the first of an `enum`; strings `"1"` for identifiers, else `"example"`).
-pub fn example_arguments(parameters: &Value) -> Map<String, Value> {
-    let mut args = Map::new();
-    if let Some(properties) = parameters["properties"].as_object() {
-        for (key, schema) in properties {
-            args.insert(key.clone(), example(key, schema));
-        }
-    }
-    args
-}
-
-fn example(key: &str, schema: &Value) -> Value {
-    if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
-        return first.clone();
-    }
-    if let Some(constant) = schema.get("const") {
-        return constant.clone();
-    }
-    let kind = match &schema["type"] {
-        Value::Array(kinds) => kinds
-            .iter()
-            .find(|k| *k != "null")
-            .and_then(Value::as_str)
-            .unwrap_or("string"),
-        Value::String(kind) => kind.as_str(),
-        _ => match schema["anyOf"]
-            .as_array()
-            .and_then(|o| o.iter().find(|s| s["type"] != "null"))
-        {
-            Some(option) => return example(key, option),
-            None => "string",
-        },
-    };
-    match kind {
-        "integer" => 1.into(),
-        "number" => 1.5.into(),
-        "boolean" => true.into(),
-        "array" => Value::Array(vec![example(key, &schema["items"])]),
-        "object" => Value::Object(example_arguments(schema)),
-        _ if key.to_lowercase().ends_with("id") => "1".into(),
-        _ => "example".into(),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::request::AppRequest;
 
@@ -147,6 +147,14 @@ impl ObservedDesign {
         unknown
     }
 
+    /// The parameters `agent` (by name) was offered its function `function` with, as the app
+    /// declared them.
+    pub fn declared_parameters(&self, agent: &str, function: &str) -> Option<&Value> {
+        let agent = self.agents.iter().find(|a| a.name == agent)?;
+        let tool = agent.tools.iter().find(|t| t["function"]["name"] == function)?;
+        Some(&tool["function"]["parameters"])
+    }
+
     /// The observed agent a transfer function's target names (exactly, or as a lowercased,
     /// underscored name such as `refund_agent` for `RefundAgent` or `faq_agent` for `FAQ Agent`).
     fn resolve(&self, target: &str) -> Option<&str> {
@@ -179,15 +187,24 @@ impl ObservedDesign {
                             .strip_prefix(&format!("Handoff to the {target} agent to handle the request."))
                             .or_else(|| (description == format!("Handoff to the {target} agent.")).then_some(""))
                             .map(str::trim);
-                        match templated {
+                        let edge = match templated {
                             Some(rest) => {
                                 if !rest.is_empty() && !described.iter().any(|(n, _)| *n == target) {
                                     described.push((target.clone(), rest.to_string()));
                                 }
-                                edges.push((target, None));
+                                Value::Null
                             }
-                            None => edges.push((target, Some(description))),
-                        }
+                            None => Value::String(description),
+                        };
+                        // A transfer that takes arguments: the Agents SDK's `input_type`, its
+                        // complete schema as the app sent it.
+                        let edge = match parameters(declared) {
+                            Value::Object(schema) if !schema.is_empty() && profile == "openai-agents" => {
+                                json!({"description": edge, "input_type": {"parameters": schema}})
+                            }
+                            _ => edge,
+                        };
+                        edges.push((target, edge));
                     }
                     Function::Complete => {}
                     Function::Own(plugin, bare) => {
@@ -281,7 +298,8 @@ struct DesignEntry<'a> {
     description: &'a str,
     agents: Vec<AgentEntry<'a>>,
     start: Option<&'a str>,
-    handoffs: Pairs<Pairs<Option<String>>>,
+    /// Each edge: its description (`null`: the target's), or an object with its options.
+    handoffs: Pairs<Pairs<Value>>,
 }
 
 #[derive(Serialize)]

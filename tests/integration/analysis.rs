@@ -231,6 +231,7 @@ fn build(n: usize, edges: &[Spec], start: usize) -> DesignBuilder {
             description: text.map(|i| TEXTS[i].to_string()),
             by_name: false,
             tool_name: None,
+            input_type: None,
             enabled: true,
         });
     }

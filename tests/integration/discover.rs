@@ -275,3 +275,41 @@ fn a_chain_with_typed_tools_is_walked_to_its_end_and_replays_strict() {
         "{stdout}"
     );
 }
+
+/// The Agents SDK's handoff-inputs example (`input_type=EscalationData`): the transfer's
+/// schema comes back as the edge's `input_type`, the replayed handoff gives the example
+/// arguments discovery sent (which the app's `on_handoff` got), and the scenario replays strict.
+#[test]
+fn an_agents_sdk_handoff_with_an_input_type_is_discovered_and_replays_strict() {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    setup_once(&READY, "examples/openai-agents/setup.sh");
+    let python = root().join("examples/openai-agents/python.sh");
+    let app = root().join("examples/openai-agents/escalation.py");
+    let command = [python.to_str().unwrap(), app.to_str().unwrap()];
+    let found = discover(&["--input", "My package never arrived"], &command);
+    assert!(
+        found.stderr.contains("Escalation agent called with reason: example"),
+        "{}",
+        found.stderr
+    );
+    // The start agent is named by no transfer (`UnknownAgent1`): compare what each offers.
+    let offered = |file: &Path| {
+        let mut lines: Vec<Vec<String>> = wire_surface(file).into_iter().map(|(_, l)| l).collect();
+        lines.sort();
+        lines
+    };
+    let reference = root().join("examples/openai-agents/escalation.json");
+    assert_eq!(offered(&found.design), offered(&reference));
+    let scenario: Value = serde_json::from_str(&std::fs::read_to_string(&found.scenario).unwrap()).unwrap();
+    let rule = &scenario["model"]["scripted"]["UnknownAgent1"]["rules"][0];
+    assert_eq!(
+        rule["handoff"],
+        serde_json::json!({"to": "Escalation agent", "args": {"reason": "example"}}),
+        "{scenario}"
+    );
+    let stdout = serve_passes(&found.scenario, &["--task-on-stdin"], &command);
+    assert!(
+        stdout.contains("transfer_to_escalation_agent({\"reason\":\"example\"})"),
+        "{stdout}"
+    );
+}

@@ -93,6 +93,10 @@ const ELSEWHERE: &[(&str, &str)] = &[
         REAL_OAI,
     ),
     (
+        "handoff serve --task-on-stdin examples/openai-agents/escalation.json -- examples/openai-agents/python.sh examples/openai-agents/escalation.py",
+        "real_app::the_agents_sdk_handoff_inputs_example_gets_the_scenario_s_arguments_in_its_callback",
+    ),
+    (
         "OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 OPENAI_API_KEY=any OPENAI_DEFAULT_MODEL=any examples/openai-agents/python.sh examples/openai-agents/main.py < messages.txt",
         "PORT is a running serve's: serve gives the app these variables in real_app::the_agents_sdk_customer_service_example_under_serve_is_each_request_the_expected_one",
     ),

@@ -23,6 +23,7 @@
 //! - `framework_options`: framework options of the `profile` object against the frameworks' own tests;
 //! - `framework_options_edges`: framework options of a handoff edge against the frameworks' own tests;
 //! - `af_autonomous`: Agent Framework's autonomous mode (`profile.autonomous_mode`): prompts, turn limits, refusals;
+//! - `framework_options_input_type`: the Agents SDK's typed handoff arguments (`input_type`) against its own tests;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -50,6 +51,7 @@ mod error_handlers;
 mod expect_inputs;
 mod framework_options;
 mod framework_options_edges;
+mod framework_options_input_type;
 mod fuzz;
 mod fuzz_reach;
 mod handoff_history;

@@ -9,7 +9,9 @@
 //!   that shows it.
 //!
 //! And the OpenAI Agents SDK's own customer-service example (`examples/openai-agents/`,
-//! `openai-agents==0.24.0`, the Responses API) under the `openai-agents` profile.
+//! `openai-agents==0.24.0`, the Responses API) under the `openai-agents` profile, and its
+//! handoff-inputs example (`input_type`, `on_handoff`: the app's callback gets the scenario's
+//! arguments).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -409,4 +411,40 @@ fn two_semantic_kernel_orchestrations_on_one_runtime_are_each_their_own_conversa
         );
         assert!(!stdout.contains("sent again"), "{stdout}");
     }
+}
+
+/// The Agents SDK's handoff-inputs example (`examples/openai-agents/escalation.py`:
+/// `handoff(agent, on_handoff=on_handoff, input_type=EscalationData)`) under serve: every
+/// request is the expected one, the transfer's schema included; the app's own `on_handoff`
+/// gets the scenario's arguments; the design serve writes keeps the `input_type`.
+#[test]
+fn the_agents_sdk_handoff_inputs_example_gets_the_scenario_s_arguments_in_its_callback() {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    install(&READY, "openai-agents");
+    let dir = tempfile::tempdir().unwrap();
+    let written = dir.path().join("observed.json");
+    let python = root().join("examples/openai-agents/python.sh");
+    let app = root().join("examples/openai-agents/escalation.py");
+    let (stdout, stderr, code) = serve_app(
+        &[
+            "--task-on-stdin",
+            "examples/openai-agents/escalation.json",
+            "--write-design",
+            written.to_str().unwrap(),
+        ],
+        &[python.to_str().unwrap(), app.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("  ok     traffic: 3 requests, each the expected one\n"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("Escalation agent called with reason: package never arrived, no answer to emails"),
+        "{stderr}"
+    );
+    let design: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    let input = &design["handoffs"]["Triage agent"]["Escalation agent"]["input_type"]["parameters"];
+    assert_eq!(input["title"], "EscalationData", "{design}");
+    assert_eq!(input["required"], serde_json::json!(["reason"]));
 }

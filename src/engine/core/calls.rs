@@ -80,6 +80,14 @@ impl Core {
             return made;
         };
         let (at, effect) = effects.swap_remove(winner);
+        if self.refuses_input(agent, &logged[at]) {
+            // The SDK validates the winner's arguments when it invokes the handoff, and raises.
+            outputs.iter_mut().for_each(|o| *o = None);
+            self.outputs = outputs;
+            self.effects = effects;
+            made.calls = self.log.add_calls(logged);
+            return made;
+        }
         for &(i, _) in effects.iter() {
             if let Some(ignored) = profile.handoffs.ignored {
                 outputs[i] = Some(ToolOutput::Text(ignored.to_string()));
@@ -111,25 +119,67 @@ impl Core {
     /// [`Core::make_calls`] for a response of one call (every handoff): with one call there is
     /// no winner to choose, nothing after it and no order to keep, so it needs no scratch lists.
     fn make_call(&mut self, agent: AgentId, call: Call) -> Made {
-        let (name, output, effect) = self.execute(agent, call.name, &call.arguments);
+        let (name, mut output, mut effect) = self.execute(agent, call.name, &call.arguments);
         if output.is_none() && self.stop.is_none() {
             self.stop = Some(self.refused(agent, &name));
+        }
+        let id = CallId(self.next_call_id);
+        self.next_call_id += 1;
+        let call = ToolCall {
+            id,
+            name,
+            arguments: call.arguments,
+        };
+        if matches!(effect, Some(Effect::Transfer(_))) && self.refuses_input(agent, &call) {
+            (output, effect) = (None, None);
         }
         // A refused call has no result and no effect: the response makes nothing.
         let any_error = matches!(output, Some(ToolOutput::Error(_)));
         self.outputs.clear();
         self.outputs.push(output);
-        let id = CallId(self.next_call_id);
-        self.next_call_id += 1;
         Made {
-            calls: self.log.add_call(ToolCall {
-                id,
-                name,
-                arguments: call.arguments,
-            }),
+            calls: self.log.add_call(call),
             effect,
             any_error,
         }
+    }
+
+    /// Whether the handoff `call` (the one the framework invokes) fails its typed arguments:
+    /// the OpenAI Agents SDK validates them against the handoff's `input_type` (pydantic,
+    /// strict; fields it does not know are ignored) when it invokes the handoff, and raises
+    /// `ModelBehaviorError`. Then the run stops there, with a note saying why.
+    #[cold]
+    fn refuses_input(&mut self, agent: AgentId, call: &ToolCall) -> bool {
+        let Some(spec) = self.design.resolve_tool(agent, &call.name) else {
+            return false;
+        };
+        if spec.parameters.is_empty() || !matches!(spec.kind, ToolKind::Transfer(_)) {
+            return false;
+        }
+        let parameters = &spec.parameters;
+        let why = match parameters.required().find(|p| !call.arguments.contains_key(*p)) {
+            Some(missing) => Some(format!("`{missing}` is missing")),
+            None => call.arguments.iter().find_map(|(name, value)| {
+                if let Err(e) = parameters.check_argument(name, value) {
+                    return Some(format!("`{name}`{}: {}", e.path, e.message));
+                }
+                // Strict: `2.0` is no `int`.
+                let integer = parameters.schema_of(name).is_some_and(|s| s["type"] == "integer");
+                (integer && value.is_f64()).then(|| format!("`{name}`: expected an integer, got {value} (strict)"))
+            }),
+        };
+        let Some(why) = why else { return false };
+        let class = spec.parameters_title().unwrap_or("its input_type");
+        self.notes.push(format!(
+            "the arguments of `{}` do not fit `{class}` ({why}): {} validates them when it invokes the handoff, and raises",
+            call.name, self.settings.profile.framework
+        ));
+        self.stop = Some(Outcome::FrameworkError {
+            agent,
+            error: INVALID_HANDOFF_INPUT.to_string(),
+            guard: false,
+        });
+        true
     }
 
     /// Which of several handoff `effects` (call index, effect) wins, by the policy or else
@@ -296,8 +346,10 @@ impl Core {
         } else {
             name
         };
-        // A function without parameters called without arguments (every transfer) is fine.
-        if !(spec.parameters.is_empty() && arguments.is_empty()) {
+        // A function without parameters called without arguments (every transfer) is fine; a
+        // transfer's typed arguments are checked when the handoff is invoked (`refuses_input`).
+        let typed_transfer = matches!(spec.kind, ToolKind::Transfer(_)) && !spec.parameters.is_empty();
+        if !(typed_transfer || spec.parameters.is_empty() && arguments.is_empty()) {
             let missing: Vec<&str> = spec
                 .parameters
                 .required()
@@ -344,6 +396,10 @@ impl Core {
         (shared, Some(output), effect)
     }
 }
+
+/// What the OpenAI Agents SDK 0.24 raises for a handoff's arguments its `input_type` refuses
+/// (`_json.validate_json`; under its default `DONT_LOG_TOOL_DATA` the message names no data).
+const INVALID_HANDOFF_INPUT: &str = "ModelBehaviorError: Invalid JSON when parsing model output";
 
 /// A tool argument as text: strings as they are, anything else as JSON.
 fn argument_text(value: &Value) -> std::borrow::Cow<'_, str> {

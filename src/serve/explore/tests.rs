@@ -122,21 +122,3 @@ fn an_unnamed_agent_is_named_by_the_transfer_that_led_to_it() {
     assert_eq!(explorer.name(0), "UnknownAgent1");
     assert_eq!(explorer.profile(), "openai-agents");
 }
-
-#[test]
-fn example_arguments_follow_the_schema() {
-    let schema = json!({"type": "object", "properties": {
-        "kind": {"type": "string", "enum": ["window", "aisle"]},
-        "count": {"type": "integer"},
-        "price": {"type": ["number", "null"]},
-        "tags": {"type": "array", "items": {"type": "string"}},
-        "flight_id": {"type": "string"},
-        "note": {"anyOf": [{"type": "null"}, {"type": "boolean"}]},
-        "address": {"type": "object", "properties": {"city": {"type": "string"}}}
-    }});
-    assert_eq!(
-        Value::Object(example_arguments(&schema)),
-        json!({"kind": "window", "count": 1, "price": 1.5, "tags": ["example"], "flight_id": "1",
-               "note": true, "address": {"city": "example"}})
-    );
-}

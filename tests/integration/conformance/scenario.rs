@@ -11,7 +11,8 @@
 //! - edges as declared: SK's `add(source, "Target", text)` is `{"description": text,
 //!   "by_name": true}` (SK drops it, SK#13115), AF's `add_handoff(..., description=)` and
 //!   the Agents SDK's `tool_description_override` the description (or `null`), with its
-//!   `tool_name_override` where the edge gives one;
+//!   `tool_name_override` where the edge gives one, and its `input_type` (the class's name,
+//!   docstring and fields, in the shorthand, titles left to the profile);
 //! - the human: the scripted replies (`user`), absent when the probe had no human;
 //! - every model reply, in order, as the agent's next listed response: its text (`say`) and
 //!   its calls (`call`/`calls`, in the model's order, by the name the model used). A call
@@ -305,11 +306,14 @@ fn handoffs(trace: &Trace) -> Json {
                 for handoff in agent["handoffs"].as_array().unwrap() {
                     let description = Json::Value(handoff["tool_description"].clone());
                     // The options of `handoff(...)` the probe gave, in the scenario's names.
-                    let options: Vec<(&str, Json)> = ["tool_name_override", "input_filter", "nest_handoff_history"]
+                    let mut options: Vec<(&str, Json)> = ["tool_name_override", "input_filter", "nest_handoff_history"]
                         .into_iter()
                         .filter(|key| !handoff[*key].is_null())
                         .map(|key| (key, Json::Value(handoff[key].clone())))
                         .collect();
+                    if let Value::Object(schema) = &handoff["input_json_schema"] {
+                        options.push(("input_type", input_type(schema)));
+                    }
                     let edge = match options.is_empty() {
                         true => description,
                         false => Json::object([("description", description)].into_iter().chain(options)),
@@ -324,6 +328,43 @@ fn handoffs(trace: &Trace) -> Json {
         }
     }
     Json::object(sources.into_iter().map(|(s, t)| (s, Json::Object(t))))
+}
+
+/// A handoff's `input_type` from the schema the SDK made of the class: its name (`title`),
+/// docstring (`description`) and fields in the shorthand, each field's title left out where
+/// it is the one pydantic derives from the name (the profile writes it). The fields are in
+/// the class's order, which the strict schema's `required` keeps (the trace's `properties`
+/// are sorted).
+fn input_type(schema: &Map<String, Value>) -> Json {
+    let properties = schema["properties"].as_object().unwrap();
+    let fields = schema["required"].as_array().unwrap().iter().map(|name| {
+        let name = name.as_str().unwrap();
+        let mut field = properties[name].as_object().unwrap().clone();
+        if field.get("title") == Some(&Value::from(pydantic_title(name))) {
+            field.remove("title");
+        }
+        (name.to_string(), Json::Value(Value::Object(field)))
+    });
+    let mut parts = vec![("name", Json::Value(schema["title"].clone()))];
+    if let Some(docstring) = schema.get("description") {
+        parts.push(("description", Json::Value(docstring.clone())));
+    }
+    parts.push(("parameters", Json::object(fields)));
+    Json::object(parts)
+}
+
+/// The title pydantic gives a field: `order_id` is `Order Id`.
+fn pydantic_title(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Each called agent's replies, in order, as its listed responses.
@@ -402,7 +443,10 @@ fn call_spec(trace: &Trace, call: &Value, agent: &Value, c: &Value) -> Json {
         .find(|t| t.name == name && call["tools"].as_array().unwrap().iter().any(|n| n == name));
     let fits = offered.is_some_and(|t| {
         let args = args.as_object().cloned().unwrap_or_default();
-        args.len() == t.parameters.len() && t.parameters.iter().all(|(p, _, _)| args.contains_key(p))
+        args.len() == t.parameters.len()
+            && t.parameters
+                .iter()
+                .all(|(p, kind, _)| args.get(p).is_some_and(|v| json_type_is(kind, v)))
     });
     let mut fields = vec![
         ("tool", Json::text(name)),
@@ -412,6 +456,19 @@ fn call_spec(trace: &Trace, call: &Value, agent: &Value, c: &Value) -> Json {
         fields.push(("unchecked", Json::Value(json!(true))));
     }
     Json::object(fields)
+}
+
+/// Whether `value` is of the JSON Schema type `kind` (any value for a schema without one).
+fn json_type_is(kind: &str, value: &Value) -> bool {
+    match kind {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    }
 }
 
 fn as_object(value: Value) -> Map<String, Value> {
