@@ -257,3 +257,37 @@ fn the_sdks_nested_history_tests_hold_as_scenarios() {
         assert!(stdout(&out).contains("FAILED inputs:"), "{}", stdout(&out));
     }
 }
+
+/// Two agents bounce under nesting with state that never repeats (so no loop proof stops
+/// them) and no limits but the ceiling: every summary quotes the whole conversation again, and
+/// the quoted items count towards the ceiling, so the run ends there.
+#[test]
+fn summaries_of_summaries_stop_at_the_ceiling() {
+    let bounce = r#"{"task": "Ping", "profile": {"name": "openai-agents", "nest_handoff_history": true, "max_turns": null},
+        "agents": [{"name": "A"}, {"name": "B"}],
+        "handoffs": {"A": {"B": null}, "B": {"A": null}},
+        "limits": {"handoffs_per_turn": null, "model_calls": null, "human_turns": null, "tool_rounds": null, "max_events": 2000},
+        "model": {"scripted": {
+          "A": {"rules": [{"when": {"call": {"max": 1000000}}, "say": "To B.", "handoff": "B"}]},
+          "B": {"rules": [{"when": {"call": {"max": 1000000}}, "say": "To A.", "handoff": "A"}]}}},
+        "expect": {"outcome": "ceiling-reached"}}"#;
+    let events = {
+        let (_dir, file) = file(bounce);
+        let out = handoff(&["run", arg(&file), "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(json["outcome"]["kind"], "ceiling-reached", "{}", json["outcome"]);
+        json["events"].as_array().unwrap().clone()
+    };
+    let quoted: usize = events
+        .iter()
+        .filter(|e| e["kind"] == "summary")
+        .map(|e| e["text"].as_str().unwrap().lines().count() - 3)
+        .sum();
+    assert!(
+        events.len() + quoted <= 2000,
+        "{} events, {quoted} quoted",
+        events.len()
+    );
+    assert!(events.iter().filter(|e| e["kind"] == "handoff").count() > 5);
+}

@@ -337,6 +337,9 @@ impl Core {
         self.human_turns += 1;
         self.said(&text);
         self.carry_on();
+        if self.next == Next::Done {
+            return; // the carried conversation would pass the ceiling
+        }
         self.latest_user = Some(self.append(None, EventKind::Human { text }));
         if let Some(agent) = host.filter(|&agent| agent != self.active) {
             self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
