@@ -471,6 +471,15 @@ impl Trace {
                 };
                 (kind, text(&o["final_output"]))
             }
+            // The endpoint's HTTP error the client gave up on: the model failed (SK's fake is a
+            // subclass of the connector, which names its class in the message).
+            (_, "error") if self.calls().last().is_some_and(super::errors::failed) => (
+                "model-failed",
+                error().replace(
+                    "sk_fake.FakeChatCompletion",
+                    "semantic_kernel.connectors.ai.open_ai.services.open_ai_chat_completion.OpenAIChatCompletion",
+                ),
+            ),
             (_, "error") => ("framework-error", error()),
             (_, other) => panic!("{}: outcome kind `{other}` is not mapped", self.label()),
         };
