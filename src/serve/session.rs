@@ -435,8 +435,16 @@ impl<M: Model> Lockstep<M> {
                 response.text_in_call_chunk &= !request.tools_off();
                 Ok(response)
             }
+            // The script's error of the model's API goes to the app as the API sends it: its
+            // client may try the same request again, which the run's next call takes.
             Err(error) => {
-                self.refuse(exchange, "handoff_no_answer", &error.message);
+                match error.api.as_deref() {
+                    Some(api) => {
+                        self.traffic.answered += 1;
+                        let _ = exchange.reply.send(Body::api_error(api));
+                    }
+                    None => self.refuse(exchange, "handoff_no_answer", &error.message),
+                }
                 Err(error)
             }
         }

@@ -7,7 +7,10 @@
 
 use serde_json::Value;
 
-use crate::support::{arg, handoff, temp_file};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::support::{arg, handoff, handoff_within, root, setup_once, temp_file};
 
 const PROFILES: [&str; 5] = [
     "semantic-kernel",
@@ -288,4 +291,81 @@ fn lint_reads_a_script_with_errors_and_refusals() {
     let text = String::from_utf8(output.stdout).unwrap();
     // A catch-all error rule shadows the rules after it, like any other catch-all.
     assert!(text.contains("rules[1]"), "{text}");
+}
+
+/// The Agents SDK app of `tests/apps/oai_rate_limited.py` (Triage hands off to Refund, whose
+/// reply is the final output) under `handoff serve`, Refund's model answering with `refund`.
+fn serve_app(dir: &tempfile::TempDir, refund: &str, expect: &str) -> (String, String, Option<i32>) {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    setup_once(&READY, "examples/openai-agents/setup.sh");
+    let text = format!(
+        r#"{{
+  "task": "I want a refund for order 7.",
+  "profile": "openai-agents",
+  "agents": [
+    {{"name": "TriageAgent", "instructions": "Handle customer requests."}},
+    {{"name": "RefundAgent", "description": "Handles refunds.", "instructions": "Handle refund requests."}}
+  ],
+  "handoffs": {{"TriageAgent": {{"RefundAgent": null}}}},
+  "model": {{"scripted": {{
+    "TriageAgent": {{"responses": [{{"error": {{"status": 429}}}}, {{"handoff": "RefundAgent"}}]}},
+    "RefundAgent": {{"responses": {refund}}}
+  }}}},
+  "expect": {expect}
+}}"#
+    );
+    let file = temp_file(dir, "served.json", text.as_bytes());
+    let python = root().join("examples/openai-agents/python.sh");
+    let app = root().join("tests/apps/oai_rate_limited.py");
+    let output = handoff_within(&["serve", arg(&file), "--", arg(&python), arg(&app)], 120);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    (stdout, stderr, output.status.code())
+}
+
+#[test]
+fn under_serve_the_apps_own_client_retries_a_429_and_a_503_and_the_conversation_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stdout, stderr, code) = serve_app(
+        &dir,
+        r#"[{"error": {"status": 503}}, {"error": {"status": 503}}, {"say": "Refund for order 7 is on its way."}]"#,
+        r#"{"outcome": "ended-without-human", "path": ["TriageAgent", "RefundAgent"], "model_calls": 2}"#,
+    );
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    // Five requests: Triage's twice (a 429, then the retry), Refund's three times.
+    assert!(
+        stdout.contains("  ok     traffic: 5 requests, each the expected one"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(retry 2 of 2)"), "{stdout}");
+    assert!(
+        stdout.contains("RefundAgent: Refund for order 7 is on its way."),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("app | final output: Refund for order 7 is on its way."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn under_serve_a_context_length_error_raises_in_the_app_what_the_run_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stdout, stderr, code) = serve_app(
+        &dir,
+        r#"[{"error": "context_length_exceeded"}]"#,
+        r#"{"outcome": "model-failed"}"#,
+    );
+    let reported = "Run stopped: the model of RefundAgent failed: BadRequestError: Error code: 400 - This model's maximum context length is 128000 tokens.";
+    assert!(stdout.contains(reported), "{stdout}");
+    assert!(stdout.contains("  ok     outcome: model-failed"), "{stdout}");
+    // The app's own client raised the same, and the app exited with it.
+    assert!(
+        stderr.contains(
+            "app ! openai.BadRequestError: Error code: 400 - This model's maximum context length is 128000 tokens."
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("FAIL: the app exited with status 1"), "{stdout}");
+    assert_eq!(code, Some(1));
 }
