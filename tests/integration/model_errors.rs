@@ -369,3 +369,18 @@ fn under_serve_a_context_length_error_raises_in_the_app_what_the_run_reports() {
     assert!(stdout.contains("FAIL: the app exited with status 1"), "{stdout}");
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn under_serve_a_refusal_is_refused_as_not_served_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stdout, _, code) = serve_app(
+        &dir,
+        r#"[{"refusal": "I can't help with that."}]"#,
+        r#"{"outcome": "framework-error"}"#,
+    );
+    assert!(
+        stdout.contains("RefundAgent's script answers call 1 with a refusal, which handoff serve does not serve yet"),
+        "{stdout}"
+    );
+    assert_eq!(code, Some(1));
+}

@@ -12,8 +12,22 @@ use crate::design::AgentId;
 use crate::engine::{ErrorRules, ModelError, Outcome, Refusal, Response};
 
 impl Core {
+    /// The response of `agent`'s model to go on with, if any: an error of its API is tried
+    /// again or ends the run, a refusal is read as the framework reads it.
+    pub(super) fn accept(&mut self, agent: AgentId, reply: Result<Response, ModelError>) -> Option<Response> {
+        let mut response = match reply {
+            Ok(response) => response,
+            Err(error) => {
+                self.model_error(agent, error);
+                return None;
+            }
+        };
+        self.retries = 0;
+        (response.refusal.is_none() || self.read_refusal(agent, &mut response)).then_some(response)
+    }
+
     /// The model of `agent` failed to answer the current call with `error`.
-    pub(super) fn model_error(&mut self, agent: AgentId, error: ModelError) {
+    fn model_error(&mut self, agent: AgentId, error: ModelError) {
         let Some(api) = error.api else {
             return self.finish(Outcome::ModelFailed {
                 agent,
@@ -64,7 +78,7 @@ impl Core {
 
     /// Reads the refusal of `response` as the framework does: no content, text, or an
     /// error that ends the run (then `false`: the response goes no further).
-    pub(super) fn read_refusal(&mut self, agent: AgentId, response: &mut Response) -> bool {
+    fn read_refusal(&mut self, agent: AgentId, response: &mut Response) -> bool {
         let refusal = response.refusal.take().unwrap_or_default();
         let profile = self.settings.profile;
         match ErrorRules::of(profile).refusal {

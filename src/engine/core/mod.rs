@@ -251,14 +251,9 @@ impl Core {
         }
         self.model_state = model_state;
         let agent = self.active;
-        let mut response = match reply {
-            Ok(response) => response,
-            Err(error) => return self.model_error(agent, error),
-        };
-        self.retries = 0;
-        if response.refusal.is_some() && !self.read_refusal(agent, &mut response) {
+        let Some(mut response) = self.accept(agent, reply) else {
             return;
-        }
+        };
         self.model_calls += 1;
         self.calls_in_human_turn += 1;
         self.calls_per_agent[agent.index()] += 1;
