@@ -29,6 +29,7 @@ from sk_fake import (  # noqa: E402
     Counters,
     Errors,
     ProbeStop,
+    Refusal,
     Reply,
     Request,
     Text,
@@ -646,7 +647,16 @@ async def p_context_length_exceeded(name):
                            policy, task=TASK, human_turns=[])
 
 
+async def p_refusal__usage_chunk(name):
+    policy, _ = script([("TriageAgent", Refusal("I can't help with that.")),
+                        ("TriageAgent", Calls([(COMPLETE, {"task_summary": "closed"})]))])
+    return await run_probe(name, "Triage's model streams a refusal (delta.refusal, no content), then the usage chunk; "
+                           "the human answers and Triage completes.", SMALL, policy, task=TASK,
+                           human_turns=["Please help."], usage_chunk=True)
+
+
 PROBES = {
+    "refusal__usage_chunk": p_refusal__usage_chunk,
     "rate_limit_then_success": p_rate_limit_then_success,
     "rate_limit_exhausted": p_rate_limit_exhausted,
     "context_length_exceeded": p_context_length_exceeded,

@@ -71,6 +71,10 @@ class Reply:
         return t if any("text" in p for p in self.parts) else None
 
     @property
+    def refusal(self) -> str | None:
+        return next((p["refusal"] for p in self.parts if "refusal" in p), None)
+
+    @property
     def calls(self) -> list[tuple[str, Any]]:
         return [c for p in self.parts for c in p.get("calls", ())]
 
@@ -79,6 +83,11 @@ def Errors(errors: list[tuple[int, dict[str, Any]]], then: Reply | None = None) 
     """HTTP errors answered to the call's tries, then ``then`` (or nothing: the client gives up)."""
     base = then or Reply(parts=())
     return Reply(parts=base.parts, usage_chunk=base.usage_chunk, errors=tuple(errors))
+
+
+def Refusal(refusal: str, **kw: Any) -> Reply:  # noqa: N802
+    """A refusal streamed as OpenAI streams one (``delta.refusal``, no content)."""
+    return Reply(parts=({"refusal": refusal},), **kw)
 
 
 def Text(text: str, **kw: Any) -> Reply:  # noqa: N802
@@ -192,6 +201,9 @@ def _chunks(reply: Reply, n: int, c: Counters, usage: bool) -> tuple[list[dict[s
     for p in reply.parts:
         text = p.get("text")
         calls = list(p.get("calls", ()))
+        if "refusal" in p:
+            deltas.append({"role": "assistant", "content": None, "refusal": p["refusal"]})
+            continue
         if not calls:
             deltas.append({"role": "assistant", "content": text})
             continue
@@ -281,7 +293,8 @@ class FakeChatCompletion(OpenAIChatCompletion):
             "streaming": True,
             "function_invoke_attempt": function_invoke_attempt,
             "sk_messages": views,
-            "reply": {"text": reply.text, "calls": [{"name": a, "arguments": _args(b)} for a, b in reply.calls]},
+            "reply": {"text": reply.text, "calls": [{"name": a, "arguments": _args(b)} for a, b in reply.calls],
+                      **({"refusal": reply.refusal} if reply.refusal is not None else {})},
         })
         c.pending.append((n, reply))
         async for x in super()._inner_get_streaming_chat_message_contents(chat_history, settings,

@@ -363,10 +363,16 @@ impl Trace {
                     .iter()
                     .map(|c| call(&c["id"], &c["function"]["name"], &c["function"]["arguments"]))
                     .collect();
+                // A list of content parts is its texts joined, as the API reads it (SK writes
+                // an assistant message with no items, an empty reply, as `content: []`).
+                let content = match &m["content"] {
+                    Value::Array(parts) => Some(parts.iter().filter_map(|p| p["text"].as_str()).collect()),
+                    other => text(other),
+                };
                 vec![msg(
                     m["role"].as_str().unwrap(),
                     text(&m["name"]),
-                    text(&m["content"]),
+                    content,
                     calls,
                     text(&m["tool_call_id"]),
                 )]
