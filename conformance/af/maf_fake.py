@@ -57,6 +57,29 @@ class Reply:
     calls: tuple[tuple[str, dict[str, Any]], ...] = ()
     text_first: bool = True
     split: bool = False
+    # HTTP errors the endpoint answered every try of the call with, after which the OpenAI
+    # client gave up: the fake raises what Agent Framework's OpenAI connector raises then
+    # (``failure``). This venv has no ``openai``: the client's tries are traced under sk/ and oai/.
+    errors: tuple[tuple[int, dict[str, Any]], ...] = ()
+
+
+# What agent_framework_openai 1.17's ``OpenAIChatCompletionClient`` raises when the OpenAI
+# client raises (``_chat_completion_client.py``: ``ChatClientException(f"{type(self)} service
+# failed to complete the prompt: {ex}", inner_exception=ex)``); ``str(ex)`` of the client's
+# ``APIStatusError`` is ``Error code: <status> - <the body's message>``.
+CONNECTOR = "<class 'agent_framework_openai._chat_completion_client.OpenAIChatCompletionClient'>"
+
+
+def failure(errors: tuple[tuple[int, dict[str, Any]], ...]) -> Exception:
+    from agent_framework.exceptions import ChatClientException
+
+    status, body = errors[-1]
+    return ChatClientException(f"{CONNECTOR} service failed to complete the prompt: "
+                               f"Error code: {status} - {body['error']['message']}")
+
+
+def Errors(errors: list[tuple[int, dict[str, Any]]]) -> Reply:  # noqa: N802
+    return Reply(errors=tuple(errors))
 
 
 def Text(text: str) -> Reply:  # noqa: N802
@@ -237,7 +260,9 @@ class ScriptedChatClient(FunctionInvocationLayer[Any], ChatMiddlewareLayer[Any],
             "options": other,
             "messages_in": [message_view(m) for m in messages],
             "reply": {"text": reply.text, "calls": [{"name": n, "arguments": a} for n, a in reply.calls],
-                      "text_first": reply.text_first, "split_stream": reply.split},
+                      "text_first": reply.text_first, "split_stream": reply.split,
+                      **({"http_errors": [{"status": st, "body": b} for st, b in reply.errors],
+                          "raised": str(failure(reply.errors))} if reply.errors else {})},
         })
         return reply, c.calls
 
@@ -252,6 +277,19 @@ class ScriptedChatClient(FunctionInvocationLayer[Any], ChatMiddlewareLayer[Any],
 
     def _inner_get_response(self, *, messages, stream, options, **kwargs):
         reply, n = self._record(messages, dict(options), stream)
+        if reply.errors:
+            error = failure(reply.errors)
+            if stream:
+                async def _fail() -> AsyncIterable[ChatResponseUpdate]:
+                    raise error
+                    yield  # an async generator, as the connector's stream is
+
+                return ResponseStream(_fail(), finalizer=lambda ups: ChatResponse.from_updates(ups))
+
+            async def _raise() -> ChatResponse:
+                raise error
+
+            return _raise()
         text, calls = self._contents(reply)
         contents = text + calls if reply.text_first else calls + text
         finish = "tool_calls" if calls else "stop"

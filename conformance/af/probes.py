@@ -29,6 +29,7 @@ from agent_framework.orchestrations import HandoffAgentUserRequest, HandoffBuild
 from maf_fake import (  # noqa: E402
     Calls,
     Counters,
+    Errors,
     EventRecorder,
     ModelRequest,
     Reply,
@@ -592,7 +593,30 @@ async def p_tool_call_filtering(name):
                            SMALL, script(steps), human_turns=["Where is my other order?"], check=check)
 
 
+RATE_LIMIT = (429, {"error": {"message": "Rate limit reached for requests. Please try again in 1ms.",
+                               "type": "requests", "param": None, "code": "rate_limit_exceeded"}})
+CONTEXT_LENGTH = (400, {"error": {"message": "This model's maximum context length is 128000 tokens. However, your "
+                                   "messages resulted in 128001 tokens. Please reduce the length of the messages.",
+                                   "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}})
+RAISES = ("The fake raises the ChatClientException agent_framework_openai's OpenAIChatCompletionClient raises once "
+          "the OpenAI client gives up (this venv has no openai client; its tries are traced under sk/ and oai/).")
+
+
+async def p_rate_limit_exhausted(name):
+    steps = [("TriageAgent", Errors([RATE_LIMIT] * 3))]
+    return await run_probe(name, "Every try of Triage's first request is answered HTTP 429. " + RAISES, SMALL,
+                           script(steps), human_turns=[])
+
+
+async def p_context_length_exceeded(name):
+    steps = [("TriageAgent", Calls([(HO + "RefundAgent", {})])), ("RefundAgent", Errors([CONTEXT_LENGTH]))]
+    return await run_probe(name, "Triage hands off; Refund's request is answered HTTP 400 context_length_exceeded, "
+                           "which the OpenAI client does not retry. " + RAISES, SMALL, script(steps), human_turns=[])
+
+
 PROBES = {
+    "rate_limit_exhausted": p_rate_limit_exhausted,
+    "context_length_exceeded": p_context_length_exceeded,
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
     "text_beside_handoff_split_stream": p_text_beside_handoff_split_stream,

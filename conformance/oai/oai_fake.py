@@ -35,7 +35,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseOutputText
+from openai.types.responses import (
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseOutputRefusal,
+    ResponseOutputText,
+)
 
 from agents.items import ModelResponse
 from agents.lifecycle import RunHooks
@@ -65,6 +70,40 @@ class Reply:
     text: str | None = None
     calls: tuple[tuple[str, dict[str, Any]], ...] = ()
     text_first: bool = True
+    # HTTP errors the endpoint answers the call's tries with, through a real ``AsyncOpenAI``
+    # client (``_through_client``); with nothing else in the reply the call never succeeds.
+    errors: tuple[tuple[int, dict[str, Any]], ...] = ()
+    refusal: str | None = None
+
+
+def Errors(errors: list[tuple[int, dict[str, Any]]], then: Reply | None = None) -> Reply:  # noqa: N802
+    base = then or Reply()
+    return Reply(text=base.text, calls=base.calls, text_first=base.text_first, errors=tuple(errors))
+
+
+def Refusal(refusal: str) -> Reply:  # noqa: N802
+    return Reply(refusal=refusal)
+
+
+async def _through_client(errors: tuple[tuple[int, dict[str, Any]], ...], tries: list[dict[str, Any]]) -> None:
+    """Sends one request through the OpenAI client (its default retries) to a mock transport
+    that answers ``errors`` in turn, then 200: the client's own retries and exception."""
+    import httpx2
+    from openai import AsyncOpenAI
+
+    def handler(request):
+        if len(tries) < len(errors):
+            status, body = errors[len(tries)]
+            tries.append({"status": status, "body": body})
+            return httpx2.Response(status, headers={"retry-after-ms": "1"}, json=body)
+        return httpx2.Response(200, json={
+            "id": "chatcmpl-0", "object": "chat.completion", "created": 0, "model": "stub",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": ""}}]})
+
+    client = AsyncOpenAI(api_key="fake-key", base_url="http://fake-model.invalid/v1",
+                         http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)))
+    await client.chat.completions.create(model="stub", messages=[{"role": "user", "content": "x"}])
 
 
 def Text(text: str) -> Reply:  # noqa: N802 (mirrors sk_fake.Text)
@@ -212,8 +251,19 @@ class ScriptedModel(Model):
             for name, _ in reply.calls:
                 if name not in tool_names:
                     raise RuntimeError(f"policy asked for {name!r}, not offered to {self.agent_name}: {tool_names}")
+        tries: list[dict[str, Any]] = []
+        failure: Exception | None = None
+        if reply.errors:
+            try:
+                await _through_client(reply.errors, tries)
+            except Exception as e:  # noqa: BLE001 (the client's exception goes to the Runner)
+                failure = e
         out: list[Any] = []
         text_items: list[Any] = []
+        if reply.refusal is not None:
+            text_items.append(ResponseOutputMessage(
+                type="message", id=f"msg_{c.calls:04d}", role="assistant", status="completed",
+                content=[ResponseOutputRefusal(type="refusal", refusal=reply.refusal)]))
         call_items: list[Any] = []
         if reply.text is not None:
             text_items.append(ResponseOutputMessage(
@@ -241,8 +291,13 @@ class ScriptedModel(Model):
                 "text": reply.text,
                 "calls": [{"name": n, "arguments": a} for n, a in reply.calls],
                 "output_items": jsonable(out),
+                **({"http_errors": tries} if tries else {}),
+                **({"refusal": reply.refusal} if reply.refusal is not None else {}),
             },
         })
+        if failure is not None:
+            c.log[-1]["reply"]["output_items"] = []
+            raise failure
         return ModelResponse(output=out, usage=Usage(), response_id=None)
 
     def stream_response(self, *a, **kw):  # Runner.run (non-streamed) never calls this

@@ -31,9 +31,11 @@ from oai_fake import (  # noqa: E402
     ARGUMENTS,
     Calls,
     Counters,
+    Errors,
     ModelRequest,
     RecordingHooks,
     RecordingTraceProcessor,
+    Refusal,
     Reply,
     ScriptedModel,
     Text,
@@ -672,7 +674,46 @@ async def p_handoff_input_invalid(name):
                            ESCALATION, script(steps), human_turns=[], check=check)
 
 
+RATE_LIMIT = (429, {"error": {"message": "Rate limit reached for requests. Please try again in 1ms.",
+                               "type": "requests", "param": None, "code": "rate_limit_exceeded"}})
+CONTEXT_LENGTH = (400, {"error": {"message": "This model's maximum context length is 128000 tokens. However, your "
+                                   "messages resulted in 128001 tokens. Please reduce the length of the messages.",
+                                   "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}})
+THROUGH = ("The errors go through a real AsyncOpenAI client (default max_retries 2) to a mock transport "
+           "(retry-after-ms 1); its exception, if it raises, is what the fake model raises to the Runner.")
+
+
+async def p_rate_limit_then_success(name):
+    steps = [("TriageAgent", Errors([RATE_LIMIT], Calls([("transfer_to_refundagent", {})]))),
+             ("RefundAgent", Text("Refund team here. What is the order ID?"))]
+    return await run_probe(name, "Triage's first request is answered HTTP 429, the client's retry gets the handoff. "
+                           + THROUGH, SMALL, script(steps), human_turns=[])
+
+
+async def p_rate_limit_exhausted(name):
+    steps = [("TriageAgent", Errors([RATE_LIMIT] * 3))]
+    return await run_probe(name, "Every try of Triage's first request is answered HTTP 429: the client tries 3 "
+                           "times and raises. " + THROUGH, SMALL, script(steps), human_turns=[])
+
+
+async def p_context_length_exceeded(name):
+    steps = [("TriageAgent", Calls([("transfer_to_refundagent", {})])),
+             ("RefundAgent", Errors([CONTEXT_LENGTH]))]
+    return await run_probe(name, "Triage hands off; Refund's request is answered HTTP 400 context_length_exceeded, "
+                           "which the client does not retry. " + THROUGH, SMALL, script(steps), human_turns=[])
+
+
+async def p_refusal(name):
+    steps = [("TriageAgent", Refusal("I can't help with that."))]
+    return await run_probe(name, "Triage's model answers with a refusal content part only.", SMALL, script(steps),
+                           human_turns=[])
+
+
 PROBES = {
+    "rate_limit_then_success": p_rate_limit_then_success,
+    "rate_limit_exhausted": p_rate_limit_exhausted,
+    "context_length_exceeded": p_context_length_exceeded,
+    "refusal": p_refusal,
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
     "text_beside_handoff_calls_first": p_text_beside_handoff_calls_first,

@@ -27,7 +27,9 @@ from semantic_kernel.functions import kernel_function  # noqa: E402
 from sk_fake import (  # noqa: E402
     Calls,
     Counters,
+    Errors,
     ProbeStop,
+    Refusal,
     Reply,
     Request,
     Text,
@@ -608,7 +610,56 @@ async def p_tool_rounds__with_text(name):
     return await _rounds(name, False, True)
 
 
+RATE_LIMIT = (429, {"error": {"message": "Rate limit reached for requests. Please try again in 1ms.",
+                               "type": "requests", "param": None, "code": "rate_limit_exceeded"}})
+CONTEXT_LENGTH = (400, {"error": {"message": "This model's maximum context length is 128000 tokens. However, your "
+                                   "messages resulted in 128001 tokens. Please reduce the length of the messages.",
+                                   "type": "invalid_request_error", "param": None, "code": "context_length_exceeded"}})
+
+
+async def p_rate_limit_then_success(name):
+    steps = [
+        ("TriageAgent", Errors([RATE_LIMIT], Calls([(TO_REFUND, {})]))),
+        ("RefundAgent", Calls([(COMPLETE, {"task_summary": "done"})])),
+    ]
+    policy, _ = script(steps)
+    return await run_probe(name, "The endpoint answers Triage's first request with HTTP 429 (OpenAI's rate-limit body, "
+                           "retry-after-ms 1); the OpenAI client (max_retries 2) tries again and gets the handoff; "
+                           "Refund completes.", SMALL, policy, task=TASK, human_turns=[])
+
+
+async def p_rate_limit_exhausted(name):
+    steps = [("TriageAgent", Errors([RATE_LIMIT] * 3))]
+    policy, _ = script(steps)
+    return await run_probe(name, "The endpoint answers every try of Triage's first request with HTTP 429: the OpenAI "
+                           "client tries 3 times, then raises; the orchestration's get() raises.", SMALL, policy,
+                           task=TASK, human_turns=[])
+
+
+async def p_context_length_exceeded(name):
+    steps = [
+        ("TriageAgent", Calls([(TO_REFUND, {})])),
+        ("RefundAgent", Errors([CONTEXT_LENGTH])),
+    ]
+    policy, _ = script(steps)
+    return await run_probe(name, "Triage hands off; the endpoint answers Refund's request with HTTP 400 "
+                           "context_length_exceeded, which the OpenAI client does not retry; get() raises.", SMALL,
+                           policy, task=TASK, human_turns=[])
+
+
+async def p_refusal__usage_chunk(name):
+    policy, _ = script([("TriageAgent", Refusal("I can't help with that.")),
+                        ("TriageAgent", Calls([(COMPLETE, {"task_summary": "closed"})]))])
+    return await run_probe(name, "Triage's model streams a refusal (delta.refusal, no content), then the usage chunk; "
+                           "the human answers and Triage completes.", SMALL, policy, task=TASK,
+                           human_turns=["Please help."], usage_chunk=True)
+
+
 PROBES = {
+    "refusal__usage_chunk": p_refusal__usage_chunk,
+    "rate_limit_then_success": p_rate_limit_then_success,
+    "rate_limit_exhausted": p_rate_limit_exhausted,
+    "context_length_exceeded": p_context_length_exceeded,
     "customer_support": p_customer_support,
     "text_beside_handoff_same_chunk": p_text_beside_handoff_same_chunk,
     "text_beside_handoff_earlier_chunk": p_text_beside_handoff_earlier_chunk,

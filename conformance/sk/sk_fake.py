@@ -61,6 +61,9 @@ class Reply:
 
     parts: tuple[dict[str, Any], ...]
     usage_chunk: bool | None = None  # None = the Counters default
+    # HTTP errors the transport answers the call's tries with before the reply (each
+    # ``(status, OpenAI error body)``); with no ``parts`` the call never succeeds.
+    errors: tuple[tuple[int, dict[str, Any]], ...] = ()
 
     @property
     def text(self) -> str | None:
@@ -68,8 +71,23 @@ class Reply:
         return t if any("text" in p for p in self.parts) else None
 
     @property
+    def refusal(self) -> str | None:
+        return next((p["refusal"] for p in self.parts if "refusal" in p), None)
+
+    @property
     def calls(self) -> list[tuple[str, Any]]:
         return [c for p in self.parts for c in p.get("calls", ())]
+
+
+def Errors(errors: list[tuple[int, dict[str, Any]]], then: Reply | None = None) -> Reply:  # noqa: N802
+    """HTTP errors answered to the call's tries, then ``then`` (or nothing: the client gives up)."""
+    base = then or Reply(parts=())
+    return Reply(parts=base.parts, usage_chunk=base.usage_chunk, errors=tuple(errors))
+
+
+def Refusal(refusal: str, **kw: Any) -> Reply:  # noqa: N802
+    """A refusal streamed as OpenAI streams one (``delta.refusal``, no content)."""
+    return Reply(parts=({"refusal": refusal},), **kw)
 
 
 def Text(text: str, **kw: Any) -> Reply:  # noqa: N802
@@ -183,6 +201,9 @@ def _chunks(reply: Reply, n: int, c: Counters, usage: bool) -> tuple[list[dict[s
     for p in reply.parts:
         text = p.get("text")
         calls = list(p.get("calls", ()))
+        if "refusal" in p:
+            deltas.append({"role": "assistant", "content": None, "refusal": p["refusal"]})
+            continue
         if not calls:
             deltas.append({"role": "assistant", "content": text})
             continue
@@ -216,8 +237,23 @@ class _Transport:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content.decode())
-        n, reply = self.c.pending.pop(0)
+        n, reply = self.c.pending[0]
         entry = self.c.log[n - 1]
+        tries = entry["reply"].setdefault("http_errors", []) if reply.errors else []
+        if len(tries) < len(reply.errors):
+            status, error = reply.errors[len(tries)]
+            tries.append({"status": status, "body": error})
+            if len(tries) == len(reply.errors) and not reply.parts:
+                self.c.pending.pop(0)  # no try succeeds: the call has no stream
+                entry["reply"].update(stream_chunks=[], call_ids=[])
+            entry["messages"] = body.get("messages", [])
+            entry["tools"] = [t["function"]["name"] for t in body.get("tools", [])]
+            entry["wire_request"] = {k: v for k, v in body.items() if k not in ("messages", "tools")}
+            self.c.tool_schemas_by_agent.setdefault(entry["agent"], body.get("tools", []))
+            # retry-after-ms keeps the client's wait short (it honours 0 < delay <= 60 s).
+            return httpx.Response(status, headers={"content-type": "application/json", "retry-after-ms": "1"},
+                                  content=json.dumps(error).encode())
+        self.c.pending.pop(0)
         usage = self.c.usage_chunk if reply.usage_chunk is None else reply.usage_chunk
         objs, readable = _chunks(reply, n, self.c, usage)
         entry["wire_request"] = {k: v for k, v in body.items() if k not in ("messages", "tools")}
@@ -257,7 +293,8 @@ class FakeChatCompletion(OpenAIChatCompletion):
             "streaming": True,
             "function_invoke_attempt": function_invoke_attempt,
             "sk_messages": views,
-            "reply": {"text": reply.text, "calls": [{"name": a, "arguments": _args(b)} for a, b in reply.calls]},
+            "reply": {"text": reply.text, "calls": [{"name": a, "arguments": _args(b)} for a, b in reply.calls],
+                      **({"refusal": reply.refusal} if reply.refusal is not None else {})},
         })
         c.pending.append((n, reply))
         async for x in super()._inner_get_streaming_chat_message_contents(chat_history, settings,
@@ -268,7 +305,7 @@ class FakeChatCompletion(OpenAIChatCompletion):
 def make_service(agent_name: str, policy: Policy, c: Counters) -> FakeChatCompletion:
     POLICIES[agent_name] = (policy, c)
     client = AsyncOpenAI(api_key="fake-key", base_url="http://fake-model.invalid/v1",
-                         http_client=httpx.AsyncClient(transport=httpx.MockTransport(_Transport(c))), max_retries=0)
+                         http_client=httpx.AsyncClient(transport=httpx.MockTransport(_Transport(c))))
     return FakeChatCompletion(ai_model_id="stub", service_id=agent_name, async_client=client)
 
 

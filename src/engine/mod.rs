@@ -4,6 +4,7 @@
 //! [`Human`] traits, the async [`Orchestration`] that drives the core, and the finished
 //! [`Run`] with its renderings.
 
+mod api_error;
 mod autonomous;
 mod core;
 mod event;
@@ -16,6 +17,7 @@ pub mod profile;
 mod run;
 mod settings;
 
+pub use api_error::{ApiError, CLIENT_RETRIES, ErrorRules, Refusal};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
 pub use core::{Core, Next};
 pub use event::{

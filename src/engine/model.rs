@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, TASK_SUMMARY};
-use crate::engine::{EventIndex, EventKind, EventLog, Profile, Thread, ToolOutput};
+use crate::engine::{ApiError, EventIndex, EventKind, EventLog, Profile, Thread, ToolOutput};
 
 /// The language model behind every agent of a run.
 ///
@@ -43,6 +43,10 @@ pub struct Response {
     /// Whether the host ends the conversation after this text reply: a `complete` step under
     /// a framework that has no completion function (the text is the final output).
     pub ends_conversation: bool,
+    /// A refusal the model answered with (Chat Completions `message.refusal`, a Responses
+    /// `refusal` content part), which each framework reads its own way
+    /// ([`ErrorRules`](crate::engine::ErrorRules)).
+    pub refusal: Option<String>,
 }
 
 /// The tool calls of a [`Response`]: a vector that keeps its first call inline.
@@ -77,6 +81,7 @@ impl Response {
             }],
             text_in_call_chunk: false,
             ends_conversation: false,
+            refusal: None,
         }
     }
     /// A response that hands off to `agent`.
@@ -110,6 +115,9 @@ pub struct ModelError {
     /// not match; no script; the responses used up). The message's lines are then the
     /// model's own, and are shown as lines; `None` from other models.
     pub detail: Option<Box<Value>>,
+    /// The error the model's API answered with (a scripted `error`), which the framework's
+    /// client may try again; `None` for a model that could not answer at all.
+    pub api: Option<Box<ApiError>>,
 }
 
 impl ModelError {
@@ -118,6 +126,16 @@ impl ModelError {
         ModelError {
             message: message.into(),
             detail: None,
+            api: None,
+        }
+    }
+
+    /// The model's API answered with `error` (see [`ModelError::api`]).
+    pub fn api(error: ApiError) -> ModelError {
+        ModelError {
+            message: format!("the model's API answered with {}", error.describe()),
+            detail: Some(Box::new(error.detail())),
+            api: Some(Box::new(error)),
         }
     }
 

@@ -4,9 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::pattern::Pattern;
-use super::script::{CallCount, CallSpec, Chunk, Script, When};
+use super::script::{CallCount, CallSpec, Chunk, ErrorSpec, Script, Step, When};
 use crate::design::Template;
 use crate::design::{AgentId, Design, parameter_list};
+use crate::engine::ApiError;
 use crate::files::{closest, json_key};
 
 /// A script that does not fit its design. `place` is the JSON path below `model.scripted`.
@@ -34,6 +35,10 @@ pub(super) struct CompiledStep {
     pub(super) ends_conversation: bool,
     /// Whether the step hands off (`handoff`).
     pub(super) hands_off: bool,
+    /// The error the model's API answers with instead (`error`).
+    pub(super) error: Option<ApiError>,
+    /// The refusal the model answers with instead (`refusal`).
+    pub(super) refusal: Option<String>,
 }
 
 /// A call a step makes: the function's name and each argument's template.
@@ -169,6 +174,22 @@ pub(super) fn compile(
             }
             Ok(t)
         };
+        if step.error.is_some() || step.refusal.is_some() {
+            compiled.push(CompiledStep {
+                user,
+                tool_result,
+                call: when.call,
+                say: None,
+                calls: Vec::new(),
+                source: describe_step(key, i, &when),
+                text_in_call_chunk: false,
+                ends_conversation: false,
+                hands_off: false,
+                error: api_error(step, &here)?,
+                refusal: step.refusal.clone(),
+            });
+            continue;
+        }
         let surface = design.surface();
         // A framework without a completion function ends with a final text reply.
         let final_text = step.complete.as_deref().filter(|_| surface.complete.is_none());
@@ -294,6 +315,8 @@ pub(super) fn compile(
             text_in_call_chunk: step.chunk == Some(Chunk::One),
             ends_conversation: final_text.is_some(),
             hands_off: step.handoff.is_some(),
+            error: None,
+            refusal: None,
         });
     }
     let compiled = if is_rules {
@@ -302,6 +325,50 @@ pub(super) fn compile(
         Compiled::Responses(compiled)
     };
     Ok(AgentScript { compiled, saturation })
+}
+
+/// The error of a step that answers with `error` (or `refusal`), which then has no other
+/// answer: a status must be one of HTTP's errors, 400 to 599.
+fn api_error(step: &Step, here: &str) -> Result<Option<ApiError>, ScriptError> {
+    let err = |place: String, message: String| Err(ScriptError { place, message });
+    let others = [
+        ("say", step.say.is_some()),
+        ("call", step.call.is_some()),
+        ("calls", step.calls.is_some()),
+        ("handoff", step.handoff.is_some()),
+        ("complete", step.complete.is_some()),
+        ("chunk", step.chunk.is_some()),
+        ("refusal", step.refusal.is_some() && step.error.is_some()),
+    ];
+    let (field, what) = match step.error {
+        Some(_) => ("error", "an error of the model's API is the whole answer"),
+        None => ("refusal", "a refusal is the whole answer"),
+    };
+    if let Some((other, _)) = others.iter().find(|(_, given)| *given) {
+        return err(
+            format!("{here}.{other}"),
+            format!("`{field}` cannot go with `{other}`: {what}"),
+        );
+    }
+    Ok(match &step.error {
+        None => None,
+        Some(ErrorSpec::Timeout) => Some(ApiError::timeout()),
+        Some(ErrorSpec::ContextLengthExceeded) => Some(ApiError::context_length_exceeded()),
+        Some(ErrorSpec::Status(spec)) => {
+            if !(400..=599).contains(&spec.status) {
+                return err(
+                    format!("{here}.error.status"),
+                    format!("{} is not an HTTP error status (400 to 599)", spec.status),
+                );
+            }
+            Some(ApiError::status(
+                spec.status,
+                spec.code.clone(),
+                spec.kind.clone(),
+                spec.message.clone(),
+            ))
+        }
+    })
 }
 
 /// Checks a scripted call: an own tool needs every required parameter, no other argument,

@@ -25,7 +25,7 @@ use explain::{Input, Other};
 
 pub use compile::ScriptError;
 pub(crate) use explain::one_word_off;
-pub use script::{CallCount, CallSpec, Chunk, HandoffTo, Script, Step, When};
+pub use script::{CallCount, CallSpec, Chunk, ErrorSpec, HandoffTo, Script, StatusSpec, Step, When};
 
 #[derive(Debug, Clone, Default)]
 struct AgentState {
@@ -167,6 +167,9 @@ impl ScriptedModel {
         if script.saturation.is_some_and(|s| call < s) || remembered {
             self.version += 1;
         }
+        if let Some(error) = &step.error {
+            return Err(ModelError::api(error.clone()));
+        }
         let lookup = |key: &str| state.memory.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
         let missing = |key: String| {
             let message = format!(
@@ -211,6 +214,7 @@ impl ScriptedModel {
             calls,
             text_in_call_chunk: step.text_in_call_chunk,
             ends_conversation: step.ends_conversation,
+            refusal: step.refusal.clone(),
         })
     }
 }

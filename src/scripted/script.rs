@@ -67,6 +67,85 @@ pub struct Step {
     /// Semantic Kernel Python passes on only chunks without calls.
     #[serde(default)]
     pub chunk: Option<Chunk>,
+    /// Instead of a response, the model's API answers with an error: an HTTP status with
+    /// OpenAI's error body (`{"status": 429}`), `"timeout"` (no answer in time) or
+    /// `"context_length_exceeded"` (HTTP 400 with that code). The framework's client tries a
+    /// timeout, 408, 409, 429 and 5xx again (each try reads the next answer); otherwise, or
+    /// when its tries are spent, the run fails as the framework fails it.
+    #[serde(default)]
+    pub error: Option<ErrorSpec>,
+    /// Instead of a response, the model refuses with this text (Chat Completions
+    /// `message.refusal`, a Responses `refusal` content part).
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+/// An error the model's API answers with: `"timeout"`, `"context_length_exceeded"`, or an
+/// HTTP status with parts of OpenAI's error body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorSpec {
+    /// No answer before the client's timeout.
+    Timeout,
+    /// HTTP 400, code `context_length_exceeded`.
+    ContextLengthExceeded,
+    /// An HTTP status.
+    Status(StatusSpec),
+}
+
+/// An HTTP status the model's API answers with, and the error body's fields (OpenAI's
+/// usual ones for the status when not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusSpec {
+    /// The HTTP status, 400 to 599.
+    pub status: u16,
+    /// The body's `error.code` (`rate_limit_exceeded`, `context_length_exceeded`, ...).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The body's `error.type` (`requests`, `invalid_request_error`, `server_error`, ...).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The body's `error.message`.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ErrorSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ErrorSpec, D::Error> {
+        let value = Value::deserialize(d)?;
+        match value {
+            Value::String(s) => match s.as_str() {
+                "timeout" => Ok(ErrorSpec::Timeout),
+                "context_length_exceeded" => Ok(ErrorSpec::ContextLengthExceeded),
+                other => Err(serde::de::Error::custom(format!(
+                    "unknown error `{other}`: expected \"timeout\", \"context_length_exceeded\" or {{\"status\": 429}}"
+                ))),
+            },
+            Value::Object(_) => StatusSpec::deserialize(value)
+                .map(ErrorSpec::Status)
+                .map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom(
+                "expected \"timeout\", \"context_length_exceeded\" or an HTTP status like {\"status\": 429}",
+            )),
+        }
+    }
+}
+
+/// `"timeout"`, `"context_length_exceeded"`, or `{"status": 429, ...}`.
+impl schemars::JsonSchema for ErrorSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorSpec".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let status = generator.subschema_for::<StatusSpec>();
+        schemars::json_schema!({
+            "description": "An error the model's API answers with: \"timeout\", \"context_length_exceeded\" (HTTP 400), or an HTTP status with OpenAI's error body.",
+            "anyOf": [
+                { "type": "string", "enum": ["timeout", "context_length_exceeded"] },
+                status
+            ]
+        })
+    }
 }
 
 /// How a reply with text and calls is streamed.
@@ -154,6 +233,16 @@ impl Step {
     /// Answers by completing the task.
     pub fn complete(mut self, summary: impl Into<String>) -> Step {
         self.complete = Some(summary.into());
+        self
+    }
+    /// Answers with an error of the model's API (see [`Step::error`]).
+    pub fn error(mut self, error: ErrorSpec) -> Step {
+        self.error = Some(error);
+        self
+    }
+    /// Answers with a refusal (see [`Step::refusal`]).
+    pub fn refuse(mut self, refusal: impl Into<String>) -> Step {
+        self.refusal = Some(refusal.into());
         self
     }
     /// Streams the text in the same chunk as the first call (see [`Step::chunk`]).

@@ -312,6 +312,8 @@ pub struct Body {
     pub content_type: &'static str,
     /// The frames, each written as it is (an event per frame when streaming).
     pub frames: Vec<Bytes>,
+    /// Headers besides the content type (`retry-after-ms` of a scripted error).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Body {
@@ -326,6 +328,7 @@ impl Body {
             status: 200,
             content_type: "application/json",
             frames: vec![Bytes::from(serde_json::to_vec(value).expect("answers serialise"))],
+            headers: Vec::new(),
         }
     }
 
@@ -335,6 +338,7 @@ impl Body {
             status: 200,
             content_type: "text/event-stream",
             frames: events.into_iter().map(|e| e.0).collect(),
+            headers: Vec::new(),
         }
     }
 
@@ -349,6 +353,21 @@ impl Body {
             status,
             ..Body::json(&json!({"error": {"message": message, "type": kind, "param": null, "code": code}}))
         }
+    }
+
+    /// A scripted error of the model's API as the app's client reads it: the status (a
+    /// timeout as 408, which the client tries again alike) with OpenAI's error body, and,
+    /// when the client tries it again, `retry-after-ms: 1`, which it honours, so the retry
+    /// comes at once.
+    pub fn api_error(error: &crate::engine::ApiError) -> Body {
+        let mut body = Body {
+            status: error.status.unwrap_or(408),
+            ..Body::json(&error.body())
+        };
+        if error.retried() {
+            body.headers.push(("retry-after-ms", "1".into()));
+        }
+        body
     }
 
     /// All frames, joined (what a client reads).

@@ -510,6 +510,11 @@ fn response(body: Body) -> hyper::Response<Frames> {
             hyper::header::HeaderValue::from_static("no-cache"),
         );
     }
+    for (name, value) in &body.headers {
+        if let Ok(value) = hyper::header::HeaderValue::from_str(value) {
+            headers.insert(hyper::header::HeaderName::from_static(name), value);
+        }
+    }
     response
 }
 

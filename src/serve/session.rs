@@ -413,6 +413,15 @@ impl<M: Model> Lockstep<M> {
             }
         };
         match self.inner.respond(request).await {
+            // Not served yet: each framework sends a refusal back in its own shape.
+            Ok(response) if response.refusal.is_some() => {
+                let message = format!(
+                    "{}'s script answers call {} with a refusal, which handoff serve does not serve yet (run it with `handoff run`)",
+                    expected.name, expected.call
+                );
+                self.refuse(exchange, "handoff_refusal_not_served", &message);
+                Err(ModelError::new(message))
+            }
             Ok(mut response) => {
                 // Calls go back named as the request offered them (a script may name a
                 // function plainly); a call made without tools is not made at all.
@@ -435,8 +444,16 @@ impl<M: Model> Lockstep<M> {
                 response.text_in_call_chunk &= !request.tools_off();
                 Ok(response)
             }
+            // The script's error of the model's API goes to the app as the API sends it: its
+            // client may try the same request again, which the run's next call takes.
             Err(error) => {
-                self.refuse(exchange, "handoff_no_answer", &error.message);
+                match error.api.as_deref() {
+                    Some(api) => {
+                        self.traffic.answered += 1;
+                        let _ = exchange.reply.send(Body::api_error(api));
+                    }
+                    None => self.refuse(exchange, "handoff_no_answer", &error.message),
+                }
                 Err(error)
             }
         }

@@ -11,6 +11,7 @@
 //! - `conformance`: every trace of a real framework in `conformance/traces/`, call by call;
 //! - `trace`: every model call of the customer-support run against the real Semantic Kernel trace;
 //! - `typed_tools`: typed tool parameters as each profile offers them, against the real frameworks;
+//! - `model_errors`: a scripted HTTP error, timeout, context-length error or refusal under each profile;
 //! - `semantics`: one test per rule of the engine: visibility, policies, limits, loops, outcomes;
 //! - `scenarios`: every shipped scenario meets its `expect` block, the tutorial's sample output;
 //! - `record` (with the fake `endpoint`): `handoff record` against a loopback server, `handoff replay`;
@@ -57,6 +58,7 @@ mod fuzz_reach;
 mod handoff_history;
 mod host;
 mod lint;
+mod model_errors;
 mod profile_option;
 mod pytest_examples;
 mod real_af;

@@ -22,6 +22,7 @@ mod autonomous;
 mod calls;
 mod carried;
 mod drive;
+mod failure;
 mod rewrite;
 mod termination;
 mod turns;
@@ -82,6 +83,8 @@ pub struct Core {
     /// Per agent: whether a dropped thread of its was noted already (once is enough).
     drop_noted: Vec<bool>,
     model_calls: u32,
+    /// Times the framework's client has tried the current model call again (`failure.rs`).
+    retries: u32,
     /// Model calls since the last human reply (the OpenAI Agents SDK's `max_turns`).
     calls_in_human_turn: u32,
     /// Agent Framework's supersteps so far.
@@ -161,6 +164,7 @@ impl Core {
             has_thread: vec![false; agents],
             drop_noted: vec![false; agents],
             model_calls: 0,
+            retries: 0,
             calls_in_human_turn: 0,
             supersteps: 0,
             human_turns: 0,
@@ -247,15 +251,8 @@ impl Core {
         }
         self.model_state = model_state;
         let agent = self.active;
-        let mut response = match reply {
-            Ok(response) => response,
-            Err(error) => {
-                return self.finish(Outcome::ModelFailed {
-                    agent,
-                    message: error.message,
-                    detail: error.detail,
-                });
-            }
+        let Some(mut response) = self.accept(agent, reply) else {
+            return;
         };
         self.model_calls += 1;
         self.calls_in_human_turn += 1;

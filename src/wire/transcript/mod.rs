@@ -189,6 +189,7 @@ impl From<&RecordedResponse> for Response {
                 .collect(),
             text_in_call_chunk: recorded.text_in_call_chunk,
             ends_conversation: recorded.ends_conversation,
+            refusal: None,
         }
     }
 }

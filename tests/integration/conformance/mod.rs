@@ -5,11 +5,13 @@
 //! called, the tools offered, every input message, the reply, and how the run ended.
 //!
 //! - `trace`: a trace read into the neutral shape (`view`);
-//! - `scenario`: the scenario file a trace gives (`json` writes it in key order);
+//! - `scenario`: the scenario file a trace gives (`json` writes it in key order; `errors`
+//!   the HTTP errors and refusals of a call);
 //! - `run`: the harness's run of it, each request in the same neutral shape;
 //! - `known`: the differences the harness does not reproduce, each asserted;
 //! - `rules`: the rules of the profiles, one test each, by the traces that show them.
 
+mod errors;
 mod json;
 mod known;
 mod rules;

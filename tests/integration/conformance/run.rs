@@ -18,12 +18,17 @@ struct Capture {
     framework: Framework,
     inner: ScriptedModel,
     seen: Vec<CallRecord>,
+    /// Per request: whether the model's API answered it with an error (a try the
+    /// framework's client makes again, or the last one, on which the run fails).
+    failed_tries: Vec<bool>,
 }
 
 impl Model for Capture {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         self.seen.push(request_record(self.framework, request));
-        self.inner.respond(request)
+        let reply = self.inner.reply(request);
+        self.failed_tries.push(matches!(&reply, Err(e) if e.api.is_some()));
+        std::future::ready(reply)
     }
     fn state(&self) -> Option<u64> {
         self.inner.state()
@@ -126,6 +131,7 @@ pub fn record_run(scenario: &Scenario, framework: Framework) -> HarnessRun {
         framework,
         inner: model,
         seen: Vec::new(),
+        failed_tries: Vec::new(),
     };
     let run = handoff_harness::engine::block_on(scenario.run_with(&mut capture))
         .unwrap()
@@ -135,7 +141,18 @@ pub fn record_run(scenario: &Scenario, framework: Framework) -> HarnessRun {
         EventKind::Reply { text, calls } => Some((e.agent.unwrap(), text, run.log().calls(*calls))),
         _ => None,
     });
-    let mut calls = capture.seen;
+    // A try the client made again is the same call: only the last try of a call that
+    // failed is one (the trace's calls are the framework's).
+    let last = capture.seen.len().saturating_sub(1);
+    let failed_run = matches!(run.outcome(), Outcome::ModelFailed { .. });
+    let mut calls: Vec<CallRecord> = capture
+        .seen
+        .into_iter()
+        .zip(capture.failed_tries)
+        .enumerate()
+        .filter(|(i, (_, failed))| !failed || (*i == last && failed_run))
+        .map(|(_, (record, _))| record)
+        .collect();
     for (record, (agent, text, made)) in calls.iter_mut().zip(replies) {
         record.reply = ReplyView {
             text: text.as_deref().map(String::from),
@@ -175,6 +192,7 @@ pub fn outcome(framework: Framework, harness: &HarnessRun, with_handoffs: bool) 
         (Outcome::Completed { summary, .. }, _) => summary.clone(),
         (Outcome::EndedWithoutHuman { text, .. }, _) => text.clone(),
         (Outcome::FrameworkError { error, .. }, _) => error.clone(),
+        (Outcome::ModelFailed { message, .. }, _) => message.clone(),
         (Outcome::LimitReached { limit, value, .. }, _) => format!("{} {value}", limit.name()),
         _ => run.outcome_line(),
     };

@@ -373,10 +373,19 @@ fn scripts(trace: &Trace) -> Json {
     let calls = trace.calls();
     for (i, call) in calls.iter().enumerate() {
         let agent = call["agent"].as_str().unwrap();
-        let step = step(trace, call, i + 1 == calls.len());
-        match agents.iter_mut().find(|(a, _)| a == agent) {
-            Some((_, steps)) => steps.push(step),
-            None => agents.push((agent.to_string(), vec![step])),
+        let index = match agents.iter().position(|(a, _)| a == agent) {
+            Some(index) => index,
+            None => {
+                agents.push((agent.to_string(), Vec::new()));
+                agents.len() - 1
+            }
+        };
+        let steps = &mut agents[index].1;
+        // Each HTTP error the endpoint answered a try of the call with, then the reply (none
+        // when no try succeeded).
+        steps.extend(super::errors::steps(call));
+        if !super::errors::failed(call) {
+            steps.push(step(trace, call, i + 1 == calls.len()));
         }
     }
     Json::object(
@@ -398,6 +407,9 @@ fn ends_conversation(trace: &Trace, call: &Value, last: bool) -> bool {
 /// The scripted response of one traced call.
 fn step(trace: &Trace, call: &Value, last: bool) -> Json {
     let reply = &call["reply"];
+    if let Some(refusal) = super::errors::refusal(call) {
+        return Json::object([("refusal", Json::text(refusal))]);
+    }
     let text = reply["text"].as_str().filter(|t| !t.is_empty());
     let calls = reply["calls"].as_array().unwrap();
     if ends_conversation(trace, call, last) {

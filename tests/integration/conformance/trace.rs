@@ -363,10 +363,16 @@ impl Trace {
                     .iter()
                     .map(|c| call(&c["id"], &c["function"]["name"], &c["function"]["arguments"]))
                     .collect();
+                // A list of content parts is its texts joined, as the API reads it (SK writes
+                // an assistant message with no items, an empty reply, as `content: []`).
+                let content = match &m["content"] {
+                    Value::Array(parts) => Some(parts.iter().filter_map(|p| p["text"].as_str()).collect()),
+                    other => text(other),
+                };
                 vec![msg(
                     m["role"].as_str().unwrap(),
                     text(&m["name"]),
-                    text(&m["content"]),
+                    content,
                     calls,
                     text(&m["tool_call_id"]),
                 )]
@@ -471,6 +477,15 @@ impl Trace {
                 };
                 (kind, text(&o["final_output"]))
             }
+            // The endpoint's HTTP error the client gave up on: the model failed (SK's fake is a
+            // subclass of the connector, which names its class in the message).
+            (_, "error") if self.calls().last().is_some_and(super::errors::failed) => (
+                "model-failed",
+                error().replace(
+                    "sk_fake.FakeChatCompletion",
+                    "semantic_kernel.connectors.ai.open_ai.services.open_ai_chat_completion.OpenAIChatCompletion",
+                ),
+            ),
             (_, "error") => ("framework-error", error()),
             (_, other) => panic!("{}: outcome kind `{other}` is not mapped", self.label()),
         };
