@@ -108,6 +108,18 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
         | EventKind::Host { .. }
         | EventKind::Broadcast { .. }
         | EventKind::Note { .. } => {}
+        EventKind::Approval { call, approved } => {
+            let called = crate::engine::decided_call(log, index as u32, *call).map_or("", |c| &*c.name);
+            out.push(format!(
+                "{} {}'s call of {called}",
+                if *approved {
+                    "the human approves"
+                } else {
+                    "the human rejects"
+                },
+                design.agent(agent).name
+            ));
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! [`Human`] traits, the async [`Orchestration`] that drives the core, and the finished
 //! [`Run`] with its renderings.
 
+mod approval;
 mod core;
 mod event;
 mod loops;
@@ -14,6 +15,8 @@ pub mod profile;
 mod run;
 mod settings;
 
+pub(crate) use approval::decided_call;
+pub use approval::{Approval, ApprovalRequest};
 pub use core::{Core, Next};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,

@@ -18,6 +18,7 @@ use crate::engine::loops::{LoopDetector, ToolRounds};
 use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibility};
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
+mod approvals;
 mod calls;
 mod termination;
 mod turns;
@@ -29,6 +30,9 @@ pub enum Next {
     CallModel,
     /// Ask the human ([`Core::human_request`]), then [`Core::human_answered`].
     AskHuman,
+    /// Ask the human to approve or reject a call ([`Core::approval_request`]), then
+    /// [`Core::approval_answered`] (the OpenAI Agents SDK's `needs_approval`).
+    Approve,
     /// The run is over: [`Core::outcome`].
     Done,
 }
@@ -104,6 +108,8 @@ pub struct Core {
     stop: Option<Outcome>,
     /// Remarks on the response being handled, for the log.
     notes: Vec<String>,
+    /// The response that waits for the human's approval of some of its calls.
+    pending: Option<Box<approvals::Pending>>,
 }
 
 impl Core {
@@ -171,6 +177,7 @@ impl Core {
             handoffs_last: None,
             stop: None,
             notes: Vec::new(),
+            pending: None,
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -279,6 +286,7 @@ impl Core {
                 calls: made.calls,
             },
         );
+        let waits = self.hold_for_approval(agent, reply, first);
         self.append_results(agent, reply, first);
         if let Some(calls) = left_out {
             let names: Vec<&str> = calls.iter().map(|c| &*c.name).collect();
@@ -303,6 +311,9 @@ impl Core {
         }
         if !any_calls {
             return self.end_text_turn(response.ends_conversation, false);
+        }
+        if waits {
+            return self.ask_approval(made.effect, made.any_error);
         }
         match made.effect {
             Some(Effect::Transfer(target)) => self.hand_off(target),
@@ -407,34 +418,15 @@ impl Core {
 
     /// Drives the run to its end without a runtime: `model` answers each model call (with
     /// the model's deciding state after it, see [`Core::model_replied`]), `human` each text
-    /// reply (`None`: nothing more to say). Stops within [`Core::step_budget`], like every driver.
+    /// reply (`None`: nothing more to say). A call that waits for approval gets none: the run
+    /// ends waiting ([`Core::drive_approving`] answers them). Stops within
+    /// [`Core::step_budget`], like every driver.
     pub fn drive(
-        mut self,
-        mut model: impl FnMut(&ModelRequest<'_>) -> (Result<Response, ModelError>, Option<u64>),
-        mut human: impl FnMut(HumanRequest<'_>) -> Option<String>,
+        self,
+        model: impl FnMut(&ModelRequest<'_>) -> (Result<Response, ModelError>, Option<u64>),
+        human: impl FnMut(HumanRequest<'_>) -> Option<String>,
     ) -> crate::engine::Run {
-        let (budget, mut steps) = (self.step_budget(), 0u64);
-        loop {
-            if steps == budget {
-                self.stop_at_ceiling();
-            } else if steps > budget {
-                break; // only a core that does not stop when told gets here
-            }
-            steps += 1;
-            match self.next {
-                Next::CallModel => {
-                    let (reply, state) = model(&self.request());
-                    self.model_replied(reply, state);
-                }
-                Next::AskHuman => {
-                    let answer = human(self.human_request());
-                    self.human_answered(answer);
-                }
-                Next::Done => break,
-            }
-        }
-        self.into_run()
-            .expect("the routing core ended no run within its step budget")
+        self.drive_approving(model, human, |_| None)
     }
 
     fn hand_off(&mut self, target: AgentId) {
