@@ -174,6 +174,7 @@ pub fn outcome(framework: Framework, harness: &HarnessRun, with_handoffs: bool) 
         (Outcome::EndedWithoutHuman { text, .. }, _) => text.clone(),
         (Outcome::FrameworkError { error, .. }, _) => error.clone(),
         (Outcome::LimitReached { limit, value, .. }, _) => format!("{} {value}", limit.name()),
+        (Outcome::AwaitingApproval { calls, .. }, _) => calls.join(", "),
         _ => run.outcome_line(),
     };
     OutcomeView {

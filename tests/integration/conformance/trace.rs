@@ -472,6 +472,12 @@ impl Trace {
                 (kind, text(&o["final_output"]))
             }
             (_, "error") => ("framework-error", error()),
+            // `Runner.run` returned with `result.interruptions` and no decision was left.
+            (Framework::OpenAiAgents, "interrupted") => {
+                let pending = o["pending"].as_array().unwrap().iter();
+                let tools: Vec<&str> = pending.map(|p| p["tool"].as_str().unwrap()).collect();
+                ("awaiting-approval", tools.join(", "))
+            }
             (_, other) => panic!("{}: outcome kind `{other}` is not mapped", self.label()),
         };
         OutcomeView {
