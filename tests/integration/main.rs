@@ -22,6 +22,7 @@
 //! - `profile_option`: `--profile` on the commands that run a scenario;
 //! - `framework_options`: framework options of the `profile` object against the frameworks' own tests;
 //! - `framework_options_edges`: framework options of a handoff edge against the frameworks' own tests;
+//! - `tool_approval`: the Agents SDK's tools that need the human's approval: approved, rejected, pending;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -65,6 +66,7 @@ mod shared_designs;
 mod shell;
 mod snapshots;
 mod support;
+mod tool_approval;
 mod trace;
 mod typed_tools;
 mod wheel;
