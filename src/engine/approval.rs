@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::design::AgentId;
-use crate::engine::{CallId, EventIndex, EventKind, EventLog, ToolCall};
+use crate::engine::{CallId, EventIndex, EventKind, EventLog, ToolCall, ToolOutput};
 
 /// A call that waits for the human's approval: the SDK's `ToolApprovalItem` in
 /// `result.interruptions`, as the app's host shows it (agent, tool, arguments).
@@ -38,6 +38,28 @@ impl Approval {
     pub fn approved(&self) -> bool {
         matches!(self, Approval::Approve)
     }
+}
+
+/// A response interrupted for the human's approval, kept by the routing core (`E`: what the
+/// response does once resumed).
+#[derive(Debug)]
+pub(crate) struct Interrupted<E> {
+    /// The agent whose response it is.
+    pub(crate) agent: AgentId,
+    /// The response, in the log.
+    pub(crate) reply: EventIndex,
+    /// The calls that wait, in call order, each with its result if approved.
+    pub(crate) asked: Vec<(CallId, ToolOutput)>,
+    /// How many of `asked` the human has decided.
+    pub(crate) decided: usize,
+    /// The results of the decided calls, in call order.
+    pub(crate) results: Vec<(CallId, ToolOutput)>,
+    /// The results of the response's handoff calls, in the order they are appended.
+    pub(crate) handoffs: Vec<(CallId, ToolOutput)>,
+    /// What the response does once resumed.
+    pub(crate) effect: Option<E>,
+    /// Whether a result of the response is an error.
+    pub(crate) any_error: bool,
 }
 
 /// The call that the decision at `index` of `log` ([`EventKind::Approval`]) is about: a call of

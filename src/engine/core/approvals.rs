@@ -11,29 +11,10 @@
 
 use super::{Core, Effect, Next};
 use crate::design::{AgentId, ToolKind};
-use crate::engine::approval::{Approval, ApprovalRequest};
+use crate::engine::approval::{Approval, ApprovalRequest, Interrupted};
 use crate::engine::loops::ToolRounds;
 use crate::engine::{CallId, EventIndex, EventKind, HumanRequest, ModelError, ModelRequest, Outcome, Response};
 use crate::engine::{ToolOutput, Visibility};
-
-/// A response interrupted for the human's approval.
-#[derive(Debug)]
-pub(super) struct Pending {
-    agent: AgentId,
-    /// The response, in the log.
-    reply: EventIndex,
-    /// The calls that wait, in call order, each with its result if approved.
-    asked: Vec<(CallId, ToolOutput)>,
-    /// How many of `asked` the human has decided.
-    decided: usize,
-    /// The results of the decided calls, in call order.
-    results: Vec<(CallId, ToolOutput)>,
-    /// The results of the response's handoff calls, in the order they are appended.
-    handoffs: Vec<(CallId, ToolOutput)>,
-    /// What the response does once resumed.
-    effect: Option<Effect>,
-    any_error: bool,
-}
 
 impl Core {
     /// [`Core::drive`], `approve` deciding each call that waits for the human's approval
@@ -112,7 +93,7 @@ impl Core {
         }
         // The handoffs that lost, then the winner (the SDK's order).
         handoffs.sort_by_key(|(i, _, _)| Some(*i) == winner);
-        self.pending = Some(Box::new(Pending {
+        self.pending = Some(Box::new(Interrupted {
             agent,
             reply,
             asked,
@@ -193,7 +174,7 @@ impl Core {
     }
 
     /// Every waiting call is decided: `Runner.run(agent, state)` goes on with the response.
-    fn resume(&mut self, pending: Pending) {
+    fn resume(&mut self, pending: Interrupted<Effect>) {
         let agent = pending.agent;
         let visibility = self.result_visibility(agent);
         for (call, output) in pending.results.into_iter().chain(pending.handoffs) {

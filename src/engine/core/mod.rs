@@ -109,7 +109,7 @@ pub struct Core {
     /// Remarks on the response being handled, for the log.
     notes: Vec<String>,
     /// The response that waits for the human's approval of some of its calls.
-    pending: Option<Box<approvals::Pending>>,
+    pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
 }
 
 impl Core {
