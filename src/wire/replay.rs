@@ -57,11 +57,19 @@ impl Replay {
     /// the run diverged from the recording, if it did.
     pub async fn run(&self, orchestration: &Orchestration) -> (Run, Option<Divergence>) {
         let mut model = self.model(orchestration.design());
+        let approvals = self.transcript.approvals.iter().map(|a| a.decision());
         let run = match self.transcript.no_human {
-            true => orchestration.run(&mut model, &mut crate::engine::NoHuman).await,
+            true if self.transcript.approvals.is_empty() => {
+                orchestration.run(&mut model, &mut crate::engine::NoHuman).await
+            }
+            true => {
+                let mut human = ScriptedHuman::silent().with_approvals(approvals);
+                orchestration.run(&mut model, &mut human).await
+            }
             false => {
-                let mut human =
-                    ScriptedHuman::new(self.transcript.human.iter().cloned()).with_hosts(self.transcript.host_turns());
+                let mut human = ScriptedHuman::new(self.transcript.human.iter().cloned())
+                    .with_hosts(self.transcript.host_turns())
+                    .with_approvals(approvals);
                 orchestration.run(&mut model, &mut human).await
             }
         };

@@ -295,3 +295,65 @@ fn the_library_decides_through_the_human() {
         Some("Refund for order 7 has been issued.")
     ));
 }
+
+/// `handoff record` keeps the decisions in the recording (a rejection's own text too), and a
+/// replay gives them again: the replayed run is the recorded one.
+#[test]
+fn a_recording_keeps_the_decisions_and_its_replay_gives_them_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let triage = format!(r#"[{{"call": {REFUND_7}}}, {{"call": {REFUND_7}}}, {{"say": "Done."}}]"#);
+    let approvals = r#""approvals": [{"reject": "Ask a manager."}, "approve"],"#;
+    let text = refund_desk(r#""openai-agents""#, approvals, &triage);
+    let file = temp_file(&dir, "desk.json", text.as_bytes());
+    let scripted = load(&text).run_blocking().unwrap();
+    let endpoint = crate::endpoint::Endpoint::start(crate::endpoint::answers_of(&scripted));
+    let out = dir.path().join("desk.recording.json");
+    let recorded = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "record",
+            arg(&file),
+            "--base-url",
+            &endpoint.base_url,
+            "--model",
+            "m",
+            "--out",
+            arg(&out),
+        ])
+        .env("OPENAI_API_KEY", "sk-test-0123456789abcdef")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+    let transcript = handoff_harness::wire::Transcript::load(&out).unwrap();
+    let decisions: Vec<Approval> = transcript.approvals.iter().map(|a| a.decision()).collect();
+    assert_eq!(
+        decisions,
+        [
+            Approval::Reject {
+                message: Some("Ask a manager.".into())
+            },
+            Approval::Approve
+        ]
+    );
+    // The scenario's own decisions are not read: the recording's are.
+    let replaying = format!(
+        r#"{{"profile": "openai-agents", "task": "A customer is on the line.", "agents": {},
+             "handoffs": {{"TriageAgent": {{"RefundAgent": null}}}},
+             "model": {{"recording": "desk.recording.json"}}, "expect": {{"outcome": "ended-without-human"}}}}"#,
+        serde_json::from_str::<Value>(&text).unwrap()["agents"]
+    );
+    let replay_file = temp_file(&dir, "replay.json", replaying.as_bytes());
+    let replayed = handoff(&["run", arg(&replay_file)]);
+    assert_eq!(
+        replayed.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&replayed),
+        stderr(&replayed)
+    );
+    assert_eq!(results(&load_file(&replay_file)), results(&scripted));
+}
+
+fn load_file(path: &std::path::Path) -> handoff_harness::Run {
+    Scenario::load(path).unwrap().run_blocking().unwrap()
+}
