@@ -357,3 +357,36 @@ fn a_recording_keeps_the_decisions_and_its_replay_gives_them_again() {
 fn load_file(path: &std::path::Path) -> handoff_harness::Run {
     Scenario::load(path).unwrap().run_blocking().unwrap()
 }
+
+/// `handoff fuzz` gives the scenario's decisions in every run; a run left waiting for approval
+/// is no violation (its last response is not answered yet), and the campaign counts it.
+#[test]
+fn fuzzing_gives_the_decisions_and_a_run_left_waiting_is_no_violation() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "fuzz.json", FUZZED.as_bytes());
+    let out = handoff(&["fuzz", arg(&file), "--cases", "300"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let shown = stdout(&out) + &stderr(&out);
+    assert!(shown.contains("no bounce"), "{shown}");
+    assert!(shown.contains(" awaiting-approval"), "{shown}");
+    assert!(shown.contains(" completed"), "{shown}");
+}
+
+/// Triage issues a refund (approval needed) when asked for one; the human approves one.
+const FUZZED: &str = r#"{ "profile": "openai-agents", "task": "A customer is on the line.",
+  "agents": [
+    { "name": "TriageAgent", "tools": [
+      { "name": "issue_refund", "parameters": {"order_id": null}, "result": "Refund for order {order_id} has been issued.", "needs_approval": true } ] },
+    { "name": "RefundAgent" } ],
+  "handoffs": { "TriageAgent": { "RefundAgent": null }, "RefundAgent": { "TriageAgent": null } },
+  "user": ["refund order 7", "thanks"],
+  "approvals": ["approve"],
+  "model": { "scripted": {
+    "TriageAgent": { "rules": [
+      { "when": { "tool_result": "issued|not approved" }, "say": "Done." },
+      { "when": { "user": "refund order (?P<id>\\d+)" }, "call": { "tool": "issue_refund", "args": { "order_id": "{id}" } } },
+      { "when": { "user": "billing" }, "handoff": "RefundAgent" },
+      { "say": "How can I help?" } ] },
+    "RefundAgent": { "rules": [ { "say": "Refund desk." } ] } } },
+  "expect": { "outcome": "completed" }
+}"#;
