@@ -59,7 +59,10 @@ impl Core {
     /// that does is among them, takes those calls' results and the handoff calls' results out
     /// of `outputs` (only the other results are appended now) and returns `true`.
     pub(super) fn hold_for_approval(&mut self, agent: AgentId, reply: EventIndex, first: u32) -> bool {
-        if self.settings.profile.texts.approval_rejected.is_none() || self.stop.is_some() {
+        if self.settings.profile.texts.approval_rejected.is_none()
+            || self.stop.is_some()
+            || !self.design.agent(agent).tools.iter().any(|t| t.needs_approval)
+        {
             return false;
         }
         let design = self.design.clone();
