@@ -5,7 +5,11 @@ Usage: python probes.py OUT_DIR [probe ...]
 
 Host loop (the SDK's examples/customer_service/main.py): append the user item, Runner.run(current,
 items), items = result.to_input_list(), current = result.last_agent; the next scripted human reply
-starts the next run; the conversation ends when the scripted human has nothing more to say.
+starts the next run; the conversation ends when the scripted human has nothing more to say. With
+tools that need approval, as examples/agent_patterns/human_in_the_loop.py does: while
+result.interruptions, state = result.to_state(), the human's next scripted decision for each
+(state.approve / state.reject), then Runner.run(current, state); a human with no decision left
+ends the conversation with the interruption pending.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "common"))
 
 from dataclasses import dataclass  # noqa: E402
 
-from agents import Agent, RunConfig, Runner, function_tool, handoff  # noqa: E402
+from agents import Agent, FunctionTool, RunConfig, Runner, function_tool, handoff  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 from agents.tracing import set_trace_processors  # noqa: E402
 from oai_fake import (  # noqa: E402
@@ -178,6 +182,9 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
         "start_agent": d["agents"][0][0],
         "agents": [{"name": n, "handoff_description": a.handoff_description, "instructions": a.instructions,
                     "tools": [t.name for t in a.tools],
+                    # Only where a tool needs approval (older traces have no such key).
+                    **({"needs_approval": names} if (names := [t.name for t in a.tools if isinstance(t, FunctionTool)
+                                                              and t.needs_approval is True]) else {}),
                     "handoffs": [{"target": h.agent_name, "tool_name": h.tool_name,
                                   "tool_description": h.tool_description,
                                   # Only where the edge overrides the name (the SDK keeps the
@@ -232,7 +239,8 @@ def seen(tr: dict, n: int) -> list[str]:
 async def run_probe(name: str, description: str, d: dict, policy, *, human_turns: list[str], task: str = TASK,
                     run_config: RunConfig | None = None, run_config_view: dict | None = None,
                     max_turns: int | None = None, error_handlers: dict | None = None,
-                    error_handlers_view: dict | None = None, check=None, notes=None) -> dict[str, Any]:
+                    error_handlers_view: dict | None = None, approvals: list[str] | None = None, check=None,
+                    notes=None) -> dict[str, Any]:
     c = Counters()
     ON_HANDOFF.clear()
     agents = build(d, policy, c)
@@ -241,6 +249,8 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
     runs: list[dict[str, Any]] = []
     human_log: list[dict[str, Any]] = []
     items: list = []
+    decisions = list(approvals or [])
+    approval_log: list[dict[str, Any]] = []
     current = agents[d["agents"][0][0]]
     inputs = [("task", task)] + [("human", h) for h in human_turns]
     outcome: dict[str, Any] = {}
@@ -260,12 +270,36 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         before = c.calls
         try:
             result = await Runner.run(current, items, hooks=RecordingHooks(hooks_log), **kw)
+            while result.interruptions and decisions:
+                state = result.to_state()
+                for item in result.interruptions:
+                    if not decisions:
+                        break
+                    decision = decisions.pop(0)
+                    approval_log.append({"after_call": c.calls, "agent": item.agent.name, "tool": item.name,
+                                         "call_id": item.raw_item.call_id, "arguments": json.loads(item.arguments),
+                                         "decision": decision})
+                    (state.approve if decision == "approve" else state.reject)(item)
+                else:
+                    result = await Runner.run(current, state, hooks=RecordingHooks(hooks_log), **kw)
+                    continue
+                break  # the human decided only some of them: the rest stay pending
         except Exception as e:  # noqa: BLE001
             runs.append({"run_index": i + 1, "input_kind": kind, "starting_agent": current.name,
                          "model_calls": list(range(before + 1, c.calls + 1)), "hooks": hooks_log,
                          "error": {"type": type(e).__name__, "message": str(e)}})
             outcome.update(kind="error", error_type=type(e).__name__, error=str(e),
                            error_mro=[k.__name__ for k in type(e).__mro__][:-1], in_run=i + 1)
+            break
+        if result.interruptions:
+            # The human has no decision left: the app does not resume the run.
+            pending = [{"agent": it.agent.name, "tool": it.name, "call_id": it.raw_item.call_id}
+                       for it in result.interruptions]
+            runs.append({"run_index": i + 1, "input_kind": kind, "starting_agent": current.name,
+                         "model_calls": list(range(before + 1, c.calls + 1)), "hooks": hooks_log,
+                         "new_items": [run_item_view(it) for it in result.new_items], "interruptions": pending})
+            outcome.update(kind="interrupted", how_it_ended="Runner.run returned with result.interruptions and "
+                           "the scripted human had no decision left", pending=pending, in_run=i + 1)
             break
         runs.append({"run_index": i + 1, "input_kind": kind, "starting_agent": current.name,
                      "model_calls": list(range(before + 1, c.calls + 1)),
@@ -297,10 +331,12 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         "design": {**design_view(d, agents), "task": task, "human_turns_scripted": human_turns,
                    "run_config": run_config_view or {}, "max_turns": max_turns,
                    **({"error_handlers": error_handlers_view} if error_handlers_view is not None else {}),
+                   **({} if approvals is None else {"approvals_scripted": approvals}),
                    "fake": {"plugged_in_at": "agents.models.interface.Model.get_response (oai_fake.py)"}},
         "tools_by_agent": c.tool_schemas_by_agent,
         "calls": calls,
         "human_turns": human_log,
+        **({} if approvals is None else {"approvals": approval_log}),
         "runs": runs,
         "outcome": outcome,
         "events": proc.records,
@@ -707,6 +743,65 @@ async def p_refusal(name):
     steps = [("TriageAgent", Refusal("I can't help with that."))]
     return await run_probe(name, "Triage's model answers with a refusal content part only.", SMALL, script(steps),
                            human_turns=[])
+@function_tool(needs_approval=True)
+def issue_refund(order_id: str, reason: str) -> str:
+    """Issue a refund for an order (needs a human's approval)."""
+    return f"Refund for order {order_id} has been issued."
+
+
+APPROVAL = {
+    "agents": [
+        ("TriageAgent", "A customer support agent that triages issues.", "Handle customer requests.", []),
+        ("RefundAgent", "A customer support agent that handles refunds.", "Handle refund requests.",
+         [issue_refund, lookup_customer]),
+    ],
+    "edges": {
+        "TriageAgent": {"RefundAgent": "Transfer to this agent if the issue is refund related"},
+        "RefundAgent": {"TriageAgent": "Transfer to this agent if the issue is not refund related"},
+    },
+}
+
+
+async def p_approval_approve(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Calls([("issue_refund", {"order_id": "7", "reason": "late"})])),
+             ("RefundAgent", Text("Your refund for order 7 has been issued."))]
+
+    def check(tr):
+        return {"refund_agent_after_approval_sees": seen(tr, 4)}
+
+    return await run_probe(name, "examples/agent_patterns/human_in_the_loop.py in the customer-service chat loop: "
+                           "Refund calls issue_refund (@function_tool(needs_approval=True)) after a handoff; "
+                           "Runner.run returns with result.interruptions, the human approves (state.approve), "
+                           "Runner.run(agent, state) resumes.", APPROVAL, script(steps),
+                           human_turns=["I want a refund for order 7, it came late"], approvals=["approve"],
+                           check=check)
+
+
+async def p_approval_reject(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Reply(text="Let me issue that refund.", calls=(
+                 ("issue_refund", {"order_id": "7", "reason": "late"}), ("lookup_customer", {"email": "a@b.c"}),
+                 ("issue_refund", {"order_id": "8", "reason": "late"}), (TR + "triageagent", {})))),
+             ("TriageAgent", Text("The refunds were not all approved. Anything else?"))]
+
+    def check(tr):
+        return {"triage_sees_after_the_decisions": seen(tr, 3)}
+
+    return await run_probe(name, "One response of Refund calls issue_refund (needs approval), lookup_customer, "
+                           "issue_refund again and transfer_to_triageagent; the human rejects the first and "
+                           "approves the second. Which calls run before the interruption, in what order do the "
+                           "results come, and when is the handoff made?", APPROVAL, script(steps), human_turns=[],
+                           approvals=["reject", "approve"], check=check)
+
+
+async def p_approval_pending(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Calls([("issue_refund", {"order_id": "7", "reason": "late"})]))]
+    return await run_probe(name, "Refund calls issue_refund (needs approval) and the human has no decision: the run "
+                           "returns with result.interruptions and is not resumed.", APPROVAL, script(steps),
+                           human_turns=[], approvals=[])
 
 
 PROBES = {
@@ -739,6 +834,9 @@ PROBES = {
     "remove_all_tools_run_wide": _compact(p_remove_all_tools_run_wide),
     "handoff_input_type": p_handoff_input_type,
     "handoff_input_invalid": p_handoff_input_invalid,
+    "approval_approve": p_approval_approve,
+    "approval_reject": p_approval_reject,
+    "approval_pending": p_approval_pending,
 }
 
 

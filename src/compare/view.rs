@@ -115,6 +115,18 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
         | EventKind::Note { .. }
         | EventKind::Summary(_)
         | EventKind::Carried { .. } => {}
+        EventKind::Approval { call, approved } => {
+            let called = crate::engine::decided_call(log, index as u32, *call).map_or("", |c| &*c.name);
+            out.push(format!(
+                "{} {}'s call of {called}",
+                if *approved {
+                    "the human approves"
+                } else {
+                    "the human rejects"
+                },
+                design.agent(agent).name
+            ));
+        }
     }
 }
 

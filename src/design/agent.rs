@@ -70,6 +70,10 @@ pub struct Tool {
     /// Where the app's own tool computes the result (`handoff serve`): the regular expression
     /// every result must match; `result` is then the example a run without the app uses.
     pub result_matches: Option<String>,
+    /// Whether a call of it waits for the human's approval before it runs (the OpenAI Agents
+    /// SDK's `@function_tool(needs_approval=True)`): `Runner.run` returns with the call in
+    /// `result.interruptions`, and the app resumes it approved or rejected.
+    pub needs_approval: bool,
 }
 
 impl Tool {
@@ -82,6 +86,7 @@ impl Tool {
             parameters: Parameters::default(),
             result: String::new(),
             result_matches: None,
+            needs_approval: false,
         }
     }
     /// Sets the plugin name.
@@ -114,6 +119,12 @@ impl Tool {
     /// Sets the result template.
     pub fn result(mut self, template: impl Into<String>) -> Tool {
         self.result = template.into();
+        self
+    }
+    /// Says a call of it waits for the human's approval (the OpenAI Agents SDK's
+    /// `needs_approval=True`; other frameworks' profiles refuse it).
+    pub fn needs_approval(mut self, needs: bool) -> Tool {
+        self.needs_approval = needs;
         self
     }
     /// Says the app's own tool computes the result: any result matching `regex` is right, and

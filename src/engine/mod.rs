@@ -5,6 +5,7 @@
 //! [`Run`] with its renderings.
 
 mod api_error;
+mod approval;
 mod autonomous;
 mod core;
 mod event;
@@ -18,6 +19,8 @@ mod run;
 mod settings;
 
 pub use api_error::{ApiError, CLIENT_RETRIES, ErrorRules, Refusal};
+pub(crate) use approval::decided_call;
+pub use approval::{Approval, ApprovalRequest};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
 pub use core::{Core, Next};
 pub use event::{

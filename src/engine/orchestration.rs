@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::future::{Future, ready};
 use std::sync::Arc;
 
+use super::approval::{Approval, ApprovalRequest};
 use super::core::{Core, Next};
 use super::event::{Event, EventLog};
 use super::model::{HumanRequest, Model};
@@ -30,6 +31,12 @@ pub trait Human {
     fn host_agent(&self) -> Option<&str> {
         None
     }
+
+    /// The decision on a call that waits for the human's approval (the OpenAI Agents SDK's
+    /// `needs_approval`), or `None` when the human has none: the run ends waiting.
+    fn approve(&mut self, _request: ApprovalRequest<'_>) -> impl Future<Output = Option<Approval>> + Send {
+        ready(None)
+    }
 }
 
 /// A human who gives the replies of a script, in order, then has nothing more to say.
@@ -40,6 +47,10 @@ pub struct ScriptedHuman {
     hosts: Vec<(usize, String)>,
     /// How many replies were given.
     given: usize,
+    /// The decisions on calls that wait for approval, in the order they are asked.
+    approvals: VecDeque<Approval>,
+    /// Whether the human answers text replies (else only approvals).
+    present: bool,
 }
 
 impl ScriptedHuman {
@@ -49,7 +60,26 @@ impl ScriptedHuman {
             replies: replies.into_iter().map(Into::into).collect(),
             hosts: Vec::new(),
             given: 0,
+            approvals: VecDeque::new(),
+            present: true,
         }
+    }
+
+    /// A human who answers no text reply (a text reply ends the run, as with [`NoHuman`]) but
+    /// decides on calls that wait for approval, as the OpenAI Agents SDK's
+    /// `human_in_the_loop.py` host asks: give the decisions with [`ScriptedHuman::with_approvals`].
+    pub fn silent() -> ScriptedHuman {
+        ScriptedHuman {
+            present: false,
+            ..ScriptedHuman::new(Vec::<String>::new())
+        }
+    }
+
+    /// The same human, deciding the calls that wait for approval with `approvals`, in order,
+    /// then with no decision (the run ends waiting).
+    pub fn with_approvals(mut self, approvals: impl IntoIterator<Item = Approval>) -> ScriptedHuman {
+        self.approvals = approvals.into_iter().collect();
+        self
     }
 
     /// The same human, whose replies numbered `i` (from 0) the app's host gives to the agent
@@ -77,6 +107,14 @@ impl Human for ScriptedHuman {
             .iter()
             .find(|(i, _)| *i == last)
             .map(|(_, name)| name.as_str())
+    }
+
+    fn is_present(&self) -> bool {
+        self.present
+    }
+
+    fn approve(&mut self, _request: ApprovalRequest<'_>) -> impl Future<Output = Option<Approval>> + Send {
+        ready(self.approvals.pop_front())
     }
 }
 
@@ -202,7 +240,8 @@ impl Orchestration {
             } else if steps > budget {
                 break; // only a core that does not stop when told gets here
             }
-            steps += 1;
+            // A decision is no step: a response makes finitely many calls to decide.
+            steps += u64::from(core.next() != Next::Approve);
             match core.next() {
                 Next::CallModel => {
                     let reply = model.respond(&core.request()).await;
@@ -215,6 +254,13 @@ impl Orchestration {
                         .and(human.host_agent())
                         .and_then(|name| self.design.find(name));
                     core.human_answered_to(answer, host);
+                }
+                Next::Approve => {
+                    let decision = match core.approval_request() {
+                        Some(request) => human.approve(request).await,
+                        None => None,
+                    };
+                    core.approval_answered(decision);
                 }
                 Next::Done => break,
             }

@@ -86,6 +86,15 @@ pub enum Outcome {
         /// The agent.
         agent: AgentId,
     },
+    /// Calls of `agent` wait for the human's approval, and the human has no more decisions:
+    /// the OpenAI Agents SDK's `Runner.run` returned with them in `result.interruptions`, and
+    /// the app does not resume it.
+    AwaitingApproval {
+        /// The agent whose calls wait.
+        agent: AgentId,
+        /// The functions they call, in order.
+        calls: Vec<String>,
+    },
     /// Several handoff calls in one response under [`MultipleHandoffs::Reject`](crate::engine::MultipleHandoffs::Reject).
     AmbiguousHandoff {
         /// The agent.
@@ -110,11 +119,12 @@ impl Outcome {
             Outcome::ModelFailed { .. } => "model-failed",
             Outcome::EmptyResponse { .. } => "empty-response",
             Outcome::AmbiguousHandoff { .. } => "ambiguous-handoff",
+            Outcome::AwaitingApproval { .. } => "awaiting-approval",
         }
     }
 
     /// Every kind name, for error messages.
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 12] = [
         "completed",
         "ended-without-human",
         "loop-detected",
@@ -126,6 +136,7 @@ impl Outcome {
         "model-failed",
         "empty-response",
         "ambiguous-handoff",
+        "awaiting-approval",
     ];
 
     /// Whether the run bounced: a proven loop (of handoffs or of tool rounds), the ceiling, a

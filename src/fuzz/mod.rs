@@ -55,6 +55,8 @@ pub struct Fuzzer {
     invariants: Vec<Invariant>,
     /// Whether a human takes part (the scenario has `user`); without one, replies are unused.
     has_human: bool,
+    /// The human's decisions on calls that wait for approval, as the scenario gives them.
+    approvals: Vec<crate::engine::Approval>,
     max_turns: usize,
     confused: bool,
 }
@@ -113,6 +115,7 @@ impl Fuzzer {
             phrases,
             invariants: scenario.invariants.clone(),
             has_human: scenario.user.is_some(),
+            approvals: scenario.approvals.clone(),
             max_turns: replies.len().clamp(2, 8),
             confused: false,
         })
@@ -171,8 +174,9 @@ impl Fuzzer {
             Some(0),
         );
         let mut replies = case.replies.iter();
+        let mut approvals = self.approvals.iter().cloned();
         let (mut calls, mut overridden) = (0usize, 0u64);
-        core.drive(
+        core.drive_approving(
             |request| {
                 // A failed call ends the run, so this counts the calls answered so far.
                 let forced = case.overrides.get(calls).copied().flatten();
@@ -200,6 +204,7 @@ impl Fuzzer {
                 }
                 reply
             },
+            |_| approvals.next(),
         )
     }
 
@@ -250,6 +255,18 @@ impl Fuzzer {
                 }
                 _ => {}
             }
+        }
+        // A run left waiting for approval has not answered its last response yet.
+        if let (Outcome::AwaitingApproval { .. }, Some(EventKind::Reply { calls, .. })) = (
+            run.outcome(),
+            run.log()
+                .events()
+                .iter()
+                .rev()
+                .map(|e| &e.kind)
+                .find(|k| matches!(k, EventKind::Reply { .. })),
+        ) {
+            asked.truncate(asked.len() - calls.len());
         }
         if let Some((id, name)) = asked.iter().find(|(id, _)| !answered.contains(id)) {
             return Some(Violation::Unanswered(format!("{id} ({name})")));

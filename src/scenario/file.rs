@@ -70,6 +70,11 @@ pub(crate) struct File {
     /// text and the agent the host runs for it).
     #[serde(default)]
     pub(super) user: Option<Vec<ReplyFile>>,
+    /// openai-agents: the human's decisions on calls of tools with `needs_approval`, in the
+    /// order the app asks them (`result.interruptions`); once they run out, the run ends
+    /// waiting (`awaiting-approval`).
+    #[serde(default)]
+    pub(super) approvals: Option<Vec<super::approvals::ApprovalFile>>,
     /// The model: `scripted` rules per agent, or a `recording` to replay.
     #[serde(default)]
     pub(super) model: Option<ModelFile>,
@@ -123,6 +128,10 @@ struct ToolFile {
     /// What it returns; may use `{parameter}` placeholders. Or, for a result the app's own
     /// tool computes, what every result must match and the example a run uses.
     result: ResultFile,
+    /// openai-agents only: a call waits for the human's approval before it runs
+    /// (`@function_tool(needs_approval=True)`); the scenario's `approvals` answer it.
+    #[serde(default)]
+    needs_approval: bool,
 }
 
 /// The model of a scenario: `scripted` rules, or a `recording` (with an optional `match`).
@@ -285,6 +294,11 @@ impl Scenario {
                 .map_err(|(place, message)| invalid(place, message))?,
             None => Default::default(),
         };
+        if let Some((place, message)) = super::approvals::refused_tool(&design, chosen.profile) {
+            return Err(in_design(place, message));
+        }
+        let approvals =
+            super::approvals::decisions(parsed.approvals.take(), &design).map_err(|(p, m)| invalid(p, m))?;
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
@@ -317,6 +331,7 @@ impl Scenario {
             task: parsed.task,
             hosts,
             user,
+            approvals,
             model,
             recording,
             settings: Settings {
@@ -449,6 +464,7 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         tool.result_matches = t.result.matches;
         tool.plugin = t.plugin;
         tool.parameters = t.parameters.0;
+        tool.needs_approval = t.needs_approval;
         agent = agent.tool(tool);
     }
     agent

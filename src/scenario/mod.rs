@@ -12,6 +12,7 @@ use crate::files::{FileError, read_text, stem};
 use crate::scripted::ScriptedModel;
 use crate::wire::Replay;
 
+mod approvals;
 mod autonomous_form;
 mod based;
 mod borrowed;
@@ -66,6 +67,9 @@ pub struct Scenario {
     /// The replies the app's host gives to another agent than the framework's loop would,
     /// by their index in `user`, with that agent's name (`{"say": ..., "agent": ...}`).
     pub hosts: Vec<(usize, String)>,
+    /// The human's decisions on calls that wait for approval (`approvals`), in the order they
+    /// are asked; once they run out, a call that waits leaves the run waiting.
+    pub approvals: Vec<crate::engine::Approval>,
     /// The scripted model, if the file has one.
     pub model: Option<ScriptedModel>,
     /// The recording its model replays, if the file names one instead of scripted rules.
@@ -228,9 +232,17 @@ impl Scenario {
         observer: &mut O,
     ) -> Result<Run, ScenarioError> {
         let orchestration = self.orchestration_only()?;
+        let approvals = self.approvals.iter().cloned();
         Ok(match &self.user {
             Some(replies) => {
-                let mut human = ScriptedHuman::new(replies.iter().cloned()).with_hosts(self.hosts.iter().cloned());
+                let mut human = ScriptedHuman::new(replies.iter().cloned())
+                    .with_hosts(self.hosts.iter().cloned())
+                    .with_approvals(approvals);
+                orchestration.run_observed(model, &mut human, observer).await
+            }
+            // The app's host still asks about calls that wait for approval.
+            None if !self.approvals.is_empty() => {
+                let mut human = ScriptedHuman::silent().with_approvals(approvals);
                 orchestration.run_observed(model, &mut human, observer).await
             }
             None => orchestration.run_observed(model, &mut NoHuman, observer).await,

@@ -8,13 +8,13 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 /// A string, or the object form: each of `names` at most once, each a string.
-enum Form<const N: usize> {
+pub(super) enum Form<const N: usize> {
     Text(String),
     Fields([Option<String>; N]),
 }
 
 /// Reads a [`Form`] whose object form has the fields `names`; `expecting` says both forms.
-fn text_or_fields<'de, D: Deserializer<'de>, const N: usize>(
+pub(super) fn text_or_fields<'de, D: Deserializer<'de>, const N: usize>(
     deserializer: D,
     expecting: &'static str,
     names: &'static [&'static str; N],

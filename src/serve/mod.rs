@@ -289,6 +289,15 @@ pub fn human_hosts(scenario: &Scenario) -> Vec<(usize, String)> {
     }
 }
 
+/// The human's decisions on calls that wait for approval: the recording's, when the scenario
+/// replays one.
+pub fn human_approvals(scenario: &Scenario) -> Vec<crate::engine::Approval> {
+    match &scenario.recording {
+        Some(replay) => replay.transcript.approvals.iter().map(|a| a.decision()).collect(),
+        None => scenario.approvals.clone(),
+    }
+}
+
 /// What a wrapped app reads on its standard input, a line each: the human's replies, after
 /// the task when `task_first`, for an app that reads its first message there too (the OpenAI
 /// Agents SDK's chat loop asks `input()` before its first `Runner.run`).
@@ -358,9 +367,17 @@ async fn hold(
 ) -> (bool, Conversation) {
     let answering = Answering::new(answerer, scenario, options);
     let mut lockstep = Lockstep::new(answering, offers, (options.matching, options.observe), responses);
+    let approvals = human_approvals(scenario);
     let run = match human_replies(scenario) {
         Some(replies) => {
-            let mut human = ScriptedHuman::new(replies).with_hosts(human_hosts(scenario));
+            let mut human = ScriptedHuman::new(replies)
+                .with_hosts(human_hosts(scenario))
+                .with_approvals(approvals);
+            orchestration.run(&mut lockstep, &mut human).await
+        }
+        // The app's host still asks about calls that wait for approval.
+        None if !approvals.is_empty() => {
+            let mut human = ScriptedHuman::silent().with_approvals(approvals);
             orchestration.run(&mut lockstep, &mut human).await
         }
         None => orchestration.run(&mut lockstep, &mut NoHuman).await,

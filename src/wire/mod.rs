@@ -20,6 +20,6 @@ pub use record::Recorder;
 pub use replay::{Divergence, Matching, Replay, ReplayModel, Unused, request_lines_of};
 pub use stream::parse_stream;
 pub use transcript::{
-    FORMAT_1_PROFILE, FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedFunctionCall,
-    RecordedHost, RecordedResponse, RecordedToolResult, Transcript, request_lines,
+    FORMAT_1_PROFILE, FORMAT_VERSION, Fingerprint, Fingerprinter, RecordedAgent, RecordedApproval, RecordedCall,
+    RecordedFunctionCall, RecordedHost, RecordedResponse, RecordedToolResult, Transcript, request_lines,
 };

@@ -14,7 +14,8 @@ use crate::engine::{EventKind, EventLog, ToolOutput};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::engine::{Profile, Run};
 use crate::wire::{
-    Fingerprint, Fingerprinter, RecordedAgent, RecordedCall, RecordedHost, RecordedToolResult, Transcript,
+    Fingerprint, Fingerprinter, RecordedAgent, RecordedApproval, RecordedCall, RecordedHost, RecordedToolResult,
+    Transcript,
 };
 
 /// A model that records every call it answers.
@@ -138,7 +139,10 @@ impl<M: Model> Recorder<M> {
 fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::design::Design, profile: &Profile) {
     transcript.human.clear();
     transcript.hosts.clear();
+    transcript.approvals.clear();
     transcript.tool_results.clear();
+    // The rejected calls not answered yet: their decision's index, to keep a human's own text.
+    let mut rejected: Vec<(crate::engine::CallId, usize)> = Vec::new();
     for (index, event) in log.events().iter().enumerate() {
         match (&event.kind, event.agent) {
             (EventKind::Human { text }, _) => transcript.human.push(text.clone()),
@@ -146,7 +150,23 @@ fn absorb(transcript: &mut Transcript, log: &EventLog, design: &crate::design::D
                 reply: transcript.human.len().saturating_sub(1),
                 agent: design.agent(*to).name.clone(),
             }),
+            (EventKind::Approval { call, approved }, _) => {
+                if !approved {
+                    rejected.push((*call, transcript.approvals.len()));
+                }
+                transcript.approvals.push(RecordedApproval {
+                    approved: *approved,
+                    rejection: None,
+                });
+            }
             (EventKind::ToolResult { call, output }, Some(agent)) => {
+                if let Some(at) = rejected.iter().position(|(c, _)| c == call) {
+                    let text = output.text().unwrap_or_default();
+                    if Some(text) != profile.texts.approval_rejected {
+                        transcript.approvals[rejected[at].1].rejection = Some(text.to_string());
+                    }
+                    rejected.swap_remove(at);
+                }
                 let name = log
                     .tool_call(index as u32)
                     .map_or(String::new(), |c| design.offered_name(agent, &c.name).to_string());

@@ -61,14 +61,20 @@ impl Replay {
         (run, model.divergence)
     }
 
-    /// Runs `orchestration` with the recorded human replies and `model`: this recording's
-    /// [`Replay::model`], or a model around it.
+    /// Runs `orchestration` with the recorded human replies and decisions and `model`: this
+    /// recording's [`Replay::model`], or a model around it.
     pub async fn run_with<M: crate::engine::Model>(&self, orchestration: &Orchestration, model: &mut M) -> Run {
+        let approvals = self.transcript.approvals.iter().map(|a| a.decision());
         match self.transcript.no_human {
-            true => orchestration.run(model, &mut crate::engine::NoHuman).await,
+            true if self.transcript.approvals.is_empty() => orchestration.run(model, &mut crate::engine::NoHuman).await,
+            true => {
+                let mut human = ScriptedHuman::silent().with_approvals(approvals);
+                orchestration.run(model, &mut human).await
+            }
             false => {
-                let mut human =
-                    ScriptedHuman::new(self.transcript.human.iter().cloned()).with_hosts(self.transcript.host_turns());
+                let mut human = ScriptedHuman::new(self.transcript.human.iter().cloned())
+                    .with_hosts(self.transcript.host_turns())
+                    .with_approvals(approvals);
                 orchestration.run(model, &mut human).await
             }
         }

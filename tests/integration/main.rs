@@ -25,6 +25,7 @@
 //! - `framework_options_edges`: framework options of a handoff edge against the frameworks' own tests;
 //! - `af_autonomous`: Agent Framework's autonomous mode (`profile.autonomous_mode`): prompts, turn limits, refusals;
 //! - `framework_options_input_type`: the Agents SDK's typed handoff arguments (`input_type`) against its own tests;
+//! - `tool_approval`: the Agents SDK's tools that need the human's approval: approved, rejected, pending;
 //! - `docs`: every shell example of the README and the guide is run, or listed with the test
 //!   that runs it; shown output is the real output;
 //! - `cli`: exit codes and the error messages of bad scenario files;
@@ -75,6 +76,7 @@ mod shared_designs;
 mod shell;
 mod snapshots;
 mod support;
+mod tool_approval;
 mod trace;
 mod typed_tools;
 mod wheel;

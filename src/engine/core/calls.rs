@@ -224,7 +224,7 @@ impl Core {
 
     /// Who sees a result of `agent`'s calls: known before the results exist.
     #[inline(always)]
-    fn result_visibility(&self, agent: AgentId) -> Option<crate::engine::Visibility> {
+    pub(super) fn result_visibility(&self, agent: AgentId) -> Option<crate::engine::Visibility> {
         use crate::engine::Visibility;
         use crate::engine::profile::Audience;
         Some(match self.settings.profile.sharing.tool_result {

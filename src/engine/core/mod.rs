@@ -18,6 +18,7 @@ use crate::engine::loops::{LoopDetector, ToolRounds};
 use crate::engine::{Event, EventIndex, EventKind, EventLog, ToolOutput, Visibility};
 use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Response, Settings};
 
+mod approvals;
 mod autonomous;
 mod calls;
 mod carried;
@@ -34,6 +35,9 @@ pub enum Next {
     CallModel,
     /// Ask the human ([`Core::human_request`]), then [`Core::human_answered`].
     AskHuman,
+    /// Ask the human to approve or reject a call ([`Core::approval_request`]), then
+    /// [`Core::approval_answered`] (the OpenAI Agents SDK's `needs_approval`).
+    Approve,
     /// The run is over: [`Core::outcome`].
     Done,
 }
@@ -112,6 +116,8 @@ pub struct Core {
     notes: Vec<String>,
     /// The conversation as handoffs rewrote it in this run of the app (`rewrite.rs`).
     rewrites: carried::Rewrites,
+    /// The response that waits for the human's approval of some of its calls.
+    pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
 }
 
 impl Core {
@@ -181,6 +187,7 @@ impl Core {
             stop: None,
             notes: Vec::new(),
             rewrites: carried::Rewrites::default(),
+            pending: None,
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -282,6 +289,7 @@ impl Core {
                 calls: made.calls,
             },
         );
+        let waits = self.hold_for_approval(agent, reply, first);
         self.append_results(agent, reply, first);
         self.rewrites.replied(reply);
         if let Some(calls) = left_out {
@@ -307,6 +315,9 @@ impl Core {
         }
         if !any_calls {
             return self.end_text_turn(response.ends_conversation, false);
+        }
+        if waits {
+            return self.ask_approval(made.effect, made.any_error);
         }
         match made.effect {
             Some(Effect::Transfer(target)) => self.hand_off(target),

@@ -191,7 +191,8 @@ impl EventLog {
         };
         // The response is the nearest event before its results that is not a result.
         self.events[..index as usize].iter().rev().find_map(|e| match &e.kind {
-            EventKind::ToolResult { .. } => None,
+            // The human's decisions on calls that waited for approval come between results.
+            EventKind::ToolResult { .. } | EventKind::Approval { .. } => None,
             EventKind::Reply { calls, .. } => Some(self.calls(*calls).iter().find(|c| c.id == call)),
             _ => Some(None),
         })?
@@ -378,7 +379,11 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             },
             (whole, _) => whole,
         },
-        EventKind::Handoff { .. } | EventKind::Host { .. } | EventKind::Note { .. } | EventKind::Completed { .. } => {
+        EventKind::Handoff { .. }
+        | EventKind::Host { .. }
+        | EventKind::Approval { .. }
+        | EventKind::Note { .. }
+        | EventKind::Completed { .. } => {
             unreachable!("control events are in no thread")
         }
     }

@@ -154,6 +154,14 @@ pub enum EventKind {
         /// The agent now active.
         to: AgentId,
     },
+    /// The human decided on a call of `agent` that waited for approval (the OpenAI Agents
+    /// SDK's `needs_approval`); no model sees it, the call's result follows.
+    Approval {
+        /// The call decided on.
+        call: CallId,
+        /// Whether the human approved it (else rejected it).
+        approved: bool,
+    },
     /// A remark of the harness (a policy decision); no model sees it.
     Note {
         /// The remark.

@@ -57,6 +57,7 @@ impl Profile {
         texts: Texts {
             unknown_tool: UnknownTool::Retry("Error: Requested function \"{name}\" not found."),
             unknown_tool_returned: None,
+            approval_rejected: None,
             arguments: ArgumentErrors::Constant("Error: Argument parsing failed."),
             no_human: NoHuman::Idle,
         },

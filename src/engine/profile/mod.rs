@@ -120,6 +120,10 @@ pub struct Texts {
     /// (the OpenAI Agents SDK's `tool_not_found_behavior="return_error_to_model"`): the text
     /// the call then gets (`{name}`: the name called), and the model is asked again.
     pub unknown_tool_returned: Option<&'static str>,
+    /// Where the framework lets a tool wait for the human's approval (the OpenAI Agents SDK's
+    /// `needs_approval`): what a rejected call returns unless the human words it
+    /// (`DEFAULT_APPROVAL_REJECTION_MESSAGE`). `None`: the framework has no such tools.
+    pub approval_rejected: Option<&'static str>,
     /// A call with missing (or unexpected) arguments.
     pub arguments: ArgumentErrors,
     /// How a run ends that a text reply ended because no human takes part.
@@ -320,6 +324,7 @@ impl Sharing {
             EventKind::Prompt { .. } => Audience::Author,
             EventKind::Handoff { .. }
             | EventKind::Host { .. }
+            | EventKind::Approval { .. }
             | EventKind::Note { .. }
             | EventKind::Completed { .. } => Audience::Nobody,
             EventKind::Summary(_) | EventKind::Carried { .. } => Audience::Everyone,

@@ -43,6 +43,7 @@ impl Profile {
         texts: Texts {
             unknown_tool: UnknownTool::Fail("ModelBehaviorError: Tool {name} not found in agent {agent}"),
             unknown_tool_returned: Some("Tool '{name}' not found."),
+            approval_rejected: Some("Tool execution was not approved."),
             arguments: ArgumentErrors::Constant("An error occurred while running the tool. Please try again."),
             no_human: NoHuman::Reply,
         },

@@ -65,6 +65,7 @@ impl Profile {
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
             unknown_tool_returned: None,
+            approval_rejected: None,
             arguments: ArgumentErrors::SemanticKernel {
                 sorted: true,
                 unexpected: true,
@@ -118,6 +119,7 @@ impl Profile {
         texts: Texts {
             unknown_tool: UnknownTool::Retry(UNKNOWN_TOOL),
             unknown_tool_returned: None,
+            approval_rejected: None,
             arguments: ArgumentErrors::SemanticKernel {
                 sorted: false,
                 unexpected: false,
@@ -182,6 +184,7 @@ impl Profile {
                 "Error: Function call request for a function that wasn't defined. Correct yourself.",
             ),
             unknown_tool_returned: None,
+            approval_rejected: None,
             arguments: ArgumentErrors::DotNet,
             no_human: NoHuman::Reply,
         },

@@ -103,6 +103,17 @@ impl TextLines {
                     format_args!("[host] the app runs {} for this reply", name(*to)),
                 );
             }
+            EventKind::Approval { call, approved } => {
+                let called = match self.calls.iter().find(|(id, _, _)| id == call) {
+                    Some((_, called, arguments)) => format!("{}({arguments})", escape_controls(called)),
+                    None => call.to_string(),
+                };
+                let decision = if *approved { "approves" } else { "rejects" };
+                line(
+                    &mut out,
+                    format_args!("[approval] the human {decision} {agent}'s call {called}"),
+                );
+            }
             EventKind::Note { text } => line(&mut out, format_args!("[note] {}", escape_controls(text))),
             EventKind::Completed { .. } => self.flush(design, &mut out),
             EventKind::Summary(summary) => {
@@ -235,6 +246,13 @@ impl Run {
                 name(agent),
                 escape_controls(&calls.join(", "))
             ),
+            Outcome::AwaitingApproval { agent, calls } => format!(
+                "Run ended: {}'s {} {} for the human's approval ({}: `Runner.run` returned with `result.interruptions`), and the human has no more decisions (`approvals`)",
+                name(agent),
+                if calls.len() == 1 { "call" } else { "calls" },
+                escape_controls(&calls.join(", ")) + if calls.len() == 1 { " waits" } else { " wait" },
+                run.settings().profile.framework
+            ),
         }
     }
 
@@ -271,6 +289,7 @@ impl Run {
                 }
                 value
             }
+            Outcome::AwaitingApproval { agent, calls } => json!({ "agent": name(agent), "calls": calls }),
             Outcome::AmbiguousHandoff { agent, calls } => {
                 json!({ "agent": name(agent), "calls": calls })
             }
@@ -345,6 +364,10 @@ impl Run {
             EventKind::Broadcast { text } => json!({ "kind": "broadcast", "text": text }),
             EventKind::Handoff { to } => json!({ "kind": "handoff", "to": run.name(*to) }),
             EventKind::Host { to } => json!({ "kind": "host", "to": run.name(*to) }),
+            EventKind::Approval { call, approved } => {
+                let name = crate::engine::decided_call(run.log(), id as EventIndex, *call).map_or("", |c| &*c.name);
+                json!({ "kind": "approval", "call": call.to_string(), "name": name, "approved": approved })
+            }
             EventKind::Note { text } => json!({ "kind": "note", "text": text }),
             EventKind::Completed { summary } => json!({ "kind": "completed", "summary": summary }),
             EventKind::Summary(summary) => json!({ "kind": "summary", "text": summary.text }),

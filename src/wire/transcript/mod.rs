@@ -63,6 +63,10 @@ pub struct Transcript {
     /// (a scenario's `{"say": ..., "agent": ...}`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<RecordedHost>,
+    /// The human's decisions on calls that waited for approval (the OpenAI Agents SDK's
+    /// `needs_approval`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<RecordedApproval>,
     /// The results of the agents' function calls, in order.
     #[serde(default)]
     pub tool_results: Vec<RecordedToolResult>,
@@ -127,6 +131,30 @@ pub struct RecordedHost {
     pub reply: usize,
     /// The agent the host ran for it.
     pub agent: String,
+}
+
+/// The human's decision on a call that waited for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedApproval {
+    /// Whether the call was approved (else rejected).
+    pub approved: bool,
+    /// The text the model read instead of the result, where the human gave one
+    /// (`state.reject(item, rejection_message=...)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<String>,
+}
+
+impl RecordedApproval {
+    /// The decision, to give again.
+    pub fn decision(&self) -> crate::engine::Approval {
+        match self.approved {
+            true => crate::engine::Approval::Approve,
+            false => crate::engine::Approval::Reject {
+                message: self.rejection.clone(),
+            },
+        }
+    }
 }
 
 /// A function call in a response.
@@ -208,6 +236,7 @@ impl Transcript {
             human: Vec::new(),
             no_human: false,
             hosts: Vec::new(),
+            approvals: Vec::new(),
             tool_results: Vec::new(),
         }
     }

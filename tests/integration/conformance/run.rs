@@ -194,6 +194,7 @@ pub fn outcome(framework: Framework, harness: &HarnessRun, with_handoffs: bool) 
         (Outcome::FrameworkError { error, .. }, _) => error.clone(),
         (Outcome::ModelFailed { message, .. }, _) => message.clone(),
         (Outcome::LimitReached { limit, value, .. }, _) => format!("{} {value}", limit.name()),
+        (Outcome::AwaitingApproval { calls, .. }, _) => calls.join(", "),
         _ => run.outcome_line(),
     };
     OutcomeView {

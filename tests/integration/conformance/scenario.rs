@@ -13,7 +13,9 @@
 //!   the Agents SDK's `tool_description_override` the description (or `null`), with its
 //!   `tool_name_override` where the edge gives one, and its `input_type` (the class's name,
 //!   docstring and fields, in the shorthand, titles left to the profile);
-//! - the human: the scripted replies (`user`), absent when the probe had no human;
+//! - the human: the scripted replies (`user`), absent when the probe had no human; the
+//!   Agents SDK's decisions on calls that need approval (`approvals`), and those tools'
+//!   `needs_approval`;
 //! - every model reply, in order, as the agent's next listed response: its text (`say`) and
 //!   its calls (`call`/`calls`, in the model's order, by the name the model used). A call
 //!   the agent was not offered, or whose arguments do not fit the function, is
@@ -66,6 +68,9 @@ pub fn scenario(trace: &Trace) -> String {
     ];
     if let Some(human) = trace.human() {
         top.push(("user", Json::Value(json!(human))));
+    }
+    if let Some(approvals) = design.get("approvals_scripted") {
+        top.push(("approvals", Json::Value(approvals.clone())));
     }
     top.push(("model", Json::object([("scripted", scripts(trace))])));
     top.push((
@@ -224,13 +229,29 @@ fn tool(trace: &Trace, agent: &str, schema: &Value) -> Json {
             Json::text(result_template(trace, agent, &view.name, &view.required)),
         ),
     ]);
+    let needs_approval = trace.design()["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["name"] == agent)
+        .filter_map(|a| a["needs_approval"].as_array())
+        .any(|names| names.iter().any(|n| *n == *view.name));
+    if needs_approval {
+        fields.push(("needs_approval", Json::Value(json!(true))));
+    }
     Json::object(fields)
 }
 
 /// The result template of `agent`'s tool `name`: each traced result of a call that fits the
 /// function, its argument values replaced by placeholders; all must agree.
 fn result_template(trace: &Trace, agent: &str, name: &str, parameters: &[String]) -> String {
-    let results = trace.results();
+    let mut results = trace.results();
+    // A rejected call's result is the framework's rejection text, not the tool's.
+    for decision in trace.json["approvals"].as_array().into_iter().flatten() {
+        if decision["decision"] == "reject" {
+            results.remove(decision["call_id"].as_str().unwrap());
+        }
+    }
     let mut templates = BTreeSet::new();
     for (call, ids) in trace.calls().iter().zip(trace.reply_ids()) {
         if call["agent"] != agent {

@@ -487,6 +487,12 @@ impl Trace {
                 ),
             ),
             (_, "error") => ("framework-error", error()),
+            // `Runner.run` returned with `result.interruptions` and no decision was left.
+            (Framework::OpenAiAgents, "interrupted") => {
+                let pending = o["pending"].as_array().unwrap().iter();
+                let tools: Vec<&str> = pending.map(|p| p["tool"].as_str().unwrap()).collect();
+                ("awaiting-approval", tools.join(", "))
+            }
             (_, other) => panic!("{}: outcome kind `{other}` is not mapped", self.label()),
         };
         OutcomeView {
