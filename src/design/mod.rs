@@ -294,6 +294,7 @@ impl Design {
                                 wire,
                                 targets: vec![target, target],
                                 overridden: spec.tool_name.is_some(),
+                                function_tools: false,
                             }),
                         }
                     }
@@ -304,6 +305,7 @@ impl Design {
                             wire: surface.qualified(&surface.handoff_name(spec.tool_name.as_deref(), &to.name)),
                             targets: vec![target, target],
                             overridden: spec.tool_name.is_some(),
+                            function_tools: false,
                         };
                         return Err(DesignError::SharedTransferName {
                             place: format!("handoffs{}{}", json_key(&spec.source), json_key(&spec.target)),

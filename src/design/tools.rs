@@ -82,12 +82,21 @@ pub struct NameCollision {
     /// Whether one of them gave its name (`tool_name_override`) rather than deriving it from
     /// the target's name.
     pub overridden: bool,
+    /// Whether function tools of the agent had the name too (the SDK drops them: a handoff
+    /// wins over a function tool).
+    pub function_tools: bool,
 }
 
 impl NameCollision {
     /// The warning the OpenAI Agents SDK 0.24 logs each time it prepares the agent's tools
     /// (`_format_tool_name_collision_message`), `agents` naming the targets.
     pub fn warning(&self, agents: &[Agent]) -> String {
+        if self.function_tools {
+            return format!(
+                "Ambiguous tool routing configuration: the tool name `{}` is used by both a function tool and a handoff. Assign a unique routed name to every colliding function tool and handoff with `name_override=`, `tool_name=`, `tool_name_override=`, or a namespace.",
+                self.wire
+            );
+        }
         if let [first, second] = self.targets[..]
             && first != second
             && !self.overridden
@@ -270,6 +279,7 @@ pub(super) fn toolbox(
                     || *tools[k].name != *surface.transfer_name(&agents[first.index()].name),
                 wire: qualified,
                 targets: vec![first, edge.target],
+                function_tools: false,
             };
             return Err(DesignError::SharedTransferName {
                 place: format!(
@@ -297,7 +307,38 @@ pub(super) fn toolbox(
                     wire: qualified.clone(),
                     targets: vec![lost, edge.target],
                     overridden,
+                    function_tools: false,
                 }),
+            }
+        }
+        // A function tool of the same name: the SDK offers the handoff and drops the tools
+        // under "warn", and raises under "error" (`resolve_tool_name_collisions`).
+        if surface.target_names == TargetNames::LowerSnake
+            && tools
+                .iter()
+                .any(|t| matches!(t.kind, ToolKind::Own(_)) && *t.qualified_name == *qualified)
+        {
+            let mixed = NameCollision {
+                agent: AgentId(i as u32),
+                wire: qualified.clone(),
+                targets: vec![edge.target],
+                overridden: edge.tool_name.is_some(),
+                function_tools: true,
+            };
+            if surface.collisions == Collisions::Refused {
+                return Err(DesignError::SharedTransferName {
+                    place: format!(
+                        "handoffs{}{}",
+                        json_key(&agent.name),
+                        json_key(&agents[edge.target.index()].name)
+                    ),
+                    message: mixed.warning(agents),
+                });
+            }
+            tools.retain(|t| !(matches!(t.kind, ToolKind::Own(_)) && *t.qualified_name == *qualified));
+            match collisions.iter_mut().find(|c| c.wire == qualified) {
+                Some(collision) => collision.function_tools = true,
+                None => collisions.push(mixed),
             }
         }
         tools.push(ToolSpec {

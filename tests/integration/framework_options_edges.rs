@@ -179,14 +179,8 @@ fn edge_overrides_are_checked() {
     bad(
         r#"{"Billing Agent": [{"tool_name_override": "one"}, {"tool_name_override": "two"}]}"#,
         "handoffs.triage[\"Billing Agent\"]: the edge is declared with different `tool_name_override`s",
-    ); // The name of one of the agent's own tools (the SDK would drop the tool, warning).
-    let own = r#"{"task": "hi", "profile": "openai-agents",
-        "agents": [{"name": "A", "tools": [{"name": "lookup", "description": "d", "result": "r"}]}, {"name": "B"}],
-        "handoffs": {"A": {"B": {"tool_name_override": "lookup"}}}}"#;
-    refused(
-        &temp_file(&dir, "own.json", own.as_bytes()),
-        "offers `lookup` and `lookup` under one name",
     );
+    // The name of one of the agent's own tools: the handoff wins (see below).
 }
 
 /// openai-agents 0.24 `test_handoff_tool.py::test_handoffs_ignore_disabled_derived_name_collision`:
@@ -263,4 +257,36 @@ fn is_enabled_is_a_bool_under_openai_agents_only() {
         scenario("openai-agents", r#""lambda ctx, agent: True""#).as_bytes(),
     );
     refused(&file, "`handoff serve` runs it");
+}
+
+/// `test_agent_runner.py::test_multiway_mixed_collision_reports_every_owner_must_be_unique`:
+/// a function tool `route` and `handoff(Billing, tool_name_override="route")`. Under the
+/// default `warn` the SDK drops the tool, offers the handoff and warns; under `error` it raises.
+#[test]
+fn agents_sdk_a_handoff_wins_over_a_function_tool_of_its_name() {
+    let scenario = |policy: &str| {
+        format!(
+            r#"{{"task": "hi", "profile": {{"name": "openai-agents", "tool_name_collision_policy": "{policy}"}},
+            "agents": [{{"name": "triage", "tools": [{{"name": "route", "description": "", "parameters": {{}}, "result": "first"}}]}},
+                       {{"name": "Billing"}}],
+            "handoffs": {{"triage": {{"Billing": {{"tool_name_override": "route"}}}}}},
+            "model": {{"scripted": {{"triage": {{"responses": [{{"call": {{"tool": "route", "args": {{}}}}}}]}},
+                                     "Billing": {{"responses": [{{"say": "done"}}]}}}}}}}}"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "warn.json", scenario("warn").as_bytes());
+    let out = handoff(&["run", arg(&file)]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("[note] OpenAI Agents SDK 0.24 warns: Ambiguous tool routing configuration: the tool name `route` is used by both a function tool and a handoff. Assign a unique routed name to every colliding function tool and handoff with `name_override=`, `tool_name=`, `tool_name_override=`, or a namespace. (only the handoff to Billing is offered)\n"),
+        "{text}"
+    );
+    assert!(text.contains("[handoff] triage -> Billing\nBilling: done\n"), "{text}");
+    let file = temp_file(&dir, "error.json", scenario("error").as_bytes());
+    refused(
+        &file,
+        "handoffs.triage.Billing: UserError: Ambiguous tool routing configuration: the tool name `route` is used by both a function tool and a handoff.",
+    );
 }
