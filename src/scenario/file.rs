@@ -272,6 +272,7 @@ impl Scenario {
                 ),
             ));
         }
+        let start_given = parsed.start.is_some();
         let edge_history = edge_history(&parsed.handoffs);
         let design = declared(&mut parsed)
             .tool_surface(chosen.surface())
@@ -296,6 +297,15 @@ impl Scenario {
         };
         if let Some((place, message)) = super::approvals::refused_tool(&design, chosen.profile) {
             return Err(in_design(place, message));
+        }
+        // Agent Framework's HandoffBuilder has no default start agent: a scenario written for
+        // it names the one its app passes to `with_start_agent` (one run under it with
+        // `--profile` starts with the first agent, as the other frameworks do).
+        if !start_given && profile.is_none() && chosen.profile == &Profile::AGENT_FRAMEWORK {
+            return Err(in_design(
+                "start".into(),
+                "missing: Agent Framework's HandoffBuilder has no default start agent (`build()` raises `ValueError: Must call with_start_agent(...) before building the workflow.`); name the agent the app passes to `with_start_agent`".into(),
+            ));
         }
         let approvals =
             super::approvals::decisions(parsed.approvals.take(), &design).map_err(|(p, m)| invalid(p, m))?;

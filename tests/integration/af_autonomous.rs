@@ -20,7 +20,7 @@ const DEFAULT_PROMPT: &str = "User did not respond. Continue assisting autonomou
 /// Worker's responses, `user` the human's replies.
 fn triage_worker(mode: &str, worker: &str, user: &str) -> String {
     format!(
-        r#"{{"task": "Start", "profile": {{"name": "agent-framework", "autonomous_mode": {mode}}}, "user": {user},
+        r#"{{"task": "Start", "start": "Triage", "profile": {{"name": "agent-framework", "autonomous_mode": {mode}}}, "user": {user},
             "agents": [{{"name": "Triage"}}, {{"name": "Worker", "description": "Does the work."}}],
             "handoffs": {{"Triage": {{"Worker": null}}, "Worker": {{"Triage": null}}}},
             "model": {{"scripted": {{"Triage": {{"responses": [{{"handoff": "Worker"}}, {{"say": "Triage again."}}]}},
@@ -216,7 +216,7 @@ fn the_default_turn_limit_is_fifty() {
 #[test]
 fn a_user_rule_reads_the_prompt() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = r#"{"task": "Start", "profile": {"name": "agent-framework",
+    let scenario = r#"{"task": "Start", "start": "Triage", "profile": {"name": "agent-framework",
             "autonomous_mode": {"agents": ["Worker"], "prompts": {"Worker": "Wrap up."}, "turn_limits": {"Worker": 3}}},
         "agents": [{"name": "Triage"}, {"name": "Worker"}],
         "handoffs": {"Triage": {"Worker": null}, "Worker": {"Triage": null}},

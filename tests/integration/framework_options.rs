@@ -394,7 +394,7 @@ fn agent_framework_leaves_the_request_pending_when_the_human_is_done() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = |profile: &str| {
         format!(
-            r#"{{"task": "hi", "profile": {profile}, "user": ["thanks"],
+            r#"{{"task": "hi", "start": "A", "profile": {profile}, "user": ["thanks"],
                 "agents": [{{"name": "A"}}, {{"name": "B", "description": "B"}}], "handoffs": {{"A": {{"B": null}}}},
                 "model": {{"scripted": {{"A": {{"responses": [{{"say": "Hello."}}, {{"say": "Bye."}}]}}}}}}}}"#
         )
@@ -433,7 +433,7 @@ fn agent_framework_leaves_the_request_pending_when_the_human_is_done() {
 /// returns and the workflow ends.
 fn terminating(condition: &str, user: &str, a: &str) -> String {
     format!(
-        r#"{{"task": "hi", "profile": {{"name": "agent-framework", "termination_condition": {condition}}}, "user": {user},
+        r#"{{"task": "hi", "start": "A", "profile": {{"name": "agent-framework", "termination_condition": {condition}}}, "user": {user},
             "agents": [{{"name": "A"}}, {{"name": "B", "description": "B"}}], "handoffs": {{"A": {{"B": null}}}},
             "model": {{"scripted": {{"A": {{"responses": {a}}}, "B": {{"responses": [{{"say": "B here."}}]}}}}}}}}"#
     )

@@ -220,3 +220,34 @@ fn where_a_framework_has_no_completion_function_the_user_stopping_completes_the_
         );
     }
 }
+
+/// Agent Framework's `test_build_fails_without_start_agent`: `HandoffBuilder` has no default
+/// start agent, so a scenario written for it without `start` is refused with the framework's
+/// error; the same design run under it with `--profile` starts with its first agent, as the
+/// other frameworks do (Semantic Kernel sends the task to its first member).
+#[test]
+fn agent_framework_has_no_default_start_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"{"task": "t", "profile": "agent-framework", "agents": [{"name": "A"}, {"name": "B"}],
+        "handoffs": {"A": {"B": null}}, "model": {"scripted": {"A": {"responses": [{"say": "hi"}]}}}}"#;
+    let file = crate::support::temp_file(&dir, "af.json", text.as_bytes());
+    let out = crate::support::handoff(&["run", crate::support::arg(&file)]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("start: missing: Agent Framework's HandoffBuilder has no default start agent (`build()` raises `ValueError: Must call with_start_agent(...) before building the workflow.`)"),
+        "{said}"
+    );
+    let named = text.replace(r#""task": "t","#, r#""task": "t", "start": "A","#);
+    let file = crate::support::temp_file(&dir, "named.json", named.as_bytes());
+    assert_eq!(
+        crate::support::handoff(&["run", crate::support::arg(&file)])
+            .status
+            .code(),
+        Some(0)
+    );
+    let sk = text.replace(r#""profile": "agent-framework","#, "");
+    let file = crate::support::temp_file(&dir, "sk.json", sk.as_bytes());
+    let out = crate::support::handoff(&["run", crate::support::arg(&file), "--profile", "agent-framework"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -194,7 +194,10 @@ fn the_errors_of_a_shared_design_name_the_scenario_and_the_design_file() {
 
 #[test]
 fn a_scenario_may_name_its_own_profile_over_the_designs() {
-    let design = DESIGN.replace(r#"{"agents""#, r#"{"profile": "agent-framework", "agents""#);
+    let design = DESIGN.replace(
+        r#"{"agents""#,
+        r#"{"profile": "agent-framework", "start": "A", "agents""#,
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("designs")).unwrap();
     std::fs::write(dir.path().join("designs/d.json"), &design).unwrap();

@@ -359,7 +359,7 @@ fn agent_framework_shows_no_agent_another_agents_calls_or_results() {
 /// Runs an inline scenario of `agent-framework` and returns each call's tool choice.
 fn agent_framework_run(model: &str, user: &str) -> (Vec<Option<String>>, Outcome) {
     let text = format!(
-        r#"{{"profile": "agent-framework", "task": "t",
+        r#"{{"profile": "agent-framework", "task": "t", "start": "A",
             "agents": [{{"name": "A", "tools": [{{"name": "f", "parameters": {{"x": null}}, "result": "ok"}}]}}, {{"name": "B"}}],
             "handoffs": {{"A": {{"B": null}}}},
             "user": {user},
