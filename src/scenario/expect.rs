@@ -171,7 +171,11 @@ impl Expect {
         }
         if let Some(needle) = &self.summary_contains {
             let (shown, passed) = match run.outcome() {
-                Outcome::Completed { summary, .. } => (summary.clone(), summary.contains(needle.as_str())),
+                // A run without a human ends with the reply as its result (the Agents SDK's
+                // `final_output`, Agent Framework's pending reply): that is its summary too.
+                Outcome::Completed { summary, .. } | Outcome::EndedWithoutHuman { text: summary, .. } => {
+                    (summary.clone(), summary.contains(needle.as_str()))
+                }
                 other => (format!("no summary ({})", other.kind()), false),
             };
             add("summary_contains", needle.clone(), shown, passed);

@@ -104,3 +104,20 @@ fn error_handlers_are_the_agents_sdks_in_the_forms_a_scenario_can_say() {
         refused(&file, words);
     }
 }
+
+/// Without a human the Agents SDK's `Runner.run` ends with the reply as its `final_output`:
+/// `summary_contains` reads it (and fails on a text it does not hold).
+#[test]
+fn summary_contains_reads_the_final_output_of_a_run_without_a_human() {
+    let text = |needle: &str| {
+        format!(
+            r#"{{"task": "user_message", "profile": "openai-agents", "agents": [{{"name": "test_1"}}],
+            "model": {{"scripted": {{"test_1": {{"responses": [{{"say": "done here"}}]}}}}}},
+            "expect": {{"outcome": "ended-without-human", "summary_contains": "{needle}"}}}}"#
+        )
+    };
+    let held = run(&text("done"));
+    assert_eq!(held["passed"], true, "{held:#}");
+    let missed = run(&text("elsewhere"));
+    assert_eq!(missed["passed"], false, "{missed:#}");
+}
