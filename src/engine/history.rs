@@ -68,6 +68,10 @@ pub struct HandoffHistory {
     pub edges: Vec<EdgeHistory>,
     /// The lines that wrap a summary (`agents.handoffs.set_conversation_history_wrappers`).
     pub wrappers: (String, String),
+    /// Whether `RunConfig.handoff_history_mapper` is the SDK's `default_handoff_history_mapper`
+    /// given explicitly: the mapper then writes the whole transcript into one summary, the
+    /// handoff's own text included (left unset, the runner forwards that text as it is).
+    pub whole_mapper: bool,
 }
 
 impl Default for HandoffHistory {
@@ -77,6 +81,7 @@ impl Default for HandoffHistory {
             filter: None,
             edges: Vec::new(),
             wrappers: ("<CONVERSATION HISTORY>".into(), "</CONVERSATION HISTORY>".into()),
+            whole_mapper: false,
         }
     }
 }

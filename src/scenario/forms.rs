@@ -274,6 +274,7 @@ const PROFILE_FIELDS: &[&str] = &[
     "handoff_input_filter",
     "conversation_history_wrappers",
     "error_handlers",
+    "handoff_history_mapper",
 ];
 
 /// The profile named `name`, or an error listing them all.
@@ -375,6 +376,19 @@ impl<'de> Deserialize<'de> for ProfileFile {
                                 history.wrappers.1 = end;
                             }
                             sdk_history = Some("conversation_history_wrappers");
+                        }
+                        // The SDK's own mapper given explicitly; a mapper of the app's is its code.
+                        "handoff_history_mapper" => {
+                            history.whole_mapper = match map.next_value::<Option<String>>()?.as_deref() {
+                                None => false,
+                                Some("default") => true,
+                                Some(other) => {
+                                    return Err(de::Error::custom(format!(
+                                        "`handoff_history_mapper` is \"default\" (the SDK's `default_handoff_history_mapper`, given explicitly) or null, not `{other}`: a mapper of the app's own is its code, which `handoff serve` runs"
+                                    )));
+                                }
+                            };
+                            sdk_history = Some("handoff_history_mapper");
                         }
                         "error_handlers" => {
                             max_turns_output = error_handlers(map.next_value()?)?;
@@ -534,6 +548,7 @@ impl schemars::JsonSchema for ProfileFile {
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: RunConfig.nest_handoff_history (default false). At each handoff the next agent reads the conversation so far as assistant summary messages (<CONVERSATION HISTORY>) around the handoff response's own text, as the SDK's default history mapper writes them; an edge's own nest_handoff_history or input filter takes precedence." },
                         "handoff_input_filter": { "enum": ["remove_all_tools", null], "description": "openai-agents only: RunConfig.handoff_input_filter, one of the SDK's built-in filters: remove_all_tools (handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs. It replaces nesting; an edge's own input_filter takes precedence." },
+                        "handoff_history_mapper": { "enum": ["default", null], "description": "openai-agents only: RunConfig.handoff_history_mapper=default_handoff_history_mapper, given explicitly: with nest_handoff_history, the next agent reads the whole transcript in one summary (the handoff's own text included). A mapper of the app's own is its code: handoff serve runs it." },
                         "error_handlers": { "type": "object", "properties": { "max_turns": { "anyOf": [ { "type": ["string", "null"] }, { "type": "object", "properties": { "final_output": { "type": "string" }, "include_in_history": { "type": "boolean" } }, "required": ["final_output"], "additionalProperties": false } ] } }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns gives the final output (text, or {final_output, include_in_history}) that ends the run instead of MaxTurnsExceeded, a message of the agent in control; the host then goes on as after a text reply." },
                         "conversation_history_wrappers": { "type": "object", "properties": { "start": { "type": "string" }, "end": { "type": "string" } }, "additionalProperties": false, "description": "openai-agents only: agents.handoffs.set_conversation_history_wrappers(start=..., end=...): the lines around a nested summary (default <CONVERSATION HISTORY> and </CONVERSATION HISTORY>)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }

@@ -50,7 +50,13 @@ impl Core {
         let nested = match rewrite {
             Rewrite::Nest => {
                 self.rewrites.session.extend_from_slice(&new);
-                nest(&base, &pre, &new, &self.rewrites.summaries)
+                nest(
+                    &base,
+                    &pre,
+                    &new,
+                    &self.rewrites.summaries,
+                    self.settings.history.whole_mapper,
+                )
             }
             Rewrite::Filter(InputFilter::RemoveAllTools) => {
                 let kept = strip(&self.log, &new);
@@ -207,8 +213,9 @@ impl Core {
 
 /// The SDK's default history mapper in order (`_build_ordered_default_history`): the input
 /// (earlier summaries taken apart) and every item of the run before the handoff go into a
-/// summary; the handoff response's own text goes on as it is, between summaries.
-fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec<Item>)]) -> Vec<Nested> {
+/// summary; the handoff response's own text goes on as it is, between summaries. `whole`: the
+/// mapper given explicitly, which summarizes the whole transcript in one message.
+fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec<Item>)], whole: bool) -> Vec<Nested> {
     let mut pending: Vec<Item> = Vec::new();
     for item in base {
         match summaries.iter().find(|(event, _)| *event == item.event) {
@@ -217,6 +224,10 @@ fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec
         }
     }
     pending.extend_from_slice(pre);
+    if whole {
+        pending.extend_from_slice(new);
+        return vec![Nested::Summary(pending)];
+    }
     let mut nested = Vec::new();
     for item in new {
         if item.part != Part::Text {
