@@ -743,6 +743,8 @@ async def p_refusal(name):
     steps = [("TriageAgent", Refusal("I can't help with that."))]
     return await run_probe(name, "Triage's model answers with a refusal content part only.", SMALL, script(steps),
                            human_turns=[])
+
+
 @function_tool(needs_approval=True)
 def issue_refund(order_id: str, reason: str) -> str:
     """Issue a refund for an order (needs a human's approval)."""
