@@ -35,6 +35,7 @@ pub use surface::{
 };
 pub use template::{Template, TemplateError};
 pub(crate) use tools::parameter_list;
+pub(crate) use tools::python_repr;
 pub use tools::{NameCollision, ToolKind, ToolSpec};
 
 pub use crate::files::Hint;

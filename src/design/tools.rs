@@ -116,8 +116,8 @@ impl NameCollision {
 }
 
 /// A string as Python's `repr` writes it: in single quotes, or double quotes when it holds a
-/// single quote and no double quote; backslashes and the chosen quote escaped.
-fn python_repr(text: &str) -> String {
+/// single quote and no double quote; backslashes, the chosen quote and line breaks escaped.
+pub(crate) fn python_repr(text: &str) -> String {
     let quote = if text.contains('\'') && !text.contains('"') {
         '"'
     } else {
@@ -126,10 +126,17 @@ fn python_repr(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(quote);
     for c in text.chars() {
-        if c == '\\' || c == quote {
-            out.push('\\');
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
         }
-        out.push(c);
     }
     out.push(quote);
     out

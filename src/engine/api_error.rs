@@ -224,7 +224,7 @@ impl ErrorRules {
             },
             _ => format!(
                 "ServiceResponseException: (\"<class 'semantic_kernel.connectors.ai.open_ai.services.open_ai_chat_completion.OpenAIChatCompletion'> service failed to complete the prompt\", {class}({}))",
-                python_repr(&text)
+                crate::design::python_repr(&text)
             ),
         }
     }
@@ -233,29 +233,4 @@ impl ErrorRules {
     pub fn refusal_error(refusal: &str) -> String {
         format!("ModelRefusalError: Model refused to produce output: {refusal}")
     }
-}
-
-/// A string as Python's `repr` writes it: in single quotes, or in double quotes when it holds
-/// a single quote and no double quote; backslashes and the chosen quote escaped.
-fn python_repr(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }

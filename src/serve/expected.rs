@@ -62,7 +62,7 @@ mod tests {
     fn own_names(streamed_runs: &str) -> Vec<Vec<Option<String>>> {
         let scenario = Scenario::parse(
             &format!(
-                r#"{{"profile": {{"name": "agent-framework", "streamed_runs": "{streamed_runs}"}}, "task": "hi",
+                r#"{{"profile": {{"name": "agent-framework", "streamed_runs": "{streamed_runs}"}}, "task": "hi", "start": "a",
                 "agents": [{{"name": "a", "instructions": "A.",
                     "tools": [{{"name": "f", "description": "F.", "parameters": {{}}, "result": "ok"}}]}},
                   {{"name": "b", "instructions": "B."}}]}}"#
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn the_responses_api_carries_no_speaker_names() {
         let scenario = Scenario::parse(
-            r#"{"profile": "agent-framework", "task": "hi",
+            r#"{"profile": "agent-framework", "task": "hi", "start": "a",
                 "agents": [{"name": "a", "instructions": "A."}, {"name": "b", "instructions": "B."}]}"#,
             "names.json",
             None,
