@@ -798,6 +798,21 @@ async def p_approval_reject(name):
                            approvals=["reject", "approve"], check=check)
 
 
+async def p_approval_nested(name):
+    steps = [("TriageAgent", Reply(text="Refunds can help.", calls=((TR + "refundagent", {}),))),
+             ("RefundAgent", Reply(text="Let me issue that refund.", calls=(
+                 ("issue_refund", {"order_id": "7", "reason": "late"}), (TR + "triageagent", {})))),
+             ("TriageAgent", Text("Your refund is on its way.")), ("TriageAgent", Text("You're welcome."))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True): Triage says a sentence and hands off "
+                           "(nested); Refund says a sentence, calls issue_refund (needs approval) and hands back in one "
+                           "response; the human approves; the handoff is made on resume "
+                           "(test_pending_handoff_in_interrupted_turn_survives_run_state): is Refund's sentence "
+                           "summarized or forwarded? The human then thanks Triage.", APPROVAL, script(steps),
+                           human_turns=["Thanks"], approvals=["approve"],
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
 async def p_approval_pending(name):
     steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
              ("RefundAgent", Calls([("issue_refund", {"order_id": "7", "reason": "late"})]))]
@@ -839,6 +854,7 @@ PROBES = {
     "approval_approve": p_approval_approve,
     "approval_reject": p_approval_reject,
     "approval_pending": p_approval_pending,
+    "approval_nested": _compact(p_approval_nested),
 }
 
 

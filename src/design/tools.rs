@@ -170,6 +170,15 @@ pub(super) fn toolbox(
 ) -> Result<Toolbox, DesignError> {
     let mut tools: Vec<ToolSpec> = Vec::with_capacity(agent.tools.len() + edges.len() + 1);
     let mut templates = Vec::with_capacity(agent.tools.len());
+    // The names of the agent's handoffs under the OpenAI Agents SDK, which win over function
+    // tools of their name (the tools are dropped below, however many share it).
+    let handoff_names: Vec<String> = match surface.target_names {
+        TargetNames::LowerSnake => edges
+            .iter()
+            .map(|e| surface.handoff_name(e.tool_name.as_deref(), &agents[e.target.index()].name))
+            .collect(),
+        _ => Vec::new(),
+    };
     for (t, tool) in agent.tools.iter().enumerate() {
         if !valid_name(&tool.name) {
             return Err(DesignError::InvalidName {
@@ -208,7 +217,7 @@ pub(super) fn toolbox(
             tool: tool.name.clone(),
             why,
         };
-        if tools.iter().any(|s| *s.name == *tool.name) {
+        if tools.iter().any(|s| *s.name == *tool.name) && !handoff_names.contains(&tool.name) {
             return Err(clash(String::new()));
         }
         if surface.is_reserved(&tool.name) {

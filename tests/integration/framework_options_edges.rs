@@ -260,14 +260,16 @@ fn is_enabled_is_a_bool_under_openai_agents_only() {
 }
 
 /// `test_agent_runner.py::test_multiway_mixed_collision_reports_every_owner_must_be_unique`:
-/// a function tool `route` and `handoff(Billing, tool_name_override="route")`. Under the
-/// default `warn` the SDK drops the tool, offers the handoff and warns; under `error` it raises.
+/// two function tools `route` and `handoff(Billing, tool_name_override="route")`. Under the
+/// default `warn` the SDK drops the tools, offers the handoff and warns once; under `error` it
+/// raises.
 #[test]
 fn agents_sdk_a_handoff_wins_over_a_function_tool_of_its_name() {
     let scenario = |policy: &str| {
         format!(
             r#"{{"task": "hi", "profile": {{"name": "openai-agents", "tool_name_collision_policy": "{policy}"}},
-            "agents": [{{"name": "triage", "tools": [{{"name": "route", "description": "", "parameters": {{}}, "result": "first"}}]}},
+            "agents": [{{"name": "triage", "tools": [{{"name": "route", "description": "", "parameters": {{}}, "result": "first"}},
+                                                   {{"name": "route", "description": "", "parameters": {{}}, "result": "second"}}]}},
                        {{"name": "Billing"}}],
             "handoffs": {{"triage": {{"Billing": {{"tool_name_override": "route"}}}}}},
             "model": {{"scripted": {{"triage": {{"responses": [{{"call": {{"tool": "route", "args": {{}}}}}}]}},

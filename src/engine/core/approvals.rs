@@ -189,7 +189,13 @@ impl Core {
         self.rounds = ToolRounds::default();
         self.next = Next::CallModel;
         match pending.effect {
-            Some(Effect::Transfer(target)) => self.hand_off(target),
+            Some(Effect::Transfer(target)) => {
+                // A resumed run hands the interrupted response's items to the handoff as
+                // items before it (`original_pre_step_items`): a nested history summarizes them.
+                self.rewrites.resumed = true;
+                self.hand_off(target);
+                self.rewrites.resumed = false;
+            }
             Some(Effect::Complete(summary)) => self.complete(agent, summary),
             None => self.tool_round(agent, pending.reply, pending.any_error),
         }

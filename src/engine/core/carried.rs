@@ -37,6 +37,9 @@ pub(super) struct Rewrites {
     pub(super) summaries: Vec<(EventIndex, Vec<Item>)>,
     /// The items every summary of the run quoted, summed (they count towards the ceiling).
     pub(super) quoted: usize,
+    /// Whether the handoff being made resumes an interrupted response (its items are then
+    /// items before the handoff, not the handoff's own).
+    pub(super) resumed: bool,
 }
 
 impl Rewrites {

@@ -42,10 +42,13 @@ impl Core {
                 self.items(0, run_start + 1)
             }
         };
-        let natural = self.items(self.rewrites.since, reply);
+        // On resume (after the human's approvals) the SDK hands the interrupted response's
+        // items over as items before the handoff.
+        let step = if self.rewrites.resumed { EventIndex::MAX } else { reply };
+        let natural = self.items(self.rewrites.since, step);
         let mut pre = std::mem::take(&mut self.rewrites.generated);
         pre.extend_from_slice(&natural);
-        let new = self.items(reply, EventIndex::MAX);
+        let new = self.items(step, EventIndex::MAX);
         self.rewrites.session.extend_from_slice(&natural);
         let nested = match rewrite {
             Rewrite::Nest => {
