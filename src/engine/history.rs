@@ -66,8 +66,9 @@ pub struct HandoffHistory {
     pub filter: Option<InputFilter>,
     /// The edges that set their own.
     pub edges: Vec<EdgeHistory>,
-    /// The lines that wrap a summary (`agents.handoffs.set_conversation_history_wrappers`).
-    pub wrappers: (String, String),
+    /// The lines that wrap a summary where the app changed them
+    /// (`agents.handoffs.set_conversation_history_wrappers`); `None`: the SDK's.
+    pub wrappers: Option<Box<(String, String)>>,
     /// Whether `RunConfig.handoff_history_mapper` is the SDK's `default_handoff_history_mapper`
     /// given explicitly: the mapper then writes the whole transcript into one summary, the
     /// handoff's own text included (left unset, the runner forwards that text as it is).
@@ -80,13 +81,24 @@ impl Default for HandoffHistory {
             nest: false,
             filter: None,
             edges: Vec::new(),
-            wrappers: ("<CONVERSATION HISTORY>".into(), "</CONVERSATION HISTORY>".into()),
+            wrappers: None,
             whole_mapper: false,
         }
     }
 }
 
 impl HandoffHistory {
+    /// The SDK's lines around a summary.
+    pub const WRAPPERS: (&'static str, &'static str) = ("<CONVERSATION HISTORY>", "</CONVERSATION HISTORY>");
+
+    /// The lines around a summary: the app's, else the SDK's.
+    pub fn wrappers(&self) -> (&str, &str) {
+        match &self.wrappers {
+            Some(wrappers) => (&wrappers.0, &wrappers.1),
+            None => Self::WRAPPERS,
+        }
+    }
+
     /// Whether any handoff may rewrite the conversation.
     pub fn rewrites(&self) -> bool {
         self.nest || self.filter.is_some() || self.edges.iter().any(|e| e.nest == Some(true) || e.filter.is_some())

@@ -369,12 +369,11 @@ impl<'de> Deserialize<'de> for ProfileFile {
                         }
                         "conversation_history_wrappers" => {
                             let wrappers: Wrappers = map.next_value()?;
-                            if let Some(start) = wrappers.start {
-                                history.wrappers.0 = start;
-                            }
-                            if let Some(end) = wrappers.end {
-                                history.wrappers.1 = end;
-                            }
+                            let (start, end) = HandoffHistory::WRAPPERS;
+                            history.wrappers = Some(Box::new((
+                                wrappers.start.unwrap_or_else(|| start.into()),
+                                wrappers.end.unwrap_or_else(|| end.into()),
+                            )));
                             sdk_history = Some("conversation_history_wrappers");
                         }
                         // The SDK's own mapper given explicitly; a mapper of the app's is its code.

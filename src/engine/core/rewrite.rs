@@ -262,7 +262,7 @@ fn strip(log: &crate::engine::EventLog, items: &[Item]) -> Vec<Item> {
 /// The summary message of `items` (`_build_summary_message`); `chat`: as the SDK writes it
 /// over Chat Completions.
 fn summary_text(core: &Core, items: &[Item], chat: bool) -> String {
-    let (start, end) = &core.settings.history.wrappers;
+    let (start, end) = core.settings.history.wrappers();
     let replies: Vec<EventIndex> = (0..core.log.len() as EventIndex)
         .filter(|&i| matches!(core.log.get(i).kind, EventKind::Reply { .. }))
         .collect();
