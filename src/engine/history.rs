@@ -58,7 +58,7 @@ pub struct EdgeHistory {
 }
 
 /// How handoffs rewrite the conversation: the run-wide settings and each edge's own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HandoffHistory {
     /// `RunConfig.nest_handoff_history` (default `false`).
     pub nest: bool,
@@ -73,18 +73,6 @@ pub struct HandoffHistory {
     /// given explicitly: the mapper then writes the whole transcript into one summary, the
     /// handoff's own text included (left unset, the runner forwards that text as it is).
     pub whole_mapper: bool,
-}
-
-impl Default for HandoffHistory {
-    fn default() -> HandoffHistory {
-        HandoffHistory {
-            nest: false,
-            filter: None,
-            edges: Vec::new(),
-            wrappers: None,
-            whole_mapper: false,
-        }
-    }
 }
 
 impl HandoffHistory {
