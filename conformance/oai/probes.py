@@ -558,6 +558,20 @@ async def p_max_turns_handler_skip_history(name):
         "include_in_history=False): is the output left out of what the next run reads?")
 
 
+async def p_max_turns_handler_nested(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})]))] * 2 + [
+        ("TriageAgent", Reply(text="Refunds can help.", calls=((TR + "refundagent", {}),))),
+        ("RefundAgent", Text("Refund team here."))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True), max_turns=2 and error_handlers="
+                           "{'max_turns': ...}: Triage's tool loop ends with the handler's output; the human "
+                           "replies; Triage hands off: how does the summary quote the handler's message?", SMALL,
+                           script(steps), human_turns=["A refund, please"], max_turns=2,
+                           error_handlers={"max_turns": lambda data: "Sorry, I could not finish that."},
+                           error_handlers_view={"max_turns": "Sorry, I could not finish that."},
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
 COLLIDING = {
     "agents": [("triage", "Triages.", "Route the request.", []),
                ("Billing Agent", "Handles billing.", "Handle billing.", []),
@@ -842,6 +856,7 @@ PROBES = {
     "max_turns_3": p_max_turns_3,
     "max_turns_handler": p_max_turns_handler,
     "max_turns_handler_skip_history": p_max_turns_handler_skip_history,
+    "max_turns_handler_nested": _compact(p_max_turns_handler_nested),
     "name_collision": p_name_collision,
     "name_override": p_name_override,
     "nested_history": _compact(p_nested_history),

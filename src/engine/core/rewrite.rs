@@ -332,7 +332,12 @@ fn format_item(core: &Core, replies: &[EventIndex], item: Item, chat: bool, out:
                 s(output)
             ));
         }
-        (EventKind::Broadcast { text }, _) => out.push_str(&format!("assistant: {text}")),
+        // Text no model said that the conversation carries: a `max_turns` error handler's
+        // final output, the SDK's own message item (`create_message_output_item`).
+        (EventKind::Broadcast { text }, _) => out.push_str(&format!(
+            "{{\"id\": \"__fake_id__\", \"content\": [{{\"annotations\": [], \"text\": {}, \"type\": \"output_text\", \"logprobs\": []}}], \"role\": \"assistant\", \"status\": \"completed\", \"type\": \"message\"}}",
+            s(text)
+        )),
         (EventKind::Summary(summary), _) => out.push_str(&format!("assistant: {}", summary.text)),
         _ => {}
     }
