@@ -7,7 +7,7 @@ use crate::framework_options::{offered, refused, stderr, stdout};
 use crate::support::{arg, handoff, temp_file};
 
 /// The design of the scenario `text`.
-fn design(dir: &tempfile::TempDir, text: &str) -> Design {
+pub(crate) fn design(dir: &tempfile::TempDir, text: &str) -> Design {
     let file = temp_file(dir, "design.json", text.as_bytes());
     handoff_harness::scenario::Scenario::load(&file)
         .unwrap()

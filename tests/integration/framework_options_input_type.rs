@@ -4,10 +4,10 @@
 //! the transfer is offered with, a scripted handoff's arguments, the load errors, and the
 //! `ModelBehaviorError` the SDK raises for arguments its class refuses.
 
-use handoff_harness::design::Design;
 use serde_json::{Value, json};
 
 use crate::framework_options::{refused, stdout};
+use crate::framework_options_edges::design;
 use crate::support::{arg, handoff, temp_file};
 
 /// A scenario under `profile`: `Triage` hands off to `Escalation`, whose edge is `edge`, and to
@@ -26,18 +26,6 @@ fn escalation(profile: &str, edge: &str, triage: &str) -> String {
 /// `EscalationData(reason: str, priority: int)`, with its docstring.
 const ESCALATION_DATA: &str = r#"{"input_type": {"name": "EscalationData", "description": "Why, and how urgent.",
     "parameters": {"reason": null, "priority": {"type": "integer"}}}}"#;
-
-/// The design of the scenario `text`.
-fn design(dir: &tempfile::TempDir, text: &str) -> Design {
-    let file = temp_file(dir, "design.json", text.as_bytes());
-    handoff_harness::scenario::Scenario::load(&file)
-        .unwrap()
-        .orchestration_only()
-        .unwrap()
-        .design()
-        .as_ref()
-        .clone()
-}
 
 /// The JSON run of `file`.
 fn run_json(file: &std::path::Path) -> Value {
