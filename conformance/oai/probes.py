@@ -759,6 +759,16 @@ async def p_refusal(name):
                            human_turns=[])
 
 
+async def p_refusal_handler(name):
+    steps = [("TriageAgent", Refusal("I can't help with that.")), ("TriageAgent", Text("What is the order ID?"))]
+    return await run_probe(name, "Triage's model refuses, under Runner.run(..., error_handlers={'model_refusal': "
+                           "lambda data: 'Sorry, not here.'}) (tests/test_max_turns.py): the handler's output ends "
+                           "the run; the human replies; what does the next run read?", SMALL, script(steps),
+                           human_turns=["It is about my order"],
+                           error_handlers={"model_refusal": lambda data: "Sorry, not here."},
+                           error_handlers_view={"model_refusal": "Sorry, not here."}, check=_history_check)
+
+
 @function_tool(needs_approval=True)
 def issue_refund(order_id: str, reason: str) -> str:
     """Issue a refund for an order (needs a human's approval)."""
@@ -840,6 +850,7 @@ PROBES = {
     "rate_limit_exhausted": p_rate_limit_exhausted,
     "context_length_exceeded": p_context_length_exceeded,
     "refusal": p_refusal,
+    "refusal_handler": p_refusal_handler,
     "customer_support": p_customer_support,
     "text_beside_handoff": p_text_beside_handoff,
     "text_beside_handoff_calls_first": p_text_beside_handoff_calls_first,

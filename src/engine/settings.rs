@@ -203,6 +203,9 @@ pub struct Settings {
     /// has one: the run's final output instead of `MaxTurnsExceeded`
     /// (`profile.error_handlers.max_turns` in a scenario).
     pub max_turns_output: Option<HandlerOutput>,
+    /// What its `error_handlers={"model_refusal": ...}` returns, if the run has one: the run's
+    /// final output instead of `ModelRefusalError` (`profile.error_handlers.model_refusal`).
+    pub refusal_output: Option<HandlerOutput>,
     /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
     /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
     pub autonomous: crate::engine::AutonomousMode,
@@ -332,6 +335,7 @@ impl Default for Settings {
             termination: None,
             history: crate::engine::HandoffHistory::default(),
             max_turns_output: None,
+            refusal_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
         }
     }

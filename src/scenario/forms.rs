@@ -9,10 +9,10 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::autonomous_form::AutonomousFile;
 use super::input_type_form::InputTypeFile;
-use super::sdk_options::{Wrappers, error_handlers, input_filter};
+use super::sdk_options::{ErrorHandlers, Wrappers, error_handlers, input_filter};
 use super::termination_form::TerminationFile;
 use crate::design::{Collisions, HandoffSpec, ToolSurface};
-use crate::engine::{HandlerOutput, HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
+use crate::engine::{HandoffHistory, InputFilter, MaxTurns, Profile, StreamedRuns, Termination};
 
 /// A handoff edge as written: its description (`null` for the target's), and whether it was
 /// declared by the target's name in Semantic Kernel Python; for an edge written as a list
@@ -219,8 +219,8 @@ pub(super) struct ProfileFile {
     /// The OpenAI Agents SDK's run-wide `nest_handoff_history`, `handoff_input_filter` and
     /// history wrappers (the edges' own are added with the design).
     pub(super) history: HandoffHistory,
-    /// The final output of the OpenAI Agents SDK's `error_handlers={"max_turns": ...}`.
-    pub(super) max_turns_output: Option<HandlerOutput>,
+    /// The final outputs of the OpenAI Agents SDK's `error_handlers`.
+    pub(super) handlers: ErrorHandlers,
     /// Agent Framework's autonomous mode, agents by name (resolved with the design).
     pub(super) autonomous: Option<AutonomousFile>,
 }
@@ -247,7 +247,7 @@ impl ProfileFile {
             host_terminates: false,
             termination: None,
             history: HandoffHistory::default(),
-            max_turns_output: None,
+            handlers: ErrorHandlers::default(),
             autonomous: None,
         }
     }
@@ -307,7 +307,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut autonomous: Option<AutonomousFile> = None;
                 let mut history = HandoffHistory::default();
                 let mut sdk_history: Option<&'static str> = None;
-                let mut max_turns_output: Option<HandlerOutput> = None;
+                let mut handlers = ErrorHandlers::default();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -390,7 +390,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             sdk_history = Some("handoff_history_mapper");
                         }
                         "error_handlers" => {
-                            max_turns_output = error_handlers(map.next_value()?)?;
+                            handlers = error_handlers(map.next_value()?)?;
                             sdk_history = Some("error_handlers");
                         }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
@@ -463,7 +463,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     host_terminates: human_done.unwrap_or(false),
                     termination: termination.map(TerminationFile::into_termination).transpose()?,
                     history,
-                    max_turns_output,
+                    handlers,
                     autonomous,
                 })
             }
@@ -508,6 +508,11 @@ impl schemars::JsonSchema for EdgeFile {
 }
 
 /// A profile's name, or the object form with its options.
+/// The JSON Schema of an error handler's final output.
+fn handler_schema() -> serde_json::Value {
+    serde_json::json!({ "anyOf": [ { "type": ["string", "null"] }, { "type": "object", "properties": { "final_output": { "type": "string" }, "include_in_history": { "type": "boolean" } }, "required": ["final_output"], "additionalProperties": false } ] })
+}
+
 impl schemars::JsonSchema for ProfileFile {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Profile".into()
@@ -548,7 +553,7 @@ impl schemars::JsonSchema for ProfileFile {
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: RunConfig.nest_handoff_history (default false). At each handoff the next agent reads the conversation so far as assistant summary messages (<CONVERSATION HISTORY>) around the handoff response's own text, as the SDK's default history mapper writes them; an edge's own nest_handoff_history or input filter takes precedence." },
                         "handoff_input_filter": { "enum": ["remove_all_tools", null], "description": "openai-agents only: RunConfig.handoff_input_filter, one of the SDK's built-in filters: remove_all_tools (handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs. It replaces nesting; an edge's own input_filter takes precedence." },
                         "handoff_history_mapper": { "enum": ["default", null], "description": "openai-agents only: RunConfig.handoff_history_mapper=default_handoff_history_mapper, given explicitly: with nest_handoff_history, the next agent reads the whole transcript in one summary (the handoff's own text included). A mapper of the app's own is its code: handoff serve runs it." },
-                        "error_handlers": { "type": "object", "properties": { "max_turns": { "anyOf": [ { "type": ["string", "null"] }, { "type": "object", "properties": { "final_output": { "type": "string" }, "include_in_history": { "type": "boolean" } }, "required": ["final_output"], "additionalProperties": false } ] } }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns gives the final output (text, or {final_output, include_in_history}) that ends the run instead of MaxTurnsExceeded, a message of the agent in control; the host then goes on as after a text reply." },
+                        "error_handlers": { "type": "object", "properties": { "max_turns": handler_schema(), "model_refusal": handler_schema() }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns (instead of MaxTurnsExceeded) and model_refusal (instead of ModelRefusalError) give the final output (text, or {final_output, include_in_history}) that ends the run, a message of the agent in control; the host then goes on as after a text reply." },
                         "conversation_history_wrappers": { "type": "object", "properties": { "start": { "type": "string" }, "end": { "type": "string" } }, "additionalProperties": false, "description": "openai-agents only: agents.handoffs.set_conversation_history_wrappers(start=..., end=...): the lines around a nested summary (default <CONVERSATION HISTORY> and </CONVERSATION HISTORY>)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },

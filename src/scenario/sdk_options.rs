@@ -25,45 +25,60 @@ pub(super) struct Wrappers {
     pub(super) end: Option<String>,
 }
 
-/// `Runner.run(..., error_handlers={"max_turns": ...})` in the forms a scenario can say: the
-/// handler's final output as text, or `{"final_output": text, "include_in_history": bool}`
-/// (`RunErrorHandlerResult`). A handler that computes its output is the app's own code.
-pub(super) fn error_handlers<E: de::Error>(value: serde_json::Value) -> Result<Option<HandlerOutput>, E> {
+/// `Runner.run(..., error_handlers={"max_turns": ..., "model_refusal": ...})` in the forms a
+/// scenario can say: each handler's final output as text, or `{"final_output": text,
+/// "include_in_history": bool}` (`RunErrorHandlerResult`). A handler that computes its output
+/// is the app's own code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct ErrorHandlers {
+    /// `error_handlers["max_turns"]`.
+    pub(super) max_turns: Option<HandlerOutput>,
+    /// `error_handlers["model_refusal"]`.
+    pub(super) model_refusal: Option<HandlerOutput>,
+}
+
+/// Reads `error_handlers`.
+pub(super) fn error_handlers<E: de::Error>(value: serde_json::Value) -> Result<ErrorHandlers, E> {
     use serde_json::Value;
-    let form = r#"{"max_turns": "final output"} or {"max_turns": {"final_output": "...", "include_in_history": false}} (a handler that computes its output is the app's code: `handoff serve` runs it)"#;
-    let bad = || E::custom(format!("`error_handlers` is {form}"));
+    let form = r#"{"max_turns": "final output"} or {"model_refusal": {"final_output": "...", "include_in_history": false}} (a handler that computes its output is the app's code: `handoff serve` runs it)"#;
+    let bad = |kind: &str| E::custom(format!("`error_handlers.{kind}` is a final output: {form}"));
     let Value::Object(handlers) = value else {
-        return Err(bad());
+        return Err(E::custom(format!("`error_handlers` is {form}")));
     };
-    if let Some(kind) = handlers.keys().find(|k| *k != "max_turns") {
+    if let Some(kind) = handlers.keys().find(|k| *k != "max_turns" && *k != "model_refusal") {
         return Err(E::custom(format!(
-            "`error_handlers.{kind}`: a scenario gives the `max_turns` handler only ({form})"
+            "`error_handlers.{kind}`: a scenario gives the `max_turns` and `model_refusal` handlers only ({form})"
         )));
     }
-    let output = match handlers.get("max_turns") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(text)) => HandlerOutput {
-            text: text.clone(),
-            include_in_history: true,
-        },
-        Some(Value::Object(result)) => {
-            if result.keys().any(|k| k != "final_output" && k != "include_in_history") {
-                return Err(bad());
-            }
-            let Some(Value::String(text)) = result.get("final_output") else {
-                return Err(bad());
-            };
-            let include_in_history = match result.get("include_in_history") {
-                None => true,
-                Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(bad()),
-            };
-            HandlerOutput {
+    let output = |kind: &str| -> Result<Option<HandlerOutput>, E> {
+        Ok(Some(match handlers.get(kind) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(text)) => HandlerOutput {
                 text: text.clone(),
-                include_in_history,
+                include_in_history: true,
+            },
+            Some(Value::Object(result)) => {
+                if result.keys().any(|k| k != "final_output" && k != "include_in_history") {
+                    return Err(bad(kind));
+                }
+                let Some(Value::String(text)) = result.get("final_output") else {
+                    return Err(bad(kind));
+                };
+                let include_in_history = match result.get("include_in_history") {
+                    None => true,
+                    Some(Value::Bool(b)) => *b,
+                    Some(_) => return Err(bad(kind)),
+                };
+                HandlerOutput {
+                    text: text.clone(),
+                    include_in_history,
+                }
             }
-        }
-        Some(_) => return Err(bad()),
+            Some(_) => return Err(bad(kind)),
+        }))
     };
-    Ok(Some(output))
+    Ok(ErrorHandlers {
+        max_turns: output("max_turns")?,
+        model_refusal: output("model_refusal")?,
+    })
 }

@@ -79,11 +79,11 @@ fn error_handlers_are_the_agents_sdks_in_the_forms_a_scenario_can_say() {
     for (text, words) in [
         (
             scenario(3, r#"{"max_turns": 3}"#, "[]"),
-            r#"`error_handlers` is {"max_turns": "final output"}"#,
+            r#"`error_handlers.max_turns` is a final output: {"max_turns": "final output"}"#,
         ),
         (
-            scenario(3, r#"{"model_refusal": "no"}"#, "[]"),
-            "`error_handlers.model_refusal`: a scenario gives the `max_turns` handler only",
+            scenario(3, r#"{"invalid_final_output": "no"}"#, "[]"),
+            "`error_handlers.invalid_final_output`: a scenario gives the `max_turns` and `model_refusal` handlers only",
         ),
         (
             scenario(
@@ -91,7 +91,7 @@ fn error_handlers_are_the_agents_sdks_in_the_forms_a_scenario_can_say() {
                 r#"{"max_turns": {"final_output": "x", "include_in_history": "no"}}"#,
                 "[]",
             ),
-            "`error_handlers` is",
+            "`error_handlers.max_turns` is a final output",
         ),
         (
             r#"{"task": "t", "profile": {"name": "agent-framework", "error_handlers": {"max_turns": "x"}},
@@ -120,4 +120,41 @@ fn summary_contains_reads_the_final_output_of_a_run_without_a_human() {
     assert_eq!(held["passed"], true, "{held:#}");
     let missed = run(&text("elsewhere"));
     assert_eq!(missed["passed"], false, "{missed:#}");
+}
+
+/// `test_non_streamed_refusal_handler_can_skip_history` and `test_streamed_refusal_handler_returns_output`:
+/// the model refuses; the `model_refusal` handler's output is the run's final output instead
+/// of `ModelRefusalError` (without the handler, the run ends with that error).
+#[test]
+fn a_model_refusal_handler_gives_the_final_output_instead_of_the_error() {
+    let text = |handlers: &str| {
+        format!(
+            r#"{{"task": "user_message", "profile": {{"name": "openai-agents", "error_handlers": {handlers}}},
+            "agents": [{{"name": "test_1"}}],
+            "model": {{"scripted": {{"test_1": {{"responses": [{{"refusal": "I cannot help with that request."}}]}}}}}}}}"#
+        )
+    };
+    for handlers in [
+        r#"{"model_refusal": "safe fallback"}"#,
+        r#"{"model_refusal": {"final_output": "safe fallback", "include_in_history": false}}"#,
+    ] {
+        let run = run(&text(handlers));
+        assert_eq!(run["outcome"]["kind"], "ended-without-human", "{handlers}: {run:#}");
+        assert_eq!(run["outcome"]["text"], "safe fallback", "{run:#}");
+        assert_eq!(run["model_calls"], 1);
+        let note = run["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "note")
+            .unwrap();
+        assert!(
+            note["text"].as_str().unwrap().starts_with(
+                "ModelRefusalError: Model refused to produce output: I cannot help with that request.: the run's model_refusal error handler ends it"
+            ),
+            "{note}"
+        );
+    }
+    let raised = run(&text("{}"));
+    assert_eq!(raised["outcome"]["kind"], "framework-error", "{raised:#}");
 }

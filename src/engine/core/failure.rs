@@ -98,6 +98,18 @@ impl Core {
                 self.model_calls += 1;
                 self.calls_in_human_turn += 1;
                 self.calls_per_agent[agent.index()] += 1;
+                if let Some(output) = self.settings.refusal_output.clone() {
+                    // The refused response stays in the conversation: a message without text
+                    // (its content is the refusal part, which the note quotes), then the
+                    // handler's output.
+                    let refused = crate::engine::EventKind::Reply {
+                        text: None,
+                        calls: crate::engine::CallSpan::NONE,
+                    };
+                    self.append(Some(agent), refused);
+                    self.end_with_handler_output(&ErrorRules::refusal_error(&refusal), "model_refusal", output);
+                    return false;
+                }
                 self.finish(Outcome::FrameworkError {
                     agent,
                     error: ErrorRules::refusal_error(&refusal),

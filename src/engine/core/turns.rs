@@ -169,6 +169,14 @@ impl Core {
         let Some(output) = self.settings.max_turns_output.clone() else {
             return false;
         };
+        self.end_with_handler_output(&guard.error_text(), "max_turns", output);
+        true
+    }
+
+    /// An error handler of the OpenAI Agents SDK (`kind`) answered `error` with `output`: the
+    /// `Runner.run` ends with it, a message of the agent in control (in the conversation unless
+    /// `include_in_history=False`), and the host goes on as after a text reply.
+    pub(super) fn end_with_handler_output(&mut self, error: &str, kind: &str, output: crate::engine::HandlerOutput) {
         let agent = self.active;
         let kept = match output.include_in_history {
             true => "",
@@ -177,8 +185,7 @@ impl Core {
         self.note(
             agent,
             format!(
-                "{}: the run's max_turns error handler ends it with the final output{kept}: {}",
-                guard.error_text(),
+                "{error}: the run's {kind} error handler ends it with the final output{kept}: {}",
                 output.text
             ),
         );
@@ -194,7 +201,6 @@ impl Core {
         self.turn_text.clone_from(&output.text);
         self.last_text = output.text;
         self.end_text_turn(false, false);
-        true
     }
 
     /// Before an agent's first model call of the run: its handoffs whose transfers share a
