@@ -27,6 +27,13 @@ fn run(text: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)))
 }
 
+/// The text of the run's first `[note]`.
+fn first_note(run: &Value) -> &str {
+    let note = run["events"].as_array().unwrap().iter().find(|e| e["kind"] == "note");
+    note.and_then(|e| e["text"].as_str())
+        .unwrap_or_else(|| panic!("no note: {run:#}"))
+}
+
 /// `test_non_streamed_max_turns_handler_raw_output` (and `_returns_output`, its
 /// `RunErrorHandlerResult` form): `max_turns=0`, the handler returns "summary": no model call,
 /// the run's final output is the handler's.
@@ -41,17 +48,9 @@ fn a_max_turns_handler_gives_the_runs_final_output_instead_of_the_error() {
         assert_eq!(run["outcome"]["kind"], "completed", "{handlers}: {run:#}");
         assert_eq!(run["outcome"]["summary"], "summary", "{handlers}");
         assert_eq!(run["model_calls"], 0, "{handlers}: {run:#}");
-        let note = run["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["kind"] == "note")
-            .unwrap();
+        let note = first_note(&run);
         assert!(
-            note["text"]
-                .as_str()
-                .unwrap()
-                .starts_with("MaxTurnsExceeded: Max turns (0) exceeded: the run's max_turns error handler ends it"),
+            note.starts_with("MaxTurnsExceeded: Max turns (0) exceeded: the run's max_turns error handler ends it"),
             "{note}"
         );
     }
@@ -142,14 +141,9 @@ fn a_model_refusal_handler_gives_the_final_output_instead_of_the_error() {
         assert_eq!(run["outcome"]["kind"], "ended-without-human", "{handlers}: {run:#}");
         assert_eq!(run["outcome"]["text"], "safe fallback", "{run:#}");
         assert_eq!(run["model_calls"], 1);
-        let note = run["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["kind"] == "note")
-            .unwrap();
+        let note = first_note(&run);
         assert!(
-            note["text"].as_str().unwrap().starts_with(
+            note.starts_with(
                 "ModelRefusalError: Model refused to produce output: I cannot help with that request.: the run's model_refusal error handler ends it"
             ),
             "{note}"
