@@ -884,6 +884,116 @@ PROBES = {
 }
 
 
+
+# --- Handoff input filters beyond remove_all_tools, and how the host continues (to_input_list mode).
+# The SDK's own tests' filters: the identity, the public nest_handoff_history used as a filter, and
+# test_agent_runner.py's remove_new_items (input_history kept, pre_handoff_items and new_items dropped).
+
+def identity(data):
+    return data
+
+
+def remove_new_items(data):
+    from agents import HandoffInputData
+    return HandoffInputData(input_history=data.input_history, pre_handoff_items=(), new_items=(),
+                            run_context=data.run_context)
+
+
+FILTERS.update({"identity": identity, "nest_handoff_history": handoff_filters.nest_handoff_history,
+                "remove_new_items": remove_new_items})
+
+
+def _continuing(probe, mode: str):
+    """The probe with a host that goes on from result.to_input_list(mode=mode)."""
+    from agents.result import RunResultBase
+    plain = RunResultBase.to_input_list
+
+    async def run(name):
+        RunResultBase.to_input_list = lambda self, *, mode_=mode, **kw: plain(self, mode=mode_)
+        try:
+            tr = await probe(name)
+        finally:
+            RunResultBase.to_input_list = plain
+        tr["design"]["host_continuation"] = mode
+        return tr
+    return run
+
+
+def _one_run_steps():
+    return [
+        ("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+        ("TriageAgent", Reply(text="Let me transfer you to our refund team.", calls=((TR + "refundagent", {}),))),
+        ("RefundAgent", Calls([("process_refund", {"order_id": "42", "reason": "late"})])),
+        ("RefundAgent", Reply(text="Refunded. Over to triage.", calls=((TR + "triageagent", {}),))),
+        ("TriageAgent", Text("Back at triage.")),
+        ("TriageAgent", Text("Goodbye.")),
+    ]
+
+
+ONE_RUN = "In one Runner.run: Triage looks up the customer, says a sentence and hands off to Refund; Refund calls " \
+    "process_refund, says a sentence and hands back; Triage answers; the human replies once more."
+
+
+async def p_identity_after_nesting(name):
+    d = _edge(SMALL, "RefundAgent", "TriageAgent", input_filter="identity")
+    return await run_probe(name, ONE_RUN + " Under RunConfig(nest_handoff_history=True); Refund's handoff back is "
+                           "handoff(..., input_filter=identity), a filter returning the data as given "
+                           "(test_identity_filter_preserves_prior_nested_history_ownership).", d,
+                           script(_one_run_steps()), human_turns=["Thanks"],
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_remove_new_items_after_nesting(name):
+    d = _edge(SMALL, "RefundAgent", "TriageAgent", input_filter="remove_new_items")
+    return await run_probe(name, ONE_RUN + " Under RunConfig(nest_handoff_history=True); Refund's handoff back is "
+                           "handoff(..., input_filter=remove_new_items).", d,
+                           script(_one_run_steps()), human_turns=["Thanks"],
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_identity_over_run_filter(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="identity")
+    return await run_probe(name, NESTED_DESIGN + " Under RunConfig(handoff_input_filter=remove_all_tools, "
+                           "nest_handoff_history=True); Triage's handoff to Refund has its own identity filter, "
+                           "which wins over both (test_falsey_per_handoff_input_filter_takes_precedence).", d,
+                           script(_nested_steps()), human_turns=NESTED_HUMAN,
+                           run_config=RunConfig(handoff_input_filter=handoff_filters.remove_all_tools,
+                                                nest_handoff_history=True),
+                           run_config_view={"handoff_input_filter": "remove_all_tools", "nest_handoff_history": True},
+                           check=_history_check)
+
+
+async def p_nest_filter(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="nest_handoff_history")
+    return await run_probe(name, NESTED_DESIGN + " Triage's handoff to Refund is handoff(..., input_filter="
+                           "handoff_filters.nest_handoff_history), the public function as a filter "
+                           "(test_public_nested_history_filter_*).", d, script(_nested_steps()),
+                           human_turns=NESTED_HUMAN, check=_history_check)
+
+
+async def p_remove_new_items(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="remove_new_items")
+    return await run_probe(name, NESTED_DESIGN + " Triage's handoff to Refund is handoff(..., input_filter="
+                           "remove_new_items), test_agent_runner.py's filter: input_history kept, "
+                           "pre_handoff_items and new_items dropped (test_handoff_filters).", d,
+                           script(_nested_steps()), human_turns=NESTED_HUMAN, check=_history_check)
+
+
+PROBES.update({
+    "identity_after_nesting": _compact(p_identity_after_nesting),
+    "identity_over_run_filter": _compact(p_identity_over_run_filter),
+    "nest_filter": _compact(p_nest_filter),
+    "remove_new_items": _compact(p_remove_new_items),
+    "remove_new_items_after_nesting": _compact(p_remove_new_items_after_nesting),
+    "identity_after_nesting_normalized": _continuing(_compact(p_identity_after_nesting), "normalized"),
+    "nested_history_normalized": _continuing(_compact(p_nested_history), "normalized"),
+    "remove_all_tools_normalized": _continuing(_compact(p_remove_all_tools), "normalized"),
+    "remove_new_items_normalized": _continuing(_compact(p_remove_new_items), "normalized"),
+})
+
+
 async def main(argv):
     logging.basicConfig(level=logging.CRITICAL)
     out = argv[0]
@@ -898,3 +1008,4 @@ async def main(argv):
 
 if __name__ == "__main__":
     sys.exit(asyncio.run(main(sys.argv[1:])))
+

@@ -2,26 +2,47 @@
 //! rewrite it: the OpenAI Agents SDK's nested handoff history (`RunConfig.nest_handoff_history`,
 //! `handoff(..., nest_handoff_history=...)`) and its built-in handoff input filter
 //! (`handoff_filters.remove_all_tools`, per handoff or run-wide as
-//! `RunConfig.handoff_input_filter`). The routing core applies them (`core/rewrite.rs`).
+//! `RunConfig.handoff_input_filter`) and the filters an app writes most (the identity, the
+//! public `nest_handoff_history` given as a filter, one that drops the run's items), and how
+//! the app's host goes on after a run (`result.to_input_list(mode=...)`). The routing core
+//! applies them (`core/rewrite.rs`).
 
 use crate::design::AgentId;
 
-/// A built-in handoff input filter of the OpenAI Agents SDK.
+/// A handoff input filter of the OpenAI Agents SDK that a scenario can name: a built-in one,
+/// or one whose whole code is a line an app writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFilter {
     /// `agents.extensions.handoff_filters.remove_all_tools`: the function calls and their
     /// outputs leave the history, the items of the run before the handoff and its own items.
     RemoveAllTools,
+    /// `lambda data: data`: the next agent reads the conversation as the SDK holds it, item
+    /// by item (an earlier nesting's summaries included); as any filter, it replaces nesting.
+    Identity,
+    /// `handoff_filters.nest_handoff_history` given as the filter: the SDK's default nesting
+    /// (its ordered summaries; `RunConfig.handoff_history_mapper` does not reach it).
+    NestHandoffHistory,
+    /// `HandoffInputData(input_history=data.input_history, pre_handoff_items=(), new_items=())`:
+    /// the next agent reads the run's input alone; the handoff's own items leave the result too.
+    RemoveNewItems,
 }
 
 impl InputFilter {
     /// The names a scenario may give.
-    pub const NAMES: [&'static str; 1] = ["remove_all_tools"];
+    pub const NAMES: [&'static str; 4] = [
+        "remove_all_tools",
+        "identity",
+        "nest_handoff_history",
+        "remove_new_items",
+    ];
 
     /// The filter `name` names.
     pub fn named(name: &str) -> Option<InputFilter> {
         match name {
             "remove_all_tools" => Some(InputFilter::RemoveAllTools),
+            "identity" => Some(InputFilter::Identity),
+            "nest_handoff_history" => Some(InputFilter::NestHandoffHistory),
+            "remove_new_items" => Some(InputFilter::RemoveNewItems),
             _ => None,
         }
     }
@@ -30,6 +51,9 @@ impl InputFilter {
     pub fn name(self) -> &'static str {
         match self {
             InputFilter::RemoveAllTools => "remove_all_tools",
+            InputFilter::Identity => "identity",
+            InputFilter::NestHandoffHistory => "nest_handoff_history",
+            InputFilter::RemoveNewItems => "remove_new_items",
         }
     }
 }
@@ -73,6 +97,9 @@ pub struct HandoffHistory {
     /// given explicitly: the mapper then writes the whole transcript into one summary, the
     /// handoff's own text included (left unset, the runner forwards that text as it is).
     pub whole_mapper: bool,
+    /// Whether the app's host goes on after a run from `result.to_input_list(mode="normalized")`
+    /// (what the last model read, then what followed) rather than the default `preserve_all`.
+    pub normalized: bool,
 }
 
 impl HandoffHistory {

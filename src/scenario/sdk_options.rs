@@ -6,14 +6,23 @@ use serde::de;
 
 use crate::engine::{HandlerOutput, InputFilter};
 
-/// The built-in input filter `name` names (the SDK's custom filters are the app's code).
+/// The input filter `name` names (a filter of other code is the app's own).
 pub(super) fn input_filter<E: de::Error>(name: String) -> Result<InputFilter, E> {
     InputFilter::named(&name).ok_or_else(|| {
         E::custom(format!(
-            "unknown input filter `{name}`: the built-in one is {} (a custom filter is the app's own code: `handoff serve` runs it)",
+            "unknown input filter `{name}`: one of {} (a filter of other code is the app's own: `handoff serve` runs it)",
             InputFilter::NAMES.join(", ")
         ))
     })
+}
+
+/// `host_continuation`: whether the host goes on from `result.to_input_list(mode="normalized")`.
+pub(super) fn host_continuation<E: de::Error>(mode: String) -> Result<bool, E> {
+    match mode.as_str() {
+        "preserve_all" => Ok(false),
+        "normalized" => Ok(true),
+        other => Err(E::unknown_variant(other, &["preserve_all", "normalized"])),
+    }
 }
 
 /// `agents.handoffs.set_conversation_history_wrappers(start=..., end=...)`: either side may

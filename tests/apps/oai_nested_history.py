@@ -5,10 +5,14 @@ The agents of conformance/oai/probes.py's small design (Triage with `lookup_cust
 back), in the SDK's customer-service chat loop: one user message per line of standard input (the
 first is the task), `Runner.run` from the last agent, `result.to_input_list()` carried on.
 
-    python oai_nested_history.py [--chat] [--filter] < messages.txt
+    python oai_nested_history.py [--chat] [--filter | --plain] [--edge SOURCE,TARGET,FILTER] [--normalized] < messages.txt
 
 `RunConfig(nest_handoff_history=True)`, or with `--filter` `RunConfig(handoff_input_filter=
-handoff_filters.remove_all_tools)`. `--chat` puts the agents on Chat Completions
+handoff_filters.remove_all_tools)`, or with `--plain` `RunConfig()`. `--edge` gives the handoff
+from SOURCE to TARGET its own `input_filter`: `identity` (returns the data as given),
+`nest_handoff_history` (the SDK's public function) or `remove_new_items` (the SDK tests' filter:
+`input_history` kept, the run's items dropped). `--normalized` carries
+`result.to_input_list(mode="normalized")` on. `--chat` puts the agents on Chat Completions
 (`set_default_openai_api("chat_completions")`) instead of the SDK's default, the Responses API.
 The client reads `OPENAI_BASE_URL` and `OPENAI_API_KEY`.
 """
@@ -19,7 +23,7 @@ import sys
 
 os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
 
-from agents import Agent, RunConfig, Runner, function_tool, handoff, set_default_openai_api  # noqa: E402
+from agents import Agent, HandoffInputData, RunConfig, Runner, function_tool, handoff, set_default_openai_api  # noqa: E402
 from agents.extensions import handoff_filters  # noqa: E402
 
 
@@ -41,7 +45,20 @@ def check_order_status(order_id: str) -> str:
     return f"Order {order_id} is shipped and will arrive in 2-3 days."
 
 
-def agents() -> Agent:
+def identity(data: HandoffInputData) -> HandoffInputData:
+    return data
+
+
+def remove_new_items(data: HandoffInputData) -> HandoffInputData:
+    return HandoffInputData(input_history=data.input_history, pre_handoff_items=(), new_items=(),
+                            run_context=data.run_context)
+
+
+FILTERS = {"identity": identity, "nest_handoff_history": handoff_filters.nest_handoff_history,
+           "remove_new_items": remove_new_items}
+
+
+def agents(edge: list[str] | None) -> Agent:
     triage = Agent(name="TriageAgent", handoff_description="A customer support agent that triages issues.",
                    instructions="Handle customer requests.", tools=[lookup_customer])
     refund = Agent(name="RefundAgent", handoff_description="A customer support agent that handles refunds.",
@@ -54,6 +71,11 @@ def agents() -> Agent:
     ]
     refund.handoffs = [handoff(triage, tool_description_override="Transfer to this agent if the issue is not refund related")]
     status.handoffs = [handoff(triage, tool_description_override="Transfer to this agent if the issue is not order status related")]
+    if edge is not None:
+        source, target, name = edge
+        for h in {a.name: a for a in (triage, refund, status)}[source].handoffs:
+            if h.agent_name == target:
+                h.input_filter = FILTERS[name]
     return triage
 
 
@@ -62,15 +84,19 @@ async def main(args: list[str]) -> None:
         set_default_openai_api("chat_completions")
     if "--filter" in args:
         config = RunConfig(handoff_input_filter=handoff_filters.remove_all_tools)
+    elif "--plain" in args:
+        config = RunConfig()
     else:
         config = RunConfig(nest_handoff_history=True)
-    current = agents()
+    edge = args[args.index("--edge") + 1].split(",") if "--edge" in args else None
+    mode = "normalized" if "--normalized" in args else "preserve_all"
+    current = agents(edge)
     items: list = []
     for line in sys.stdin:
         items.append({"content": line.rstrip("\n"), "role": "user"})
         result = await Runner.run(current, items, run_config=config)
         print(f"{result.last_agent.name}: {result.final_output}")
-        items = result.to_input_list()
+        items = result.to_input_list(mode=mode)
         current = result.last_agent
 
 

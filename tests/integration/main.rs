@@ -58,6 +58,7 @@ mod fuzz;
 mod fuzz_reach;
 mod handoff_history;
 mod host;
+mod input_filters;
 mod lint;
 mod model_errors;
 mod profile_option;

@@ -1,5 +1,5 @@
 //! Handoffs that rewrite the conversation (the OpenAI Agents SDK 0.24's nested handoff
-//! history and its `remove_all_tools` input filter), as `run_internal/turn_resolution.py`
+//! history and the input filters a scenario names), as `run_internal/turn_resolution.py`
 //! and `handoffs/history.py` do it.
 //!
 //! The SDK keeps the conversation as a list of items: a user message, a response's text, each
@@ -51,27 +51,35 @@ impl Core {
         let new = self.items(step, EventIndex::MAX);
         self.rewrites.session.extend_from_slice(&natural);
         let nested = match rewrite {
-            Rewrite::Nest => {
+            Rewrite::Nest | Rewrite::Filter(InputFilter::NestHandoffHistory) => {
                 self.rewrites.session.extend_from_slice(&new);
-                nest(
-                    &base,
-                    &pre,
-                    &new,
-                    &self.rewrites.summaries,
-                    self.settings.history.whole_mapper,
-                )
+                let whole = rewrite == Rewrite::Nest && self.settings.history.whole_mapper;
+                nest(&base, &pre, &new, &self.rewrites.summaries, whole)
             }
-            Rewrite::Filter(InputFilter::RemoveAllTools) => {
-                let kept = strip(&self.log, &new);
-                self.rewrites.session.extend_from_slice(&kept);
-                self.rewrites.generated = strip(&self.log, &pre);
-                self.rewrites.generated.extend(kept);
-                let base = strip(&self.log, &base);
+            Rewrite::Filter(filter) => {
+                // The filtered `pre_handoff_items` and `new_items`: what the model reads after
+                // the input; the result keeps the filtered new items (`session_step_items` unset).
+                let (base, pre, new) = match filter {
+                    InputFilter::RemoveAllTools => {
+                        (strip(&self.log, &base), strip(&self.log, &pre), strip(&self.log, &new))
+                    }
+                    InputFilter::RemoveNewItems => (base, Vec::new(), Vec::new()),
+                    _ => (base, pre, new),
+                };
+                self.rewrites.session.extend_from_slice(&new);
+                self.rewrites.generated = pre;
+                self.rewrites.generated.extend(new);
                 let reads = base.len() + self.rewrites.generated.len();
+                let what = match filter {
+                    InputFilter::RemoveAllTools => "without function calls and their outputs",
+                    InputFilter::RemoveNewItems => "the run's input alone",
+                    _ => "as the SDK holds them",
+                };
                 self.note(
                     source,
                     format!(
-                        "the handoff's input filter remove_all_tools: {} reads {reads} items, without function calls and their outputs",
+                        "the handoff's input filter {}: {} reads {reads} items, {what}",
+                        filter.name(),
                         self.design.agent(target).name
                     ),
                 );
@@ -91,11 +99,16 @@ impl Core {
         let Some(mut carried) = self.rewrites.base.take() else {
             return;
         };
-        let mut items = std::mem::take(&mut self.rewrites.session);
-        items.extend(self.items(self.rewrites.since, EventIndex::MAX));
+        // `normalized`: what the last model read after the input, then what followed;
+        // `preserve_all`: the run's items, without those the input holds verbatim.
+        let session = std::mem::take(&mut self.rewrites.session);
+        let generated = std::mem::take(&mut self.rewrites.generated);
         let owned = std::mem::take(&mut self.rewrites.owned);
-        carried.extend(items.into_iter().filter(|item| !owned.contains(item)));
-        self.rewrites.generated.clear();
+        let after = self.items(self.rewrites.since, EventIndex::MAX);
+        match self.settings.history.normalized {
+            true => carried.extend(generated.into_iter().chain(after)),
+            false => carried.extend(session.into_iter().chain(after).filter(|item| !owned.contains(item))),
+        }
         let agent = self.active;
         self.rebuild(agent, carried.into_iter().map(Nested::Forward).collect());
         self.rewrites.base = None;

@@ -120,6 +120,12 @@ fn profile(trace: &Trace) -> Json {
             options.extend(design["max_turns"].as_u64().map(|n| ("max_turns", json!(n))));
             // `Runner.run(..., error_handlers=...)` in the form the probe wrote it down.
             options.extend(design.get("error_handlers").map(|h| ("error_handlers", h.clone())));
+            // The host's `result.to_input_list(mode=...)` where the probe's is not the default.
+            options.extend(
+                design
+                    .get("host_continuation")
+                    .map(|m| ("host_continuation", m.clone())),
+            );
             return match options.is_empty() {
                 true => Json::text(name),
                 false => Json::object(
