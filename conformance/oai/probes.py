@@ -981,6 +981,44 @@ async def p_remove_new_items(name):
                            script(_nested_steps()), human_turns=NESTED_HUMAN, check=_history_check)
 
 
+def _chain(*names):
+    """The filters of FILTERS applied in order, as one filter (its name: the names joined by '+')."""
+    def chained(data):
+        for n in names:
+            data = FILTERS[n](data)
+        return data
+    FILTERS["+".join(names)] = chained
+    return "+".join(names)
+
+
+def _chained(probe):
+    """The probe's trace with a chained edge filter written as the list of its names."""
+    async def run(name):
+        tr = await probe(name)
+        for a in tr["design"]["agents"]:
+            for h in a["handoffs"]:
+                if "+" in h.get("input_filter", ""):
+                    h["input_filter"] = h["input_filter"].split("+")
+        return tr
+    return run
+
+
+async def p_nest_then_remove_all_tools(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter=_chain("nest_handoff_history", "remove_all_tools"))
+    return await run_probe(name, NESTED_DESIGN + " Triage's handoff to Refund is handoff(..., input_filter=lambda d: "
+                           "remove_all_tools(nest_handoff_history(d))) (test_public_nested_history_filter_preserves_"
+                           "ownership[chained]).", d, script(_nested_steps()), human_turns=NESTED_HUMAN,
+                           check=_history_check)
+
+
+async def p_remove_all_tools_then_nest(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter=_chain("remove_all_tools", "nest_handoff_history"))
+    return await run_probe(name, NESTED_DESIGN + " Triage's handoff to Refund is handoff(..., input_filter=lambda d: "
+                           "nest_handoff_history(remove_all_tools(d))): the tools leave before the summary is "
+                           "written, as nest_handoff_history's docstring advises.", d, script(_nested_steps()),
+                           human_turns=NESTED_HUMAN, check=_history_check)
+
+
 PROBES.update({
     "identity_after_nesting": _compact(p_identity_after_nesting),
     "identity_over_run_filter": _compact(p_identity_over_run_filter),
@@ -988,6 +1026,8 @@ PROBES.update({
     "remove_new_items": _compact(p_remove_new_items),
     "remove_new_items_after_nesting": _compact(p_remove_new_items_after_nesting),
     "identity_after_nesting_normalized": _continuing(_compact(p_identity_after_nesting), "normalized"),
+    "nest_then_remove_all_tools": _chained(_compact(p_nest_then_remove_all_tools)),
+    "remove_all_tools_then_nest": _chained(_compact(p_remove_all_tools_then_nest)),
     "nested_history_normalized": _continuing(_compact(p_nested_history), "normalized"),
     "remove_all_tools_normalized": _continuing(_compact(p_remove_all_tools), "normalized"),
     "remove_new_items_normalized": _continuing(_compact(p_remove_new_items), "normalized"),

@@ -59,13 +59,14 @@ impl InputFilter {
 }
 
 /// What one handoff does to the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rewrite {
     /// The next agent reads the conversation so far as ordered summary messages around the
     /// handoff's own text (the SDK's default history mapper).
     Nest,
-    /// The next agent reads the conversation through the filter.
-    Filter(InputFilter),
+    /// The next agent reads the conversation through the filters, each applied to the
+    /// previous one's result (one filter: a list of one).
+    Filter(Vec<InputFilter>),
 }
 
 /// The options of one handoff edge (`None`: the run-wide setting).
@@ -77,8 +78,8 @@ pub struct EdgeHistory {
     pub target: AgentId,
     /// `handoff(..., nest_handoff_history=...)`.
     pub nest: Option<bool>,
-    /// `handoff(..., input_filter=...)`.
-    pub filter: Option<InputFilter>,
+    /// `handoff(..., input_filter=...)`: the filters in the order the app's filter applies them.
+    pub filter: Option<Vec<InputFilter>>,
 }
 
 /// How handoffs rewrite the conversation: the run-wide settings and each edge's own.
@@ -86,8 +87,8 @@ pub struct EdgeHistory {
 pub struct HandoffHistory {
     /// `RunConfig.nest_handoff_history` (default `false`).
     pub nest: bool,
-    /// `RunConfig.handoff_input_filter`.
-    pub filter: Option<InputFilter>,
+    /// `RunConfig.handoff_input_filter`: the filters in the order it applies them.
+    pub filter: Option<Vec<InputFilter>>,
     /// The edges that set their own.
     pub edges: Vec<EdgeHistory>,
     /// The lines that wrap a summary where the app changed them
@@ -123,9 +124,9 @@ impl HandoffHistory {
     /// else the run's; a filter replaces nesting; else the edge's nesting, else the run's.
     pub fn rewrite(&self, source: AgentId, target: AgentId) -> Option<Rewrite> {
         let edge = self.edges.iter().find(|e| e.source == source && e.target == target);
-        let filter = edge.and_then(|e| e.filter).or(self.filter);
+        let filter = edge.and_then(|e| e.filter.as_ref()).or(self.filter.as_ref());
         if let Some(filter) = filter {
-            return Some(Rewrite::Filter(filter));
+            return Some(Rewrite::Filter(filter.clone()));
         }
         edge.and_then(|e| e.nest).unwrap_or(self.nest).then_some(Rewrite::Nest)
     }
@@ -176,10 +177,10 @@ mod tests {
         });
         assert_eq!(history.rewrite(a, b), None, "the edge's own setting");
         assert_eq!(history.rewrite(b, a), Some(Rewrite::Nest));
-        history.filter = Some(InputFilter::RemoveAllTools);
+        history.filter = Some(vec![InputFilter::RemoveAllTools]);
         assert_eq!(
             history.rewrite(a, b),
-            Some(Rewrite::Filter(InputFilter::RemoveAllTools))
+            Some(Rewrite::Filter(vec![InputFilter::RemoveAllTools]))
         );
         assert!(history.rewrites());
         assert!(!HandoffHistory::default().rewrites());

@@ -481,11 +481,12 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
     agent
 }
 
+/// An edge's source and target with its own `nest_handoff_history` and input filters.
+type EdgeRewrite = (String, String, Option<bool>, Option<Vec<InputFilter>>);
+
 /// The edges that say how their handoff rewrites the conversation (an edge declared several
 /// times: its last declaration, the handoff the SDK offers).
-fn edge_history(
-    handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>,
-) -> Vec<(String, String, Option<bool>, Option<InputFilter>)> {
+fn edge_history(handoffs: &OrderedMap<OrderedMap<EdgeFile, true>, true>) -> Vec<EdgeRewrite> {
     let mut edges = Vec::new();
     for (source, targets) in &handoffs.0 {
         for (target, edge) in &targets.0 {
@@ -494,7 +495,7 @@ fn edge_history(
                     source.clone(),
                     target.clone(),
                     edge.nest_handoff_history,
-                    edge.input_filter,
+                    edge.input_filter.clone(),
                 ));
             }
         }

@@ -30,8 +30,8 @@ pub(super) struct EdgeFile {
     pub(super) is_enabled: Option<bool>,
     /// The OpenAI Agents SDK's `handoff(..., nest_handoff_history=...)`.
     pub(super) nest_handoff_history: Option<bool>,
-    /// The OpenAI Agents SDK's `handoff(..., input_filter=...)`, one of its built-in filters.
-    pub(super) input_filter: Option<InputFilter>,
+    /// The OpenAI Agents SDK's `handoff(..., input_filter=...)`: the filters it applies, in order.
+    pub(super) input_filter: Option<Vec<InputFilter>>,
     /// The OpenAI Agents SDK's `input_type`: the class the transfer's arguments are checked with.
     pub(super) input_type: Option<InputTypeFile>,
     /// The declarations before the last, in order, for an edge written as a list.
@@ -365,7 +365,10 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             sdk_history = Some("nest_handoff_history");
                         }
                         "handoff_input_filter" => {
-                            history.filter = map.next_value::<Option<String>>()?.map(input_filter).transpose()?;
+                            history.filter = map
+                                .next_value::<Option<serde_json::Value>>()?
+                                .map(input_filter)
+                                .transpose()?;
                             sdk_history = Some("handoff_input_filter");
                         }
                         "conversation_history_wrappers" => {
@@ -494,7 +497,7 @@ impl schemars::JsonSchema for EdgeFile {
                         "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
                         "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: handoff(agent, nest_handoff_history=...): whether this handoff nests the conversation (overrides profile.nest_handoff_history)." },
-                        "input_filter": { "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"], "description": "openai-agents only: handoff(agent, input_filter=...): remove_all_tools (handoff_filters.remove_all_tools: without function calls and their outputs), identity (a filter returning the data as given), nest_handoff_history (the SDK's public function as the filter), remove_new_items (input_history kept, pre_handoff_items and new_items dropped). A filter replaces nesting and overrides profile.handoff_input_filter." },
+                        "input_filter": { "anyOf": [{ "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"] }, { "type": "array", "items": { "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"] }, "minItems": 1 }], "description": "openai-agents only: handoff(agent, input_filter=...): remove_all_tools (handoff_filters.remove_all_tools: without function calls and their outputs), identity (a filter returning the data as given), nest_handoff_history (the SDK's public function as the filter), remove_new_items (input_history kept, pre_handoff_items and new_items dropped); a list applies them in order, each to the previous one's result. A filter replaces nesting and overrides profile.handoff_input_filter." },
                         "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." },
                         "input_type": super::input_type_form::json_schema()
                     },
@@ -556,7 +559,7 @@ impl schemars::JsonSchema for ProfileFile {
                         "human_done": { "enum": ["pending", "terminate"], "description": "agent-framework only: what the app's host does when its human has nothing more to say. pending (the default, the framework alone): the agent's request_info stays pending, the workflow idles, and the run ends ended-without-human; terminate: the host answers HandoffAgentUserRequest.terminate(), as the framework's samples do, and the run is completed with the agent's last reply." },
                         "max_turns": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "openai-agents only: Runner.run's max_turns, the model calls one run of the app makes (each call is a turn, a tool round's and a handoff's included; the count starts again with each human reply) before MaxTurnsExceeded ends the run (default 10; null: no cap)." },
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: RunConfig.nest_handoff_history (default false). At each handoff the next agent reads the conversation so far as assistant summary messages (<CONVERSATION HISTORY>) around the handoff response's own text, as the SDK's default history mapper writes them; an edge's own nest_handoff_history or input filter takes precedence." },
-                        "handoff_input_filter": { "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items", null], "description": "openai-agents only: RunConfig.handoff_input_filter, a filter as an edge's input_filter names it (remove_all_tools, identity, nest_handoff_history, remove_new_items). It replaces nesting; an edge's own input_filter takes precedence." },
+                        "handoff_input_filter": { "anyOf": [{ "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"] }, { "type": "array", "items": { "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"] }, "minItems": 1 }, { "type": "null" }], "description": "openai-agents only: RunConfig.handoff_input_filter, a filter, or a list, as an edge's input_filter names them. It replaces nesting; an edge's own input_filter takes precedence." },
                         "host_continuation": { "enum": ["preserve_all", "normalized"], "description": "openai-agents only: how the app's host starts its next Runner.run: from result.to_input_list() (preserve_all, the default) or result.to_input_list(mode=\"normalized\"): what the last model read, then what followed." },
                         "handoff_history_mapper": { "enum": ["default", null], "description": "openai-agents only: RunConfig.handoff_history_mapper=default_handoff_history_mapper, given explicitly: with nest_handoff_history, the next agent reads the whole transcript in one summary (the handoff's own text included). A mapper of the app's own is its code: handoff serve runs it." },
                         "error_handlers": { "type": "object", "properties": { "max_turns": handler_schema(), "model_refusal": handler_schema() }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns (instead of MaxTurnsExceeded) and model_refusal (instead of ModelRefusalError) give the final output (text, or {final_output, include_in_history}) that ends the run, a message of the agent in control; the host then goes on as after a text reply." },

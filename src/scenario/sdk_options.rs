@@ -6,14 +6,33 @@ use serde::de;
 
 use crate::engine::{HandlerOutput, InputFilter};
 
-/// The input filter `name` names (a filter of other code is the app's own).
-pub(super) fn input_filter<E: de::Error>(name: String) -> Result<InputFilter, E> {
-    InputFilter::named(&name).ok_or_else(|| {
-        E::custom(format!(
-            "unknown input filter `{name}`: one of {} (a filter of other code is the app's own: `handoff serve` runs it)",
+/// The input filter a name names, or the filters a list names, applied in order (a filter of
+/// other code is the app's own).
+pub(super) fn input_filter<E: de::Error>(value: serde_json::Value) -> Result<Vec<InputFilter>, E> {
+    use serde_json::Value;
+    let named = |name: &str| {
+        InputFilter::named(name).ok_or_else(|| {
+            E::custom(format!(
+                "unknown input filter `{name}`: one of {}, or a list of them applied in order (a filter of other code is the app's own: `handoff serve` runs it)",
+                InputFilter::NAMES.join(", ")
+            ))
+        })
+    };
+    match value {
+        Value::String(name) => Ok(vec![named(&name)?]),
+        Value::Array(names) if !names.is_empty() => names
+            .iter()
+            .map(|n| {
+                n.as_str()
+                    .ok_or_else(|| E::custom("an input filter list holds filter names"))
+                    .and_then(named)
+            })
+            .collect(),
+        _ => Err(E::custom(format!(
+            "an input filter is one of {}, or a non-empty list of them applied in order",
             InputFilter::NAMES.join(", ")
-        ))
-    })
+        ))),
+    }
 }
 
 /// `host_continuation`: whether the host goes on from `result.to_input_list(mode="normalized")`.

@@ -10,8 +10,8 @@ first is the task), `Runner.run` from the last agent, `result.to_input_list()` c
 `RunConfig(nest_handoff_history=True)`, or with `--filter` `RunConfig(handoff_input_filter=
 handoff_filters.remove_all_tools)`, or with `--plain` `RunConfig()`. `--edge` gives the handoff
 from SOURCE to TARGET its own `input_filter`: `identity` (returns the data as given),
-`nest_handoff_history` (the SDK's public function) or `remove_new_items` (the SDK tests' filter:
-`input_history` kept, the run's items dropped). `--normalized` carries
+`nest_handoff_history` (the SDK's public function), `remove_new_items` (the SDK tests' filter:
+`input_history` kept, the run's items dropped) or `remove_all_tools`; `a+b` is `b(a(data))`. `--normalized` carries
 `result.to_input_list(mode="normalized")` on. `--chat` puts the agents on Chat Completions
 (`set_default_openai_api("chat_completions")`) instead of the SDK's default, the Responses API.
 The client reads `OPENAI_BASE_URL` and `OPENAI_API_KEY`.
@@ -55,7 +55,15 @@ def remove_new_items(data: HandoffInputData) -> HandoffInputData:
 
 
 FILTERS = {"identity": identity, "nest_handoff_history": handoff_filters.nest_handoff_history,
-           "remove_new_items": remove_new_items}
+           "remove_new_items": remove_new_items, "remove_all_tools": handoff_filters.remove_all_tools}
+
+
+def chain(names: str):
+    def chained(data: HandoffInputData) -> HandoffInputData:
+        for name in names.split("+"):
+            data = FILTERS[name](data)
+        return data
+    return chained
 
 
 def agents(edge: list[str] | None) -> Agent:
@@ -75,7 +83,7 @@ def agents(edge: list[str] | None) -> Agent:
         source, target, name = edge
         for h in {a.name: a for a in (triage, refund, status)}[source].handoffs:
             if h.agent_name == target:
-                h.input_filter = FILTERS[name]
+                h.input_filter = chain(name)
     return triage
 
 

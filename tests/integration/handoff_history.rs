@@ -185,7 +185,7 @@ fn history_options_belong_to_openai_agents_and_its_built_in_filter() {
         (
             r#""openai-agents""#,
             r#"{"description": null, "input_filter": "remove_everything"}"#,
-            "unknown input filter `remove_everything`: one of remove_all_tools, identity, nest_handoff_history, remove_new_items (a filter of other code is the app's own: `handoff serve` runs it)",
+            "unknown input filter `remove_everything`: one of remove_all_tools, identity, nest_handoff_history, remove_new_items, or a list of them applied in order (a filter of other code is the app's own: `handoff serve` runs it)",
         ),
         (
             r#"{"name": "openai-agents", "conversation_history_wrappers": {"begin": "x"}}"#,

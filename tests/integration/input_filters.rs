@@ -78,6 +78,15 @@ fn each_filter_and_continuation_changes_what_the_next_model_reads() {
             "null",
             r#"{"inputs": [{"agent": "Refund", "call": 1, "count": 1}, {"agent": "Refund", "call": 2, "count": 5, "none": [{"text": "Refunds can help."}]}]}"#,
         ),
+        // A list applies the filters in order: the tools leave, then the rest is nested (the
+        // summary quotes the task alone, the handoff's text follows it; no second summary).
+        (
+            "a list",
+            r#""openai-agents""#,
+            r#"{"description": null, "input_filter": ["remove_all_tools", "nest_handoff_history"]}"#,
+            r#"{"description": null, "input_filter": "nest_handoff_history"}"#,
+            r#"{"inputs": [{"agent": "Refund", "call": 1, "count": 2, "items": [{"at": 0, "contains": ["1. user: My order 7 came broken.\n</CONVERSATION HISTORY>"]}, {"at": 1, "text": "Refunds can help."}]}]}"#,
+        ),
         // The host goes on from to_input_list(mode="normalized"): what Refund read (the
         // summaries and the forwarded text), its answer, the human's reply; no calls.
         (
@@ -137,6 +146,11 @@ fn the_forms_belong_to_openai_agents() {
             "null",
             "unknown input filter `keep_messages`",
         ),
+        (
+            r#""openai-agents""#,
+            r#"{"description": null, "input_filter": []}"#,
+            "handoffs.Triage.Refund: an input filter is one of remove_all_tools, identity, nest_handoff_history, remove_new_items, or a non-empty list of them applied in order",
+        ),
     ] {
         let (_dir, path) = file(&scenario(profile, edge, "{}"));
         refused(&path, words);
@@ -180,6 +194,15 @@ fn a_real_agents_sdk_app_with_these_filters_is_what_the_run_predicts() {
             7,
         ),
         ("nested_history_normalized", &["--normalized", "--chat"][..], 7),
+        (
+            "nest_then_remove_all_tools",
+            &[
+                "--plain",
+                "--edge",
+                "TriageAgent,RefundAgent,nest_handoff_history+remove_all_tools",
+            ][..],
+            7,
+        ),
         (
             "identity_after_nesting_normalized",
             &["--normalized", "--edge", "RefundAgent,TriageAgent,identity"][..],

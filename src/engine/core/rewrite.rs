@@ -51,46 +51,86 @@ impl Core {
         let new = self.items(step, EventIndex::MAX);
         self.rewrites.session.extend_from_slice(&natural);
         let nested = match rewrite {
-            Rewrite::Nest | Rewrite::Filter(InputFilter::NestHandoffHistory) => {
+            Rewrite::Nest => {
                 self.rewrites.session.extend_from_slice(&new);
-                let whole = rewrite == Rewrite::Nest && self.settings.history.whole_mapper;
-                nest(&base, &pre, &new, &self.rewrites.summaries, whole)
+                let base: Vec<Nested> = base.into_iter().map(Nested::Forward).collect();
+                nest(
+                    &base,
+                    &pre,
+                    &new,
+                    &self.rewrites.summaries,
+                    self.settings.history.whole_mapper,
+                )
             }
-            Rewrite::Filter(filter) => {
-                // The filtered `pre_handoff_items` and `new_items`: what the model reads after
-                // the input; the result keeps the filtered new items (`session_step_items` unset).
-                let (base, pre, new) = match filter {
-                    InputFilter::RemoveAllTools => {
-                        (strip(&self.log, &base), strip(&self.log, &pre), strip(&self.log, &new))
-                    }
-                    InputFilter::RemoveNewItems => (base, Vec::new(), Vec::new()),
-                    _ => (base, pre, new),
-                };
-                self.rewrites.session.extend_from_slice(&new);
-                self.rewrites.generated = pre;
-                self.rewrites.generated.extend(new);
-                let reads = base.len() + self.rewrites.generated.len();
-                let what = match filter {
-                    InputFilter::RemoveAllTools => "without function calls and their outputs",
-                    InputFilter::RemoveNewItems => "the run's input alone",
-                    _ => "as the SDK holds them",
-                };
-                self.note(
-                    source,
-                    format!(
-                        "the handoff's input filter {}: {} reads {reads} items, {what}",
-                        filter.name(),
-                        self.design.agent(target).name
-                    ),
-                );
-                base.into_iter().map(Nested::Forward).collect()
-            }
+            Rewrite::Filter(filters) => self.filter(source, target, &filters, base, pre, new),
         };
         let Some(base) = self.rebuild(source, nested) else {
             return;
         };
         self.rewrites.owned = base.iter().filter_map(|item| self.rewrites.owned_in(item)).collect();
         self.rewrites.base = Some(base);
+    }
+
+    /// The handoff's filters applied in order to `HandoffInputData` (`base`: `input_history`,
+    /// `pre`: `pre_handoff_items`, `new`: `new_items`); returns the next agent's input and
+    /// keeps what it reads after it (`pre_handoff_items`, then `input_items` when a nesting
+    /// set them, else `new_items`) and what the result keeps (`new_items`).
+    fn filter(
+        &mut self,
+        source: AgentId,
+        target: AgentId,
+        filters: &[InputFilter],
+        base: Vec<Item>,
+        mut pre: Vec<Item>,
+        mut new: Vec<Item>,
+    ) -> Vec<Nested> {
+        let mut base: Vec<Nested> = base.into_iter().map(Nested::Forward).collect();
+        let mut input_items: Option<Vec<Item>> = None;
+        for filter in filters {
+            match filter {
+                InputFilter::Identity => {}
+                InputFilter::RemoveAllTools => {
+                    base.retain(|n| match n {
+                        Nested::Forward(item) => is_kept(&self.log, item),
+                        Nested::Summary(_) => true,
+                    });
+                    pre.retain(|item| is_kept(&self.log, item));
+                    new.retain(|item| is_kept(&self.log, item));
+                    if let Some(items) = &mut input_items {
+                        items.retain(|item| is_kept(&self.log, item));
+                    }
+                }
+                InputFilter::RemoveNewItems => {
+                    pre.clear();
+                    new.clear();
+                    input_items = None;
+                }
+                InputFilter::NestHandoffHistory => {
+                    base = nest(&base, &pre, &new, &self.rewrites.summaries, false);
+                    pre.clear();
+                    input_items = Some(Vec::new());
+                }
+            }
+        }
+        self.rewrites.session.extend_from_slice(&new);
+        self.rewrites.generated = pre;
+        self.rewrites.generated.extend(input_items.unwrap_or(new));
+        let reads = base.len() + self.rewrites.generated.len();
+        let names: Vec<&str> = filters.iter().map(|f| f.name()).collect();
+        let what = match filters {
+            [InputFilter::RemoveAllTools] => ", without function calls and their outputs",
+            [InputFilter::RemoveNewItems] => ", the run's input alone",
+            _ => "",
+        };
+        self.note(
+            source,
+            format!(
+                "the handoff's input filter {}: {} reads {reads} items{what}",
+                names.join(" then "),
+                self.design.agent(target).name
+            ),
+        );
+        base
     }
 
     /// At the start of the host's next `Runner.run`: the conversation goes on from the
@@ -231,12 +271,21 @@ impl Core {
 /// (earlier summaries taken apart) and every item of the run before the handoff go into a
 /// summary; the handoff response's own text goes on as it is, between summaries. `whole`: the
 /// mapper given explicitly, which summarizes the whole transcript in one message.
-fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec<Item>)], whole: bool) -> Vec<Nested> {
+fn nest(
+    base: &[Nested],
+    pre: &[Item],
+    new: &[Item],
+    summaries: &[(EventIndex, Vec<Item>)],
+    whole: bool,
+) -> Vec<Nested> {
     let mut pending: Vec<Item> = Vec::new();
-    for item in base {
-        match summaries.iter().find(|(event, _)| *event == item.event) {
-            Some((_, items)) => pending.extend_from_slice(items),
-            None => pending.push(*item),
+    for n in base {
+        match n {
+            Nested::Summary(items) => pending.extend_from_slice(items),
+            Nested::Forward(item) => match summaries.iter().find(|(event, _)| *event == item.event) {
+                Some((_, items)) => pending.extend_from_slice(items),
+                None => pending.push(*item),
+            },
         }
     }
     pending.extend_from_slice(pre);
@@ -261,15 +310,9 @@ fn nest(base: &[Item], pre: &[Item], new: &[Item], summaries: &[(EventIndex, Vec
     nested
 }
 
-/// `remove_all_tools`: the items without function calls and their outputs.
-fn strip(log: &crate::engine::EventLog, items: &[Item]) -> Vec<Item> {
-    items
-        .iter()
-        .filter(|item| {
-            !matches!(item.part, Part::Call(_)) && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
-        })
-        .copied()
-        .collect()
+/// Whether `remove_all_tools` keeps `item`: not a function call nor a function's output.
+fn is_kept(log: &crate::engine::EventLog, item: &Item) -> bool {
+    !matches!(item.part, Part::Call(_)) && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
 }
 
 /// The summary message of `items` (`_build_summary_message`); `chat`: as the SDK writes it
