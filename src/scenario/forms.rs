@@ -223,6 +223,8 @@ pub(super) struct ProfileFile {
     pub(super) handlers: ErrorHandlers,
     /// Agent Framework's autonomous mode, agents by name (resolved with the design).
     pub(super) autonomous: Option<AutonomousFile>,
+    /// Whether the OpenAI Agents SDK app's host keeps a session (`profile.session`).
+    pub(super) session: bool,
 }
 
 impl ProfileFile {
@@ -249,6 +251,7 @@ impl ProfileFile {
             history: HandoffHistory::default(),
             handlers: ErrorHandlers::default(),
             autonomous: None,
+            session: false,
         }
     }
 }
@@ -275,6 +278,7 @@ const PROFILE_FIELDS: &[&str] = &[
     "conversation_history_wrappers",
     "error_handlers",
     "handoff_history_mapper",
+    "session",
 ];
 
 /// The profile named `name`, or an error listing them all.
@@ -308,6 +312,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut history = HandoffHistory::default();
                 let mut sdk_history: Option<&'static str> = None;
                 let mut handlers = ErrorHandlers::default();
+                let mut session = false;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -393,6 +398,10 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             handlers = error_handlers(map.next_value()?)?;
                             sdk_history = Some("error_handlers");
                         }
+                        "session" => {
+                            session = super::session_form::session(map.next_value()?)?;
+                            sdk_history = Some("session");
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -465,6 +474,7 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     history,
                     handlers,
                     autonomous,
+                    session,
                 })
             }
         }
@@ -554,6 +564,7 @@ impl schemars::JsonSchema for ProfileFile {
                         "handoff_input_filter": { "enum": ["remove_all_tools", null], "description": "openai-agents only: RunConfig.handoff_input_filter, one of the SDK's built-in filters: remove_all_tools (handoff_filters.remove_all_tools): the next agent reads the conversation without function calls and their outputs. It replaces nesting; an edge's own input_filter takes precedence." },
                         "handoff_history_mapper": { "enum": ["default", null], "description": "openai-agents only: RunConfig.handoff_history_mapper=default_handoff_history_mapper, given explicitly: with nest_handoff_history, the next agent reads the whole transcript in one summary (the handoff's own text included). A mapper of the app's own is its code: handoff serve runs it." },
                         "error_handlers": { "type": "object", "properties": { "max_turns": handler_schema(), "model_refusal": handler_schema() }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns (instead of MaxTurnsExceeded) and model_refusal (instead of ModelRefusalError) give the final output (text, or {final_output, include_in_history}) that ends the run, a message of the agent in control; the host then goes on as after a text reply." },
+                        "session": super::session_form::profile_schema(),
                         "conversation_history_wrappers": { "type": "object", "properties": { "start": { "type": "string" }, "end": { "type": "string" } }, "additionalProperties": false, "description": "openai-agents only: agents.handoffs.set_conversation_history_wrappers(start=..., end=...): the lines around a nested summary (default <CONVERSATION HISTORY> and </CONVERSATION HISTORY>)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },

@@ -28,13 +28,14 @@ mod received;
 mod replies;
 mod schema;
 mod sdk_options;
+mod session_form;
 mod shared;
 mod termination_form;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
 pub use expect::{Check, Expect, Verdict};
-pub use inputs::{InputCheck, ItemCheck, Needle};
+pub use inputs::{InputCheck, ItemCheck, Needle, SessionCheck};
 pub use invariant::Invariant;
 pub use received::{CallInput, Capture, ModelInputs};
 pub use schema::FileKind;
@@ -272,6 +273,9 @@ impl Scenario {
     /// compares each request of the app whole instead).
     pub fn verdict_with(&self, run: &Run, inputs: Option<&ModelInputs>) -> Verdict {
         let mut verdict = self.expect.check(run);
+        if let Some(session) = &self.expect.session {
+            verdict.add(session.check(run));
+        }
         if let Some(inputs) = inputs {
             for check in &self.expect.inputs {
                 verdict.add(inputs.check(check));

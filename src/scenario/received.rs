@@ -151,7 +151,7 @@ impl ModelInputs {
 }
 
 /// Every way `items` fails `check`; empty when it holds.
-fn mismatches(check: &InputCheck, items: &[Value]) -> Vec<String> {
+pub(super) fn mismatches(check: &InputCheck, items: &[Value]) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(count) = check.count.filter(|c| *c != items.len()) {
         out.push(format!("{}, not {count}", plural(items.len(), "item")));

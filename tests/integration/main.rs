@@ -72,6 +72,7 @@ mod script_errors;
 mod scripted;
 mod semantics;
 mod serve;
+mod sessions;
 mod shared_designs;
 mod shell;
 mod snapshots;

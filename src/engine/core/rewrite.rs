@@ -91,6 +91,14 @@ impl Core {
         let Some(mut carried) = self.rewrites.base.take() else {
             return;
         };
+        if let Some(stored) = self.session_to_carry() {
+            // The host keeps a session: the next run reads it, not the rewritten input.
+            self.rewrites.session.clear();
+            self.rewrites.owned.clear();
+            self.rewrites.generated.clear();
+            self.rebuild(self.active, stored.into_iter().map(Nested::Forward).collect());
+            return;
+        }
         let mut items = std::mem::take(&mut self.rewrites.session);
         items.extend(self.items(self.rewrites.since, EventIndex::MAX));
         let owned = std::mem::take(&mut self.rewrites.owned);
