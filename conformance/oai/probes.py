@@ -1031,6 +1031,81 @@ PROBES.update({
 })
 
 
+# Server-managed conversations: Runner.run(..., auto_previous_response_id=True), the fake's
+# responses given ids (resp_0001...); the SDK's warnings are kept in the trace's `warnings`.
+
+import oai_fake  # noqa: E402
+
+RESPONSE_IDS = [False]
+_plain_get_response = oai_fake.ScriptedModel.get_response
+
+
+async def _get_response_with_id(self, *args, **kwargs):
+    response = await _plain_get_response(self, *args, **kwargs)
+    if RESPONSE_IDS[0]:
+        response.response_id = f"resp_{self.c.calls:04d}"
+    return response
+
+
+oai_fake.ScriptedModel.get_response = _get_response_with_id
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+async def _server_managed(name, desc, d, run_config=None, run_config_view=None):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Reply(text="Let me transfer you.", calls=((TR + "refundagent", {}),))),
+             ("RefundAgent", Text("Refund team here."))]
+    warnings = _Warnings()
+    logger = logging.getLogger("openai.agents")
+    level = logger.level
+    logger.addHandler(warnings)
+    logger.setLevel(logging.WARNING)
+    RESPONSE_IDS[0] = True
+    try:
+        tr = await run_probe(name, desc, d, script(steps), human_turns=[], run_config=run_config,
+                             run_config_view=run_config_view, run_kwargs={"auto_previous_response_id": True},
+                             check=_history_check)
+    finally:
+        RESPONSE_IDS[0] = False
+        logger.removeHandler(warnings)
+        logger.setLevel(level)
+    tr["design"]["server_managed"] = "auto_previous_response_id=True"
+    tr["warnings"] = warnings.messages
+    return tr
+
+
+async def p_server_managed_flat(name):
+    return await _server_managed(name, "Runner.run(..., auto_previous_response_id=True): Triage looks up the customer, "
+                                 "says a sentence and hands off. What does each model call get?", SMALL)
+
+
+async def p_server_managed_nested(name):
+    return await _server_managed(name, "test_server_managed_handoff_history_auto_disables_with_warning: the same under "
+                                 "RunConfig(nest_handoff_history=True): the SDK warns and sends Refund only the new "
+                                 "items.", SMALL, RunConfig(nest_handoff_history=True), {"nest_handoff_history": True})
+
+
+async def p_server_managed_filter(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="remove_all_tools")
+    return await _server_managed(name, "test_server_managed_handoff_input_filters_still_raise: the same with "
+                                 "handoff(..., input_filter=remove_all_tools): UserError at the handoff.", d)
+
+
+PROBES.update({
+    "server_managed_flat": p_server_managed_flat,
+    "server_managed_nested": p_server_managed_nested,
+    "server_managed_filter": _compact(p_server_managed_filter),
+})
+
+
 async def main(argv):
     logging.basicConfig(level=logging.CRITICAL)
     out = argv[0]

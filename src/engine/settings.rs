@@ -214,6 +214,12 @@ pub struct Settings {
     /// reads the session's items, the conversation as it happened, rather than what a nested
     /// or filtered handoff left (`result.to_input_list()`).
     pub session: bool,
+    /// Whether the OpenAI Agents SDK app's model API keeps the conversation
+    /// (`Runner.run(..., auto_previous_response_id=True)`, `previous_response_id=...`,
+    /// `conversation_id=...`; `profile.server_managed` in a scenario): the SDK then sends only
+    /// new items, does not nest a handoff's history (it warns) and raises at a handoff with
+    /// an input filter.
+    pub server_managed: bool,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -343,6 +349,7 @@ impl Default for Settings {
             refusal_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
             session: false,
+            server_managed: false,
         }
     }
 }

@@ -366,6 +366,7 @@ impl Scenario {
                 refusal_output: chosen.handlers.model_refusal.clone(),
                 autonomous,
                 session: chosen.session,
+                server_managed: chosen.server_managed,
             },
             profile_given: given,
             expect,

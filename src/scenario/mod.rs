@@ -216,7 +216,7 @@ impl Scenario {
     /// Empty [`ModelInputs`] to fill with a [`Capture`] when `expect` checks what model calls
     /// receive; `None` when it does not (then capturing costs nothing).
     pub fn inputs_to_capture(&self) -> Option<ModelInputs> {
-        (!self.expect.inputs.is_empty()).then(ModelInputs::default)
+        (!self.expect.inputs.is_empty()).then(|| ModelInputs::kept_by_server(self.settings.server_managed))
     }
 
     /// Runs the scenario's task and human with `model` instead of the file's (a live model,

@@ -22,6 +22,31 @@ pub(super) fn session<E: de::Error>(value: serde_json::Value) -> Result<bool, E>
     }
 }
 
+/// Reads `profile.server_managed`: `true` (the model's API keeps the conversation) or `false`.
+pub(super) fn server_managed<E: de::Error>(value: serde_json::Value) -> Result<bool, E> {
+    match value {
+        serde_json::Value::Bool(b) => Ok(b),
+        other => Err(E::custom(format!(
+            "`server_managed` is true (`Runner.run(..., auto_previous_response_id=True)`, or `previous_response_id=result.last_response_id` with the new message) or false, not {other}"
+        ))),
+    }
+}
+
+/// `session`, unless the profile also says `server_managed`, which the SDK refuses with it.
+pub(super) fn either<E: de::Error>(session: bool, server_managed: bool) -> Result<bool, E> {
+    match session && server_managed {
+        true => Err(E::custom(
+            "`session` and `server_managed` exclude each other: the SDK raises `UserError: Session persistence cannot be combined with conversation_id, previous_response_id, or auto_previous_response_id.`",
+        )),
+        false => Ok(session),
+    }
+}
+
+/// The JSON Schema of `profile.server_managed`.
+pub(super) fn server_schema() -> serde_json::Value {
+    serde_json::json!({ "type": "boolean", "description": "openai-agents only: the model's API keeps the conversation (Runner.run(..., auto_previous_response_id=True), or previous_response_id=result.last_response_id with the new message). The SDK sends each model call only the items after its previous call and response; at a handoff it switches nest_handoff_history off with a warning (a [note]) and raises UserError for an input filter (framework-error). Excludes session. Default false." })
+}
+
 /// The JSON Schema of `profile.session`.
 pub(super) fn profile_schema() -> serde_json::Value {
     serde_json::json!({ "type": "boolean", "description": "openai-agents only: the app's host keeps a session (Runner.run(agent, new_message, session=SQLiteSession(...)) for each human reply, instead of result.to_input_list() plus the message). Each run reads the session's items, the conversation as it happened (a nested or filtered handoff changes what the next agent reads within its run only), then the new message; expect.session checks what the session holds. Default false." })

@@ -121,3 +121,60 @@ fn sessions_are_refused_where_they_mean_nothing() {
     let form = scenario(r#""session": "sqlite""#, "{}");
     refused(&temp_file(&dir, "form.json", form.as_bytes()), "`session` is true");
 }
+
+/// `test_server_managed_handoff_history_auto_disables_with_warning`: the model's API keeps the
+/// conversation; under `nest_handoff_history` the SDK warns (a `[note]`) and `delegate`'s
+/// first call receives only the transfer's output, no summary.
+#[test]
+fn a_server_managed_conversation_sends_new_items_and_does_not_nest() {
+    let expect = r#"{"inputs": [
+            {"n": 2, "agent": "triage", "count": 1, "items": [{"at": 0, "type": "function_call_output", "text": "result"}]},
+            {"agent": "delegate", "call": 1, "count": 1, "items": [{"at": 0, "type": "function_call_output", "contains": ["delegate"]}]},
+            {"agent": "delegate", "call": 2, "count": 1, "items": [{"at": 0, "role": "user", "text": "thanks"}]}]}"#;
+    let (code, run) = run_json(&scenario(
+        r#""nest_handoff_history": true, "server_managed": true"#,
+        expect,
+    ));
+    assert_eq!(code, 0, "{run:#}");
+    let notes: Vec<&str> = run["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "note")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "OpenAI Agents SDK 0.24 warns: Server-managed conversations do not support nest_handoff_history for handoff triage -> delegate. Disabling nested handoff history and continuing with delta-only input."
+        ]
+    );
+    assert!(!run.to_string().contains("<CONVERSATION HISTORY>"), "{run:#}");
+}
+
+/// `test_server_managed_handoff_input_filters_still_raise`: a handoff with an input filter
+/// raises the SDK's `UserError` before the target's model is called.
+#[test]
+fn a_server_managed_conversation_refuses_an_input_filter_at_the_handoff() {
+    let (code, run) = run_json(&scenario(
+        r#""handoff_input_filter": "remove_all_tools", "server_managed": true"#,
+        r#"{"outcome": "framework-error", "model_calls": 2}"#,
+    ));
+    assert_eq!(code, 0, "{run:#}");
+    let line = run["outcome"].to_string();
+    assert!(
+        line.contains("UserError: Server-managed conversations do not support handoff input filters."),
+        "{line}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let both = scenario(r#""session": true, "server_managed": true"#, "{}");
+    refused(
+        &temp_file(&dir, "both.json", both.as_bytes()),
+        "Session persistence cannot be combined",
+    );
+    let other = scenario(r#""server_managed": true"#, "{}").replace("openai-agents", "semantic-kernel-fixed");
+    refused(
+        &temp_file(&dir, "other.json", other.as_bytes()),
+        "`server_managed` only changes what `openai-agents` does",
+    );
+}

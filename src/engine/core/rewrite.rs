@@ -30,7 +30,16 @@ impl Core {
     /// Rewrites the conversation at the handoff from `source` to `target` (just logged), if
     /// the run's settings say so.
     pub(super) fn rewrite_at_handoff(&mut self, source: AgentId, target: AgentId) {
-        let Some(rewrite) = self.settings.history.rewrite(source, target) else {
+        // A server-managed conversation is not rewritten (`session.rs`).
+        if self.server_refuses_handoff(source, target) {
+            return;
+        }
+        let Some(rewrite) = self
+            .settings
+            .history
+            .rewrite(source, target)
+            .filter(|_| !self.settings.server_managed)
+        else {
             return;
         };
         let run_start = self.latest_user.unwrap_or(0);

@@ -17,7 +17,11 @@ use serde_json::{Value, json};
 
 use super::Core;
 use super::carried::{Item, Part};
-use crate::engine::{CallId, EventIndex, EventKind, EventLog, Rewrite, Settings, ToolOutput, Visibility};
+use crate::design::AgentId;
+use crate::engine::{CallId, EventIndex, EventKind, EventLog, Outcome, Rewrite, Settings, ToolOutput, Visibility};
+
+/// The SDK's `UserError` at a handoff with an input filter in a server-managed conversation.
+const FILTERS_RAISE: &str = "Server-managed conversations do not support handoff input filters. Remove Handoff.input_filter or RunConfig.handoff_input_filter, or disable conversation_id, previous_response_id, and auto_previous_response_id.";
 
 /// The items the session holds after the events of `log`, in order. A handoff whose input
 /// filter runs (`remove_all_tools`) saves the items of the turn that handed off as the filter
@@ -74,6 +78,36 @@ fn stored(log: &EventLog, settings: &Settings) -> Vec<Item> {
 }
 
 impl Core {
+    /// At the handoff from `source` to `target` in a server-managed conversation
+    /// (`_resolve_server_managed_handoff_behavior`): an input filter raises the SDK's
+    /// `UserError` (the run ends, `true`); nesting is switched off with the SDK's warning, as a
+    /// `[note]`, and the handoff goes on with the conversation as it is.
+    pub(super) fn server_refuses_handoff(&mut self, source: AgentId, target: AgentId) -> bool {
+        if !self.settings.server_managed {
+            return false;
+        }
+        let (from, to) = (&self.design.agent(source).name, &self.design.agent(target).name);
+        match self.settings.history.rewrite(source, target) {
+            Some(Rewrite::Filter(_)) => {
+                self.finish(Outcome::FrameworkError {
+                    agent: source,
+                    error: format!("UserError: {FILTERS_RAISE}"),
+                    guard: false,
+                });
+                true
+            }
+            Some(Rewrite::Nest) => {
+                let warning = format!(
+                    "{} warns: Server-managed conversations do not support nest_handoff_history for handoff {from} -> {to}. Disabling nested handoff history and continuing with delta-only input.",
+                    self.settings.profile.framework
+                );
+                self.note(source, warning);
+                false
+            }
+            None => false,
+        }
+    }
+
     /// The session's items, when the host keeps one and a handoff of the run rewrote what
     /// the models read: the next `Runner.run` reads them rather than the rewritten input.
     pub(super) fn session_to_carry(&self) -> Option<Vec<Item>> {

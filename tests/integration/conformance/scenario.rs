@@ -147,6 +147,8 @@ fn profile(trace: &Trace) -> Json {
             options.extend(design.get("error_handlers").map(|h| ("error_handlers", h.clone())));
             // `Runner.run(..., session=...)`: the host keeps a session.
             options.extend(design.get("session").map(|_| ("session", json!(true))));
+            // `Runner.run(..., auto_previous_response_id=True)`: the server keeps the conversation.
+            options.extend(design.get("server_managed").map(|_| ("server_managed", json!(true))));
             return match options.is_empty() {
                 true => Json::text(name),
                 false => Json::object(
