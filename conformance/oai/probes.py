@@ -240,7 +240,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
                     run_config: RunConfig | None = None, run_config_view: dict | None = None,
                     max_turns: int | None = None, error_handlers: dict | None = None,
                     error_handlers_view: dict | None = None, approvals: list[str] | None = None, check=None,
-                    notes=None) -> dict[str, Any]:
+                    notes=None, session=None, run_kwargs: dict | None = None) -> dict[str, Any]:
     c = Counters()
     ON_HANDOFF.clear()
     agents = build(d, policy, c)
@@ -261,6 +261,9 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         kw["max_turns"] = max_turns
     if error_handlers is not None:
         kw["error_handlers"] = error_handlers
+    if session is not None:  # the host keeps a session: each run gets only the new message
+        kw["session"] = session
+    kw.update(run_kwargs or {})
     for i, (kind, text) in enumerate(inputs):
         if kind == "human":
             human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text,
@@ -269,7 +272,8 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         hooks_log: list = []
         before = c.calls
         try:
-            result = await Runner.run(current, items, hooks=RecordingHooks(hooks_log), **kw)
+            result = await Runner.run(current, text if session is not None else items,
+                                      hooks=RecordingHooks(hooks_log), **kw)
             while result.interruptions and decisions:
                 state = result.to_state()
                 for item in result.interruptions:
@@ -332,6 +336,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
                    "run_config": run_config_view or {}, "max_turns": max_turns,
                    **({"error_handlers": error_handlers_view} if error_handlers_view is not None else {}),
                    **({} if approvals is None else {"approvals_scripted": approvals}),
+                   **({} if session is None else {"session": f"{type(session).__name__}(':memory:')"}),
                    "fake": {"plugged_in_at": "agents.models.interface.Model.get_response (oai_fake.py)"}},
         "tools_by_agent": c.tool_schemas_by_agent,
         "calls": calls,
@@ -344,6 +349,12 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
     }
     if ON_HANDOFF:
         trace["on_handoff"] = list(ON_HANDOFF)
+    if session is not None:
+        trace["session_items"] = jsonable(await session.get_items())
+    for call, x in zip(calls, c.log):
+        for key in ("previous_response_id", "conversation_id"):
+            if x.get(key) is not None:
+                call[key] = x[key]
     if check is not None:
         trace["observations"] = check(trace)
     return trace
@@ -1031,6 +1042,214 @@ PROBES.update({
     "nested_history_normalized": _continuing(_compact(p_nested_history), "normalized"),
     "remove_all_tools_normalized": _continuing(_compact(p_remove_all_tools), "normalized"),
     "remove_new_items_normalized": _continuing(_compact(p_remove_new_items), "normalized"),
+# --- Sessions -----------------------------------------------------------------------------------------
+# The host keeps a session (agents.memory.SQLiteSession, in memory): each human turn runs
+# Runner.run(last_agent, new_message, session=session) instead of result.to_input_list() + the
+# message; the trace's `session_items` are session.get_items() at the end.
+
+from agents import SQLiteSession  # noqa: E402
+
+
+def _session():
+    return SQLiteSession("handoff-harness", ":memory:")
+
+
+def _session_check(tr):
+    return {**_history_check(tr), "session": [summary_item(x) for x in tr.get("session_items", [])]}
+
+
+def summary_item(item: dict) -> str:
+    kind = item.get("type", "message")
+    if kind == "function_call":
+        return f"function_call {item['name']} {item['call_id']}"
+    if kind == "function_call_output":
+        return f"function_call_output {item['call_id']}: {item['output']!r}"
+    content = item.get("content")
+    if isinstance(content, list):
+        content = "".join(part.get("text", part.get("refusal", "")) for part in content)
+    return f"{item.get('role')}: {content!r}"
+
+
+async def p_session_flat(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Reply(text="Let me transfer you.", calls=((TR + "refundagent", {}),))),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Text("Refunded order 42."))]
+    return await run_probe(name, "The host keeps a SQLiteSession: Triage looks up the customer and hands off to "
+                           "Refund, which asks; the human's reply runs Runner.run(RefundAgent, reply, session=...). "
+                           "What does each call read, and what does the session hold?", SMALL, script(steps),
+                           human_turns=["Order 42"], session=_session(), check=_session_check)
+
+
+async def p_session_nested(name):
+    return await run_probe(name, NESTED_DESIGN + " Under RunConfig(nest_handoff_history=True), the host keeping a "
+                           "SQLiteSession (test_nested_handoff_filters_model_input_but_preserves_session_items): "
+                           "what does the next run read, the nested input or the session's items?", SMALL,
+                           script(_nested_steps()), human_turns=NESTED_HUMAN,
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, session=_session(),
+                           check=_session_check)
+
+
+async def p_session_remove_all_tools(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="remove_all_tools")
+    return await run_probe(name, NESTED_DESIGN + " Triage's handoff to Refund is handoff(..., input_filter="
+                           "remove_all_tools), the host keeping a SQLiteSession.", d, script(_nested_steps()),
+                           human_turns=NESTED_HUMAN, session=_session(), check=_session_check)
+
+
+async def _session_max_turns(name, output, view, desc, human):
+    steps = [("TriageAgent", Reply(text="Let me look.", calls=(("lookup_customer", {"email": "a@b.c"}),)))] + [
+        ("TriageAgent", Text("You have 2 open orders."))]
+    return await run_probe(name, desc, SMALL, script(steps), human_turns=human, max_turns=1,
+                           error_handlers={"max_turns": output}, error_handlers_view={"max_turns": view},
+                           session=_session(), check=_session_check)
+
+
+async def p_session_max_turns_handler(name):
+    return await _session_max_turns(
+        name, lambda data: "Let me look.", "Let me look.",
+        "test_max_turns.py (test_*_max_turns_handler_persists_output_to_session, "
+        "test_max_turns_handler_records_equal_message_occurrences): Triage says 'Let me look.' beside a tool call, "
+        "max_turns=1 and a max_turns handler answering the same text, the host keeping a SQLiteSession; the human "
+        "replies: what does the session hold, what does the next run read?", ["How many orders?"])
+
+
+async def p_session_max_turns_handler_skip_history(name):
+    from agents import RunErrorHandlerResult
+    return await _session_max_turns(
+        name, lambda data: RunErrorHandlerResult(final_output="Sorry.", include_in_history=False),
+        {"final_output": "Sorry.", "include_in_history": False},
+        "As session_max_turns_handler, the handler returning RunErrorHandlerResult(include_in_history=False) "
+        "(test_max_turns_handler_persisted_count_matches_after_tool_turn, "
+        "test_streamed_max_turns_handler_can_skip_history_with_session).", ["How many orders?"])
+
+
+async def p_session_max_turns_exceeded(name):
+    def policy(req):
+        return Calls([("lookup_customer", {"email": "a@b.c"})])
+
+    return await run_probe(name, "Triage calls its own tool over and over under max_turns=2 with no handler, the host "
+                           "keeping a SQLiteSession: what has the session kept when MaxTurnsExceeded is raised?",
+                           SMALL, policy, human_turns=[], max_turns=2, session=_session(), check=_session_check)
+
+
+def _staged_steps():
+    return [("TriageAgent", Calls([(TR + "refundagent", {})])),
+            ("RefundAgent", Calls([("issue_refund", {"order_id": "7", "reason": "late"}),
+                                   ("issue_refund", {"order_id": "8", "reason": "late"}),
+                                   (TR + "triageagent", {})])),
+            ("TriageAgent", Text("Done.")), ("TriageAgent", Text("Bye."))]
+
+
+async def p_session_approvals(name):
+    return await run_probe(name, "test_resumed_handoff_persists_all_staged_approval_outputs: Refund calls issue_refund "
+                           "twice (needs approval) and hands back in one response; the human approves the first and "
+                           "rejects the second; the run resumes; the human says thanks. The host keeps a "
+                           "SQLiteSession: is each call and output in it once?", APPROVAL, script(_staged_steps()),
+                           human_turns=["Thanks"], approvals=["approve", "reject"], session=_session(),
+                           check=_session_check)
+
+
+async def p_session_approvals_nested(name):
+    return await run_probe(name, "As session_approvals, under RunConfig(nest_handoff_history=True).", APPROVAL,
+                           script(_staged_steps()), human_turns=["Thanks"], approvals=["approve", "reject"],
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, session=_session(),
+                           check=_session_check)
+
+
+async def p_session_approval_pending(name):
+    return await run_probe(name, "As session_approvals with no decision: the run returns with the interruptions and "
+                           "is not resumed. What has the session kept?", APPROVAL, script(_staged_steps()),
+                           human_turns=[], approvals=[], session=_session(), check=_session_check)
+
+
+PROBES.update({
+    "session_flat": p_session_flat,
+    "session_nested": _compact(p_session_nested),
+    "session_remove_all_tools": _compact(p_session_remove_all_tools),
+    "session_max_turns_handler": p_session_max_turns_handler,
+    "session_max_turns_handler_skip_history": p_session_max_turns_handler_skip_history,
+    "session_max_turns_exceeded": p_session_max_turns_exceeded,
+    "session_approvals": p_session_approvals,
+    "session_approvals_nested": _compact(p_session_approvals_nested),
+    "session_approval_pending": p_session_approval_pending,
+})
+
+
+# Server-managed conversations: Runner.run(..., auto_previous_response_id=True), the fake's
+# responses given ids (resp_0001...); the SDK's warnings are kept in the trace's `warnings`.
+
+import oai_fake  # noqa: E402
+
+RESPONSE_IDS = [False]
+_plain_get_response = oai_fake.ScriptedModel.get_response
+
+
+async def _get_response_with_id(self, *args, **kwargs):
+    response = await _plain_get_response(self, *args, **kwargs)
+    if RESPONSE_IDS[0]:
+        response.response_id = f"resp_{self.c.calls:04d}"
+    return response
+
+
+oai_fake.ScriptedModel.get_response = _get_response_with_id
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+async def _server_managed(name, desc, d, run_config=None, run_config_view=None):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})])),
+             ("TriageAgent", Reply(text="Let me transfer you.", calls=((TR + "refundagent", {}),))),
+             ("RefundAgent", Text("Refund team here."))]
+    warnings = _Warnings()
+    logger = logging.getLogger("openai.agents")
+    level = logger.level
+    logger.addHandler(warnings)
+    logger.setLevel(logging.WARNING)
+    RESPONSE_IDS[0] = True
+    try:
+        tr = await run_probe(name, desc, d, script(steps), human_turns=[], run_config=run_config,
+                             run_config_view=run_config_view, run_kwargs={"auto_previous_response_id": True},
+                             check=_history_check)
+    finally:
+        RESPONSE_IDS[0] = False
+        logger.removeHandler(warnings)
+        logger.setLevel(level)
+    tr["design"]["server_managed"] = "auto_previous_response_id=True"
+    tr["warnings"] = warnings.messages
+    return tr
+
+
+async def p_server_managed_flat(name):
+    return await _server_managed(name, "Runner.run(..., auto_previous_response_id=True): Triage looks up the customer, "
+                                 "says a sentence and hands off. What does each model call get?", SMALL)
+
+
+async def p_server_managed_nested(name):
+    return await _server_managed(name, "test_server_managed_handoff_history_auto_disables_with_warning: the same under "
+                                 "RunConfig(nest_handoff_history=True): the SDK warns and sends Refund only the new "
+                                 "items.", SMALL, RunConfig(nest_handoff_history=True), {"nest_handoff_history": True})
+
+
+async def p_server_managed_filter(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="remove_all_tools")
+    return await _server_managed(name, "test_server_managed_handoff_input_filters_still_raise: the same with "
+                                 "handoff(..., input_filter=remove_all_tools): UserError at the handoff.", d)
+
+
+PROBES.update({
+    "server_managed_flat": p_server_managed_flat,
+    "server_managed_nested": p_server_managed_nested,
+    "server_managed_filter": _compact(p_server_managed_filter),
 })
 
 

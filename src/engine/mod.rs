@@ -22,7 +22,7 @@ pub use api_error::{ApiError, CLIENT_RETRIES, ErrorRules, Refusal};
 pub(crate) use approval::decided_call;
 pub use approval::{Approval, ApprovalRequest};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
-pub use core::{Core, Next};
+pub use core::{Core, Next, session_items};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,
     Visibility, arguments_text,

@@ -209,6 +209,17 @@ pub struct Settings {
     /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
     /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
     pub autonomous: crate::engine::AutonomousMode,
+    /// Whether the OpenAI Agents SDK app's host keeps a session (`Runner.run(agent,
+    /// new_input, session=...)`, `profile.session` in a scenario): each run of the app then
+    /// reads the session's items, the conversation as it happened, rather than what a nested
+    /// or filtered handoff left (`result.to_input_list()`).
+    pub session: bool,
+    /// Whether the OpenAI Agents SDK app's model API keeps the conversation
+    /// (`Runner.run(..., auto_previous_response_id=True)`, `previous_response_id=...`,
+    /// `conversation_id=...`; `profile.server_managed` in a scenario): the SDK then sends only
+    /// new items, does not nest a handoff's history (it warns) and raises at a handoff with
+    /// an input filter.
+    pub server_managed: bool,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -337,6 +348,8 @@ impl Default for Settings {
             max_turns_output: None,
             refusal_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
+            session: false,
+            server_managed: false,
         }
     }
 }

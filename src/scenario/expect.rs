@@ -49,6 +49,10 @@ pub struct Expect {
     /// named (`handoff run` and `handoff test` capture the inputs when there are any).
     #[serde(default)]
     pub inputs: Vec<InputCheck>,
+    /// What the OpenAI Agents SDK app's session holds at the end of the run (under
+    /// `profile.session`), checked item by item as `inputs` checks a model call's input.
+    #[serde(default)]
+    pub session: Option<super::inputs::SessionCheck>,
 }
 
 /// The result of checking one expectation.

@@ -322,6 +322,13 @@ impl Scenario {
         let recording = recorded;
         let (user, hosts, expect) = conversation(parsed.user.take(), parsed.expect.take(), &design)
             .map_err(|(place, message)| invalid(place, message))?;
+        if expect.session.is_some() && !chosen.session {
+            return Err(invalid(
+                "expect.session".into(),
+                "checks the session the app's host keeps: say `\"session\": true` in the profile (`openai-agents`)"
+                    .into(),
+            ));
+        }
         let invariants = parsed
             .invariants
             .iter()
@@ -358,6 +365,8 @@ impl Scenario {
                 max_turns_output: chosen.handlers.max_turns.clone(),
                 refusal_output: chosen.handlers.model_refusal.clone(),
                 autonomous,
+                session: chosen.session,
+                server_managed: chosen.server_managed,
             },
             profile_given: given,
             expect,
@@ -431,6 +440,11 @@ pub(super) fn conversation(
             );
             (place, message)
         })?;
+    }
+    if let Some(session) = &expect.session {
+        session
+            .validate()
+            .map_err(|(place, message)| (format!("expect.session.{place}"), message))?;
     }
     for (place, name) in expect.agent_names() {
         if design.find(name).is_none() {

@@ -223,6 +223,10 @@ pub(super) struct ProfileFile {
     pub(super) handlers: ErrorHandlers,
     /// Agent Framework's autonomous mode, agents by name (resolved with the design).
     pub(super) autonomous: Option<AutonomousFile>,
+    /// Whether the OpenAI Agents SDK app's host keeps a session (`profile.session`).
+    pub(super) session: bool,
+    /// Whether its model's API keeps the conversation (`profile.server_managed`).
+    pub(super) server_managed: bool,
 }
 
 impl ProfileFile {
@@ -249,6 +253,8 @@ impl ProfileFile {
             history: HandoffHistory::default(),
             handlers: ErrorHandlers::default(),
             autonomous: None,
+            session: false,
+            server_managed: false,
         }
     }
 }
@@ -276,6 +282,8 @@ const PROFILE_FIELDS: &[&str] = &[
     "error_handlers",
     "handoff_history_mapper",
     "host_continuation",
+    "session",
+    "server_managed",
 ];
 
 /// The profile named `name`, or an error listing them all.
@@ -309,6 +317,8 @@ impl<'de> Deserialize<'de> for ProfileFile {
                 let mut history = HandoffHistory::default();
                 let mut sdk_history: Option<&'static str> = None;
                 let mut handlers = ErrorHandlers::default();
+                let mut session = false;
+                let mut server_managed = false;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" if name.is_none() => name = Some(map.next_value()?),
@@ -401,6 +411,14 @@ impl<'de> Deserialize<'de> for ProfileFile {
                             handlers = error_handlers(map.next_value()?)?;
                             sdk_history = Some("error_handlers");
                         }
+                        "session" => {
+                            session = super::session_form::session(map.next_value()?)?;
+                            sdk_history = Some("session");
+                        }
+                        "server_managed" => {
+                            server_managed = super::session_form::server_managed(map.next_value()?)?;
+                            sdk_history = Some("server_managed");
+                        }
                         "name" => return Err(de::Error::custom("`name` is given twice")),
                         other => return Err(de::Error::unknown_field(other, PROFILE_FIELDS)),
                     }
@@ -473,6 +491,8 @@ impl<'de> Deserialize<'de> for ProfileFile {
                     history,
                     handlers,
                     autonomous,
+                    session: super::session_form::either(session, server_managed)?,
+                    server_managed,
                 })
             }
         }
@@ -563,6 +583,8 @@ impl schemars::JsonSchema for ProfileFile {
                         "host_continuation": { "enum": ["preserve_all", "normalized"], "description": "openai-agents only: how the app's host starts its next Runner.run: from result.to_input_list() (preserve_all, the default) or result.to_input_list(mode=\"normalized\"): what the last model read, then what followed." },
                         "handoff_history_mapper": { "enum": ["default", null], "description": "openai-agents only: RunConfig.handoff_history_mapper=default_handoff_history_mapper, given explicitly: with nest_handoff_history, the next agent reads the whole transcript in one summary (the handoff's own text included). A mapper of the app's own is its code: handoff serve runs it." },
                         "error_handlers": { "type": "object", "properties": { "max_turns": handler_schema(), "model_refusal": handler_schema() }, "additionalProperties": false, "description": "openai-agents only: Runner.run's error_handlers in the form a scenario can say: max_turns (instead of MaxTurnsExceeded) and model_refusal (instead of ModelRefusalError) give the final output (text, or {final_output, include_in_history}) that ends the run, a message of the agent in control; the host then goes on as after a text reply." },
+                        "session": super::session_form::profile_schema(),
+                        "server_managed": super::session_form::server_schema(),
                         "conversation_history_wrappers": { "type": "object", "properties": { "start": { "type": "string" }, "end": { "type": "string" } }, "additionalProperties": false, "description": "openai-agents only: agents.handoffs.set_conversation_history_wrappers(start=..., end=...): the lines around a nested summary (default <CONVERSATION HISTORY> and </CONVERSATION HISTORY>)." },
                         "streamed_runs": { "enum": ["all", "first", "none"], "description": "agent-framework only: which of the app's workflow.run calls stream (default all; first: the task's run streams, the runs answering the human do not, as the framework's samples do). After a run that does not stream, an agent's own messages carry its name in its later requests." }
                     },

@@ -73,6 +73,25 @@ pub struct ItemCheck {
     pub arguments: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// `expect.session`: what the session holds at the end of the run (under `profile.session`),
+/// each item as a Responses input item, as `expect.inputs` sees a model call's input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCheck {
+    /// The exact number of items.
+    #[serde(default)]
+    pub count: Option<usize>,
+    /// Checks of single items, each naming its place with `at` (0 for the first, -1 for the last).
+    #[serde(default)]
+    pub items: Vec<ItemCheck>,
+    /// Checks that some item passes (no `at`).
+    #[serde(default)]
+    pub any: Vec<ItemCheck>,
+    /// Checks that no item passes (no `at`).
+    #[serde(default)]
+    pub none: Vec<ItemCheck>,
+}
+
 /// A text an item must contain, and how many times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Needle {

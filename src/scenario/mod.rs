@@ -28,13 +28,14 @@ mod received;
 mod replies;
 mod schema;
 mod sdk_options;
+mod session_form;
 mod shared;
 mod termination_form;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};
 pub use design_file::DesignFile;
 pub use expect::{Check, Expect, Verdict};
-pub use inputs::{InputCheck, ItemCheck, Needle};
+pub use inputs::{InputCheck, ItemCheck, Needle, SessionCheck};
 pub use invariant::Invariant;
 pub use received::{CallInput, Capture, ModelInputs};
 pub use schema::FileKind;
@@ -215,7 +216,7 @@ impl Scenario {
     /// Empty [`ModelInputs`] to fill with a [`Capture`] when `expect` checks what model calls
     /// receive; `None` when it does not (then capturing costs nothing).
     pub fn inputs_to_capture(&self) -> Option<ModelInputs> {
-        (!self.expect.inputs.is_empty()).then(ModelInputs::default)
+        (!self.expect.inputs.is_empty()).then(|| ModelInputs::kept_by_server(self.settings.server_managed))
     }
 
     /// Runs the scenario's task and human with `model` instead of the file's (a live model,
@@ -272,6 +273,9 @@ impl Scenario {
     /// compares each request of the app whole instead).
     pub fn verdict_with(&self, run: &Run, inputs: Option<&ModelInputs>) -> Verdict {
         let mut verdict = self.expect.check(run);
+        if let Some(session) = &self.expect.session {
+            verdict.add(session.check(run));
+        }
         if let Some(inputs) = inputs {
             for check in &self.expect.inputs {
                 verdict.add(inputs.check(check));

@@ -10,13 +10,40 @@ use super::Check;
 use super::inputs::{InputCheck, ItemCheck, quoted, times};
 use crate::engine::{Model, ModelError, ModelRequest, Response};
 use crate::files::plural;
-use crate::wire::items::{item_arguments, item_calls, item_text, model_input};
+use crate::wire::items::{item_arguments, item_calls, item_text, model_input, new_items_start};
 
 /// What each model call of a run received, in order, as its framework's model reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModelInputs {
     /// One entry per model call of the run.
     pub calls: Vec<CallInput>,
+    /// Whether the model's API keeps the conversation (`profile.server_managed`): each call
+    /// then receives only the items its previous call and response left out
+    /// ([`new_items_start`]).
+    pub server_managed: bool,
+    /// The previous call's whole input, where the server keeps the conversation.
+    previous: Vec<Value>,
+}
+
+impl ModelInputs {
+    /// What a framework whose model's API keeps the conversation sends, when `server_managed`.
+    pub fn kept_by_server(server_managed: bool) -> ModelInputs {
+        ModelInputs {
+            server_managed,
+            ..ModelInputs::default()
+        }
+    }
+
+    /// What the call whose whole input is `items` receives.
+    fn sent(&mut self, items: Vec<Value>) -> Vec<Value> {
+        if !self.server_managed {
+            return items;
+        }
+        let start = new_items_start(&self.previous, &items);
+        let sent = items[start..].to_vec();
+        self.previous = items;
+        sent
+    }
 }
 
 /// What one model call received.
@@ -46,9 +73,10 @@ impl<'a, M: Model> Capture<'a, M> {
 impl<M: Model> Model for Capture<'_, M> {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
         if let Some(inputs) = self.inputs.as_deref_mut() {
+            let items = inputs.sent(model_input(request));
             inputs.calls.push(CallInput {
                 agent: request.agent_name().to_string(),
-                items: model_input(request),
+                items,
             });
         }
         self.model.respond(request)
@@ -151,7 +179,7 @@ impl ModelInputs {
 }
 
 /// Every way `items` fails `check`; empty when it holds.
-fn mismatches(check: &InputCheck, items: &[Value]) -> Vec<String> {
+pub(super) fn mismatches(check: &InputCheck, items: &[Value]) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(count) = check.count.filter(|c| *c != items.len()) {
         out.push(format!("{}, not {count}", plural(items.len(), "item")));
@@ -333,7 +361,23 @@ mod tests {
                 ),
                 call("triage", vec![json!({"role": "user", "content": "again"})]),
             ],
+            ..ModelInputs::default()
         }
+    }
+
+    #[test]
+    fn a_server_managed_call_receives_what_follows_its_previous_call_and_response() {
+        let mut inputs = ModelInputs::kept_by_server(true);
+        let user = json!({"type": "message", "role": "user", "content": "hi"});
+        let said = json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "x"}]});
+        let call = json!({"type": "function_call", "call_id": "call_0001", "name": "f", "arguments": "{}"});
+        let output = json!({"type": "function_call_output", "call_id": "call_0001", "output": "r"});
+        assert_eq!(inputs.sent(vec![user.clone()]), [user.clone()].to_vec());
+        let second = vec![user.clone(), said.clone(), call, output.clone()];
+        assert_eq!(inputs.sent(second.clone()), vec![output]);
+        // An input that does not go on from the previous one is sent whole.
+        assert_eq!(inputs.sent(vec![said.clone()]), vec![said]);
+        assert_eq!(ModelInputs::default().sent(second.clone()), second);
     }
 
     fn run(json: &str) -> Check {

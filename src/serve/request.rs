@@ -169,6 +169,14 @@ impl AppRequest {
             (_, None | Some(Value::Null)) | (Api::ChatCompletions, _) => None,
             (Api::Responses, Some(_)) => return Err(bad("previous_response_id", "not a string")),
         };
+        // The Conversations API (the Agents SDK's `conversation_id`) keeps a conversation serve
+        // does not hold: refused, rather than read as a conversation that starts anew.
+        if api == Api::Responses && body.get("conversation").is_some_and(|c| !c.is_null()) {
+            return Err(bad(
+                "conversation",
+                "serve does not keep conversations (the Conversations API; the Agents SDK's `conversation_id`): go on with `previous_response_id` (`auto_previous_response_id=True`), or send the whole input",
+            ));
+        }
         let store = !matches!(body.get("store"), Some(Value::Bool(false)));
         let (system, system_name, messages) = match api {
             Api::ChatCompletions => chat_messages(&mut body)?,

@@ -38,6 +38,19 @@ pub fn model_input(request: &ModelRequest<'_>) -> Vec<Value> {
     }
 }
 
+/// Where the new items of `current` start when the model's API keeps the conversation (the
+/// OpenAI Agents SDK with `previous_response_id`, `auto_previous_response_id` or a
+/// `conversation_id`): the SDK then sends only the items after those of its `previous` call
+/// and that call's response (its text and calls), which the server holds already. A
+/// `current` that does not go on from `previous` is sent whole.
+pub fn new_items_start(previous: &[Value], current: &[Value]) -> usize {
+    if previous.is_empty() || !current.starts_with(previous) {
+        return 0;
+    }
+    let output = |item: &Value| item["role"] == "assistant" || item["type"] == "function_call";
+    previous.len() + current[previous.len()..].iter().take_while(|item| output(item)).count()
+}
+
 /// Chat Completions messages (wire JSON, after the system message) as Responses input items.
 pub fn input_items(messages: &[Value]) -> Vec<Value> {
     messages.iter().flat_map(message_items).collect()

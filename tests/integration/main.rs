@@ -73,6 +73,7 @@ mod script_errors;
 mod scripted;
 mod semantics;
 mod serve;
+mod sessions;
 mod shared_designs;
 mod shell;
 mod snapshots;

@@ -25,8 +25,11 @@ mod carried;
 mod drive;
 mod failure;
 mod rewrite;
+mod session;
 mod termination;
 mod turns;
+
+pub use session::session_items;
 
 /// What the core needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

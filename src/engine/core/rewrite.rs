@@ -30,7 +30,16 @@ impl Core {
     /// Rewrites the conversation at the handoff from `source` to `target` (just logged), if
     /// the run's settings say so.
     pub(super) fn rewrite_at_handoff(&mut self, source: AgentId, target: AgentId) {
-        let Some(rewrite) = self.settings.history.rewrite(source, target) else {
+        // A server-managed conversation is not rewritten (`session.rs`).
+        if self.server_refuses_handoff(source, target) {
+            return;
+        }
+        let Some(rewrite) = self
+            .settings
+            .history
+            .rewrite(source, target)
+            .filter(|_| !self.settings.server_managed)
+        else {
             return;
         };
         let run_start = self.latest_user.unwrap_or(0);
@@ -139,6 +148,14 @@ impl Core {
         let Some(mut carried) = self.rewrites.base.take() else {
             return;
         };
+        if let Some(stored) = self.session_to_carry() {
+            // The host keeps a session: the next run reads it, not the rewritten input.
+            self.rewrites.session.clear();
+            self.rewrites.owned.clear();
+            self.rewrites.generated.clear();
+            self.rebuild(self.active, stored.into_iter().map(Nested::Forward).collect());
+            return;
+        }
         // `normalized`: what the last model read after the input, then what followed;
         // `preserve_all`: the run's items, without those the input holds verbatim.
         let session = std::mem::take(&mut self.rewrites.session);

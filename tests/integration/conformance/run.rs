@@ -5,7 +5,7 @@ use std::future::Future;
 
 use handoff_harness::engine::{EventKind, ModelError};
 use handoff_harness::wire::chat::request_body;
-use handoff_harness::wire::items::{input_items, item_text};
+use handoff_harness::wire::items::{input_items, item_text, new_items_start};
 use handoff_harness::{Model, ModelRequest, Outcome, Response, Run, Scenario, ScriptedModel};
 use serde_json::Value;
 
@@ -21,11 +21,15 @@ struct Capture {
     /// Per request: whether the model's API answered it with an error (a try the
     /// framework's client makes again, or the last one, on which the run fails).
     failed_tries: Vec<bool>,
+    /// Where the model's API keeps the conversation (`profile.server_managed`): the previous
+    /// request's whole input, of which each request sends only what follows.
+    server_kept: Option<Vec<Value>>,
 }
 
 impl Model for Capture {
     fn respond(&mut self, request: &ModelRequest<'_>) -> impl Future<Output = Result<Response, ModelError>> + Send {
-        self.seen.push(request_record(self.framework, request));
+        self.seen
+            .push(request_record(self.framework, request, self.server_kept.as_mut()));
         let reply = self.inner.reply(request);
         self.failed_tries.push(matches!(&reply, Err(e) if e.api.is_some()));
         std::future::ready(reply)
@@ -39,13 +43,27 @@ impl Model for Capture {
 /// `handoff record`), neutral. For the OpenAI Agents SDK, whose model reads Responses input
 /// items, the messages after the system message are the library's items of them
 /// (`wire::items`): each assistant message's text, then one item per call.
-fn request_record(framework: Framework, request: &ModelRequest<'_>) -> CallRecord {
+fn request_record(
+    framework: Framework,
+    request: &ModelRequest<'_>,
+    server_kept: Option<&mut Vec<Value>>,
+) -> CallRecord {
     let body: Value = serde_json::from_str(&request_body("conformance", request)).unwrap();
     let text = |v: &Value| v.as_str().map(String::from);
     let sent = body["messages"].as_array().unwrap();
     let input = match framework {
         Framework::OpenAiAgents => input_items(&sent[1..]),
         _ => sent[1..].to_vec(),
+    };
+    // Where the server keeps the conversation, only the items it does not hold yet.
+    let input = match server_kept {
+        Some(previous) => {
+            let start = new_items_start(previous, &input);
+            let new = input[start..].to_vec();
+            *previous = input;
+            new
+        }
+        None => input,
     };
     let messages: Vec<Msg> = sent[..1].iter().chain(&input).map(message).collect();
     let attempt = (framework == Framework::SemanticKernel).then(|| u64::from(request.round()));
@@ -132,6 +150,7 @@ pub fn record_run(scenario: &Scenario, framework: Framework) -> HarnessRun {
         inner: model,
         seen: Vec::new(),
         failed_tries: Vec::new(),
+        server_kept: scenario.settings.server_managed.then(Vec::new),
     };
     let run = handoff_harness::engine::block_on(scenario.run_with(&mut capture))
         .unwrap()

@@ -81,15 +81,40 @@ pub fn scenario(trace: &Trace) -> String {
         })),
     ));
     let outcome = trace.outcome();
-    top.push((
-        "expect",
-        Json::object([
-            ("outcome", Json::text(outcome.kind)),
-            ("path", Json::Value(json!(trace.control_path()))),
-            ("model_calls", Json::Value(json!(outcome.model_calls))),
-        ]),
-    ));
+    let mut expect = vec![
+        ("outcome", Json::text(outcome.kind)),
+        ("path", Json::Value(json!(trace.control_path()))),
+        ("model_calls", Json::Value(json!(outcome.model_calls))),
+    ];
+    // The host kept a session (`profile.session`): what it holds at the end, item by item.
+    if let Some(items) = trace.session_items() {
+        expect.push(("session", Json::Value(session_check(items))));
+    }
+    top.push(("expect", Json::object(expect)));
     Json::object(top).pretty()
+}
+
+/// `expect.session` of the items a trace's session held: their count, and each item's type,
+/// role and text (a function call's name instead).
+fn session_check(items: &[Value]) -> Value {
+    let checks: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(at, item)| match item["type"].as_str() {
+            Some("function_call") => json!({ "at": at, "type": "function_call", "calls": [item["name"]] }),
+            Some("function_call_output") => {
+                json!({ "at": at, "type": "function_call_output", "text": item["output"] })
+            }
+            _ => {
+                let text = match &item["content"] {
+                    Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<String>(),
+                    other => other.as_str().unwrap_or_default().to_string(),
+                };
+                json!({ "at": at, "type": "message", "role": item["role"], "text": text })
+            }
+        })
+        .collect();
+    json!({ "count": items.len(), "items": checks })
 }
 
 /// The profile, with the options the probe's fake or run configuration set.
@@ -126,6 +151,10 @@ fn profile(trace: &Trace) -> Json {
                     .get("host_continuation")
                     .map(|m| ("host_continuation", m.clone())),
             );
+            // `Runner.run(..., session=...)`: the host keeps a session.
+            options.extend(design.get("session").map(|_| ("session", json!(true))));
+            // `Runner.run(..., auto_previous_response_id=True)`: the server keeps the conversation.
+            options.extend(design.get("server_managed").map(|_| ("server_managed", json!(true))));
             return match options.is_empty() {
                 true => Json::text(name),
                 false => Json::object(

@@ -152,6 +152,11 @@ impl Trace {
         &self.json["design"]
     }
 
+    /// What the host's session held at the end (`session.get_items()`), where it kept one.
+    pub fn session_items(&self) -> Option<&[Value]> {
+        self.json["session_items"].as_array().map(Vec::as_slice)
+    }
+
     /// The model calls, in order.
     pub fn calls(&self) -> &[Value] {
         self.json["calls"].as_array().map(Vec::as_slice).unwrap_or_default()

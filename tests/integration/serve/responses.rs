@@ -281,3 +281,21 @@ fn a_previous_response_serve_did_not_give_is_refused_and_reported() {
         "{report}"
     );
 }
+
+/// The Agents SDK's `conversation_id` sends the Conversations API's `conversation`, a
+/// conversation serve does not keep: refused with the way on, not read as a new thread.
+#[test]
+fn a_conversation_of_the_conversations_api_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_scenario(&dir, Some("openai-agents"));
+    let serve = Serve::start(&file, &["--wait", "0.3", "--timeout", "2"]);
+    let body = json!({"model": "m", "input": [{"role": "user", "content": "hi"}], "conversation": "conv_1"});
+    let reply = post(&client(), &serve.url(), "/responses", &body.to_string());
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(
+        reply.text.contains("serve does not keep conversations") && reply.text.contains("previous_response_id"),
+        "{}",
+        reply.text
+    );
+    serve.finish();
+}
