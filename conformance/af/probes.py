@@ -639,6 +639,131 @@ PROBES = {
 }
 
 
+# --------------------------------------------------------------------------- #
+# Cancelling a run: the host runs its loop (workflow.run(..., stream=True), answering each request_info) in an
+# asyncio task and cancels that task while model call N is in flight, or after the loop returned.
+# --------------------------------------------------------------------------- #
+
+
+async def run_cancel_probe(name: str, description: str, d: dict, steps, *, human_turns: list[str] | None,
+                           cancel_at: int | None, rerun: str | None = None) -> dict[str, Any]:
+    """``rerun``: after the cancellation the host sends this message with ``workflow.run`` again."""
+    c = Counters()
+    inner = script(steps)
+    holder: dict[str, Any] = {}
+    cancel_log: list[dict[str, Any]] = []
+
+    def policy(req: ModelRequest) -> Reply:
+        if c.calls == cancel_at:
+            cancel_log.append({"when": f"while model call {c.calls} is in flight", "after_calls": c.calls,
+                               "task_cancel_returned": holder["task"].cancel()})
+        return inner(req)
+
+    agents, wf = build(d, policy, c)
+    rec = EventRecorder()
+    humans = list(human_turns or [])
+    human_log: list[dict[str, Any]] = []
+
+    async def requests(run_index: int, **kw) -> list[Any]:
+        pending = []
+        async for e in wf.run(stream=True, **kw):
+            rec.add(e, run_index)
+            if e.type == "request_info":
+                pending.append(e)
+        return pending
+
+    async def host():
+        pending = await requests(1, message=TASK)
+        run_index = 1
+        while pending and human_turns is not None:
+            run_index += 1
+            if humans:
+                text = humans.pop(0)
+                human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text})
+                responses = {p.request_id: HandoffAgentUserRequest.create_response(text) for p in pending}
+            else:
+                human_log.append({"turn": None, "after_call": c.calls, "terminate": True})
+                responses = {p.request_id: HandoffAgentUserRequest.terminate() for p in pending}
+            pending = await requests(run_index, responses=responses)
+        return "host loop returned"
+
+    task = asyncio.create_task(host())
+    holder["task"] = task
+    outcome: dict[str, Any] = {}
+    try:
+        outcome["host"] = await task
+        outcome["kind"] = "completed"
+    except asyncio.CancelledError:
+        outcome.update(kind="cancelled", error_type="CancelledError", error="")
+    except Exception as e:  # noqa: BLE001
+        outcome.update(kind="error", error_type=type(e).__name__, error=str(e))
+    if cancel_at is None:
+        cancel_log.append({"when": "after the host loop returned", "after_calls": c.calls,
+                           "task_cancel_returned": task.cancel()})
+    if rerun is not None:
+        try:
+            pending = await requests(99, message=rerun)
+            outcome["rerun"] = {"kind": "returned", "pending_requests": len(pending)}
+        except Exception as e:  # noqa: BLE001
+            outcome["rerun"] = {"kind": "error", "error_type": type(e).__name__, "error": str(e)}
+    statuses = [ev["state"] for ev in rec.events if ev["type"] == "status"]
+    outcome.update(final_status=statuses[-1] if statuses else None, model_calls=c.calls)
+    path: list[str] = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome["agent_path"] = path
+    outcome["handoffs"] = [(ev["data"]["source"], ev["data"]["target"]) for ev in rec.events
+                           if ev["type"] == "handoff_sent"]
+    outcome["last_agent_output"] = next((ev["data"] for ev in reversed(rec.events) if ev["type"] == "output"), None)
+    calls = [{"n": x["call_index"], "agent": x["agent"], "stream": x["stream"], "instructions": x["instructions"],
+              "tools": x["tools_offered"], "options": x["options"], "messages": x["messages_in"], "reply": x["reply"]}
+             for x in c.log]
+    return {
+        "framework": FRAMEWORK, "version": VERSION, "probe": name, "description": description,
+        "design": {**design_view(d), "task": TASK, "human_turns_scripted": human_turns,
+                   "cancel": {"at_call": cancel_at} if cancel_at is not None else "after_completion",
+                   "fake": {"call_budget": None, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+                            "plugged_in_at": "BaseChatClient._inner_get_response + FunctionInvocationLayer, "
+                                             "ChatMiddlewareLayer, ChatTelemetryLayer (maf_fake.py)"}},
+        "tools_by_agent": c.tool_schemas_by_agent, "calls": calls, "human_turns": human_log, "cancel": cancel_log,
+        "outcome": outcome,
+        "events": [ev for ev in rec.events if ev["type"] in ("status", "handoff_sent", "request_info", "failed")],
+        "notes": [],
+    }
+
+
+async def p_cancel_during_text(name):
+    steps = [("TriageAgent", Text("How can I help?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund it is."))]
+    return await run_cancel_probe(name, "The host cancels its task while Triage's first call (a text reply) is in "
+                                  "flight.", SMALL, steps, human_turns=["I want a refund"], cancel_at=1)
+
+
+async def p_cancel_during_handoff(name):
+    steps = [("TriageAgent", Text("How can I help?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund it is.")),
+             ("TriageAgent", Text("Hello again."))]
+    return await run_cancel_probe(name, "The human asks for a refund; the host cancels while Triage's second call (a "
+                                  "handoff) is in flight; then sends a new message with workflow.run.", SMALL, steps,
+                                  human_turns=["I want a refund"], cancel_at=2, rerun="Are you there?")
+
+
+async def p_cancel_after_completion(name):
+    steps = [("TriageAgent", Text("How can I help?"))]
+    return await run_cancel_probe(name, "The host loop returns (the human has nothing to say: terminate()); then the "
+                                  "host cancels its finished task.", SMALL, steps, human_turns=[], cancel_at=None)
+
+
+PROBES.update({
+    "cancel_during_text": p_cancel_during_text,
+    "cancel_during_handoff": p_cancel_during_handoff,
+    "cancel_after_completion": p_cancel_after_completion,
+})
+
+
 def short_path(p: list[str]) -> str:
     return ">".join(p) if len(p) <= 6 else ">".join(p[:4]) + f">...({len(p)} segments)"
 

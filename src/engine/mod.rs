@@ -7,6 +7,7 @@
 mod api_error;
 mod approval;
 mod autonomous;
+mod cancel;
 mod core;
 mod event;
 mod history;
@@ -22,6 +23,7 @@ pub use api_error::{ApiError, CLIENT_RETRIES, ErrorRules, Refusal};
 pub(crate) use approval::decided_call;
 pub use approval::{Approval, ApprovalRequest};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
+pub use cancel::{Cancel, Cancellation};
 pub use core::{Core, Next};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,

@@ -209,6 +209,9 @@ pub struct Settings {
     /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
     /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
     pub autonomous: crate::engine::AutonomousMode,
+    /// Where the app cancels the run, if it does (a scenario's `cancel`); only a profile
+    /// with a [`Cancellation`](crate::engine::Cancellation) takes it.
+    pub cancel: Option<crate::engine::Cancel>,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -337,6 +340,7 @@ impl Default for Settings {
             max_turns_output: None,
             refusal_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
+            cancel: None,
         }
     }
 }

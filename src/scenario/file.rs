@@ -75,6 +75,10 @@ pub(crate) struct File {
     /// waiting (`awaiting-approval`).
     #[serde(default)]
     pub(super) approvals: Option<Vec<super::approvals::ApprovalFile>>,
+    /// Where the app cancels the run: `{"at_call": N}`, while its N-th model call is in
+    /// flight, or `"after_result"`.
+    #[serde(default)]
+    pub(super) cancel: Option<super::cancel_form::CancelFile>,
     /// The model: `scripted` rules per agent, or a `recording` to replay.
     #[serde(default)]
     pub(super) model: Option<ModelFile>,
@@ -307,6 +311,8 @@ impl Scenario {
                 "missing: Agent Framework's HandoffBuilder has no default start agent (`build()` raises `ValueError: Must call with_start_agent(...) before building the workflow.`); name the agent the app passes to `with_start_agent`".into(),
             ));
         }
+        let cancel =
+            super::cancel_form::checked(parsed.cancel.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
         let approvals =
             super::approvals::decisions(parsed.approvals.take(), &design).map_err(|(p, m)| invalid(p, m))?;
         let model = match parsed.model.take() {
@@ -358,6 +364,7 @@ impl Scenario {
                 max_turns_output: chosen.handlers.max_turns.clone(),
                 refusal_output: chosen.handlers.model_refusal.clone(),
                 autonomous,
+                cancel,
             },
             profile_given: given,
             expect,

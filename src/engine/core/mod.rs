@@ -21,6 +21,7 @@ use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Resp
 mod approvals;
 mod autonomous;
 mod calls;
+mod cancelling;
 mod carried;
 mod drive;
 mod failure;
@@ -118,6 +119,8 @@ pub struct Core {
     rewrites: carried::Rewrites,
     /// The response that waits for the human's approval of some of its calls.
     pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
+    /// The app's cancellation, once it happened and the run goes on (`cancelling.rs`).
+    cancelled: Option<cancelling::Cancelled>,
 }
 
 impl Core {
@@ -188,6 +191,7 @@ impl Core {
             notes: Vec::new(),
             rewrites: carried::Rewrites::default(),
             pending: None,
+            cancelled: None,
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -289,6 +293,9 @@ impl Core {
                 calls: made.calls,
             },
         );
+        if self.cancel_in_flight(agent) {
+            return;
+        }
         let waits = self.hold_for_approval(agent, reply, first);
         self.append_results(agent, reply, first);
         self.rewrites.replied(reply);
@@ -348,7 +355,10 @@ impl Core {
         if self.next == Next::Done {
             return; // the carried conversation would pass the ceiling
         }
-        self.latest_user = Some(self.append(None, EventKind::Human { text }));
+        // Under a cancelled token the answer reaches only the agent that asked (its event).
+        let visibility = self.cancelled_visibility(self.active, true, None);
+        let asked = visibility.map(|_| self.active);
+        self.latest_user = Some(self.append_seen(asked, EventKind::Human { text }, visibility));
         if let Some(agent) = host.filter(|&agent| agent != self.active) {
             self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
             self.active = agent;
@@ -446,6 +456,10 @@ impl Core {
             EventKind::Handoff { to: target },
             Some(Visibility::Nobody),
         );
+        // A handoff is published without the cancelled token: the target runs as before.
+        if let Some(cancelled) = self.cancelled.as_mut() {
+            cancelled.token = false;
+        }
         self.keep_or_drop_thread(source);
         self.end_invocation(source);
         self.rewrite_at_handoff(source, target);
@@ -579,6 +593,7 @@ impl Core {
 
     fn finish(&mut self, outcome: Outcome) {
         self.next = Next::Done;
+        let outcome = self.as_cancelled(outcome);
         self.outcome = Some(outcome);
     }
 }

@@ -125,7 +125,17 @@ impl Core {
         };
         self.has_thread[agent.index()] = true;
         self.end_invocation(agent);
-        let visibility = last_round_had_calls.then_some(Visibility::Others(agent));
+        let mut visibility = last_round_had_calls.then_some(Visibility::Others(agent));
+        if self.cancelled_token() {
+            let kind = EventKind::Broadcast { text: text.clone() };
+            let usual = visibility.unwrap_or_else(|| {
+                self.settings.profile.sharing.visibility(&crate::engine::Event {
+                    agent: Some(agent),
+                    kind,
+                })
+            });
+            visibility = self.cancelled_visibility(agent, false, Some(usual));
+        }
         self.append_seen(Some(agent), EventKind::Broadcast { text: text.clone() }, visibility);
         // Agent Framework evaluates its termination condition again after the reply, before
         // the agent's `request_info`: the reply's last message is the conversation's last.

@@ -253,6 +253,26 @@ impl Run {
                 escape_controls(&calls.join(", ")) + if calls.len() == 1 { " waits" } else { " wait" },
                 run.settings().profile.framework
             ),
+            Outcome::Cancelled {
+                agent,
+                call,
+                error,
+                background,
+            } => {
+                let went_on = match background {
+                    Some(end) => format!(
+                        "; in the background {} went on, and the framework's run ended ({})",
+                        name(agent),
+                        end.kind()
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "Run cancelled: the app cancelled it while model call {call} ({}'s) was in flight: {}{went_on}",
+                    name(agent),
+                    escape_controls(error)
+                )
+            }
         }
     }
 
@@ -290,6 +310,17 @@ impl Run {
                 value
             }
             Outcome::AwaitingApproval { agent, calls } => json!({ "agent": name(agent), "calls": calls }),
+            Outcome::Cancelled {
+                agent,
+                call,
+                error,
+                background,
+            } => json!({
+                "agent": name(agent),
+                "call": call,
+                "error": error,
+                "background": background.as_ref().map(|end| end.kind()),
+            }),
             Outcome::AmbiguousHandoff { agent, calls } => {
                 json!({ "agent": name(agent), "calls": calls })
             }

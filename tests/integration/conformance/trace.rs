@@ -441,6 +441,11 @@ impl Trace {
         let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
         let error = || format!("{}: {}", text(&o["error_type"]), text(&o["error"]));
         let (kind, result) = match (self.framework, o["kind"].as_str().unwrap()) {
+            // The host cancelled a call in flight: what its framework raised.
+            (_, "error" | "cancelled") if self.design()["cancel"]["at_call"].is_u64() => match o["error_type"] {
+                Value::String(ref t) if t == "CancelledError" => ("cancelled", "asyncio.CancelledError".into()),
+                _ => ("cancelled", error()),
+            },
             (Framework::SemanticKernel, "result") => {
                 let last = self.calls().last().unwrap();
                 let completed = last["reply"]["calls"]
