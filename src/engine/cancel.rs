@@ -17,14 +17,28 @@
 
 use crate::engine::Profile;
 
-/// Where the app cancels the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the app cancels the run: `{"at_call": N}` or `"after_result"`, as a scenario and a
+/// recording write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Cancel {
     /// While the run's model call of this number (1 for the first) is in flight: the model
     /// has the request, its answer is not back yet.
     AtCall(u32),
     /// After the run's result is in (the app's `get()` or host loop returned).
     AfterResult,
+}
+
+/// A cancellation that has happened, in a run that goes on (Semantic Kernel's background).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cancelled {
+    /// The agent whose call was in flight.
+    pub(crate) agent: crate::design::AgentId,
+    /// The run's model call in flight.
+    pub(crate) call: u32,
+    /// Whether what the agent in control says and hears still carries the cancelled token
+    /// (until its next handoff): it then reaches no other agent.
+    pub(crate) token: bool,
 }
 
 /// How a framework takes a cancellation.

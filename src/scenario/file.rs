@@ -313,6 +313,8 @@ impl Scenario {
         }
         let cancel =
             super::cancel_form::checked(parsed.cancel.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
+        // A recording cancels where the recorded run was cancelled.
+        let cancel = cancel.or(recorded.as_ref().and_then(|r| r.transcript.cancel));
         let approvals =
             super::approvals::decisions(parsed.approvals.take(), &design).map_err(|(p, m)| invalid(p, m))?;
         let model = match parsed.model.take() {

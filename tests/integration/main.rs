@@ -41,6 +41,7 @@ mod analysis;
 mod analyze;
 mod architecture;
 mod bench;
+mod cancel;
 mod cli;
 mod compare;
 mod conformance;

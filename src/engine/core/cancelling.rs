@@ -3,18 +3,8 @@
 
 use super::Core;
 use crate::design::AgentId;
-use crate::engine::cancel::{Cancel, Cancellation};
+use crate::engine::cancel::{Cancel, Cancellation, Cancelled};
 use crate::engine::{Outcome, Visibility};
-
-/// A cancellation that has happened: the agent in control and the call in flight.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Cancelled {
-    agent: AgentId,
-    call: u32,
-    /// Whether what the agent in control says and hears still carries the cancelled token
-    /// (until its next handoff): it then reaches no other agent.
-    pub(super) token: bool,
-}
 
 impl Core {
     /// Right after the answer to model call number [`Core::model_calls`] of `agent` is logged,

@@ -120,7 +120,7 @@ pub struct Core {
     /// The response that waits for the human's approval of some of its calls.
     pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
     /// The app's cancellation, once it happened and the run goes on (`cancelling.rs`).
-    cancelled: Option<cancelling::Cancelled>,
+    cancelled: Option<crate::engine::cancel::Cancelled>,
 }
 
 impl Core {
