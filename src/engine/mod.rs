@@ -20,8 +20,8 @@ mod run;
 mod settings;
 
 pub use api_error::{ApiError, CLIENT_RETRIES, ErrorRules, Refusal};
-pub(crate) use approval::decided_call;
 pub use approval::{Approval, ApprovalRequest};
+pub(crate) use approval::{decided_call, own_rejection_text};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
 pub use cancel::{Cancel, Cancellation};
 pub use core::{Core, Next};

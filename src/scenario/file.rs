@@ -70,8 +70,8 @@ pub(crate) struct File {
     /// text and the agent the host runs for it).
     #[serde(default)]
     pub(super) user: Option<Vec<ReplyFile>>,
-    /// openai-agents: the human's decisions on calls of tools with `needs_approval`, in the
-    /// order the app asks them (`result.interruptions`); once they run out, the run ends
+    /// openai-agents, agent-framework: the human's decisions on calls of tools with
+    /// `needs_approval`, in the order the app asks them; once they run out, the run ends
     /// waiting (`awaiting-approval`).
     #[serde(default)]
     pub(super) approvals: Option<Vec<super::approvals::ApprovalFile>>,
@@ -132,8 +132,9 @@ struct ToolFile {
     /// What it returns; may use `{parameter}` placeholders. Or, for a result the app's own
     /// tool computes, what every result must match and the example a run uses.
     result: ResultFile,
-    /// openai-agents only: a call waits for the human's approval before it runs
-    /// (`@function_tool(needs_approval=True)`); the scenario's `approvals` answer it.
+    /// openai-agents and agent-framework: a call waits for the human's approval before it runs
+    /// (`@function_tool(needs_approval=True)`, `@tool(approval_mode="always_require")`); the
+    /// scenario's `approvals` answer it.
     #[serde(default)]
     needs_approval: bool,
 }
@@ -315,8 +316,8 @@ impl Scenario {
             super::cancel_form::checked(parsed.cancel.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
         // A recording cancels where the recorded run was cancelled.
         let cancel = cancel.or(recorded.as_ref().and_then(|r| r.transcript.cancel));
-        let approvals =
-            super::approvals::decisions(parsed.approvals.take(), &design).map_err(|(p, m)| invalid(p, m))?;
+        let approvals = super::approvals::decisions(parsed.approvals.take(), &design, chosen.profile)
+            .map_err(|(p, m)| invalid(p, m))?;
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),

@@ -36,6 +36,7 @@
 //! - `wheel`: the Python package (maturin's wheel) installed into a fresh virtual environment
 //!   with no cargo on `PATH`: the binary, `python -m handoff_harness`, the pytest plugin's tests.
 
+mod af_approvals;
 mod af_autonomous;
 mod analysis;
 mod analyze;

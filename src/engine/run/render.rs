@@ -247,11 +247,15 @@ impl Run {
                 escape_controls(&calls.join(", "))
             ),
             Outcome::AwaitingApproval { agent, calls } => format!(
-                "Run ended: {}'s {} {} for the human's approval ({}: `Runner.run` returned with `result.interruptions`), and the human has no more decisions (`approvals`)",
+                "Run ended: {}'s {} {} for the human's approval ({}: {}), and the human has no more decisions (`approvals`)",
                 name(agent),
                 if calls.len() == 1 { "call" } else { "calls" },
                 escape_controls(&calls.join(", ")) + if calls.len() == 1 { " waits" } else { " wait" },
-                run.settings().profile.framework
+                run.settings().profile.framework,
+                match crate::engine::approval::whole_response_waits(run.settings().profile) {
+                    true => "the workflow idles with its `function_approval_request` pending",
+                    false => "`Runner.run` returned with `result.interruptions`",
+                }
             ),
             Outcome::Cancelled {
                 agent,

@@ -401,6 +401,9 @@ impl Trace {
                     match c["type"].as_str().unwrap() {
                         "text" => texts.push(c["text"].as_str().unwrap()),
                         "function_call" => calls.push(call(&c["call_id"], &c["name"], &c["arguments"])),
+                        // The approval request the framework keeps beside its call for the resumed
+                        // call: its bookkeeping, no message content the harness models.
+                        "function_approval_request" => {}
                         other => panic!("{}: a content of type `{other}` is not modelled", self.label()),
                     }
                 }
@@ -460,6 +463,21 @@ impl Trace {
                 "limit-reached",
                 format!("model_calls {}", o["probe_stopped_at_call_budget"]),
             ),
+            // The host had no decision for a pending approval request: the workflow idles.
+            (Framework::AgentFramework, "completed")
+                if o["how_it_ended"].as_str().is_some_and(|h| h.contains("approval")) =>
+            {
+                let last = self.json["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .rev()
+                    .find(|e| e["type"] == "request_info");
+                (
+                    "awaiting-approval",
+                    text(&last.unwrap()["data"]["function_call"]["name"]),
+                )
+            }
             (Framework::AgentFramework, "completed") => {
                 let output: String = o["last_agent_output"]["contents"]
                     .as_array()
