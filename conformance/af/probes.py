@@ -929,6 +929,33 @@ PROBES.update({
 })
 
 
+# A termination condition on the last message's author (test_handoff.py's test_simple_handoff_workflow:
+# `conversation[-1].author_name == refund_agent.name`), beside the common forms `termination` knows.
+_common_termination = termination
+
+
+def termination(form: dict):  # noqa: F811 -- build() looks the name up when it runs
+    if "last_author" in form:
+        name = form["last_author"]
+        return lambda conversation: len(conversation) > 0 and conversation[-1].author_name == name
+    return _common_termination(form)
+
+
+async def p_termination_last_author(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Reply(text="Let me get the refund team.", calls=((HO + "RefundAgent", {}),))),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Text("never sent"))]
+    return await run_probe(name, "termination_condition=lambda conversation: conversation[-1].author_name == "
+                           "'RefundAgent': Triage replies, the human asks for a refund, Triage says a line beside its "
+                           "handoff (the last message is Triage's), Refund replies: the workflow ends.",
+                           {**SMALL, "termination": {"last_author": "RefundAgent"}}, script(steps),
+                           human_turns=["I want a refund", "never read"])
+
+
+PROBES["termination_last_author"] = p_termination_last_author
+
+
 def short_path(p: list[str]) -> str:
     return ">".join(p) if len(p) <= 6 else ">".join(p[:4]) + f">...({len(p)} segments)"
 

@@ -240,13 +240,22 @@ pub enum Termination {
         /// Whether the comparison ignores case.
         ignore_case: bool,
     },
+    /// `conversation[-1].author_name == name`: the last message is this agent's text.
+    LastAuthor(String),
 }
 
 impl Termination {
     /// Whether the condition holds for a conversation of `user_messages` user messages whose
-    /// last message says `last`.
+    /// last message says `last` and is no agent's.
     pub fn holds(&self, user_messages: u32, last: &str) -> bool {
+        self.holds_by(user_messages, last, None)
+    }
+
+    /// [`Termination::holds`], the last message said by the agent named `author` (`None`: the
+    /// task or a human reply).
+    pub fn holds_by(&self, user_messages: u32, last: &str, author: Option<&str>) -> bool {
         match self {
+            Termination::LastAuthor(name) => author == Some(name.as_str()),
             Termination::UserMessages(n) => user_messages >= *n,
             Termination::LastMessageContains {
                 text,

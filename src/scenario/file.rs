@@ -300,6 +300,9 @@ impl Scenario {
                 .map_err(|(place, message)| invalid(place, message))?,
             None => Default::default(),
         };
+        if let Some((place, message)) = super::termination_form::unknown_author(chosen.termination.as_ref(), &design) {
+            return Err(invalid(place, message));
+        }
         if let Some((place, message)) = super::approvals::refused_tool(&design, chosen.profile) {
             return Err(in_design(place, message));
         }

@@ -38,6 +38,7 @@
 
 mod af_approvals;
 mod af_autonomous;
+mod af_last_author;
 mod analysis;
 mod analyze;
 mod architecture;

@@ -74,6 +74,8 @@ pub struct Core {
     /// The text of the conversation's last message, as Agent Framework's termination
     /// condition reads it (kept only when the run has one).
     last_message: String,
+    /// The agent that said it (`None`: the task or the human).
+    last_author: Option<AgentId>,
     /// Whether this turn streamed anything Semantic Kernel Python passes on.
     yielded: bool,
     /// Whether the next model call is made without tools (a framework's guard).
@@ -164,6 +166,7 @@ impl Core {
             turn_text: String::new(),
             last_text: String::new(),
             last_message,
+            last_author: None,
             yielded: false,
             tools_off: false,
             error_rounds: 0,
@@ -350,7 +353,7 @@ impl Core {
             return self.human_done();
         };
         self.human_turns += 1;
-        self.said(&text);
+        self.said(None, &text);
         self.carry_on();
         if self.next == Next::Done {
             return; // the carried conversation would pass the ceiling
@@ -469,7 +472,7 @@ impl Core {
         // Text beside the handoff call is in the conversation the target's executor reads.
         if self.settings.termination.is_some() {
             let said = std::mem::take(&mut self.last_text);
-            self.said(&said);
+            self.said(Some(source), &said);
         }
         self.active = target;
         self.start_turn();

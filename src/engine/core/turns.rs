@@ -141,7 +141,7 @@ impl Core {
         // the agent's `request_info`: the reply's last message is the conversation's last.
         if self.settings.termination.is_some() {
             let said = std::mem::take(&mut self.last_text);
-            self.said(if said.is_empty() { &text } else { &said });
+            self.said(Some(agent), if said.is_empty() { &text } else { &said });
             if self.terminates() {
                 return;
             }
