@@ -71,6 +71,21 @@ impl Core {
         })
     }
 
+    /// Appends the human's answer `text`: under a cancelled token it reaches only the agent
+    /// that asked (then its event).
+    pub(super) fn append_human(&mut self, text: String) -> crate::engine::EventIndex {
+        let visibility = self.cancelled_visibility(self.active, true, None);
+        let asked = visibility.map(|_| self.active);
+        self.append_seen(asked, crate::engine::EventKind::Human { text }, visibility)
+    }
+
+    /// At a handoff: it is published without the cancelled token, so the target runs as before.
+    pub(super) fn cancelled_token_handed_off(&mut self) {
+        if let Some(cancelled) = self.cancelled.as_mut() {
+            cancelled.token = false;
+        }
+    }
+
     /// Whether the agent in control still carries the app's cancelled token.
     pub(super) fn cancelled_token(&self) -> bool {
         self.cancelled.is_some_and(|c| c.token)

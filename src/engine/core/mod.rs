@@ -358,10 +358,7 @@ impl Core {
         if self.next == Next::Done {
             return; // the carried conversation would pass the ceiling
         }
-        // Under a cancelled token the answer reaches only the agent that asked (its event).
-        let visibility = self.cancelled_visibility(self.active, true, None);
-        let asked = visibility.map(|_| self.active);
-        self.latest_user = Some(self.append_seen(asked, EventKind::Human { text }, visibility));
+        self.latest_user = Some(self.append_human(text));
         if let Some(agent) = host.filter(|&agent| agent != self.active) {
             self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
             self.active = agent;
@@ -459,10 +456,7 @@ impl Core {
             EventKind::Handoff { to: target },
             Some(Visibility::Nobody),
         );
-        // A handoff is published without the cancelled token: the target runs as before.
-        if let Some(cancelled) = self.cancelled.as_mut() {
-            cancelled.token = false;
-        }
+        self.cancelled_token_handed_off();
         self.keep_or_drop_thread(source);
         self.end_invocation(source);
         self.rewrite_at_handoff(source, target);
