@@ -130,3 +130,70 @@ fn a_rejection_with_its_own_text_is_refused() {
     let file = temp_file(&dir, "own_text.json", text.as_bytes());
     refused(&file, "approvals[1]: `agent-framework` rejects with its own text");
 }
+
+/// The project's Agent Framework app (`examples/agent-framework/support_desk.py`) with its
+/// `issue_credit` made `approval_mode="always_require"` and a host that approves each
+/// `function_approval_request` (and reads a line only for the agents' own requests), under
+/// strict `handoff serve` over Chat Completions and the Responses API: every request the real
+/// framework sends, the resumed call after the approval included, is the one the harness
+/// expects.
+#[test]
+fn the_real_framework_with_an_approval_passes_strict_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = crate::support::root();
+    let app = std::fs::read_to_string(root.join("examples/agent-framework/support_desk.py")).unwrap();
+    let edits = [
+        (
+            "@tool(approval_mode=\"never_require\")\ndef issue_credit",
+            "@tool(approval_mode=\"always_require\")\ndef issue_credit",
+        ),
+        (
+            "elif event.type == \"request_info\" and isinstance(event.data, HandoffAgentUserRequest):",
+            "elif event.type == \"request_info\":",
+        ),
+        (
+            "    while requests:\n        line = sys.stdin.readline()\n        if line:",
+            "    while requests:\n        approvals = [r for r in requests if getattr(r.data, \"type\", None) == \"function_approval_request\"]\n        line = \"\" if approvals else sys.stdin.readline()\n        if approvals:\n            print(f\"[approval] {approvals[0].data.function_call.name}\")\n            answer = approvals[0].data.to_function_approval_response(approved=True)\n        elif line:",
+        ),
+    ];
+    let mut app = app;
+    for (from, to) in edits {
+        assert!(app.contains(from), "the app changed: `{from}` is gone");
+        app = app.replacen(from, to, 1);
+    }
+    let app = temp_file(&dir, "desk_approval.py", app.as_bytes());
+    let mut scenario: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("examples/agent-framework/support_desk.json")).unwrap(),
+    )
+    .unwrap();
+    scenario["agents"][2]["tools"][0]["needs_approval"] = true.into();
+    scenario["approvals"] = serde_json::json!(["approve"]);
+    let scenario = temp_file(&dir, "desk_approval.json", scenario.to_string().as_bytes());
+    let python = crate::support::setup_once(&PYTHON, "examples/published/agent-framework/setup.sh");
+    for settings in [&[][..], &["SUPPORT_DESK_CLIENT=chat-completions"][..]] {
+        let mut args = vec![
+            "serve",
+            crate::support::arg(&scenario),
+            "--timeout",
+            "90",
+            "--wait",
+            "5",
+            "--",
+            "env",
+        ];
+        args.extend_from_slice(settings);
+        args.extend([python.to_str().unwrap(), crate::support::arg(&app)]);
+        let out = crate::support::handoff_within(&args, 120);
+        let stdout = crate::framework_options::stdout(&out);
+        let stderr = crate::framework_options::stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{settings:?}\n{stdout}\n{stderr}");
+        for line in [
+            "[approval] the human approves billing_agent's call issue_credit({\"order_ref\":\"77\"})\n",
+            "  ok     traffic: ",
+        ] {
+            assert!(stdout.contains(line), "{settings:?}: `{line}` missing:\n{stdout}");
+        }
+    }
+}
+
+static PYTHON: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();

@@ -118,6 +118,12 @@ impl Core {
             pending.effect = effect;
             pending.any_error = any_error;
             self.next = Next::Approve;
+            // Agent Framework's `workflow.run` returns with the request pending: the agent's
+            // invocation so far ends there (signed if the run did not stream).
+            let agent = pending.agent;
+            if crate::engine::approval::whole_response_waits(self.settings.profile) {
+                self.end_invocation(agent);
+            }
         }
     }
 
@@ -186,6 +192,9 @@ impl Core {
         let mut results: Vec<_> = pending.results.into_iter().chain(pending.handoffs).collect();
         if crate::engine::approval::whole_response_waits(self.settings.profile) {
             results.sort_by_key(|(call, _)| *call);
+            // The run that answers the approvals goes on with the agent's invocation anew.
+            self.resumed_runs += 1;
+            self.turn_start = self.log.len() as EventIndex;
         }
         for (call, output) in results {
             let kind = EventKind::ToolResult { call, output };

@@ -97,6 +97,8 @@ pub struct Core {
     /// Agent Framework's supersteps so far.
     supersteps: u32,
     human_turns: u32,
+    /// Runs of the app that answered approvals (Agent Framework's `workflow.run(responses=...)`).
+    resumed_runs: u32,
     /// Handoffs so far.
     handoffs: u32,
     handoffs_in_turn: u32,
@@ -180,6 +182,7 @@ impl Core {
             calls_in_human_turn: 0,
             supersteps: 0,
             human_turns: 0,
+            resumed_runs: 0,
             handoffs: 0,
             handoffs_in_turn: 0,
             handed_off: false,

@@ -61,7 +61,8 @@ impl Core {
     #[inline(always)]
     pub(super) fn end_invocation(&mut self, agent: AgentId) {
         let settings = &self.settings;
-        if settings.profile.wire.signs_unstreamed && !settings.streamed_runs.streams(self.human_turns) {
+        let runs = self.human_turns.saturating_add(self.resumed_runs);
+        if settings.profile.wire.signs_unstreamed && !settings.streamed_runs.streams(runs) {
             self.log.sign(agent, self.turn_start);
         }
     }
