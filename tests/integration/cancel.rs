@@ -252,3 +252,23 @@ fn a_recording_keeps_the_cancel_and_its_replay_cancels_again() {
     let again = Scenario::load(&replay_file).unwrap().run_blocking().unwrap();
     assert_eq!(again.outcome(), scripted.outcome());
 }
+
+/// A call in flight that the model's API answers with an error: the app had cancelled it, so
+/// what it gets is the cancellation (Semantic Kernel's actor then fails in the background).
+#[test]
+fn a_call_answered_with_an_error_after_the_cancel_is_cancelled() {
+    for (profile, background) in [("openai-agents", None), ("semantic-kernel", Some("model-failed"))] {
+        let text = refund_desk(&format!("\"{profile}\""), r#""cancel": {"at_call": 1},"#).replace(
+            r#"[{"say": "How can I help?"}, {"handoff": "RefundAgent"}]"#,
+            r#"[{"error": {"status": 400}}]"#,
+        );
+        let run = run(&text);
+        let Outcome::Cancelled {
+            call, background: end, ..
+        } = run.outcome()
+        else {
+            panic!("{profile}: {:?}", run.outcome());
+        };
+        assert_eq!((*call, end.as_deref().map(Outcome::kind)), (1, background), "{profile}");
+    }
+}

@@ -93,6 +93,36 @@ impl Core {
 
     /// The run ends with `outcome`: what the app gets, given its cancellation.
     pub(super) fn as_cancelled(&mut self, outcome: Outcome) -> Outcome {
+        // A call in flight answered with an error (or a refusal the framework raises on) ends
+        // the run before its answer is read: the app had cancelled it.
+        if let Some(Cancel::AtCall(call)) = self.settings.cancel
+            && self.cancelled.is_none()
+            && call == self.model_calls
+            && matches!(
+                outcome,
+                Outcome::ModelFailed { .. } | Outcome::FrameworkError { guard: false, .. }
+            )
+            && let Some(way) = Cancellation::of(self.settings.profile)
+        {
+            let agent = self.active;
+            self.note(
+                agent,
+                format!(
+                    "the app cancelled the run while this model call was in flight; its answer ends the run unread: {}",
+                    outcome.kind()
+                ),
+            );
+            let (error, background) = match way {
+                Cancellation::Immediate { error, .. } => (error, None),
+                Cancellation::Background { error, .. } => (error, Some(Box::new(outcome))),
+            };
+            return Outcome::Cancelled {
+                agent,
+                call,
+                error: error.into(),
+                background,
+            };
+        }
         if let Some(Cancelled { agent, call, .. }) = self.cancelled.take() {
             let error = match Cancellation::of(self.settings.profile) {
                 Some(Cancellation::Background { error, .. }) => error,
