@@ -171,6 +171,10 @@ def content_view(c: Content) -> dict[str, Any]:
             d["exception"] = c.exception
     elif c.type == "error":
         d.update(message=c.message, error_code=c.error_code)
+    elif c.type in ("function_approval_request", "function_approval_response"):
+        d.update(id=c.id, function_call=content_view(c.function_call))
+        if c.type == "function_approval_response":
+            d["approved"] = c.approved
     else:
         d["repr"] = repr(c)[:200]
     if getattr(c, "informational_only", False):
@@ -353,6 +357,8 @@ class EventRecorder:
             return {"class": "AgentExecutorResponse", "executor_id": data.executor_id}
         if isinstance(data, Message):
             return {"class": "Message", **message_view(data)}
+        if isinstance(data, Content):
+            return {"class": "Content", **content_view(data)}
         if isinstance(data, list):
             return [self.data_view(x) for x in data]
         if isinstance(data, str):

@@ -639,6 +639,323 @@ PROBES = {
 }
 
 
+# --------------------------------------------------------------------------- #
+# Cancelling a run: the host runs its loop (workflow.run(..., stream=True), answering each request_info) in an
+# asyncio task and cancels that task while model call N is in flight, or after the loop returned.
+# --------------------------------------------------------------------------- #
+
+
+async def run_cancel_probe(name: str, description: str, d: dict, steps, *, human_turns: list[str] | None,
+                           cancel_at: int | None, rerun: str | None = None) -> dict[str, Any]:
+    """``rerun``: after the cancellation the host sends this message with ``workflow.run`` again."""
+    c = Counters()
+    inner = script(steps)
+    holder: dict[str, Any] = {}
+    cancel_log: list[dict[str, Any]] = []
+
+    def policy(req: ModelRequest) -> Reply:
+        if c.calls == cancel_at:
+            cancel_log.append({"when": f"while model call {c.calls} is in flight", "after_calls": c.calls,
+                               "task_cancel_returned": holder["task"].cancel()})
+        return inner(req)
+
+    agents, wf = build(d, policy, c)
+    rec = EventRecorder()
+    humans = list(human_turns or [])
+    human_log: list[dict[str, Any]] = []
+
+    async def requests(run_index: int, **kw) -> list[Any]:
+        pending = []
+        async for e in wf.run(stream=True, **kw):
+            rec.add(e, run_index)
+            if e.type == "request_info":
+                pending.append(e)
+        return pending
+
+    async def host():
+        pending = await requests(1, message=TASK)
+        run_index = 1
+        while pending and human_turns is not None:
+            run_index += 1
+            if humans:
+                text = humans.pop(0)
+                human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text})
+                responses = {p.request_id: HandoffAgentUserRequest.create_response(text) for p in pending}
+            else:
+                human_log.append({"turn": None, "after_call": c.calls, "terminate": True})
+                responses = {p.request_id: HandoffAgentUserRequest.terminate() for p in pending}
+            pending = await requests(run_index, responses=responses)
+        return "host loop returned"
+
+    task = asyncio.create_task(host())
+    holder["task"] = task
+    outcome: dict[str, Any] = {}
+    try:
+        outcome["host"] = await task
+        outcome["kind"] = "completed"
+    except asyncio.CancelledError:
+        outcome.update(kind="cancelled", error_type="CancelledError", error="")
+    except Exception as e:  # noqa: BLE001
+        outcome.update(kind="error", error_type=type(e).__name__, error=str(e))
+    if cancel_at is None:
+        cancel_log.append({"when": "after the host loop returned", "after_calls": c.calls,
+                           "task_cancel_returned": task.cancel()})
+    if rerun is not None:
+        try:
+            pending = await requests(99, message=rerun)
+            outcome["rerun"] = {"kind": "returned", "pending_requests": len(pending)}
+        except Exception as e:  # noqa: BLE001
+            outcome["rerun"] = {"kind": "error", "error_type": type(e).__name__, "error": str(e)}
+    statuses = [ev["state"] for ev in rec.events if ev["type"] == "status"]
+    outcome.update(final_status=statuses[-1] if statuses else None, model_calls=c.calls)
+    path: list[str] = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome["agent_path"] = path
+    outcome["handoffs"] = [(ev["data"]["source"], ev["data"]["target"]) for ev in rec.events
+                           if ev["type"] == "handoff_sent"]
+    outcome["last_agent_output"] = next((ev["data"] for ev in reversed(rec.events) if ev["type"] == "output"), None)
+    calls = [{"n": x["call_index"], "agent": x["agent"], "stream": x["stream"], "instructions": x["instructions"],
+              "tools": x["tools_offered"], "options": x["options"], "messages": x["messages_in"], "reply": x["reply"]}
+             for x in c.log]
+    return {
+        "framework": FRAMEWORK, "version": VERSION, "probe": name, "description": description,
+        "design": {**design_view(d), "task": TASK, "human_turns_scripted": human_turns,
+                   "cancel": {"at_call": cancel_at} if cancel_at is not None else "after_completion",
+                   "fake": {"call_budget": None, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+                            "plugged_in_at": "BaseChatClient._inner_get_response + FunctionInvocationLayer, "
+                                             "ChatMiddlewareLayer, ChatTelemetryLayer (maf_fake.py)"}},
+        "tools_by_agent": c.tool_schemas_by_agent, "calls": calls, "human_turns": human_log, "cancel": cancel_log,
+        "outcome": outcome,
+        "events": [ev for ev in rec.events if ev["type"] in ("status", "handoff_sent", "request_info", "failed")],
+        "notes": [],
+    }
+
+
+async def p_cancel_during_text(name):
+    steps = [("TriageAgent", Text("How can I help?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund it is."))]
+    return await run_cancel_probe(name, "The host cancels its task while Triage's first call (a text reply) is in "
+                                  "flight.", SMALL, steps, human_turns=["I want a refund"], cancel_at=1)
+
+
+async def p_cancel_during_handoff(name):
+    steps = [("TriageAgent", Text("How can I help?")),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund it is.")),
+             ("TriageAgent", Text("Hello again."))]
+    return await run_cancel_probe(name, "The human asks for a refund; the host cancels while Triage's second call (a "
+                                  "handoff) is in flight; then sends a new message with workflow.run.", SMALL, steps,
+                                  human_turns=["I want a refund"], cancel_at=2, rerun="Are you there?")
+
+
+async def p_cancel_after_completion(name):
+    steps = [("TriageAgent", Text("How can I help?"))]
+    return await run_cancel_probe(name, "The host loop returns (the human has nothing to say: terminate()); then the "
+                                  "host cancels its finished task.", SMALL, steps, human_turns=[], cancel_at=None)
+
+
+PROBES.update({
+    "cancel_during_text": p_cancel_during_text,
+    "cancel_during_handoff": p_cancel_during_handoff,
+    "cancel_after_completion": p_cancel_after_completion,
+})
+
+
+# --------------------------------------------------------------------------- #
+# Tools that need the human's approval (@tool(approval_mode="always_require")): the workflow's request_info carries
+# a function_approval_request Content; the host answers it with .to_function_approval_response(approved).
+# --------------------------------------------------------------------------- #
+
+
+@tool(approval_mode="always_require")
+def issue_refund(order_id: str) -> str:
+    """Issue a refund for an order."""
+    return f"Refund for order {order_id} has been issued."
+
+
+APPROVAL = {
+    "agents": [
+        ("TriageAgent", "A customer support agent that triages issues.", "Handle customer requests.",
+         [lookup_customer, issue_refund]),
+        ("RefundAgent", "A customer support agent that handles refunds.", "Handle refund requests.", [process_refund]),
+    ],
+    "edges": {
+        "TriageAgent": {"RefundAgent": "Transfer to this agent if the issue is refund related"},
+        "RefundAgent": {"TriageAgent": "Transfer to this agent if the issue is not refund related"},
+    },
+}
+
+
+async def run_approval_probe(name: str, description: str, d: dict, steps, *, human_turns: list[str],
+                             approvals: list[bool]) -> dict[str, Any]:
+    """The host answers each approval request with the next of ``approvals`` (none left: it stops, the request
+    pending), each HandoffAgentUserRequest with the next human reply (none left: terminate())."""
+    from agent_framework import Content  # noqa: PLC0415
+
+    c = Counters()
+    agents, wf = build(d, script(steps), c)
+    rec = EventRecorder()
+    humans, decisions = list(human_turns), list(approvals)
+    human_log: list[dict[str, Any]] = []
+    approval_log: list[dict[str, Any]] = []
+    outcome: dict[str, Any] = {}
+    run_index = 1
+    try:
+        pending = []
+        async for e in wf.run(message=TASK, stream=True):
+            rec.add(e, run_index)
+            if e.type == "request_info":
+                pending.append(e)
+        while pending:
+            responses: dict[str, Any] = {}
+            for p in pending:
+                if isinstance(p.data, Content) and p.data.type == "function_approval_request":
+                    call = p.data.function_call
+                    if not decisions:
+                        outcome["how_it_ended"] = "an approval request left unanswered (no decision left)"
+                        break
+                    approved = decisions.pop(0)
+                    approval_log.append({"after_call": c.calls, "agent": p.source_executor_id, "tool": call.name,
+                                         "call_id": call.call_id, "arguments": call.arguments, "approved": approved})
+                    responses[p.request_id] = p.data.to_function_approval_response(approved=approved)
+                elif humans:
+                    text = humans.pop(0)
+                    human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text,
+                                      "answers": [rec.req_id(p.request_id)]})
+                    responses[p.request_id] = HandoffAgentUserRequest.create_response(text)
+                else:
+                    human_log.append({"turn": None, "after_call": c.calls, "terminate": True,
+                                      "answers": [rec.req_id(p.request_id)]})
+                    responses[p.request_id] = HandoffAgentUserRequest.terminate()
+            else:
+                run_index += 1
+                pending = []
+                async for e in wf.run(responses=responses, stream=True):
+                    rec.add(e, run_index)
+                    if e.type == "request_info":
+                        pending.append(e)
+                continue
+            break
+        outcome.setdefault("how_it_ended", "workflow idle, no pending request")
+        outcome["kind"] = "completed"
+    except Exception as e:  # noqa: BLE001
+        outcome.update(kind="error", error_type=type(e).__name__, error=str(e))
+    statuses = [ev["state"] for ev in rec.events if ev["type"] == "status"]
+    path: list[str] = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome.update(final_status=statuses[-1] if statuses else None, model_calls=c.calls, workflow_runs=run_index,
+                   agent_path=path,
+                   handoffs=[(ev["data"]["source"], ev["data"]["target"]) for ev in rec.events
+                             if ev["type"] == "handoff_sent"],
+                   last_agent_output=next((ev["data"] for ev in reversed(rec.events) if ev["type"] == "output"),
+                                          None))
+    calls = [{"n": x["call_index"], "agent": x["agent"], "stream": x["stream"], "instructions": x["instructions"],
+              "tools": x["tools_offered"], "options": x["options"], "messages": x["messages_in"], "reply": x["reply"]}
+             for x in c.log]
+    needs = {n: [t.name for t in ts if getattr(t, "approval_mode", None) == "always_require"]
+             for n, _, _, ts in d["agents"]}
+    view = design_view(d)
+    for a in view["agents"]:
+        if needs.get(a["name"]):
+            a["needs_approval"] = needs[a["name"]]
+    return {
+        "framework": FRAMEWORK, "version": VERSION, "probe": name, "description": description,
+        "design": {**view, "task": TASK, "human_turns_scripted": human_turns,
+                   "approvals_scripted": ["approve" if a else "reject" for a in approvals],
+                   "fake": {"call_budget": None, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+                            "plugged_in_at": "BaseChatClient._inner_get_response + FunctionInvocationLayer, "
+                                             "ChatMiddlewareLayer, ChatTelemetryLayer (maf_fake.py)"}},
+        "tools_by_agent": c.tool_schemas_by_agent, "calls": calls, "human_turns": human_log,
+        "approvals": approval_log, "outcome": outcome,
+        "events": [ev for ev in rec.events if ev["type"] in ("status", "handoff_sent", "request_info", "failed")],
+        "notes": [],
+    }
+
+
+REFUND_7 = ("issue_refund", {"order_id": "7"})
+
+
+async def p_approval_approve(name):
+    steps = [("TriageAgent", Calls([REFUND_7])),
+             ("TriageAgent", Text("Refunded order 7.")),
+             ("TriageAgent", Text("Anything else?"))]
+    return await run_approval_probe(name, "Triage calls issue_refund (approval_mode='always_require'); the host "
+                                    "approves; Triage reads the result and replies; the human answers; Triage "
+                                    "replies again (the approved call is not run again).", APPROVAL, steps,
+                                    human_turns=["Thanks"], approvals=[True])
+
+
+async def p_approval_reject(name):
+    steps = [("TriageAgent", Calls([REFUND_7])),
+             ("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here."))]
+    return await run_approval_probe(name, "Triage calls issue_refund; the host rejects; Triage reads the rejection "
+                                    "and hands off; Refund reads the conversation.", APPROVAL, steps,
+                                    human_turns=[], approvals=[False])
+
+
+async def p_approval_beside_tool(name):
+    steps = [("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"}), REFUND_7])),
+             ("TriageAgent", Text("Done."))]
+    return await run_approval_probe(name, "Triage calls lookup_customer (no approval) and issue_refund in one "
+                                    "response; the host approves.", APPROVAL, steps, human_turns=[],
+                                    approvals=[True])
+
+
+async def p_approval_beside_handoff(name):
+    steps = [("TriageAgent", Calls([REFUND_7, (HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("Refund team here."))]
+    return await run_approval_probe(name, "Triage calls issue_refund and hands off to Refund in one response; the "
+                                    "host approves.", APPROVAL, steps, human_turns=[], approvals=[True])
+
+
+async def p_approval_pending(name):
+    steps = [("TriageAgent", Calls([REFUND_7]))]
+    return await run_approval_probe(name, "Triage calls issue_refund; the host has no decision: the request stays "
+                                    "pending.", APPROVAL, steps, human_turns=[], approvals=[])
+
+
+PROBES.update({
+    "approval_approve": p_approval_approve,
+    "approval_reject": p_approval_reject,
+    "approval_beside_tool": p_approval_beside_tool,
+    "approval_beside_handoff": p_approval_beside_handoff,
+    "approval_pending": p_approval_pending,
+})
+
+
+# A termination condition on the last message's author (test_handoff.py's test_simple_handoff_workflow:
+# `conversation[-1].author_name == refund_agent.name`), beside the common forms `termination` knows.
+_common_termination = termination
+
+
+def termination(form: dict):  # noqa: F811 -- build() looks the name up when it runs
+    if "last_author" in form:
+        name = form["last_author"]
+        return lambda conversation: len(conversation) > 0 and conversation[-1].author_name == name
+    return _common_termination(form)
+
+
+async def p_termination_last_author(name):
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Reply(text="Let me get the refund team.", calls=((HO + "RefundAgent", {}),))),
+             ("RefundAgent", Text("Refund team here. What is the order ID?")),
+             ("RefundAgent", Text("never sent"))]
+    return await run_probe(name, "termination_condition=lambda conversation: conversation[-1].author_name == "
+                           "'RefundAgent': Triage replies, the human asks for a refund, Triage says a line beside its "
+                           "handoff (the last message is Triage's), Refund replies: the workflow ends.",
+                           {**SMALL, "termination": {"last_author": "RefundAgent"}}, script(steps),
+                           human_turns=["I want a refund", "never read"])
+
+
+PROBES["termination_last_author"] = p_termination_last_author
+
+
 def short_path(p: list[str]) -> str:
     return ">".join(p) if len(p) <= 6 else ">".join(p[:4]) + f">...({len(p)} segments)"
 

@@ -1250,6 +1250,117 @@ PROBES.update({
     "server_managed_flat": p_server_managed_flat,
     "server_managed_nested": p_server_managed_nested,
     "server_managed_filter": _compact(p_server_managed_filter),
+# --------------------------------------------------------------------------- #
+# Cancelling a run: the host runs its chat loop (Runner.run per input) in an asyncio task and cancels that task
+# once model call N has been answered by the model but before the SDK reads the answer (the request was sent, the
+# answer never used), or after the loop returned.
+# --------------------------------------------------------------------------- #
+
+
+class CancellingModel(ScriptedModel):
+    """The scripted model; ``on_answered(n)`` runs when call n has its answer, before the SDK gets it."""
+
+    on_answered: Any = None
+
+    async def get_response(self, *args, **kwargs):
+        response = await super().get_response(*args, **kwargs)
+        if CancellingModel.on_answered is not None:
+            CancellingModel.on_answered(self.c.calls)
+        await asyncio.sleep(0)  # where a real client awaits the network: a cancelled task stops here
+        return response
+
+
+async def run_cancel_probe(name: str, description: str, d: dict, steps, *, human_turns: list[str],
+                           cancel_at: int | None) -> dict[str, Any]:
+    c = Counters()
+    policy = script(steps)
+    agents = {n: Agent(name=n, handoff_description=desc, instructions=instr, tools=list(tools))
+              for n, desc, instr, tools in d["agents"]}
+    for n, a in agents.items():
+        a.model = CancellingModel(n, policy, c, check_offered=False)
+        a.handoffs = [make_handoff(agents[t], e) for t, e in d["edges"].get(n, {}).items()]
+    set_trace_processors([RecordingTraceProcessor()])
+    holder: dict[str, Any] = {}
+    cancel_log: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+
+    def on_answered(n: int) -> None:
+        if n != cancel_at:
+            return
+        cancel_log.append({"when": f"while model call {n} is in flight", "after_calls": n,
+                           "how": "task.cancel()", "task_cancel_returned": holder["task"].cancel()})
+
+    CancellingModel.on_answered = on_answered
+
+    async def host():
+        current, items = agents[d["agents"][0][0]], []
+        for text in [TASK] + human_turns:
+            items.append({"content": text, "role": "user"})
+            hooks_log: list = []
+            result = await Runner.run(current, items, hooks=RecordingHooks(hooks_log))
+            runs.append({"input": text, "hooks": hooks_log, "final_output": jsonable(result.final_output),
+                         "last_agent": result.last_agent.name,
+                         "new_items": [run_item_view(it) for it in result.new_items],
+                         "to_input_list": jsonable(result.to_input_list())})
+            items, current = result.to_input_list(), result.last_agent
+        return "host loop returned"
+
+    task = asyncio.create_task(host())
+    holder["task"] = task
+    outcome: dict[str, Any] = {}
+    try:
+        outcome.update(kind="completed", host=await task)
+    except asyncio.CancelledError:
+        outcome.update(kind="cancelled", error_type="CancelledError", error="")
+    except Exception as e:  # noqa: BLE001
+        outcome.update(kind="error", error_type=type(e).__name__, error=str(e))
+    finally:
+        CancellingModel.on_answered = None
+    if cancel_at is None:
+        cancel_log.append({"when": "after the host loop returned", "after_calls": c.calls, "how": "task.cancel()",
+                           "task_cancel_returned": task.cancel()})
+    outcome["model_calls"] = c.calls
+    path: list[str] = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome["agent_path"] = path
+    if runs and outcome["kind"] == "completed":
+        outcome.update(final_output=runs[-1]["final_output"], last_agent=runs[-1]["last_agent"])
+    calls = [{"n": x["call_index"], "agent": x["agent"], "system_instructions": x["system_instructions"],
+              "tools": x["tools_offered"], "handoff_tools": x["handoff_tools"], "model_settings": x["model_settings"],
+              "messages": x["input_items"], "neutral_messages": x["messages_in"], "reply": x["reply"]}
+             for x in c.log]
+    return {
+        "framework": FRAMEWORK, "version": VERSION, "probe": name, "description": description,
+        "design": {**design_view(d, agents), "task": TASK, "human_turns_scripted": human_turns,
+                   "run_config": {}, "max_turns": None,
+                   "cancel": {"at_call": cancel_at} if cancel_at is not None else "after_completion",
+                   "fake": {"plugged_in_at": "agents.models.interface.Model.get_response (oai_fake.py), "
+                                             "answered before the SDK reads it (CancellingModel)"}},
+        "tools_by_agent": c.tool_schemas_by_agent, "calls": calls, "runs": runs, "cancel": cancel_log,
+        "outcome": outcome, "events": [], "notes": [],
+    }
+
+
+async def p_cancel_during_handoff(name):
+    steps = [("TriageAgent", Text("How can I help?")),
+             ("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refund it is."))]
+    return await run_cancel_probe(name, "The human asks for a refund; the host cancels its task while Triage's second "
+                                  "call (a handoff) is in flight.", SMALL, steps, human_turns=["I want a refund"],
+                                  cancel_at=2)
+
+
+async def p_cancel_after_completion(name):
+    steps = [("TriageAgent", Text("How can I help?"))]
+    return await run_cancel_probe(name, "The host loop returns; then the host cancels its finished task.", SMALL,
+                                  steps, human_turns=[], cancel_at=None)
+
+
+PROBES.update({
+    "cancel_during_handoff": p_cancel_during_handoff,
+    "cancel_after_completion": p_cancel_after_completion,
 })
 
 

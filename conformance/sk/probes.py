@@ -28,6 +28,7 @@ from sk_fake import (  # noqa: E402
     Calls,
     Counters,
     Errors,
+    FakeChatCompletion,
     ProbeStop,
     Refusal,
     Reply,
@@ -680,6 +681,137 @@ PROBES = {
     "tool_rounds__usage_chunk": p_tool_rounds__usage_chunk,
     "tool_rounds__with_text": p_tool_rounds__with_text,
 }
+
+
+# --------------------------------------------------------------------------- #
+# Cancelling a run (OrchestrationResult.cancel(), as test_handoff.py's test_invoke_cancel_*):
+# the host cancels while model call N is in flight, or after the result resolved; then
+# `runtime.stop_when_idle()` lets the actors finish what they hold, as the tests do.
+# --------------------------------------------------------------------------- #
+
+
+async def run_cancel_probe(name: str, description: str, design: dict, steps, *, task: str,
+                           human_turns: list[str] | None, cancel_at: int | None, wait: float = 5.0) -> dict[str, Any]:
+    """Runs ``steps``; the host calls ``result.cancel()`` when model call ``cancel_at`` starts (``None``: after
+    ``get()`` returned)."""
+    c = Counters()
+    inner, _ = script(steps)
+    holder: dict[str, Any] = {}
+    cancel_log: list[dict[str, Any]] = []
+
+    def cancel(when: str) -> None:
+        try:
+            holder["result"].cancel()
+            cancel_log.append({"when": when, "after_calls": c.calls, "raised": None})
+        except Exception as e:  # noqa: BLE001
+            cancel_log.append({"when": when, "after_calls": c.calls, "raised": f"{type(e).__name__}: {e}"})
+
+    def policy(req: Request) -> Reply:
+        if req.n == cancel_at:
+            cancel(f"while model call {req.n} is in flight")
+        return inner(req)
+
+    agents, handoffs = build(design, policy, c)
+    humans_left = list(human_turns or [])
+    human_log: list[dict[str, Any]] = []
+
+    def human():
+        if not humans_left:
+            human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": None, "exhausted": True})
+            raise ProbeStop("scripted human has no more replies")
+        text = humans_left.pop(0)
+        human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text})
+        return ChatMessageContent(role=AuthorRole.USER, content=text)
+
+    orch = HandoffOrchestration(members=list(agents.values()), handoffs=handoffs,
+                                human_response_function=human if human_turns is not None else None)
+    # The answer of the call in flight comes back after the host saw the cancellation, as over a network: the
+    # connector waits 50 ms before reading the stream of the cancelled call.
+    inner_stream = FakeChatCompletion._inner_get_streaming_chat_message_contents
+
+    async def latency(self, *args, **kwargs):
+        waited = False
+        async for x in inner_stream(self, *args, **kwargs):  # the policy (and the cancel) ran before the first item
+            if not waited and c.calls == cancel_at:
+                waited = True
+                await asyncio.sleep(0.05)
+            yield x
+
+    FakeChatCompletion._inner_get_streaming_chat_message_contents = latency
+    runtime = InProcessRuntime()
+    runtime.start()
+    try:
+        result = await orch.invoke(task=task, runtime=runtime)
+        holder["result"] = result
+        try:
+            value = await result.get(timeout=wait)
+            outcome = {"kind": "result", "result": message_view(value)}
+        except (TimeoutError, asyncio.TimeoutError):
+            outcome = {"kind": "timeout"}
+        except Exception as e:  # noqa: BLE001
+            outcome = {"kind": "error", "error_type": type(e).__name__, "error": str(e)}
+        if cancel_at is None:
+            cancel("after get() returned")
+    finally:
+        await asyncio.wait_for(runtime.stop_when_idle(), timeout=wait)
+        FakeChatCompletion._inner_get_streaming_chat_message_contents = inner_stream
+    outcome.update({"model_calls": c.calls, "human_calls": len(human_log),
+                    "cancelled_token": holder["result"].cancellation_token.is_cancelled()})
+    path: list[str] = []
+    for call in c.log:
+        if not path or path[-1] != call["agent"]:
+            path.append(call["agent"])
+    outcome["agent_path"] = path
+    calls = [{k: call[k] for k in ("n", "agent", "streaming", "function_invoke_attempt", "tools", "messages",
+                                   "sk_messages", "reply", "wire_request") if k in call} for call in c.log]
+    return {
+        "framework": FRAMEWORK, "version": VERSION, "probe": name, "description": description,
+        "design": {**design_view(design), "task": task, "human_turns_scripted": human_turns,
+                   "cancel": {"at_call": cancel_at} if cancel_at is not None else "after_completion",
+                   "fake": {"usage_chunk": False, "call_budget": None,
+                            "plugged_in_at": "OpenAIChatCompletion + httpx.MockTransport (sk_fake.py)"}},
+        "tools_by_agent": c.tool_schemas_by_agent, "calls": calls, "human_turns": human_log,
+        "cancel": cancel_log, "outcome": outcome, "events": [], "notes": [],
+    }
+
+
+async def p_cancel_during_text(name):
+    steps = [("TriageAgent", Text("How can I help?")),
+             ("TriageAgent", Calls([(TO_REFUND, {})])),
+             ("RefundAgent", Calls([(COMPLETE, {"task_summary": "done"})]))]
+    return await run_cancel_probe(name, "The host cancels while Triage's first call (a text reply) is in flight; the "
+                                  "human would ask for a refund.", SMALL, steps, task=TASK,
+                                  human_turns=["I want a refund"], cancel_at=1)
+
+
+async def p_cancel_during_handoff(name):
+    steps = [("TriageAgent", Calls([(TO_REFUND, {})])),
+             ("RefundAgent", Text("Refund it is.")),
+             ("RefundAgent", Calls([(COMPLETE, {"task_summary": "done"})]))]
+    return await run_cancel_probe(name, "The host cancels while Triage's first call (a handoff to Refund) is in "
+                                  "flight.", SMALL, steps, task=TASK, human_turns=["yes"], cancel_at=1)
+
+
+async def p_cancel_no_human(name):
+    steps = [("TriageAgent", Text("How can I help?"))]
+    return await run_cancel_probe(name, "test_invoke_cancel_before_completion's shape: no human function; the host "
+                                  "cancels while Triage's first call (text) is in flight.", SMALL, steps, task=TASK,
+                                  human_turns=None, cancel_at=1)
+
+
+async def p_cancel_after_completion(name):
+    steps = [("TriageAgent", Text("How can I help?"))]
+    return await run_cancel_probe(name, "test_invoke_cancel_after_completion's shape: no human function, the result "
+                                  "resolves, then the host cancels.", SMALL, steps, task=TASK, human_turns=None,
+                                  cancel_at=None)
+
+
+PROBES.update({
+    "cancel_during_text": p_cancel_during_text,
+    "cancel_during_handoff": p_cancel_during_handoff,
+    "cancel_no_human": p_cancel_no_human,
+    "cancel_after_completion": p_cancel_after_completion,
+})
 
 
 async def main(argv: list[str]) -> int:

@@ -1,5 +1,6 @@
-//! Tools that wait for the human's approval (the OpenAI Agents SDK's `needs_approval`): what
-//! the human is asked about a call, and what they decide.
+//! Tools that wait for the human's approval (the OpenAI Agents SDK's `needs_approval`, Agent
+//! Framework's `approval_mode="always_require"`): what the human is asked about a call, and
+//! what they decide.
 
 use serde_json::{Map, Value};
 
@@ -60,6 +61,21 @@ pub(crate) struct Interrupted<E> {
     pub(crate) effect: Option<E>,
     /// Whether a result of the response is an error.
     pub(crate) any_error: bool,
+}
+
+/// Whether none of a response's calls runs before the human has decided every call that waits
+/// (Agent Framework's `FunctionInvocationLayer`: the response's results, its handoff's
+/// included, then come in call order), rather than the others running first, their results
+/// appended before the interruption (the OpenAI Agents SDK).
+pub(crate) fn whole_response_waits(profile: &crate::engine::Profile) -> bool {
+    profile.name == crate::engine::Profile::AGENT_FRAMEWORK.name
+}
+
+/// Whether the human may give the text the model reads instead of a rejected call's result
+/// (the Agents SDK's `rejection_message=`; Agent Framework's `to_function_approval_response`
+/// takes none).
+pub(crate) fn own_rejection_text(profile: &crate::engine::Profile) -> bool {
+    !whole_response_waits(profile)
 }
 
 /// The call that the decision at `index` of `log` ([`EventKind::Approval`]) is about: a call of

@@ -7,6 +7,7 @@
 mod api_error;
 mod approval;
 mod autonomous;
+mod cancel;
 mod core;
 mod event;
 mod history;
@@ -19,9 +20,10 @@ mod run;
 mod settings;
 
 pub use api_error::{ApiError, CLIENT_RETRIES, ErrorRules, Refusal};
-pub(crate) use approval::decided_call;
 pub use approval::{Approval, ApprovalRequest};
+pub(crate) use approval::{decided_call, own_rejection_text};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
+pub use cancel::{Cancel, Cancellation};
 pub use core::{Core, Next, session_items};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,

@@ -95,6 +95,19 @@ pub enum Outcome {
         /// The functions they call, in order.
         calls: Vec<String>,
     },
+    /// The app cancelled the run while model call `call` of `agent` was in flight (a
+    /// scenario's `cancel`): what the app got is `error`. Under Semantic Kernel Python the
+    /// agent went on in the background: `background` is how that ended.
+    Cancelled {
+        /// The agent whose call was in flight.
+        agent: AgentId,
+        /// The run's model call that was in flight (1 for the first).
+        call: u32,
+        /// What the app's framework raised, as it words it.
+        error: String,
+        /// How the run the framework went on with in the background ended, if it went on.
+        background: Option<Box<Outcome>>,
+    },
     /// Several handoff calls in one response under [`MultipleHandoffs::Reject`](crate::engine::MultipleHandoffs::Reject).
     AmbiguousHandoff {
         /// The agent.
@@ -120,11 +133,12 @@ impl Outcome {
             Outcome::EmptyResponse { .. } => "empty-response",
             Outcome::AmbiguousHandoff { .. } => "ambiguous-handoff",
             Outcome::AwaitingApproval { .. } => "awaiting-approval",
+            Outcome::Cancelled { .. } => "cancelled",
         }
     }
 
     /// Every kind name, for error messages.
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 13] = [
         "completed",
         "ended-without-human",
         "loop-detected",
@@ -137,6 +151,7 @@ impl Outcome {
         "empty-response",
         "ambiguous-handoff",
         "awaiting-approval",
+        "cancelled",
     ];
 
     /// Whether the run bounced: a proven loop (of handoffs or of tool rounds), the ceiling, a

@@ -220,6 +220,9 @@ pub struct Settings {
     /// new items, does not nest a handoff's history (it warns) and raises at a handoff with
     /// an input filter.
     pub server_managed: bool,
+    /// Where the app cancels the run, if it does (a scenario's `cancel`); only a profile
+    /// with a [`Cancellation`](crate::engine::Cancellation) takes it.
+    pub cancel: Option<crate::engine::Cancel>,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -248,13 +251,22 @@ pub enum Termination {
         /// Whether the comparison ignores case.
         ignore_case: bool,
     },
+    /// `conversation[-1].author_name == name`: the last message is this agent's text.
+    LastAuthor(String),
 }
 
 impl Termination {
     /// Whether the condition holds for a conversation of `user_messages` user messages whose
-    /// last message says `last`.
+    /// last message says `last` and is no agent's.
     pub fn holds(&self, user_messages: u32, last: &str) -> bool {
+        self.holds_by(user_messages, last, None)
+    }
+
+    /// [`Termination::holds`], the last message said by the agent named `author` (`None`: the
+    /// task or a human reply).
+    pub fn holds_by(&self, user_messages: u32, last: &str, author: Option<&str>) -> bool {
         match self {
+            Termination::LastAuthor(name) => author == Some(name.as_str()),
             Termination::UserMessages(n) => user_messages >= *n,
             Termination::LastMessageContains {
                 text,
@@ -350,6 +362,7 @@ impl Default for Settings {
             autonomous: crate::engine::AutonomousMode::default(),
             session: false,
             server_managed: false,
+            cancel: None,
         }
     }
 }

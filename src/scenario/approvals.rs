@@ -1,5 +1,6 @@
 //! The human's decisions on calls that wait for approval (`approvals`: the OpenAI Agents SDK's
-//! `needs_approval`), as written, and their checks against the design and the profile.
+//! `needs_approval`, Agent Framework's `approval_mode="always_require"`), as written, and their
+//! checks against the design and the profile.
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
@@ -36,7 +37,7 @@ impl schemars::JsonSchema for ApprovalFile {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "The human's decision on a call that waits for approval (openai-agents: a tool with `needs_approval`): `approve` (state.approve(item): the call runs), `reject` (state.reject(item): the model reads the SDK's \"Tool execution was not approved.\"), or {\"reject\": text}: the model reads this text (rejection_message=...).",
+            "description": "The human's decision on a call that waits for approval (a tool with `needs_approval`: openai-agents' state.approve/state.reject, agent-framework's to_function_approval_response): `approve` (the call runs), `reject` (the model reads the framework's \"Tool execution was not approved.\" or \"Error: Tool call invocation was rejected by user.\"), or {\"reject\": text} (openai-agents): the model reads this text (rejection_message=...).",
             "anyOf": [
                 { "type": "string", "enum": ["approve", "reject"] },
                 {
@@ -61,7 +62,7 @@ pub(super) fn refused_tool(design: &Design, profile: &Profile) -> Option<(String
         Some((
             format!("agents[{a}].tools[{t}].needs_approval"),
             format!(
-                "`{}` waits for the human's approval, which only `openai-agents` runs (the SDK's `needs_approval`); `{}` has no such tools",
+                "`{}` waits for the human's approval, which only `openai-agents` (the SDK's `needs_approval`) and `agent-framework` (`approval_mode=\"always_require\"`) run; `{}` has no such tools",
                 tool.name, profile.name
             ),
         ))
@@ -73,10 +74,23 @@ pub(super) fn refused_tool(design: &Design, profile: &Profile) -> Option<(String
 pub(super) fn decisions(
     approvals: Option<Vec<ApprovalFile>>,
     design: &Design,
+    profile: &Profile,
 ) -> Result<Vec<Approval>, (String, String)> {
     let Some(approvals) = approvals else {
         return Ok(Vec::new());
     };
+    let own_text = |a: &ApprovalFile| matches!(a.0, Approval::Reject { message: Some(_) });
+    if !crate::engine::own_rejection_text(profile)
+        && let Some(i) = approvals.iter().position(own_text)
+    {
+        return Err((
+            format!("approvals[{i}]"),
+            format!(
+                "`{}` rejects with its own text (\"Error: Tool call invocation was rejected by user.\"): `to_function_approval_response(approved=False)` takes none; write \"reject\"",
+                profile.name
+            ),
+        ));
+    }
     let waits = design.agents().iter().any(|a| a.tools.iter().any(|t| t.needs_approval));
     if !waits && !approvals.is_empty() {
         return Err((

@@ -70,11 +70,15 @@ pub(crate) struct File {
     /// text and the agent the host runs for it).
     #[serde(default)]
     pub(super) user: Option<Vec<ReplyFile>>,
-    /// openai-agents: the human's decisions on calls of tools with `needs_approval`, in the
-    /// order the app asks them (`result.interruptions`); once they run out, the run ends
+    /// openai-agents, agent-framework: the human's decisions on calls of tools with
+    /// `needs_approval`, in the order the app asks them; once they run out, the run ends
     /// waiting (`awaiting-approval`).
     #[serde(default)]
     pub(super) approvals: Option<Vec<super::approvals::ApprovalFile>>,
+    /// Where the app cancels the run: `{"at_call": N}`, while its N-th model call is in
+    /// flight, or `"after_result"`.
+    #[serde(default)]
+    pub(super) cancel: Option<super::cancel_form::CancelFile>,
     /// The model: `scripted` rules per agent, or a `recording` to replay.
     #[serde(default)]
     pub(super) model: Option<ModelFile>,
@@ -128,8 +132,9 @@ struct ToolFile {
     /// What it returns; may use `{parameter}` placeholders. Or, for a result the app's own
     /// tool computes, what every result must match and the example a run uses.
     result: ResultFile,
-    /// openai-agents only: a call waits for the human's approval before it runs
-    /// (`@function_tool(needs_approval=True)`); the scenario's `approvals` answer it.
+    /// openai-agents and agent-framework: a call waits for the human's approval before it runs
+    /// (`@function_tool(needs_approval=True)`, `@tool(approval_mode="always_require")`); the
+    /// scenario's `approvals` answer it.
     #[serde(default)]
     needs_approval: bool,
 }
@@ -295,6 +300,9 @@ impl Scenario {
                 .map_err(|(place, message)| invalid(place, message))?,
             None => Default::default(),
         };
+        if let Some((place, message)) = super::termination_form::unknown_author(chosen.termination.as_ref(), &design) {
+            return Err(invalid(place, message));
+        }
         if let Some((place, message)) = super::approvals::refused_tool(&design, chosen.profile) {
             return Err(in_design(place, message));
         }
@@ -307,8 +315,12 @@ impl Scenario {
                 "missing: Agent Framework's HandoffBuilder has no default start agent (`build()` raises `ValueError: Must call with_start_agent(...) before building the workflow.`); name the agent the app passes to `with_start_agent`".into(),
             ));
         }
-        let approvals =
-            super::approvals::decisions(parsed.approvals.take(), &design).map_err(|(p, m)| invalid(p, m))?;
+        let cancel =
+            super::cancel_form::checked(parsed.cancel.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
+        // A recording cancels where the recorded run was cancelled.
+        let cancel = cancel.or(recorded.as_ref().and_then(|r| r.transcript.cancel));
+        let approvals = super::approvals::decisions(parsed.approvals.take(), &design, chosen.profile)
+            .map_err(|(p, m)| invalid(p, m))?;
         let model = match parsed.model.take() {
             Some(ModelFile {
                 scripted: Some(scripts),
@@ -367,6 +379,7 @@ impl Scenario {
                 autonomous,
                 session: chosen.session,
                 server_managed: chosen.server_managed,
+                cancel,
             },
             profile_given: given,
             expect,

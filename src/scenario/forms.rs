@@ -560,10 +560,11 @@ impl schemars::JsonSchema for ProfileFile {
                         "tool_name_collision_policy": { "enum": ["warn", "error"], "description": "openai-agents only: two handoffs of one agent sent under one function name (`Billing Agent` and `billing agent` both give `transfer_to_billing_agent`). warn (the default): the SDK warns and offers only the last; error: the SDK raises UserError before any model call (the design is refused). `collision_policy` is accepted as a shorter name." },
                         "collision_policy": { "enum": ["warn", "error"], "description": "The same as tool_name_collision_policy." },
                         "termination_condition": {
-                            "description": "agent-framework only: HandoffBuilder's termination_condition, evaluated on the workflow's conversation (the task, the human's replies, every agent's text) before each agent runs and after each text reply; when it holds the workflow ends (completed, its summary the last agent reply). user_messages: the task and the human's replies counted, at least N; last_message_contains: the conversation's last message contains the text.",
+                            "description": "agent-framework only: HandoffBuilder's termination_condition, evaluated on the workflow's conversation (the task, the human's replies, every agent's text) before each agent runs and after each text reply; when it holds the workflow ends (completed, its summary the last agent reply). user_messages: the task and the human's replies counted, at least N; last_message_contains: the conversation's last message contains the text; last_author: the conversation's last message is this agent's text (conversation[-1].author_name == name).",
                             "oneOf": [
                                 { "type": "object", "properties": { "user_messages": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }, "required": ["user_messages"], "additionalProperties": false },
-                                { "type": "object", "properties": { "last_message_contains": { "type": "string" }, "ignore_case": { "type": "boolean" } }, "required": ["last_message_contains"], "additionalProperties": false }
+                                { "type": "object", "properties": { "last_message_contains": { "type": "string" }, "ignore_case": { "type": "boolean" } }, "required": ["last_message_contains"], "additionalProperties": false },
+                                { "type": "object", "properties": { "last_author": { "type": "string" } }, "required": ["last_author"], "additionalProperties": false }
                             ]
                         },
                         "autonomous_mode": {

@@ -16,6 +16,7 @@ mod approvals;
 mod autonomous_form;
 mod based;
 mod borrowed;
+mod cancel_form;
 mod design_file;
 mod expect;
 mod file;

@@ -94,6 +94,7 @@ impl<M: Model> Recorder<M> {
     pub fn finish(mut self, run: &Run) -> Transcript {
         absorb(&mut self.transcript, run.log(), run.design(), run.settings().profile);
         self.transcript.no_human = !run.has_human();
+        self.transcript.cancel = run.settings().cancel;
         self.transcript
     }
 

@@ -36,11 +36,14 @@
 //! - `wheel`: the Python package (maturin's wheel) installed into a fresh virtual environment
 //!   with no cargo on `PATH`: the binary, `python -m handoff_harness`, the pytest plugin's tests.
 
+mod af_approvals;
 mod af_autonomous;
+mod af_last_author;
 mod analysis;
 mod analyze;
 mod architecture;
 mod bench;
+mod cancel;
 mod cli;
 mod compare;
 mod conformance;

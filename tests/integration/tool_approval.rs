@@ -226,7 +226,7 @@ fn a_resumed_run_counts_max_turns_from_the_interrupted_one() {
 #[test]
 fn other_profiles_refuse_needs_approval_naming_the_tool() {
     let dir = tempfile::tempdir().unwrap();
-    for profile in ["semantic-kernel", "agent-framework", "semantic-kernel-dotnet"] {
+    for profile in ["semantic-kernel", "semantic-kernel-fixed", "semantic-kernel-dotnet"] {
         let text = refund_desk(&format!("\"{profile}\""), "", "[]");
         let file = temp_file(&dir, &format!("{profile}.json"), text.as_bytes());
         refused(
@@ -237,7 +237,7 @@ fn other_profiles_refuse_needs_approval_naming_the_tool() {
     }
     // `--profile` refuses it alike.
     let file = temp_file(&dir, "sdk.json", refund_desk(r#""openai-agents""#, "", "[]").as_bytes());
-    let out = handoff(&["run", arg(&file), "--profile", "agent-framework"]);
+    let out = handoff(&["run", arg(&file), "--profile", "semantic-kernel-fixed"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("needs_approval"), "{}", stderr(&out));
 }

@@ -1,4 +1,6 @@
-//! Calls that wait for the human's approval (the OpenAI Agents SDK's `needs_approval`), as the
+//! Calls that wait for the human's approval. Agent Framework (`approval_mode="always_require"`)
+//! runs none of the response's calls until every approval is answered, then all of them, in
+//! call order, and the response goes on. The OpenAI Agents SDK's `needs_approval`, as the
 //! SDK 0.24 runs them (`run_internal/turn_resolution.py`). A response that calls such a tool
 //! runs its other own tools first (their results are appended at once), then `Runner.run`
 //! returns with the waiting calls in `result.interruptions`; no handoff of the response is made
@@ -80,6 +82,7 @@ impl Core {
             return false;
         }
         let winner = self.handoffs_last.take();
+        let whole = crate::engine::approval::whole_response_waits(self.settings.profile);
         let mut asked = Vec::new();
         let mut handoffs = Vec::new();
         for i in 0..calls.len() {
@@ -88,7 +91,7 @@ impl Core {
                 if let Some(output) = self.outputs[i].take() {
                     asked.push((id, output));
                 }
-            } else if handoff(i)
+            } else if (whole || handoff(i))
                 && let Some(output) = self.outputs[i].take()
             {
                 handoffs.push((i, id, output));
@@ -115,6 +118,12 @@ impl Core {
             pending.effect = effect;
             pending.any_error = any_error;
             self.next = Next::Approve;
+            // Agent Framework's `workflow.run` returns with the request pending: the agent's
+            // invocation so far ends there (signed if the run did not stream).
+            let agent = pending.agent;
+            if crate::engine::approval::whole_response_waits(self.settings.profile) {
+                self.end_invocation(agent);
+            }
         }
     }
 
@@ -180,7 +189,14 @@ impl Core {
     fn resume(&mut self, pending: Interrupted<Effect>) {
         let agent = pending.agent;
         let visibility = self.result_visibility(agent);
-        for (call, output) in pending.results.into_iter().chain(pending.handoffs) {
+        let mut results: Vec<_> = pending.results.into_iter().chain(pending.handoffs).collect();
+        if crate::engine::approval::whole_response_waits(self.settings.profile) {
+            results.sort_by_key(|(call, _)| *call);
+            // The run that answers the approvals goes on with the agent's invocation anew.
+            self.resumed_runs += 1;
+            self.turn_start = self.log.len() as EventIndex;
+        }
+        for (call, output) in results {
             let kind = EventKind::ToolResult { call, output };
             self.tool_result = Some(self.append_seen(Some(agent), kind, visibility));
         }

@@ -52,8 +52,9 @@ impl Core {
         // prompt is its last message and one more user message.
         if self.settings.termination.is_some() {
             let shared = std::mem::replace(&mut self.last_message, text);
+            let author = self.last_author.take();
             let ends = self.terminates();
-            self.last_message = shared;
+            (self.last_message, self.last_author) = (shared, author);
             if ends {
                 return true;
             }

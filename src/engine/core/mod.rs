@@ -21,6 +21,7 @@ use crate::engine::{HumanRequest, Limit, ModelError, ModelRequest, Outcome, Resp
 mod approvals;
 mod autonomous;
 mod calls;
+mod cancelling;
 mod carried;
 mod drive;
 mod failure;
@@ -76,6 +77,8 @@ pub struct Core {
     /// The text of the conversation's last message, as Agent Framework's termination
     /// condition reads it (kept only when the run has one).
     last_message: String,
+    /// The agent that said it (`None`: the task or the human).
+    last_author: Option<AgentId>,
     /// Whether this turn streamed anything Semantic Kernel Python passes on.
     yielded: bool,
     /// Whether the next model call is made without tools (a framework's guard).
@@ -97,6 +100,8 @@ pub struct Core {
     /// Agent Framework's supersteps so far.
     supersteps: u32,
     human_turns: u32,
+    /// Runs of the app that answered approvals (Agent Framework's `workflow.run(responses=...)`).
+    resumed_runs: u32,
     /// Handoffs so far.
     handoffs: u32,
     handoffs_in_turn: u32,
@@ -121,6 +126,8 @@ pub struct Core {
     rewrites: carried::Rewrites,
     /// The response that waits for the human's approval of some of its calls.
     pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
+    /// The app's cancellation, once it happened and the run goes on (`cancelling.rs`).
+    cancelled: Option<crate::engine::cancel::Cancelled>,
 }
 
 impl Core {
@@ -164,6 +171,7 @@ impl Core {
             turn_text: String::new(),
             last_text: String::new(),
             last_message,
+            last_author: None,
             yielded: false,
             tools_off: false,
             error_rounds: 0,
@@ -177,6 +185,7 @@ impl Core {
             calls_in_human_turn: 0,
             supersteps: 0,
             human_turns: 0,
+            resumed_runs: 0,
             handoffs: 0,
             handoffs_in_turn: 0,
             handed_off: false,
@@ -191,6 +200,7 @@ impl Core {
             notes: Vec::new(),
             rewrites: carried::Rewrites::default(),
             pending: None,
+            cancelled: None,
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -292,6 +302,9 @@ impl Core {
                 calls: made.calls,
             },
         );
+        if self.cancel_in_flight(agent) {
+            return;
+        }
         let waits = self.hold_for_approval(agent, reply, first);
         self.append_results(agent, reply, first);
         self.rewrites.replied(reply);
@@ -346,12 +359,12 @@ impl Core {
             return self.human_done();
         };
         self.human_turns += 1;
-        self.said(&text);
+        self.said(None, &text);
         self.carry_on();
         if self.next == Next::Done {
             return; // the carried conversation would pass the ceiling
         }
-        self.latest_user = Some(self.append(None, EventKind::Human { text }));
+        self.latest_user = Some(self.append_human(text));
         if let Some(agent) = host.filter(|&agent| agent != self.active) {
             self.append_seen(None, EventKind::Host { to: agent }, Some(Visibility::Nobody));
             self.active = agent;
@@ -449,6 +462,7 @@ impl Core {
             EventKind::Handoff { to: target },
             Some(Visibility::Nobody),
         );
+        self.cancelled_token_handed_off();
         self.keep_or_drop_thread(source);
         self.end_invocation(source);
         self.rewrite_at_handoff(source, target);
@@ -458,7 +472,7 @@ impl Core {
         // Text beside the handoff call is in the conversation the target's executor reads.
         if self.settings.termination.is_some() {
             let said = std::mem::take(&mut self.last_text);
-            self.said(&said);
+            self.said(Some(source), &said);
         }
         self.active = target;
         self.start_turn();
@@ -582,6 +596,7 @@ impl Core {
 
     fn finish(&mut self, outcome: Outcome) {
         self.next = Next::Done;
+        let outcome = self.as_cancelled(outcome);
         self.outcome = Some(outcome);
     }
 }

@@ -5,17 +5,19 @@
 //! workflow idles with no pending request, and the run is over.
 
 use super::Core;
+use crate::design::AgentId;
 use crate::engine::EventKind;
 
 impl Core {
-    /// The conversation's last message is now `text` (when the run has a condition to
-    /// evaluate on it; an empty text leaves the last message as it was, as Agent Framework's
-    /// cleaning drops messages with nothing left).
+    /// The conversation's last message is now `text`, said by `by` (`None`: the task or the
+    /// human; when the run has a condition to evaluate on it; an empty text leaves the last
+    /// message as it was, as Agent Framework's cleaning drops messages with nothing left).
     #[inline(always)]
-    pub(super) fn said(&mut self, text: &str) {
+    pub(super) fn said(&mut self, by: Option<AgentId>, text: &str) {
         if self.settings.termination.is_some() && !text.is_empty() {
             self.last_message.clear();
             self.last_message.push_str(text);
+            self.last_author = by;
         }
     }
 
@@ -31,7 +33,8 @@ impl Core {
             .human_turns
             .saturating_add(1)
             .saturating_add(self.prompts_to(self.active));
-        if !condition.holds(user_messages, &self.last_message) {
+        let author = self.last_author.map(|a| self.design.agent(a).name.as_str());
+        if !condition.holds_by(user_messages, &self.last_message, author) {
             return false;
         }
         let agent = self.active;
@@ -46,10 +49,14 @@ impl Core {
             })
             .unwrap_or_default();
         let framework = self.settings.profile.framework;
+        let by = match self.last_author {
+            Some(author) => format!(", by {}", self.design.agent(author).name),
+            None => String::new(),
+        };
         self.note(
             agent,
             format!(
-                "{framework}: the termination_condition holds ({user_messages} user messages; the last message: {:?}): the workflow ends",
+                "{framework}: the termination_condition holds ({user_messages} user messages; the last message{by}: {:?}): the workflow ends",
                 self.last_message
             ),
         );

@@ -61,7 +61,8 @@ impl Core {
     #[inline(always)]
     pub(super) fn end_invocation(&mut self, agent: AgentId) {
         let settings = &self.settings;
-        if settings.profile.wire.signs_unstreamed && !settings.streamed_runs.streams(self.human_turns) {
+        let runs = self.human_turns.saturating_add(self.resumed_runs);
+        if settings.profile.wire.signs_unstreamed && !settings.streamed_runs.streams(runs) {
             self.log.sign(agent, self.turn_start);
         }
     }
@@ -125,13 +126,23 @@ impl Core {
         };
         self.has_thread[agent.index()] = true;
         self.end_invocation(agent);
-        let visibility = last_round_had_calls.then_some(Visibility::Others(agent));
+        let mut visibility = last_round_had_calls.then_some(Visibility::Others(agent));
+        if self.cancelled_token() {
+            let kind = EventKind::Broadcast { text: text.clone() };
+            let usual = visibility.unwrap_or_else(|| {
+                self.settings.profile.sharing.visibility(&crate::engine::Event {
+                    agent: Some(agent),
+                    kind,
+                })
+            });
+            visibility = self.cancelled_visibility(agent, false, Some(usual));
+        }
         self.append_seen(Some(agent), EventKind::Broadcast { text: text.clone() }, visibility);
         // Agent Framework evaluates its termination condition again after the reply, before
         // the agent's `request_info`: the reply's last message is the conversation's last.
         if self.settings.termination.is_some() {
             let said = std::mem::take(&mut self.last_text);
-            self.said(if said.is_empty() { &text } else { &said });
+            self.said(Some(agent), if said.is_empty() { &text } else { &said });
             if self.terminates() {
                 return;
             }

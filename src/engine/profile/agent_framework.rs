@@ -57,7 +57,7 @@ impl Profile {
         texts: Texts {
             unknown_tool: UnknownTool::Retry("Error: Requested function \"{name}\" not found."),
             unknown_tool_returned: None,
-            approval_rejected: None,
+            approval_rejected: Some("Error: Tool call invocation was rejected by user."),
             arguments: ArgumentErrors::Constant("Error: Argument parsing failed."),
             no_human: NoHuman::Idle,
         },

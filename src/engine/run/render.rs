@@ -247,12 +247,36 @@ impl Run {
                 escape_controls(&calls.join(", "))
             ),
             Outcome::AwaitingApproval { agent, calls } => format!(
-                "Run ended: {}'s {} {} for the human's approval ({}: `Runner.run` returned with `result.interruptions`), and the human has no more decisions (`approvals`)",
+                "Run ended: {}'s {} {} for the human's approval ({}: {}), and the human has no more decisions (`approvals`)",
                 name(agent),
                 if calls.len() == 1 { "call" } else { "calls" },
                 escape_controls(&calls.join(", ")) + if calls.len() == 1 { " waits" } else { " wait" },
-                run.settings().profile.framework
+                run.settings().profile.framework,
+                match crate::engine::approval::whole_response_waits(run.settings().profile) {
+                    true => "the workflow idles with its `function_approval_request` pending",
+                    false => "`Runner.run` returned with `result.interruptions`",
+                }
             ),
+            Outcome::Cancelled {
+                agent,
+                call,
+                error,
+                background,
+            } => {
+                let went_on = match background {
+                    Some(end) => format!(
+                        "; in the background {} went on, and the framework's run ended ({})",
+                        name(agent),
+                        end.kind()
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "Run cancelled: the app cancelled it while model call {call} ({}'s) was in flight: {}{went_on}",
+                    name(agent),
+                    escape_controls(error)
+                )
+            }
         }
     }
 
@@ -290,6 +314,17 @@ impl Run {
                 value
             }
             Outcome::AwaitingApproval { agent, calls } => json!({ "agent": name(agent), "calls": calls }),
+            Outcome::Cancelled {
+                agent,
+                call,
+                error,
+                background,
+            } => json!({
+                "agent": name(agent),
+                "call": call,
+                "error": error,
+                "background": background.as_ref().map(|end| end.kind()),
+            }),
             Outcome::AmbiguousHandoff { agent, calls } => {
                 json!({ "agent": name(agent), "calls": calls })
             }

@@ -67,6 +67,10 @@ pub struct Transcript {
     /// `needs_approval`), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<RecordedApproval>,
+    /// Where the app cancelled the run (a scenario's `cancel`), if it did: a replay cancels
+    /// there again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<crate::engine::Cancel>,
     /// The results of the agents' function calls, in order.
     #[serde(default)]
     pub tool_results: Vec<RecordedToolResult>,
@@ -237,6 +241,7 @@ impl Transcript {
             no_human: false,
             hosts: Vec::new(),
             approvals: Vec::new(),
+            cancel: None,
             tool_results: Vec::new(),
         }
     }

@@ -214,6 +214,7 @@ pub fn outcome(framework: Framework, harness: &HarnessRun, with_handoffs: bool) 
         (Outcome::ModelFailed { message, .. }, _) => message.clone(),
         (Outcome::LimitReached { limit, value, .. }, _) => format!("{} {value}", limit.name()),
         (Outcome::AwaitingApproval { calls, .. }, _) => calls.join(", "),
+        (Outcome::Cancelled { error, .. }, _) => error.clone(),
         _ => run.outcome_line(),
     };
     OutcomeView {

@@ -72,6 +72,14 @@ pub fn scenario(trace: &Trace) -> String {
     if let Some(approvals) = design.get("approvals_scripted") {
         top.push(("approvals", Json::Value(approvals.clone())));
     }
+    // Where the probe's host cancelled: at a call in flight, or after the result.
+    if let Some(cancel) = design.get("cancel") {
+        let after = cancel == "after_completion";
+        top.push((
+            "cancel",
+            Json::Value(if after { json!("after_result") } else { cancel.clone() }),
+        ));
+    }
     top.push(("model", Json::object([("scripted", scripts(trace))])));
     top.push((
         "limits",

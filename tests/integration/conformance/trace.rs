@@ -406,6 +406,9 @@ impl Trace {
                     match c["type"].as_str().unwrap() {
                         "text" => texts.push(c["text"].as_str().unwrap()),
                         "function_call" => calls.push(call(&c["call_id"], &c["name"], &c["arguments"])),
+                        // The approval request the framework keeps beside its call for the resumed
+                        // call: its bookkeeping, no message content the harness models.
+                        "function_approval_request" => {}
                         other => panic!("{}: a content of type `{other}` is not modelled", self.label()),
                     }
                 }
@@ -446,6 +449,11 @@ impl Trace {
         let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
         let error = || format!("{}: {}", text(&o["error_type"]), text(&o["error"]));
         let (kind, result) = match (self.framework, o["kind"].as_str().unwrap()) {
+            // The host cancelled a call in flight: what its framework raised.
+            (_, "error" | "cancelled") if self.design()["cancel"]["at_call"].is_u64() => match o["error_type"] {
+                Value::String(ref t) if t == "CancelledError" => ("cancelled", "asyncio.CancelledError".into()),
+                _ => ("cancelled", error()),
+            },
             (Framework::SemanticKernel, "result") => {
                 let last = self.calls().last().unwrap();
                 let completed = last["reply"]["calls"]
@@ -460,6 +468,21 @@ impl Trace {
                 "limit-reached",
                 format!("model_calls {}", o["probe_stopped_at_call_budget"]),
             ),
+            // The host had no decision for a pending approval request: the workflow idles.
+            (Framework::AgentFramework, "completed")
+                if o["how_it_ended"].as_str().is_some_and(|h| h.contains("approval")) =>
+            {
+                let last = self.json["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .rev()
+                    .find(|e| e["type"] == "request_info");
+                (
+                    "awaiting-approval",
+                    text(&last.unwrap()["data"]["function_call"]["name"]),
+                )
+            }
             (Framework::AgentFramework, "completed") => {
                 let output: String = o["last_agent_output"]["contents"]
                     .as_array()
