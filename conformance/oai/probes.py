@@ -1042,6 +1042,10 @@ PROBES.update({
     "nested_history_normalized": _continuing(_compact(p_nested_history), "normalized"),
     "remove_all_tools_normalized": _continuing(_compact(p_remove_all_tools), "normalized"),
     "remove_new_items_normalized": _continuing(_compact(p_remove_new_items), "normalized"),
+})
+
+
+
 # --- Sessions -----------------------------------------------------------------------------------------
 # The host keeps a session (agents.memory.SQLiteSession, in memory): each human turn runs
 # Runner.run(last_agent, new_message, session=session) instead of result.to_input_list() + the
@@ -1250,6 +1254,10 @@ PROBES.update({
     "server_managed_flat": p_server_managed_flat,
     "server_managed_nested": p_server_managed_nested,
     "server_managed_filter": _compact(p_server_managed_filter),
+})
+
+
+
 # --------------------------------------------------------------------------- #
 # Cancelling a run: the host runs its chat loop (Runner.run per input) in an asyncio task and cancels that task
 # once model call N has been answered by the model but before the SDK reads the answer (the request was sent, the
@@ -1378,4 +1386,3 @@ async def main(argv):
 
 if __name__ == "__main__":
     sys.exit(asyncio.run(main(sys.argv[1:])))
-
