@@ -215,7 +215,11 @@ pub struct Settings {
 /// (`RunErrorHandlerResult(final_output=..., include_in_history=...)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandlerOutput {
-    /// The final output, as text (the SDK writes `str(final_output)` into a message).
+    /// The final output the handler returns (a string, an object, a list: any JSON value).
+    pub value: serde_json::Value,
+    /// The text the SDK writes into its message for an agent without an `output_type`:
+    /// `str(final_output)` (a dict as Python writes it, its keys in the handler's order). An
+    /// agent with one writes the pydantic dump of the value instead.
     pub text: String,
     /// Whether the message enters the conversation the next run reads (default `true`).
     pub include_in_history: bool,

@@ -107,6 +107,14 @@ pub(super) struct AgentFile {
     /// Its functions (besides the handoff functions the framework adds).
     #[serde(default)]
     tools: Vec<ToolFile>,
+    /// openai-agents only: its structured output (`Agent(output_type=...)`).
+    #[serde(default)]
+    #[schemars(schema_with = "output_type_schema")]
+    output_type: Option<super::output_type_form::OutputTypeFile>,
+}
+
+fn output_type_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::Schema::try_from(super::output_type_form::json_schema()).expect("an object schema")
 }
 
 /// A function an agent's model can call.
@@ -295,6 +303,9 @@ impl Scenario {
                 .map_err(|(place, message)| invalid(place, message))?,
             None => Default::default(),
         };
+        if let Some((place, message)) = super::output_type_form::refused(&design, chosen.profile) {
+            return Err(in_design(place, message));
+        }
         if let Some((place, message)) = super::approvals::refused_tool(&design, chosen.profile) {
             return Err(in_design(place, message));
         }
@@ -478,6 +489,7 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         tool.needs_approval = t.needs_approval;
         agent = agent.tool(tool);
     }
+    agent.output_type = a.output_type.map(|t| t.0);
     agent
 }
 

@@ -510,7 +510,7 @@ impl schemars::JsonSchema for EdgeFile {
 /// A profile's name, or the object form with its options.
 /// The JSON Schema of an error handler's final output.
 fn handler_schema() -> serde_json::Value {
-    serde_json::json!({ "anyOf": [ { "type": ["string", "null"] }, { "type": "object", "properties": { "final_output": { "type": "string" }, "include_in_history": { "type": "boolean" } }, "required": ["final_output"], "additionalProperties": false } ] })
+    serde_json::json!({ "anyOf": [ { "type": "object", "properties": { "final_output": { "description": "The final output: any JSON value." }, "include_in_history": { "type": "boolean" } }, "required": ["final_output"], "additionalProperties": false }, { "description": "The final output the handler returns: a string, an object (without `final_output`), a list, any JSON value; null: no handler." } ] })
 }
 
 impl schemars::JsonSchema for ProfileFile {

@@ -46,7 +46,10 @@ fn summary_over_chat<'a>(request: &ModelRequest<'a>, message: Message<'a>) -> Op
 pub(super) fn lines(request: &ModelRequest<'_>, api: Api) -> Vec<String> {
     let tools: Vec<serde_json::Value> = request.tools().iter().map(|t| t.json_schema()).collect();
     let messages: Vec<ChatMessage> = request.thread().map(|m| message(request, m, api).to_owned()).collect();
-    request_lines(request.instructions(), &tools, &messages)
+    let mut lines = request_lines(request.instructions(), &tools, &messages);
+    let output_type = request.design().agent(request.agent()).output_type.as_ref();
+    lines.extend(output_type.map(|t| super::request::output_type_line(&t.wire())));
+    lines
 }
 
 #[cfg(test)]

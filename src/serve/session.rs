@@ -131,7 +131,9 @@ impl<M: Model> Lockstep<M> {
     pub(super) fn finish(mut self) -> (M, Traffic, ObservedDesign) {
         self.offers.close();
         while let Some(offer) = self.offers.try_recv() {
-            let _ = offer.verdict.send(Verdict::Declined(offer.exchange, Likeness::NONE));
+            let _ = offer
+                .verdict
+                .send(Verdict::Declined(Box::new(offer.exchange), Likeness::NONE));
         }
         (self.inner, self.traffic, self.observed.unwrap_or_default())
     }
@@ -180,7 +182,10 @@ impl<M: Model> Lockstep<M> {
                 .next()
                 .is_some_and(|ours| super::expected::message(request, ours, sent.api).is(message))
         }) && thread.next().is_none();
-        let exact = sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages;
+        let output_type = request.design().agent(request.agent()).output_type.as_ref();
+        let same_output = sent.output_type.as_deref() == output_type.map(|t| t.wire()).as_ref();
+        let exact =
+            sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages && same_output;
         // Lines are equal only for as many functions and messages (a line each).
         let same_counts = tools.len() == sent.tools.len() && request.thread().count() == sent.messages.len();
         exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines())
@@ -386,7 +391,7 @@ impl<M: Model> Lockstep<M> {
                         same_agent: true,
                         running: true,
                     };
-                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                    let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 }
                 (Mode::Retry | Mode::Force, Check::Retry) => {
                     let _ = verdict.send(Verdict::Taken);
@@ -405,10 +410,10 @@ impl<M: Model> Lockstep<M> {
                         running: true,
                         ..Likeness::NONE
                     };
-                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                    let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 }
                 (_, Check::Other(likeness)) => {
-                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                    let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 }
             }
         };
@@ -507,7 +512,7 @@ impl<M: Model> Lockstep<M> {
                     gap: std::cmp::Reverse(length.abs_diff(sent.messages.len())),
                     ..Likeness::NONE
                 };
-                let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 continue;
             }
             let _ = verdict.send(Verdict::Taken);

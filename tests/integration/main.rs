@@ -75,6 +75,7 @@ mod serve;
 mod shared_designs;
 mod shell;
 mod snapshots;
+mod structured_output;
 mod support;
 mod tool_approval;
 mod trace;

@@ -25,6 +25,7 @@ mod carried;
 mod drive;
 mod failure;
 mod rewrite;
+mod structured;
 mod termination;
 mod turns;
 
@@ -118,6 +119,8 @@ pub struct Core {
     rewrites: carried::Rewrites,
     /// The response that waits for the human's approval of some of its calls.
     pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
+    /// The structured final output of the latest `Runner.run` (`structured.rs`).
+    structured: structured::Structured,
 }
 
 impl Core {
@@ -188,6 +191,7 @@ impl Core {
             notes: Vec::new(),
             rewrites: carried::Rewrites::default(),
             pending: None,
+            structured: structured::Structured::default(),
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -415,13 +419,11 @@ impl Core {
             handoffs: self.handoffs,
             has_human: self.has_human,
         };
-        Some(crate::engine::Run::new(
-            self.design,
-            self.log,
-            outcome,
-            self.settings,
-            counts,
-        ))
+        let final_output = self.structured.final_output;
+        Some(
+            crate::engine::Run::new(self.design, self.log, outcome, self.settings, counts)
+                .with_final_output(final_output),
+        )
     }
 
     fn hand_off(&mut self, target: AgentId) {

@@ -181,12 +181,20 @@ fn agents(trace: &Trace) -> Vec<Json> {
                 .filter(|schema| !is_handoff_function(trace, agent, &tool_view(schema).name))
                 .map(|schema| tool(trace, name, schema))
                 .collect();
-            Json::object([
-                ("name", Json::text(name)),
-                ("description", Json::Value(agent[description_key].clone())),
-                ("instructions", Json::Value(agent["instructions"].clone())),
-                ("tools", Json::Array(tools)),
-            ])
+            // `Agent(output_type=...)`: the complete schema the SDK sends.
+            let output_type = agent
+                .get("output_type")
+                .map(|t| ("output_type", Json::Value(t["json_schema"].clone())));
+            Json::object(
+                [
+                    ("name", Json::text(name)),
+                    ("description", Json::Value(agent[description_key].clone())),
+                    ("instructions", Json::Value(agent["instructions"].clone())),
+                    ("tools", Json::Array(tools)),
+                ]
+                .into_iter()
+                .chain(output_type),
+            )
         })
         .collect()
 }
@@ -431,7 +439,12 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
     if let Some(refusal) = super::errors::refusal(call) {
         return Json::object([("refusal", Json::text(refusal))]);
     }
-    let text = reply["text"].as_str().filter(|t| !t.is_empty());
+    // A reply's text as a template: its literal braces doubled (a JSON final output).
+    let template = reply["text"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .map(|t| t.replace('{', "{{").replace('}', "}}"));
+    let text = template.as_deref();
     let calls = reply["calls"].as_array().unwrap();
     if ends_conversation(trace, call, last) {
         assert!(

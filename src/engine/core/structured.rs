@@ -1,0 +1,104 @@
+//! Structured final outputs (the OpenAI Agents SDK's `Agent(output_type=...)`): a text reply
+//! of an agent with an output type is read as JSON of the type, the run's final output, or
+//! the SDK raises `ModelBehaviorError`; an empty one makes the SDK call the model again; an
+//! error handler's final output is validated against the type and written as its dump.
+
+use serde_json::Value;
+
+use super::Core;
+use crate::design::{INVALID_HANDLER_OUTPUT, INVALID_OUTPUT};
+use crate::engine::{HandlerOutput, Outcome};
+
+/// The structured final output of a run of the app.
+#[derive(Debug, Default)]
+pub(super) struct Structured {
+    /// The value an error handler returned, for the text turn it ends.
+    handler: Option<Value>,
+    /// The final output of the latest `Runner.run` that ended with one, where it is not the
+    /// reply's text itself: an output type's value, or a handler's value that is no string.
+    pub(super) final_output: Option<Value>,
+}
+
+/// What a text turn's reply is, read by the agent's output type.
+pub(super) enum Read {
+    /// The run goes on as after any text reply.
+    Final,
+    /// The run ended (an invalid output), or the model is called again (no output): nothing
+    /// more to do.
+    Done,
+}
+
+impl Core {
+    /// The final output of the text turn that ends: a handler's value, else the reply read as
+    /// JSON of the agent's output type (an empty reply is no output: the SDK runs the agent
+    /// again; an invalid one raises).
+    pub(super) fn read_final_output(&mut self) -> Read {
+        let agent = self.active;
+        if let Some(value) = self.structured.handler.take() {
+            self.structured.final_output = (!value.is_string()).then_some(value);
+            return Read::Final;
+        }
+        self.structured.final_output = None;
+        let Some(output_type) = self.design.agent(agent).output_type.clone() else {
+            return Read::Final;
+        };
+        if self.last_text.is_empty() {
+            // `potential_final_output_text` is empty: `NextStepRunAgain`.
+            self.call_model_next();
+            return Read::Done;
+        }
+        match output_type.parse(&self.last_text) {
+            Ok(value) => {
+                self.structured.final_output = Some(value);
+                Read::Final
+            }
+            Err(why) => {
+                let name = self.design.agent(agent).name.clone();
+                self.note(
+                    agent,
+                    format!(
+                        "{name}'s reply is not JSON of its output_type ({why}): {} validates it as the final output, and raises",
+                        self.settings.profile.framework
+                    ),
+                );
+                self.finish(Outcome::FrameworkError {
+                    agent,
+                    error: INVALID_OUTPUT.to_string(),
+                    guard: false,
+                });
+                Read::Done
+            }
+        }
+    }
+
+    /// An error handler's `output` as the active agent's final output: its value and the text
+    /// of the message the SDK writes (the dump of the agent's output type, else Python's
+    /// `str`); `None` when the output is not of the type (the run then ends with the SDK's
+    /// `UserError`).
+    pub(super) fn handler_final_output(&mut self, error: &str, kind: &str, output: &HandlerOutput) -> Option<String> {
+        let agent = self.active;
+        let Some(output_type) = self.design.agent(agent).output_type.clone() else {
+            self.structured.handler = Some(output.value.clone());
+            return Some(output.text.clone());
+        };
+        match output_type.handler_output(&output.value) {
+            Ok((value, text)) => {
+                self.structured.handler = Some(value);
+                Some(text)
+            }
+            Err(why) => {
+                let name = self.design.agent(agent).name.clone();
+                self.note(
+                    agent,
+                    format!("{error}: the run's {kind} error handler returns a final output that is not of {name}'s output_type ({why}): the SDK raises"),
+                );
+                self.finish(Outcome::FrameworkError {
+                    agent,
+                    error: INVALID_HANDLER_OUTPUT.to_string(),
+                    guard: false,
+                });
+                None
+            }
+        }
+    }
+}
