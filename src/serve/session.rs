@@ -297,6 +297,13 @@ impl<M: Model> Lockstep<M> {
                 .map(|t| t["function"]["parameters"]["properties"].clone())
                 .collect()
         };
+        let output_type = request.design().agent(request.agent()).output_type.as_ref();
+        if sent.output_type.as_deref() != output_type.map(|t| t.wire()).as_ref() {
+            return Some(format!(
+                "the output schema the answer must follow differs: give {} the app's `output_type` (scenarios/README.md, Structured output)",
+                request.agent_name()
+            ));
+        }
         if parameters(ours) != parameters(&sent.tools) {
             return Some(
                 "a function's parameters differ: declare them in the scenario as the app does (typed parameters: scenarios/README.md), or write them with --write-design".into(),

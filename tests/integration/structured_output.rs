@@ -8,8 +8,8 @@
 use handoff_harness::serve::{Api, AppRequest};
 use serde_json::{Value, json};
 
-use crate::framework_options::{refused, stderr};
-use crate::support::{arg, handoff, temp_file};
+use crate::framework_options::{refused, stderr, stdout};
+use crate::support::{arg, handoff, handoff_within, root, setup_once, temp_file};
 
 /// `test_1` with `output_type` (JSON), the profile `profile`, `test_1`'s scripted responses
 /// and the scenario's `expect`.
@@ -196,4 +196,51 @@ fn serve_reads_the_output_schema_of_either_api_alike() {
         json!({"model": "m", "messages": [], "response_format": {"type": "text"}}),
     );
     assert_eq!(text.output_type, None);
+}
+
+/// A real Agents SDK app whose RefundAgent has `output_type=RefundResult`
+/// (`tests/apps/oai_structured_output.py`) under strict `handoff serve`, answered from the
+/// conformance scenario of the real SDK's trace: every request, the output schema included, is
+/// the one the run predicts, over the Responses API and over Chat Completions; the same app
+/// against the scenario without the output type diverges at RefundAgent's first request,
+/// naming the schema.
+#[test]
+fn a_real_agents_sdk_app_with_an_output_type_is_what_the_run_predicts_over_both_apis() {
+    static READY: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();
+    setup_once(&READY, "examples/openai-agents/setup.sh");
+    let python = root().join("examples/openai-agents/python.sh");
+    let app = root().join("tests/apps/oai_structured_output.py");
+    let serve = |file: &str, flags: &[&str]| {
+        let mut args = vec!["serve", "--task-on-stdin", file, "--timeout", "60", "--"];
+        args.extend([python.to_str().unwrap(), app.to_str().unwrap()]);
+        args.extend(flags);
+        handoff_within(&args, 90)
+    };
+    for flags in [&[][..], &["--chat"][..]] {
+        let out = serve("conformance/scenarios/oai/output_type.json", flags);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{flags:?}:\n{text}");
+        assert!(
+            text.contains("  ok     traffic: 3 requests, each the expected one\n"),
+            "{flags:?}:\n{text}"
+        );
+    }
+    // The same file without RefundAgent's output type (its one line), keys in their order.
+    let typed = std::fs::read_to_string(root().join("conformance/scenarios/oai/output_type.json")).unwrap();
+    let untyped = typed
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("\"output_type\":"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("      ],\n    },", "      ]\n    },");
+    assert_ne!(untyped, typed);
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "untyped.json", untyped.as_bytes());
+    let out = serve(arg(&file), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("the output schema the answer must follow differs"),
+        "{}",
+        stdout(&out)
+    );
 }
