@@ -147,34 +147,6 @@ impl OutputType {
     }
 }
 
-/// `str(final_output)` in Python, as the SDK writes the final output of an agent without an
-/// output type into its message: a string as it is, anything else as Python's `repr`.
-pub fn python_str(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => python_repr(other),
-    }
-}
-
-/// Python's `repr` of a JSON value (`{'summary': 'ok'}`, `['a', 'b']`, `True`, `None`).
-fn python_repr(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => super::python_repr(s),
-        Value::Array(items) => format!("[{}]", items.iter().map(python_repr).collect::<Vec<_>>().join(", ")),
-        Value::Object(o) => format!(
-            "{{{}}}",
-            o.iter()
-                .map(|(k, v)| format!("{}: {}", super::python_repr(k), python_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 /// How deep the walks below follow nested schemas and `$ref`s.
 const MAX_DEPTH: usize = 64;
 
@@ -358,14 +330,5 @@ mod tests {
         assert!(foo_model().handler_output(&json!({"nope": 1})).is_err());
         assert_eq!(t.text_format()["format"]["name"], "final_output");
         assert_eq!(t.response_format()["json_schema"]["strict"], true);
-    }
-
-    #[test]
-    fn an_untyped_output_is_python_s_str() {
-        assert_eq!(python_str(&json!("plain")), "plain");
-        assert_eq!(
-            python_str(&json!({"summary": ["it's", 1, true, null]})),
-            r#"{'summary': ["it's", 1, True, None]}"#
-        );
     }
 }

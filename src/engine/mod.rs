@@ -9,6 +9,7 @@ mod approval;
 mod autonomous;
 mod core;
 mod event;
+mod final_output;
 mod history;
 mod loops;
 mod model;

@@ -182,10 +182,8 @@ impl<M: Model> Lockstep<M> {
                 .next()
                 .is_some_and(|ours| super::expected::message(request, ours, sent.api).is(message))
         }) && thread.next().is_none();
-        let output_type = request.design().agent(request.agent()).output_type.as_ref();
-        let same_output = sent.output_type.as_deref() == output_type.map(|t| t.wire()).as_ref();
-        let exact =
-            sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages && same_output;
+        let same = same_tools && same_messages && super::expected::same_output_type(request, sent);
+        let exact = sent.system.as_deref() == Some(request.instructions()) && same;
         // Lines are equal only for as many functions and messages (a line each).
         let same_counts = tools.len() == sent.tools.len() && request.thread().count() == sent.messages.len();
         exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines())
@@ -297,12 +295,8 @@ impl<M: Model> Lockstep<M> {
                 .map(|t| t["function"]["parameters"]["properties"].clone())
                 .collect()
         };
-        let output_type = request.design().agent(request.agent()).output_type.as_ref();
-        if sent.output_type.as_deref() != output_type.map(|t| t.wire()).as_ref() {
-            return Some(format!(
-                "the output schema the answer must follow differs: give {} the app's `output_type` (scenarios/README.md, Structured output)",
-                request.agent_name()
-            ));
+        if !super::expected::same_output_type(request, sent) {
+            return Some(super::expected::output_type_cause(request));
         }
         if parameters(ours) != parameters(&sent.tools) {
             return Some(

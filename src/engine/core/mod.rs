@@ -120,7 +120,7 @@ pub struct Core {
     /// The response that waits for the human's approval of some of its calls.
     pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
     /// The structured final output of the latest `Runner.run` (`structured.rs`).
-    structured: structured::Structured,
+    structured: crate::engine::final_output::FinalOutput,
 }
 
 impl Core {
@@ -191,7 +191,7 @@ impl Core {
             notes: Vec::new(),
             rewrites: carried::Rewrites::default(),
             pending: None,
-            structured: structured::Structured::default(),
+            structured: Default::default(),
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -419,7 +419,7 @@ impl Core {
             handoffs: self.handoffs,
             has_human: self.has_human,
         };
-        let final_output = self.structured.final_output;
+        let final_output = self.structured.latest;
         Some(
             crate::engine::Run::new(self.design, self.log, outcome, self.settings, counts)
                 .with_final_output(final_output),

@@ -3,21 +3,9 @@
 //! the SDK raises `ModelBehaviorError`; an empty one makes the SDK call the model again; an
 //! error handler's final output is validated against the type and written as its dump.
 
-use serde_json::Value;
-
 use super::Core;
 use crate::design::{INVALID_HANDLER_OUTPUT, INVALID_OUTPUT};
 use crate::engine::{HandlerOutput, Outcome};
-
-/// The structured final output of a run of the app.
-#[derive(Debug, Default)]
-pub(super) struct Structured {
-    /// The value an error handler returned, for the text turn it ends.
-    handler: Option<Value>,
-    /// The final output of the latest `Runner.run` that ended with one, where it is not the
-    /// reply's text itself: an output type's value, or a handler's value that is no string.
-    pub(super) final_output: Option<Value>,
-}
 
 /// What a text turn's reply is, read by the agent's output type.
 pub(super) enum Read {
@@ -35,10 +23,10 @@ impl Core {
     pub(super) fn read_final_output(&mut self) -> Read {
         let agent = self.active;
         if let Some(value) = self.structured.handler.take() {
-            self.structured.final_output = (!value.is_string()).then_some(value);
+            self.structured.latest = (!value.is_string()).then_some(value);
             return Read::Final;
         }
-        self.structured.final_output = None;
+        self.structured.latest = None;
         let Some(output_type) = self.design.agent(agent).output_type.clone() else {
             return Read::Final;
         };
@@ -49,7 +37,7 @@ impl Core {
         }
         match output_type.parse(&self.last_text) {
             Ok(value) => {
-                self.structured.final_output = Some(value);
+                self.structured.latest = Some(value);
                 Read::Final
             }
             Err(why) => {
