@@ -993,7 +993,24 @@ async def p_refusal_handler_structured(name):
         [("TriageAgent", Refusal("I cannot help with that request."))])
 
 
+async def p_output_type_invalid_handled(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text('{"order_id": 7}')),
+             ("RefundAgent", Text("")),
+             ("RefundAgent", Text('{"order_id":"9","approved":true}'))]
+    return await run_probe(name, "RefundAgent (output_type=RefundResult) replies with JSON that does not fit, under "
+                           "error_handlers={'invalid_final_output': lambda data: RefundResult(order_id='0', approved="
+                           "False)}; the human replies, Refund replies with no text (no final output: the handler "
+                           "again); the human replies, Refund answers in JSON. What does each next run read?",
+                           STRUCTURED, script(steps), human_turns=["Try again", "Once more"],
+                           error_handlers={"invalid_final_output": lambda data: RefundResult(order_id="0",
+                                                                                             approved=False)},
+                           error_handlers_view={"invalid_final_output": {"order_id": "0", "approved": False}},
+                           check=_history_check)
+
+
 PROBES.update({
+    "output_type_invalid_handled": p_output_type_invalid_handled,
     "output_type": p_output_type,
     "output_type_invalid": p_output_type_invalid,
     "output_type_handoff_and_final": p_output_type_handoff_and_final,

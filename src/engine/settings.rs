@@ -206,6 +206,10 @@ pub struct Settings {
     /// What its `error_handlers={"model_refusal": ...}` returns, if the run has one: the run's
     /// final output instead of `ModelRefusalError` (`profile.error_handlers.model_refusal`).
     pub refusal_output: Option<HandlerOutput>,
+    /// What its `error_handlers={"invalid_final_output": ...}` returns, if the run has one: the
+    /// final output of an agent with an `output_type` whose reply is not of the type, or has no
+    /// text, instead of `ModelBehaviorError` (`profile.error_handlers.invalid_final_output`).
+    pub invalid_output: Option<HandlerOutput>,
     /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
     /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
     pub autonomous: crate::engine::AutonomousMode,
@@ -340,6 +344,7 @@ impl Default for Settings {
             history: crate::engine::HandoffHistory::default(),
             max_turns_output: None,
             refusal_output: None,
+            invalid_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
         }
     }

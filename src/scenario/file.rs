@@ -368,6 +368,7 @@ impl Scenario {
                 history: chosen.history.clone(),
                 max_turns_output: chosen.handlers.max_turns.clone(),
                 refusal_output: chosen.handlers.model_refusal.clone(),
+                invalid_output: chosen.handlers.invalid_final_output.clone(),
                 autonomous,
             },
             profile_given: given,

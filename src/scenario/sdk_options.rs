@@ -36,6 +36,8 @@ pub(super) struct ErrorHandlers {
     pub(super) max_turns: Option<HandlerOutput>,
     /// `error_handlers["model_refusal"]`.
     pub(super) model_refusal: Option<HandlerOutput>,
+    /// `error_handlers["invalid_final_output"]`.
+    pub(super) invalid_final_output: Option<HandlerOutput>,
 }
 
 /// A JSON value read with its objects' keys in file order (Python's dicts keep the order the
@@ -95,13 +97,10 @@ impl Ordered {
 pub(super) fn error_handlers<E: de::Error>(handlers: crate::files::OrderedMap<Ordered>) -> Result<ErrorHandlers, E> {
     let form = r#"{"max_turns": final output} or {"model_refusal": {"final_output": ..., "include_in_history": false}}, a final output any JSON value (a handler that computes its output is the app's code: `handoff serve` runs it)"#;
     let bad = |kind: &str| E::custom(format!("`error_handlers.{kind}` is a final output: {form}"));
-    if let Some((kind, _)) = handlers
-        .0
-        .iter()
-        .find(|(k, _)| k != "max_turns" && k != "model_refusal")
-    {
+    const KINDS: [&str; 3] = ["max_turns", "model_refusal", "invalid_final_output"];
+    if let Some((kind, _)) = handlers.0.iter().find(|(k, _)| !KINDS.contains(&k.as_str())) {
         return Err(E::custom(format!(
-            "`error_handlers.{kind}`: a scenario gives the `max_turns` and `model_refusal` handlers only ({form})"
+            "`error_handlers.{kind}`: the SDK's handlers are `max_turns`, `model_refusal` and `invalid_final_output` ({form})"
         )));
     }
     let output = |kind: &str| -> Result<Option<HandlerOutput>, E> {
@@ -144,5 +143,6 @@ pub(super) fn error_handlers<E: de::Error>(handlers: crate::files::OrderedMap<Or
     Ok(ErrorHandlers {
         max_turns: output("max_turns")?,
         model_refusal: output("model_refusal")?,
+        invalid_final_output: output("invalid_final_output")?,
     })
 }

@@ -83,8 +83,8 @@ fn error_handlers_are_the_agents_sdks_in_the_forms_a_scenario_can_say() {
             r#"`error_handlers.max_turns` is a final output: {"max_turns": final output}"#,
         ),
         (
-            scenario(3, r#"{"invalid_final_output": "no"}"#, "[]"),
-            "`error_handlers.invalid_final_output`: a scenario gives the `max_turns` and `model_refusal` handlers only",
+            scenario(3, r#"{"guardrail": "no"}"#, "[]"),
+            "`error_handlers.guardrail`: the SDK's handlers are `max_turns`, `model_refusal` and `invalid_final_output`",
         ),
         (
             scenario(

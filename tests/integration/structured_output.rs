@@ -146,6 +146,35 @@ fn a_handlers_final_output_is_validated_and_written_as_the_sdk_writes_it() {
     assert!(notes(&invalid)[0].contains("missing property `a`"), "{invalid:#}");
 }
 
+/// `error_handlers.invalid_final_output`: a reply that is not of the type, or has no text, ends
+/// the run of the app with the handler's output (validated, dumped) instead of the SDK's
+/// `ModelBehaviorError` or another model call; the reply stays in the conversation before it.
+#[test]
+fn an_invalid_final_output_handler_answers_an_invalid_or_empty_reply() {
+    let profile =
+        r#"{"name": "openai-agents", "error_handlers": {"invalid_final_output": {"count": 0, "summary": "fallback"}}}"#;
+    for (reply, error) in [
+        (
+            r#"[{"say": "not json"}]"#,
+            "ModelBehaviorError: Invalid JSON when parsing model output",
+        ),
+        (
+            r#"[{"say": ""}]"#,
+            "ModelBehaviorError: Model returned no final output for the structured output type.",
+        ),
+    ] {
+        let expect = r#"{"outcome": "ended-without-human", "model_calls": 1, "final_output": {"summary": "fallback", "count": 0}}"#;
+        let (run, passed) = run(&scenario(FOO_MODEL, profile, reply, expect));
+        assert!(passed, "{reply}: {run:#}");
+        assert_eq!(run["outcome"]["text"], r#"{"summary":"fallback","count":0}"#);
+        let note = notes(&run)[0];
+        assert!(
+            note.starts_with(&format!("{error}: the run's invalid_final_output error handler")),
+            "{note}"
+        );
+    }
+}
+
 /// `output_type` is refused outside `openai-agents` (exit 2, naming the agent's place), and a
 /// form the SDK has no type for is refused where it is written.
 #[test]

@@ -16,6 +16,9 @@ pub(super) enum Read {
     Done,
 }
 
+/// What the SDK hands the `invalid_final_output` handler for a reply without text.
+const NO_OUTPUT: &str = "ModelBehaviorError: Model returned no final output for the structured output type.";
+
 impl Core {
     /// The final output of the text turn that ends: a handler's value, else the reply read as
     /// JSON of the agent's output type (an empty reply is no output: the SDK runs the agent
@@ -31,14 +34,23 @@ impl Core {
             return Read::Final;
         };
         if self.last_text.is_empty() {
-            // `potential_final_output_text` is empty: `NextStepRunAgain`.
-            self.call_model_next();
+            // `potential_final_output_text` is empty: the invalid_final_output handler, else
+            // `NextStepRunAgain`.
+            match self.settings.invalid_output.clone() {
+                Some(output) => self.end_with_handler_output(NO_OUTPUT, "invalid_final_output", output),
+                None => self.call_model_next(),
+            }
             return Read::Done;
         }
         match output_type.parse(&self.last_text) {
             Ok(value) => {
                 self.structured.latest = Some(value);
                 Read::Final
+            }
+            Err(_) if self.settings.invalid_output.is_some() => {
+                let output = self.settings.invalid_output.clone().expect("checked");
+                self.end_with_handler_output(INVALID_OUTPUT, "invalid_final_output", output);
+                Read::Done
             }
             Err(why) => {
                 let name = self.design.agent(agent).name.clone();

@@ -440,12 +440,13 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
         return Json::object([("refusal", Json::text(refusal))]);
     }
     // A reply's text as a template: its literal braces doubled (a JSON final output).
+    let calls = reply["calls"].as_array().unwrap();
+    // An empty text alone is said as such (the Agents SDK's message item of no text).
     let template = reply["text"]
         .as_str()
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() || (calls.is_empty() && trace.framework == Framework::OpenAiAgents))
         .map(|t| t.replace('{', "{{").replace('}', "}}"));
     let text = template.as_deref();
-    let calls = reply["calls"].as_array().unwrap();
     if ends_conversation(trace, call, last) {
         assert!(
             calls.is_empty(),
