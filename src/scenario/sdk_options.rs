@@ -25,7 +25,8 @@ pub(super) struct Wrappers {
     pub(super) end: Option<String>,
 }
 
-/// `Runner.run(..., error_handlers={"max_turns": ..., "model_refusal": ...})` in the forms a
+/// `Runner.run(..., error_handlers={"max_turns": ..., "model_refusal": ..., "invalid_final_output":
+/// ...})` in the forms a
 /// scenario can say: each handler's final output, any JSON value (a string, an object, a
 /// list: what the handler returns), or `{"final_output": value, "include_in_history": bool}`
 /// (`RunErrorHandlerResult`, which the SDK also reads from a dict with a `final_output` key).
@@ -45,11 +46,17 @@ pub(super) struct ErrorHandlers {
 #[derive(serde::Deserialize)]
 #[serde(untagged)]
 pub(super) enum Ordered {
+    /// `null` (Python's `None`).
     Null(()),
+    /// `true`, `false`.
     Bool(bool),
+    /// A number.
     Number(serde_json::Number),
+    /// A string.
     String(String),
+    /// A list.
     Array(Vec<Ordered>),
+    /// A dict, its keys in file order.
     Object(crate::files::OrderedMap<Ordered>),
 }
 
@@ -76,6 +83,7 @@ impl Ordered {
         }
     }
 
+    /// Python's `repr` of the value.
     fn repr(&self) -> String {
         use crate::design::python_repr;
         match self {

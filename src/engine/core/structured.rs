@@ -1,7 +1,8 @@
 //! Structured final outputs (the OpenAI Agents SDK's `Agent(output_type=...)`): a text reply
 //! of an agent with an output type is read as JSON of the type, the run's final output, or
-//! the SDK raises `ModelBehaviorError`; an empty one makes the SDK call the model again; an
-//! error handler's final output is validated against the type and written as its dump.
+//! the SDK raises `ModelBehaviorError`; an empty one makes the SDK call the model again (the
+//! `invalid_final_output` error handler answers both, where the run has one); an error
+//! handler's final output is validated against the type and written as its dump.
 
 use super::Core;
 use crate::design::{INVALID_HANDLER_OUTPUT, INVALID_OUTPUT};
@@ -11,8 +12,8 @@ use crate::engine::{HandlerOutput, Outcome};
 pub(super) enum Read {
     /// The run goes on as after any text reply.
     Final,
-    /// The run ended (an invalid output), or the model is called again (no output): nothing
-    /// more to do.
+    /// The run ended (an invalid output), a handler answered, or the model is called again
+    /// (no output): nothing more to do.
     Done,
 }
 
