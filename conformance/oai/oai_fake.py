@@ -287,6 +287,9 @@ class ScriptedModel(Model):
             "conversation_id": conversation_id,
             "input_items": items,
             "messages_in": neutral_items(items),
+            # Only for an agent with an output_type: the Responses API's `text` the SDK sends.
+            **({"text_format": jsonable(Converter.get_response_format(output_schema))}
+               if output_schema is not None and not output_schema.is_plain_text() else {}),
             "reply": {
                 "text": reply.text,
                 "calls": [{"name": n, "arguments": a} for n, a in reply.calls],

@@ -30,6 +30,7 @@ from dataclasses import dataclass  # noqa: E402
 
 from agents import Agent, FunctionTool, RunConfig, Runner, function_tool, handoff  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
+from typing_extensions import TypedDict  # noqa: E402
 from agents.tracing import set_trace_processors  # noqa: E402
 from oai_fake import (  # noqa: E402
     ARGUMENTS,
@@ -174,6 +175,7 @@ def build(d: dict, policy, c: Counters) -> dict[str, Agent]:
     for name, a in agents.items():
         a.model = ScriptedModel(name, policy, c, check_offered=False)
         a.handoffs = [make_handoff(agents[t], e) for t, e in d["edges"].get(name, {}).items()]
+        a.output_type = d.get("output_types", {}).get(name)  # Agent(output_type=...): None is plain text
     return agents
 
 
@@ -200,12 +202,21 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
                                       "input_json_schema": h.input_json_schema}
                                      if isinstance(d["edges"][n].get(h.agent_name), dict)
                                      and "input_type" in d["edges"][n][h.agent_name] else {})}
-                                 for h in a.handoffs]}
+                                 for h in a.handoffs],
+                     # Only where the agent has an output_type: the schema the SDK sends for it.
+                     **({"output_type": output_type_view(a)} if a.output_type is not None else {})}
                    for n, a in agents.items()],
         "edges": [{"source": s, "target": t, "description": desc.get("description") if isinstance(desc, dict) else desc}
                   for s, ts in d["edges"].items()
                   for t, desc in ts.items()],
     }
+
+
+def output_type_view(a: Agent) -> dict:
+    from agents.agent_output import AgentOutputSchema
+    schema = AgentOutputSchema(a.output_type)
+    return {"name": schema.name(), "json_schema": schema.json_schema(), "strict": schema.is_strict_json_schema(),
+            "wrapped": schema._is_wrapped}
 
 
 def script(steps: list[tuple[str, Reply]]):
@@ -325,7 +336,8 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
     outcome["agent_path"] = path
     calls = [{"n": x["call_index"], "agent": x["agent"], "system_instructions": x["system_instructions"],
               "tools": x["tools_offered"], "handoff_tools": x["handoff_tools"], "model_settings": x["model_settings"],
-              "messages": x["input_items"], "neutral_messages": x["messages_in"], "reply": x["reply"]}
+              "messages": x["input_items"], "neutral_messages": x["messages_in"], "reply": x["reply"],
+              **({"text_format": x["text_format"]} if "text_format" in x else {})}
              for x in c.log]
     trace = {
         "framework": FRAMEWORK,
@@ -1369,6 +1381,131 @@ async def p_cancel_after_completion(name):
 PROBES.update({
     "cancel_during_handoff": p_cancel_during_handoff,
     "cancel_after_completion": p_cancel_after_completion,
+})
+
+# --- Structured outputs: Agent(output_type=...), and the error handlers' structured final outputs ---
+
+class FooModel(BaseModel):
+    summary: str
+
+
+class RefundResult(BaseModel):
+    order_id: str
+    approved: bool
+
+
+class FooDict(TypedDict):
+    a: str
+
+
+STRUCTURED = {**SMALL, "output_types": {"RefundAgent": RefundResult}}
+
+
+async def p_output_type(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text('{"order_id":"7","approved":true}')),
+             ("RefundAgent", Text('{"approved": false, "order_id": "8"}'))]
+    return await run_probe(name, "RefundAgent has Agent(output_type=RefundResult(order_id: str, approved: bool)): "
+                           "Triage hands off, Refund replies in JSON text (its final output, validated); the human "
+                           "replies and Refund answers again with the keys in another order. What schema goes in "
+                           "the request, and what does the next run read?", STRUCTURED, script(steps),
+                           human_turns=["And order 8?"], check=_history_check)
+
+
+async def p_output_type_invalid(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text('{"order_id": 7}'))]
+    return await run_probe(name, "RefundAgent (output_type=RefundResult) replies with JSON that does not fit the "
+                           "class (order_id an int, approved missing): what does the SDK raise?", STRUCTURED,
+                           script(steps), human_turns=[])
+
+
+async def p_output_type_handoff_and_final(name):
+    d = {**SMALL, "output_types": {"TriageAgent": RefundResult}}
+    steps = [("TriageAgent", Reply(text='{"order_id":"7","approved":true}', calls=((TR + "refundagent", {}),))),
+             ("RefundAgent", Text("Refund team here."))]
+    return await run_probe(name, "test_run_step_execution.py::test_handoff_and_final_output_leads_to_handoff_next_"
+                           "step in a run: Triage (output_type=RefundResult) replies with a valid final output AND a "
+                           "handoff: the handoff wins.", d, script(steps), human_turns=[])
+
+
+def _structured_handler(name, output_type, kind, output, view, desc, steps, max_turns=None, human=()):
+    d = {**SMALL, "output_types": {"TriageAgent": output_type} if output_type is not None else {}}
+    return run_probe(name, desc, d, script(steps), human_turns=list(human), max_turns=max_turns,
+                     error_handlers={kind: lambda data: output}, error_handlers_view={kind: view},
+                     check=_history_check)
+
+
+LOOKUP = ("TriageAgent", Calls([("lookup_customer", {"email": "a@b.c"})]))
+
+
+async def p_max_turns_handler_pydantic(name):
+    return await _structured_handler(
+        name, FooModel, "max_turns", FooModel(summary="ok"), {"summary": "ok"},
+        "test_max_turns.py::test_structured_output_max_turns_handler_pydantic_output in the chat loop: Triage "
+        "(output_type=FooModel(summary: str)) calls its tool under max_turns=1; the handler returns FooModel(summary="
+        "'ok'); the human replies and Triage answers in JSON.",
+        [LOOKUP, ("TriageAgent", Text('{"summary":"fine"}'))], max_turns=1, human=["Thanks"])
+
+
+async def p_max_turns_handler_list(name):
+    return await _structured_handler(
+        name, list[str], "max_turns", ["a", "b"], ["a", "b"],
+        "test_max_turns.py::test_structured_output_max_turns_handler_list_output: Triage (output_type=list[str], "
+        "wrapped by the SDK in {'response': ...}) under max_turns=0; the handler returns ['a', 'b'].",
+        [], max_turns=0)
+
+
+async def p_max_turns_handler_dict(name):
+    return await _structured_handler(
+        name, None, "max_turns", {"summary": "ok"}, {"summary": "ok"},
+        "test_max_turns.py::test_non_streamed_max_turns_handler_raw_dict_output in the chat loop: Triage (no "
+        "output_type) calls its tool under max_turns=1; the handler returns the dict {'summary': 'ok'}; the human "
+        "replies: what does the next run read?", [LOOKUP, ("TriageAgent", Text("Hello."))], max_turns=1,
+        human=["Thanks"])
+
+
+async def p_max_turns_handler_invalid(name):
+    return await _structured_handler(
+        name, FooDict, "max_turns", {"summary": "nope"}, {"summary": "nope"},
+        "test_max_turns.py::test_structured_output_max_turns_handler_invalid_output: Triage (output_type=Foo, a "
+        "TypedDict with a: str) under max_turns=0; the handler returns {'summary': 'nope'}.", [], max_turns=0)
+
+
+async def p_refusal_handler_structured(name):
+    return await _structured_handler(
+        name, FooModel, "model_refusal", FooModel(summary="safe fallback"), {"summary": "safe fallback"},
+        "test_max_turns.py::test_non_streamed_refusal_handler_returns_structured_output: Triage (output_type="
+        "FooModel) refuses; the model_refusal handler returns FooModel(summary='safe fallback').",
+        [("TriageAgent", Refusal("I cannot help with that request."))])
+
+
+async def p_output_type_invalid_handled(name):
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text('{"order_id": 7}')),
+             ("RefundAgent", Text("")),
+             ("RefundAgent", Text('{"order_id":"9","approved":true}'))]
+    return await run_probe(name, "RefundAgent (output_type=RefundResult) replies with JSON that does not fit, under "
+                           "error_handlers={'invalid_final_output': lambda data: RefundResult(order_id='0', approved="
+                           "False)}; the human replies, Refund replies with no text (no final output: the handler "
+                           "again); the human replies, Refund answers in JSON. What does each next run read?",
+                           STRUCTURED, script(steps), human_turns=["Try again", "Once more"],
+                           error_handlers={"invalid_final_output": lambda data: RefundResult(order_id="0",
+                                                                                             approved=False)},
+                           error_handlers_view={"invalid_final_output": {"order_id": "0", "approved": False}},
+                           check=_history_check)
+
+
+PROBES.update({
+    "output_type_invalid_handled": p_output_type_invalid_handled,
+    "output_type": p_output_type,
+    "output_type_invalid": p_output_type_invalid,
+    "output_type_handoff_and_final": p_output_type_handoff_and_final,
+    "max_turns_handler_pydantic": p_max_turns_handler_pydantic,
+    "max_turns_handler_list": p_max_turns_handler_list,
+    "max_turns_handler_dict": p_max_turns_handler_dict,
+    "max_turns_handler_invalid": p_max_turns_handler_invalid,
+    "refusal_handler_structured": p_refusal_handler_structured,
 })
 
 

@@ -25,6 +25,8 @@ pub struct Agent {
     pub instructions: String,
     /// Its own tools, offered before the handoff functions.
     pub tools: Vec<Tool>,
+    /// Its structured output (the OpenAI Agents SDK's `Agent(output_type=...)`); `None`: text.
+    pub output_type: Option<std::sync::Arc<super::OutputType>>,
 }
 
 impl Agent {
@@ -35,6 +37,7 @@ impl Agent {
             description: String::new(),
             instructions: String::new(),
             tools: Vec::new(),
+            output_type: None,
         }
     }
     /// Sets the description.

@@ -63,7 +63,7 @@ impl InputType {
     }
 
     /// Checks the fields as a tool's parameters are checked, and the class's name.
-    pub(super) fn check(&self) -> Result<(), ParameterError> {
+    pub(crate) fn check(&self) -> Result<(), ParameterError> {
         if let Parameters::Listed(_) = self.parameters
             && self.name.is_empty()
         {

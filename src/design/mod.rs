@@ -13,6 +13,7 @@ mod edge;
 mod error;
 mod example;
 mod input_type;
+mod output_type;
 mod parameters;
 mod result_pattern;
 mod schema;
@@ -26,6 +27,7 @@ pub use edge::{Handoff, HandoffSpec};
 pub use error::DesignError;
 pub use example::example_arguments;
 pub use input_type::InputType;
+pub use output_type::{INVALID_HANDLER_OUTPUT, INVALID_OUTPUT, OutputType};
 pub use parameters::{Parameter, ParameterError, Parameters};
 pub use result_pattern::ResultPattern;
 pub use schema::Schema;
@@ -36,6 +38,7 @@ pub use surface::{
 pub use template::{Template, TemplateError};
 pub(crate) use tools::parameter_list;
 pub(crate) use tools::python_repr;
+pub use tools::python_str;
 pub use tools::{NameCollision, ToolKind, ToolSpec};
 
 pub use crate::files::Hint;

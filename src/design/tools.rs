@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::agent::{Agent, AgentId};
 use super::edge::Handoff;
 use super::error::DesignError;
@@ -140,6 +142,34 @@ pub(crate) fn python_repr(text: &str) -> String {
     }
     out.push(quote);
     out
+}
+
+/// `str(final_output)` in Python, as the SDK writes the final output of an agent without an
+/// output type into its message: a string as it is, anything else as Python's `repr`.
+pub fn python_str(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => value_repr(other),
+    }
+}
+
+/// Python's `repr` of a JSON value (`{'summary': 'ok'}`, `['a', 'b']`, `True`, `None`).
+fn value_repr(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => python_repr(s),
+        Value::Array(items) => format!("[{}]", items.iter().map(value_repr).collect::<Vec<_>>().join(", ")),
+        Value::Object(o) => format!(
+            "{{{}}}",
+            o.iter()
+                .map(|(k, v)| format!("{}: {}", python_repr(k), value_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// An agent's functions, its tools' parsed result templates, and its handoffs whose transfers
@@ -423,4 +453,19 @@ fn check_wire_names(i: usize, agent: &Agent, tools: &[ToolSpec], agents: &[Agent
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_str;
+    use serde_json::json;
+
+    #[test]
+    fn an_untyped_output_is_python_s_str() {
+        assert_eq!(python_str(&json!("plain")), "plain");
+        assert_eq!(
+            python_str(&json!({"summary": ["it's", 1, true, null]})),
+            r#"{'summary': ["it's", 1, True, None]}"#
+        );
+    }
 }

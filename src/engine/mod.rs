@@ -10,6 +10,7 @@ mod autonomous;
 mod cancel;
 mod core;
 mod event;
+mod final_output;
 mod history;
 mod loops;
 mod model;

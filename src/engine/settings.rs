@@ -206,6 +206,10 @@ pub struct Settings {
     /// What its `error_handlers={"model_refusal": ...}` returns, if the run has one: the run's
     /// final output instead of `ModelRefusalError` (`profile.error_handlers.model_refusal`).
     pub refusal_output: Option<HandlerOutput>,
+    /// What its `error_handlers={"invalid_final_output": ...}` returns, if the run has one: the
+    /// final output of an agent with an `output_type` whose reply is not of the type, or has no
+    /// text, instead of `ModelBehaviorError` (`profile.error_handlers.invalid_final_output`).
+    pub invalid_output: Option<HandlerOutput>,
     /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
     /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
     pub autonomous: crate::engine::AutonomousMode,
@@ -229,7 +233,11 @@ pub struct Settings {
 /// (`RunErrorHandlerResult(final_output=..., include_in_history=...)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandlerOutput {
-    /// The final output, as text (the SDK writes `str(final_output)` into a message).
+    /// The final output the handler returns (a string, an object, a list: any JSON value).
+    pub value: serde_json::Value,
+    /// The text the SDK writes into its message for an agent without an `output_type`:
+    /// `str(final_output)` (a dict as Python writes it, its keys in the handler's order). An
+    /// agent with one writes the pydantic dump of the value instead.
     pub text: String,
     /// Whether the message enters the conversation the next run reads (default `true`).
     pub include_in_history: bool,
@@ -359,6 +367,7 @@ impl Default for Settings {
             history: crate::engine::HandoffHistory::default(),
             max_turns_output: None,
             refusal_output: None,
+            invalid_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
             session: false,
             server_managed: false,

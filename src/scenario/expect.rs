@@ -28,6 +28,10 @@ pub struct Expect {
     /// Text the completion summary must contain.
     #[serde(default)]
     pub summary_contains: Option<String>,
+    /// The final output the run ends with, exactly (the OpenAI Agents SDK's
+    /// `result.final_output`): a text, or the value of an `output_type` or an error handler.
+    #[serde(default)]
+    pub final_output: Option<serde_json::Value>,
     /// Exact number of model calls.
     #[serde(default)]
     pub model_calls: Option<usize>,
@@ -183,6 +187,13 @@ impl Expect {
                 other => (format!("no summary ({})", other.kind()), false),
             };
             add("summary_contains", needle.clone(), shown, passed);
+        }
+        if let Some(expected) = &self.final_output {
+            let (shown, passed) = match run.final_output() {
+                Some(actual) => (actual.to_string(), actual == *expected),
+                None => (format!("no final output ({})", run.outcome().kind()), false),
+            };
+            add("final_output", expected.to_string(), shown, passed);
         }
         if let Some(n) = self.model_calls {
             add(

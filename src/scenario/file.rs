@@ -111,6 +111,14 @@ pub(super) struct AgentFile {
     /// Its functions (besides the handoff functions the framework adds).
     #[serde(default)]
     tools: Vec<ToolFile>,
+    /// openai-agents only: its structured output (`Agent(output_type=...)`).
+    #[serde(default)]
+    #[schemars(schema_with = "output_type_schema")]
+    output_type: Option<super::output_type_form::OutputTypeFile>,
+}
+
+fn output_type_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::Schema::try_from(super::output_type_form::json_schema()).expect("an object schema")
 }
 
 /// A function an agent's model can call.
@@ -303,6 +311,9 @@ impl Scenario {
         if let Some((place, message)) = super::termination_form::unknown_author(chosen.termination.as_ref(), &design) {
             return Err(invalid(place, message));
         }
+        if let Some((place, message)) = super::output_type_form::refused(&design, chosen.profile) {
+            return Err(in_design(place, message));
+        }
         if let Some((place, message)) = super::approvals::refused_tool(&design, chosen.profile) {
             return Err(in_design(place, message));
         }
@@ -376,6 +387,7 @@ impl Scenario {
                 history: chosen.history.clone(),
                 max_turns_output: chosen.handlers.max_turns.clone(),
                 refusal_output: chosen.handlers.model_refusal.clone(),
+                invalid_output: chosen.handlers.invalid_final_output.clone(),
                 autonomous,
                 session: chosen.session,
                 server_managed: chosen.server_managed,
@@ -505,6 +517,7 @@ pub(super) fn agent_from_file(a: AgentFile) -> Agent {
         tool.needs_approval = t.needs_approval;
         agent = agent.tool(tool);
     }
+    agent.output_type = a.output_type.map(|t| t.0);
     agent
 }
 

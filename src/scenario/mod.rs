@@ -24,6 +24,7 @@ mod forms;
 mod input_type_form;
 mod inputs;
 mod invariant;
+mod output_type_form;
 mod parameters;
 mod received;
 mod replies;

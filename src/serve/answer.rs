@@ -394,6 +394,7 @@ mod tests {
             tool_choice: None,
             previous_response_id: None,
             store: true,
+            output_type: None,
         }
     }
 

@@ -223,7 +223,7 @@ impl Dispatcher {
         }
         match answer.await {
             Ok(Verdict::Taken) | Err(_) => Ok(()),
-            Ok(Verdict::Declined(exchange, likeness)) => Err((exchange, likeness)),
+            Ok(Verdict::Declined(exchange, likeness)) => Err((*exchange, likeness)),
         }
     }
 

@@ -42,11 +42,29 @@ fn summary_over_chat<'a>(request: &ModelRequest<'a>, message: Message<'a>) -> Op
     })
 }
 
+/// Whether `sent` asks for the output schema `request`'s agent has (its `output_type`), or for
+/// none where it has none.
+pub(super) fn same_output_type(request: &ModelRequest<'_>, sent: &super::AppRequest) -> bool {
+    let output_type = request.design().agent(request.agent()).output_type.as_ref();
+    sent.output_type.as_deref() == output_type.map(|t| t.wire()).as_ref()
+}
+
+/// Why a request whose output schema is not the agent's diverges.
+pub(super) fn output_type_cause(request: &ModelRequest<'_>) -> String {
+    format!(
+        "the output schema the answer must follow differs: give {} the app's `output_type` (scenarios/README.md, Structured output)",
+        request.agent_name()
+    )
+}
+
 /// The request of `request`'s model call as `api` carries it, as lines for a diff.
 pub(super) fn lines(request: &ModelRequest<'_>, api: Api) -> Vec<String> {
     let tools: Vec<serde_json::Value> = request.tools().iter().map(|t| t.json_schema()).collect();
     let messages: Vec<ChatMessage> = request.thread().map(|m| message(request, m, api).to_owned()).collect();
-    request_lines(request.instructions(), &tools, &messages)
+    let mut lines = request_lines(request.instructions(), &tools, &messages);
+    let output_type = request.design().agent(request.agent()).output_type.as_ref();
+    lines.extend(output_type.map(|t| super::request::output_type_line(&t.wire())));
+    lines
 }
 
 #[cfg(test)]

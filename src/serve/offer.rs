@@ -54,7 +54,7 @@ pub(super) enum Verdict {
     /// It took the request (and answers it).
     Taken,
     /// Not its request: the request back, and how like its expected one it is.
-    Declined(Exchange, Likeness),
+    Declined(Box<Exchange>, Likeness),
 }
 
 /// How like a conversation's expected request an offered one is, for a request no

@@ -56,6 +56,10 @@ pub struct AppRequest {
     /// Whether the answer is kept to be gone on from (the Responses API's `store`, true
     /// unless `false`).
     pub store: bool,
+    /// The JSON schema the answer must follow (an Agents SDK agent's `output_type`): Chat
+    /// Completions' `response_format.json_schema`, the Responses API's `text.format` without
+    /// its `type` (`{"name", "schema", "strict"}`); `None` for text.
+    pub output_type: Option<Box<Value>>,
 }
 
 /// A request body that is not what its API documents: the JSON path and what is wrong.
@@ -178,6 +182,7 @@ impl AppRequest {
             ));
         }
         let store = !matches!(body.get("store"), Some(Value::Bool(false)));
+        let output_type = output_type(api, &mut body);
         let (system, system_name, messages) = match api {
             Api::ChatCompletions => chat_messages(&mut body)?,
             Api::Responses => input_messages(&mut body)?,
@@ -194,6 +199,7 @@ impl AppRequest {
             tool_choice,
             previous_response_id,
             store,
+            output_type,
         })
     }
 
@@ -205,13 +211,44 @@ impl AppRequest {
     /// Whether `other` asks the same: the same system message, messages and functions (its
     /// API, model and streaming aside).
     pub fn same_content(&self, other: &AppRequest) -> bool {
-        self.system == other.system && self.messages == other.messages && self.tools == other.tools
+        self.system == other.system
+            && self.messages == other.messages
+            && self.tools == other.tools
+            && self.output_type == other.output_type
     }
 
-    /// The request as lines for a diff, as `handoff replay` shows a recorded request.
+    /// The request as lines for a diff, as `handoff replay` shows a recorded request (and a
+    /// last line for its output type, if any).
     pub fn lines(&self) -> Vec<String> {
-        request_lines(self.system.as_deref().unwrap_or(""), &self.tools, &self.messages)
+        let mut lines = request_lines(self.system.as_deref().unwrap_or(""), &self.tools, &self.messages);
+        lines.extend(self.output_type.as_deref().map(output_type_line));
+        lines
     }
+}
+
+/// The line a request's output type shows as in a diff.
+pub(super) fn output_type_line(output_type: &Value) -> String {
+    format!("output_type: {output_type}")
+}
+
+/// The JSON schema a request's answer must follow, as [`AppRequest::output_type`] holds it:
+/// read leniently (a `response_format` or `text` that asks for no schema is text).
+fn output_type(api: Api, body: &mut Map<String, Value>) -> Option<Box<Value>> {
+    let format = match api {
+        Api::ChatCompletions => body.get_mut("response_format")?.take(),
+        Api::Responses => body.get_mut("text")?.get_mut("format")?.take(),
+    };
+    if format.get("type")?.as_str()? != "json_schema" {
+        return None;
+    }
+    let mut declared = match api {
+        Api::ChatCompletions => format.get("json_schema")?.clone(),
+        Api::Responses => format,
+    };
+    let object = declared.as_object_mut()?;
+    object.remove("type");
+    object.remove("description");
+    Some(Box::new(declared))
 }
 
 /// The `tools` of a body, each as Chat Completions declares it.

@@ -131,7 +131,9 @@ impl<M: Model> Lockstep<M> {
     pub(super) fn finish(mut self) -> (M, Traffic, ObservedDesign) {
         self.offers.close();
         while let Some(offer) = self.offers.try_recv() {
-            let _ = offer.verdict.send(Verdict::Declined(offer.exchange, Likeness::NONE));
+            let _ = offer
+                .verdict
+                .send(Verdict::Declined(Box::new(offer.exchange), Likeness::NONE));
         }
         (self.inner, self.traffic, self.observed.unwrap_or_default())
     }
@@ -180,7 +182,8 @@ impl<M: Model> Lockstep<M> {
                 .next()
                 .is_some_and(|ours| super::expected::message(request, ours, sent.api).is(message))
         }) && thread.next().is_none();
-        let exact = sent.system.as_deref() == Some(request.instructions()) && same_tools && same_messages;
+        let same = same_tools && same_messages && super::expected::same_output_type(request, sent);
+        let exact = sent.system.as_deref() == Some(request.instructions()) && same;
         // Lines are equal only for as many functions and messages (a line each).
         let same_counts = tools.len() == sent.tools.len() && request.thread().count() == sent.messages.len();
         exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines())
@@ -292,6 +295,9 @@ impl<M: Model> Lockstep<M> {
                 .map(|t| t["function"]["parameters"]["properties"].clone())
                 .collect()
         };
+        if !super::expected::same_output_type(request, sent) {
+            return Some(super::expected::output_type_cause(request));
+        }
         if parameters(ours) != parameters(&sent.tools) {
             return Some(
                 "a function's parameters differ: declare them in the scenario as the app does (typed parameters: scenarios/README.md), or write them with --write-design".into(),
@@ -386,7 +392,7 @@ impl<M: Model> Lockstep<M> {
                         same_agent: true,
                         running: true,
                     };
-                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                    let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 }
                 (Mode::Retry | Mode::Force, Check::Retry) => {
                     let _ = verdict.send(Verdict::Taken);
@@ -405,10 +411,10 @@ impl<M: Model> Lockstep<M> {
                         running: true,
                         ..Likeness::NONE
                     };
-                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                    let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 }
                 (_, Check::Other(likeness)) => {
-                    let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                    let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 }
             }
         };
@@ -507,7 +513,7 @@ impl<M: Model> Lockstep<M> {
                     gap: std::cmp::Reverse(length.abs_diff(sent.messages.len())),
                     ..Likeness::NONE
                 };
-                let _ = verdict.send(Verdict::Declined(exchange, likeness));
+                let _ = verdict.send(Verdict::Declined(Box::new(exchange), likeness));
                 continue;
             }
             let _ = verdict.send(Verdict::Taken);

@@ -436,6 +436,11 @@ pub fn request_body(model: &str, request: &ModelRequest<'_>) -> String {
             body.extend_from_slice(format!(",\"parallel_tool_calls\":{parallel}").as_bytes());
         }
     }
+    // The OpenAI Agents SDK's `Agent(output_type=...)`: `Converter.convert_response_format`.
+    if let Some(output_type) = &request.design().agent(request.agent()).output_type {
+        body.extend_from_slice(b",\"response_format\":");
+        serde_json::to_writer(&mut body, &output_type.response_format()).expect("JSON values always serialise");
+    }
     body.push(b'}');
     String::from_utf8(body).expect("JSON written from strings is UTF-8")
 }

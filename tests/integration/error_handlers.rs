@@ -77,12 +77,14 @@ fn error_handlers_are_the_agents_sdks_in_the_forms_a_scenario_can_say() {
     let dir = tempfile::tempdir().unwrap();
     for (text, words) in [
         (
-            scenario(3, r#"{"max_turns": 3}"#, "[]"),
-            r#"`error_handlers.max_turns` is a final output: {"max_turns": "final output"}"#,
+            // A dict with `final_output` is a RunErrorHandlerResult: other keys are the SDK's
+            // `UserError("Invalid run error handler result.")`.
+            scenario(3, r#"{"max_turns": {"final_output": "x", "extra": 1}}"#, "[]"),
+            r#"`error_handlers.max_turns` is a final output: {"max_turns": final output}"#,
         ),
         (
-            scenario(3, r#"{"invalid_final_output": "no"}"#, "[]"),
-            "`error_handlers.invalid_final_output`: a scenario gives the `max_turns` and `model_refusal` handlers only",
+            scenario(3, r#"{"guardrail": "no"}"#, "[]"),
+            "`error_handlers.guardrail`: the SDK's handlers are `max_turns`, `model_refusal` and `invalid_final_output`",
         ),
         (
             scenario(

@@ -80,6 +80,7 @@ mod sessions;
 mod shared_designs;
 mod shell;
 mod snapshots;
+mod structured_output;
 mod support;
 mod tool_approval;
 mod trace;

@@ -27,6 +27,7 @@ mod drive;
 mod failure;
 mod rewrite;
 mod session;
+mod structured;
 mod termination;
 mod turns;
 
@@ -128,6 +129,8 @@ pub struct Core {
     pending: Option<Box<crate::engine::approval::Interrupted<Effect>>>,
     /// The app's cancellation, once it happened and the run goes on (`cancelling.rs`).
     cancelled: Option<crate::engine::cancel::Cancelled>,
+    /// The structured final output of the latest `Runner.run` (`structured.rs`).
+    structured: crate::engine::final_output::FinalOutput,
 }
 
 impl Core {
@@ -201,6 +204,7 @@ impl Core {
             rewrites: carried::Rewrites::default(),
             pending: None,
             cancelled: None,
+            structured: Default::default(),
         };
         // The start agent runs in the first superstep (its executor first evaluates the
         // termination condition on the task).
@@ -431,13 +435,11 @@ impl Core {
             handoffs: self.handoffs,
             has_human: self.has_human,
         };
-        Some(crate::engine::Run::new(
-            self.design,
-            self.log,
-            outcome,
-            self.settings,
-            counts,
-        ))
+        let final_output = self.structured.latest;
+        Some(
+            crate::engine::Run::new(self.design, self.log, outcome, self.settings, counts)
+                .with_final_output(final_output),
+        )
     }
 
     fn hand_off(&mut self, target: AgentId) {

@@ -96,6 +96,9 @@ impl Core {
     pub(super) fn end_text_turn(&mut self, ends_conversation: bool, last_round_had_calls: bool) {
         let agent = self.active;
         let profile = self.settings.profile;
+        if let super::structured::Read::Done = self.read_final_output() {
+            return;
+        }
         if self.turn_text.is_empty() {
             match profile.turns.empty {
                 EmptyTurn::Outcome => return self.finish(Outcome::EmptyResponse { agent }),
@@ -189,28 +192,26 @@ impl Core {
     /// `include_in_history=False`), and the host goes on as after a text reply.
     pub(super) fn end_with_handler_output(&mut self, error: &str, kind: &str, output: crate::engine::HandlerOutput) {
         let agent = self.active;
+        let Some(text) = self.handler_final_output(error, kind, &output) else {
+            return;
+        };
         let kept = match output.include_in_history {
             true => "",
             false => ", left out of the history",
         };
         self.note(
             agent,
-            format!(
-                "{error}: the run's {kind} error handler ends it with the final output{kept}: {}",
-                output.text
-            ),
+            format!("{error}: the run's {kind} error handler ends it with the final output{kept}: {text}"),
         );
         // No model said it: the SDK's message of the agent, in the conversation or not.
         let visibility = match output.include_in_history {
             true => Visibility::All,
             false => Visibility::Nobody,
         };
-        let said = EventKind::Broadcast {
-            text: output.text.clone(),
-        };
+        let said = EventKind::Broadcast { text: text.clone() };
         self.append_seen(Some(agent), said, Some(visibility));
-        self.turn_text.clone_from(&output.text);
-        self.last_text = output.text;
+        self.turn_text.clone_from(&text);
+        self.last_text = text;
         self.end_text_turn(false, false);
     }
 

@@ -20,6 +20,8 @@ pub struct Run {
     outcome: Outcome,
     settings: Settings,
     counts: Counts,
+    /// The structured final output, where the run ended with one that is not its text.
+    final_output: Option<serde_json::Value>,
 }
 
 /// What a run did, counted as it went (each the number of events of one kind in its log).
@@ -43,6 +45,25 @@ impl Run {
             outcome,
             settings,
             counts,
+            final_output: None,
+        }
+    }
+
+    /// The run with the structured final output of its last `Runner.run`.
+    pub(crate) fn with_final_output(mut self, final_output: Option<serde_json::Value>) -> Run {
+        self.final_output = final_output;
+        self
+    }
+
+    /// The final output the run ended with (the OpenAI Agents SDK's `result.final_output`):
+    /// the value of the last agent's output type, or an error handler's value, else the text
+    /// of the summary or reply it ended with; `None` for a run that ended otherwise.
+    pub fn final_output(&self) -> Option<serde_json::Value> {
+        match &self.outcome {
+            Outcome::Completed { summary: text, .. } | Outcome::EndedWithoutHuman { text, .. } => {
+                Some(self.final_output.clone().unwrap_or_else(|| text.clone().into()))
+            }
+            _ => None,
         }
     }
     /// How the run ended.

@@ -331,6 +331,12 @@ impl Run {
         };
         value["kind"] = kind.into();
         value["message"] = run.outcome_line().into();
+        // A structured final output (an Agents SDK output_type's or error handler's value).
+        if run.final_output.is_some()
+            && let Some(structured) = run.final_output()
+        {
+            value["final_output"] = structured;
+        }
         if let Outcome::ModelFailed { message, .. } = run.outcome() {
             value["error"] = message.clone().into();
         }

@@ -68,6 +68,7 @@ fn request_record(
     let messages: Vec<Msg> = sent[..1].iter().chain(&input).map(message).collect();
     let attempt = (framework == Framework::SemanticKernel).then(|| u64::from(request.round()));
     CallRecord {
+        output_type: body.get("response_format").map(|format| format["json_schema"].clone()),
         agent: request.agent_name().to_string(),
         attempt,
         tool_choice: text(&body["tool_choice"]),
@@ -207,6 +208,13 @@ pub fn outcome(framework: Framework, harness: &HarnessRun, with_handoffs: bool) 
     let text = match (run.outcome(), framework) {
         (Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. }, Framework::SemanticKernel) => {
             run.outcome_line()
+        }
+        // The Agents SDK's `final_output`, a structured one as JSON.
+        (Outcome::Completed { .. } | Outcome::EndedWithoutHuman { .. }, Framework::OpenAiAgents) => {
+            match run.final_output() {
+                Some(Value::String(s)) => s,
+                other => other.map(|v| v.to_string()).unwrap_or_default(),
+            }
         }
         (Outcome::Completed { summary, .. }, _) => summary.clone(),
         (Outcome::EndedWithoutHuman { text, .. }, _) => text.clone(),

@@ -224,12 +224,20 @@ fn agents(trace: &Trace) -> Vec<Json> {
                 .filter(|schema| !is_handoff_function(trace, agent, &tool_view(schema).name))
                 .map(|schema| tool(trace, name, schema))
                 .collect();
-            Json::object([
-                ("name", Json::text(name)),
-                ("description", Json::Value(agent[description_key].clone())),
-                ("instructions", Json::Value(agent["instructions"].clone())),
-                ("tools", Json::Array(tools)),
-            ])
+            // `Agent(output_type=...)`: the complete schema the SDK sends.
+            let output_type = agent
+                .get("output_type")
+                .map(|t| ("output_type", Json::Value(t["json_schema"].clone())));
+            Json::object(
+                [
+                    ("name", Json::text(name)),
+                    ("description", Json::Value(agent[description_key].clone())),
+                    ("instructions", Json::Value(agent["instructions"].clone())),
+                    ("tools", Json::Array(tools)),
+                ]
+                .into_iter()
+                .chain(output_type),
+            )
         })
         .collect()
 }
@@ -474,8 +482,14 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
     if let Some(refusal) = super::errors::refusal(call) {
         return Json::object([("refusal", Json::text(refusal))]);
     }
-    let text = reply["text"].as_str().filter(|t| !t.is_empty());
+    // A reply's text as a template: its literal braces doubled (a JSON final output).
     let calls = reply["calls"].as_array().unwrap();
+    // An empty text alone is said as such (the Agents SDK's message item of no text).
+    let template = reply["text"]
+        .as_str()
+        .filter(|t| !t.is_empty() || (calls.is_empty() && trace.framework == Framework::OpenAiAgents))
+        .map(|t| t.replace('{', "{{").replace('}', "}}"));
+    let text = template.as_deref();
     if ends_conversation(trace, call, last) {
         assert!(
             calls.is_empty(),

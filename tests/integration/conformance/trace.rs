@@ -292,7 +292,14 @@ impl Trace {
             messages.extend(e.last);
             e.count
         });
+        // The Responses API's `text` the Agents SDK sends for an agent's output_type.
+        let output_type = call.get("text_format").map(|text| {
+            let mut format = text["format"].clone();
+            format.as_object_mut().unwrap().remove("type");
+            format
+        });
         CallRecord {
+            output_type,
             agent,
             attempt,
             tool_choice,
@@ -503,7 +510,12 @@ impl Trace {
                 } else {
                     "ended-without-human"
                 };
-                (kind, text(&o["final_output"]))
+                // A structured final output (an output_type's, a handler's value) as JSON.
+                let output = match &o["final_output"] {
+                    Value::String(s) => s.clone(),
+                    structured => structured.to_string(),
+                };
+                (kind, output)
             }
             // The endpoint's HTTP error the client gave up on: the model failed (SK's fake is a
             // subclass of the connector, which names its class in the message).
@@ -545,7 +557,9 @@ impl Trace {
         let outcome = self.outcome();
         match outcome.handoffs {
             Some(handoffs) => {
-                let mut path = vec![outcome.path[0].clone()];
+                // A run that made no model call (`max_turns=0`) was still its start agent's.
+                let start = || self.design()["start_agent"].as_str().unwrap().to_string();
+                let mut path = vec![outcome.path.first().cloned().unwrap_or_else(start)];
                 path.extend(handoffs.iter().map(|h| h.rsplit(" -> ").next().unwrap().to_string()));
                 path
             }

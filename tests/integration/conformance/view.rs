@@ -81,6 +81,9 @@ pub struct CallRecord {
     pub elided: Option<usize>,
     /// What the model answered.
     pub reply: ReplyView,
+    /// The JSON schema the answer must follow (an Agents SDK agent's `output_type`), as
+    /// `{"name", "schema", "strict"}`.
+    pub output_type: Option<Value>,
 }
 
 /// A text as a JSON string literal.
@@ -172,6 +175,9 @@ impl CallRecord {
             ));
         }
         lines.extend(self.messages.iter().map(|m| format!("message {m}")));
+        if let Some(output_type) = &self.output_type {
+            lines.push(format!("output_type {output_type}"));
+        }
         lines.push(format!("reply {}", self.reply));
         lines
     }
