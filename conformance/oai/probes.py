@@ -265,7 +265,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         if kind == "human":
             human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text,
                               "to_agent": current.name})
-        items.append({"content": text, "role": "user"})
+        items.extend(text) if isinstance(text, list) else items.append({"content": text, "role": "user"})
         hooks_log: list = []
         before = c.calls
         try:
@@ -882,6 +882,72 @@ PROBES = {
     "approval_pending": p_approval_pending,
     "approval_nested": _compact(p_approval_nested),
 }
+
+
+# --------------------------------------------------------------------------- #
+# A task given as several messages (Runner.run(agent, [items])), and summaries in that input
+# --------------------------------------------------------------------------- #
+
+def _legacy_summary(*lines: str) -> dict:
+    return {"role": "assistant", "content": "\n".join([
+        "For context, here is the conversation so far between the user and the previous agent:",
+        "<CONVERSATION HISTORY>", *lines, "</CONVERSATION HISTORY>"])}
+
+
+async def p_task_messages(name):
+    task = [{"role": "system", "content": "The customer called before."},
+            {"role": "user", "name": "bob", "content": "first question"},
+            {"role": "assistant", "content": ""},
+            {"role": "developer", "content": "Be brief."},
+            {"role": "user", "content": "I want a refund for order 7"}]
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("I can help with the refund for order 7."))]
+    return await run_probe(name, "Runner.run(agent, [items]): a system item, a named user item, an empty assistant "
+                           "item, a developer item and a user item as the first run's input; Triage hands off, "
+                           "Refund replies, the human has nothing more to say.", SMALL, script(steps),
+                           human_turns=[], task=task, check=_history_check)
+
+
+async def p_task_messages_nested(name):
+    task = [{"role": "user", "content": "first question"},
+            {"role": "assistant", "content": ""},
+            {"role": "user", "content": None},
+            {"role": "user", "name": "bob", "content": ""},
+            {"role": "user", "content": "second question"}]
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Calls([(TR + "triageagent", {})])),
+             ("TriageAgent", Text("Anything else?"))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True), the input holds turns with no content "
+                           "(empty, None, named): Triage hands off (the input summarized), Refund hands back (the "
+                           "summary taken apart and summarized again) "
+                           "(test_nested_history_keeps_turns_with_no_content, "
+                           "test_nested_history_survives_repeated_handoffs, "
+                           "test_second_pass_nesting_keeps_empty_turns_provider_valid).", SMALL, script(steps),
+                           human_turns=[], task=task, run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_task_messages_older_summary(name):
+    task = [_legacy_summary("1. user: first question", "2. assistant", "3. assistant: ",
+                            "4. some stray prose with no separator", "5. user (bob)", "6. user: second question"),
+            {"role": "user", "content": "I want a refund"}]
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refund it is."))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True), the input starts with a summary an older "
+                           "SDK wrote (bare roles without a separator, a separator with nothing after it, a numbered "
+                           "line of prose); Triage hands off: the summary is taken apart as history.py parses it "
+                           "(test_bare_role_record_from_an_older_summary_is_recovered, "
+                           "test_prose_inside_the_summary_block_is_still_rejected, "
+                           "test_recovered_empty_turn_keeps_explicit_content).", SMALL, script(steps),
+                           human_turns=[], task=task, run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+PROBES.update({
+    "task_messages": p_task_messages,
+    "task_messages_nested": _compact(p_task_messages_nested),
+    "task_messages_older_summary": _compact(p_task_messages_older_summary),
+})
 
 
 async def main(argv):

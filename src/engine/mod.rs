@@ -10,6 +10,7 @@ mod autonomous;
 mod core;
 mod event;
 mod history;
+mod input;
 mod loops;
 mod model;
 mod orchestration;
@@ -28,6 +29,7 @@ pub use event::{
     Visibility, arguments_text,
 };
 pub use history::{EdgeHistory, HandoffHistory, HistorySummary, InputFilter, ItemPart, Rewrite};
+pub use input::{InputMessage, InputRole, SummaryRecord, summary_line, summary_records};
 pub use model::{Call, Calls, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;

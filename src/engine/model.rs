@@ -202,12 +202,20 @@ impl<'a> ModelRequest<'a> {
     pub fn round(&self) -> u32 {
         self.round
     }
-    /// The latest user message (the task, or the human's latest reply).
+    /// The latest user message (the task, or the human's latest reply; of a task given as
+    /// several messages, its last user message, `""` when it has no content).
     pub fn latest_user_message(&self) -> Option<&'a str> {
-        self.latest_user.and_then(|i| match &self.log.get(i).kind {
-            EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => Some(text.as_str()),
-            _ => None,
-        })
+        let mut index = self.latest_user?;
+        loop {
+            match &self.log.get(index).kind {
+                EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => {
+                    return Some(text.as_str());
+                }
+                EventKind::Input(input) if input.role == crate::engine::InputRole::User => return Some(input.text()),
+                EventKind::Input(_) if index > 0 => index -= 1,
+                _ => return None,
+            }
+        }
     }
     /// The result of the agent's last tool call, if the previous response of this same turn made one.
     pub fn tool_result(&self) -> Option<(&'a str, &'a ToolOutput)> {

@@ -209,6 +209,9 @@ pub struct Settings {
     /// Agent Framework's autonomous mode (`profile.autonomous_mode` in a scenario): which
     /// agents are run again, with a prompt, after a reply that hands nothing off, and how often.
     pub autonomous: crate::engine::AutonomousMode,
+    /// The task given as several messages (`task` as a list in a scenario): the run starts
+    /// with them instead of one user message; `None`: the task is one text.
+    pub task_messages: Option<std::sync::Arc<[crate::engine::InputMessage]>>,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -337,6 +340,7 @@ impl Default for Settings {
             max_turns_output: None,
             refusal_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
+            task_messages: None,
         }
     }
 }

@@ -36,9 +36,9 @@ pub(crate) struct File {
     #[serde(default)]
     #[allow(dead_code)]
     description: Option<String>,
-    /// The task: the first user message of the run.
+    /// The task: the first user message of the run, or several messages.
     #[serde(default)]
-    task: Option<String>,
+    task: Option<super::task_form::TaskFile>,
     /// A design file, relative to this file, whose `agents`, `start`, `handoffs` (and
     /// `profile`, unless this file names one) the scenario runs; this file then has none of
     /// them. The design file holds nothing else and names no other file.
@@ -320,6 +320,8 @@ impl Scenario {
             _ => None,
         };
         let recording = recorded;
+        let (task, task_messages) =
+            super::task_form::TaskFile::resolve(parsed.task.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
         let (user, hosts, expect) = conversation(parsed.user.take(), parsed.expect.take(), &design)
             .map_err(|(place, message)| invalid(place, message))?;
         let invariants = parsed
@@ -338,7 +340,7 @@ impl Scenario {
                 .unwrap_or_else(|| "scenario".into()),
             file: file.to_string(),
             design: Arc::new(design),
-            task: parsed.task,
+            task,
             hosts,
             user,
             approvals,
@@ -358,6 +360,7 @@ impl Scenario {
                 max_turns_output: chosen.handlers.max_turns.clone(),
                 refusal_output: chosen.handlers.model_refusal.clone(),
                 autonomous,
+                task_messages,
             },
             profile_given: given,
             expect,

@@ -29,6 +29,7 @@ mod replies;
 mod schema;
 mod sdk_options;
 mod shared;
+mod task_form;
 mod termination_form;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};

@@ -183,7 +183,7 @@ fn private_chains_of_several_agents_interleave_without_mixing() {
         log.thread(AgentId(agent))
             .map(|m| match m {
                 Message::User { text } | Message::Assistant { text, .. } => text.to_string(),
-                Message::Tool { .. } => unreachable!(),
+                Message::Tool { .. } | Message::Input { .. } => unreachable!(),
             })
             .collect()
     };

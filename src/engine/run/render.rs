@@ -46,6 +46,18 @@ impl TextLines {
         let agent = event.agent.map(name).unwrap_or("");
         match &event.kind {
             EventKind::Task { text } => line(&mut out, format_args!("Task: {}", escape_controls(text))),
+            EventKind::Input(input) => line(
+                &mut out,
+                format_args!(
+                    "Task ({}{}): {}",
+                    input.role.name(),
+                    input.name.as_deref().map(|n| format!(", {n}")).unwrap_or_default(),
+                    match &input.content {
+                        Some(text) => escape_controls(text),
+                        None => "(no content)".into(),
+                    }
+                ),
+            ),
             EventKind::Human { text } => line(&mut out, format_args!("User: {}", escape_controls(text))),
             EventKind::Prompt { text } => line(
                 &mut out,
@@ -345,6 +357,9 @@ impl Run {
         let run = self;
         let mut value = match &event.kind {
             EventKind::Task { text } => json!({ "kind": "task", "text": text }),
+            EventKind::Input(input) => {
+                json!({ "kind": "task", "role": input.role.name(), "name": input.name, "text": input.content })
+            }
             EventKind::Human { text } => json!({ "kind": "human", "text": text }),
             EventKind::Prompt { text } => json!({ "kind": "prompt", "text": text }),
             EventKind::Reply { text, calls } => json!({
