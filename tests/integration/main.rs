@@ -76,6 +76,7 @@ mod shared_designs;
 mod shell;
 mod snapshots;
 mod support;
+mod task_messages;
 mod tool_approval;
 mod trace;
 mod typed_tools;
