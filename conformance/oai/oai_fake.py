@@ -243,7 +243,10 @@ class ScriptedModel(Model):
         items = jsonable(input if isinstance(input, list) else [{"role": "user", "content": input}])
         wire = jsonable(Converter.convert_tools(tools, handoffs).tools)
         tool_names = [t.get("name") for t in wire]
-        c.tool_schemas_by_agent.setdefault(self.agent_name, wire)
+        # Each function as declared, from the call that first offered it (a handoff enabled
+        # turn by turn may be left out of the agent's first call).
+        known = c.tool_schemas_by_agent.setdefault(self.agent_name, [])
+        known.extend(t for t in wire if t not in known)
         req = ModelRequest(agent=self.agent_name, system_instructions=system_instructions, items=items,
                            tool_names=tool_names, handoff_tool_names=[h.tool_name for h in handoffs])
         reply = self.policy(req)

@@ -163,6 +163,8 @@ def make_handoff(target: Agent, e) -> Any:
         kw.update(input_type=INPUT_TYPES[e["input_type"]], on_handoff=recorder(target.name))
     if "input_filter" in e:
         kw.update(input_filter=FILTERS[e["input_filter"]])
+    if "is_enabled" in e:
+        kw.update(is_enabled=enablement(e["is_enabled"]))
     return handoff(target, tool_description_override=e.get("description"),
                    tool_name_override=e.get("tool_name_override"),
                    nest_handoff_history=e.get("nest_handoff_history"), **kw)
@@ -194,6 +196,11 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
                                      if h.input_filter is not None else {}),
                                   **({"nest_handoff_history": h.nest_handoff_history}
                                      if h.nest_handoff_history is not None else {}),
+                                  # Only where the edge's is_enabled is a condition (the
+                                  # scenario's form of the callable the probe built).
+                                  **({"is_enabled": d["edges"][n][h.agent_name]["is_enabled"]}
+                                     if isinstance(d["edges"][n].get(h.agent_name), dict)
+                                     and "is_enabled" in d["edges"][n][h.agent_name] else {}),
                                   # Only where the edge gives an input_type: its class and the
                                   # schema the SDK made of it (the function's parameters).
                                   **({"input_type": d["edges"][n][h.agent_name]["input_type"],
@@ -943,7 +950,62 @@ async def p_task_messages_older_summary(name):
                            run_config_view={"nest_handoff_history": True}, check=_history_check)
 
 
+
+# --------------------------------------------------------------------------- #
+# Handoffs enabled turn by turn (handoff(agent, is_enabled=callable))
+# --------------------------------------------------------------------------- #
+
+def _item_text(item: dict) -> str:
+    content = item.get("content", item.get("output"))
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content if isinstance(content, str) else ""
+
+
+def enablement(form: dict):
+    """The callable of a scenario's is_enabled condition, reading ctx.turn_input."""
+    import re
+
+    if "input_matches" in form:
+        return lambda ctx, agent: any(re.search(form["input_matches"], _item_text(i)) for i in ctx.turn_input)
+    if "user_messages" in form:
+        return lambda ctx, agent: sum(1 for i in ctx.turn_input if i.get("role") == "user") >= form["user_messages"]
+    kind, message = form["raises"].split(": ", 1)
+
+    async def raises(ctx, agent):
+        raise {"RuntimeError": RuntimeError, "ValueError": ValueError}[kind](message)
+    return raises
+
+
+async def p_enablement_per_turn(name):
+    d = _edge(_edge(SMALL, "TriageAgent", "RefundAgent", is_enabled={"input_matches": "(?i)refund"}),
+              "TriageAgent", "OrderStatusAgent", is_enabled={"user_messages": 3})
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Text("Could you tell me more?")),
+             ("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refunded."))]
+    tr = await run_probe(name, "handoff(RefundAgent, is_enabled=<any item of ctx.turn_input matches (?i)refund>) and "
+                           "handoff(OrderStatusAgent, is_enabled=<at least 3 user items in ctx.turn_input>): Triage is "
+                           "offered neither on the task, RefundAgent once the human says 'refund' (the next "
+                           "Runner.run's input holds it), OrderStatusAgent from the third user message on; it hands off "
+                           "to Refund (test_handoff_is_enabled_callable, "
+                           "test_handoff_enablement_uses_initialized_turn_context).", d, script(steps),
+                           human_turns=["My order is late", "I want a refund"], check=_history_check)
+    return tr
+
+
+async def p_enablement_raises(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", is_enabled={"raises": "RuntimeError: enablement failed"})
+    steps = [("TriageAgent", Text("never called"))]
+    return await run_probe(name, "handoff(RefundAgent, is_enabled=<an async callable raising RuntimeError('enablement "
+                           "failed')>): get_handoffs raises before Triage's model is called "
+                           "(test_get_handoffs_cancels_sibling_enablement_checks_on_error).", d, script(steps),
+                           human_turns=[])
+
+
 PROBES.update({
+    "enablement_per_turn": p_enablement_per_turn,
+    "enablement_raises": p_enablement_raises,
     "task_messages": p_task_messages,
     "task_messages_nested": _compact(p_task_messages_nested),
     "task_messages_older_summary": _compact(p_task_messages_older_summary),

@@ -8,6 +8,7 @@ mod api_error;
 mod approval;
 mod autonomous;
 mod core;
+mod enablement;
 mod event;
 mod history;
 mod input;
@@ -24,6 +25,7 @@ pub(crate) use approval::decided_call;
 pub use approval::{Approval, ApprovalRequest};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
 pub use core::{Core, Next};
+pub use enablement::{Enablement, HandoffCondition};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,
     Visibility, arguments_text,

@@ -158,6 +158,9 @@ pub struct ModelRequest<'a> {
     pub(crate) round: u32,
     pub(crate) latest_user: Option<EventIndex>,
     pub(crate) tool_result: Option<EventIndex>,
+    /// The agent's functions not offered at this call, by index (bit `i`: its `i`-th
+    /// function): handoffs whose `is_enabled` condition does not hold now.
+    pub(crate) disabled: u64,
 }
 
 impl<'a> ModelRequest<'a> {
@@ -173,9 +176,19 @@ impl<'a> ModelRequest<'a> {
     pub fn instructions(&self) -> &'a str {
         &self.design.agent(self.agent).instructions
     }
-    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task`.
-    pub fn tools(&self) -> &'a [crate::design::ToolSpec] {
-        self.design.tools(self.agent)
+    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task` (without
+    /// the handoffs not enabled at this call).
+    pub fn tools(&self) -> std::borrow::Cow<'a, [crate::design::ToolSpec]> {
+        let all = self.design.tools(self.agent);
+        match self.disabled {
+            0 => std::borrow::Cow::Borrowed(all),
+            disabled => all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i >= 64 || disabled & (1 << i) == 0)
+                .map(|(_, t)| t.clone())
+                .collect(),
+        }
     }
     /// The agent's thread: every message its model reads after the system message.
     pub fn thread(&self) -> Thread<'a> {

@@ -212,6 +212,9 @@ pub struct Settings {
     /// The task given as several messages (`task` as a list in a scenario): the run starts
     /// with them instead of one user message; `None`: the task is one text.
     pub task_messages: Option<std::sync::Arc<[crate::engine::InputMessage]>>,
+    /// Handoffs offered turn by turn (the OpenAI Agents SDK's `is_enabled` callable, in the
+    /// forms a scenario says: the edges' `is_enabled` conditions).
+    pub handoff_conditions: Vec<crate::engine::HandoffCondition>,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -341,6 +344,7 @@ impl Default for Settings {
             refusal_output: None,
             autonomous: crate::engine::AutonomousMode::default(),
             task_messages: None,
+            handoff_conditions: Vec::new(),
         }
     }
 }

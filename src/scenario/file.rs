@@ -274,6 +274,14 @@ impl Scenario {
         }
         let start_given = parsed.start.is_some();
         let edge_history = edge_history(&parsed.handoffs);
+        let declared_conditions = parsed.handoffs.0.iter().flat_map(|(source, targets)| {
+            let conditional = targets
+                .0
+                .iter()
+                .filter_map(|(t, e)| Some((t.clone(), e.enabled_when.clone()?)));
+            conditional.map(|(target, when)| (source.clone(), target, when))
+        });
+        let conditions = super::enablement_form::conditions(declared_conditions.collect());
         let design = declared(&mut parsed)
             .tool_surface(chosen.surface())
             .build()
@@ -320,6 +328,7 @@ impl Scenario {
             _ => None,
         };
         let recording = recorded;
+        let handoff_conditions = conditions(&design);
         let (task, task_messages) =
             super::task_form::TaskFile::resolve(parsed.task.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
         let (user, hosts, expect) = conversation(parsed.user.take(), parsed.expect.take(), &design)
@@ -361,6 +370,7 @@ impl Scenario {
                 refusal_output: chosen.handlers.model_refusal.clone(),
                 autonomous,
                 task_messages,
+                handoff_conditions,
             },
             profile_given: given,
             expect,

@@ -17,6 +17,7 @@ mod autonomous_form;
 mod based;
 mod borrowed;
 mod design_file;
+mod enablement_form;
 mod expect;
 mod file;
 mod forms;

@@ -56,6 +56,7 @@ mod framework_options_edges;
 mod framework_options_input_type;
 mod fuzz;
 mod fuzz_reach;
+mod handoff_conditions;
 mod handoff_history;
 mod host;
 mod lint;

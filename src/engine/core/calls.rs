@@ -329,7 +329,8 @@ impl Core {
         arguments: &Map<String, Value>,
     ) -> (Arc<str>, Option<ToolOutput>, Option<Effect>) {
         let profile = self.settings.profile;
-        let Some(spec) = self.design.resolve_shared(agent, &name) else {
+        let spec = self.design.resolve_shared(agent, &name);
+        let Some(spec) = spec.filter(|s| self.offered_now(agent, s)) else {
             let unknown = self.unknown_tool();
             let output = match unknown {
                 UnknownTool::Retry(_) => Some(ToolOutput::Error(unknown.text(&name, &self.design.agent(agent).name))),

@@ -23,6 +23,7 @@ mod autonomous;
 mod calls;
 mod carried;
 mod drive;
+mod enablement;
 mod failure;
 mod rewrite;
 mod termination;
@@ -238,6 +239,7 @@ impl Core {
             round: self.round,
             latest_user: self.latest_user,
             tool_result: self.tool_result,
+            disabled: self.disabled_tools(self.active),
         }
     }
 
@@ -548,6 +550,9 @@ impl Core {
             });
         }
         self.note_collisions();
+        if self.enablement_raises() {
+            return;
+        }
         self.next = Next::CallModel;
     }
 

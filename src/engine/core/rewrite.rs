@@ -208,7 +208,7 @@ impl Core {
     }
 
     /// The items of the thread's events at log positions `from..to`.
-    fn items(&self, from: EventIndex, to: EventIndex) -> Vec<Item> {
+    pub(super) fn items(&self, from: EventIndex, to: EventIndex) -> Vec<Item> {
         let mut thread = self.log.thread(AgentId(0));
         let mut items = Vec::new();
         while let Some(index) = thread.next_index() {

@@ -327,11 +327,16 @@ fn handoffs(trace: &Trace) -> Json {
                 for handoff in agent["handoffs"].as_array().unwrap() {
                     let description = Json::Value(handoff["tool_description"].clone());
                     // The options of `handoff(...)` the probe gave, in the scenario's names.
-                    let mut options: Vec<(&str, Json)> = ["tool_name_override", "input_filter", "nest_handoff_history"]
-                        .into_iter()
-                        .filter(|key| !handoff[*key].is_null())
-                        .map(|key| (key, Json::Value(handoff[key].clone())))
-                        .collect();
+                    let mut options: Vec<(&str, Json)> = [
+                        "tool_name_override",
+                        "input_filter",
+                        "nest_handoff_history",
+                        "is_enabled",
+                    ]
+                    .into_iter()
+                    .filter(|key| !handoff[*key].is_null())
+                    .map(|key| (key, Json::Value(handoff[key].clone())))
+                    .collect();
                     if let Value::Object(schema) = &handoff["input_json_schema"] {
                         options.push(("input_type", input_type(schema)));
                     }

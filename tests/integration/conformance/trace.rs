@@ -519,7 +519,9 @@ impl Trace {
         let outcome = self.outcome();
         match outcome.handoffs {
             Some(handoffs) => {
-                let mut path = vec![outcome.path[0].clone()];
+                // A run that failed before any model call: the start agent alone.
+                let start = self.design()["start_agent"].as_str().map(String::from);
+                let mut path = vec![outcome.path.first().cloned().or(start).unwrap()];
                 path.extend(handoffs.iter().map(|h| h.rsplit(" -> ").next().unwrap().to_string()));
                 path
             }
