@@ -276,7 +276,8 @@ class ScriptedModel(Model):
             c.tool_calls += 1
             call_items.append(ResponseFunctionToolCall(
                 type="function_call", id=f"fc_{c.tool_calls:04d}", call_id=f"call_{c.tool_calls:04d}",
-                name=name, arguments=json.dumps(args, separators=ARGUMENTS["separators"]), status="completed"))
+                name=name, arguments=args if isinstance(args, str) else json.dumps(args, separators=ARGUMENTS["separators"]),
+                status="completed"))
         out = text_items + call_items if reply.text_first else call_items + text_items
         ms = _drop_none(model_settings.to_json_dict()) if model_settings is not None else None
         c.log.append({

@@ -1003,7 +1003,34 @@ async def p_enablement_raises(name):
                            human_turns=[])
 
 
+# --------------------------------------------------------------------------- #
+# A handoff's arguments as text that is no JSON (handoff(agent, input_type=...))
+# --------------------------------------------------------------------------- #
+
+async def _raw_arguments(name, raw: str):
+    steps = [("TriageAgent", Calls([(TR + "escalationagent", raw)])),
+             ("EscalationAgent", Text("Escalation team here."))]
+
+    def check(tr):
+        return {"on_handoff_got": tr.get("on_handoff"), "error": tr["outcome"].get("error")}
+
+    return await run_probe(name, f"test_handoff_tool.py::test_handoff_input_type ({raw!r}) and "
+                           "test_agent_runner.py::test_invalid_handoff_input_json_causes_error in a run: Triage calls "
+                           f"the escalation handoff (input_type=EscalationData) with the arguments text {raw!r}.",
+                           ESCALATION, script(steps), human_turns=[], check=check)
+
+
+async def p_handoff_input_not_json(name):
+    return await _raw_arguments(name, "not json")
+
+
+async def p_handoff_input_empty(name):
+    return await _raw_arguments(name, "")
+
+
 PROBES.update({
+    "handoff_input_not_json": p_handoff_input_not_json,
+    "handoff_input_empty": p_handoff_input_empty,
     "enablement_per_turn": p_enablement_per_turn,
     "enablement_raises": p_enablement_raises,
     "task_messages": p_task_messages,

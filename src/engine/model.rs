@@ -61,6 +61,9 @@ pub struct Call {
     pub name: Arc<str>,
     /// Arguments object.
     pub arguments: Map<String, Value>,
+    /// The arguments as the text the model sent, when that text is no JSON object (a model
+    /// that sends broken arguments; `arguments` is then empty).
+    pub raw: Option<Arc<str>>,
 }
 
 impl Response {
@@ -76,6 +79,7 @@ impl Response {
         Response {
             text: None,
             calls: smallvec::smallvec![Call {
+                raw: None,
                 name: name.into(),
                 arguments,
             }],
@@ -97,6 +101,7 @@ impl Response {
     /// Adds a tool call.
     pub fn and_call(mut self, name: impl Into<Arc<str>>, arguments: Map<String, Value>) -> Response {
         self.calls.push(Call {
+            raw: None,
             name: name.into(),
             arguments,
         });

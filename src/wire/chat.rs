@@ -507,6 +507,7 @@ pub fn response_of(value: &Value) -> Result<Response, MalformedResponse> {
         calls.push(Call {
             name: name.into(),
             arguments,
+            raw: None,
         });
     }
     Ok(Response {

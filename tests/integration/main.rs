@@ -58,6 +58,7 @@ mod fuzz;
 mod fuzz_reach;
 mod handoff_conditions;
 mod handoff_history;
+mod handoff_raw_arguments;
 mod host;
 mod lint;
 mod model_errors;

@@ -36,6 +36,7 @@ fn threads_are_views_with_private_and_shared_events_interleaved() {
         id: CallId(1),
         name: "transfer_to_B".into(),
         arguments: Map::new(),
+        raw: None,
     };
     let calls = log.add_calls([call]);
     push(

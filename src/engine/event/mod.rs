@@ -40,6 +40,8 @@ pub struct ToolCall {
     pub name: Arc<str>,
     /// The arguments object.
     pub arguments: Map<String, Value>,
+    /// The arguments as the text the model sent, when that text is no JSON object.
+    pub raw: Option<Arc<str>>,
 }
 
 /// Where the tool calls of a [`EventKind::Reply`] are kept in its log: the log stores every

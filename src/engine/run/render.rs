@@ -74,7 +74,7 @@ impl TextLines {
                 self.calls.extend(
                     log.calls(*calls)
                         .iter()
-                        .map(|c| (c.id, c.name.clone(), Value::Object(c.arguments.clone()))),
+                        .map(|c| (c.id, c.name.clone(), arguments_value(c))),
                 );
                 match (text, event.agent, calls.is_empty()) {
                     (Some(text), Some(_), _) if self.shared => {
@@ -365,7 +365,7 @@ impl Run {
             EventKind::Reply { text, calls } => json!({
                 "kind": "reply",
                 "text": text,
-                "calls": run.log().calls(*calls).iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
+                "calls": run.log().calls(*calls).iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": arguments_value(c) })).collect::<Vec<_>>(),
             }),
             EventKind::ToolResult { call, output } => {
                 let name = run.log().tool_call(id as EventIndex).map_or("", |c| &*c.name);
@@ -400,5 +400,14 @@ impl Run {
             value["agent"] = run.name(agent).into();
         }
         value
+    }
+}
+
+/// A call's arguments as output shows them: the object, or the text the model sent when it
+/// is no JSON object (a string).
+fn arguments_value(call: &crate::engine::ToolCall) -> Value {
+    match &call.raw {
+        Some(raw) => Value::String(raw.to_string()),
+        None => Value::Object(call.arguments.clone()),
     }
 }

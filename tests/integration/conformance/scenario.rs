@@ -457,6 +457,10 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
         .iter()
         .find(|a| a["name"] == call["agent"])
         .unwrap();
+    if let Some(handoff) = raw_handoff(agent, calls) {
+        fields.push(("handoff", handoff));
+        return Json::object(fields);
+    }
     let specs: Vec<Json> = calls.iter().map(|c| call_spec(trace, call, agent, c)).collect();
     match specs.len() {
         0 => {}
@@ -467,6 +471,22 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
         fields.push(("chunk", Json::text("one")));
     }
     Json::object(fields)
+}
+
+/// A reply's one handoff call whose arguments are text that is no JSON object, as a scripted
+/// handoff with `raw_args`.
+fn raw_handoff(agent: &Value, calls: &[Value]) -> Option<Json> {
+    let [c] = calls else { return None };
+    let raw = c["arguments"].as_str()?;
+    if matches!(serde_json::from_str(raw), Ok(Value::Object(_))) {
+        return None;
+    }
+    let handoffs = agent["handoffs"].as_array()?;
+    let target = handoffs.iter().find(|h| h["tool_name"] == c["name"])?;
+    Some(Json::object([
+        ("to", Json::Value(target["target"].clone())),
+        ("raw_args", Json::text(raw)),
+    ]))
 }
 
 /// A call of a reply: by the name the model used, `unchecked` when the agent was not
