@@ -190,6 +190,7 @@ impl<'a> ModelRequest<'a> {
             disabled => all
                 .iter()
                 .enumerate()
+                // A conditional handoff's agent has at most 64 functions (checked at load).
                 .filter(|(i, _)| *i >= 64 || disabled & (1 << i) == 0)
                 .map(|(_, t)| t.clone())
                 .collect(),

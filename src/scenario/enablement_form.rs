@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::design::Design;
 use crate::engine::{Enablement, HandoffCondition};
+use crate::files::json_key;
 
 /// The forms, for errors.
 const FORMS: &str = r#"`is_enabled` is true or false, or a condition on the run's input: {"input_matches": regex}, {"user_messages": n} or {"raises": "RuntimeError: ..."} (a callable reading anything else runs the app's code: `handoff serve` runs it)"#;
@@ -39,18 +40,32 @@ pub(super) fn parse<E: de::Error>(value: Value) -> Result<(bool, Option<Enableme
 
 /// The conditional handoffs declared (source, target, condition: an edge declared several
 /// times gives its last declaration's, the handoff the SDK offers), resolved with `design`.
-pub(super) fn conditions(declared: Vec<(String, String, Enablement)>) -> impl Fn(&Design) -> Vec<HandoffCondition> {
+/// A request says which of an agent's first 64 functions are left out (a bit each): a
+/// conditional handoff's agent offers at most that many.
+pub(super) fn conditions(
+    declared: Vec<(String, String, Enablement)>,
+) -> impl Fn(&Design) -> Result<Vec<HandoffCondition>, (String, String)> {
     move |design: &Design| {
-        declared
-            .iter()
-            .filter_map(|(source, target, when)| {
-                Some(HandoffCondition {
-                    source: design.find(source)?,
-                    target: design.find(target)?,
-                    when: when.clone(),
-                })
-            })
-            .collect()
+        let mut conditions = Vec::with_capacity(declared.len());
+        for (source, target, when) in &declared {
+            let (Some(source_id), Some(target_id)) = (design.find(source), design.find(target)) else {
+                continue;
+            };
+            if design.tools(source_id).len() > 64 {
+                return Err((
+                    format!("handoffs{}{}.is_enabled", json_key(source), json_key(target)),
+                    format!(
+                        "`{source}` offers more than 64 functions: a condition on its handoffs is for agents with at most 64"
+                    ),
+                ));
+            }
+            conditions.push(HandoffCondition {
+                source: source_id,
+                target: target_id,
+                when: when.clone(),
+            });
+        }
+        Ok(conditions)
     }
 }
 

@@ -328,7 +328,7 @@ impl Scenario {
             _ => None,
         };
         let recording = recorded;
-        let handoff_conditions = conditions(&design);
+        let handoff_conditions = conditions(&design).map_err(|(p, m)| in_design(p, m))?;
         let (task, task_messages) =
             super::task_form::TaskFile::resolve(parsed.task.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
         let (user, hosts, expect) = conversation(parsed.user.take(), parsed.expect.take(), &design)
