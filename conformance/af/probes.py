@@ -960,6 +960,38 @@ def short_path(p: list[str]) -> str:
     return ">".join(p) if len(p) <= 6 else ">".join(p[:4]) + f">...({len(p)} segments)"
 
 
+# --------------------------------------------------------------------------- #
+# A task given as several messages (workflow.run(list[Message]))
+# --------------------------------------------------------------------------- #
+
+AF_TASK_MESSAGES = [
+    {"role": "system", "content": "The customer called before."},
+    {"role": "user", "name": "bob", "content": "first question"},
+    {"role": "assistant", "content": ""},
+    {"role": "user", "content": "I want a refund for order 7"},
+]
+
+
+async def p_task_messages(name):
+    from agent_framework import Message
+
+    task = [Message(m["role"], [m["content"]], author_name=m.get("name")) for m in AF_TASK_MESSAGES]
+    steps = [("TriageAgent", Calls([(HO + "RefundAgent", {})])),
+             ("RefundAgent", Text("I can help with the refund for order 7."))]
+
+    def check(tr):
+        return {"triage_sees": seen(tr, 1), "refund_sees": seen(tr, 2)}
+
+    tr = await run_probe(name, "workflow.run([Message, ...]): a system message, a named user message, an empty "
+                         "assistant message and a user message; Triage hands off, Refund replies, the host "
+                         "terminates.", SMALL, script(steps), human_turns=[], task=task, check=check)
+    tr["design"]["task"] = AF_TASK_MESSAGES
+    return tr
+
+
+PROBES.update({"task_messages": p_task_messages})
+
+
 async def main(argv):
     logging.basicConfig(level=logging.CRITICAL)
     out = argv[0]

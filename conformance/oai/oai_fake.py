@@ -243,7 +243,10 @@ class ScriptedModel(Model):
         items = jsonable(input if isinstance(input, list) else [{"role": "user", "content": input}])
         wire = jsonable(Converter.convert_tools(tools, handoffs).tools)
         tool_names = [t.get("name") for t in wire]
-        c.tool_schemas_by_agent.setdefault(self.agent_name, wire)
+        # Each function as declared, from the call that first offered it (a handoff enabled
+        # turn by turn may be left out of the agent's first call).
+        known = c.tool_schemas_by_agent.setdefault(self.agent_name, [])
+        known.extend(t for t in wire if t not in known)
         req = ModelRequest(agent=self.agent_name, system_instructions=system_instructions, items=items,
                            tool_names=tool_names, handoff_tool_names=[h.tool_name for h in handoffs])
         reply = self.policy(req)
@@ -273,7 +276,8 @@ class ScriptedModel(Model):
             c.tool_calls += 1
             call_items.append(ResponseFunctionToolCall(
                 type="function_call", id=f"fc_{c.tool_calls:04d}", call_id=f"call_{c.tool_calls:04d}",
-                name=name, arguments=json.dumps(args, separators=ARGUMENTS["separators"]), status="completed"))
+                name=name, arguments=args if isinstance(args, str) else json.dumps(args, separators=ARGUMENTS["separators"]),
+                status="completed"))
         out = text_items + call_items if reply.text_first else call_items + text_items
         ms = _drop_none(model_settings.to_json_dict()) if model_settings is not None else None
         c.log.append({

@@ -164,6 +164,8 @@ def make_handoff(target: Agent, e) -> Any:
         kw.update(input_type=INPUT_TYPES[e["input_type"]], on_handoff=recorder(target.name))
     if "input_filter" in e:
         kw.update(input_filter=FILTERS[e["input_filter"]])
+    if "is_enabled" in e:
+        kw.update(is_enabled=enablement(e["is_enabled"]))
     return handoff(target, tool_description_override=e.get("description"),
                    tool_name_override=e.get("tool_name_override"),
                    nest_handoff_history=e.get("nest_handoff_history"), **kw)
@@ -196,6 +198,11 @@ def design_view(d: dict, agents: dict[str, Agent]) -> dict:
                                      if h.input_filter is not None else {}),
                                   **({"nest_handoff_history": h.nest_handoff_history}
                                      if h.nest_handoff_history is not None else {}),
+                                  # Only where the edge's is_enabled is a condition (the
+                                  # scenario's form of the callable the probe built).
+                                  **({"is_enabled": d["edges"][n][h.agent_name]["is_enabled"]}
+                                     if isinstance(d["edges"][n].get(h.agent_name), dict)
+                                     and "is_enabled" in d["edges"][n][h.agent_name] else {}),
                                   # Only where the edge gives an input_type: its class and the
                                   # schema the SDK made of it (the function's parameters).
                                   **({"input_type": d["edges"][n][h.agent_name]["input_type"],
@@ -279,7 +286,7 @@ async def run_probe(name: str, description: str, d: dict, policy, *, human_turns
         if kind == "human":
             human_log.append({"turn": len(human_log) + 1, "after_call": c.calls, "text": text,
                               "to_agent": current.name})
-        items.append({"content": text, "role": "user"})
+        items.extend(text) if isinstance(text, list) else items.append({"content": text, "role": "user"})
         hooks_log: list = []
         before = c.calls
         try:
@@ -1506,6 +1513,153 @@ PROBES.update({
     "max_turns_handler_dict": p_max_turns_handler_dict,
     "max_turns_handler_invalid": p_max_turns_handler_invalid,
     "refusal_handler_structured": p_refusal_handler_structured,
+})
+
+# --------------------------------------------------------------------------- #
+# A task given as several messages (Runner.run(agent, [items])), and summaries in that input
+# --------------------------------------------------------------------------- #
+
+def _legacy_summary(*lines: str) -> dict:
+    return {"role": "assistant", "content": "\n".join([
+        "For context, here is the conversation so far between the user and the previous agent:",
+        "<CONVERSATION HISTORY>", *lines, "</CONVERSATION HISTORY>"])}
+
+
+async def p_task_messages(name):
+    task = [{"role": "system", "content": "The customer called before."},
+            {"role": "user", "name": "bob", "content": "first question"},
+            {"role": "assistant", "content": ""},
+            {"role": "developer", "content": "Be brief."},
+            {"role": "user", "content": "I want a refund for order 7"}]
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("I can help with the refund for order 7."))]
+    return await run_probe(name, "Runner.run(agent, [items]): a system item, a named user item, an empty assistant "
+                           "item, a developer item and a user item as the first run's input; Triage hands off, "
+                           "Refund replies, the human has nothing more to say.", SMALL, script(steps),
+                           human_turns=[], task=task, check=_history_check)
+
+
+async def p_task_messages_nested(name):
+    task = [{"role": "user", "content": "first question"},
+            {"role": "assistant", "content": ""},
+            {"role": "user", "content": None},
+            {"role": "user", "name": "bob", "content": ""},
+            {"role": "user", "content": "second question"}]
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Calls([(TR + "triageagent", {})])),
+             ("TriageAgent", Text("Anything else?"))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True), the input holds turns with no content "
+                           "(empty, None, named): Triage hands off (the input summarized), Refund hands back (the "
+                           "summary taken apart and summarized again) "
+                           "(test_nested_history_keeps_turns_with_no_content, "
+                           "test_nested_history_survives_repeated_handoffs, "
+                           "test_second_pass_nesting_keeps_empty_turns_provider_valid).", SMALL, script(steps),
+                           human_turns=[], task=task, run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_task_messages_older_summary(name):
+    task = [_legacy_summary("1. user: first question", "2. assistant", "3. assistant: ",
+                            "4. some stray prose with no separator", "5. user (bob)", "6. user: second question"),
+            {"role": "user", "content": "I want a refund"}]
+    steps = [("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refund it is."))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True), the input starts with a summary an older "
+                           "SDK wrote (bare roles without a separator, a separator with nothing after it, a numbered "
+                           "line of prose); Triage hands off: the summary is taken apart as history.py parses it "
+                           "(test_bare_role_record_from_an_older_summary_is_recovered, "
+                           "test_prose_inside_the_summary_block_is_still_rejected, "
+                           "test_recovered_empty_turn_keeps_explicit_content).", SMALL, script(steps),
+                           human_turns=[], task=task, run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+
+# --------------------------------------------------------------------------- #
+# Handoffs enabled turn by turn (handoff(agent, is_enabled=callable))
+# --------------------------------------------------------------------------- #
+
+def _item_text(item: dict) -> str:
+    content = item.get("content", item.get("output"))
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content if isinstance(content, str) else ""
+
+
+def enablement(form: dict):
+    """The callable of a scenario's is_enabled condition, reading ctx.turn_input."""
+    import re
+
+    if "input_matches" in form:
+        return lambda ctx, agent: any(re.search(form["input_matches"], _item_text(i)) for i in ctx.turn_input)
+    if "user_messages" in form:
+        return lambda ctx, agent: sum(1 for i in ctx.turn_input if i.get("role") == "user") >= form["user_messages"]
+    kind, message = form["raises"].split(": ", 1)
+
+    async def raises(ctx, agent):
+        raise {"RuntimeError": RuntimeError, "ValueError": ValueError}[kind](message)
+    return raises
+
+
+async def p_enablement_per_turn(name):
+    d = _edge(_edge(SMALL, "TriageAgent", "RefundAgent", is_enabled={"input_matches": "(?i)refund"}),
+              "TriageAgent", "OrderStatusAgent", is_enabled={"user_messages": 3})
+    steps = [("TriageAgent", Text("Hello! How can I help you today?")),
+             ("TriageAgent", Text("Could you tell me more?")),
+             ("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refunded."))]
+    tr = await run_probe(name, "handoff(RefundAgent, is_enabled=<any item of ctx.turn_input matches (?i)refund>) and "
+                           "handoff(OrderStatusAgent, is_enabled=<at least 3 user items in ctx.turn_input>): Triage is "
+                           "offered neither on the task, RefundAgent once the human says 'refund' (the next "
+                           "Runner.run's input holds it), OrderStatusAgent from the third user message on; it hands off "
+                           "to Refund (test_handoff_is_enabled_callable, "
+                           "test_handoff_enablement_uses_initialized_turn_context).", d, script(steps),
+                           human_turns=["My order is late", "I want a refund"], check=_history_check)
+    return tr
+
+
+async def p_enablement_raises(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", is_enabled={"raises": "RuntimeError: enablement failed"})
+    steps = [("TriageAgent", Text("never called"))]
+    return await run_probe(name, "handoff(RefundAgent, is_enabled=<an async callable raising RuntimeError('enablement "
+                           "failed')>): get_handoffs raises before Triage's model is called "
+                           "(test_get_handoffs_cancels_sibling_enablement_checks_on_error).", d, script(steps),
+                           human_turns=[])
+
+
+# --------------------------------------------------------------------------- #
+# A handoff's arguments as text that is no JSON (handoff(agent, input_type=...))
+# --------------------------------------------------------------------------- #
+
+async def _raw_arguments(name, raw: str):
+    steps = [("TriageAgent", Calls([(TR + "escalationagent", raw)])),
+             ("EscalationAgent", Text("Escalation team here."))]
+
+    def check(tr):
+        return {"on_handoff_got": tr.get("on_handoff"), "error": tr["outcome"].get("error")}
+
+    return await run_probe(name, f"test_handoff_tool.py::test_handoff_input_type ({raw!r}) and "
+                           "test_agent_runner.py::test_invalid_handoff_input_json_causes_error in a run: Triage calls "
+                           f"the escalation handoff (input_type=EscalationData) with the arguments text {raw!r}.",
+                           ESCALATION, script(steps), human_turns=[], check=check)
+
+
+async def p_handoff_input_not_json(name):
+    return await _raw_arguments(name, "not json")
+
+
+async def p_handoff_input_empty(name):
+    return await _raw_arguments(name, "")
+
+
+PROBES.update({
+    "handoff_input_not_json": p_handoff_input_not_json,
+    "handoff_input_empty": p_handoff_input_empty,
+    "enablement_per_turn": p_enablement_per_turn,
+    "enablement_raises": p_enablement_raises,
+    "task_messages": p_task_messages,
+    "task_messages_nested": _compact(p_task_messages_nested),
+    "task_messages_older_summary": _compact(p_task_messages_older_summary),
 })
 
 

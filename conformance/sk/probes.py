@@ -814,6 +814,63 @@ PROBES.update({
 })
 
 
+# --------------------------------------------------------------------------- #
+# A task given as several messages (orchestration.invoke(task=[ChatMessageContent, ...]))
+# --------------------------------------------------------------------------- #
+
+TASK_MESSAGES = [
+    {"role": "system", "content": "The customer called before."},
+    {"role": "user", "name": "bob", "content": "first question"},
+    {"role": "assistant", "content": ""},
+    {"role": "user", "content": ""},
+    {"role": "developer", "content": "Be brief."},
+    {"role": "user", "content": "I want a refund for order 7"},
+]
+
+
+def _task_message(m: dict) -> ChatMessageContent:
+    return ChatMessageContent(role=AuthorRole(m["role"]), content=m["content"], name=m.get("name"))
+
+
+async def _with_task_messages(tr_coro, messages):
+    tr = await tr_coro
+    tr["design"]["task"] = messages
+    tr["events"][0]["content"] = messages
+    return tr
+
+
+async def p_task_messages(name):
+    policy, _ = script([("TriageAgent", Calls([(TO_REFUND, {})])),
+                        ("RefundAgent", Text("I can help with the refund for order 7."))])
+
+    def check(tr):
+        return {"triage_sees": seen(tr, 1), "refund_sees": seen(tr, 2)}
+
+    task = [_task_message(m) for m in TASK_MESSAGES]
+    return await _with_task_messages(run_probe(
+        name, "orchestration.invoke(task=[ChatMessageContent, ...]): a system message, a named user message, an "
+        "empty assistant message and a user message; every member's actor caches them; Triage hands off, Refund "
+        "replies (no human).", SMALL, policy, task=task, human_turns=None, check=check), TASK_MESSAGES)
+
+
+async def p_task_messages_two_users(name):
+    messages = [{"role": "user", "content": "test_message_1"}, {"role": "user", "content": "test_message_2"}]
+    policy, _ = script([("TriageAgent", Text("mock_response"))])
+
+    def check(tr):
+        return {"triage_sees": seen(tr, 1)}
+
+    return await _with_task_messages(run_probe(
+        name, "test_invoke_with_list: task=[two user ChatMessageContent]; Triage replies (no human).", SMALL, policy,
+        task=[_task_message(m) for m in messages], human_turns=None, check=check), messages)
+
+
+PROBES.update({
+    "task_messages": p_task_messages,
+    "task_messages_two_users": p_task_messages_two_users,
+})
+
+
 async def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.CRITICAL)
     out = argv[0]

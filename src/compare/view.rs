@@ -44,6 +44,12 @@ impl CallView {
         for message in request.thread() {
             match message {
                 Message::User { text } => messages.push(format!("user: {}", escape_controls(text))),
+                Message::Input { role, content, name } => messages.push(format!(
+                    "{}{}: {}",
+                    role.name(),
+                    name.map(|n| format!(" ({n})")).unwrap_or_default(),
+                    escape_controls(content.unwrap_or(""))
+                )),
                 Message::Assistant {
                     author, text, calls, ..
                 } => reply_lines(design, author, text, calls, &mut messages),
@@ -79,6 +85,11 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
     let Some(agent) = event.agent else {
         match &event.kind {
             EventKind::Task { text } => out.push(format!("task: {}", escape_controls(text))),
+            EventKind::Input(input) => out.push(format!(
+                "task ({}): {}",
+                input.role.name(),
+                escape_controls(input.text())
+            )),
             EventKind::Human { text } => out.push(format!("user: {}", escape_controls(text))),
             EventKind::Host { to } => out.push(format!("host: runs {}", design.agent(*to).name)),
             _ => {}
@@ -109,6 +120,7 @@ fn event_lines(design: &Design, profile: &Profile, log: &EventLog, index: usize,
             escape_controls(summary)
         )),
         EventKind::Task { .. }
+        | EventKind::Input(_)
         | EventKind::Human { .. }
         | EventKind::Host { .. }
         | EventKind::Broadcast { .. }

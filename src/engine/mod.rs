@@ -9,9 +9,11 @@ mod approval;
 mod autonomous;
 mod cancel;
 mod core;
+mod enablement;
 mod event;
 mod final_output;
 mod history;
+mod input;
 mod loops;
 mod model;
 mod orchestration;
@@ -26,11 +28,13 @@ pub(crate) use approval::{decided_call, own_rejection_text};
 pub use autonomous::{AutonomousAgent, AutonomousMode};
 pub use cancel::{Cancel, Cancellation};
 pub use core::{Core, Next, session_items};
+pub use enablement::{Enablement, HandoffCondition};
 pub use event::{
     CallId, CallSpan, Event, EventIndex, EventKind, EventLog, Message, Thread, ThreadCursor, ToolCall, ToolOutput,
     Visibility, arguments_text,
 };
 pub use history::{EdgeHistory, HandoffHistory, HistorySummary, InputFilter, ItemPart, Rewrite};
+pub use input::{InputMessage, InputRole, SummaryRecord, summary_line, summary_records};
 pub use model::{Call, Calls, HumanRequest, Model, ModelError, ModelRequest, Response};
 pub use orchestration::{Human, NoHuman, Observer, Orchestration, ScriptedHuman, block_on};
 pub use outcome::Outcome;

@@ -61,6 +61,9 @@ pub struct Call {
     pub name: Arc<str>,
     /// Arguments object.
     pub arguments: Map<String, Value>,
+    /// The arguments as the text the model sent, when that text is no JSON object (a model
+    /// that sends broken arguments; `arguments` is then empty).
+    pub raw: Option<Arc<str>>,
 }
 
 impl Response {
@@ -76,6 +79,7 @@ impl Response {
         Response {
             text: None,
             calls: smallvec::smallvec![Call {
+                raw: None,
                 name: name.into(),
                 arguments,
             }],
@@ -97,6 +101,7 @@ impl Response {
     /// Adds a tool call.
     pub fn and_call(mut self, name: impl Into<Arc<str>>, arguments: Map<String, Value>) -> Response {
         self.calls.push(Call {
+            raw: None,
             name: name.into(),
             arguments,
         });
@@ -158,6 +163,9 @@ pub struct ModelRequest<'a> {
     pub(crate) round: u32,
     pub(crate) latest_user: Option<EventIndex>,
     pub(crate) tool_result: Option<EventIndex>,
+    /// The agent's functions not offered at this call, by index (bit `i`: its `i`-th
+    /// function): handoffs whose `is_enabled` condition does not hold now.
+    pub(crate) disabled: u64,
 }
 
 impl<'a> ModelRequest<'a> {
@@ -173,9 +181,20 @@ impl<'a> ModelRequest<'a> {
     pub fn instructions(&self) -> &'a str {
         &self.design.agent(self.agent).instructions
     }
-    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task`.
-    pub fn tools(&self) -> &'a [crate::design::ToolSpec] {
-        self.design.tools(self.agent)
+    /// The functions offered, in order: own tools, `transfer_to_*`, `complete_task` (without
+    /// the handoffs not enabled at this call).
+    pub fn tools(&self) -> std::borrow::Cow<'a, [crate::design::ToolSpec]> {
+        let all = self.design.tools(self.agent);
+        match self.disabled {
+            0 => std::borrow::Cow::Borrowed(all),
+            disabled => all
+                .iter()
+                .enumerate()
+                // A conditional handoff's agent has at most 64 functions (checked at load).
+                .filter(|(i, _)| *i >= 64 || disabled & (1 << i) == 0)
+                .map(|(_, t)| t.clone())
+                .collect(),
+        }
     }
     /// The agent's thread: every message its model reads after the system message.
     pub fn thread(&self) -> Thread<'a> {
@@ -202,12 +221,20 @@ impl<'a> ModelRequest<'a> {
     pub fn round(&self) -> u32 {
         self.round
     }
-    /// The latest user message (the task, or the human's latest reply).
+    /// The latest user message (the task, or the human's latest reply; of a task given as
+    /// several messages, its last user message, `""` when it has no content).
     pub fn latest_user_message(&self) -> Option<&'a str> {
-        self.latest_user.and_then(|i| match &self.log.get(i).kind {
-            EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => Some(text.as_str()),
-            _ => None,
-        })
+        let mut index = self.latest_user?;
+        loop {
+            match &self.log.get(index).kind {
+                EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => {
+                    return Some(text.as_str());
+                }
+                EventKind::Input(input) if input.role == crate::engine::InputRole::User => return Some(input.text()),
+                EventKind::Input(_) if index > 0 => index -= 1,
+                _ => return None,
+            }
+        }
     }
     /// The result of the agent's last tool call, if the previous response of this same turn made one.
     pub fn tool_result(&self) -> Option<(&'a str, &'a ToolOutput)> {

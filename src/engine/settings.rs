@@ -227,6 +227,12 @@ pub struct Settings {
     /// Where the app cancels the run, if it does (a scenario's `cancel`); only a profile
     /// with a [`Cancellation`](crate::engine::Cancellation) takes it.
     pub cancel: Option<crate::engine::Cancel>,
+    /// The task given as several messages (`task` as a list in a scenario): the run starts
+    /// with them instead of one user message; `None`: the task is one text.
+    pub task_messages: Option<std::sync::Arc<[crate::engine::InputMessage]>>,
+    /// Handoffs offered turn by turn (the OpenAI Agents SDK's `is_enabled` callable, in the
+    /// forms a scenario says: the edges' `is_enabled` conditions).
+    pub handoff_conditions: Vec<crate::engine::HandoffCondition>,
 }
 
 /// A final output an error handler of the OpenAI Agents SDK returns
@@ -372,6 +378,8 @@ impl Default for Settings {
             session: false,
             server_managed: false,
             cancel: None,
+            task_messages: None,
+            handoff_conditions: Vec::new(),
         }
     }
 }

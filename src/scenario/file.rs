@@ -36,9 +36,9 @@ pub(crate) struct File {
     #[serde(default)]
     #[allow(dead_code)]
     description: Option<String>,
-    /// The task: the first user message of the run.
+    /// The task: the first user message of the run, or several messages.
     #[serde(default)]
-    task: Option<String>,
+    task: Option<super::task_form::TaskFile>,
     /// A design file, relative to this file, whose `agents`, `start`, `handoffs` (and
     /// `profile`, unless this file names one) the scenario runs; this file then has none of
     /// them. The design file holds nothing else and names no other file.
@@ -287,6 +287,14 @@ impl Scenario {
         }
         let start_given = parsed.start.is_some();
         let edge_history = edge_history(&parsed.handoffs);
+        let declared_conditions = parsed.handoffs.0.iter().flat_map(|(source, targets)| {
+            let conditional = targets
+                .0
+                .iter()
+                .filter_map(|(t, e)| Some((t.clone(), e.enabled_when.clone()?)));
+            conditional.map(|(target, when)| (source.clone(), target, when))
+        });
+        let conditions = super::enablement_form::conditions(declared_conditions.collect());
         let design = declared(&mut parsed)
             .tool_surface(chosen.surface())
             .build()
@@ -343,6 +351,9 @@ impl Scenario {
             _ => None,
         };
         let recording = recorded;
+        let handoff_conditions = conditions(&design).map_err(|(p, m)| in_design(p, m))?;
+        let (task, task_messages) =
+            super::task_form::TaskFile::resolve(parsed.task.take(), chosen.profile).map_err(|(p, m)| invalid(p, m))?;
         let (user, hosts, expect) = conversation(parsed.user.take(), parsed.expect.take(), &design)
             .map_err(|(place, message)| invalid(place, message))?;
         if expect.session.is_some() && !chosen.session {
@@ -368,7 +379,7 @@ impl Scenario {
                 .unwrap_or_else(|| "scenario".into()),
             file: file.to_string(),
             design: Arc::new(design),
-            task: parsed.task,
+            task,
             hosts,
             user,
             approvals,
@@ -392,6 +403,8 @@ impl Scenario {
                 session: chosen.session,
                 server_managed: chosen.server_managed,
                 cancel,
+                task_messages,
+                handoff_conditions,
             },
             profile_given: given,
             expect,

@@ -28,6 +28,8 @@ pub(super) struct EdgeFile {
     pub(super) description_override: bool,
     /// The OpenAI Agents SDK's `is_enabled` as a bool (`None`: not given, enabled).
     pub(super) is_enabled: Option<bool>,
+    /// Its condition, evaluated before each model call of the agent (the callable's form).
+    pub(super) enabled_when: Option<crate::engine::Enablement>,
     /// The OpenAI Agents SDK's `handoff(..., nest_handoff_history=...)`.
     pub(super) nest_handoff_history: Option<bool>,
     /// The OpenAI Agents SDK's `handoff(..., input_filter=...)`: the filters it applies, in order.
@@ -161,14 +163,12 @@ impl<'de> Visitor<'de> for Edge {
                 }
                 "by_name" => edge.by_name = map.next_value()?,
                 "input_type" => edge.input_type = Some(map.next_value()?),
-                // The OpenAI Agents SDK's `handoff(agent, is_enabled=...)` in its fixed form; the
-                // callable, evaluated each turn, is the app's own code.
+                // The OpenAI Agents SDK's `handoff(agent, is_enabled=...)`: fixed, or a condition
+                // on the run's input evaluated each turn.
                 "is_enabled" => {
-                    edge.is_enabled = Some(map.next_value().map_err(|_: A::Error| {
-                        de::Error::custom(
-                            "`is_enabled` is true or false (the SDK's callable form runs the app's code: `handoff serve` runs it)",
-                        )
-                    })?)
+                    let (enabled, when) = super::enablement_form::parse(map.next_value()?)?;
+                    edge.is_enabled = Some(enabled);
+                    edge.enabled_when = when;
                 }
                 "nest_handoff_history" => edge.nest_handoff_history = map.next_value()?,
                 "input_filter" => edge.input_filter = Some(input_filter(map.next_value()?)?),
@@ -515,7 +515,7 @@ impl schemars::JsonSchema for EdgeFile {
                         "description": { "type": ["string", "null"] },
                         "by_name": { "type": "boolean", "description": "Declared by the target's name, not the agent itself." },
                         "tool_name_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_name_override=...): the transfer function's name, used as it is (empty or null: transfer_to_<agent>)." },
-                        "is_enabled": { "type": "boolean", "description": "openai-agents only: handoff(agent, is_enabled=...) in its fixed form. false: the handoff is not offered (left out before the SDK compares names, so it collides with nothing); a call to its function is a call to a function the agent does not have. Default true." },
+                        "is_enabled": super::enablement_form::json_schema(),
                         "nest_handoff_history": { "type": "boolean", "description": "openai-agents only: handoff(agent, nest_handoff_history=...): whether this handoff nests the conversation (overrides profile.nest_handoff_history)." },
                         "input_filter": { "anyOf": [{ "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"] }, { "type": "array", "items": { "enum": ["remove_all_tools", "identity", "nest_handoff_history", "remove_new_items"] }, "minItems": 1 }], "description": "openai-agents only: handoff(agent, input_filter=...): remove_all_tools (handoff_filters.remove_all_tools: without function calls and their outputs), identity (a filter returning the data as given), nest_handoff_history (the SDK's public function as the filter), remove_new_items (input_history kept, pre_handoff_items and new_items dropped); a list applies them in order, each to the previous one's result. A filter replaces nesting and overrides profile.handoff_input_filter." },
                         "tool_description_override": { "type": ["string", "null"], "description": "openai-agents only: handoff(agent, tool_description_override=...): the transfer function's whole description (the same as description under that profile; give one of them)." },

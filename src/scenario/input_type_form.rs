@@ -27,7 +27,15 @@ struct Written {
 
 impl<'de> Deserialize<'de> for InputTypeFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let written = Written::deserialize(deserializer).map_err(|e| {
+        // Read as written (a `Value` would sort the fields), then checked.
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
+        if let Some(error) = nullable_root(&value["parameters"]) {
+            return Err(D::Error::custom(format!(
+                "`input_type` is a class the SDK cannot make a strict schema of: `handoff(agent, input_type=...)` raises `UserError: {error}` when the app declares the handoff (a nullable class, `Foo | None`, has no object at its root)"
+            )));
+        }
+        let written: Written = serde_json::from_str(raw.get()).map_err(|e| {
             D::Error::custom(format!(
                 "{e} (`input_type` is {{\"name\": the class, \"description\": its docstring, \"parameters\": its fields as a tool's parameters}})"
             ))
@@ -56,6 +64,23 @@ impl<'de> Deserialize<'de> for InputTypeFile {
         };
         Ok(InputTypeFile(Arc::new(input)))
     }
+}
+
+/// The error the SDK's `ensure_strict_json_schema` raises for a complete schema whose root is
+/// no plain object (`_ensure_strict_root`): a root `anyOf` (pydantic's schema of `Foo | None`),
+/// or a type list with `object` and more.
+fn nullable_root(schema: &serde_json::Value) -> Option<String> {
+    if schema.get("anyOf").is_some_and(serde_json::Value::is_array) {
+        return Some("The root of a strict JSON schema must not use `anyOf`.".into());
+    }
+    let types = schema.get("type")?.as_array()?;
+    (types.iter().any(|t| t == "object") && types.len() > 1).then(|| {
+        let listed: Vec<String> = types.iter().map(|t| format!("'{}'", t.as_str().unwrap_or_default())).collect();
+        format!(
+            "The root of a strict JSON schema must be a non-nullable object, but its type is [{}]. Make the root a plain object, or update the function or output tool to not use a strict schema.",
+            listed.join(", ")
+        )
+    })
 }
 
 /// The JSON Schema of an `input_type` (for `handoff schema`).
@@ -106,5 +131,15 @@ mod tests {
         assert!(e.contains("needs the class's `name`"), "{e}");
         let e = parse(r#"{"name": "Foo", "fields": {}}"#).unwrap_err();
         assert!(e.contains("unknown field `fields`"), "{e}");
+        // `Foo | None`, as pydantic writes it: the SDK refuses it when the handoff is declared.
+        let nullable = r##"{"parameters": {"$defs": {"Foo": {"type": "object", "properties": {"bar": {"type": "string"}}}},
+            "anyOf": [{"$ref": "#/$defs/Foo"}, {"type": "null"}]}}"##;
+        let e = parse(nullable).unwrap_err();
+        assert!(
+            e.contains("UserError: The root of a strict JSON schema must not use `anyOf`."),
+            "{e}"
+        );
+        let e = parse(r#"{"parameters": {"type": ["object", "null"], "properties": {}}}"#).unwrap_err();
+        assert!(e.contains("but its type is ['object', 'null']"), "{e}");
     }
 }

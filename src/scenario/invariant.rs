@@ -79,6 +79,11 @@ impl Invariant {
         let said = |pattern: &Pattern| {
             run.log().events().iter().find_map(|e| match &e.kind {
                 EventKind::Task { text } | EventKind::Human { text } if pattern.is_match(text) => Some(text.as_str()),
+                EventKind::Input(input)
+                    if input.role == crate::engine::InputRole::User && pattern.is_match(input.text()) =>
+                {
+                    Some(input.text())
+                }
                 _ => None,
             })
         };

@@ -18,6 +18,7 @@ mod based;
 mod borrowed;
 mod cancel_form;
 mod design_file;
+mod enablement_form;
 mod expect;
 mod file;
 mod forms;
@@ -32,6 +33,7 @@ mod schema;
 mod sdk_options;
 mod session_form;
 mod shared;
+mod task_form;
 mod termination_form;
 
 pub(crate) use borrowed::{BorrowedDesign, BorrowedEdge, BorrowedEdges};

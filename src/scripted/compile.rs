@@ -35,6 +35,9 @@ pub(super) struct CompiledStep {
     pub(super) ends_conversation: bool,
     /// Whether the step hands off (`handoff`).
     pub(super) hands_off: bool,
+    /// The text its handoff call (the last call) sends as arguments, when it is no JSON
+    /// object (`raw_args`).
+    pub(super) raw_handoff: Option<std::sync::Arc<str>>,
     /// The error the model's API answers with instead (`error`).
     pub(super) error: Option<ApiError>,
     /// The refusal the model answers with instead (`refusal`).
@@ -185,6 +188,7 @@ pub(super) fn compile(
                 text_in_call_chunk: false,
                 ends_conversation: false,
                 hands_off: false,
+                raw_handoff: None,
                 error: api_error(step, &here)?,
                 refusal: step.refusal.clone(),
             });
@@ -239,6 +243,7 @@ pub(super) fn compile(
             if let Some(input) = edge.and_then(|h| h.input_type.as_deref())
                 && handoff.args.is_empty()
                 && !handoff.unchecked
+                && handoff.raw_args.is_none()
                 && input.parameters.required().next().is_some()
             {
                 return Err(err(
@@ -253,7 +258,8 @@ pub(super) fn compile(
             handoff_spec = CallSpec {
                 tool: surface.call_name(&plain, &wire).to_string(),
                 args: handoff.args.clone(),
-                unchecked: handoff.unchecked,
+                // Arguments given as text are sent as they are.
+                unchecked: handoff.unchecked || handoff.raw_args.is_some(),
             };
             specs.push((format!("{here}.handoff"), &handoff_spec));
         }
@@ -315,6 +321,7 @@ pub(super) fn compile(
             text_in_call_chunk: step.chunk == Some(Chunk::One),
             ends_conversation: final_text.is_some(),
             hands_off: step.handoff.is_some(),
+            raw_handoff: raw_handoff(step, design, agent, &here)?,
             error: None,
             refusal: None,
         });
@@ -325,6 +332,49 @@ pub(super) fn compile(
         Compiled::Responses(compiled)
     };
     Ok(AgentScript { compiled, saturation })
+}
+
+/// The raw argument text of `step`'s handoff (`raw_args`), checked: only for a transfer that
+/// takes arguments (an edge's `input_type`), instead of `args`, and no JSON object (those are
+/// `args`).
+fn raw_handoff(
+    step: &Step,
+    design: &Design,
+    agent: AgentId,
+    here: &str,
+) -> Result<Option<std::sync::Arc<str>>, ScriptError> {
+    let Some(handoff) = &step.handoff else {
+        return Ok(None);
+    };
+    let Some(raw) = &handoff.raw_args else {
+        return Ok(None);
+    };
+    let place = format!("{here}.handoff.raw_args");
+    let err = |place: String, message: String| ScriptError { place, message };
+    let to = design.find(&handoff.to);
+    let typed = design
+        .handoffs(agent)
+        .iter()
+        .any(|h| Some(h.target) == to && h.input_type.is_some());
+    if !typed {
+        return Err(err(
+            place,
+            format!(
+                "the handoff to `{}` takes no arguments: `raw_args` is the text a model sends to a transfer that takes some (an edge's `input_type`, openai-agents), which the SDK validates; a transfer without arguments ignores what it is sent",
+                handoff.to
+            ),
+        ));
+    }
+    if !handoff.args.is_empty() {
+        return Err(err(place, "give `args` or `raw_args`, not both".into()));
+    }
+    if matches!(serde_json::from_str(raw), Ok(Value::Object(_))) {
+        return Err(err(
+            place,
+            format!("{raw} is a JSON object: give it as `args` (`raw_args` is text that is no JSON object)"),
+        ));
+    }
+    Ok(Some(raw.as_str().into()))
 }
 
 /// The error of a step that answers with `error` (or `refusal`), which then has no other

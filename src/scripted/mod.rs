@@ -207,7 +207,12 @@ impl ScriptedModel {
             calls.push(Call {
                 name: tool.clone(),
                 arguments,
+                raw: None,
             });
+        }
+        // A handoff's arguments as text that is no JSON object: the last call's.
+        if let (Some(raw), Some(last)) = (&step.raw_handoff, calls.last_mut()) {
+            last.raw = Some(raw.clone());
         }
         Ok(Response {
             text,

@@ -356,6 +356,9 @@ pub struct HandoffTo {
     /// Whether the call is made exactly as written, its arguments unchecked: a model that
     /// sends arguments the handoff's `input_type` refuses.
     pub unchecked: bool,
+    /// The arguments as text that is no JSON object (`"not json"`, `""`): a model that sends
+    /// broken arguments to a transfer that takes some (an edge's `input_type`).
+    pub raw_args: Option<String>,
 }
 
 impl HandoffTo {
@@ -377,6 +380,8 @@ struct HandoffObject {
     args: Map<String, Value>,
     #[serde(default)]
     unchecked: bool,
+    #[serde(default)]
+    raw_args: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for HandoffTo {
@@ -385,7 +390,9 @@ impl<'de> Deserialize<'de> for HandoffTo {
         impl<'de> serde::de::Visitor<'de> for Form {
             type Value = HandoffTo;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(r#"the agent's name, or {"to": agent, "args": {...}, "unchecked": true}"#)
+                f.write_str(
+                    r#"the agent's name, or {"to": agent, "args": {...}, "unchecked": true} (or "raw_args": text)"#,
+                )
             }
             fn visit_str<E: serde::de::Error>(self, to: &str) -> Result<HandoffTo, E> {
                 Ok(HandoffTo::new(to))
@@ -396,6 +403,7 @@ impl<'de> Deserialize<'de> for HandoffTo {
                     to: o.to,
                     args: o.args,
                     unchecked: o.unchecked,
+                    raw_args: o.raw_args,
                 })
             }
         }
@@ -418,7 +426,8 @@ impl schemars::JsonSchema for HandoffTo {
                     "properties": {
                         "to": { "type": "string" },
                         "args": { "type": "object" },
-                        "unchecked": { "type": "boolean" }
+                        "unchecked": { "type": "boolean" },
+                        "raw_args": { "type": "string", "description": "The arguments as text that is no JSON object (\"not json\", \"\"), as a model sends broken arguments; only to a transfer that takes some (openai-agents' input_type), which the SDK then refuses (ModelBehaviorError)." }
                     },
                     "required": ["to"],
                     "additionalProperties": false

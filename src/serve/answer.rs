@@ -50,7 +50,11 @@ impl Answer {
                 .map(|(i, call)| AnswerCall {
                     id: crate::engine::CallId(first_id + i as u32).to_string(),
                     name: call.name.to_string(),
-                    arguments: Value::Object(call.arguments.clone()).to_string(),
+                    // Text that is no JSON object goes as the model sent it.
+                    arguments: match &call.raw {
+                        Some(raw) => raw.to_string(),
+                        None => Value::Object(call.arguments.clone()).to_string(),
+                    },
                 })
                 .collect(),
             text_in_call_chunk: response.text_in_call_chunk,

@@ -317,7 +317,10 @@ type Split = (Option<String>, Option<String>, Vec<ChatMessage>);
 
 /// Takes a leading system message off `messages`.
 fn split_system(mut messages: Vec<ChatMessage>) -> Split {
-    if messages.first().is_some_and(|m| m.role == Role::System) {
+    if messages
+        .first()
+        .is_some_and(|m| matches!(m.role, Role::System | Role::Developer))
+    {
         let system = messages.remove(0);
         return (Some(system.content.unwrap_or_default()), system.name, messages);
     }
@@ -366,17 +369,19 @@ fn chat_message(mut message: Value, place: Place<'_>) -> Result<ChatMessage, Req
     })
 }
 
-/// The `role` of a message, one of `allowed` (`developer` is read as `system`).
+/// The `role` of a message, one of `allowed` (`developer` wherever `system` is).
 fn role(message: &Value, allowed: &[Role], place: Place<'_>) -> Result<Role, RequestError> {
     let role = match message.get("role").and_then(Value::as_str) {
-        Some("system" | "developer") => Role::System,
+        Some("system") => Role::System,
+        Some("developer") => Role::Developer,
         Some("user") => Role::User,
         Some("assistant") => Role::Assistant,
         Some("tool") => Role::Tool,
         Some(other) => return Err(bad(format!("{}.role", place()), format!("`{other}` is not a role"))),
         None => return Err(bad(format!("{}.role", place()), "missing")),
     };
-    if !allowed.contains(&role) {
+    let developer = role == Role::Developer && allowed.contains(&Role::System);
+    if !allowed.contains(&role) && !developer {
         return Err(bad(
             format!("{}.role", place()),
             format!("`{}` is not a role here", role.as_str()),

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::design::{AgentId, Design, ResultPattern};
 use crate::engine::{Call, ModelRequest, Response};
-use crate::engine::{CallId, Message, ToolCall, ToolOutput, arguments_text};
+use crate::engine::{CallId, InputRole, Message, ToolCall, ToolOutput, arguments_text};
 
 /// One message of a Chat Completions request (after the system message).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -46,6 +46,8 @@ pub enum Role {
     Assistant,
     /// A function's result.
     Tool,
+    /// Instructions of the developer (a message of a task given as several).
+    Developer,
 }
 
 impl Role {
@@ -56,6 +58,7 @@ impl Role {
             Role::User => "user",
             Role::Assistant => "assistant",
             Role::Tool => "tool",
+            Role::Developer => "developer",
         }
     }
 }
@@ -220,6 +223,20 @@ impl<'a> MessageParts<'a> {
                 role: Role::User,
                 name: None,
                 content: Some(text),
+                calls: no_calls,
+                call_id: None,
+                matches: None,
+            },
+            Message::Input { role, content, name } => MessageParts {
+                role: match role {
+                    InputRole::User => Role::User,
+                    InputRole::Assistant => Role::Assistant,
+                    InputRole::System => Role::System,
+                    InputRole::Developer => Role::Developer,
+                },
+                // The Responses API's items carry no speaker's name (a summary quotes it).
+                name: name.filter(|_| request.profile().name != crate::engine::Profile::OPENAI_AGENTS.name),
+                content,
                 calls: no_calls,
                 call_id: None,
                 matches: None,
@@ -495,6 +512,7 @@ pub fn response_of(value: &Value) -> Result<Response, MalformedResponse> {
         calls.push(Call {
             name: name.into(),
             arguments,
+            raw: None,
         });
     }
     Ok(Response {

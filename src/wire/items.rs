@@ -73,9 +73,11 @@ fn message_items(message: &Value) -> Vec<Value> {
     let mut items = Vec::new();
     let calls = message["tool_calls"].as_array().map(Vec::as_slice).unwrap_or_default();
     if text.is_some() || calls.is_empty() {
-        let content = match role {
+        let content = match (role, text) {
+            // A message of the task without content (the app's own input item) stays so.
+            (_, None) if message.get("content").is_some_and(Value::is_null) && calls.is_empty() => Value::Null,
             // The SDK sends a model's earlier output as it came: a list of output parts.
-            "assistant" => json!([{ "type": "output_text", "text": text.unwrap_or_default() }]),
+            ("assistant", _) => json!([{ "type": "output_text", "text": text.unwrap_or_default() }]),
             _ => json!(text.unwrap_or_default()),
         };
         items.push(json!({ "type": "message", "role": role, "content": content }));

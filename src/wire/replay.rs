@@ -233,7 +233,7 @@ impl Deltas {
             let tools = request.tools();
             agent.instructions == request.instructions()
                 && agent.tools.len() == tools.len()
-                && agent.tools.iter().zip(tools).all(|(r, t)| *r == t.json_schema())
+                && agent.tools.iter().zip(tools.iter()).all(|(r, t)| *r == t.json_schema())
         };
         let cursor = match self.cursors[index] {
             // The thread started anew (Semantic Kernel Python's thread dropping): so must the

@@ -57,6 +57,7 @@ fn thread(run: &Run, agent: &str) -> Vec<String> {
         .thread(id)
         .map(|m| match m {
             Message::User { text } => format!("user:{text}"),
+            Message::Input { role, content, .. } => format!("{}:{}", role.name(), content.unwrap_or("")),
             Message::Assistant {
                 author, text, calls, ..
             } => {

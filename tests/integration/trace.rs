@@ -26,6 +26,9 @@ fn view(request: &ModelRequest<'_>) -> Value {
             Message::User { text } => {
                 json!({ "role": "user", "name": null, "content": text, "function_calls": [], "function_results": [] })
             }
+            Message::Input { role, content, name } => {
+                json!({ "role": role.name(), "name": name, "content": content, "function_calls": [], "function_results": [] })
+            }
             Message::Assistant {
                 author, text, calls, ..
             } => json!({

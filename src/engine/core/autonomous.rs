@@ -75,9 +75,12 @@ impl Core {
         {
             return;
         }
-        self.latest_user = (0..latest)
-            .rev()
-            .find(|&i| matches!(self.log.get(i).kind, EventKind::Task { .. } | EventKind::Human { .. }));
+        self.latest_user = (0..latest).rev().find(|&i| {
+            matches!(
+                self.log.get(i).kind,
+                EventKind::Task { .. } | EventKind::Input(_) | EventKind::Human { .. }
+            )
+        });
     }
 
     /// How many autonomous turns `agent` has had in a row: the prompts of its activation.
@@ -87,6 +90,7 @@ impl Core {
             match &event.kind {
                 EventKind::Prompt { .. } if event.agent == Some(agent) => turns += 1,
                 EventKind::Task { .. }
+                | EventKind::Input(_)
                 | EventKind::Human { .. }
                 | EventKind::Handoff { .. }
                 | EventKind::Host { .. } => {

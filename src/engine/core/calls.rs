@@ -56,6 +56,7 @@ impl Core {
                 id: CallId(first_id + i as u32),
                 name,
                 arguments: call.arguments,
+                raw: call.raw,
             });
         }
         self.next_call_id += logged.len() as u32;
@@ -129,6 +130,7 @@ impl Core {
             id,
             name,
             arguments: call.arguments,
+            raw: call.raw,
         };
         if matches!(effect, Some(Effect::Transfer(_))) && self.refuses_input(agent, &call) {
             (output, effect) = (None, None);
@@ -158,6 +160,11 @@ impl Core {
         }
         let parameters = &spec.parameters;
         let why = match parameters.required().find(|p| !call.arguments.contains_key(*p)) {
+            // Text that is no JSON object: pydantic's `validate_json` refuses it.
+            _ if call.raw.is_some() => Some(format!(
+                "the arguments {:?} are no JSON object",
+                call.raw.as_deref().unwrap_or("")
+            )),
             Some(missing) => Some(format!("`{missing}` is missing")),
             None => call.arguments.iter().find_map(|(name, value)| {
                 if let Err(e) = parameters.check_argument(name, value) {
@@ -329,7 +336,8 @@ impl Core {
         arguments: &Map<String, Value>,
     ) -> (Arc<str>, Option<ToolOutput>, Option<Effect>) {
         let profile = self.settings.profile;
-        let Some(spec) = self.design.resolve_shared(agent, &name) else {
+        let spec = self.design.resolve_shared(agent, &name);
+        let Some(spec) = spec.filter(|s| self.offered_now(agent, s)) else {
             let unknown = self.unknown_tool();
             let output = match unknown {
                 UnknownTool::Retry(_) => Some(ToolOutput::Error(unknown.text(&name, &self.design.agent(agent).name))),

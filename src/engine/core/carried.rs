@@ -10,12 +10,14 @@ pub(super) struct Item {
     pub(super) part: Part,
 }
 
-/// Which item of an event: the whole event, a response's text, or one of its calls.
+/// Which item of an event: the whole event, a response's text, one of its calls, or a
+/// record of the summary a message of the task holds (the SDK takes such a summary apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Part {
     Whole,
     Text,
     Call(u32),
+    Record(u32),
 }
 
 /// The rewrites of the current `Runner.run`.

@@ -24,6 +24,7 @@ mod calls;
 mod cancelling;
 mod carried;
 mod drive;
+mod enablement;
 mod failure;
 mod rewrite;
 mod session;
@@ -148,17 +149,21 @@ impl Core {
         let start = design.start();
         let mut log = EventLog::new(agents);
         let task = task.into();
-        let last_message = match settings.termination {
-            Some(_) => task.clone(),
-            None => String::new(),
+        let last_message = match (&settings.termination, &settings.task_messages) {
+            (Some(_), Some(messages)) => messages.last().map(|m| m.text().to_string()).unwrap_or_default(),
+            (Some(_), None) => task.clone(),
+            (None, _) => String::new(),
         };
-        let latest_user = Some(Core::append_to(
-            &mut log,
-            &settings,
-            None,
-            EventKind::Task { text: task },
-            None,
-        ));
+        let latest_user = Some(match settings.task_messages.clone() {
+            // A task given as several messages: each is one event; the last is where the
+            // run's input ends.
+            Some(messages) => messages
+                .iter()
+                .map(|m| Core::append_to(&mut log, &settings, None, EventKind::Input(Box::new(m.clone())), None))
+                .last()
+                .unwrap_or(0),
+            None => Core::append_to(&mut log, &settings, None, EventKind::Task { text: task }, None),
+        });
         let mut loops = LoopDetector::new(agents);
         loops.restart(start, model_state);
         let mut core = Core {
@@ -251,6 +256,7 @@ impl Core {
             round: self.round,
             latest_user: self.latest_user,
             tool_result: self.tool_result,
+            disabled: self.disabled_tools(self.active),
         }
     }
 
@@ -563,6 +569,9 @@ impl Core {
             });
         }
         self.note_collisions();
+        if self.enablement_raises() {
+            return;
+        }
         self.next = Next::CallModel;
     }
 

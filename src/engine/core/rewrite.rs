@@ -15,7 +15,8 @@ use super::Core;
 use super::carried::{Item, Part};
 use crate::design::AgentId;
 use crate::engine::{
-    EventIndex, EventKind, HistorySummary, InputFilter, ItemPart, Outcome, Rewrite, ToolOutput, Visibility,
+    EventIndex, EventKind, HistorySummary, InputFilter, InputRole, ItemPart, Outcome, Rewrite, SummaryRecord,
+    ToolOutput, Visibility, summary_line, summary_records,
 };
 
 /// One item of a nested input: a summary of items, or an item forwarded as it is.
@@ -62,7 +63,7 @@ impl Core {
         let nested = match rewrite {
             Rewrite::Nest => {
                 self.rewrites.session.extend_from_slice(&new);
-                let base: Vec<Nested> = base.into_iter().map(Nested::Forward).collect();
+                let base: Vec<Nested> = self.taken_apart(base).into_iter().map(Nested::Forward).collect();
                 nest(
                     &base,
                     &pre,
@@ -115,6 +116,12 @@ impl Core {
                     input_items = None;
                 }
                 InputFilter::NestHandoffHistory => {
+                    // A summary given in the task is taken apart, as by nesting.
+                    let whole = base.iter().map(|n| match n {
+                        Nested::Forward(item) => self.taken_apart(vec![*item]).into_iter().map(Nested::Forward).collect(),
+                        Nested::Summary(items) => vec![Nested::Summary(items.clone())],
+                    });
+                    base = whole.flatten().collect();
                     base = nest(&base, &pre, &new, &self.rewrites.summaries, false);
                     pre.clear();
                     input_items = Some(Vec::new());
@@ -236,7 +243,8 @@ impl Core {
                 }
                 return;
             }
-            (Part::Whole, _) => ItemPart::Whole,
+            // A record is only ever quoted in a summary, never carried alone.
+            (Part::Whole | Part::Record(_), _) => ItemPart::Whole,
             (Part::Text, _) => ItemPart::Text,
             (Part::Call(_), _) => ItemPart::Calls,
         };
@@ -248,8 +256,34 @@ impl Core {
         );
     }
 
+    /// `items` with each message of the task that is a summary (an assistant message an earlier
+    /// handoff, or an older SDK, wrote) replaced by its records, as the SDK flattens its input.
+    fn taken_apart(&self, items: Vec<Item>) -> Vec<Item> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match self.records(item.event) {
+                Some(records) => out.extend((0..records.len() as u32).map(|i| Item {
+                    event: item.event,
+                    part: Part::Record(i),
+                })),
+                None => out.push(item),
+            }
+        }
+        out
+    }
+
+    /// The records of event `event` when it is an assistant message of the task holding a summary.
+    fn records(&self, event: EventIndex) -> Option<Vec<SummaryRecord>> {
+        match &self.log.get(event).kind {
+            EventKind::Input(input) if input.role == InputRole::Assistant => {
+                summary_records(input.content.as_deref()?, self.settings.history.wrappers())
+            }
+            _ => None,
+        }
+    }
+
     /// The items of the thread's events at log positions `from..to`.
-    fn items(&self, from: EventIndex, to: EventIndex) -> Vec<Item> {
+    pub(super) fn items(&self, from: EventIndex, to: EventIndex) -> Vec<Item> {
         let mut thread = self.log.thread(AgentId(0));
         let mut items = Vec::new();
         while let Some(index) = thread.next_index() {
@@ -412,6 +446,12 @@ fn format_item(core: &Core, replies: &[EventIndex], item: Item, chat: bool, out:
             s(text)
         )),
         (EventKind::Summary(summary), _) => out.push_str(&format!("assistant: {}", summary.text)),
+        (EventKind::Input(_), Part::Record(i)) => match core.records(item.event).and_then(|r| r.into_iter().nth(i as usize)) {
+            Some(SummaryRecord::Message(message)) => out.push_str(&summary_line(&message, true)),
+            Some(SummaryRecord::Quoted(text)) => out.push_str(&text),
+            None => {}
+        },
+        (EventKind::Input(input), _) => out.push_str(&summary_line(input, false)),
         _ => {}
     }
 }

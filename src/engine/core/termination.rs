@@ -27,11 +27,19 @@ impl Core {
         let Some(condition) = &self.settings.termination else {
             return false;
         };
-        // The task is the first user message, each human reply one more, and so is each
+        // The task is the first user message (a task of several messages: its user
+        // messages), each human reply one more, and so is each
         // prompt autonomous mode gave the agent whose executor evaluates it.
+        let task = match &self.settings.task_messages {
+            Some(messages) => messages
+                .iter()
+                .filter(|m| m.role == crate::engine::InputRole::User)
+                .count() as u32,
+            None => 1,
+        };
         let user_messages = self
             .human_turns
-            .saturating_add(1)
+            .saturating_add(task)
             .saturating_add(self.prompts_to(self.active));
         let author = self.last_author.map(|a| self.design.agent(a).name.as_str());
         if !condition.holds_by(user_messages, &self.last_message, author) {

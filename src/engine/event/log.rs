@@ -330,6 +330,11 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
     let author = event.agent.unwrap_or(AgentId(0));
     match &event.kind {
         EventKind::Task { text } | EventKind::Human { text } | EventKind::Prompt { text } => Message::User { text },
+        EventKind::Input(input) => Message::Input {
+            role: input.role,
+            content: input.content.as_deref(),
+            name: input.name.as_deref(),
+        },
         EventKind::Reply { text, calls } => Message::Assistant {
             author,
             text: text.as_deref().unwrap_or(""),

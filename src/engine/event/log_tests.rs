@@ -36,6 +36,7 @@ fn threads_are_views_with_private_and_shared_events_interleaved() {
         id: CallId(1),
         name: "transfer_to_B".into(),
         arguments: Map::new(),
+        raw: None,
     };
     let calls = log.add_calls([call]);
     push(
@@ -183,7 +184,7 @@ fn private_chains_of_several_agents_interleave_without_mixing() {
         log.thread(AgentId(agent))
             .map(|m| match m {
                 Message::User { text } | Message::Assistant { text, .. } => text.to_string(),
-                Message::Tool { .. } => unreachable!(),
+                Message::Tool { .. } | Message::Input { .. } => unreachable!(),
             })
             .collect()
     };

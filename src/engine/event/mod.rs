@@ -40,6 +40,8 @@ pub struct ToolCall {
     pub name: Arc<str>,
     /// The arguments object.
     pub arguments: Map<String, Value>,
+    /// The arguments as the text the model sent, when that text is no JSON object.
+    pub raw: Option<Arc<str>>,
 }
 
 /// Where the tool calls of a [`EventKind::Reply`] are kept in its log: the log stores every
@@ -109,6 +111,9 @@ pub enum EventKind {
         /// Task text.
         text: String,
     },
+    /// A message of a task given as several (each a user message, an earlier assistant
+    /// turn, instructions), seen as the task is.
+    Input(Box<crate::engine::InputMessage>),
     /// A model response of `agent`: text and/or tool calls. Only `agent` sees it.
     Reply {
         /// Text of the response, if any.
@@ -205,6 +210,15 @@ pub enum Message<'a> {
     User {
         /// The text.
         text: &'a str,
+    },
+    /// A message of a task given as several, as the app gave it.
+    Input {
+        /// Who says it.
+        role: crate::engine::InputRole,
+        /// Its text (`None`: no content).
+        content: Option<&'a str>,
+        /// The speaker's name, if given.
+        name: Option<&'a str>,
     },
     /// An assistant message: the agent's own response, or another agent's broadcast text.
     Assistant {

@@ -314,7 +314,7 @@ impl Sharing {
     #[inline(always)]
     pub fn visibility(&self, event: &Event) -> Visibility {
         let audience = match &event.kind {
-            EventKind::Task { .. } => self.task,
+            EventKind::Task { .. } | EventKind::Input(_) => self.task,
             EventKind::Reply { calls, .. } if !calls.is_empty() => self.reply_with_calls,
             EventKind::Reply { .. } => self.reply_text,
             EventKind::ToolResult { .. } => self.tool_result,

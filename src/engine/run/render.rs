@@ -46,6 +46,18 @@ impl TextLines {
         let agent = event.agent.map(name).unwrap_or("");
         match &event.kind {
             EventKind::Task { text } => line(&mut out, format_args!("Task: {}", escape_controls(text))),
+            EventKind::Input(input) => line(
+                &mut out,
+                format_args!(
+                    "Task ({}{}): {}",
+                    input.role.name(),
+                    input.name.as_deref().map(|n| format!(", {n}")).unwrap_or_default(),
+                    match &input.content {
+                        Some(text) => escape_controls(text),
+                        None => "(no content)".into(),
+                    }
+                ),
+            ),
             EventKind::Human { text } => line(&mut out, format_args!("User: {}", escape_controls(text))),
             EventKind::Prompt { text } => line(
                 &mut out,
@@ -62,7 +74,7 @@ impl TextLines {
                 self.calls.extend(
                     log.calls(*calls)
                         .iter()
-                        .map(|c| (c.id, c.name.clone(), Value::Object(c.arguments.clone()))),
+                        .map(|c| (c.id, c.name.clone(), arguments_value(c))),
                 );
                 match (text, event.agent, calls.is_empty()) {
                     (Some(text), Some(_), _) if self.shared => {
@@ -386,12 +398,15 @@ impl Run {
         let run = self;
         let mut value = match &event.kind {
             EventKind::Task { text } => json!({ "kind": "task", "text": text }),
+            EventKind::Input(input) => {
+                json!({ "kind": "task", "role": input.role.name(), "name": input.name, "text": input.content })
+            }
             EventKind::Human { text } => json!({ "kind": "human", "text": text }),
             EventKind::Prompt { text } => json!({ "kind": "prompt", "text": text }),
             EventKind::Reply { text, calls } => json!({
                 "kind": "reply",
                 "text": text,
-                "calls": run.log().calls(*calls).iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": c.arguments })).collect::<Vec<_>>(),
+                "calls": run.log().calls(*calls).iter().map(|c| json!({ "id": c.id.to_string(), "name": &*c.name, "arguments": arguments_value(c) })).collect::<Vec<_>>(),
             }),
             EventKind::ToolResult { call, output } => {
                 let name = run.log().tool_call(id as EventIndex).map_or("", |c| &*c.name);
@@ -426,5 +441,14 @@ impl Run {
             value["agent"] = run.name(agent).into();
         }
         value
+    }
+}
+
+/// A call's arguments as output shows them: the object, or the text the model sent when it
+/// is no JSON object (a string).
+fn arguments_value(call: &crate::engine::ToolCall) -> Value {
+    match &call.raw {
+        Some(raw) => Value::String(raw.to_string()),
+        None => Value::Object(call.arguments.clone()),
     }
 }

@@ -170,6 +170,9 @@ pub struct RecordedFunctionCall {
     /// The arguments object.
     #[serde(default)]
     pub arguments: Map<String, Value>,
+    /// The arguments as the text the model sent, when that text is no JSON object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_arguments: Option<String>,
 }
 
 /// The result of one function call.
@@ -199,6 +202,7 @@ impl From<&Response> for RecordedResponse {
                 .map(|c| RecordedFunctionCall {
                     name: c.name.to_string(),
                     arguments: c.arguments.clone(),
+                    raw_arguments: c.raw.as_deref().map(String::from),
                 })
                 .collect(),
             text_in_call_chunk: response.text_in_call_chunk,
@@ -217,6 +221,7 @@ impl From<&RecordedResponse> for Response {
                 .map(|c| Call {
                     name: c.name.as_str().into(),
                     arguments: c.arguments.clone(),
+                    raw: c.raw_arguments.as_deref().map(Into::into),
                 })
                 .collect(),
             text_in_call_chunk: recorded.text_in_call_chunk,

@@ -181,7 +181,10 @@ pub fn record_run(scenario: &Scenario, framework: Framework) -> HarnessRun {
                 .map(|c| CallView {
                     id: None,
                     name: design.offered_name(agent, &c.name).to_string(),
-                    arguments: Value::Object(c.arguments.clone()),
+                    arguments: match &c.raw {
+                        Some(raw) => arguments(&Value::String(raw.to_string())),
+                        None => Value::Object(c.arguments.clone()),
+                    },
                 })
                 .collect(),
         };

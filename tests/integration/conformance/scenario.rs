@@ -378,11 +378,16 @@ fn handoffs(trace: &Trace) -> Json {
                 for handoff in agent["handoffs"].as_array().unwrap() {
                     let description = Json::Value(handoff["tool_description"].clone());
                     // The options of `handoff(...)` the probe gave, in the scenario's names.
-                    let mut options: Vec<(&str, Json)> = ["tool_name_override", "input_filter", "nest_handoff_history"]
-                        .into_iter()
-                        .filter(|key| !handoff[*key].is_null())
-                        .map(|key| (key, Json::Value(handoff[key].clone())))
-                        .collect();
+                    let mut options: Vec<(&str, Json)> = [
+                        "tool_name_override",
+                        "input_filter",
+                        "nest_handoff_history",
+                        "is_enabled",
+                    ]
+                    .into_iter()
+                    .filter(|key| !handoff[*key].is_null())
+                    .map(|key| (key, Json::Value(handoff[key].clone())))
+                    .collect();
                     if let Value::Object(schema) = &handoff["input_json_schema"] {
                         options.push(("input_type", input_type(schema)));
                     }
@@ -509,6 +514,10 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
         .iter()
         .find(|a| a["name"] == call["agent"])
         .unwrap();
+    if let Some(handoff) = raw_handoff(agent, calls) {
+        fields.push(("handoff", handoff));
+        return Json::object(fields);
+    }
     let specs: Vec<Json> = calls.iter().map(|c| call_spec(trace, call, agent, c)).collect();
     match specs.len() {
         0 => {}
@@ -519,6 +528,22 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
         fields.push(("chunk", Json::text("one")));
     }
     Json::object(fields)
+}
+
+/// A reply's one handoff call whose arguments are text that is no JSON object, as a scripted
+/// handoff with `raw_args`.
+fn raw_handoff(agent: &Value, calls: &[Value]) -> Option<Json> {
+    let [c] = calls else { return None };
+    let raw = c["arguments"].as_str()?;
+    if matches!(serde_json::from_str(raw), Ok(Value::Object(_))) {
+        return None;
+    }
+    let handoffs = agent["handoffs"].as_array()?;
+    let target = handoffs.iter().find(|h| h["tool_name"] == c["name"])?;
+    Some(Json::object([
+        ("to", Json::Value(target["target"].clone())),
+        ("raw_args", Json::text(raw)),
+    ]))
 }
 
 /// A call of a reply: by the name the model used, `unchecked` when the agent was not

@@ -424,12 +424,14 @@ impl Trace {
             }
             Framework::OpenAiAgents => match m.get("type").and_then(Value::as_str).unwrap_or("message") {
                 "message" => {
+                    // A message of the task may have no content (an input item's `null`).
                     let content = match &m["content"] {
-                        Value::String(s) => s.clone(),
-                        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect(),
+                        Value::String(s) => Some(s.clone()),
+                        Value::Array(parts) => Some(parts.iter().filter_map(|p| p["text"].as_str()).collect()),
+                        Value::Null => None,
                         other => panic!("{}: content {other}", self.label()),
                     };
-                    vec![msg(m["role"].as_str().unwrap(), None, Some(content), Vec::new(), None)]
+                    vec![msg(m["role"].as_str().unwrap(), None, content, Vec::new(), None)]
                 }
                 "function_call" => vec![msg(
                     "assistant",
