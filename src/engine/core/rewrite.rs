@@ -118,7 +118,9 @@ impl Core {
                 InputFilter::NestHandoffHistory => {
                     // A summary given in the task is taken apart, as by nesting.
                     let whole = base.iter().map(|n| match n {
-                        Nested::Forward(item) => self.taken_apart(vec![*item]).into_iter().map(Nested::Forward).collect(),
+                        Nested::Forward(item) => {
+                            self.taken_apart(vec![*item]).into_iter().map(Nested::Forward).collect()
+                        }
                         Nested::Summary(items) => vec![Nested::Summary(items.clone())],
                     });
                     base = whole.flatten().collect();
