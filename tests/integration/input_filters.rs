@@ -118,7 +118,7 @@ fn a_filter_says_at_the_handoff_what_the_next_agent_reads() {
     );
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("the handoff's input filter remove_new_items: Refund reads 1 items, the run's input alone"),
+        text.contains("the handoff's input filter remove_new_items: Refund reads 1 item, the run's input alone"),
         "{text}"
     );
 }

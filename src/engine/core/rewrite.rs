@@ -143,9 +143,10 @@ impl Core {
         self.note(
             source,
             format!(
-                "the handoff's input filter {}: {} reads {reads} items{what}",
+                "the handoff's input filter {}: {} reads {reads} item{}{what}",
                 names.join(" then "),
-                self.design.agent(target).name
+                self.design.agent(target).name,
+                if reads == 1 { "" } else { "s" }
             ),
         );
         base

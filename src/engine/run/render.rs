@@ -202,7 +202,7 @@ impl Run {
                 ),
             },
             Outcome::FrameworkError { agent, error, .. } => format!(
-                "Run stopped: {} raises {}, {} in control",
+                "Run stopped: {} raises {} ({} in control)",
                 run.settings().profile.framework,
                 escape_controls(error),
                 name(agent)
