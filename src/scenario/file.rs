@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::forms::{EdgeFile, ProfileFile};
+use super::edge_form::EdgeFile;
+use super::forms::ProfileFile;
 use super::invariant::InvariantFile;
 use super::parameters::ParametersFile;
 use super::replies::{ReplyFile, ResultFile};

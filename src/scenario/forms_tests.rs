@@ -1,5 +1,6 @@
 //! Tests of the short and object forms of edges and profiles.
 use super::*;
+use crate::scenario::edge_form::EdgeFile;
 
 #[test]
 fn an_edge_is_a_description_null_or_an_object() {

@@ -18,6 +18,7 @@ mod based;
 mod borrowed;
 mod cancel_form;
 mod design_file;
+mod edge_form;
 mod enablement_form;
 mod expect;
 mod file;
