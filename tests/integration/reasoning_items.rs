@@ -147,3 +147,30 @@ fn under_serve_a_reasoning_is_refused_as_not_served_yet() {
     );
     assert_eq!(code, Some(1));
 }
+
+/// `test_nested_handoff_filters_reasoning_items_from_model_input` as a scenario: `expect.inputs`
+/// sees a reasoning item as `{"type": "reasoning"}` (its `text` the summary's); under nesting
+/// delegate's input holds none, without nesting it holds triage's.
+#[test]
+fn expect_inputs_sees_reasoning_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = |nest: bool| {
+        format!(
+            r#"{{"profile": {{"name": "openai-agents", "nest_handoff_history": {nest}}}, "start": "triage",
+                "task": "user_message", "agents": [{{"name": "triage"}}, {{"name": "delegate"}}],
+                "handoffs": {{"triage": {{"delegate": null}}}},
+                "model": {{"scripted": {{
+                    "triage": {{"responses": [{{"reasoning": "Thinking about a handoff.", "handoff": "delegate"}}]}},
+                    "delegate": {{"responses": [{{"say": "done"}}]}}}}}},
+                "expect": {{"final_output": "done", "inputs": [{{"n": 2, "none": [{{"type": "reasoning"}}]}}]}}}}"#
+        )
+    };
+    let file = temp_file(&dir, "nested.json", text(true).as_bytes());
+    let out = handoff(&["run", arg(&file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let file = temp_file(&dir, "flat.json", text(false).as_bytes());
+    let out = handoff(&["run", arg(&file)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("item [1] is one with type reasoning"), "{stdout}");
+}
