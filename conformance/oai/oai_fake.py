@@ -37,10 +37,13 @@ from typing import Any
 
 from openai.types.responses import (
     ResponseFunctionToolCall,
+    ResponseReasoningItem,
     ResponseOutputMessage,
     ResponseOutputRefusal,
     ResponseOutputText,
 )
+
+from openai.types.responses.response_reasoning_item import Summary
 
 from agents.items import ModelResponse
 from agents.lifecycle import RunHooks
@@ -74,6 +77,9 @@ class Reply:
     # client (``_through_client``); with nothing else in the reply the call never succeeds.
     errors: tuple[tuple[int, dict[str, Any]], ...] = ()
     refusal: str | None = None
+    # A reasoning summary the response carries: a Responses `reasoning` output item before
+    # the others (`rs_` and the number of the model call, as `msg_`).
+    reasoning: str | None = None
 
 
 def Errors(errors: list[tuple[int, dict[str, Any]]], then: Reply | None = None) -> Reply:  # noqa: N802
@@ -279,6 +285,10 @@ class ScriptedModel(Model):
                 name=name, arguments=args if isinstance(args, str) else json.dumps(args, separators=ARGUMENTS["separators"]),
                 status="completed"))
         out = text_items + call_items if reply.text_first else call_items + text_items
+        if reply.reasoning is not None:
+            out.insert(0, ResponseReasoningItem(
+                type="reasoning", id=f"rs_{c.calls:04d}",
+                summary=[Summary(text=reply.reasoning, type="summary_text")]))
         ms = _drop_none(model_settings.to_json_dict()) if model_settings is not None else None
         c.log.append({
             "call_index": c.calls,
@@ -300,6 +310,7 @@ class ScriptedModel(Model):
                 "output_items": jsonable(out),
                 **({"http_errors": tries} if tries else {}),
                 **({"refusal": reply.refusal} if reply.refusal is not None else {}),
+                **({"reasoning": reply.reasoning} if reply.reasoning is not None else {}),
             },
         })
         if failure is not None:

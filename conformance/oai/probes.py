@@ -1663,6 +1663,72 @@ PROBES.update({
 })
 
 
+# --------------------------------------------------------------------------- #
+# Reasoning items (a response's ResponseReasoningItem, test_agent_runner.py::
+# test_nested_handoff_filters_reasoning_items_from_model_input, test_handoff_history_duplication.py)
+# --------------------------------------------------------------------------- #
+
+def _reasoning_steps():
+    return [
+        ("TriageAgent", Reply(reasoning="Thinking about a handoff.", calls=((TR + "refundagent", {}),))),
+        ("RefundAgent", Reply(reasoning="The customer wants a refund.", text="Refund team here. Order ID?")),
+        ("RefundAgent", Text("Refunded.")),
+    ]
+
+
+async def p_reasoning_flat(name):
+    return await run_probe(name, "Triage's response is a reasoning item and the handoff to Refund; Refund answers "
+                           "with a reasoning item and a sentence; the human replies. Without nesting, every later "
+                           "input holds the reasoning items as the model sent them.", SMALL,
+                           script(_reasoning_steps()), human_turns=["Order 42"], check=_history_check)
+
+
+async def p_reasoning_nested(name):
+    return await run_probe(name, "The same under RunConfig(nest_handoff_history=True): the reasoning item goes into "
+                           "the summary Refund reads, never as an item "
+                           "(test_nested_handoff_filters_reasoning_items_from_model_input, "
+                           "test_reasoning_items_are_filtered_from_input_items); Refund's own reasoning stays in "
+                           "the next run's input.", SMALL, script(_reasoning_steps()), human_turns=["Order 42"],
+                           run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_reasoning_nested_pre_handoff(name):
+    steps = [("TriageAgent", Reply(reasoning="Let me look the customer up.",
+                                   calls=(("lookup_customer", {"email": "a@b.c"}),))),
+             ("TriageAgent", Calls([(TR + "refundagent", {})])),
+             ("RefundAgent", Text("Refund team here."))]
+    return await run_probe(name, "Under RunConfig(nest_handoff_history=True): Triage's first response is a reasoning "
+                           "item and a lookup; its second hands off: the reasoning item is an item before the "
+                           "handoff, quoted in the summary (test_pre_handoff_reasoning_items_are_filtered).", SMALL,
+                           script(steps), human_turns=[], run_config=RunConfig(nest_handoff_history=True),
+                           run_config_view={"nest_handoff_history": True}, check=_history_check)
+
+
+async def p_reasoning_remove_all_tools(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="remove_all_tools")
+    return await run_probe(name, "The reasoning probe with Triage's handoff to Refund given "
+                           "handoff(..., input_filter=handoff_filters.remove_all_tools): the filter drops the "
+                           "reasoning items with the function calls and their outputs.", d,
+                           script(_reasoning_steps()), human_turns=["Order 42"], check=_history_check)
+
+
+async def p_reasoning_identity_filter(name):
+    d = _edge(SMALL, "TriageAgent", "RefundAgent", input_filter="identity")
+    return await run_probe(name, "The reasoning probe with Triage's handoff to Refund given "
+                           "handoff(..., input_filter=lambda data: data): every item goes on, the reasoning items "
+                           "too.", d, script(_reasoning_steps()), human_turns=["Order 42"], check=_history_check)
+
+
+PROBES.update({
+    "reasoning_remove_all_tools": _compact(p_reasoning_remove_all_tools),
+    "reasoning_identity_filter": _compact(p_reasoning_identity_filter),
+    "reasoning_flat": _compact(p_reasoning_flat),
+    "reasoning_nested": _compact(p_reasoning_nested),
+    "reasoning_nested_pre_handoff": _compact(p_reasoning_nested_pre_handoff),
+})
+
+
 async def main(argv):
     logging.basicConfig(level=logging.CRITICAL)
     out = argv[0]

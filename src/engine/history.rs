@@ -155,6 +155,8 @@ pub enum ItemPart {
     Text,
     /// A response's calls alone.
     Calls,
+    /// A response's reasoning summary alone (the SDK's `reasoning` item).
+    Reasoning,
 }
 
 #[cfg(test)]

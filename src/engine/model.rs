@@ -47,6 +47,9 @@ pub struct Response {
     /// `refusal` content part), which each framework reads its own way
     /// ([`ErrorRules`](crate::engine::ErrorRules)).
     pub refusal: Option<String>,
+    /// A reasoning summary the model gave before its answer (the OpenAI Agents SDK keeps it
+    /// as a `reasoning` item of the conversation).
+    pub reasoning: Option<String>,
 }
 
 /// The tool calls of a [`Response`]: a vector that keeps its first call inline.
@@ -86,6 +89,7 @@ impl Response {
             text_in_call_chunk: false,
             ends_conversation: false,
             refusal: None,
+            reasoning: None,
         }
     }
     /// A response that hands off to `agent`.

@@ -345,10 +345,11 @@ impl Scenario {
             Some(ModelFile {
                 scripted: Some(scripts),
                 ..
-            }) => Some(
+            }) => Some({
+                super::sdk_options::reasoning(&scripts.0, chosen.profile).map_err(|(p, m)| invalid(p, m))?;
                 ScriptedModel::new(&design, scripts.0.iter().map(|(name, script)| (name.as_str(), script)))
-                    .map_err(|e| invalid(e.place, format!("{}{under}", e.message)))?,
-            ),
+                    .map_err(|e| invalid(e.place, format!("{}{under}", e.message)))?
+            }),
             _ => None,
         };
         let recording = recorded;

@@ -182,3 +182,31 @@ pub(super) fn error_handlers<E: de::Error>(handlers: crate::files::OrderedMap<Or
         invalid_final_output: output("invalid_final_output")?,
     })
 }
+
+/// A step's `reasoning` (what the OpenAI Agents SDK keeps of a Responses `reasoning` output
+/// item) under another profile than `openai-agents`: the place of the first, and why.
+pub(super) fn reasoning(
+    scripts: &[(String, crate::scripted::Script)],
+    profile: &crate::engine::Profile,
+) -> Result<(), (String, String)> {
+    if profile == &crate::engine::Profile::OPENAI_AGENTS {
+        return Ok(());
+    }
+    let at = |name: &str, script: &crate::scripted::Script| {
+        let lists = [("rules", &script.rules), ("responses", &script.responses)];
+        lists.into_iter().find_map(|(key, steps)| {
+            let i = steps.as_ref()?.iter().position(|s| s.reasoning.is_some())?;
+            Some(format!("model.scripted.{name}.{key}[{i}].reasoning"))
+        })
+    };
+    match scripts.iter().find_map(|(name, script)| at(name, script)) {
+        Some(place) => Err((
+            place,
+            format!(
+                "a reasoning item is what `openai-agents` keeps of a Responses `reasoning` output; `{}` reads Chat Completions, where the scenario cannot say what it does with one",
+                profile.name
+            ),
+        )),
+        None => Ok(()),
+    }
+}

@@ -42,6 +42,8 @@ pub(super) struct CompiledStep {
     pub(super) error: Option<ApiError>,
     /// The refusal the model answers with instead (`refusal`).
     pub(super) refusal: Option<String>,
+    /// The reasoning summary the response carries (`reasoning`).
+    pub(super) reasoning: Option<String>,
 }
 
 /// A call a step makes: the function's name and each argument's template.
@@ -191,6 +193,7 @@ pub(super) fn compile(
                 raw_handoff: None,
                 error: api_error(step, &here)?,
                 refusal: step.refusal.clone(),
+                reasoning: None,
             });
             continue;
         }
@@ -324,6 +327,7 @@ pub(super) fn compile(
             raw_handoff: raw_handoff(step, design, agent, &here)?,
             error: None,
             refusal: None,
+            reasoning: step.reasoning.clone(),
         });
     }
     let compiled = if is_rules {
@@ -388,6 +392,7 @@ fn api_error(step: &Step, here: &str) -> Result<Option<ApiError>, ScriptError> {
         ("handoff", step.handoff.is_some()),
         ("complete", step.complete.is_some()),
         ("chunk", step.chunk.is_some()),
+        ("reasoning", step.reasoning.is_some()),
         ("refusal", step.refusal.is_some() && step.error.is_some()),
     ];
     let (field, what) = match step.error {

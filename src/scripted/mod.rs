@@ -220,6 +220,7 @@ impl ScriptedModel {
             text_in_call_chunk: step.text_in_call_chunk,
             ends_conversation: step.ends_conversation,
             refusal: step.refusal.clone(),
+            reasoning: step.reasoning.clone(),
         })
     }
 }

@@ -78,6 +78,10 @@ pub struct Step {
     /// `message.refusal`, a Responses `refusal` content part).
     #[serde(default)]
     pub refusal: Option<String>,
+    /// A reasoning summary the response carries before its text and calls (openai-agents: a
+    /// Responses `reasoning` output item with one `summary_text`).
+    #[serde(default)]
+    pub reasoning: Option<String>,
 }
 
 /// An error the model's API answers with: `"timeout"`, `"context_length_exceeded"`, or an
@@ -243,6 +247,11 @@ impl Step {
     /// Answers with a refusal (see [`Step::refusal`]).
     pub fn refuse(mut self, refusal: impl Into<String>) -> Step {
         self.refusal = Some(refusal.into());
+        self
+    }
+    /// Carries a reasoning summary before the answer (see [`Step::reasoning`]).
+    pub fn reason(mut self, summary: impl Into<String>) -> Step {
+        self.reasoning = Some(summary.into());
         self
     }
     /// Streams the text in the same chunk as the first call (see [`Step::chunk`]).

@@ -366,6 +366,7 @@ fn chat_message(mut message: Value, place: Place<'_>) -> Result<ChatMessage, Req
         content,
         tool_calls,
         tool_call_id: optional_string(&mut message, "tool_call_id", place)?,
+        reasoning: None,
     })
 }
 
@@ -477,6 +478,7 @@ fn message(role: Role, content: Option<String>) -> ChatMessage {
         content,
         tool_calls: Vec::new(),
         tool_call_id: None,
+        reasoning: None,
     }
 }
 

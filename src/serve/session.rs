@@ -419,13 +419,14 @@ impl<M: Model> Lockstep<M> {
             }
         };
         match self.inner.respond(request).await {
-            // Not served yet: each framework sends a refusal back in its own shape.
-            Ok(response) if response.refusal.is_some() => {
+            // Not served yet: a refusal (each framework's own shape), a reasoning item.
+            Ok(response) if response.refusal.is_some() || response.reasoning.is_some() => {
+                let what = response.refusal.as_ref().map_or("reasoning", |_| "refusal");
                 let message = format!(
-                    "{}'s script answers call {} with a refusal, which handoff serve does not serve yet (run it with `handoff run`)",
+                    "{}'s script answers call {} with a {what}, which handoff serve does not serve yet (run it with `handoff run`)",
                     expected.name, expected.call
                 );
-                self.refuse(exchange, "handoff_refusal_not_served", &message);
+                self.refuse(exchange, &format!("handoff_{what}_not_served"), &message);
                 Err(ModelError::new(message))
             }
             Ok(mut response) => {

@@ -32,6 +32,10 @@ pub struct ChatMessage {
     /// The call a tool message answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
+    /// The reasoning summary an assistant message carries before its text and calls (the
+    /// OpenAI Agents SDK's `reasoning` item, which its Responses input keeps as an item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
 }
 
 /// Who speaks a [`ChatMessage`].
@@ -113,6 +117,7 @@ impl ChatMessage {
             calls: Calls::Recorded(&self.tool_calls),
             call_id: self.tool_call_id.as_deref().map(Id::Recorded),
             matches: None,
+            reasoning: self.reasoning.as_deref(),
         }
         .write_canonical(out);
     }
@@ -210,6 +215,8 @@ pub(crate) struct MessageParts<'a> {
     call_id: Option<Id<'a>>,
     /// A tool result the app's own tool computes: what the content must match instead.
     matches: Option<&'a ResultPattern>,
+    /// The reasoning summary of an assistant message.
+    reasoning: Option<&'a str>,
 }
 
 impl<'a> MessageParts<'a> {
@@ -226,6 +233,7 @@ impl<'a> MessageParts<'a> {
                 calls: no_calls,
                 call_id: None,
                 matches: None,
+                reasoning: None,
             },
             Message::Input { role, content, name } => MessageParts {
                 role: match role {
@@ -240,12 +248,14 @@ impl<'a> MessageParts<'a> {
                 calls: no_calls,
                 call_id: None,
                 matches: None,
+                reasoning: None,
             },
             Message::Assistant {
                 author,
                 text,
                 calls,
                 signed,
+                reasoning,
             } => {
                 let own = author == request.agent();
                 let named = if own {
@@ -262,6 +272,7 @@ impl<'a> MessageParts<'a> {
                     calls: Calls::Run { calls, author, design },
                     call_id: None,
                     matches: None,
+                    reasoning,
                 }
             }
             Message::Tool {
@@ -286,6 +297,7 @@ impl<'a> MessageParts<'a> {
                         .and_then(|t| t.result_matches.as_ref()),
                     _ => None,
                 },
+                reasoning: None,
             },
         }
     }
@@ -324,6 +336,7 @@ impl<'a> MessageParts<'a> {
                 })
                 .collect(),
             tool_call_id: self.call_id.map(id),
+            reasoning: self.reasoning.map(String::from),
         }
     }
 
@@ -348,6 +361,7 @@ impl<'a> MessageParts<'a> {
                 (Some(id), Some(recorded)) => id.is(recorded),
                 _ => false,
             }
+            && self.reasoning == message.reasoning.as_deref()
     }
 
     /// Writes the wire JSON of the message, compact, keys in a fixed order.
@@ -383,6 +397,9 @@ impl<'a> MessageParts<'a> {
             out.extend_from_slice(b",\"tool_call_id\":");
             id.write(out);
         }
+        if let Some(reasoning) = self.reasoning {
+            field(out, "reasoning", reasoning);
+        }
         out.push(b'}');
     }
 }
@@ -416,6 +433,7 @@ pub(crate) fn system_message(name: Option<&str>, instructions: &str) -> ChatMess
         content: Some(instructions.to_string()),
         tool_calls: Vec::new(),
         tool_call_id: None,
+        reasoning: None,
     }
 }
 
@@ -523,77 +541,5 @@ pub fn response_of(value: &Value) -> Result<Response, MalformedResponse> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn responses_with_text_calls_or_both_are_read() {
-        let body = r#"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[
-            {"id":"x","type":"function","function":{"name":"Handoff-transfer_to_B","arguments":""}},
-            {"id":"y","type":"function","function":{"name":"f","arguments":"{\"order_id\":\"7\"}"}}]}}]}"#;
-        let response = parse_response(body).unwrap();
-        assert_eq!(response.text, None);
-        assert_eq!(&*response.calls[0].name, "Handoff-transfer_to_B");
-        assert_eq!(response.calls[1].arguments["order_id"], "7");
-        let text = parse_response(r#"{"choices":[{"message":{"content":"hi"}}]}"#).unwrap();
-        assert_eq!(text, Response::text("hi"));
-    }
-
-    #[test]
-    fn malformed_responses_say_what_is_wrong() {
-        for (body, says) in [
-            ("<html>", "not JSON"),
-            (r#"{"error":{}}"#, "no `choices[0].message`"),
-            (r#"{"choices":[{"message":{"content":3}}]}"#, "content` is not a string"),
-            (
-                r#"{"choices":[{"message":{"tool_calls":[{"function":{"name":"f","arguments":"{oops"}}]}}]}"#,
-                "arguments` is not a JSON object: {oops",
-            ),
-        ] {
-            let error = parse_response(body).unwrap_err().0;
-            assert!(error.contains(says), "{body}: {error}");
-        }
-    }
-
-    #[test]
-    fn canonical_bytes_put_arguments_in_a_string_and_keys_in_order() {
-        let message = ChatMessage {
-            role: Role::Assistant,
-            name: Some("A".into()),
-            content: None,
-            tool_calls: vec![ChatToolCall {
-                id: "call_0001".into(),
-                name: "P-f".into(),
-                arguments: serde_json::from_str(r#"{"b":"2","a":"1"}"#).unwrap(),
-            }],
-            tool_call_id: None,
-        };
-        let mut out = Vec::new();
-        message.write_canonical(&mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#"{"role":"assistant","name":"A","content":null,"tool_calls":[{"id":"call_0001","type":"function","function":{"name":"P-f","arguments":"{\"a\":\"1\",\"b\":\"2\"}"}}]}"#
-        );
-    }
-
-    #[test]
-    fn run_call_ids_are_written_and_recognised_as_call_id_displays_them() {
-        for n in [0, 7, 1234, 99_999, u32::MAX] {
-            let mut out = Vec::new();
-            Id::Run(CallId(n)).write(&mut out);
-            assert_eq!(String::from_utf8(out).unwrap(), format!("\"{}\"", CallId(n)));
-            assert!(Id::Run(CallId(n)).is(&CallId(n).to_string()));
-        }
-        assert!(!Id::Run(CallId(7)).is("call_7"));
-        assert!(!Id::Run(CallId(7)).is("call_0008"));
-    }
-
-    #[test]
-    fn log_content_given_as_parts_is_joined() {
-        let message: ChatMessage = serde_json::from_str(
-            r#"{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}"#,
-        )
-        .unwrap();
-        assert_eq!(message.content.as_deref(), Some("ab"));
-    }
-}
+#[path = "chat_tests.rs"]
+mod tests;

@@ -257,6 +257,7 @@ fn wire_messages(
                 },
                 tool_call_id: m["tool_call_id"].as_str().map(|id| renumber(ids, id)),
                 tool_calls,
+                reasoning: None,
             })
         })
         .collect()

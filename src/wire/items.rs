@@ -47,7 +47,8 @@ pub fn new_items_start(previous: &[Value], current: &[Value]) -> usize {
     if previous.is_empty() || !current.starts_with(previous) {
         return 0;
     }
-    let output = |item: &Value| item["role"] == "assistant" || item["type"] == "function_call";
+    let output =
+        |item: &Value| item["role"] == "assistant" || item["type"] == "function_call" || item["type"] == "reasoning";
     previous.len() + current[previous.len()..].iter().take_while(|item| output(item)).count()
 }
 
@@ -72,6 +73,17 @@ fn message_items(message: &Value) -> Vec<Value> {
     }
     let mut items = Vec::new();
     let calls = message["tool_calls"].as_array().map(Vec::as_slice).unwrap_or_default();
+    // A response's reasoning: an item of its own before its text and calls (the SDK keeps
+    // the model's `reasoning` output item; its id is the model's, as a message's is).
+    if let Some(reasoning) = message["reasoning"].as_str() {
+        items.push(json!({
+            "type": "reasoning",
+            "summary": [{ "type": "summary_text", "text": reasoning }],
+        }));
+        if text.is_none_or(str::is_empty) && calls.is_empty() {
+            return items;
+        }
+    }
     if text.is_some() || calls.is_empty() {
         let content = match (role, text) {
             // A message of the task without content (the app's own input item) stays so.
@@ -93,9 +105,14 @@ fn message_items(message: &Value) -> Vec<Value> {
     items
 }
 
-/// The text an item or message holds: a message's content (its parts' texts joined), or a
-/// function's output; `None` for a function call, or a message without text.
+/// The text an item or message holds: a message's content (its parts' texts joined), a
+/// function's output, or a reasoning item's summary; `None` for a function call, or a
+/// message without text.
 pub fn item_text(item: &Value) -> Option<String> {
+    if item["type"] == "reasoning" {
+        let parts = item["summary"].as_array().map(Vec::as_slice).unwrap_or_default();
+        return Some(parts.iter().filter_map(|p| p["text"].as_str()).collect());
+    }
     match (&item["content"], &item["output"]) {
         (Value::String(text), _) | (_, Value::String(text)) => Some(text.clone()),
         (Value::Array(parts), _) => Some(parts.iter().filter_map(|p| p["text"].as_str()).collect()),
@@ -167,5 +184,31 @@ mod tests {
         assert_eq!(item_arguments(&items[0]), Vec::<Value>::new());
         assert_eq!(item_text(&items[5]), None);
         assert_eq!(item_calls(&messages[1]), ["f", "transfer_to_b"]);
+    }
+
+    #[test]
+    fn a_reasoning_goes_before_the_text_and_calls_and_alone_is_one_item() {
+        let messages = vec![
+            json!({"role": "assistant", "content": null, "reasoning": "Think.", "tool_calls": [
+                {"id": "call_0001", "type": "function", "function": {"name": "transfer_to_b", "arguments": "{}"}}]}),
+            json!({"role": "assistant", "content": "", "reasoning": "Alone."}),
+            json!({"role": "assistant", "content": "Hi.", "reasoning": "Then text."}),
+        ];
+        let items = input_items(&messages);
+        let types: Vec<&str> = items.iter().map(|i| i["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            ["reasoning", "function_call", "reasoning", "reasoning", "message"]
+        );
+        assert_eq!(items[0]["summary"], json!([{"type": "summary_text", "text": "Think."}]));
+        assert_eq!(item_text(&items[2]).as_deref(), Some("Alone."));
+        assert_eq!(item_text(&items[4]).as_deref(), Some("Hi."));
+        // Where the server keeps the conversation, a reasoning item is the response's output.
+        let (user, next) = (
+            json!({"type": "message", "role": "user", "content": "hi"}),
+            json!({"type": "message", "role": "user", "content": "more"}),
+        );
+        let conversation = [user.clone(), items[0].clone(), items[1].clone(), next];
+        assert_eq!(new_items_start(&[user], &conversation), 3);
     }
 }

@@ -70,6 +70,7 @@ mod profile_option;
 mod pytest_examples;
 mod real_af;
 mod real_app;
+mod reasoning_items;
 mod record;
 mod reliability;
 mod scenarios;

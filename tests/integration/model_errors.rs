@@ -295,7 +295,7 @@ fn lint_reads_a_script_with_errors_and_refusals() {
 
 /// The Agents SDK app of `tests/apps/oai_rate_limited.py` (Triage hands off to Refund, whose
 /// reply is the final output) under `handoff serve`, Refund's model answering with `refund`.
-fn serve_app(dir: &tempfile::TempDir, refund: &str, expect: &str) -> (String, String, Option<i32>) {
+pub(crate) fn serve_app(dir: &tempfile::TempDir, refund: &str, expect: &str) -> (String, String, Option<i32>) {
     static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     setup_once(&READY, "examples/openai-agents/setup.sh");
     let text = format!(

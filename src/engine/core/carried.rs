@@ -10,7 +10,7 @@ pub(super) struct Item {
     pub(super) part: Part,
 }
 
-/// Which item of an event: the whole event, a response's text, one of its calls, or a
+/// Which item of an event: the whole event, a response's reasoning, its text, one of its calls, or a
 /// record of the summary a message of the task holds (the SDK takes such a summary apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Part {
@@ -18,6 +18,7 @@ pub(super) enum Part {
     Text,
     Call(u32),
     Record(u32),
+    Reasoning,
 }
 
 /// The rewrites of the current `Runner.run`.

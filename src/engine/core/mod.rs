@@ -313,6 +313,9 @@ impl Core {
                 calls: made.calls,
             },
         );
+        if let Some(reasoning) = &response.reasoning {
+            self.log.reason(reply, reasoning);
+        }
         if self.cancel_in_flight(agent) {
             return;
         }

@@ -240,7 +240,9 @@ impl Core {
     fn carry(&mut self, item: Item) {
         let last = self.log.events().last().map(|e| &e.kind);
         let part = match (item.part, last) {
-            (Part::Call(_), Some(EventKind::Carried { of, part })) if *of == item.event => {
+            (Part::Call(_), Some(EventKind::Carried { of, part }))
+                if *of == item.event && *part != ItemPart::Reasoning =>
+            {
                 if *part == ItemPart::Text {
                     self.log.widen_carried_text();
                 }
@@ -250,6 +252,7 @@ impl Core {
             (Part::Whole | Part::Record(_), _) => ItemPart::Whole,
             (Part::Text, _) => ItemPart::Text,
             (Part::Call(_), _) => ItemPart::Calls,
+            (Part::Reasoning, _) => ItemPart::Reasoning,
         };
         let author = self.log.get(item.event).agent;
         self.append_seen(
@@ -304,6 +307,16 @@ impl Core {
                 });
                 continue;
             };
+            // The SDK keeps a response's reasoning as an item before its text and calls.
+            if matches!(part, ItemPart::Whole | ItemPart::Reasoning) && self.log.reasoning(event).is_some() {
+                items.push(Item {
+                    event,
+                    part: Part::Reasoning,
+                });
+            }
+            if part == ItemPart::Reasoning {
+                continue;
+            }
             if part != ItemPart::Calls && text.as_deref().is_some_and(|t| !t.is_empty()) {
                 items.push(Item {
                     event,
@@ -364,9 +377,11 @@ fn nest(
     nested
 }
 
-/// Whether `remove_all_tools` keeps `item`: not a function call nor a function's output.
+/// Whether `remove_all_tools` keeps `item`: not a function call, a function's output nor a
+/// reasoning item.
 fn is_kept(log: &crate::engine::EventLog, item: &Item) -> bool {
-    !matches!(item.part, Part::Call(_)) && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
+    !matches!(item.part, Part::Call(_) | Part::Reasoning)
+        && !matches!(log.get(item.event).kind, EventKind::ToolResult { .. })
 }
 
 /// The summary message of `items` (`_build_summary_message`); `chat`: as the SDK writes it
@@ -416,6 +431,13 @@ fn format_item(core: &Core, replies: &[EventIndex], item: Item, chat: bool, out:
                 s(text.as_deref().unwrap_or(""))
             ));
         }
+        // A reasoning item: `rs_` and the number of the model call, as `handoff serve` would
+        // give it (over Chat Completions, where `handoff serve` sends no reasoning, the same).
+        (EventKind::Reply { .. }, Part::Reasoning) => out.push_str(&format!(
+            "{{\"id\": \"rs_{:04}\", \"summary\": [{{\"text\": {}, \"type\": \"summary_text\"}}], \"type\": \"reasoning\"}}",
+            replies.partition_point(|&r| r <= item.event),
+            s(log.reasoning(item.event).unwrap_or(""))
+        )),
         (EventKind::Reply { calls, .. }, Part::Call(i)) => {
             let Some(call) = log.calls(*calls).get(i as usize) else {
                 return;

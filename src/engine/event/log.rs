@@ -27,6 +27,8 @@ pub struct EventLog {
     /// The replies that carry their author's name in the author's own later requests, in
     /// order ([`EventLog::sign`]).
     signed: Vec<EventIndex>,
+    /// The replies that carry a reasoning summary, in order, with it ([`EventLog::reason`]).
+    reasoning: Vec<(EventIndex, Box<str>)>,
 }
 
 /// No event: the end of a chain.
@@ -49,7 +51,22 @@ impl EventLog {
             private: vec![(NONE, NONE); agents],
             origin: vec![(0, 0); agents],
             signed: Vec::new(),
+            reasoning: Vec::new(),
         }
+    }
+
+    /// Notes that the reply at `index` (the latest event) carries the reasoning summary `text`.
+    pub(crate) fn reason(&mut self, index: EventIndex, text: &str) {
+        self.reasoning.push((index, text.into()));
+    }
+
+    /// The reasoning summary the reply at `index` carries, if any.
+    pub fn reasoning(&self, index: EventIndex) -> Option<&str> {
+        if self.reasoning.is_empty() {
+            return None;
+        }
+        let found = self.reasoning.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        Some(&self.reasoning[found].1)
     }
 
     /// Signs `agent`'s replies from `from` on with its name: in its own later requests they
@@ -340,12 +357,14 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             text: text.as_deref().unwrap_or(""),
             calls: log.calls(*calls),
             signed: log.is_signed(index),
+            reasoning: log.reasoning(index),
         },
         EventKind::Broadcast { text } => Message::Assistant {
             author,
             text,
             calls: &[],
             signed: false,
+            reasoning: None,
         },
         EventKind::ToolResult { call, output } => Message::Tool {
             author,
@@ -358,6 +377,7 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
             text: &summary.text,
             calls: &[],
             signed: false,
+            reasoning: None,
         },
         EventKind::Carried { of, part } => match (message(log, *of), part) {
             (
@@ -370,6 +390,7 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
                 text,
                 calls: &[],
                 signed,
+                reasoning: None,
             },
             (
                 Message::Assistant {
@@ -381,6 +402,22 @@ fn message(log: &EventLog, index: EventIndex) -> Message<'_> {
                 text: "",
                 calls,
                 signed,
+                reasoning: None,
+            },
+            (
+                Message::Assistant {
+                    author,
+                    signed,
+                    reasoning,
+                    ..
+                },
+                ItemPart::Reasoning,
+            ) => Message::Assistant {
+                author,
+                text: "",
+                calls: &[],
+                signed,
+                reasoning,
             },
             (whole, _) => whole,
         },

@@ -86,6 +86,7 @@ fn threads_are_views_with_private_and_shared_events_interleaved() {
                 text: "hi",
                 calls: &[],
                 signed: false,
+                reasoning: None,
             },
             Message::User { text: "help" },
         ]

@@ -231,6 +231,9 @@ pub enum Message<'a> {
         /// Whether the framework has signed it with its author's name for the author's own
         /// later requests (Agent Framework, after an invocation that did not stream).
         signed: bool,
+        /// The reasoning summary the response carries before its text and calls (the
+        /// OpenAI Agents SDK's `reasoning` item), if any.
+        reasoning: Option<&'a str>,
     },
     /// The result of one of the agent's own tool calls.
     Tool {

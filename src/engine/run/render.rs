@@ -432,10 +432,14 @@ impl Run {
                     ItemPart::Whole => json!("whole"),
                     ItemPart::Text => json!("text"),
                     ItemPart::Calls => json!("calls"),
+                    ItemPart::Reasoning => json!("reasoning"),
                 };
                 json!({ "kind": "carried", "of": of, "part": part })
             }
         };
+        if let Some(reasoning) = run.log().reasoning(id as EventIndex) {
+            value["reasoning"] = reasoning.into();
+        }
         value["id"] = id.into();
         if let Some(agent) = event.agent {
             value["agent"] = run.name(agent).into();

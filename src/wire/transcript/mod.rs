@@ -125,6 +125,9 @@ pub struct RecordedResponse {
     /// Whether the host ended the conversation after this text reply.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ends_conversation: bool,
+    /// The reasoning summary the model gave before its answer, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
 }
 
 /// A reply the app's host gave to another agent than the framework's loop would.
@@ -207,6 +210,7 @@ impl From<&Response> for RecordedResponse {
                 .collect(),
             text_in_call_chunk: response.text_in_call_chunk,
             ends_conversation: response.ends_conversation,
+            reasoning: response.reasoning.clone(),
         }
     }
 }
@@ -227,6 +231,7 @@ impl From<&RecordedResponse> for Response {
             text_in_call_chunk: recorded.text_in_call_chunk,
             ends_conversation: recorded.ends_conversation,
             refusal: None,
+            reasoning: recorded.reasoning.clone(),
         }
     }
 }

@@ -216,3 +216,11 @@ fn every_known_difference_still_occurs() {
         );
     }
 }
+
+/// The differences between the Agents SDK's trace `probe` and the harness's run of the
+/// scenario `text` (another scenario than the trace's own: a test's variant of it).
+pub(crate) fn openai_agents_differences(probe: &str, text: &str) -> Vec<String> {
+    let trace = Trace::named(Framework::OpenAiAgents, probe);
+    let scenario = handoff_harness::Scenario::parse(text, "variant.json", None).unwrap();
+    compare(&trace, &run::record_run(&scenario, Framework::OpenAiAgents)).differences
+}

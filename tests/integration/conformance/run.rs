@@ -107,6 +107,7 @@ fn message(m: &Value) -> Msg {
             None,
         ),
         Some("function_call_output") => msg("tool", item_text(m), Vec::new(), text(&m["call_id"])),
+        Some("reasoning") => msg("reasoning", item_text(m), Vec::new(), None),
         Some(other) => panic!("an item of type `{other}` is not modelled"),
         None => Msg {
             name: text(&m["name"]),

@@ -505,6 +505,10 @@ fn step(trace: &Trace, call: &Value, last: bool) -> Json {
         return Json::object([("complete", Json::text(text.unwrap_or_default()))]);
     }
     let mut fields: Vec<(&str, Json)> = Vec::new();
+    // The reasoning item the fake model sent before its answer (the Agents SDK).
+    if let Some(reasoning) = reply["reasoning"].as_str() {
+        fields.push(("reasoning", Json::text(reasoning)));
+    }
     if let Some(text) = text {
         fields.push(("say", Json::text(text)));
     }

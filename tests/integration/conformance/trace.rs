@@ -441,6 +441,12 @@ impl Trace {
                     None,
                 )],
                 "function_call_output" => vec![msg("tool", None, text(&m["output"]), Vec::new(), text(&m["call_id"]))],
+                // A reasoning item: its summary's text, under the role `reasoning`.
+                "reasoning" => {
+                    let parts = m["summary"].as_array().unwrap();
+                    let summary = parts.iter().filter_map(|p| p["text"].as_str()).collect();
+                    vec![msg("reasoning", None, Some(summary), Vec::new(), None)]
+                }
                 other => panic!("{}: an item of type `{other}` is not modelled", self.label()),
             },
         }
