@@ -21,7 +21,7 @@ use super::attribute::{attribute, attribute_name, tool_key, unattributed};
 use super::divergence::{describe, divergence_text, line_diff};
 use super::extract::ObservedDesign;
 use super::offer::{Exchange, Key, Likeness, Mode, Offer, Offers, Verdict};
-use super::request::{Api, AppRequest};
+use super::request::{Api, AppRequest, wire_tool};
 use super::responses::render;
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
@@ -83,8 +83,8 @@ pub(super) struct Lockstep<M> {
     started: bool,
     /// The design the requests show, if it is being noted.
     observed: Option<ObservedDesign>,
-    /// Each agent's functions as the wire declares them, made at its first call.
-    tools: Vec<Option<Vec<Value>>>,
+    /// Each agent's functions as the wire declares them, with the bits of those disabled then.
+    tools: Vec<Option<(u64, Vec<Value>)>>,
     /// The Responses answers of the serve so far, all conversations' (their ids are unique
     /// in a serve, as `previous_response_id` needs).
     responses: Arc<AtomicU32>,
@@ -326,19 +326,16 @@ impl<M: Model> Lockstep<M> {
         })
     }
 
-    /// The functions of `request`'s agent as the wire declares them, made at its first call.
+    /// `request`'s functions as the wire declares them, made again when its enabled ones change.
     fn wire_tools(&mut self, request: &ModelRequest<'_>) -> &[Value] {
         let agent = request.agent().index();
-        if self.tools.len() <= agent {
-            self.tools.resize(agent + 1, None);
+        self.tools.resize(self.tools.len().max(agent + 1), None);
+        let slot = &mut self.tools[agent];
+        if slot.as_ref().is_none_or(|(disabled, _)| *disabled != request.disabled) {
+            let wire: Vec<Value> = request.tools().iter().map(|t| wire_tool(&t.json_schema())).collect();
+            *slot = Some((request.disabled, wire));
         }
-        self.tools[agent].get_or_insert_with(|| {
-            request
-                .tools()
-                .iter()
-                .map(|tool| super::request::wire_tool(&tool.json_schema()))
-                .collect()
-        })
+        slot.as_ref().map_or(&[], |(_, wire)| wire)
     }
 
     /// Notes `exchange`'s request in the observed design, if one is noted.
