@@ -62,17 +62,27 @@ fn task_of(name: &str) -> String {
 }
 
 /// `Runner.run(agent, reply, session=SQLiteSession(...))`: each run is given the new message
-/// alone, the SDK reads the rest from the session; the four requests are the run's, and the
-/// session holds what the trace's did.
+/// alone, the SDK reads the rest from the session; every request is the run's, and the session
+/// holds what the trace's did: flat, nested (the next run reads the session's items, not the
+/// summary), and with Triage's handoff filtered by `remove_all_tools`.
 #[test]
 fn a_real_app_keeping_a_session_is_what_the_run_predicts_over_both_apis() {
-    for api in [&[][..], &["--chat"][..]] {
-        let flags = [&["--plain", "--session"][..], api].concat();
-        let text = passes("session_flat", &flags, 4);
-        assert!(
-            text.contains("  ok     session: it holds 9 items, as expected\n"),
-            "{text}"
-        );
+    for (name, flags, requests, items) in [
+        ("session_flat", &["--plain"][..], 4, 9),
+        ("session_nested", &[][..], 7, 16),
+        (
+            "session_remove_all_tools",
+            &["--plain", "--edge", "TriageAgent,RefundAgent,remove_all_tools"][..],
+            7,
+            14,
+        ),
+    ] {
+        for api in [&[][..], &["--chat"][..]] {
+            let flags = [flags, &["--session"][..], api].concat();
+            let text = passes(name, &flags, requests);
+            let held = format!("  ok     session: it holds {items} items, as expected\n");
+            assert!(text.contains(&held), "{name} {flags:?}:\n{text}");
+        }
     }
 }
 
