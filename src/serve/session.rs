@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::answer::{Answer, Body};
 use super::attribute::{attribute, attribute_name, tool_key, unattributed};
-use super::divergence::{describe, divergence_text, line_diff};
+use super::divergence::{describe, divergence_text, likely_cause, line_diff};
 use super::extract::ObservedDesign;
 use super::offer::{Exchange, Key, Likeness, Mode, Offer, Offers, Verdict};
 use super::request::{Api, AppRequest, wire_tool};
@@ -85,6 +85,8 @@ pub(super) struct Lockstep<M> {
     observed: Option<ObservedDesign>,
     /// Each agent's functions as the wire declares them, with the bits of those disabled then.
     tools: Vec<Option<(u64, Vec<Value>)>>,
+    /// Whether the scenario's conversation is server-managed ([`super::chain::unchained`]).
+    server_managed: bool,
     /// The Responses answers of the serve so far, all conversations' (their ids are unique
     /// in a serve, as `previous_response_id` needs).
     responses: Arc<AtomicU32>,
@@ -98,11 +100,11 @@ struct Expected {
 }
 
 impl<M: Model> Lockstep<M> {
-    /// A lockstep answering with `inner`, noting the observed design if `observe`.
+    /// A lockstep answering with `inner`, noting the observed design if `observe` (chains if `server_managed`).
     pub(super) fn new(
         inner: M,
         offers: Offers,
-        (matching, observe): (Matching, bool),
+        (matching, observe, server_managed): (Matching, bool, bool),
         responses: Arc<AtomicU32>,
     ) -> Lockstep<M> {
         Lockstep {
@@ -117,6 +119,7 @@ impl<M: Model> Lockstep<M> {
             started: false,
             observed: observe.then(ObservedDesign::default),
             tools: Vec::new(),
+            server_managed,
             responses,
         }
     }
@@ -186,7 +189,8 @@ impl<M: Model> Lockstep<M> {
         let exact = sent.system.as_deref() == Some(request.instructions()) && same;
         // Lines are equal only for as many functions and messages (a line each).
         let same_counts = tools.len() == sent.tools.len() && request.thread().count() == sent.messages.len();
-        exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines())
+        let unchained = super::chain::unchained(self.server_managed, self.model_calls == 0, sent).is_some();
+        !unchained && (exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines()))
     }
 
     /// Whether `sent` is the request of `request`'s model call, a retry of the last one, or
@@ -233,7 +237,8 @@ impl<M: Model> Lockstep<M> {
         let (code, reason, diff) = match attribute(design, sent, Some(expected.agent)) {
             Some(agent) if agent == expected.agent => {
                 let mut reason = "the request differs from the one the framework sends here".to_string();
-                if let Some(cause) = self.likely_cause(request, sent) {
+                let unchained = super::chain::unchained(self.server_managed, self.model_calls == 0, sent);
+                if let Some(cause) = unchained.or_else(|| likely_cause(self.wire_tools(request), request, sent)) {
                     reason.push_str("; ");
                     reason.push_str(&cause);
                 }
@@ -264,66 +269,6 @@ impl<M: Model> Lockstep<M> {
         self.traffic.divergence.get_or_insert(divergence.clone());
         self.refuse(exchange, code, &divergence_text(&divergence));
         ModelError::new(describe(&divergence))
-    }
-
-    /// What likely makes `sent` differ from `request`'s model call, where it can be told: the
-    /// same functions in another order, functions whose parameters differ, or messages that
-    /// differ only in their authors' names.
-    fn likely_cause(&mut self, request: &ModelRequest<'_>, sent: &AppRequest) -> Option<String> {
-        let ours = self.wire_tools(request);
-        let names = |tools: &[Value]| -> Vec<String> {
-            tools
-                .iter()
-                .filter_map(|t| t["function"]["name"].as_str().map(String::from))
-                .collect()
-        };
-        let (expected, offered) = (names(ours), names(&sent.tools));
-        if expected != offered {
-            let (mut a, mut b) = (expected.clone(), offered.clone());
-            a.sort();
-            b.sort();
-            if a == b {
-                return Some(
-                    "the app offers the same functions in another order: give the scenario's tools in the order the app offers them (Semantic Kernel offers a plugin's functions sorted by name, plugins in the order they were added)".into(),
-                );
-            }
-            return None;
-        }
-        let parameters = |tools: &[Value]| -> Vec<Value> {
-            tools
-                .iter()
-                .map(|t| t["function"]["parameters"]["properties"].clone())
-                .collect()
-        };
-        if !super::expected::same_output_type(request, sent) {
-            return Some(super::expected::output_type_cause(request));
-        }
-        if parameters(ours) != parameters(&sent.tools) {
-            return Some(
-                "a function's parameters differ: declare them in the scenario as the app does (typed parameters: scenarios/README.md), or write them with --write-design".into(),
-            );
-        }
-        if sent.system.as_deref() != Some(request.instructions()) {
-            return None;
-        }
-        let unnamed = |messages: &mut dyn Iterator<Item = crate::wire::chat::ChatMessage>| -> Vec<_> {
-            messages
-                .map(|m| crate::wire::chat::ChatMessage { name: None, ..m })
-                .collect()
-        };
-        let expected_messages = unnamed(
-            &mut request
-                .thread()
-                .map(|m| crate::wire::chat::ChatMessage::from_thread(request, m)),
-        );
-        let sent_messages = unnamed(&mut sent.messages.iter().cloned());
-        (expected_messages == sent_messages).then(|| {
-            if request.profile().wire.signs_unstreamed {
-                "the messages differ only in their authors' names: Agent Framework names an agent's own earlier messages after a `workflow.run` that does not stream; say which runs stream with `profile.streamed_runs` (`first`: the task's run streams and the later ones do not, as the framework's samples do)".into()
-            } else {
-                "the messages differ only in their authors' names, which the profile does not model here: `--match agent` checks only which agent is called".into()
-            }
-        })
     }
 
     /// `request`'s functions as the wire declares them, made again when its enabled ones change.

@@ -135,7 +135,8 @@ fn a_real_app_giving_a_list_of_messages_is_what_the_run_predicts() {
 /// `auto_previous_response_id=True` (Responses API): each request after the first sends the
 /// new items and the answer's id, which serve puts back together; nesting is switched off with
 /// the SDK's warning, and an edge's input filter makes the SDK raise at the handoff, as the
-/// scenario expects (the app then exits 1, which fails the serve).
+/// scenario expects (the app then exits 1, which fails the serve). An app that does not chain
+/// diverges at its second request.
 #[test]
 fn a_real_app_on_server_managed_conversations_is_what_the_run_predicts() {
     passes("server_managed_flat", &["--plain", "--server-managed"], 3);
@@ -186,11 +187,12 @@ fn a_real_app_on_server_managed_conversations_is_what_the_run_predicts() {
         text.contains("User: Order 42\nRefundAgent: Refunded order 42.\n"),
         "{text}"
     );
-    // Without chaining, nesting is the SDK's again: Refund's first request differs.
-    let out = serve("server_managed_nested", &[]);
+    // An app that sends whole threads instead is told at its second request, where the SDK
+    // would have chained.
+    let out = serve("server_managed_flat", &["--plain"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
-        stdout(&out).contains("traffic: diverged at RefundAgent call 1 (model call 3)"),
+        stdout(&out).contains("diverges from the run at TriageAgent call 2 (model call 2 of the run): the request differs from the one the framework sends here; the scenario's conversation is server-managed"),
         "{}",
         stdout(&out)
     );
