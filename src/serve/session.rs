@@ -100,7 +100,9 @@ struct Expected {
 }
 
 impl<M: Model> Lockstep<M> {
-    /// A lockstep answering with `inner`, noting the observed design if `observe` (chains if `server_managed`).
+    /// A lockstep answering with `inner`, noting the observed design if `observe`, and
+    /// expecting every request after the first answer chained (`previous_response_id`) if
+    /// `server_managed`.
     pub(super) fn new(
         inner: M,
         offers: Offers,
