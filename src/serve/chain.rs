@@ -113,3 +113,13 @@ fn response_of(body: &Body) -> Option<Value> {
     let mut event: Value = serde_json::from_str(data).ok()?;
     (event["type"] == "response.completed").then(|| event["response"].take())
 }
+
+/// Why `request` is not the one a server-managed conversation sends (`profile.server_managed`:
+/// every request after the conversation's first goes on from the last answer with
+/// `previous_response_id`), if it is not; `None` when the scenario's conversation is not
+/// server-managed or serve has answered none of its requests yet (`first`).
+pub(super) fn unchained(server_managed: bool, first: bool, request: &AppRequest) -> Option<String> {
+    (server_managed && !first && request.previous_response_id.is_none()).then(|| {
+        "the scenario's conversation is server-managed (`profile.server_managed`: the SDK goes on from the last answer with `previous_response_id`, Responses API), and the app sent the whole thread without it: pass `auto_previous_response_id=True` or `previous_response_id=result.last_response_id`, or leave `server_managed` out".into()
+    })
+}

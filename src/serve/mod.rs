@@ -366,7 +366,8 @@ async fn hold(
     (offers, responses): (offer::Offers, Arc<std::sync::atomic::AtomicU32>),
 ) -> (bool, Conversation) {
     let answering = Answering::new(answerer, scenario, options);
-    let mut lockstep = Lockstep::new(answering, offers, (options.matching, options.observe), responses);
+    let modes = (options.matching, options.observe, scenario.settings.server_managed);
+    let mut lockstep = Lockstep::new(answering, offers, modes, responses);
     let approvals = human_approvals(scenario);
     let run = match human_replies(scenario) {
         Some(replies) => {

@@ -18,10 +18,10 @@ use serde_json::Value;
 
 use super::answer::{Answer, Body};
 use super::attribute::{attribute, attribute_name, tool_key, unattributed};
-use super::divergence::{describe, divergence_text, line_diff};
+use super::divergence::{describe, divergence_text, likely_cause, line_diff};
 use super::extract::ObservedDesign;
 use super::offer::{Exchange, Key, Likeness, Mode, Offer, Offers, Verdict};
-use super::request::{Api, AppRequest};
+use super::request::{Api, AppRequest, wire_tool};
 use super::responses::render;
 use crate::design::{AgentId, Design};
 use crate::engine::{Model, ModelError, ModelRequest, Response, Run};
@@ -83,8 +83,10 @@ pub(super) struct Lockstep<M> {
     started: bool,
     /// The design the requests show, if it is being noted.
     observed: Option<ObservedDesign>,
-    /// Each agent's functions as the wire declares them, made at its first call.
-    tools: Vec<Option<Vec<Value>>>,
+    /// Each agent's functions as the wire declares them, with the bits of those disabled then.
+    tools: Vec<Option<(u64, Vec<Value>)>>,
+    /// Whether the scenario's conversation is server-managed ([`super::chain::unchained`]).
+    server_managed: bool,
     /// The Responses answers of the serve so far, all conversations' (their ids are unique
     /// in a serve, as `previous_response_id` needs).
     responses: Arc<AtomicU32>,
@@ -98,11 +100,13 @@ struct Expected {
 }
 
 impl<M: Model> Lockstep<M> {
-    /// A lockstep answering with `inner`, noting the observed design if `observe`.
+    /// A lockstep answering with `inner`, noting the observed design if `observe`, and
+    /// expecting every request after the first answer chained (`previous_response_id`) if
+    /// `server_managed`.
     pub(super) fn new(
         inner: M,
         offers: Offers,
-        (matching, observe): (Matching, bool),
+        (matching, observe, server_managed): (Matching, bool, bool),
         responses: Arc<AtomicU32>,
     ) -> Lockstep<M> {
         Lockstep {
@@ -117,6 +121,7 @@ impl<M: Model> Lockstep<M> {
             started: false,
             observed: observe.then(ObservedDesign::default),
             tools: Vec::new(),
+            server_managed,
             responses,
         }
     }
@@ -186,7 +191,8 @@ impl<M: Model> Lockstep<M> {
         let exact = sent.system.as_deref() == Some(request.instructions()) && same;
         // Lines are equal only for as many functions and messages (a line each).
         let same_counts = tools.len() == sent.tools.len() && request.thread().count() == sent.messages.len();
-        exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines())
+        let unchained = super::chain::unchained(self.server_managed, self.model_calls == 0, sent).is_some();
+        !unchained && (exact || (same_counts && super::expected::lines(request, sent.api) == sent.lines()))
     }
 
     /// Whether `sent` is the request of `request`'s model call, a retry of the last one, or
@@ -233,7 +239,8 @@ impl<M: Model> Lockstep<M> {
         let (code, reason, diff) = match attribute(design, sent, Some(expected.agent)) {
             Some(agent) if agent == expected.agent => {
                 let mut reason = "the request differs from the one the framework sends here".to_string();
-                if let Some(cause) = self.likely_cause(request, sent) {
+                let unchained = super::chain::unchained(self.server_managed, self.model_calls == 0, sent);
+                if let Some(cause) = unchained.or_else(|| likely_cause(self.wire_tools(request), request, sent)) {
                     reason.push_str("; ");
                     reason.push_str(&cause);
                 }
@@ -266,79 +273,16 @@ impl<M: Model> Lockstep<M> {
         ModelError::new(describe(&divergence))
     }
 
-    /// What likely makes `sent` differ from `request`'s model call, where it can be told: the
-    /// same functions in another order, functions whose parameters differ, or messages that
-    /// differ only in their authors' names.
-    fn likely_cause(&mut self, request: &ModelRequest<'_>, sent: &AppRequest) -> Option<String> {
-        let ours = self.wire_tools(request);
-        let names = |tools: &[Value]| -> Vec<String> {
-            tools
-                .iter()
-                .filter_map(|t| t["function"]["name"].as_str().map(String::from))
-                .collect()
-        };
-        let (expected, offered) = (names(ours), names(&sent.tools));
-        if expected != offered {
-            let (mut a, mut b) = (expected.clone(), offered.clone());
-            a.sort();
-            b.sort();
-            if a == b {
-                return Some(
-                    "the app offers the same functions in another order: give the scenario's tools in the order the app offers them (Semantic Kernel offers a plugin's functions sorted by name, plugins in the order they were added)".into(),
-                );
-            }
-            return None;
-        }
-        let parameters = |tools: &[Value]| -> Vec<Value> {
-            tools
-                .iter()
-                .map(|t| t["function"]["parameters"]["properties"].clone())
-                .collect()
-        };
-        if !super::expected::same_output_type(request, sent) {
-            return Some(super::expected::output_type_cause(request));
-        }
-        if parameters(ours) != parameters(&sent.tools) {
-            return Some(
-                "a function's parameters differ: declare them in the scenario as the app does (typed parameters: scenarios/README.md), or write them with --write-design".into(),
-            );
-        }
-        if sent.system.as_deref() != Some(request.instructions()) {
-            return None;
-        }
-        let unnamed = |messages: &mut dyn Iterator<Item = crate::wire::chat::ChatMessage>| -> Vec<_> {
-            messages
-                .map(|m| crate::wire::chat::ChatMessage { name: None, ..m })
-                .collect()
-        };
-        let expected_messages = unnamed(
-            &mut request
-                .thread()
-                .map(|m| crate::wire::chat::ChatMessage::from_thread(request, m)),
-        );
-        let sent_messages = unnamed(&mut sent.messages.iter().cloned());
-        (expected_messages == sent_messages).then(|| {
-            if request.profile().wire.signs_unstreamed {
-                "the messages differ only in their authors' names: Agent Framework names an agent's own earlier messages after a `workflow.run` that does not stream; say which runs stream with `profile.streamed_runs` (`first`: the task's run streams and the later ones do not, as the framework's samples do)".into()
-            } else {
-                "the messages differ only in their authors' names, which the profile does not model here: `--match agent` checks only which agent is called".into()
-            }
-        })
-    }
-
-    /// The functions of `request`'s agent as the wire declares them, made at its first call.
+    /// `request`'s functions as the wire declares them, made again when its enabled ones change.
     fn wire_tools(&mut self, request: &ModelRequest<'_>) -> &[Value] {
         let agent = request.agent().index();
-        if self.tools.len() <= agent {
-            self.tools.resize(agent + 1, None);
+        self.tools.resize(self.tools.len().max(agent + 1), None);
+        let slot = &mut self.tools[agent];
+        if slot.as_ref().is_none_or(|(disabled, _)| *disabled != request.disabled) {
+            let wire: Vec<Value> = request.tools().iter().map(|t| wire_tool(&t.json_schema())).collect();
+            *slot = Some((request.disabled, wire));
         }
-        self.tools[agent].get_or_insert_with(|| {
-            request
-                .tools()
-                .iter()
-                .map(|tool| super::request::wire_tool(&tool.json_schema()))
-                .collect()
-        })
+        slot.as_ref().map_or(&[], |(_, wire)| wire)
     }
 
     /// Notes `exchange`'s request in the observed design, if one is noted.

@@ -199,7 +199,7 @@ fn history_options_belong_to_openai_agents_and_its_built_in_filter() {
 }
 
 /// The Agents SDK's example venv (openai-agents 0.24.0), installed once.
-fn agents_sdk() -> PathBuf {
+pub(crate) fn agents_sdk() -> PathBuf {
     static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     setup_once(&READY, "examples/openai-agents/setup.sh");
     root().join("examples/openai-agents/python.sh")

@@ -18,6 +18,8 @@
 //! - `reliability`: the hostile-input corpus (`tests/hostile/`), runs that would never end,
 //!   network faults, files not to lose or overwrite, folders that loop, arbitrary JSON;
 //! - `serve`: `handoff serve` through real HTTP clients on loopback, the test as the app;
+//! - `serve_new_options`: a real Agents SDK app with a session, enabled handoffs, a task of
+//!   messages or server-managed conversations under strict `handoff serve`;
 //! - `compare`: `handoff compare`, one scenario under several profiles;
 //! - `discover`: `handoff discover` on real apps: the design they show, the scenario that replays them;
 //! - `profile_option`: `--profile` on the commands that run a scenario;
@@ -79,6 +81,7 @@ mod script_errors;
 mod scripted;
 mod semantics;
 mod serve;
+mod serve_new_options;
 mod sessions;
 mod shared_designs;
 mod shell;

@@ -452,3 +452,52 @@ fn a_huge_system_message_of_a_known_agent_is_diffed_cut_and_in_time() {
     // Its functions are TriageAgent's: the changed instructions are shown as a diff.
     huge_system_message(false);
 }
+
+/// An agent whose handoffs are enabled turn by turn (an edge's `is_enabled` condition) offers
+/// other functions at its third request than at its first: each request is checked against
+/// the functions enabled at that call (serve once kept an agent's first list, and the third
+/// request diverged with an empty diff).
+#[test]
+fn functions_enabled_turn_by_turn_are_expected_call_by_call() {
+    let file = root().join("conformance/scenarios/oai/enablement_per_turn.json");
+    let bodies = expected_bodies(&file);
+    let offered: Vec<usize> = bodies
+        .iter()
+        .map(|b| b["tools"].as_array().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(offered, [1, 1, 3, 2], "{bodies:#?}");
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let agent = client();
+    for (i, body) in bodies.iter().enumerate() {
+        let reply = chat(&agent, &serve.url(), body);
+        assert_eq!(reply.status, 200, "request {}: {}", i + 1, reply.text);
+    }
+    let served = serve.finish();
+    exits(&served, 0);
+    assert!(
+        report(&served).contains("  ok     traffic: 4 requests, each the expected one\n"),
+        "{}",
+        report(&served)
+    );
+}
+
+/// Under `profile.server_managed` every request after the first goes on from the last answer
+/// (`previous_response_id`): one that sends the whole thread without it diverges, saying so.
+#[test]
+fn a_server_managed_conversation_refuses_a_whole_thread_without_previous_response_id() {
+    let file = root().join("conformance/scenarios/oai/server_managed_flat.json");
+    let bodies = expected_bodies(&file);
+    let serve = Serve::start(&file, &["--wait", "0.3"]);
+    let agent = client();
+    assert_eq!(chat(&agent, &serve.url(), &bodies[0]).status, 200);
+    let reply = chat(&agent, &serve.url(), &bodies[1]);
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(
+        reply
+            .text
+            .contains("the scenario's conversation is server-managed (`profile.server_managed`"),
+        "{}",
+        reply.text
+    );
+    exits(&serve.finish(), 1);
+}
