@@ -366,21 +366,7 @@ fn handoff_record_checks_them_on_the_calls_sent_to_the_endpoint() {
     let dir = tempfile::tempdir().unwrap();
     let file = temp_file(&dir, "s.json", text.as_bytes());
     let out = dir.path().join("s.recording.json");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args([
-            "record",
-            arg(&file),
-            "--base-url",
-            &endpoint.base_url,
-            "--model",
-            "m",
-            "--out",
-            arg(&out),
-        ])
-        .env("NO_COLOR", "1")
-        .env("OPENAI_API_KEY", "sk-test-0123456789abcdef")
-        .output()
-        .unwrap();
+    let output = crate::record::record(&file, &endpoint, &out, &[]);
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(

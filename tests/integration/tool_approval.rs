@@ -308,21 +308,7 @@ fn a_recording_keeps_the_decisions_and_its_replay_gives_them_again() {
     let scripted = load(&text).run_blocking().unwrap();
     let endpoint = crate::endpoint::Endpoint::start(crate::endpoint::answers_of(&scripted));
     let out = dir.path().join("desk.recording.json");
-    let recorded = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args([
-            "record",
-            arg(&file),
-            "--base-url",
-            &endpoint.base_url,
-            "--model",
-            "m",
-            "--out",
-            arg(&out),
-        ])
-        .env("OPENAI_API_KEY", "sk-test-0123456789abcdef")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let recorded = crate::record::record(&file, &endpoint, &out, &[]);
     assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
     let transcript = handoff_harness::wire::Transcript::load(&out).unwrap();
     let decisions: Vec<Approval> = transcript.approvals.iter().map(|a| a.decision()).collect();

@@ -20,7 +20,7 @@ fn customer_support() -> Scenario {
 }
 
 /// `handoff record FILE --base-url URL --model test-model --out OUT [extra]`, with the key set.
-fn record(file: &Path, endpoint: &Endpoint, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn record(file: &Path, endpoint: &Endpoint, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "record",
         arg(file),
