@@ -6,12 +6,11 @@
 //! over both of its APIs.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::framework_options::{refused, stdout};
-use crate::support::{arg, handoff, handoff_within, root, setup_once, temp_file};
+use crate::support::{arg, handoff, root, temp_file};
 
 /// Triage says a sentence and hands off to Refund, which answers; the human has nothing to
 /// say. `profile` and `edge` are the scenario's profile value and Triage's edge to Refund.
@@ -198,13 +197,6 @@ fn history_options_belong_to_openai_agents_and_its_built_in_filter() {
     }
 }
 
-/// The Agents SDK's example venv (openai-agents 0.24.0), installed once.
-pub(crate) fn agents_sdk() -> PathBuf {
-    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    setup_once(&READY, "examples/openai-agents/setup.sh");
-    root().join("examples/openai-agents/python.sh")
-}
-
 /// A real Agents SDK app (`tests/apps/oai_nested_history.py`, the conformance probes' agents
 /// in the SDK's chat loop) under strict `handoff serve`, answered from a conformance scenario
 /// written from the real SDK's trace: each request is the one the run predicts, over the
@@ -212,8 +204,6 @@ pub(crate) fn agents_sdk() -> PathBuf {
 /// differently in the summaries.
 #[test]
 fn a_real_agents_sdk_app_that_nests_or_filters_is_what_the_run_predicts_over_both_apis() {
-    let python = agents_sdk();
-    let app = root().join("tests/apps/oai_nested_history.py");
     for (scenario, flags, requests) in [
         ("nested_history", &[][..], 7),
         ("nested_history", &["--chat"][..], 7),
@@ -221,18 +211,7 @@ fn a_real_agents_sdk_app_that_nests_or_filters_is_what_the_run_predicts_over_bot
         ("remove_all_tools_run_wide", &["--filter"][..], 7),
     ] {
         let file = format!("conformance/scenarios/oai/{scenario}.json");
-        let mut args = vec!["serve", "--task-on-stdin", &file, "--timeout", "60", "--"];
-        args.extend([python.to_str().unwrap(), app.to_str().unwrap()]);
-        args.extend(flags);
-        let out = handoff_within(&args, 90);
-        let text = stdout(&out);
-        assert_eq!(out.status.code(), Some(0), "{scenario} {flags:?}:\n{text}");
-        assert!(
-            text.contains(&format!(
-                "  ok     traffic: {requests} requests, each the expected one\n"
-            )),
-            "{scenario} {flags:?}:\n{text}"
-        );
+        crate::sdk_app::passes("oai_nested_history.py", &file, flags, requests);
     }
 }
 

@@ -7,10 +7,9 @@
 //! with the filters in its code under `handoff serve`.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use crate::framework_options::{refused, stdout};
-use crate::support::{arg, handoff, handoff_within, root, setup_once, temp_file};
+use crate::support::{arg, handoff, temp_file};
 
 /// Triage looks an order up, says a sentence and hands off to Refund, which answers; the
 /// human says "Thanks" and Refund answers again. `profile` is the scenario's profile value,
@@ -157,21 +156,12 @@ fn the_forms_belong_to_openai_agents() {
     }
 }
 
-/// The Agents SDK's example venv (openai-agents 0.24.0), installed once.
-fn agents_sdk() -> PathBuf {
-    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    setup_once(&READY, "examples/openai-agents/setup.sh");
-    root().join("examples/openai-agents/python.sh")
-}
-
 /// A real Agents SDK app whose filters are its own code (`tests/apps/oai_nested_history.py`
 /// with `--edge`, and `--normalized` for its host) under strict `handoff serve`, answered from
 /// the conformance scenarios written from the real SDK's traces: each request is the one the
 /// run predicts.
 #[test]
 fn a_real_agents_sdk_app_with_these_filters_is_what_the_run_predicts() {
-    let python = agents_sdk();
-    let app = root().join("tests/apps/oai_nested_history.py");
     for (scenario, flags, requests) in [
         (
             "identity_after_nesting",
@@ -210,17 +200,6 @@ fn a_real_agents_sdk_app_with_these_filters_is_what_the_run_predicts() {
         ),
     ] {
         let file = format!("conformance/scenarios/oai/{scenario}.json");
-        let mut args = vec!["serve", "--task-on-stdin", &file, "--timeout", "60", "--"];
-        args.extend([python.to_str().unwrap(), app.to_str().unwrap()]);
-        args.extend(flags);
-        let out = handoff_within(&args, 90);
-        let text = stdout(&out);
-        assert_eq!(out.status.code(), Some(0), "{scenario} {flags:?}:\n{text}");
-        assert!(
-            text.contains(&format!(
-                "  ok     traffic: {requests} requests, each the expected one\n"
-            )),
-            "{scenario} {flags:?}:\n{text}"
-        );
+        crate::sdk_app::passes("oai_nested_history.py", &file, flags, requests);
     }
 }

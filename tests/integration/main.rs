@@ -79,6 +79,7 @@ mod scenarios;
 mod schemas;
 mod script_errors;
 mod scripted;
+mod sdk_app;
 mod semantics;
 mod serve;
 mod serve_new_options;

@@ -9,8 +9,7 @@
 use std::process::Output;
 
 use crate::framework_options::stdout;
-use crate::handoff_history::agents_sdk;
-use crate::support::{handoff_within, root};
+use crate::support::root;
 
 /// `handoff serve` of the conformance scenario `name` with the app and its `flags`; the task
 /// on its input unless the flags give it (`--messages`).
@@ -20,37 +19,18 @@ fn serve(name: &str, flags: &[&str]) -> Output {
 
 /// [`serve`] of the scenario at `file`.
 fn serve_file(file: &str, flags: &[&str]) -> Output {
-    let python = agents_sdk();
-    let app = root().join("tests/apps/oai_nested_history.py");
-    let mut args = vec!["serve"];
-    if !flags.contains(&"--messages") {
-        args.push("--task-on-stdin");
-    }
-    args.extend([
-        file,
-        "--timeout",
-        "60",
-        "--",
-        python.to_str().unwrap(),
-        app.to_str().unwrap(),
-    ]);
-    args.extend(flags);
-    handoff_within(&args, 90)
+    crate::sdk_app::serve("oai_nested_history.py", file, flags)
 }
 
 /// Serves `name` to the app with `flags`, which must pass with `requests` requests, each the
 /// expected one; the report.
 fn passes(name: &str, flags: &[&str], requests: usize) -> String {
-    let out = serve(name, flags);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{name} {flags:?}:\n{text}");
-    assert!(
-        text.contains(&format!(
-            "  ok     traffic: {requests} requests, each the expected one\n"
-        )),
-        "{name} {flags:?}:\n{text}"
-    );
-    text
+    crate::sdk_app::passes(
+        "oai_nested_history.py",
+        &format!("conformance/scenarios/oai/{name}.json"),
+        flags,
+        requests,
+    )
 }
 
 /// The task of conformance scenario `name` (a list of messages) as JSON, for `--messages`.

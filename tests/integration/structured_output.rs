@@ -9,7 +9,7 @@ use handoff_harness::serve::{Api, AppRequest};
 use serde_json::{Value, json};
 
 use crate::framework_options::{refused, stderr, stdout};
-use crate::support::{arg, handoff, handoff_within, root, setup_once, temp_file};
+use crate::support::{arg, handoff, root, temp_file};
 
 /// `test_1` with `output_type` (JSON), the profile `profile`, `test_1`'s scripted responses
 /// and the scenario's `expect`.
@@ -235,23 +235,12 @@ fn serve_reads_the_output_schema_of_either_api_alike() {
 /// naming the schema.
 #[test]
 fn a_real_agents_sdk_app_with_an_output_type_is_what_the_run_predicts_over_both_apis() {
-    static READY: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();
-    setup_once(&READY, "examples/openai-agents/setup.sh");
-    let python = root().join("examples/openai-agents/python.sh");
-    let app = root().join("tests/apps/oai_structured_output.py");
-    let serve = |file: &str, flags: &[&str]| {
-        let mut args = vec!["serve", "--task-on-stdin", file, "--timeout", "60", "--"];
-        args.extend([python.to_str().unwrap(), app.to_str().unwrap()]);
-        args.extend(flags);
-        handoff_within(&args, 90)
-    };
     for flags in [&[][..], &["--chat"][..]] {
-        let out = serve("conformance/scenarios/oai/output_type.json", flags);
-        let text = stdout(&out);
-        assert_eq!(out.status.code(), Some(0), "{flags:?}:\n{text}");
-        assert!(
-            text.contains("  ok     traffic: 3 requests, each the expected one\n"),
-            "{flags:?}:\n{text}"
+        crate::sdk_app::passes(
+            "oai_structured_output.py",
+            "conformance/scenarios/oai/output_type.json",
+            flags,
+            3,
         );
     }
     // The same file without RefundAgent's output type (its one line), keys in their order.
@@ -265,7 +254,7 @@ fn a_real_agents_sdk_app_with_an_output_type_is_what_the_run_predicts_over_both_
     assert_ne!(untyped, typed);
     let dir = tempfile::tempdir().unwrap();
     let file = temp_file(&dir, "untyped.json", untyped.as_bytes());
-    let out = serve(arg(&file), &[]);
+    let out = crate::sdk_app::serve("oai_structured_output.py", arg(&file), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("the output schema the answer must follow differs"),
